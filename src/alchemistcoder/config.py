@@ -1,0 +1,182 @@
+"""The run configuration: one YAML file per run, validated by pydantic.
+
+Every section is a :class:`StrictModel`: unknown keys are errors, every field has a default and a
+docstring. :func:`load_config` turns validation failures into one message that names the file, the key
+path, its line in the YAML and the problem.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+from pydantic import BaseModel, Field, ValidationError
+
+from alchemistcoder.alchemy.config import HarmonizeConfig
+from alchemistcoder.comprehend.config import ComprehendConfig
+from alchemistcoder.curate.config import CurateConfig
+from alchemistcoder.evaluate.config import EvalConfig
+from alchemistcoder.evolve.config import EvolveConfig
+from alchemistcoder.llm.config import LLMConfig
+from alchemistcoder.mix_config import MixConfig, ReportConfig
+from alchemistcoder.sources.config import IngestConfig, SourceConfig
+from alchemistcoder.strict import StrictModel
+from alchemistcoder.train.config import TrainConfig
+
+M = TypeVar("M", bound=BaseModel)
+
+
+class ConfigError(ValueError):
+    """A configuration problem, with the file, key path and line it concerns."""
+
+
+class RunSettings(StrictModel):
+    """Where and how a run executes."""
+
+    out: str = Field("runs/default", description="Run directory: shards, manifests, caches, report.")
+    seed: int = Field(0, description="Seed for every random choice in the run (selection, shuffles, splits).")
+    executor: str = Field("local", description="Executor for data stages: 'inprocess', 'local' (process pool) or 'ray'.")
+    workers: int = Field(0, description="Worker processes for the local executor; 0 means one per core.")
+    shard_size: int = Field(2000, description="Samples per shard; an interrupted stage resumes from its last complete shard.")
+    ray_address: str | None = Field(None, description="Address of an existing Ray cluster; None starts a local one.")
+
+
+class RunConfig(StrictModel):
+    """Everything one run needs; each stage reads its own section."""
+
+    run: RunSettings = Field(default_factory=RunSettings, description="Run directory, seed, executor.")
+    models: dict[str, LLMConfig] = Field(
+        default_factory=dict,
+        description="Named models; stages refer to them by name (e.g. harmonize.model: alchemist).",
+    )
+    sources: list[SourceConfig] = Field(default_factory=list, description="Instruction sources to ingest.")
+    ingest: IngestConfig = Field(default_factory=IngestConfig, description="Ingest behaviour (bad input handling).")
+    curate: CurateConfig = Field(default_factory=CurateConfig, description="Filters, dedup, decontamination.")
+    evolve: EvolveConfig = Field(default_factory=EvolveConfig, description="Evol-Instruct.")
+    harmonize: HarmonizeConfig = Field(default_factory=HarmonizeConfig, description="AlchemistPrompts.")
+    comprehend: ComprehendConfig = Field(default_factory=ComprehendConfig, description="Code-comprehension tasks.")
+    mix: MixConfig = Field(default_factory=MixConfig, description="Ratios, split and export of the final mix.")
+    train: TrainConfig = Field(default_factory=TrainConfig, description="Supervised fine-tuning.")
+    eval: EvalConfig = Field(default_factory=EvalConfig, description="Benchmark evaluation.")
+    report: ReportConfig = Field(default_factory=ReportConfig, description="HTML report.")
+
+    def model_for(self, ref: str | LLMConfig | None) -> LLMConfig | None:
+        """Resolve a stage's ``model`` field: a name in ``models``, an inline config, or None."""
+        if ref is None or isinstance(ref, LLMConfig):
+            return ref
+        if ref not in self.models:
+            raise ConfigError(f"model {ref!r} is not defined under 'models:' (defined: {sorted(self.models)})")
+        return self.models[ref]
+
+
+def _parse_scalar(text: str) -> Any:
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError:
+        return text
+
+
+def apply_overrides(data: dict[str, Any], overrides: list[str]) -> dict[str, Any]:
+    """Apply ``a.b.c=value`` overrides (values parsed as YAML; integer parts index lists)."""
+    for item in overrides:
+        if "=" not in item:
+            raise ConfigError(f"--set {item!r}: expected KEY.PATH=VALUE")
+        key, _, raw = item.partition("=")
+        parts = key.strip().split(".")
+        node: Any = data
+        for i, part in enumerate(parts):
+            last = i == len(parts) - 1
+            if isinstance(node, list):
+                if not part.isdigit() or int(part) >= len(node):
+                    raise ConfigError(f"--set {key}: {part!r} is not an index of a list of {len(node)}")
+                if last:
+                    node[int(part)] = _parse_scalar(raw)
+                else:
+                    node = node[int(part)]
+            else:
+                if last:
+                    node[part] = _parse_scalar(raw)
+                else:
+                    node = node.setdefault(part, {})
+                    if not isinstance(node, (dict, list)):
+                        raise ConfigError(f"--set {key}: {part!r} is a value, not a section")
+    return data
+
+
+def _line_of(root: yaml.Node | None, loc: tuple[Any, ...]) -> int | None:
+    """1-based line of the YAML node at ``loc`` (or of its nearest existing parent)."""
+    node, line = root, (root.start_mark.line + 1 if root is not None else None)
+    for part in loc:
+        if isinstance(node, yaml.MappingNode):
+            for k, v in node.value:
+                if k.value == str(part):
+                    node, line = v, k.start_mark.line + 1
+                    break
+            else:
+                return line
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
+            node = node.value[part]
+            line = node.start_mark.line + 1
+        else:
+            return line
+    return line
+
+
+def format_validation_error(exc: ValidationError, path: str, root: yaml.Node | None = None) -> str:
+    """One line per problem: ``file:line: key.path: message``."""
+    lines = []
+    for err in exc.errors():
+        loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-")))
+        key = ".".join(str(p) for p in loc) or "(top level)"
+        line = _line_of(root, loc)
+        where = f"{path}:{line}" if line else path
+        msg = err["msg"]
+        if err["type"] == "extra_forbidden":
+            msg = f"unknown key {loc[-1]!r}"
+        lines.append(f"{where}: {key}: {msg}")
+    return "\n".join(lines)
+
+
+def validate_dict(data: dict[str, Any], model: type[M], path: str = "<config>", root: yaml.Node | None = None) -> M:
+    """Validate a mapping against ``model``; raise ConfigError naming file, key and problem."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(format_validation_error(exc, path, root)) from None
+
+
+def load_config(
+    path: str | os.PathLike[str], overrides: list[str] | None = None, model: type[M] = RunConfig  # type: ignore[assignment]
+) -> M:
+    """Load and validate a YAML config file, applying ``--set`` style overrides first."""
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"{p}: config file not found") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{p}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    try:
+        root = yaml.compose(text)
+        data = yaml.safe_load(text) or {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{p}:{mark.line + 1}" if mark else str(p)
+        raise ConfigError(f"{where}: invalid YAML: {getattr(exc, 'problem', exc)}") from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"{p}: the top level must be a mapping of sections, not {type(data).__name__}")
+    data = apply_overrides(data, overrides or [])
+    cfg = validate_dict(data, model, str(p), root)
+    return cfg
+
+
+def config_hash(model: BaseModel) -> str:
+    """A stable hash of a config section (for manifests and skip-if-unchanged)."""
+    import hashlib
+
+    return hashlib.sha256(model.model_dump_json().encode()).hexdigest()[:16]
+
+
+__all__ = ["ConfigError", "RunConfig", "RunSettings", "StrictModel", "apply_overrides", "config_hash", "load_config", "validate_dict"]

@@ -1,0 +1,19 @@
+"""Shared fixtures: where the real data lives, and small helpers."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+# ../shared/data beside the checkout (CI lays shared/ next to the clone); ALCHEMIST_SHARED_DATA overrides.
+SHARED_DATA = Path(os.environ.get("ALCHEMIST_SHARED_DATA", REPO.parent / "shared" / "data"))
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    """The real benchmark and instruction files; their absence is an error, not a skip."""
+    assert SHARED_DATA.is_dir(), f"shared data not found at {SHARED_DATA}; set ALCHEMIST_SHARED_DATA"
+    return SHARED_DATA
