@@ -1,0 +1,135 @@
+"""Finding the code in a response: fenced blocks first, else runs of code-looking lines.
+
+Responses in the shared sets come both ways: Evol-style answers fence their code (```python ... ```),
+CodeAlpaca and CoNaLa answers are often bare code, or prose with a bare snippet in the middle. A fence that
+is never closed (a truncated answer) runs to the end of the text.
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from dataclasses import dataclass
+
+from alchemistcoder.code.detect import detect_language
+
+_FENCE_OPEN = re.compile(r"^[ \t]*(`{3,}|~{3,})[ \t]*([^\n`]*)$", re.MULTILINE)
+
+# A line that starts like a statement in one of the common languages.
+_CODE_START = re.compile(
+    r"^(def |class |import |from \S+ import |return\b|for |while |if |elif |else\b|try:|except\b|with |"
+    r"#include|#define|public |private |protected |static |const |let |var |function\b|package |func |fn |"
+    r"use |impl |struct |enum |int |void |char |double |float |bool |long |auto |template\s*<|using |"
+    r"SELECT |INSERT |UPDATE |DELETE |CREATE |ALTER |DROP |print\(|console\.|System\.|std::|<\?php|<[a-zA-Z!/])"
+)
+_CODE_CHARS = set("(){}[];=<>+-*/_.:#'\"!&|%")
+
+
+@dataclass(frozen=True, slots=True)
+class CodeBlock:
+    """One piece of code found in a text: its language (canonical name or "text"), the code, and whether it was fenced."""
+
+    language: str
+    code: str
+    fenced: bool
+
+
+def _fenced_blocks(text: str) -> list[CodeBlock] | None:
+    """The fenced blocks of ``text``, or None when it has no fence at all."""
+    blocks: list[CodeBlock] = []
+    pos = 0
+    found = False
+    while True:
+        m = _FENCE_OPEN.search(text, pos)
+        if not m:
+            break
+        found = True
+        fence, info = m.group(1), m.group(2).strip()
+        body_start = m.end() + 1
+        close = re.compile(rf"^[ \t]*{re.escape(fence[0])}{{{len(fence)},}}[ \t]*$", re.MULTILINE)
+        c = close.search(text, body_start)
+        body = text[body_start : c.start()] if c else text[body_start:]
+        pos = c.end() if c else len(text)
+        body = body.strip("\n")
+        if body.strip():
+            blocks.append(CodeBlock(detect_language(body, info or None), body, True))
+        if not c:
+            break
+    return blocks if found else None
+
+
+def _line_kind(line: str) -> str:
+    """"code", "prose" or "neutral" (blank or undecided) for one line."""
+    s = line.strip()
+    if not s:
+        return "neutral"
+    if _CODE_START.match(s) or (line[:1] in (" ", "\t") and s[:1] in "})]"):
+        return "code"
+    words = s.split()
+    letters = sum(ch.isalpha() or ch == " " for ch in s)
+    if len(words) >= 4 and letters / len(s) > 0.85 and not s.endswith((";", "{", "}", ")")):
+        return "prose"
+    symbols = sum(ch in _CODE_CHARS for ch in s)
+    if symbols / len(s) > 0.08 or s.endswith((";", "{", "}", "):")):
+        return "code"
+    return "neutral"
+
+
+def _code_language(code: str) -> str | None:
+    """The language of an unfenced run of lines, or None when it is a printed value or a stray word.
+
+    A run without cues that compiles as Python and calls or assigns something is a Python one-liner
+    (CoNaLa's snippets look like that).
+    """
+    language = detect_language(code)
+    if language != "text":
+        return language
+    if not re.search(r"\w\s*\(|\w\s*=[^=]|\w\.\w+\(", code):
+        return None
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            compile(code, "<snippet>", "exec", dont_inherit=True)
+    except (SyntaxError, ValueError):
+        return None
+    return "python"
+
+
+def _unfenced_blocks(text: str) -> list[CodeBlock]:
+    lines = text.splitlines()
+    kinds = [_line_kind(line) for line in lines]
+    if "prose" not in kinds:
+        whole = text.strip("\n")
+        language = _code_language(whole) if whole.strip() else None
+        return [CodeBlock(language, whole, False)] if language else []
+    blocks: list[CodeBlock] = []
+    i = 0
+    while i < len(lines):
+        if kinds[i] != "code":
+            i += 1
+            continue
+        j = i
+        while j < len(lines) and kinds[j] != "prose":
+            j += 1
+        run = "\n".join(lines[i:j]).strip("\n")
+        language = _code_language(run)
+        if language:
+            blocks.append(CodeBlock(language, run, False))
+        i = j
+    return blocks
+
+
+def extract_code_blocks(text: str) -> list[CodeBlock]:
+    """Every piece of code in ``text``, in order: fenced blocks when there are fences, else unfenced runs."""
+    if not text:
+        return []
+    fenced = _fenced_blocks(text)
+    if fenced is not None:
+        return fenced
+    return _unfenced_blocks(text)
+
+
+def main_code(text: str) -> CodeBlock | None:
+    """The largest code block of ``text`` (the answer's program, in most responses), or None."""
+    blocks = extract_code_blocks(text)
+    return max(blocks, key=lambda b: len(b.code)) if blocks else None

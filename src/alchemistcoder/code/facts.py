@@ -1,0 +1,78 @@
+"""Facts about a program: its functions (name and signature) and what it imports."""
+
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass, field
+
+from alchemistcoder.code.languages import canonical_language
+
+
+@dataclass(slots=True)
+class CodeFacts:
+    """What a program defines and uses."""
+
+    language: str
+    functions: list[str] = field(default_factory=list)  # names
+    signatures: list[str] = field(default_factory=list)  # "name(arg, arg)" as written
+    imports: list[str] = field(default_factory=list)  # top-level module / header / package names
+
+
+_FUNC_PATTERNS: dict[str, re.Pattern[str]] = {
+    "javascript": re.compile(r"\bfunction\s+(\w+)\s*\(([^)]*)\)|\b(?:const|let|var)\s+(\w+)\s*=\s*(?:async\s*)?\(([^)]*)\)\s*=>"),
+    "go": re.compile(r"\bfunc\s+(?:\([^)]*\)\s*)?(\w+)\s*\(([^)]*)\)"),
+    "rust": re.compile(r"\bfn\s+(\w+)\s*(?:<[^>]*>)?\s*\(([^)]*)\)"),
+}
+_C_LIKE_FUNC = re.compile(r"^[ \t]*(?:[\w:<>,\[\]*&]+\s+)+[*&]?(\w+)\s*\(([^;{)]*)\)\s*(?:const\s*)?(?:throws [\w, ]+)?\{", re.M)
+_C_NOT_FUNC = {"if", "for", "while", "switch", "return", "catch", "else", "new"}
+_IMPORT_PATTERNS: dict[str, re.Pattern[str]] = {
+    "c": re.compile(r"^\s*#include\s*[<\"]([^>\"]+)[>\"]", re.M),
+    "cpp": re.compile(r"^\s*#include\s*[<\"]([^>\"]+)[>\"]", re.M),
+    "java": re.compile(r"^\s*import\s+(?:static\s+)?([\w.]+)", re.M),
+    "javascript": re.compile(r"require\(\s*['\"]([^'\"]+)['\"]\s*\)|^\s*import .*?from\s+['\"]([^'\"]+)['\"]", re.M),
+    "go": re.compile(r"^\s*(?:import\s+)?\"([\w./-]+)\"", re.M),
+    "rust": re.compile(r"^\s*use\s+([\w:]+)", re.M),
+}
+
+
+def _python_facts(code: str) -> CodeFacts:
+    facts = CodeFacts("python")
+    try:
+        tree = ast.parse(code)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return facts
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            facts.functions.append(node.name)
+            facts.signatures.append(f"{node.name}({ast.unparse(node.args)})")
+        elif isinstance(node, ast.Import):
+            facts.imports.extend(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            facts.imports.append(node.module.split(".")[0])
+    facts.imports = sorted(set(facts.imports))
+    return facts
+
+
+def code_facts(language: str | None, code: str) -> CodeFacts:
+    """Functions, signatures and imports of ``code`` (best effort; never raises on broken code)."""
+    lang = canonical_language(language) or (language or "text")
+    if lang == "python":
+        return _python_facts(code)
+    facts = CodeFacts(lang)
+    pattern = _FUNC_PATTERNS.get(lang)
+    if pattern is not None:
+        for m in pattern.finditer(code):
+            groups = [g for g in m.groups() if g is not None]
+            if groups:
+                facts.functions.append(groups[0])
+                facts.signatures.append(f"{groups[0]}({groups[1] if len(groups) > 1 else ''})")
+    elif lang in ("c", "cpp", "java", "csharp", "typescript"):
+        for m in _C_LIKE_FUNC.finditer(code):
+            if m.group(1) not in _C_NOT_FUNC:
+                facts.functions.append(m.group(1))
+                facts.signatures.append(f"{m.group(1)}({m.group(2).strip()})")
+    imports = _IMPORT_PATTERNS.get(lang)
+    if imports is not None:
+        facts.imports = sorted({next(g for g in m.groups() if g) for m in imports.finditer(code)})
+    return facts
