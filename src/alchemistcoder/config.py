@@ -139,10 +139,19 @@ def format_validation_error(exc: ValidationError, path: str, root: yaml.Node | N
     return "\n".join(lines)
 
 
-def validate_dict(data: dict[str, Any], model: type[M], path: str = "<config>", root: yaml.Node | None = None) -> M:
-    """Validate a mapping against ``model``; raise ConfigError naming file, key and problem."""
+def validate_dict(
+    data: dict[str, Any],
+    model: type[M],
+    path: str = "<config>",
+    root: yaml.Node | None = None,
+    context: dict[str, Any] | None = None,
+) -> M:
+    """Validate a mapping against ``model``; raise ConfigError naming file, key and problem.
+
+    ``context`` reaches pydantic validators (``config_dir`` lets sources resolve relative paths).
+    """
     try:
-        return model.model_validate(data)
+        return model.model_validate(data, context=context)
     except ValidationError as exc:
         raise ConfigError(format_validation_error(exc, path, root)) from None
 
@@ -168,7 +177,7 @@ def load_config(
     if not isinstance(data, dict):
         raise ConfigError(f"{p}: the top level must be a mapping of sections, not {type(data).__name__}")
     data = apply_overrides(data, overrides or [])
-    cfg = validate_dict(data, model, str(p), root)
+    cfg = validate_dict(data, model, str(p), root, context={"config_dir": str(p.resolve().parent)})
     return cfg
 
 

@@ -1,0 +1,172 @@
+"""Reading raw records from one source: JSON arrays, JSON lines (plain or gzip), Parquet, hub datasets.
+
+Readers return plain Python records with their position (0-based record index, and the 1-based line for
+JSON lines). Bad input goes to an ``on_bad`` callback with a stable reason code, the position and the raw
+text; the callback raises (``on_error: raise``) or collects (``quarantine``), so one reader serves both.
+Whole files are read at once and parsed with orjson: per-record overhead is what limits ingest speed.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from alchemistcoder.io import DataError
+from alchemistcoder.sources.paths import ResolvedPath
+
+# on_bad(index, line, reason, problem, raw_text)
+OnBad = Callable[[int | None, int | None, str, str, str], None]
+Record = tuple[int, int | None, Any]  # (index, line, record)
+
+RAW_LIMIT = 2000  # characters of raw text kept for a rejected record
+
+
+def read_records(where: ResolvedPath, on_bad: OnBad, *, limit: int | None = None, split: str = "train",
+                 subset: str | None = None, revision: str | None = None) -> list[Record]:
+    """All records of one source (at most ``limit``), in file order."""
+    if where.hub is not None:
+        return _read_hub(where.hub, split, subset, revision, limit)
+    path = where.local
+    assert path is not None
+    name = path.name.lower()
+    if name.endswith(".parquet"):
+        return _read_parquet(path, limit)
+    if name.endswith((".jsonl", ".jsonl.gz", ".json", ".json.gz")):
+        data = _read_bytes(path)
+        text = _decode(path, data, on_bad)
+        if text is None:
+            return []
+        stripped = text.lstrip()
+        if not stripped:
+            on_bad(None, None, "empty_file", "empty file: no records", "")
+            return []
+        if name.endswith((".json", ".json.gz")) and stripped[0] == "[":
+            return _read_json_array(path, text, on_bad, limit)
+        # JSON lines; a .json file whose first value is an object is JSON lines too (common for hub exports)
+        return _read_json_lines(text, on_bad, limit)
+    raise DataError(path, "unsupported file type; use .json (array), .jsonl, .jsonl.gz or .parquet")
+
+
+def _read_bytes(path: Path) -> bytes:
+    try:
+        if path.name.endswith(".gz"):
+            with gzip.open(path, "rb") as fh:
+                return fh.read()
+        return path.read_bytes()
+    except (OSError, EOFError) as exc:
+        raise DataError(path, f"cannot read file ({exc})") from None
+
+
+def _decode(path: Path, data: bytes, on_bad: OnBad) -> str | None:
+    """The file as text; a non-UTF-8 file is bad input (JSON lines: only its bad lines, see below)."""
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        if path.name.lower().endswith((".jsonl", ".jsonl.gz")):
+            # keep the good lines: decode line by line and report each undecodable one
+            lines = data.split(b"\n")
+            good = []
+            for lineno, raw in enumerate(lines, 1):
+                try:
+                    good.append(raw.decode("utf-8"))
+                except UnicodeDecodeError as e:
+                    on_bad(None, lineno, "not_utf8",
+                           f"line is not UTF-8 text ({e.reason} at byte {e.start})",
+                           raw.decode("utf-8", "replace")[:RAW_LIMIT])
+                    good.append("")  # keep line numbers: an empty line is skipped by the JSONL reader
+            return "\n".join(good)
+        on_bad(None, line, "not_utf8", f"file is not UTF-8 text ({exc.reason} at byte {exc.start})",
+               data[max(0, exc.start - 100): exc.start + 100].decode("utf-8", "replace"))
+        return None
+
+
+def _read_json_lines(text: str, on_bad: OnBad, limit: int | None) -> list[Record]:
+    out: list[Record] = []
+    loads = orjson.loads
+    index = 0
+    for lineno, line in enumerate(text.split("\n"), 1):
+        if limit is not None and index >= limit:
+            break
+        if not line or line.isspace():
+            continue
+        try:
+            out.append((index, lineno, loads(line)))
+        except orjson.JSONDecodeError as exc:
+            on_bad(index, lineno, "malformed_json", f"malformed JSON ({exc})", line[:RAW_LIMIT])
+        index += 1
+    if index == 0:
+        on_bad(None, None, "empty_file", "empty file: no records", "")
+    return out
+
+
+def _read_json_array(path: Path, text: str, on_bad: OnBad, limit: int | None) -> list[Record]:
+    try:
+        data = orjson.loads(text)
+    except orjson.JSONDecodeError as exc:
+        # the whole array is unreadable; name the line where parsing stopped
+        line = text.count("\n", 0, exc.pos) + 1 if exc.pos is not None else None
+        on_bad(None, line, "malformed_json", f"malformed JSON ({exc.msg})",
+               text[max(0, (exc.pos or 0) - 200): (exc.pos or 0) + 200])
+        return []
+    if not isinstance(data, list):
+        on_bad(None, 1, "wrong_type", f"expected a JSON array of records, found {type(data).__name__}", "")
+        return []
+    if not data:
+        on_bad(None, None, "empty_file", "empty JSON array: no records", text[:RAW_LIMIT])
+        return []
+    if limit is not None:
+        data = data[:limit]
+    return [(i, None, rec) for i, rec in enumerate(data)]
+
+
+def array_record_lines(path: Path) -> list[int]:
+    """1-based starting line of every record of a JSON array file (used only to locate errors)."""
+    text = _read_bytes(path).decode("utf-8", "replace")
+    decoder = json.JSONDecoder()
+    skip = re.compile(r"[\s,]*")
+    pos = text.index("[") + 1
+    line, counted = 1, 0
+    lines = []
+    while True:
+        pos = skip.match(text, pos).end()  # type: ignore[union-attr]
+        if pos >= len(text) or text[pos] == "]":
+            return lines
+        line += text.count("\n", counted, pos)
+        counted = pos
+        lines.append(line)
+        _, pos = decoder.raw_decode(text, pos)
+
+
+def _read_parquet(path: Path, limit: int | None) -> list[Record]:
+    import pyarrow.parquet as pq
+
+    try:
+        table = pq.read_table(path)
+    except Exception as exc:  # pyarrow raises several types for corrupt files
+        raise DataError(path, f"cannot read Parquet file ({exc})") from None
+    if limit is not None:
+        table = table.slice(0, limit)
+    return [(i, None, rec) for i, rec in enumerate(table.to_pylist())]
+
+
+def _read_hub(name: str, split: str, subset: str | None, revision: str | None, limit: int | None) -> list[Record]:
+    try:
+        import datasets
+
+        if limit is not None:
+            split = f"{split}[:{limit}]"
+        ds = datasets.load_dataset(name, subset, split=split, revision=revision)
+    except Exception as exc:
+        raise DataError(
+            name,
+            "not a local file, and loading it as a Hugging Face hub dataset failed "
+            f"(offline, or no such dataset?): {type(exc).__name__}: {exc}",
+        ) from None
+    return [(i, None, rec) for i, rec in enumerate(ds.to_list())]
