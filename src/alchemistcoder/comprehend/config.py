@@ -1,13 +1,85 @@
-"""Config section for the code-comprehension tasks."""
+"""Config section for the code-comprehension tasks (and the LLM judge for filter categories C and D)."""
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import Field
 
+from alchemistcoder.llm.config import LLMConfig
 from alchemistcoder.strict import StrictModel
 
 
+class JudgeConfig(StrictModel):
+    """The LLM judge for the two filter categories that need one: C (unclear code) and D (disorganized code)."""
+
+    enabled: bool = Field(False, description="Judge kept samples with an LLM (off by default: it costs a call per sample).")
+    model: str | LLMConfig | None = Field(
+        None, description="Judging model: a name under 'models:', an inline model, or None for the embedded default."
+    )
+    fraction: float = Field(1.0, ge=0.0, le=1.0, description="Share of kept samples judged (seeded per sample).")
+    max_samples: int | None = Field(None, ge=0, description="At most this many judged per call; None: no cap.")
+    max_tokens: int = Field(128, ge=16, description="Token limit of one verdict (a label and a short rationale).")
+    max_reasks: int = Field(1, ge=0, description="Re-asks when the verdict does not match the schema.")
+    max_chars: int = Field(4000, ge=200, description="Instruction and response are cut to this many characters each in the prompt.")
+
+
+class EvolutionTaskConfig(StrictModel):
+    """Instruction-evolution tasks, made from the evolve stage's create events."""
+
+    enabled: bool = Field(True, description="Make instruction-evolution tasks.")
+    max_samples: int | None = Field(None, ge=0, description="At most this many tasks; None: one or two per recorded evolution.")
+    variants: list[Literal["evolve", "explain"]] = Field(
+        default_factory=lambda: ["evolve", "explain"],
+        description="'evolve': original + method -> evolved instruction; 'explain': both -> what changed and why it is harder.",
+    )
+
+
+class FilteringTaskConfig(StrictModel):
+    """Data-filtering multiple-choice tasks, made from recorded rejections (A-D) and kept samples (no problem)."""
+
+    enabled: bool = Field(True, description="Make data-filtering tasks.")
+    max_samples: int | None = Field(None, ge=0, description="At most this many tasks; None: one per eligible sample.")
+    no_problem_share: float = Field(
+        0.2, ge=0.0, lt=1.0,
+        description="Share of the filtering tasks made from kept samples (answer: no problem).",
+    )
+    max_chars: int = Field(3000, ge=100, description="Instruction and response are cut to this many characters in a question.")
+
+
+class ReviewTaskConfig(StrictModel):
+    """Code-review tasks: an LLM reviews a response; the refined code must pass the sandbox."""
+
+    enabled: bool = Field(True, description="Make code-review tasks.")
+    fraction: float = Field(0.05, ge=0.0, le=1.0, description="Share of kept codegen samples with code that get reviewed (seeded).")
+    max_samples: int | None = Field(None, ge=0, description="At most this many reviews per call; None: no cap.")
+    max_tokens: int = Field(768, ge=16, description="Token limit of one review (scores, suggestions, refined code).")
+    max_reasks: int = Field(1, ge=0, description="Re-asks when the review does not match the schema.")
+    timeout_s: float = Field(10.0, gt=0, description="Sandbox time limit for running the refined code.")
+    memory_mb: int = Field(1024, ge=64, description="Sandbox memory limit for running the refined code.")
+    max_chars: int = Field(4000, ge=200, description="Instruction and response are cut to this many characters in the prompt.")
+
+
+class TaskRatios(StrictModel):
+    """How many samples of each comprehension task the final mix takes, per codegen sample in the mix."""
+
+    evolution: float = Field(0.05, ge=0.0, description="Instruction-evolution samples per codegen sample in the mix.")
+    filtering: float = Field(0.05, ge=0.0, description="Data-filtering samples per codegen sample in the mix.")
+    review: float = Field(0.05, ge=0.0, description="Code-review samples per codegen sample in the mix.")
+
+
 class ComprehendConfig(StrictModel):
-    """the code-comprehension tasks (fields are filled in by the issue that builds this stage)."""
+    """The code-comprehension tasks, built only from the traces of the samples that reach this stage."""
 
     enabled: bool = Field(True, description="Run this stage.")
+    model: str | LLMConfig | None = Field(
+        None, description="Reviewing model: a name under 'models:', an inline model, or None for the embedded default."
+    )
+    evolution: EvolutionTaskConfig = Field(default_factory=EvolutionTaskConfig, description="Instruction-evolution tasks.")
+    filtering: FilteringTaskConfig = Field(default_factory=FilteringTaskConfig, description="Data-filtering tasks.")
+    review: ReviewTaskConfig = Field(default_factory=ReviewTaskConfig, description="Code-review tasks.")
+    ratios: TaskRatios = Field(default_factory=TaskRatios, description="Share of each task in the final mix (read by the mix stage).")
+
+    def quota(self, task: str, n_codegen: int) -> int:
+        """How many samples of ``task`` the mix should take next to ``n_codegen`` codegen samples."""
+        return round(getattr(self.ratios, task) * n_codegen)

@@ -1,0 +1,119 @@
+"""Data-filtering tasks: multiple-choice questions made from recorded rejections and from kept samples.
+
+The options are the paper's four categories plus "no problem". The answer of a question is the category of
+the reason code that the curation (or the LLM judge) recorded when it rejected the sample, with the recorded
+evidence; a kept sample's answer is "no problem". Rejections for other reasons (duplicates, benchmark
+contamination, failed evolutions) are not quality categories and make no question.
+"""
+
+from __future__ import annotations
+
+from alchemistcoder.comprehend import templates as T
+from alchemistcoder.comprehend.task_sample import new_task_sample
+from alchemistcoder.evolve.seeded import unit_hash
+from alchemistcoder.records import Sample, TraceEvent
+
+TASK = "filtering"
+
+# Reason code -> option letter (the paper's categories A-D).
+REASON_TO_OPTION: dict[str, str] = {
+    "short_response": "A",
+    "no_code": "A",
+    "uncompilable": "B",
+    "failing_tests": "B",
+    "unclear_code": "C",
+    "disorganized_code": "D",
+}
+NO_PROBLEM = "E"
+OPTION_LABELS = dict(T.FILTER_OPTIONS)
+
+# Parameter names under which checks record human-readable evidence, most telling first.
+_EVIDENCE_KEYS = ("rationale", "error", "message", "detail", "stderr", "evidence", "status")
+
+
+def question_options() -> str:
+    """The options block shown in every question."""
+    return "\n".join(f"{letter}. {label}" for letter, label in T.FILTER_OPTIONS)
+
+
+def evidence(event: TraceEvent, max_chars: int = 300) -> str | None:
+    """The first readable piece of evidence a rejecting event recorded, if any."""
+    for key in _EVIDENCE_KEYS:
+        value = event.params.get(key)
+        if isinstance(value, str) and value.strip():
+            return T.clip(value.strip(), max_chars)
+    return None
+
+
+def is_question_source(sample: Sample) -> bool:
+    """Plain code-generation samples can become questions (not other comprehension tasks)."""
+    return sample.task == "codegen"
+
+
+def problem_samples(samples: list[Sample]) -> list[Sample]:
+    """Rejected samples whose recorded reason maps to one of the categories A-D."""
+    out = []
+    for s in samples:
+        r = s.rejection
+        if r is not None and r.reason in REASON_TO_OPTION and is_question_source(s) and s.instruction.strip():
+            out.append(s)
+    return out
+
+
+def kept_samples(samples: list[Sample]) -> list[Sample]:
+    """Kept samples with an instruction and a response (answer: no problem)."""
+    return [s for s in samples if not s.rejected and is_question_source(s) and s.instruction.strip() and s.response.strip()]
+
+
+def _question(sample: Sample, letter: str, explanation: str, cfg_max_chars: int, seed: int, stage: str,
+              reason: str | None) -> Sample:
+    pick = unit_hash(seed, TASK, sample.id)
+    tpl = T.FILTER_PROMPTS[int(pick * len(T.FILTER_PROMPTS))]
+    prompt = tpl.format(
+        instruction=T.clip(sample.instruction, cfg_max_chars),
+        response=T.clip(sample.response, cfg_max_chars) or "(empty)",
+        options=question_options(),
+    )
+    answer = T.FILTER_ANSWER.format(letter=letter, label=OPTION_LABELS[letter], explanation=explanation)
+    variant = "problem" if reason else "no_problem"
+    return new_task_sample(TASK, variant, [sample.id], prompt, answer, stage=stage,
+                           meta={"answer": letter, "reason": reason}, params={"answer": letter, "reason": reason})
+
+
+def problem_question(sample: Sample, max_chars: int = 3000, seed: int = 0, stage: str = "comprehend") -> Sample:
+    """The question for a rejected sample; its answer is the category of the recorded reason."""
+    rejection = sample.rejection
+    if rejection is None or rejection.reason not in REASON_TO_OPTION:
+        raise ValueError(f"sample {sample.id} has no rejection that maps to a filtering category")
+    letter = REASON_TO_OPTION[rejection.reason]
+    explanation = T.REASON_EXPLANATIONS[rejection.reason]
+    detail = evidence(rejection)
+    if detail:
+        explanation += f"\nEvidence: {detail}"
+    return _question(sample, letter, explanation, max_chars, seed, stage, rejection.reason)
+
+
+def no_problem_question(sample: Sample, max_chars: int = 3000, seed: int = 0, stage: str = "comprehend") -> Sample:
+    """The question for a kept sample; its answer is "no problem"."""
+    tests = ", its tests" if sample.meta.get("tests") else ""
+    explanation = T.NO_PROBLEM_EXPLANATION.format(tests=tests)
+    return _question(sample, NO_PROBLEM, explanation, max_chars, seed, stage, None)
+
+
+def make_filtering_tasks(samples: list[Sample], max_samples: int | None = None, no_problem_share: float = 0.2,
+                         max_chars: int = 3000, seed: int = 0, stage: str = "comprehend") -> list[Sample]:
+    """Questions from the rejections in ``samples`` and, for ``no_problem_share`` of them, from kept samples.
+
+    Which samples are used is decided by seeded hashes, so the choice does not depend on input order.
+    """
+    problems = sorted(problem_samples(samples), key=lambda s: unit_hash(seed, TASK, "pick", s.id))
+    kept = sorted(kept_samples(samples), key=lambda s: unit_hash(seed, TASK, "pick", s.id))
+    n_problem = len(problems)
+    if max_samples is not None:
+        n_problem = min(n_problem, round(max_samples * (1 - no_problem_share)))
+    n_kept = min(len(kept), round(n_problem * no_problem_share / (1 - no_problem_share)))
+    if max_samples is not None:
+        n_kept = min(n_kept, max_samples - n_problem)
+    out = [problem_question(s, max_chars, seed, stage) for s in problems[:n_problem]]
+    out += [no_problem_question(s, max_chars, seed, stage) for s in kept[:n_kept]]
+    return out

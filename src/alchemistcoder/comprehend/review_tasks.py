@@ -1,0 +1,184 @@
+"""Code-review tasks: an LLM reviews a response; the review is kept only when its refined code runs.
+
+The reviewing model returns a structured review (correctness 0-10, clarity 0-10, suggestions, refined code).
+The refined code is executed in the sandbox — it must run cleanly, and pass the reviewed sample's tests when
+it has some. A review that fails (no parsable review, no refined code, refined code that fails) is not lost:
+it becomes a rejected review sample with its reason, so the stage's counts always add up.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from alchemistcoder.comprehend import templates as T
+from alchemistcoder.comprehend.config import ReviewTaskConfig
+from alchemistcoder.comprehend.task_sample import new_task_sample
+from alchemistcoder.evolve.seeded import unit_hash
+from alchemistcoder.llm.types import ChatRequest
+from alchemistcoder.records import Sample
+
+TASK = "review"
+CHECK_OP = "review_check"
+
+# Reason codes of dropped reviews.
+LLM_ERROR = "review_llm_error"  # no review that matches the schema, even after re-asks
+NO_REFINED_CODE = "review_no_refined_code"  # the review has no refined code
+REFINED_FAILED = "review_refined_failed"  # the refined code does not run, or fails the sample's tests
+
+
+class CodeReview(BaseModel):
+    """The structured review the model must return."""
+
+    correctness: int = Field(ge=0, le=10, description="How correct the response is, 0 (wrong) to 10 (fully correct).")
+    clarity: int = Field(ge=0, le=10, description="How clear the response is, 0 (unreadable) to 10 (very clear).")
+    suggestions: list[str] = Field(default_factory=list, description="Concrete improvements.")
+    refined_code: str = Field(description="The improved, complete, runnable code.")
+
+
+@dataclass(frozen=True)
+class CodeCheck:
+    """The outcome of running a refined program in the sandbox."""
+
+    passed: bool
+    status: str
+    with_tests: bool
+    detail: str = ""
+
+
+# Languages the sandbox can run.
+RUNNABLE = frozenset({"python", "cpp", "c", "java", "javascript", "go", "rust"})
+
+
+def response_code(sample: Sample) -> tuple[str, str] | None:
+    """(language, code) of the main code block of the response, or None when it has no runnable code."""
+    from alchemistcoder.code import canonical_language, detect_language, main_code
+
+    block = main_code(sample.response)
+    if block is None or not block.code.strip():
+        return None
+    language = block.language if block.language in RUNNABLE else None
+    language = language or canonical_language(sample.meta.get("language")) or detect_language(block.code)
+    return (language, block.code) if language in RUNNABLE else None
+
+
+def review_candidates(samples: list[Sample], cfg: ReviewTaskConfig, seed: int) -> list[Sample]:
+    """Kept codegen samples with code, chosen by seeded hash below ``cfg.fraction``; capped by ``cfg.max_samples``."""
+    scored = []
+    for s in samples:
+        if s.task != "codegen" or s.rejected:
+            continue
+        h = unit_hash(seed, TASK, "pick", s.id)
+        if h < cfg.fraction:
+            scored.append((h, s))
+    scored.sort(key=lambda hs: hs[0])
+    out = []
+    for _h, s in scored:
+        if cfg.max_samples is not None and len(out) >= cfg.max_samples:
+            break
+        if response_code(s) is not None:
+            out.append(s)
+    return out
+
+
+def refined_code_of(review: CodeReview) -> str:
+    """The refined code without the fences a model may have put around it."""
+    from alchemistcoder.code import main_code
+
+    text = review.refined_code or ""
+    if "```" in text:
+        block = main_code(text)
+        if block is not None:
+            return block.code.strip("\n")
+    return text.strip("\n")
+
+
+def sample_tests(sample: Sample) -> str:
+    """The sample's test code (MBPP-style list of asserts or a test script), or "" when it has none."""
+    tests = sample.meta.get("tests")
+    if isinstance(tests, list):
+        tests = "\n".join(str(t) for t in tests)
+    if not isinstance(tests, str) or not tests.strip():
+        return ""
+    setup = sample.meta.get("test_setup_code") or ""
+    return f"{setup}\n{tests}" if isinstance(setup, str) and setup.strip() else tests
+
+
+def check_refined(language: str, code: str, tests: str, timeout_s: float = 10.0, memory_mb: int = 1024) -> CodeCheck:
+    """Run refined code in the sandbox: it must run cleanly, with the sample's tests appended when it has some."""
+    from alchemistcoder.sandbox import run_program
+
+    source = f"{code}\n\n{tests}\n" if tests else code
+    result = run_program(language, source, timeout_s=timeout_s, memory_mb=memory_mb)
+    detail = (result.stderr or "")[-500:]
+    return CodeCheck(result.status == "ok", result.status, bool(tests), detail)
+
+
+def review_prompt_messages(sample: Sample, max_chars: int) -> list[dict[str, str]]:
+    """The chat that asks the reviewing model for a structured review of ``sample``."""
+    prompt = T.REVIEW_REQUEST.format(instruction=T.clip(sample.instruction, max_chars),
+                                     response=T.clip(sample.response, max_chars))
+    return [{"role": "system", "content": T.REVIEW_SYSTEM}, {"role": "user", "content": prompt}]
+
+
+def review_answer(review: CodeReview, language: str, code: str) -> str:
+    """The assistant turn of a review task."""
+    suggestions = "\n".join(f"- {s.strip()}" for s in review.suggestions if s and s.strip()) or "- No changes needed."
+    return T.REVIEW_ANSWER.format(correctness=review.correctness, clarity=review.clarity, suggestions=suggestions,
+                                  language=language, code=code.rstrip())
+
+
+def build_review_sample(sample: Sample, review: CodeReview | None, model: str | None, error: str | None,
+                        check: Callable[[str, str, str], CodeCheck], max_chars: int = 4000, seed: int = 0,
+                        stage: str = "comprehend") -> Sample:
+    """The review task for ``sample`` from the model's ``review`` (or its ``error``), checked with ``check``.
+
+    ``check(language, code, tests)`` runs the refined code; the returned sample is rejected with a reason when
+    there is no review, no refined code, or the check fails.
+    """
+    language, _code = response_code(sample) or (sample.meta.get("language") or "", "")
+    pick = unit_hash(seed, TASK, "prompt", sample.id)
+    tpl = T.REVIEW_TASK_PROMPTS[int(pick * len(T.REVIEW_TASK_PROMPTS))]
+    prompt = tpl.format(instruction=T.clip(sample.instruction, max_chars), response=T.clip(sample.response, max_chars))
+    if review is None:
+        task = new_task_sample(TASK, "review", [sample.id], prompt, "", stage=stage, model=model)
+        task.reject(CHECK_OP, LLM_ERROR, params={"error": error or "no review"}, stage=stage)
+        return task
+    code = refined_code_of(review)
+    task = new_task_sample(TASK, "review", [sample.id], prompt, review_answer(review, language, code), stage=stage,
+                           model=model, meta={"correctness": review.correctness, "clarity": review.clarity,
+                                              "language": language})
+    if not code:
+        task.reject(CHECK_OP, NO_REFINED_CODE, stage=stage)
+        return task
+    result = check(language, code, sample_tests(sample))
+    params: dict[str, Any] = {"status": result.status, "with_tests": result.with_tests}
+    if result.passed:
+        task.record(CHECK_OP, "keep", params=params, stage=stage)
+    else:
+        task.reject(CHECK_OP, REFINED_FAILED, params={**params, "stderr": result.detail}, stage=stage)
+    return task
+
+
+def make_review_tasks(samples: list[Sample], cfg: ReviewTaskConfig, client: Any, seed: int = 0,
+                      stage: str = "comprehend") -> list[Sample]:
+    """Review a seeded selection of ``samples`` with ``client``; one review sample (kept or rejected) per review."""
+    chosen = review_candidates(samples, cfg, seed)
+    if not chosen:
+        return []
+    requests = [ChatRequest(messages=review_prompt_messages(s, cfg.max_chars), max_tokens=cfg.max_tokens,
+                            temperature=0.0, tag=stage) for s in chosen]
+    completions = client.generate_structured(requests, CodeReview, max_reasks=cfg.max_reasks)
+
+    def check(language: str, code: str, tests: str) -> CodeCheck:
+        return check_refined(language, code, tests, cfg.timeout_s, cfg.memory_mb)
+
+    out = []
+    for sample, completion in zip(chosen, completions, strict=True):
+        review = completion.parsed if completion.ok and isinstance(completion.parsed, CodeReview) else None
+        error = completion.error or (None if review else "the reply did not match the review schema")
+        out.append(build_review_sample(sample, review, completion.model or None, error, check, cfg.max_chars, seed, stage))
+    return out

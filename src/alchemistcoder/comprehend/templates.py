@@ -1,0 +1,114 @@
+"""Our templates for the three comprehension tasks and the judge.
+
+Every task sample is a plain chat (user asks, assistant answers) so that the mix and the trainer treat it like
+any other sample. Several phrasings per task keep the model from learning a single surface form; the phrasing
+is chosen per sample by a seeded hash.
+"""
+
+from __future__ import annotations
+
+# ---- instruction evolution ------------------------------------------------------------------------------
+
+EVOLVE_TASK_PROMPTS: tuple[str, ...] = (
+    "Make the following programming task harder. Method: {directive}\n\nTask:\n{original}",
+    "Here is a coding problem:\n\n{original}\n\nRewrite it into a more difficult version. {directive}",
+    "Increase the difficulty of this programming question using the method below, and give only the new question.\n"
+    "Method: {directive}\n\nQuestion:\n{original}",
+)
+
+EXPLAIN_TASK_PROMPTS: tuple[str, ...] = (
+    "Compare the two programming tasks below. What changed from the first to the second, and why is the second "
+    "harder?\n\nFirst task:\n{original}\n\nSecond task:\n{evolved}",
+    "A programming task was rewritten.\n\nBefore:\n{original}\n\nAfter:\n{evolved}\n\n"
+    "Explain how it was changed and what makes the new version more difficult.",
+)
+
+EXPLAIN_ANSWER = (
+    "The second task was made harder with the method \"{label}\": {directive_lower}\n\n"
+    "{changes}\n\nWhy it is harder: {rationale}."
+)
+
+METHOD_LABELS: dict[str, str] = {
+    "add_constraints": "add constraints",
+    "rarer_requirement": "replace a common requirement with a rarer one",
+    "more_reasoning": "add reasoning steps",
+    "erroneous_code": "misleading erroneous code",
+    "higher_complexity": "stricter time or space complexity",
+}
+
+# ---- data filtering ---------------------------------------------------------------------------------------
+
+FILTER_OPTIONS: tuple[tuple[str, str], ...] = (
+    ("A", "Short Responses"),
+    ("B", "Uncompilable code"),
+    ("C", "Unclear code"),
+    ("D", "Disorganized code"),
+    ("E", "No problem: the sample is fine"),
+)
+
+FILTER_PROMPTS: tuple[str, ...] = (
+    "You are curating code instruction data. Read the instruction and the response, then decide which problem, "
+    "if any, the sample has.\n\n### Instruction\n{instruction}\n\n### Response\n{response}\n\n{options}\n\n"
+    "Answer with the letter and a short reason.",
+    "Below is a training sample for a code assistant.\n\nInstruction:\n{instruction}\n\nResponse:\n{response}\n\n"
+    "Which of these quality problems does it have?\n{options}",
+)
+
+FILTER_ANSWER = "{letter}. {label}\n\n{explanation}"
+
+# Why a sample falls in a category, written from the recorded reason code (details from the trace follow).
+REASON_EXPLANATIONS: dict[str, str] = {
+    "short_response": "The response is too short to answer the instruction usefully.",
+    "no_code": "The instruction asks for code, but the response contains no code.",
+    "uncompilable": "The code in the response does not compile or parse.",
+    "failing_tests": "The code in the response runs but fails the tests that come with the task.",
+    "unclear_code": "The code is hard to understand: it is not explained and its intent is unclear.",
+    "disorganized_code": "The response does not follow the format that the instruction asks for.",
+}
+
+NO_PROBLEM_EXPLANATION = (
+    "The response answers the instruction with code that passed every check the data went through "
+    "(length, compilation{tests}, duplication and benchmark contamination)."
+)
+
+# ---- code review ------------------------------------------------------------------------------------------
+
+REVIEW_SYSTEM = "You are a senior engineer reviewing code. You answer in JSON only."
+
+REVIEW_REQUEST = (
+    "Review the response to the programming task below. Give a correctness score from 0 to 10, a clarity score "
+    "from 0 to 10, a list of concrete suggestions, and a refined version of the code that is complete and "
+    "runnable.\n\n### Task\n{instruction}\n\n### Response\n{response}\n\n"
+    'Answer with JSON: {{"correctness": <0-10>, "clarity": <0-10>, "suggestions": ["..."], "refined_code": "..."}}'
+)
+
+REVIEW_TASK_PROMPTS: tuple[str, ...] = (
+    "Review this answer to a programming task: score its correctness and clarity from 0 to 10, suggest "
+    "improvements, and give refined code.\n\n### Task\n{instruction}\n\n### Answer\n{response}",
+    "Act as a code reviewer.\n\nTask:\n{instruction}\n\nSubmitted solution:\n{response}\n\n"
+    "Rate correctness (0-10) and clarity (0-10), list suggestions, and provide an improved version of the code.",
+)
+
+REVIEW_ANSWER = (
+    "Correctness: {correctness}/10\nClarity: {clarity}/10\n\nSuggestions:\n{suggestions}\n\n"
+    "Refined code:\n```{language}\n{code}\n```"
+)
+
+# ---- the LLM judge (filter categories C and D) ------------------------------------------------------------
+
+JUDGE_SYSTEM = "You check code instruction data for quality. You answer in JSON only."
+
+JUDGE_REQUEST = (
+    "Decide whether this sample has one of two problems.\n"
+    "- unclear: the code is hard to understand (no explanation, meaningless names, unclear intent).\n"
+    "- disorganized: the response does not follow the format the instruction asks for (wrong language, "
+    "missing function signature, missing requested output or explanation).\n"
+    "- ok: neither problem.\n\n### Instruction\n{instruction}\n\n### Response\n{response}\n\n"
+    'Answer with JSON: {{"label": "ok" | "unclear" | "disorganized", "rationale": "<one sentence>"}}'
+)
+
+
+def clip(text: str, max_chars: int) -> str:
+    """``text`` cut to ``max_chars`` characters, marking the cut."""
+    text = text or ""
+    return text if len(text) <= max_chars else text[:max_chars].rstrip() + "\n[...]"

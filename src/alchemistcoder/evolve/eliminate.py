@@ -1,0 +1,81 @@
+"""Rules that eliminate failed evolutions, each with a stable reason code.
+
+WizardLM drops an evolution when it adds nothing to the original, when the model refused or could not answer,
+or when the output copies words of the evolving prompt. These are the same ideas as plain, deterministic
+checks (no second model call), so an elimination can always be explained by the rule that fired.
+"""
+
+from __future__ import annotations
+
+import re
+
+from rapidfuzz import fuzz
+
+from alchemistcoder.evolve.methods import PROMPT_FRAGMENTS
+
+# Reason codes (stable: reports and the comprehension tasks read them).
+LLM_ERROR = "evol_llm_error"  # the model call failed for good
+EMPTY = "evol_empty"  # nothing left after cutting out the rewritten task
+UNCHANGED = "evol_unchanged"  # (nearly) the same text as the original
+TOO_SHORT = "evol_too_short"  # much shorter than the original or than a minimum
+REFUSAL = "evol_refusal"  # "I'm sorry, I can't ..."
+PROMPT_COPY = "evol_prompt_copy"  # copied words of the evolving prompt
+RESPONSE_ERROR = "evol_response_error"  # the response call failed for good
+RESPONSE_REFUSAL = "evol_response_refusal"  # the response refuses the evolved task
+RESPONSE_TOO_SHORT = "evol_response_too_short"  # the response is (nearly) empty
+
+INSTRUCTION_REASONS: frozenset[str] = frozenset({LLM_ERROR, EMPTY, UNCHANGED, TOO_SHORT, REFUSAL, PROMPT_COPY})
+RESPONSE_REASONS: frozenset[str] = frozenset({RESPONSE_ERROR, RESPONSE_REFUSAL, RESPONSE_TOO_SHORT})
+
+_REFUSAL = re.compile(
+    r"\b(?:i\s*(?:'m|am)\s+(?:sorry|afraid|unable|not able)|sorry,|i\s+(?:cannot|can't|can not|won't)\s+"
+    r"(?:help|assist|do|provide|complete|fulfil|fulfill|comply|rewrite|answer)|as an ai\b|as a language model)",
+    re.IGNORECASE,
+)
+
+
+def is_refusal(text: str, max_words: int = 80) -> bool:
+    """A short answer that apologizes or declines (long answers that say "sorry" once are still answers)."""
+    return bool(_REFUSAL.search(text)) and len(text.split()) <= max_words
+
+
+def _normalized(text: str) -> str:
+    return " ".join(text.lower().split())
+
+
+def instruction_elimination(
+    original: str,
+    evolved: str,
+    *,
+    min_words: int = 5,
+    min_length_ratio: float = 0.5,
+    max_similarity: float = 97.0,
+) -> str | None:
+    """The reason code that eliminates an evolved instruction, or None when it is a real evolution.
+
+    ``min_length_ratio``: the evolved text must keep at least this share of the original's words (evolving
+    makes a task harder, which rarely makes it much shorter). ``max_similarity``: rapidfuzz ratio (0-100)
+    of the normalized texts at or above which the evolution counts as unchanged.
+    """
+    if not evolved.strip():
+        return EMPTY
+    norm_evolved = _normalized(evolved)
+    if any(fragment in norm_evolved for fragment in PROMPT_FRAGMENTS):
+        return PROMPT_COPY
+    if is_refusal(evolved):
+        return REFUSAL
+    n_words, n_original = len(evolved.split()), len(original.split())
+    if n_words < min_words or n_words < min_length_ratio * n_original:
+        return TOO_SHORT
+    if fuzz.ratio(_normalized(original), norm_evolved) >= max_similarity:
+        return UNCHANGED
+    return None
+
+
+def response_elimination(response: str, *, min_chars: int = 20) -> str | None:
+    """The reason code that eliminates the response to an evolved instruction, or None when it is usable."""
+    if len(response.strip()) < min_chars:
+        return RESPONSE_TOO_SHORT
+    if is_refusal(response):
+        return RESPONSE_REFUSAL
+    return None
