@@ -2,13 +2,99 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import Field
 
 from alchemistcoder.strict import StrictModel
 
 
-class LLMConfig(StrictModel):
-    """One model behind the LLM client (fields are filled in by the LLM-layer issue)."""
+class BudgetConfig(StrictModel):
+    """Hard caps on what one client may spend; cached answers cost nothing and do not count."""
 
-    backend: str = Field("embedded", description="'openai', 'transformers', 'vllm' or 'embedded'.")
-    model: str = Field("smollm2-135m-instruct", description="Model id, local path, or served model name.")
+    max_tokens_total: int | None = Field(
+        None, ge=1, description="Cap on prompt + completion tokens of requests actually sent; None = no cap."
+    )
+    max_cost_usd: float | None = Field(
+        None, ge=0, description="Cap on the cost computed from `prices`; None = no cap."
+    )
+    on_exceeded: Literal["raise", "stop"] = Field(
+        "raise",
+        description="'raise': generate() raises BudgetExceeded (its .completions holds the finished work); "
+        "'stop': requests not sent come back with error='budget_exceeded'.",
+    )
+
+
+class PriceConfig(StrictModel):
+    """Price of one million tokens, in US dollars, for one model."""
+
+    prompt_per_mtok: float = Field(0.0, ge=0, description="USD per 1M prompt (input) tokens.")
+    completion_per_mtok: float = Field(0.0, ge=0, description="USD per 1M completion (output) tokens.")
+
+
+class CacheConfig(StrictModel):
+    """The persistent request cache (SQLite): a resumed run never pays twice for the same request."""
+
+    enabled: bool = Field(True, description="Read and write the request cache.")
+    path: str | None = Field(
+        None, description="Cache file; None = <cache_dir given to the client>/llm_cache.sqlite."
+    )
+    namespace: str = Field(
+        "", description="Extra text mixed into every key; change it to invalidate the cache."
+    )
+
+
+class LLMConfig(StrictModel):
+    """One model behind the LLM client: which backend serves it and the services around it."""
+
+    backend: Literal["openai", "transformers", "vllm", "embedded"] = Field(
+        "embedded",
+        description="'openai' (any OpenAI-compatible endpoint), 'transformers' (in-process HF model), "
+        "'vllm' (in-process vLLM, GPU) or 'embedded' (transformers with the bundled SmolLM2-135M-Instruct).",
+    )
+    model: str = Field(
+        "smollm2-135m-instruct",
+        description="Model id (hub name or local checkpoint path for transformers/vllm; served model name for openai).",
+    )
+    base_urls: list[str] = Field(
+        default_factory=lambda: ["http://127.0.0.1:8000/v1"],
+        description="OpenAI-compatible endpoints (with /v1); several are load-balanced and failed over.",
+    )
+    api_key_env: str | None = Field(
+        "OPENAI_API_KEY",
+        description="Name of the environment variable holding the API key (the key itself never goes in a config).",
+    )
+    max_concurrency: int = Field(16, ge=1, description="Requests in flight at once (openai backend).")
+    timeout_s: float = Field(120.0, gt=0, description="Timeout of one HTTP request, in seconds.")
+    max_retries: int = Field(
+        5, ge=0, description="Retries of a request after 429/5xx/timeout/connection errors."
+    )
+    backoff_base_s: float = Field(
+        0.5, ge=0, description="First retry delay; doubles each retry, with full jitter."
+    )
+    backoff_max_s: float = Field(
+        30.0, ge=0, description="Longest delay between two retries (Retry-After included)."
+    )
+    max_tokens: int = Field(
+        512, ge=1, description="Default max new tokens for requests built from this config."
+    )
+    temperature: float = Field(0.0, ge=0, description="Default sampling temperature (0 = greedy).")
+    top_p: float = Field(1.0, gt=0, le=1, description="Default nucleus sampling mass.")
+    dtype: str = Field(
+        "auto", description="transformers/vllm weights dtype: 'auto', 'float32', 'bfloat16', 'float16'."
+    )
+    device: str = Field(
+        "auto", description="transformers device: 'auto' (cuda if available), 'cpu', 'cuda', 'cuda:1'."
+    )
+    batch_size: int = Field(8, ge=1, description="Requests per generate() call of the in-process backends.")
+    response_format: Literal["none", "json_object", "json_schema"] = Field(
+        "none",
+        description="How structured requests are sent to openai endpoints: 'none' (schema in the prompt only), "
+        "'json_object' or 'json_schema' (server-side constrained decoding, if the server supports it).",
+    )
+    budget: BudgetConfig = Field(default_factory=BudgetConfig, description="Token and cost caps.")
+    prices: dict[str, PriceConfig] = Field(
+        default_factory=dict,
+        description="Price table by model name (USD per 1M tokens); models not listed cost 0.",
+    )
+    cache: CacheConfig = Field(default_factory=CacheConfig, description="Persistent request cache.")
