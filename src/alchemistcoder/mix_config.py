@@ -2,18 +2,77 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from typing import Literal
+
+from pydantic import Field, field_validator
 
 from alchemistcoder.strict import StrictModel
 
 
 class MixConfig(StrictModel):
-    """Ratios, split and export of the final training mix (filled in by the pipeline issue)."""
+    """Ratios, split and export of the final training mix.
+
+    Ratios are weights on the samples that reach the mix: 1.0 keeps all of a group, 0.5 keeps a seeded
+    half, 2.0 keeps every sample twice; groups not named keep weight 1.0. A sample's weight is its source
+    ratio times its task ratio. Samples left out are kept on disk as rejects with reason ``mix_downsampled``.
+    """
 
     enabled: bool = Field(True, description="Run this stage.")
+    source_ratios: dict[str, float] = Field(
+        default_factory=dict, description="Weight per source name (1.0 all, 0.5 half, 2.0 twice); unnamed sources 1.0."
+    )
+    task_ratios: dict[str, float] = Field(
+        default_factory=dict,
+        description="Weight per task type (codegen, alchemist, evolution, filtering, review); unnamed tasks 1.0.",
+    )
+    alchemist_fraction: float | None = Field(
+        None,
+        description="Share of the code-generation data (codegen + alchemist) that carries an AlchemistPrompt, "
+        "e.g. 0.05; overrides task_ratios.alchemist. None keeps every AlchemistPrompt sample harmonize made.",
+    )
+    alchemist_mode: Literal["add", "replace"] = Field(
+        "add",
+        description="'add' keeps the customized copy beside its original; 'replace' drops the original of every "
+        "AlchemistPrompt sample in the mix.",
+    )
+    max_samples: int | None = Field(None, description="Cap on the final mix size (seeded uniform subsample).")
+    shuffle: bool = Field(True, description="Shuffle the final mix under run.seed.")
+    validation_fraction: float = Field(0.02, description="Share of the mix held out as the validation split.")
+    system_prompt: str | None = Field(None, description="System message prepended to every exported chat without one.")
+    formats: list[Literal["jsonl", "parquet", "hf"]] = Field(
+        default_factory=lambda: ["jsonl", "parquet", "hf"],
+        description="Export formats: messages JSONL (what train reads), Parquet, a Hugging Face dataset on disk.",
+    )
+    hub_repo: str | None = Field(None, description="Hub dataset repo to push_to_hub to (needs network and a token).")
+    hub_private: bool = Field(True, description="Create the hub repo private.")
+    hub_token_env: str = Field("HF_TOKEN", description="Environment variable holding the hub token.")
+
+    @field_validator("source_ratios", "task_ratios")
+    @classmethod
+    def _non_negative(cls, value: dict[str, float]) -> dict[str, float]:
+        bad = {k: v for k, v in value.items() if v < 0}
+        if bad:
+            raise ValueError(f"ratios must be >= 0 (got {bad})")
+        return value
+
+    @field_validator("alchemist_fraction")
+    @classmethod
+    def _fraction(cls, value: float | None) -> float | None:
+        if value is not None and not 0 <= value < 1:
+            raise ValueError("alchemist_fraction must be in [0, 1)")
+        return value
+
+    @field_validator("validation_fraction")
+    @classmethod
+    def _val_fraction(cls, value: float) -> float:
+        if not 0 <= value < 1:
+            raise ValueError("validation_fraction must be in [0, 1)")
+        return value
 
 
 class ReportConfig(StrictModel):
-    """The HTML report (filled in by the pipeline issue)."""
+    """The HTML report."""
 
     enabled: bool = Field(True, description="Write report.html at the end of the run.")
+    examples: int = Field(3, description="Examples shown per section (AlchemistPrompts, comprehension tasks, rejects).")
+    title: str | None = Field(None, description="Report title; defaults to the run directory name.")

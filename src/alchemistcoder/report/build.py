@@ -1,0 +1,413 @@
+"""One self-contained HTML report per run, made from the run directory alone.
+
+Everything the report shows is read from what the stages left on disk: manifests, kept and rejected
+shards, the exported mix, the train log and the evaluation results. Plots are PNGs drawn with matplotlib
+(Agg, no display) and inlined as data URIs, so ``report.html`` opens anywhere with no other file. A
+section whose stage did not run says so instead of disappearing.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+from collections import Counter, defaultdict
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from alchemistcoder.io import atomic_open, read_jsonl
+from alchemistcoder.records import Sample
+
+CSS = """
+body{font-family:system-ui,-apple-system,Segoe UI,sans-serif;margin:2rem auto;max-width:72rem;color:#1d1f23;padding:0 1rem}
+h1{margin-bottom:.2rem}h2{border-bottom:2px solid #e3e6ea;padding-bottom:.3rem;margin-top:2.2rem}
+table{border-collapse:collapse;margin:.6rem 0;font-size:.92rem}td,th{border:1px solid #d5d9de;padding:.25rem .55rem;text-align:left;vertical-align:top}
+th{background:#f3f5f7}.num{text-align:right;font-variant-numeric:tabular-nums}
+.note{color:#6b7280;font-style:italic}.ok{color:#137333}.bad{color:#b3261e}
+pre{background:#f6f8fa;padding:.6rem;overflow-x:auto;white-space:pre-wrap;max-height:18rem;font-size:.85rem}
+.pair{display:grid;grid-template-columns:1fr 1fr;gap:1rem}.pair>div{min-width:0}
+img.plot{max-width:100%;border:1px solid #e3e6ea;margin:.4rem 0}
+"""
+
+
+# -- reading the run ---------------------------------------------------------------------------------
+
+
+def _json(path: Path) -> Any:
+    return orjson.loads(path.read_bytes()) if path.exists() else None
+
+
+def _stage_dirs(run_dir: Path) -> dict[str, Path]:
+    return {p.name.split("_", 1)[1]: p for p in sorted(run_dir.glob("[0-9][0-9]_*")) if p.is_dir()}
+
+
+def _samples(directory: Path | None, kind: str = "shard", limit: int | None = None) -> list[Sample]:
+    out: list[Sample] = []
+    if directory is None:
+        return out
+    for p in sorted(directory.glob(f"{kind}-*.jsonl.gz")):
+        for row in read_jsonl(p):
+            out.append(Sample.from_dict(row))
+            if limit is not None and len(out) >= limit:
+                return out
+    return out
+
+
+# -- html helpers ------------------------------------------------------------------------------------
+
+
+def esc(value: Any) -> str:
+    return html.escape(str(value))
+
+
+def table(header: list[str], rows: list[list[Any]], numeric: set[int] | None = None) -> str:
+    numeric = numeric or set()
+    head = "".join(f"<th>{esc(h)}</th>" for h in header)
+    body = "".join(
+        "<tr>" + "".join(f'<td class="num">{esc(c)}</td>' if i in numeric else f"<td>{esc(c)}</td>" for i, c in enumerate(r)) + "</tr>"
+        for r in rows
+    )
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def note(text: str) -> str:
+    return f'<p class="note">{esc(text)}</p>'
+
+
+def pre(text: str, limit: int = 1500) -> str:
+    text = text if len(text) <= limit else text[:limit] + "\n…"
+    return f"<pre>{esc(text)}</pre>"
+
+
+def plot_png(draw: Any, width: float = 7.0, height: float = 3.2) -> str:
+    """Run ``draw(ax)`` on a fresh figure; return an inline ``<img>`` with the PNG."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(width, height), dpi=90)
+    try:
+        draw(ax)
+        fig.tight_layout()
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png")
+    finally:
+        plt.close(fig)
+    data = base64.b64encode(buf.getvalue()).decode()
+    return f'<img class="plot" alt="plot" src="data:image/png;base64,{data}">'
+
+
+def barh(counts: dict[str, float], title: str, color: str = "#4c78a8") -> str:
+    items = sorted(counts.items(), key=lambda kv: kv[1])
+
+    def draw(ax: Any) -> None:
+        ax.barh([k for k, _ in items], [v for _, v in items], color=color)
+        ax.set_title(title)
+        for i, (_, v) in enumerate(items):
+            ax.text(v, i, f" {v:g}", va="center", fontsize=8)
+
+    return plot_png(draw, height=max(1.8, 0.35 * len(items) + 1))
+
+
+# -- sections ----------------------------------------------------------------------------------------
+
+
+def section_overview(run: dict[str, Any] | None, manifests: dict[str, dict[str, Any]]) -> str:
+    rows = []
+    statuses = {s["name"]: s["status"] for s in (run or {}).get("stages", [])}
+    for name, status in statuses.items():
+        m = manifests.get(name) or {}
+        c = m.get("counts") or {}
+        stats = m.get("stats") or {}
+        tokens = stats.get("tokens") or stats.get("total_tokens") or ""
+        if isinstance(tokens, dict):
+            tokens = sum(v for v in tokens.values() if isinstance(v, (int, float)))
+        rows.append(
+            [
+                name,
+                status,
+                c.get("in", ""),
+                c.get("created", ""),
+                c.get("kept", ""),
+                c.get("rejected_here", ""),
+                "yes" if c.get("balanced", True) else "NO",
+                tokens,
+                stats.get("cost", stats.get("cost_usd", "")),
+                (m.get("timings") or {}).get("seconds", ""),
+            ]
+        )
+    if not rows:
+        return "<h2>Stages</h2>" + note("No run.json in this directory: the run has not finished a pass yet.")
+    return "<h2>Stages</h2>" + table(
+        ["stage", "status", "in", "created", "kept", "rejected here", "in+created = kept+rejected", "tokens", "cost", "seconds"],
+        rows,
+        numeric={2, 3, 4, 5, 7, 8, 9},
+    )
+
+
+def section_sources(ingest_dir: Path | None) -> str:
+    out = "<h2>Source profiles</h2>"
+    samples = _samples(ingest_dir) + _samples(ingest_dir, "rejected")
+    if not samples:
+        return out + note("Ingest did not run in this run directory.")
+    by_source: dict[str, list[Sample]] = defaultdict(list)
+    for s in samples:
+        by_source[s.source].append(s)
+    rows = []
+    for name, group in sorted(by_source.items()):
+        resp = sorted(len(s.response) for s in group)
+        instr = sorted(len(s.instruction) for s in group)
+        fenced = sum(1 for s in group if "```" in s.response)
+        langs = Counter(str(s.meta.get("language") or s.meta.get("lang") or "?") for s in group)
+        rows.append(
+            [
+                name,
+                len(group),
+                resp[len(resp) // 2],
+                instr[len(instr) // 2],
+                f"{fenced / len(group):.0%}",
+                ", ".join(f"{k} {v}" for k, v in langs.most_common(3)),
+            ]
+        )
+    out += table(["source", "samples", "median response chars", "median instruction chars", "fenced code", "languages"], rows, {1, 2, 3})
+
+    def draw(ax: Any) -> None:
+        names = sorted(by_source)
+        ax.boxplot([[max(1, len(s.response)) for s in by_source[n]] for n in names], orientation="horizontal", showfliers=False)
+        ax.set_yticks(range(1, len(names) + 1), names)
+        ax.set_xscale("log")
+        ax.set_xlabel("response length (chars, log scale)")
+        ax.set_title("Response length by source")
+
+    return out + plot_png(draw, height=max(2.0, 0.5 * len(by_source) + 1.2))
+
+
+def section_mix(mix_dir: Path | None, manifest: dict[str, Any] | None) -> str:
+    out = "<h2>Composition of the final mix</h2>"
+    if mix_dir is None or manifest is None:
+        return out + note("The mix stage did not run.")
+    kept = _samples(mix_dir)
+    by_task = Counter(s.task for s in kept)
+    by_source = Counter(s.source for s in kept)
+    split = Counter(s.meta.get("split", "train") for s in kept)
+    export = manifest.get("export") or {}
+    out += f"<p>{len(kept)} samples: {split.get('train', 0)} train, {split.get('validation', 0)} validation.</p>"
+    if export.get("dir"):
+        out += f"<p>Exported to <code>{esc(export['dir'])}</code> (JSONL, Parquet, HF dataset, data card README.md).</p>"
+    share = (manifest.get("stats") or {}).get("alchemist_share")
+    if share is not None:
+        out += f"<p>AlchemistPrompt share of the mix: {share:.1%}.</p>"
+    out += '<div class="pair"><div>' + barh(dict(by_task), "by task") + "</div><div>"
+    out += barh(dict(by_source), "by source", "#f58518") + "</div></div>"
+    return out
+
+
+def section_rejects(manifests: dict[str, dict[str, Any]]) -> str:
+    out = "<h2>Rejects by reason</h2>"
+    totals: Counter[str] = Counter()
+    rows = []
+    for stage, m in manifests.items():
+        for reason, n in (m.get("rejects_by_reason") or {}).items():
+            totals[f"{stage}: {reason}"] += n
+            rows.append([stage, reason, n])
+    if not rows:
+        return out + note("No stage rejected anything (or none ran).")
+    return out + table(["stage", "reason", "samples"], rows, {2}) + barh(dict(totals), "rejected samples", "#e45756")
+
+
+def _is_contamination(event: Any) -> bool:
+    text = f"{event.reason} {event.op}".lower()
+    return "contamin" in text or "decontam" in text
+
+
+def section_decontamination(curate_dir: Path | None, limit: int) -> str:
+    out = "<h2>Decontamination hits</h2>"
+    if curate_dir is None:
+        return out + note("Curation did not run, so nothing was checked against the benchmarks.")
+    hits = [s for s in _samples(curate_dir, "rejected") if s.rejection is not None and _is_contamination(s.rejection)]
+    if not hits:
+        return out + note("No sample matched a benchmark task.")
+    by_bench: Counter[str] = Counter()
+    rows = []
+    for s in hits:
+        p = s.rejection.params if s.rejection else {}
+        task = p.get("task_id") or p.get("benchmark_task") or p.get("match") or ""
+        bench = p.get("benchmark") or (str(task).split("/")[0] if task else "?")
+        by_bench[str(bench)] += 1
+        signal = p.get("signal") or p.get("signals") or ""
+        rows.append([s.id, s.source, task, signal, p.get("score", ""), s.instruction[:120]])
+    out += f"<p>{len(hits)} samples removed as benchmark contamination.</p>"
+    out += table(["sample", "source", "matched task", "signal", "score", "instruction"], rows[: max(limit * 5, 10)])
+    return out + barh(dict(by_bench), "hits by benchmark", "#b279a2")
+
+
+def _alchemist_before_after(s: Sample, originals: dict[str, Sample]) -> tuple[str, str]:
+    for e in s.trace:
+        if (e.stage == "harmonize" or "alchem" in e.op) and isinstance(e.before, str) and isinstance(e.after, str):
+            return e.before, e.after
+    for e in s.trace:
+        if e.verdict == "create":
+            parents = e.params.get("parents") or []
+            parents = [parents] if isinstance(parents, str) else parents
+            for p in parents:
+                if p in originals:
+                    return originals[p].instruction, s.instruction
+    return "(original not recorded)", s.instruction
+
+
+def section_alchemist(harmonize_dir: Path | None, limit: int) -> str:
+    out = "<h2>AlchemistPrompt examples</h2>"
+    if harmonize_dir is None:
+        return out + note("The harmonize stage did not run: no AlchemistPrompts in this run.")
+    kept = _samples(harmonize_dir)
+    custom = [s for s in kept if s.task == "alchemist"]
+    if not custom:
+        return out + note("Harmonize ran but customized no sample.")
+    originals = {s.id: s for s in kept}
+    writers = Counter(str(next((e.params.get("writer") for e in s.trace if e.params.get("writer")), "?")) for s in custom)
+    out += f"<p>{len(custom)} customized samples; writers: {esc(dict(writers))}.</p>"
+    for s in custom[:limit]:
+        before, after = _alchemist_before_after(s, originals)
+        out += f"<h3>{esc(s.id)} <small>({esc(s.source)})</small></h3>"
+        out += f'<div class="pair"><div><b>before</b>{pre(before, 800)}</div><div><b>after</b>{pre(after, 800)}</div></div>'
+    return out
+
+
+def section_comprehension(comprehend_dir: Path | None, limit: int) -> str:
+    out = "<h2>Code-comprehension tasks</h2>"
+    if comprehend_dir is None:
+        return out + note("The comprehend stage did not run.")
+    kept = _samples(comprehend_dir)
+    by_task: dict[str, list[Sample]] = defaultdict(list)
+    for s in kept:
+        if s.task in ("evolution", "filtering", "review"):
+            by_task[s.task].append(s)
+    if not by_task:
+        return out + note("The comprehend stage made no task samples.")
+    out += table(["task", "samples"], [[t, len(v)] for t, v in sorted(by_task.items())], {1})
+    for task, group in sorted(by_task.items()):
+        for s in group[: max(1, limit // 2)]:
+            out += f"<h3>{esc(task)}: {esc(s.id)}</h3>"
+            out += f'<div class="pair"><div><b>instruction</b>{pre(s.instruction, 900)}</div><div><b>response</b>{pre(s.response, 900)}</div></div>'
+    return out
+
+
+def _loss_points(train_manifest: dict[str, Any]) -> list[tuple[float, float]]:
+    """(step, loss) pairs from the train stage's log: a JSONL log, or a trainer_state.json under the checkpoint."""
+    candidates = []
+    for key in ("log", "log_file", "loss_log", "metrics"):
+        if train_manifest.get(key):
+            candidates.append(Path(train_manifest[key]))
+    ckpt = train_manifest.get("checkpoint") or train_manifest.get("output_dir")
+    if ckpt:
+        candidates += sorted(Path(ckpt).rglob("trainer_state.json"))
+        candidates += sorted(Path(ckpt).rglob("*.jsonl"))
+    points: list[tuple[float, float]] = []
+    for path in candidates:
+        if not path.is_file():
+            continue
+        try:
+            rows = (_json(path) or {}).get("log_history", []) if path.suffix == ".json" else list(read_jsonl(path))
+        except Exception:
+            continue
+        points = [(float(r.get("step", i)), float(r["loss"])) for i, r in enumerate(rows) if isinstance(r, dict) and "loss" in r]
+        if points:
+            break
+    return points
+
+
+def section_training(manifest: dict[str, Any] | None) -> str:
+    out = "<h2>Training</h2>"
+    if manifest is None:
+        return out + note("The train stage did not run.")
+    facts = [[k, v] for k, v in manifest.items() if isinstance(v, (str, int, float)) and k not in ("stage", "kind")]
+    out += table(["", ""], facts)
+    points = _loss_points(manifest)
+    if not points:
+        return out + note("No loss log found for this training run.")
+
+    def draw(ax: Any) -> None:
+        ax.plot([p[0] for p in points], [p[1] for p in points], marker="o", ms=3)
+        ax.set_xlabel("step")
+        ax.set_ylabel("training loss")
+        ax.set_title("Training loss")
+
+    return out + plot_png(draw)
+
+
+def _eval_results(manifest: dict[str, Any]) -> list[dict[str, Any]]:
+    """Per-benchmark result dicts from the eval manifest (inline, or a results JSON file it names)."""
+    res = manifest.get("results")
+    if isinstance(res, str) and Path(res).is_file():
+        res = _json(Path(res))
+    if isinstance(res, dict):
+        if "benchmark" in res:
+            return [res]
+        return [{"benchmark": k, **v} if isinstance(v, dict) else {"benchmark": k, "pass@1": v} for k, v in res.items()]
+    if isinstance(res, list):
+        return [r for r in res if isinstance(r, dict)]
+    return []
+
+
+def section_eval(manifest: dict[str, Any] | None) -> str:
+    out = "<h2>Evaluation</h2>"
+    if manifest is None:
+        return out + note("The eval stage did not run.")
+    results = _eval_results(manifest)
+    if not results:
+        return out + note("The eval stage left no results.")
+    rows, errors = [], Counter()
+    for r in results:
+        score = r.get("pass@1", r.get("pass_at_1", r.get("score", "")))
+        rows.append([r.get("benchmark", "?"), r.get("n", r.get("tasks", "")), f"{score:.3f}" if isinstance(score, float) else score])
+        for k, v in (r.get("error_classes") or r.get("errors") or {}).items():
+            errors[f"{k}"] += v
+    out += table(["benchmark", "tasks", "pass@1"], rows, {1, 2})
+    if errors:
+        out += "<h3>Error classes</h3>" + table(["class", "samples"], [[k, v] for k, v in errors.most_common()], {1})
+        out += barh(dict(errors), "failures by error class", "#72b7b2")
+    return out
+
+
+# -- the page ----------------------------------------------------------------------------------------
+
+
+def render_report(run_dir: Path, cfg: Any = None) -> str:
+    """The report of ``run_dir`` as one HTML string."""
+    run_dir = Path(run_dir)
+    run = _json(run_dir / "run.json")
+    dirs = _stage_dirs(run_dir)
+    ran = {s["name"] for s in (run or {}).get("stages", []) if s["status"] not in ("disabled", "not_run")} if run else set(dirs)
+    dirs = {k: v for k, v in dirs.items() if k in ran and (v / "manifest.json").exists()}
+    manifests = {k: _json(v / "manifest.json") for k, v in dirs.items()}
+    examples = getattr(getattr(cfg, "report", None), "examples", 3)
+    title = getattr(getattr(cfg, "report", None), "title", None) or f"alchemist run: {run_dir.resolve().name}"
+    body = [
+        f"<h1>{esc(title)}</h1>",
+        f"<p class=\"note\">{esc(run_dir.resolve())} · finished {esc((run or {}).get('finished', '?'))}</p>",
+        section_overview(run, manifests),
+        section_sources(dirs.get("ingest")),
+        section_mix(dirs.get("mix"), manifests.get("mix")),
+        section_rejects(manifests),
+        section_decontamination(dirs.get("curate"), examples),
+        section_alchemist(dirs.get("harmonize"), examples),
+        section_comprehension(dirs.get("comprehend"), examples),
+        section_training(manifests.get("train")),
+        section_eval(manifests.get("eval")),
+    ]
+    return (
+        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+        f"<title>{esc(title)}</title><style>{CSS}</style></head><body>" + "\n".join(body) + "</body></html>"
+    )
+
+
+def write_report(run_dir: str | Path, cfg: Any = None) -> Path:
+    """Render and write ``<run_dir>/report.html`` (atomically); returns its path."""
+    path = Path(run_dir) / "report.html"
+    text = render_report(Path(run_dir), cfg)
+    with atomic_open(path, "w") as fh:
+        fh.write(text)
+    return path

@@ -1,0 +1,113 @@
+"""The run loop: shards, manifests, counts, skip-if-unchanged, --only/--skip, and contract checks."""
+
+from __future__ import annotations
+
+import gzip
+from pathlib import Path
+
+import orjson
+import pytest
+
+from alchemistcoder.config import RunConfig
+from alchemistcoder.io import read_jsonl
+from alchemistcoder.pipeline import PipelineError, StageSpec, run_pipeline
+from test_pipeline_standins import STANDIN_STAGES, drop_one, standin_config
+
+
+def _manifest(run: Path, name: str) -> dict:
+    (d,) = run.glob(f"[0-9][0-9]_{name}")
+    return orjson.loads((d / "manifest.json").read_bytes())
+
+
+def _tree_contents(run: Path) -> dict[str, bytes]:
+    """Every sample shard and export file, uncompressed (gzip headers carry timestamps)."""
+    out = {}
+    for p in sorted(run.glob("[0-9][0-9]_*/*.jsonl.gz")):
+        out[str(p.relative_to(run))] = gzip.decompress(p.read_bytes())
+    for p in sorted((run / "dataset").glob("*.jsonl")):
+        out[str(p.relative_to(run))] = p.read_bytes()
+    return out
+
+
+def test_run_writes_shards_manifests_export_and_report(shared_data: Path, tmp_path: Path) -> None:
+    run = tmp_path / "run"
+    outcomes = run_pipeline(standin_config(shared_data, run), STANDIN_STAGES, quiet=True)
+    assert [o.status for o in outcomes] == ["ran"] * 6
+    assert sorted(p.name for p in run.glob("[0-9][0-9]_*")) == [
+        "01_ingest", "02_curate", "03_evolve", "04_harmonize", "05_comprehend", "06_mix"
+    ]
+    ingest = _manifest(run, "ingest")
+    assert ingest["counts"]["created"] == 600 and ingest["stats"]["sources"]["evol"]["kept"] == 300
+    curate = _manifest(run, "curate")
+    # CodeAlpaca-2k appears in both sources (alpaca and evol format): the stand-in dedup finds the copies
+    assert curate["rejects_by_reason"]["duplicate"] == curate["counts"]["rejected_here"] > 0
+    evolve = _manifest(run, "evolve")
+    assert evolve["counts"]["in"] == curate["counts"]["kept"]
+    assert evolve["stats"]["checked"] == evolve["counts"]["in"]  # stats of every shard summed
+    for name in ("ingest", "curate", "evolve", "harmonize", "comprehend", "mix"):
+        c = _manifest(run, name)["counts"]
+        assert c["balanced"] and c["in"] + c["created"] == c["kept"] + c["rejected"], name
+    # the comprehension stage received every earlier reject and made tasks from the short responses
+    comp = _manifest(run, "comprehend")
+    assert comp["counts"]["in"] == _manifest(run, "harmonize")["counts"]["kept"] + curate["counts"]["rejected"] + evolve["counts"]["rejected"]
+    assert comp["counts"]["created"] == evolve["rejects_by_reason"]["short_response"]
+    # shard files: kept rows are not rejected, rejected rows are
+    for row in read_jsonl(run / "03_evolve" / "rejected-00000.jsonl.gz"):
+        assert row["trace"][-1]["verdict"] == "reject"
+    # export: messages-only JSONL, split sizes as in the manifest, data card with the composition
+    mix = _manifest(run, "mix")
+    train_rows = list(read_jsonl(run / "dataset" / "train.jsonl"))
+    val_rows = list(read_jsonl(run / "dataset" / "validation.jsonl"))
+    assert {tuple(r) for r in train_rows} == {("messages",)}
+    assert len(train_rows) + len(val_rows) == mix["counts"]["kept"]
+    assert mix["export"]["train_jsonl"].endswith("train.jsonl")
+    card = (run / "dataset" / "README.md").read_text()
+    assert "| alchemist |" not in card or "alchemist" in card
+    assert "## Composition" in card and "filtering" in card and "short_response" in card and "shard_size: 100" in card
+    html = (run / "report.html").read_text()
+    assert "Composition of the final mix" in html and "The train stage did not run." in html
+    run_json = orjson.loads((run / "run.json").read_bytes())
+    assert [s["name"] for s in run_json["stages"]][-1] == "mix" and run_json["config"]["run"]["shard_size"] == 100
+
+
+def test_rerun_skips_unchanged_and_reruns_from_the_changed_stage(shared_data: Path, tmp_path: Path) -> None:
+    run = tmp_path / "run"
+    cfg = standin_config(shared_data, run)
+    run_pipeline(cfg, STANDIN_STAGES, quiet=True)
+    first = _tree_contents(run)
+    outcomes = run_pipeline(cfg, STANDIN_STAGES, quiet=True)
+    assert [o.status for o in outcomes] == ["skipped"] * 6
+    assert _tree_contents(run) == first
+    # a mix-only change: everything before mix is skipped, mix runs again
+    changed = RunConfig.model_validate({**cfg.model_dump(), "mix": {**cfg.mix.model_dump(), "validation_fraction": 0.2}})
+    outcomes = run_pipeline(changed, STANDIN_STAGES, quiet=True)
+    assert [o.status for o in outcomes] == ["skipped"] * 5 + ["ran"]
+    assert len(list(read_jsonl(run / "dataset" / "validation.jsonl"))) == round(0.2 * _manifest(run, "mix")["counts"]["kept"])
+    # a seed change reaches every seeded stage
+    reseeded = RunConfig.model_validate({**changed.model_dump(), "run": {**changed.run.model_dump(), "seed": 7}})
+    statuses = [o.status for o in run_pipeline(reseeded, STANDIN_STAGES, quiet=True)]
+    assert statuses == ["ran"] * 6
+
+
+def test_only_and_skip(shared_data: Path, tmp_path: Path) -> None:
+    run = tmp_path / "run"
+    cfg = standin_config(shared_data, run)
+    with pytest.raises(PipelineError, match="no complete output"):
+        run_pipeline(cfg, STANDIN_STAGES, only=["mix"], quiet=True)
+    run_pipeline(cfg, STANDIN_STAGES, quiet=True)
+    outcomes = run_pipeline(cfg, STANDIN_STAGES, only=["mix"], quiet=True)
+    assert [o.status for o in outcomes] == ["reused"] * 5 + ["skipped"]
+    # skipping harmonize: comprehend and mix see curate/evolve output directly, so they run again
+    outcomes = run_pipeline(cfg, STANDIN_STAGES, skip=["harmonize"], quiet=True)
+    assert [o.status for o in outcomes] == ["skipped", "skipped", "skipped", "disabled", "ran", "ran"]
+    assert "alchemist" not in (_manifest(run, "mix")["stats"]["composition"]["by_task"])
+    with pytest.raises(PipelineError, match="unknown stage"):
+        run_pipeline(cfg, STANDIN_STAGES, only=["nope"], quiet=True)
+
+
+def test_a_stage_that_drops_records_is_refused(shared_data: Path, tmp_path: Path) -> None:
+    stages = (STANDIN_STAGES[0], StageSpec("curate", "global", drop_one))
+    cfg = standin_config(shared_data, tmp_path / "run", limit=20)
+    with pytest.raises(PipelineError, match="dropped 1 of 40 records"):
+        run_pipeline(cfg, stages, quiet=True)
+    assert not (tmp_path / "run" / "02_curate" / "manifest.json").exists()
