@@ -62,7 +62,11 @@ def test_explicit_path_overrides_default(tmp_path, shared_data):
         rows = [json.loads(line) for line in fh][:3]
     p = tmp_path / "he3.jsonl"
     p.write_text("".join(json.dumps(r) + "\n" for r in rows))
-    assert [t.task_id for t in load_benchmark("humaneval", p)] == ["HumanEval/0", "HumanEval/1", "HumanEval/2"]
+    assert [t.task_id for t in load_benchmark("humaneval", p)] == [
+        "HumanEval/0",
+        "HumanEval/1",
+        "HumanEval/2",
+    ]
 
 
 def test_bad_record_names_file_and_record(tmp_path):

@@ -24,7 +24,14 @@ from alchemistcoder.io import DataError
 
 HUMANEVAL_X_LANGUAGES = ("cpp", "go", "java", "js", "python", "rust")
 # HumanEval-X names JavaScript "js" in its file names; the sandbox calls it "javascript".
-_HX_SANDBOX_LANGUAGE = {"cpp": "cpp", "go": "go", "java": "java", "js": "javascript", "python": "python", "rust": "rust"}
+_HX_SANDBOX_LANGUAGE = {
+    "cpp": "cpp",
+    "go": "go",
+    "java": "java",
+    "js": "javascript",
+    "python": "python",
+    "rust": "rust",
+}
 
 BENCHMARKS = (
     "humaneval",
@@ -151,7 +158,9 @@ def _convert(key: str, rows: list[dict[str, Any]], origin: str) -> list[Benchmar
         try:
             task = fn(key, row)
         except (KeyError, TypeError, ValueError) as exc:
-            raise DataError(origin, f"record {i} is not a {key} task ({type(exc).__name__}: {exc})", i) from None
+            raise DataError(
+                origin, f"record {i} is not a {key} task ({type(exc).__name__}: {exc})", i
+            ) from None
         if task is not None:
             tasks.append(task)
     if not tasks:

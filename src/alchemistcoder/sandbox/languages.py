@@ -1,0 +1,229 @@
+"""Per-language runners: how a source file becomes compile and run steps, and which toolchains they need.
+
+Toolchains are found on the machine (``scripts/setup.sh`` installs them). Compilers get more memory and
+time than the program they build: they are trusted tools working on untrusted input, and a JVM or the Go
+toolchain needs far more address space than a small program.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import re
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from alchemistcoder.sandbox.core import Step
+
+LANGUAGES = ("python", "c", "cpp", "java", "javascript", "go", "rust")
+_ALIASES = {
+    "py": "python",
+    "python3": "python",
+    "c++": "cpp",
+    "js": "javascript",
+    "node": "javascript",
+    "golang": "go",
+    "rs": "rust",
+}
+
+COMPILE_TIMEOUT_S = 60.0
+COMPILE_MEMORY_MB = 4096
+
+
+class ToolchainMissing(RuntimeError):
+    """The compiler or interpreter for a language is not installed."""
+
+
+def normalize_language(language: str) -> str:
+    """Canonical language name; raises ValueError for languages the sandbox cannot run."""
+    key = _ALIASES.get(language.strip().lower(), language.strip().lower())
+    if key not in LANGUAGES:
+        raise ValueError(f"the sandbox cannot run {language!r}; supported: {', '.join(LANGUAGES)}")
+    return key
+
+
+@dataclass
+class Plan:
+    """Steps and environment for one job."""
+
+    steps: list[Step]
+    files: dict[str, str]
+    env: dict[str, str] = field(default_factory=dict)
+    expose: list[str] = field(default_factory=list)
+    writable: list[tuple[str, str]] = field(default_factory=list)
+
+
+def _which(name: str) -> str:
+    path = shutil.which(name) or shutil.which(name, path=os.path.expanduser("~/.cargo/bin"))
+    if not path:
+        raise ToolchainMissing(f"{name} not found on PATH; run scripts/setup.sh to install the toolchains")
+    return os.path.realpath(path)
+
+
+@functools.cache
+def python_executable() -> tuple[str, tuple[str, ...]]:
+    """The interpreter jobs use (``$ALCHEMIST_SANDBOX_PYTHON`` or this one) and the directories it needs."""
+    exe = os.environ.get("ALCHEMIST_SANDBOX_PYTHON") or sys.executable
+    return exe, (os.path.realpath(sys.base_prefix), os.path.realpath(sys.prefix), str(Path(exe).parent))
+
+
+@functools.cache
+def rust_toolchain() -> tuple[str, str]:
+    """(rustc binary inside its sysroot, sysroot): called directly so no rustup proxy or $HOME is needed."""
+    rustc = shutil.which("rustc") or shutil.which("rustc", path=os.path.expanduser("~/.cargo/bin"))
+    if not rustc:
+        raise ToolchainMissing("rustc not found; run scripts/setup.sh to install the toolchains")
+    sysroot = subprocess.run(
+        [rustc, "--print", "sysroot"], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    return str(Path(sysroot) / "bin" / "rustc"), sysroot
+
+
+def go_cache_dir() -> Path:
+    """The Go build cache shared by all jobs, owned by the unprivileged user (compiles of the standard
+    library and of unchanged packages are reused, which makes ``go build`` fast)."""
+    base = Path(
+        os.environ.get(
+            "ALCHEMIST_SANDBOX_CACHE",
+            Path(os.environ.get("XDG_CACHE_HOME", "~/.cache")).expanduser() / "alchemistcoder" / "sandbox",
+        )
+    )
+    path = base / "go-build"
+    path.mkdir(parents=True, exist_ok=True)
+    if os.geteuid() == 0:
+        from alchemistcoder.sandbox.core import NOBODY_GID, NOBODY_UID
+
+        if path.stat().st_uid != NOBODY_UID:
+            for root, dirs, files in os.walk(path):
+                for name in dirs + files:
+                    os.chown(os.path.join(root, name), NOBODY_UID, NOBODY_GID)
+            os.chown(path, NOBODY_UID, NOBODY_GID)
+    return path
+
+
+GO_CACHE_INSIDE = "/var/cache/alchemist-go-build"
+
+
+def go_env() -> dict[str, str]:
+    """Offline, reproducible Go settings: modules only from local replace directives, no proxy, no sumdb."""
+    return {
+        "GOCACHE": GO_CACHE_INSIDE,
+        "GOPATH": "/tmp/gopath",
+        "GOFLAGS": "-mod=mod",
+        "GOPROXY": "off",
+        "GOSUMDB": "off",
+        "GOTOOLCHAIN": "local",
+        "GO111MODULE": "on",
+        "CGO_ENABLED": "0",
+        "GOMAXPROCS": "2",
+    }
+
+
+def java_main_class(source: str) -> str:
+    """The class to run: the public class, else the first class with a ``main`` method, else Main."""
+    public = re.search(r"public\s+(?:final\s+)?class\s+(\w+)", source)
+    if public:
+        return public.group(1)
+    for m in re.finditer(r"class\s+(\w+)", source):
+        if re.search(r"static\s+void\s+main\s*\(", source[m.end() :]):
+            return m.group(1)
+    return "Main"
+
+
+def jvm_flags(memory_mb: int) -> list[str]:
+    # A JVM reserves address space for its heap, code cache and class space up front; bounding each keeps
+    # it inside RLIMIT_AS, and serial GC with C1 only starts fastest for short test programs.
+    return [
+        f"-Xmx{memory_mb}m",
+        "-Xss8m",
+        "-XX:+UseSerialGC",
+        "-XX:TieredStopAtLevel=1",
+        "-XX:-UsePerfData",
+        "-XX:ReservedCodeCacheSize=64m",
+        "-XX:CompressedClassSpaceSize=64m",
+        "-XX:MaxMetaspaceSize=256m",
+    ]
+
+
+def plan(
+    language: str,
+    source: str,
+    *,
+    timeout_s: float,
+    memory_mb: int,
+    files: dict[str, str] | None = None,
+    argv: list[str] | None = None,
+) -> Plan:
+    """Compile and run steps for ``source`` written in ``language``."""
+    lang = normalize_language(language)
+    extra = dict(files or {})
+    args = list(argv or [])
+
+    def run(cmd: list[str], mem: int | None = memory_mb, **kw: object) -> Step:
+        return Step(argv=cmd + args, timeout_s=timeout_s, memory_mb=mem, stdin=True, name="run", **kw)  # type: ignore[arg-type]
+
+    def compile_(cmd: list[str], nproc: int = 256) -> Step:
+        return Step(
+            argv=cmd, timeout_s=COMPILE_TIMEOUT_S, memory_mb=COMPILE_MEMORY_MB, nproc=nproc, name="compile"
+        )
+
+    if lang == "python":
+        exe, dirs = python_executable()
+        return Plan([run([exe, "-u", "main.py"])], {**extra, "main.py": source}, expose=list(dirs))
+    if lang == "c":
+        cc = _which("gcc")
+        return Plan(
+            [compile_([cc, "-std=gnu11", "-o", "prog", "main.c", "-lm"]), run(["./prog"])],
+            {**extra, "main.c": source},
+        )
+    if lang == "cpp":
+        cxx = _which("g++")
+        # OpenSSL only when asked for (HumanEval-X CPP/162 uses its md5), so a machine without it still builds
+        libs = ["-lm", "-lcrypto"] if "openssl/" in source else ["-lm"]
+        return Plan(
+            [compile_([cxx, "-std=c++17", "-o", "prog", "main.cpp", *libs]), run(["./prog"])],
+            {**extra, "main.cpp": source},
+        )
+    if lang == "java":
+        cls = java_main_class(source)
+        javac, java = _which("javac"), _which("java")
+        flags = [f"-J{f}" for f in jvm_flags(512)]
+        return Plan(
+            [
+                compile_([javac, *flags, "-encoding", "UTF-8", "-nowarn", f"{cls}.java"], nproc=512),
+                run([java, *jvm_flags(memory_mb), "-cp", ".", cls], mem=memory_mb + 1024, nproc=512),
+            ],
+            {**extra, f"{cls}.java": source},
+            expose=[str(Path(javac).parents[1]), str(Path(java).parents[1])],
+        )
+    if lang == "javascript":
+        node = _which("node")
+        return Plan(
+            [
+                run(
+                    [node, f"--max-old-space-size={memory_mb}", "--stack-size=4000", "main.js"],
+                    mem=memory_mb + 1024,
+                )
+            ],
+            {**extra, "main.js": source},
+            expose=[str(Path(node).parent)],
+        )
+    if lang == "go":
+        go = _which("go")
+        return Plan(
+            [compile_([go, "build", "-o", "prog", "main.go"], nproc=512), run(["./prog"])],
+            {**extra, "main.go": source},
+            env=go_env(),
+            expose=[str(Path(go).parents[1])],
+            writable=[(str(go_cache_dir()), GO_CACHE_INSIDE)],
+        )
+    # rust
+    rustc, sysroot = rust_toolchain()
+    return Plan(
+        [compile_([rustc, "--edition", "2021", "-A", "warnings", "-o", "prog", "main.rs"]), run(["./prog"])],
+        {**extra, "main.rs": source},
+        expose=[sysroot],
+    )
