@@ -109,6 +109,12 @@ class RayExecutor:
         self.workers = max(1, workers)
 
     def _init(self) -> None:
+        import os
+
+        if not self.address and "ray" not in sys.modules:
+            # Ray resolves 127.0.0.1 to the machine's public address unless "cluster mode" is off; a private
+            # local head should listen on the loopback interface only.
+            os.environ.setdefault("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "0")
         import ray
 
         if ray.is_initialized():
