@@ -4,7 +4,7 @@ Resolution order for ``SourceConfig.path`` (after ``${VAR}`` / ``${VAR:-default}
 
 1. ``pkg://<package>/<path>``: a data file shipped inside an installed package (importlib.resources);
 2. an absolute path, or a relative path that exists under the config file's directory, then under the working
-   directory;
+   directory: a file, or a directory written by ``datasets.Dataset.save_to_disk``;
 3. otherwise a Hugging Face hub dataset name, but only when the path does not look like a file name (a missing
    ``data.jsonl`` is a missing file, not a hub dataset).
 """
@@ -81,7 +81,9 @@ def resolve_source_path(path: str, base_dir: str | os.PathLike[str] | None = Non
         if place.is_file():
             return ResolvedPath(text, local=place.resolve())
         if place.is_dir():
-            raise DataError(place, "is a directory; a source path names one file (or a hub dataset)")
+            if (place / "state.json").is_file() or (place / "dataset_dict.json").is_file():
+                return ResolvedPath(text, local=place.resolve())  # a dataset saved with save_to_disk
+            raise DataError(place, "is a directory, not a file or a dataset saved with save_to_disk")
     looks_like_file = text.endswith(FILE_SUFFIXES) or candidate.is_absolute() or text.startswith(".")
     if looks_like_file:
         where = " or ".join(str(p) for p in dict.fromkeys(tried))

@@ -34,6 +34,8 @@ def read_records(where: ResolvedPath, on_bad: OnBad, *, limit: int | None = None
         return _read_hub(where.hub, split, subset, revision, limit)
     path = where.local
     assert path is not None
+    if path.is_dir():
+        return _read_saved_dataset(path, split, limit)
     name = path.name.lower()
     if name.endswith(".parquet"):
         return _read_parquet(path, limit)
@@ -156,7 +158,47 @@ def _read_parquet(path: Path, limit: int | None) -> list[Record]:
     return [(i, None, rec) for i, rec in enumerate(table.to_pylist())]
 
 
+def _read_saved_dataset(path: Path, split: str, limit: int | None) -> list[Record]:
+    """A directory written by ``Dataset.save_to_disk`` (a DatasetDict contributes ``split``)."""
+    import datasets
+
+    try:
+        ds = datasets.load_from_disk(str(path))
+    except Exception as exc:
+        raise DataError(path, f"cannot load the saved dataset ({type(exc).__name__}: {exc})") from None
+    if isinstance(ds, datasets.DatasetDict):
+        if split not in ds:
+            raise DataError(path, f"saved DatasetDict has no split {split!r} (splits: {sorted(ds)})")
+        ds = ds[split]
+    if limit is not None:
+        ds = ds.select(range(min(limit, len(ds))))
+    return [(i, None, rec) for i, rec in enumerate(ds.to_list())]
+
+
+def _hub_reachable(timeout_s: float = 3.0) -> bool:
+    """Whether the hub endpoint accepts a TCP connection (so an offline machine fails fast, not after retries)."""
+    import os
+    import socket
+    from urllib.parse import urlparse
+
+    url = urlparse(os.environ.get("HF_ENDPOINT", "https://huggingface.co"))
+    try:
+        with socket.create_connection((url.hostname or "huggingface.co", url.port or 443), timeout=timeout_s):
+            return True
+    except OSError:
+        return False
+
+
 def _read_hub(name: str, split: str, subset: str | None, revision: str | None, limit: int | None) -> list[Record]:
+    import os
+
+    offline = os.environ.get("HF_HUB_OFFLINE", "").lower() in ("1", "true", "yes")
+    if not offline and not _hub_reachable():
+        raise DataError(
+            name,
+            "not a local file, and the Hugging Face hub is unreachable (offline?); give a local path, or set "
+            "HF_HUB_OFFLINE=1 to use a copy in the local datasets cache",
+        )
     try:
         import datasets
 
