@@ -11,7 +11,7 @@ from alchemistcoder.code.facts import CodeFacts, code_facts
 from alchemistcoder.code.languages import PARSED_LANGUAGES, canonical_language
 from alchemistcoder.code.parse import can_parse, parse_ok
 from alchemistcoder.code.similarity import containment, hash_ngrams, jaccard, ngrams
-from alchemistcoder.code.tokens import normalized_tokens, word_tokens
+from alchemistcoder.code.tokens import code_tokens, normalized_tokens, word_tokens
 
 __all__ = [
     "PARSED_LANGUAGES",
@@ -20,6 +20,7 @@ __all__ = [
     "can_parse",
     "canonical_language",
     "code_facts",
+    "code_tokens",
     "containment",
     "detect_language",
     "extract_code_blocks",

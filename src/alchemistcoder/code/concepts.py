@@ -171,8 +171,13 @@ def _python_concepts(code: str) -> set[str] | None:
             for inner in ast.walk(node):
                 if isinstance(inner, ast.Call):
                     f = inner.func
+                    # `name(...)` or `self.name(...)`/`cls.name(...)`; not `super().name(...)`, which is
+                    # the parent's method, nor `other.name(...)`.
+                    own = isinstance(f, ast.Name) or (
+                        isinstance(f, ast.Attribute) and isinstance(f.value, ast.Name) and f.value.id in {"self", "cls"}
+                    )
                     called = f.id if isinstance(f, ast.Name) else f.attr if isinstance(f, ast.Attribute) else None
-                    if called == node.name:
+                    if own and called == node.name:
                         found.add("recursion")
                         break
         elif isinstance(node, ast.ClassDef):
@@ -188,21 +193,33 @@ def _python_concepts(code: str) -> set[str] | None:
     return found
 
 
+def _braced_body(code: str, start: int) -> str:
+    """The text between the first ``{`` at or after ``start`` and its matching ``}`` ("" when none)."""
+    open_at = code.find("{", start)
+    if open_at < 0 or open_at - start > 200:
+        return ""
+    depth = 0
+    for i in range(open_at, len(code)):
+        if code[i] == "{":
+            depth += 1
+        elif code[i] == "}":
+            depth -= 1
+            if depth == 0:
+                return code[open_at + 1 : i]
+    return code[open_at + 1 :]
+
+
 def _c_like_recursion(code: str) -> bool:
-    """A function (C/C++/Java/JS/Go/Rust) whose body calls its own name."""
+    """A function (C/C++/Java/JS/Go/Rust) whose braced body calls its own name."""
     pattern = re.compile(
-        r"\b(?:function|func|fn|def)\s+(\w+)\s*\(|^\s*(?:[\w:<>\[\],*&]+\s+)+(\w+)\s*\([^;{)]*\)\s*(?:const\s*)?\{",
+        r"\b(?:function|func|fn)\s+(\w+)\s*[(<]|^\s*(?:[\w:<>\[\],*&]+\s+)+(\w+)\s*\([^;{)]*\)\s*(?:const\s*)?(?:throws [\w, ]+)?\{",
         _M,
     )
     for m in pattern.finditer(code):
         name = m.group(1) or m.group(2)
         if not name or name in {"if", "for", "while", "switch", "return", "main", "catch"}:
             continue
-        body = code[m.end() : m.end() + 3000]
-        # Stop at the next definition so a later caller is not mistaken for recursion.
-        nxt = pattern.search(body)
-        if nxt:
-            body = body[: nxt.start()]
+        body = _braced_body(code, m.start())
         if re.search(rf"(?<![\w.]){re.escape(name)}\s*\(", body):
             return True
     return False

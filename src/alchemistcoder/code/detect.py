@@ -12,6 +12,8 @@ import re
 from alchemistcoder.code.languages import canonical_language
 
 _M = re.MULTILINE
+# The cues of a language show in its first lines; scanning further only costs time on long answers.
+_SCAN_CHARS = 3000
 _CUES: dict[str, list[tuple[re.Pattern[str], float]]] = {
     "python": [
         (re.compile(r"^\s*def \w+\s*\(.*\)\s*(->\s*[^:]+)?:\s*$", _M), 4.0),
@@ -97,7 +99,8 @@ def detect_language(code: str, hint: str | None = None) -> str:
     named = canonical_language(hint)
     if named and named != "text":
         return named
-    scores = {lang: sum(w for pattern, w in cues if pattern.search(code)) for lang, cues in _CUES.items()}
+    head = code[:_SCAN_CHARS]
+    scores = {lang: sum(w for pattern, w in cues if pattern.search(head)) for lang, cues in _CUES.items()}
     # C++ is a superset of C cues: prefer C only when no C++-specific cue fired.
     if scores["cpp"] >= 3.0 and scores["c"] > 0:
         scores["c"] -= 2.0

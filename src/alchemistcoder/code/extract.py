@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import warnings
 from dataclasses import dataclass
+from functools import lru_cache
 
 from alchemistcoder.code.detect import detect_language
 
@@ -123,10 +124,14 @@ def extract_code_blocks(text: str) -> list[CodeBlock]:
     """Every piece of code in ``text``, in order: fenced blocks when there are fences, else unfenced runs."""
     if not text:
         return []
+    return list(_extract_cached(text))
+
+
+@lru_cache(maxsize=32768)
+def _extract_cached(text: str) -> tuple[CodeBlock, ...]:
+    # Filters, dedup and decontamination each look at the same responses; extract once per process.
     fenced = _fenced_blocks(text)
-    if fenced is not None:
-        return fenced
-    return _unfenced_blocks(text)
+    return tuple(fenced if fenced is not None else _unfenced_blocks(text))
 
 
 def main_code(text: str) -> CodeBlock | None:

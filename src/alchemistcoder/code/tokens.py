@@ -93,6 +93,14 @@ def normalized_tokens(language: str | None, code: str) -> list[str]:
     return out
 
 
+def code_tokens(language: str | None, code: str) -> list[str]:
+    """The tokens of ``code`` as written (names and literals kept), comments removed: for exact-ish comparison."""
+    lang = canonical_language(language) or (language or "text")
+    hash_comments = lang in ("python", "shell", "ruby", "r", "perl", "yaml", "text")
+    lexer = _lexer(_HASH_COMMENT if hash_comments else _SLASH_COMMENT)
+    return [m.group() for m in lexer.finditer(code) if m.lastgroup != "c"]
+
+
 def word_tokens(text: str) -> list[str]:
     """Lower-cased word tokens of natural-language text (letters and digits), for text n-grams."""
     return re.findall(r"[a-z0-9]+", text.lower())

