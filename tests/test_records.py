@@ -16,6 +16,12 @@ def test_content_id_is_stable_and_depends_on_source_content_and_salt():
     assert content_id("alpaca", msgs, salt="1") != content_id("alpaca", msgs, salt="2")
 
 
+def test_content_id_values_are_pinned():
+    """Ids must never change between versions: re-ingesting old data must give the same ids."""
+    assert content_id("alpaca", make_messages("Reverse a string.", "s[::-1]", system="sé")) == "e47f085bcc2014ab"
+    assert content_id("alpaca", make_messages("Reverse a string.", "s[::-1]"), salt="2") == "70068d7d5be7b06c"
+
+
 def test_content_id_separates_roles_and_turn_boundaries():
     a = [{"role": "user", "content": "ab"}, {"role": "assistant", "content": "c"}]
     b = [{"role": "user", "content": "a"}, {"role": "assistant", "content": "bc"}]

@@ -148,15 +148,14 @@ def content_id(source: str, messages: list[dict[str, str]], salt: str = "") -> s
     ``salt`` separates records whose content is identical (the n-th exact copy inside one source gets
     ``salt=str(n)``), so every record keeps its own id while re-ingesting the same file gives the same ids.
     """
-    h = hashlib.sha256(source.encode())
+    # one encode and one hash call over the joined text (ingest hashes every record; same digest as hashing
+    # the parts one by one): source, then per message \x00 role \x01 content, then \x02 salt
+    parts = [source]
     for m in messages:
-        h.update(b"\x00")
-        h.update(m.get("role", "").encode())
-        h.update(b"\x01")
-        h.update((m.get("content") or "").encode())
+        parts += ("\x00", m.get("role", ""), "\x01", m.get("content") or "")
     if salt:
-        h.update(b"\x02" + salt.encode())
-    return h.hexdigest()[:16]
+        parts += ("\x02", salt)
+    return hashlib.sha256("".join(parts).encode()).hexdigest()[:16]
 
 
 def make_messages(instruction: str, response: str, system: str | None = None) -> list[dict[str, str]]:

@@ -8,6 +8,7 @@ a row of ``rejects`` (file, line, index, reason, problem, raw text) and ingest g
 
 from __future__ import annotations
 
+import gc
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -163,11 +164,19 @@ def ingest_sources(sources: list[SourceConfig], cfg: IngestConfig | None = None)
         raise DataError("<config>", f"source names must be unique (ids depend on them); repeated: {dupes}")
     start = time.perf_counter()
     result = IngestResult([], [], {})
-    for source in sources:
-        samples, rejects, counts = ingest_source(source, cfg)
-        result.samples.extend(samples)
-        result.rejects.extend(rejects)
-        result.counts[source.name] = counts
+    # Ingest allocates millions of small dicts and no reference cycles: the cyclic GC's repeated scans of
+    # the growing heap cost ~30% of the time and free nothing, so it pauses until ingest is done.
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        for source in sources:
+            samples, rejects, counts = ingest_source(source, cfg)
+            result.samples.extend(samples)
+            result.rejects.extend(rejects)
+            result.counts[source.name] = counts
+    finally:
+        if gc_was_enabled:
+            gc.enable()
     result.seconds = time.perf_counter() - start
     return result
 

@@ -21,6 +21,9 @@ _JSDOC = re.compile(r"/\*\*")
 _COMMENT = re.compile(r"(^|\s)(#(?!include|define|pragma|if|endif|!)|//|/\*|--\s)", re.MULTILINE)
 
 
+_SHORT = {"python": "py", "javascript": "js", "typescript": "ts", "cpp": "c++", "csharp": "c#"}
+
+
 def _dist(values: list[int]) -> dict[str, float]:
     """Mean and the 10th/50th/90th percentiles (nearest rank) of a list of counts."""
     if not values:
@@ -110,14 +113,19 @@ def profile_table(profile: dict[str, Any]) -> Any:
     """A rich Table comparing the sources of a profile side by side."""
     from rich.table import Table
 
-    table = Table(title="Source profiles (response style)", show_lines=False)
-    for col in ("source", "n", "resp chars p10/p50/p90", "resp tokens mean", "instr chars p50", "code",
-                "fenced", "prose:code", "languages", "docstr", "comments", "tests", "prints", "shows out"):
-        table.add_column(col, justify="left" if col in ("source", "languages") else "right")
+    table = Table(title="Source profiles (response style; docstr..prints: share of responses with code)")
+    table.add_column("source", no_wrap=True)
+    table.add_column("n", justify="right")
+    table.add_column("resp chars p10/50/90", justify="right", no_wrap=True)
+    for col in ("resp tok mean", "instr chars p50", "code", "fenced", "prose:code"):
+        table.add_column(col, justify="right")
+    table.add_column("languages % (top 3)", no_wrap=True)
+    for col in ("docstr", "comments", "tests", "prints", "shows output"):
+        table.add_column(col, justify="right")
     rows = [*profile["sources"].items(), ("(all)", profile["all"])]
     for name, p in rows:
         rc = p["response_chars"]
-        langs = " ".join(f"{k}:{v:.0%}" for k, v in list(p["languages"].items())[:3])
+        langs = " ".join(f"{_SHORT.get(k, k)} {v * 100:.0f}" for k, v in list(p["languages"].items())[:3])
         ratio = p["prose_to_code"]
         table.add_row(
             name, str(p["samples"]), f"{rc['p10']:.0f}/{rc['p50']:.0f}/{rc['p90']:.0f}",
