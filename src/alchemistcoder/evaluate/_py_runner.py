@@ -1,0 +1,483 @@
+"""Scores Python samples inside the sandbox (one sandbox per task and batch of samples).
+
+Started by :mod:`alchemistcoder.evaluate.scoring` as the sandbox's program with ``job.json`` beside it. Two
+modes:
+
+* ``plus`` -- EvalPlus 0.3.1's differential testing, reproduced exactly: expected outputs from the reference
+  solution (timed, to scale the per-input limits: ``max(min_time_limit, factor * t)``), then every sample
+  in a forked child with EvalPlus's ``reliability_guard``, per-input ``setitimer`` limits, its special
+  oracles and float tolerance, and fast-check (stop at the first failing input). A child that does not report
+  within ``min(60, sum(limits)) + 2`` seconds is killed and counts as ``timeout``, as in EvalPlus.
+* ``script`` -- run a whole test program (HumanEval ``check``, MBPP asserts) in a forked child with a wall
+  limit; it passes when it finishes without an exception.
+
+Each sample's outcome is printed as one JSON line (tagged with the job's nonce) as soon as it is known, so
+the host knows which sample was running if the runner itself is killed.
+"""
+
+import contextlib
+import faulthandler
+import io
+import json
+import math
+import os
+import platform
+import signal
+import sys
+import time
+import traceback
+from copy import deepcopy
+
+import numpy as np
+
+PASS, FAIL, TIMEOUT = "pass", "fail", "timeout"
+
+# -- EvalPlus 0.3.1 special oracles (evalplus/eval/_special_oracle.py) --------------------------------------
+MBPP_OUTPUT_NOT_NONE_TASKS = ["check_str", "text_match_three", "text_starta_endb"]
+MBPP_OUTPUT_SET_EQ_TASKS = [
+    "similar_elements",
+    "find_char_long",
+    "common_in_nested_lists",
+    "extract_singly",
+    "larg_nnum",
+    "intersection_array",
+    "find_dissimilar",
+    "Diff",
+]
+
+
+def _surface_Area(base_edge, height):
+    slant_height = math.sqrt((base_edge / 2) ** 2 + height**2)
+    base_area = base_edge**2
+    lateral_area = 4 * (base_edge * slant_height) / 2
+    return round(base_area + lateral_area)
+
+
+def _digit_distance_nums(num1, num2):
+    s1, s2 = str(num1), str(num2)
+    width = max(len(s1), len(s2))
+    s1, s2 = s1.zfill(width), s2.zfill(width)
+    return sum(abs(int(a) - int(b)) for a, b in zip(s1, s2, strict=False))
+
+
+def _poly(xs, x):
+    return sum([coeff * math.pow(x, i) for i, coeff in enumerate(xs)])
+
+
+# -- EvalPlus 0.3.1 input deserialization for MBPP+ (evalplus/data/mbpp.py) ---------------------------------
+def mbpp_deserialize_inputs(task_id, inputs):
+    n = int(task_id.split("/")[-1])
+    if n in [
+        2,
+        116,
+        132,
+        143,
+        222,
+        261,
+        273,
+        394,
+        399,
+        421,
+        424,
+        429,
+        470,
+        560,
+        579,
+        596,
+        616,
+        630,
+        726,
+        740,
+        744,
+        809,
+    ]:
+        return [[tuple(lst) for lst in inp] for inp in inputs]
+    if n in [63, 64, 70, 94, 120, 237, 272, 299, 400, 409, 417, 438, 473, 614, 780]:
+        return [[[tuple(lst) for lst in lst_lst] for lst_lst in inp] for inp in inputs]
+    if n in [75, 413, 444, 753]:
+        return [[[tuple(lst) for lst in inp[0]], inp[1]] for inp in inputs]
+    if n in (106, 750):
+        return [[inp[0], tuple(inp[1])] for inp in inputs]
+    if n == 115:
+        return [
+            [[set(item) if isinstance(item, list) and len(item) else {} for item in inp[0]]] for inp in inputs
+        ]
+    if n == 124:
+        return [(float(inp[0]), complex(inp[1])) for inp in inputs]
+    if n in [250, 405, 446, 617, 720, 763, 808]:
+        return [[tuple(inp[0]), inp[1]] for inp in inputs]
+    if n in [259, 401, 445]:
+        out = [[[tuple(lst) for lst in lst_lst] for lst_lst in inp] for inp in inputs]
+        return [[tuple(lst) for lst in inp] for inp in out]
+    if n == 278:
+        out = [[[tuple(item) if isinstance(item, list) else item for item in inp[0]]] for inp in inputs]
+        return [[tuple(lst) for lst in inp] for inp in out]
+    if n == 307:
+        return [[tuple(inp[0]), inp[1], inp[2]] for inp in inputs]
+    if n == 722:
+        return [[{key: tuple(value) for key, value in inp[0].items()}, *inp[1:]] for inp in inputs]
+    if n == 252:
+        return [[complex(inp[0])] for inp in inputs]
+    if n in [580, 615, 791]:
+
+        def tuplify(inp):
+            if isinstance(inp, list):
+                return tuple([tuplify(item) for item in inp])
+            return inp
+
+        return [tuplify(inp) for inp in inputs]
+    return inputs
+
+
+# -- EvalPlus 0.3.1 execution helpers (evalplus/eval/utils.py) ---------------------------------------------
+class TimeoutException(Exception):
+    pass
+
+
+class WriteOnlyStringIO(io.StringIO):
+    def read(self, *args, **kwargs):
+        raise OSError
+
+    def readline(self, *args, **kwargs):
+        raise OSError
+
+    def readlines(self, *args, **kwargs):
+        raise OSError
+
+    def readable(self, *args, **kwargs):
+        return False
+
+
+class redirect_stdin(contextlib._RedirectStream):  # type: ignore[misc,name-defined]
+    _stream = "stdin"
+
+
+@contextlib.contextmanager
+def swallow_io():
+    stream = WriteOnlyStringIO()
+    with contextlib.redirect_stdout(stream), contextlib.redirect_stderr(stream), redirect_stdin(stream):
+        yield
+
+
+@contextlib.contextmanager
+def time_limit(seconds):
+    def handler(signum, frame):
+        raise TimeoutException("Timed out!")
+
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    signal.signal(signal.SIGALRM, handler)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+
+
+def reliability_guard(maximum_memory_bytes):
+    """EvalPlus's guard: limits plus disabling destructive functions (the sandbox is the real boundary)."""
+    import resource
+
+    if maximum_memory_bytes is not None:
+        resource.setrlimit(resource.RLIMIT_AS, (maximum_memory_bytes, maximum_memory_bytes))
+        resource.setrlimit(resource.RLIMIT_DATA, (maximum_memory_bytes, maximum_memory_bytes))
+        if platform.uname().system != "Darwin":
+            _soft, hard = resource.getrlimit(resource.RLIMIT_STACK)
+            limit = (
+                maximum_memory_bytes if hard == resource.RLIM_INFINITY else min(hard, maximum_memory_bytes)
+            )
+            resource.setrlimit(resource.RLIMIT_STACK, (limit, limit))
+    faulthandler.disable()
+    import builtins
+
+    builtins.exit = None
+    builtins.quit = None
+    os.environ["OMP_NUM_THREADS"] = "1"
+    for name in [
+        "kill",
+        "system",
+        "putenv",
+        "remove",
+        "removedirs",
+        "rmdir",
+        "fchdir",
+        "setuid",
+        "fork",
+        "forkpty",
+        "killpg",
+        "rename",
+        "renames",
+        "truncate",
+        "replace",
+        "unlink",
+        "fchmod",
+        "fchown",
+        "chmod",
+        "chown",
+        "chroot",
+        "lchflags",
+        "lchmod",
+        "lchown",
+        "getcwd",
+        "chdir",
+    ]:
+        setattr(os, name, None)
+    builtins.open = None
+    import shutil
+
+    shutil.rmtree = None
+    shutil.move = None
+    shutil.chown = None
+    import subprocess
+
+    subprocess.Popen = None
+    builtins.help = None
+    for name in ("ipdb", "joblib", "resource", "psutil", "tkinter"):
+        sys.modules[name] = None
+
+
+def is_floats(x):
+    if isinstance(x, float):
+        return True
+    if isinstance(x, (list, tuple)) and x:
+        return all(isinstance(i, float) for i in x)
+    if isinstance(x, np.ndarray):
+        return x.dtype == np.float64 or x.dtype == np.float32
+    return False
+
+
+# -- the child side -----------------------------------------------------------------------------------------
+def _describe(exc, where):
+    return {"type": type(exc).__name__, "message": str(exc)[:300], "where": where}
+
+
+def _differential(job, code, inputs, expected, time_limits, report):
+    """EvalPlus's unsafe_execute with fast_check=True; writes per-input progress and the final status."""
+    dataset, entry_point, atol = job["dataset"], job["entry_point"], job["atol"]
+    reliability_guard(job["memory_bytes"])
+    exec_globals = {}
+    error = None
+    try:
+        with swallow_io():
+            try:
+                exec(code, exec_globals)
+            except BaseException as exc:
+                error = _describe(exc, "load")
+                raise
+            fn = exec_globals.get(entry_point)
+            if fn is None:
+                error = {
+                    "type": "NameError",
+                    "message": f"name {entry_point!r} is not defined",
+                    "where": "load",
+                }
+                raise KeyError(entry_point)
+        for i, inp in enumerate(inputs):
+            where = "call"
+            try:
+                with time_limit(time_limits[i]), swallow_io():
+                    out = fn(*inp)
+                where = "compare"
+                exp = expected[i]
+                exact_match = out == exp
+                if dataset == "mbpp":
+                    if entry_point == "are_equivalent":
+                        exact_match = exact_match or True
+                    elif entry_point == "sum_div":
+                        exact_match = exact_match or out == 0
+                    elif entry_point == "surface_Area":
+                        exact_match = exact_match or abs(out - _surface_Area(*inp)) <= atol
+                    elif entry_point == "digit_distance_nums":
+                        exact_match = exact_match or out == _digit_distance_nums(*inp)
+                    elif entry_point in MBPP_OUTPUT_SET_EQ_TASKS:
+                        exact_match = set(out) == set(exp)
+                    elif entry_point in MBPP_OUTPUT_NOT_NONE_TASKS:
+                        exact_match = out == exp if isinstance(out, bool) else exp == (out is not None)
+                if dataset == "humaneval" and entry_point == "find_zero":
+                    assert abs(_poly(*inp, out)) <= atol
+                    # EvalPlus 0.3.1 `continue`s here before counting the input as passed, so find_zero
+                    # (HumanEval/32) can never pass there; with evalplus_quirks we reproduce that verdict
+                    if not job["evalplus_quirks"]:
+                        report(b"1")
+                    continue
+                if atol == 0 and is_floats(exp):
+                    atol = 1e-6
+                if not exact_match and atol != 0:
+                    assert type(out) == type(exp)  # noqa: E721 -- EvalPlus compares exact types
+                    if isinstance(exp, (list, tuple)):
+                        assert len(out) == len(exp)
+                    assert np.allclose(out, exp, rtol=1e-07, atol=atol)
+                else:
+                    assert exact_match
+            except BaseException as exc:
+                report(b"0")
+                if error is None:
+                    error = _describe(exc, where)
+                    if where == "call" and isinstance(exc, TimeoutException):
+                        error["type"] = "Timeout"
+                    error["input_index"] = i
+                raise
+            report(b"1")
+        return {"stat": PASS}
+    except BaseException:
+        return {"stat": FAIL, "error": error}
+
+
+def _script(job, program, report):
+    """Run a whole test program; it passes when it ends without an exception."""
+    reliability_guard(job["memory_bytes"])
+    try:
+        with swallow_io(), time_limit(job["script_timeout_s"]):
+            exec(program, {})
+    except BaseException as exc:
+        info = _describe(exc, "run")
+        if isinstance(exc, TimeoutException):
+            info["type"] = "Timeout"
+        tb = traceback.extract_tb(exc.__traceback__)
+        info["line"] = tb[-1].lineno if tb else None
+        return {"stat": FAIL, "error": info}
+    return {"stat": PASS}
+
+
+def _in_child(target, timeout_s):
+    """Fork, run ``target(report)`` in the child, and collect (status, progress, info) as EvalPlus would."""
+    read_fd, write_fd = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(read_fd)
+        devnull = os.open(os.devnull, os.O_RDWR)
+        for fd in (0, 1, 2):
+            os.dup2(devnull, fd)
+        os.setpgid(0, 0)
+
+        def report(byte):
+            os.write(write_fd, byte)
+
+        try:
+            result = target(report)
+            os.write(write_fd, b"\n" + json.dumps(result, default=str).encode())
+        finally:
+            os._exit(0)
+    os.close(write_fd)
+    data = bytearray()
+    deadline = time.monotonic() + timeout_s
+    killed = False
+    os.set_blocking(read_fd, False)
+    import select
+
+    poller = select.poll()
+    poller.register(read_fd, select.POLLIN | select.POLLHUP)
+    while True:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            killed = True
+            break
+        if not poller.poll(left * 1000):
+            continue
+        try:
+            chunk = os.read(read_fd, 65536)
+        except BlockingIOError:
+            continue
+        if not chunk:
+            break
+        data.extend(chunk)
+    if killed:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(pid, signal.SIGKILL)
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+    os.waitpid(pid, 0)
+    os.close(read_fd)
+    progress, _, tail = bytes(data).partition(b"\n")
+    details = [c == ord("1") for c in progress]
+    result = None
+    if tail:
+        try:
+            result = json.loads(tail)
+        except ValueError:
+            result = None
+    if result is None:
+        # no status reported: killed at the deadline, or the sample ended the process itself (os._exit);
+        # EvalPlus reports both as "timeout"
+        return (
+            TIMEOUT,
+            details,
+            {"type": "Timeout" if killed else "Exited", "message": "", "where": "process"},
+        )
+    return result["stat"], details, result.get("error")
+
+
+def score_task(job, emit):
+    """Score every sample of one task (``job``), emitting one record per sample."""
+    if job["mode"] == "script":
+        for index, program in job["programs"]:
+            stat, _, info = _in_child(
+                lambda report, p=program: _script(job, p, report), job["script_timeout_s"] + 1
+            )
+            emit({"index": index, "status": stat, "error": info})
+        return
+
+    code = job["reference"]
+    base, plus = job["base_input"], job["plus_input"]
+    if job["dataset"] == "mbpp":
+        base = mbpp_deserialize_inputs(job["task_id"], base)
+        plus = mbpp_deserialize_inputs(job["task_id"], plus)
+    phases = [("base", base)] + ([] if job["base_only"] else [("plus", plus)])
+    oracle = {}
+    try:
+        for name, inputs in phases:
+            exec_globals = {}
+            with swallow_io():
+                exec(code, exec_globals)
+            fn = exec_globals[job["entry_point"]]
+            outputs, times = [], []
+            for inp in inputs:
+                inp = deepcopy(inp)
+                start = time.time()
+                outputs.append(fn(*inp))
+                times.append(time.time() - start)
+            if job["entry_point"] in MBPP_OUTPUT_NOT_NONE_TASKS and job["dataset"] == "mbpp":
+                outputs = [o is not None for o in outputs]
+            oracle[name] = (outputs, times)
+    except BaseException as exc:
+        emit({"reference_error": f"{type(exc).__name__}: {exc}"})
+        return
+    min_limit, factor = job["min_time_limit"], job["gt_time_limit_factor"]
+    for index, solution in job["solutions"]:
+        record = {"index": index}
+        for name, inputs in phases:
+            expected, ref_time = oracle[name]
+            limits = [max(min_limit, factor * t) for t in ref_time]
+            timeout = min(job["timeout_per_task"], sum(limits)) + 1 + 1
+            stat, details, info = _in_child(
+                lambda report, s=solution, i=inputs, e=expected, lim=limits: _differential(
+                    job, s, i, e, lim, report
+                ),
+                timeout,
+            )
+            if stat == PASS and (len(details) != len(inputs) or not all(details)):
+                stat = FAIL  # as EvalPlus's untrusted_check
+                info = info or {
+                    "type": "Incomplete",
+                    "message": "not every input was counted",
+                    "where": "compare",
+                }
+            record[name] = {"status": stat, "progress": len(details), "error": info}
+        emit(record)
+
+
+def main():
+    with open("job.json", encoding="utf-8") as fh:
+        batch = json.load(fh)
+    nonce = batch["nonce"]
+    sys.stdout.flush()  # fork()ed children must not inherit buffered output
+    for position, job in enumerate(batch["tasks"]):
+
+        def emit(record, position=position):
+            record["task"] = position
+            sys.stdout.write(f"{nonce} {json.dumps(record, default=str)}\n")
+            sys.stdout.flush()
+
+        score_task(job, emit)
+
+
+if __name__ == "__main__":
+    main()
