@@ -5,7 +5,7 @@ Written for this project (so its license is the project's):
 - ``demo-terse`` (alpaca, terse.jsonl): CodeAlpaca-like, bare Python code, no explanation;
 - ``demo-tutor`` (messages, tutor.jsonl): Evol-like, explanation + fenced Python + expected output or tests;
 - ``demo-snippets`` (fields, snippets.json): CoNaLa-like one-line answers to short questions;
-- ``demo-polyglot`` (sharegpt, polyglot.jsonl): JavaScript, Go and C++ programs, some multi-turn.
+- ``demo-polyglot`` (sharegpt, polyglot.jsonl): JavaScript, Go and C++ programs, one multi-turn chat.
 
 Each source carries a few defects on purpose (no code, code that does not parse or compile, exact and near
 duplicates, a reworded HumanEval/0 with its solution); ``defects.json`` lists them by source and record index,

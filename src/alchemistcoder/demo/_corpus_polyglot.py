@@ -1,5 +1,5 @@
 '''Demo source "polyglot": ShareGPT-format chats in JavaScript, Go and C++; a sentence or two, one complete
-runnable program in a fenced block, sometimes its output. A few chats have a follow-up turn.
+runnable program in a fenced block, sometimes its output. One chat has a follow-up turn.
 
 Written for this project (license: the project's). Defects on purpose are listed in DEFECTS.
 '''
