@@ -104,6 +104,15 @@ def test_empty_file(tmp_path, name, content):
     assert samples == [] and rejects[0]["reason"] == "empty_file" and counts.rejected == 1
 
 
+def test_byte_order_mark_and_crlf_line_endings_are_fine(tmp_path):
+    rows = b"\r\n".join(orjson.dumps(r) for r in GOOD) + b"\r\n\r\n"
+    (tmp_path / "d.jsonl").write_bytes(b"\xef\xbb\xbf" + rows)
+    (tmp_path / "d.json").write_bytes(b"\xef\xbb\xbf" + orjson.dumps(GOOD))
+    for name in ("d.jsonl", "d.json"):
+        samples, _, counts = ingest_source(_src(tmp_path / name), RAISE)
+        assert [s.response for s in samples] == [r["output"] for r in GOOD] and counts.read == 4
+
+
 def test_unreadable_json_array_names_the_line(tmp_path):
     path = tmp_path / "d.json"
     path.write_text('[\n  {"instruction": "a", "output": "b"},\n  {"instruction": "c" "output": "d"}\n]')

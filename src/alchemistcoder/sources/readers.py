@@ -66,7 +66,12 @@ def _read_bytes(path: Path) -> bytes:
 
 
 def _decode(path: Path, data: bytes, on_bad: OnBad) -> str | None:
-    """The file as text; a non-UTF-8 file is bad input (JSON lines: only its bad lines, see below)."""
+    """The file as text; a non-UTF-8 file is bad input (JSON lines: only its bad lines, see below).
+
+    A leading byte-order mark (files saved by Windows tools) is dropped.
+    """
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
