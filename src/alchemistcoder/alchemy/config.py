@@ -2,12 +2,50 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import Field
 
+from alchemistcoder.llm.config import LLMConfig
 from alchemistcoder.strict import StrictModel
 
 
 class HarmonizeConfig(StrictModel):
-    """AlchemistPrompts (the harmonize stage) (fields are filled in by the issue that builds this stage)."""
+    """AlchemistPrompts: select a share of samples, write a grounded prompt for each, validate it, prepend it."""
 
     enabled: bool = Field(True, description="Run this stage.")
+    fraction: float = Field(
+        0.05, ge=0.0, le=1.0, description="Share of the kept samples of each source that get an AlchemistPrompt (paper: ~5%)."
+    )
+    mode: Literal["add", "replace"] = Field(
+        "add", description="'add': a customized copy (task 'alchemist') beside the original; 'replace': modify the original."
+    )
+    prioritize_missing: bool = Field(
+        False, description="Within each source, pick first the samples whose instruction misses the most facts of their response."
+    )
+    min_missing: int = Field(
+        1, ge=0, description="Only samples whose instruction misses at least this many response facts are candidates."
+    )
+    tasks: list[str] = Field(["codegen"], description="Sample tasks that may receive an AlchemistPrompt.")
+    writer: Literal["model", "template"] = Field(
+        "model", description="'model': the Alchemist model writes (template fallback); 'template': model-free writer only."
+    )
+    model: str | LLMConfig | None = Field(
+        default_factory=LLMConfig,
+        description="The Alchemist model: a name under 'models:' or an inline LLM config; null means the template writer.",
+    )
+    max_attempts: int = Field(3, ge=1, le=10, description="Model attempts per sample before falling back (each rejected one is re-asked).")
+    fallback: Literal["template", "none"] = Field(
+        "template", description="What to do when every model attempt fails validation: use the template writer, or leave the sample."
+    )
+    max_words: int = Field(45, ge=5, description="Longest acceptable prompt, in words.")
+    max_sentences: int = Field(2, ge=1, description="Most sentences an acceptable prompt may have.")
+    max_similarity: float = Field(
+        80.0, ge=0.0, le=100.0, description="A prompt this similar (rapidfuzz, 0-100) to its instruction restates it and is rejected."
+    )
+    max_tokens: int = Field(80, ge=8, description="Generation budget of one prompt.")
+    temperature: float = Field(0.0, ge=0.0, description="Sampling temperature of the first attempt.")
+    retry_temperature: float = Field(0.7, ge=0.0, description="Sampling temperature of the re-asks after a rejected attempt.")
+    max_instruction_chars: int = Field(1500, ge=100, description="Instruction text shown to the model is cut to this length.")
+    max_response_chars: int = Field(2000, ge=100, description="Response text shown to the model is cut to this length.")
+    separator: str = Field("\n", description="Text between the AlchemistPrompt and the unchanged instruction.")
