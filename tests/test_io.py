@@ -31,20 +31,25 @@ def _samples() -> list[Sample]:
         if i % 2:
             s.reject("filter", "no_code", before="a", after=None)
         out.append(s)
+    # a multi-turn chat with a system message, no meta and no trace
+    chat = [{"role": "system", "content": "terse"}, {"role": "user", "content": "q"},
+            {"role": "assistant", "content": "a"}, {"role": "user", "content": "more"},
+            {"role": "assistant", "content": ""}]
+    out.append(Sample(id="chat", source="other", messages=chat, task="review"))
     return out
 
 
 @pytest.mark.parametrize("name", ["s.jsonl", "s.jsonl.gz", "s.parquet"])
 def test_round_trip(tmp_path, name):
     samples = _samples()
-    assert write_samples(tmp_path / name, samples) == 5
+    assert write_samples(tmp_path / name, samples) == 6
     assert list(read_samples(tmp_path / name)) == samples
 
 
 def test_gz_is_really_gzip(tmp_path):
     write_samples(tmp_path / "s.jsonl.gz", _samples())
     with gzip.open(tmp_path / "s.jsonl.gz", "rt", encoding="utf-8") as fh:
-        assert len(fh.readlines()) == 5
+        assert len(fh.readlines()) == 6
 
 
 def test_unknown_output_format(tmp_path):
@@ -55,7 +60,7 @@ def test_unknown_output_format(tmp_path):
 def test_hf_datasets_round_trip(tmp_path):
     samples = _samples()
     ds = to_hf_dataset(samples)
-    assert len(ds) == 5 and ds[0]["messages"][0]["role"] == "user"
+    assert len(ds) == 6 and ds[0]["messages"][0]["role"] == "user"
     assert from_hf_dataset(ds) == samples
     ds.save_to_disk(str(tmp_path / "ds"))
     import datasets
