@@ -287,3 +287,10 @@ def test_cli_config_error_exit_code(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "alchemistcoder.cli", "ingest", str(cfg)],
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 2 and "run.yaml:2: sources.0.colour: unknown key 'colour'" in proc.stderr
+
+
+def test_demo_yaml_and_demo_sources_agree():
+    from alchemistcoder.demo import demo_sources
+
+    from_yaml = [s.model_dump() for s in load_config(REPO / "configs" / "demo.yaml").sources]
+    assert from_yaml == [s.model_dump() for s in demo_sources()]
