@@ -1,1 +1,113 @@
-"""evaluate."""
+"""Evaluation: benchmarks, prompt styles, generation through the LLM layer, sandboxed scoring, pass@k.
+
+Python API::
+
+    from alchemistcoder.evaluate import evaluate_samples, run_eval
+    summary = evaluate_samples("humaneval+", "samples.jsonl", "out/")   # score existing samples
+    summaries = run_eval(eval_config, llm_config, "runs/x/eval")        # generate, then score
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from pathlib import Path
+from typing import Any
+
+from alchemistcoder.benchmarks import canonical_name, default_benchmark_path, load_benchmark
+from alchemistcoder.evaluate.config import EvalConfig
+from alchemistcoder.evaluate.scoring import SampleResult, ScoreOptions, score
+
+log = logging.getLogger(__name__)
+
+
+def options_from_config(cfg: EvalConfig) -> ScoreOptions:
+    """Scorer options from the eval config section."""
+    return ScoreOptions(
+        min_time_limit=cfg.min_time_limit,
+        gt_time_limit_factor=cfg.gt_time_limit_factor,
+        base_only=cfg.base_only,
+        workers=cfg.workers or None,
+        evalplus_quirks=cfg.evalplus_quirks,
+        script_timeout_s=cfg.test_timeout_s,
+        humaneval_x_timeout_s=cfg.test_timeout_s,
+    )
+
+
+def evaluate_samples(
+    benchmark: str,
+    samples: str | os.PathLike[str] | list[dict[str, Any]],
+    out_dir: str | os.PathLike[str],
+    *,
+    data: str | os.PathLike[str] | None = None,
+    options: ScoreOptions | None = None,
+    limit: int | None = None,
+    progress: Any = None,
+) -> dict[str, Any]:
+    """Score samples (a samples.jsonl path or rows) and write ``eval_results.json`` and ``summary.json``
+    into ``out_dir``; returns the summary (pass@k, counts, error classes)."""
+    from alchemistcoder.evaluate.generation import read_samples_file
+    from alchemistcoder.evaluate.results import eval_results, file_hash, summarize, write_eval_results
+    from alchemistcoder.io import atomic_open
+
+    name = canonical_name(benchmark)
+    tasks = load_benchmark(name, data)
+    if limit:
+        tasks = tasks[:limit]
+    rows = read_samples_file(samples) if not isinstance(samples, list) else samples
+    results: list[SampleResult] = score(tasks, rows, options, progress=progress)
+    summary = summarize(name, results, len(tasks))
+    data_path = data if data is not None else _default_path_or_none(name)
+    document = eval_results(name, results, file_hash(data_path), summary)
+    out = Path(out_dir)
+    write_eval_results(out, document)
+    with atomic_open(out / "summary.json", "w") as fh:
+        json.dump(summary, fh, indent=2)
+    return summary
+
+
+def _default_path_or_none(name: str) -> Path | None:
+    try:
+        return default_benchmark_path(name)
+    except FileNotFoundError:
+        return None
+
+
+def run_eval(
+    cfg: EvalConfig,
+    llm_config: Any,
+    out_dir: str | os.PathLike[str],
+    *,
+    cache_dir: str | os.PathLike[str] | None = None,
+    progress: Any = None,
+) -> dict[str, dict[str, Any]]:
+    """Generate samples for every benchmark of ``cfg`` with the model ``llm_config`` (resumable), score
+    them, and write one directory per benchmark; returns the summaries by benchmark."""
+    from alchemistcoder.evaluate.generation import generate_samples
+    from alchemistcoder.llm import LLMClient
+
+    out = Path(out_dir)
+    summaries = {}
+    client = LLMClient.from_config(llm_config, cache_dir=cache_dir or out / "cache", stage="eval")
+    try:
+        for name in cfg.benchmarks:
+            tasks = load_benchmark(name, cfg.data.get(name))
+            if cfg.limit:
+                tasks = tasks[: cfg.limit]
+            bench_dir = out / name.replace("+", "plus")
+            samples_path = generate_samples(tasks, cfg, client, bench_dir, progress=progress)
+            summaries[name] = evaluate_samples(
+                name,
+                samples_path,
+                bench_dir,
+                data=cfg.data.get(name),
+                options=options_from_config(cfg),
+                limit=cfg.limit,
+            )
+    finally:
+        client.close()
+    return summaries
+
+
+__all__ = ["EvalConfig", "ScoreOptions", "evaluate_samples", "options_from_config", "run_eval", "score"]

@@ -1,9 +1,115 @@
-"""CLI verbs of this area; registered on the `alchemist` app by cli.py. Heavy imports stay inside functions."""
+"""CLI verbs of this area: ``alchemist evaluate`` (score existing samples) and ``alchemist eval CONFIG``
+(generate with a model, then score). Registered on the ``alchemist`` app by cli.py; heavy imports stay inside."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import typer
 
 
+def _progress(label: str):  # type: ignore[no-untyped-def]
+    from rich.progress import Progress
+
+    bar = Progress(transient=True)
+    task = bar.add_task(label, total=None)
+
+    def update(done: int, total: int) -> None:
+        bar.update(task, completed=done, total=total)
+
+    return bar, update
+
+
+def evaluate_cmd(
+    benchmark: str = typer.Option(
+        ...,
+        "--benchmark",
+        help="humaneval, humaneval+, mbpp, mbpp+, mbpp-sanitized or humaneval-x-<language>.",
+    ),
+    samples: Path = typer.Option(
+        ..., "--samples", help="samples.jsonl: task_id with solution or completion; several per task allowed."
+    ),
+    out: Path = typer.Option(..., "--out", help="Directory for eval_results.json and summary.json."),
+    data: Path | None = typer.Option(
+        None, "--data", help="Benchmark file (default: the one under ../shared/data)."
+    ),
+    workers: int = typer.Option(0, help="Parallel sandboxes; 0 = one per core."),
+    base_only: bool = typer.Option(False, "--base-only", help="HumanEval+/MBPP+: skip the plus inputs."),
+    min_time_limit: float = typer.Option(1.0, help="EvalPlus: least time limit per test input (s)."),
+    gt_time_limit_factor: float = typer.Option(
+        4.0, help="EvalPlus: time limit as a multiple of the reference's time."
+    ),
+    no_evalplus_quirks: bool = typer.Option(
+        False,
+        "--no-evalplus-quirks",
+        help="Score HumanEval/32 by its oracle instead of reproducing EvalPlus 0.3.1's verdict.",
+    ),
+) -> None:
+    """Score existing samples in the sandbox and write EvalPlus's eval_results.json (no generation)."""
+    from alchemistcoder.benchmarks import BenchmarkNotFound
+    from alchemistcoder.evaluate import evaluate_samples
+    from alchemistcoder.evaluate.results import summary_table
+    from alchemistcoder.evaluate.scoring import ScoreOptions
+    from alchemistcoder.io import DataError
+
+    if not samples.is_file():
+        typer.echo(f"error: samples file {samples} does not exist", err=True)
+        raise typer.Exit(2)
+    options = ScoreOptions(
+        workers=workers or None,
+        base_only=base_only,
+        min_time_limit=min_time_limit,
+        gt_time_limit_factor=gt_time_limit_factor,
+        evalplus_quirks=not no_evalplus_quirks,
+    )
+    bar, update = _progress(f"scoring {benchmark}")
+    try:
+        with bar:
+            summary = evaluate_samples(benchmark, samples, out, data=data, options=options, progress=update)
+    except (BenchmarkNotFound, DataError, ValueError) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
+    typer.echo(summary_table(summary))
+    typer.echo(f"wrote {out / 'eval_results.json'}")
+
+
+def eval_cmd(
+    config: Path = typer.Argument(..., help="Run config (YAML) with an eval: section."),
+    overrides: list[str] = typer.Option(
+        [], "--set", help="Override a config value: eval.n_samples=5 (repeatable)."
+    ),
+    out: Path | None = typer.Option(
+        None, "--out", help="Output directory (default: eval.out or <run.out>/eval)."
+    ),
+) -> None:
+    """Generate samples with the configured model for each benchmark, score them, print the summary."""
+    from alchemistcoder.benchmarks import BenchmarkNotFound
+    from alchemistcoder.config import ConfigError, load_config
+    from alchemistcoder.evaluate import run_eval
+    from alchemistcoder.evaluate.results import summary_table
+    from alchemistcoder.io import DataError
+    from alchemistcoder.llm.config import LLMConfig
+
+    try:
+        run = load_config(config, overrides)
+        llm = run.model_for(run.eval.model) or LLMConfig()
+    except ConfigError as exc:
+        typer.echo(f"config error:\n{exc}", err=True)
+        raise typer.Exit(2) from None
+    target = out or Path(run.eval.out or Path(run.run.out) / "eval")
+    bar, update = _progress("generating")
+    try:
+        with bar:
+            summaries = run_eval(run.eval, llm, target, progress=update)
+    except (BenchmarkNotFound, DataError, ValueError) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
+    for summary in summaries.values():
+        typer.echo(summary_table(summary))
+    typer.echo(f"results under {target}")
+
+
 def register(app: typer.Typer) -> None:
     """Add this area's commands to ``app``."""
+    app.command("evaluate")(evaluate_cmd)
+    app.command("eval")(eval_cmd)

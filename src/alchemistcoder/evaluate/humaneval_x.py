@@ -229,3 +229,25 @@ def passed(task: BenchmarkTask, result: ExecResult) -> bool:
     if task.benchmark == "humaneval-x-js":
         return not result.stdout and not result.stderr
     return True
+
+
+def full_solution(task: BenchmarkTask, code: str) -> dict[str, str]:
+    """The samples.jsonl record for code from a chat answer: a ``solution`` when it defines the entry point
+    (with the prompt's imports / ``use`` lines it may have left out), else a ``completion`` of the prompt."""
+    defines = re.search(rf"\b{re.escape(task.entry_point)}\s*[(=<]", code) if task.entry_point else None
+    if not defines:
+        return {"task_id": task.task_id, "completion": code}
+    lang = task.benchmark.removeprefix("humaneval-x-")
+    header = ""
+    if lang == "java":
+        header = "".join(
+            line + "\n"
+            for line in task.prompt.splitlines()
+            if line.startswith("import ") and line not in code
+        )
+    elif lang == "rust":
+        uses = RUST_UNAVAILABLE_CRATES.sub("", task.extra.get("declaration", ""))
+        header = "".join(
+            line + "\n" for line in uses.splitlines() if line.startswith("use ") and line not in code
+        )
+    return {"task_id": task.task_id, "solution": header + code}
