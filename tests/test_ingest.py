@@ -294,3 +294,11 @@ def test_demo_yaml_and_demo_sources_agree():
 
     from_yaml = [s.model_dump() for s in load_config(REPO / "configs" / "demo.yaml").sources]
     assert from_yaml == [s.model_dump() for s in demo_sources()]
+
+
+def test_packaged_demo_files_are_built_from_the_corpus_modules(tmp_path):
+    from alchemistcoder.demo._build import HERE, build
+
+    build(tmp_path)
+    for name in ("terse.jsonl", "tutor.jsonl", "snippets.json", "polyglot.jsonl", "defects.json"):
+        assert (tmp_path / name).read_bytes() == (HERE / name).read_bytes(), f"rebuild {name}: python -m alchemistcoder.demo._build"
