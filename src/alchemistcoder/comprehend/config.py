@@ -1,4 +1,4 @@
-"""Config section for the code-comprehension tasks (and the LLM judge for filter categories C and D)."""
+"""Config section for the code-comprehension tasks (the judge for categories C and D is configured under curate.judge)."""
 
 from __future__ import annotations
 
@@ -8,20 +8,6 @@ from pydantic import Field
 
 from alchemistcoder.llm.config import LLMConfig
 from alchemistcoder.strict import StrictModel
-
-
-class JudgeConfig(StrictModel):
-    """The LLM judge for the two filter categories that need one: C (unclear code) and D (disorganized code)."""
-
-    enabled: bool = Field(False, description="Judge kept samples with an LLM (off by default: it costs a call per sample).")
-    model: str | LLMConfig | None = Field(
-        None, description="Judging model: a name under 'models:', an inline model, or None for the embedded default."
-    )
-    fraction: float = Field(1.0, ge=0.0, le=1.0, description="Share of kept samples judged (seeded per sample).")
-    max_samples: int | None = Field(None, ge=0, description="At most this many judged per call; None: no cap.")
-    max_tokens: int = Field(128, ge=16, description="Token limit of one verdict (a label and a short rationale).")
-    max_reasks: int = Field(1, ge=0, description="Re-asks when the verdict does not match the schema.")
-    max_chars: int = Field(4000, ge=200, description="Instruction and response are cut to this many characters each in the prompt.")
 
 
 class EvolutionTaskConfig(StrictModel):

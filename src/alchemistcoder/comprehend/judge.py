@@ -2,13 +2,18 @@
 
 Short responses (A) and uncompilable code (B) are decided by deterministic filters in curation; whether code
 is *clear*, and whether a response *follows the format its instruction asks for*, needs a reader. The judge
-asks a model for a label and a one-sentence rationale (structured output, validated) and records the outcome
-exactly like a deterministic filter: a ``reject`` event with reason ``unclear_code`` or ``disorganized_code``
-and the rationale in its params, or a ``keep`` event. A judge call that fails records an ``info`` event and
-keeps the sample: a broken judge must not delete data.
+asks a model for a label and a one-sentence rationale (structured output, validated) and the outcome is
+recorded exactly like a deterministic filter: a ``reject`` event with reason ``unclear_code`` or
+``disorganized_code`` and the rationale in its params, or a ``keep`` event. A judge call that fails records
+an ``info`` event and keeps the sample: a broken judge must not delete data.
 
-Curation calls :func:`judge_samples` (or :func:`run_judge`) from its hook; the data-filtering comprehension
-task later turns these rejections into questions C and D.
+The config is curation's ``curate.judge`` section (``alchemistcoder.curate.config.JudgeConfig``: ``enabled``,
+``model``, ``categories``, ``max_samples``); optional fields ``max_tokens``, ``max_reasks``, ``max_chars`` and
+``fraction`` are read when present. Entry points:
+
+- :func:`judge` ``(samples, cfg, ctx) -> list[JudgeVerdict | None]``: verdicts only, samples untouched (the
+  shape curation's hook expects); :func:`apply_verdict` records one;
+- :func:`judge_samples` / :func:`run_judge`: judge and record in place.
 """
 
 from __future__ import annotations
@@ -19,7 +24,6 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field, field_validator
 
 from alchemistcoder.comprehend import templates as T
-from alchemistcoder.comprehend.config import JudgeConfig
 from alchemistcoder.evolve.seeded import unit_hash
 from alchemistcoder.llm.types import ChatRequest
 from alchemistcoder.records import Sample
@@ -29,6 +33,7 @@ OP = "llm_judge"
 UNCLEAR = "unclear_code"
 DISORGANIZED = "disorganized_code"
 LABEL_TO_REASON = {"unclear": UNCLEAR, "disorganized": DISORGANIZED}
+DEFAULT_CATEGORIES = (UNCLEAR, DISORGANIZED)
 
 _SYNONYMS = {
     "ok": "ok", "okay": "ok", "fine": "ok", "good": "ok", "none": "ok", "clear": "ok", "no problem": "ok",
@@ -52,19 +57,29 @@ class JudgeVerdict(BaseModel):
             return _SYNONYMS.get(value.strip().strip(".").lower(), value)
         return value
 
+    @property
+    def reason(self) -> str | None:
+        """The reject reason code of this verdict (None for ok)."""
+        return LABEL_TO_REASON.get(self.label)
+
+
+def _opt(cfg: Any, name: str, default: Any) -> Any:
+    value = getattr(cfg, name, None)
+    return default if value is None else value
+
 
 def is_judgeable(sample: Sample) -> bool:
     """Kept code-generation samples with a response are judged (rejected ones already have their reason)."""
     return sample.task == "codegen" and not sample.rejected and bool(sample.response.strip())
 
 
-def select_for_judging(samples: list[Sample], cfg: JudgeConfig, seed: int) -> list[Sample]:
-    """The samples to judge: judgeable, seeded hash below ``cfg.fraction``, capped by ``cfg.max_samples``."""
-    scored = sorted(
-        ((unit_hash(seed, OP, s.id), s) for s in samples if is_judgeable(s)), key=lambda hs: hs[0]
-    )
-    chosen = [s for h, s in scored if h < cfg.fraction]
-    return chosen if cfg.max_samples is None else chosen[: cfg.max_samples]
+def select_for_judging(samples: list[Sample], cfg: Any, seed: int) -> list[int]:
+    """Indices of the samples to judge: judgeable, seeded hash below ``cfg.fraction``, capped by ``cfg.max_samples``."""
+    fraction, cap = _opt(cfg, "fraction", 1.0), getattr(cfg, "max_samples", None)
+    scored = sorted((unit_hash(seed, OP, s.id), i) for i, s in enumerate(samples) if is_judgeable(s))
+    chosen = [i for h, i in scored if h < fraction]
+    chosen = chosen if cap is None else chosen[:cap]
+    return sorted(chosen)
 
 
 def judge_messages(sample: Sample, max_chars: int = 4000) -> list[dict[str, str]]:
@@ -74,46 +89,76 @@ def judge_messages(sample: Sample, max_chars: int = 4000) -> list[dict[str, str]
     return [{"role": "system", "content": T.JUDGE_SYSTEM}, {"role": "user", "content": prompt}]
 
 
-def apply_verdict(sample: Sample, verdict: JudgeVerdict | None, model: str | None, error: str | None = None,
-                  stage: str = "curate") -> None:
-    """Record the judge's outcome on ``sample`` (reject for C/D, keep for ok, info when the judge failed)."""
+def apply_verdict(sample: Sample, verdict: JudgeVerdict | None, model: str | None = None, error: str | None = None,
+                  stage: str = "curate", categories: tuple[str, ...] | list[str] = DEFAULT_CATEGORIES) -> None:
+    """Record the judge's outcome on ``sample``: reject for C/D (when in ``categories``), keep for ok,
+    info when the judge failed."""
     if verdict is None:
         sample.record(OP, "info", params={"error": error or "no verdict"}, model=model, stage=stage)
-    elif verdict.label == "ok":
-        sample.record(OP, "keep", params={"rationale": verdict.rationale}, model=model, stage=stage)
+    elif verdict.reason is None or verdict.reason not in categories:
+        sample.record(OP, "keep", params={"label": verdict.label, "rationale": verdict.rationale}, model=model, stage=stage)
     else:
-        sample.reject(OP, LABEL_TO_REASON[verdict.label], params={"label": verdict.label, "rationale": verdict.rationale},
+        sample.reject(OP, verdict.reason, params={"label": verdict.label, "rationale": verdict.rationale},
                       model=model, stage=stage)
 
 
-def judge_samples(samples: list[Sample], cfg: JudgeConfig, client: Any, seed: int = 0,
-                  stage: str = "curate") -> dict[str, int]:
-    """Judge a seeded selection of ``samples`` in place; return counts by outcome (ok, unclear_code, ...)."""
+def judge_with_client(samples: list[Sample], cfg: Any, client: Any, seed: int = 0,
+                      stage: str = "curate") -> list[tuple[JudgeVerdict | None, str | None, str | None]]:
+    """(verdict, model, error) per sample; samples not selected get (None, None, None) and are not asked."""
     chosen = select_for_judging(samples, cfg, seed)
+    out: list[tuple[JudgeVerdict | None, str | None, str | None]] = [(None, None, None)] * len(samples)
     if not chosen:
-        return {}
-    requests = [ChatRequest(messages=judge_messages(s, cfg.max_chars), max_tokens=cfg.max_tokens, temperature=0.0,
-                            tag=stage) for s in chosen]
-    counts: Counter[str] = Counter()
-    for sample, completion in zip(chosen, client.generate_structured(requests, JudgeVerdict, max_reasks=cfg.max_reasks), strict=True):
-        verdict = completion.parsed if completion.ok and isinstance(completion.parsed, JudgeVerdict) else None
-        apply_verdict(sample, verdict, completion.model or None, completion.error, stage)
-        counts[LABEL_TO_REASON.get(verdict.label, "ok") if verdict else "judge_failed"] += 1
-    return dict(sorted(counts.items()))
+        return out
+    max_chars, max_tokens = _opt(cfg, "max_chars", 4000), _opt(cfg, "max_tokens", 128)
+    requests = [ChatRequest(messages=judge_messages(samples[i], max_chars), max_tokens=max_tokens, temperature=0.0,
+                            tag=stage) for i in chosen]
+    completions = client.generate_structured(requests, JudgeVerdict, max_reasks=_opt(cfg, "max_reasks", 1))
+    for i, c in zip(chosen, completions, strict=True):
+        verdict = c.parsed if c.ok and isinstance(c.parsed, JudgeVerdict) else None
+        out[i] = (verdict, c.model or None, None if verdict else (c.error or "no verdict"))
+    return out
 
 
-def run_judge(samples: list[Sample], cfg: JudgeConfig, ctx: StageContext, client: Any = None) -> list[Sample]:
-    """Stage-shaped entry: judge ``samples`` in place and return them all (none is dropped)."""
-    if not cfg.enabled:
-        return samples
+def _with_client(cfg: Any, ctx: StageContext, client: Any, fn: Any) -> Any:
     from alchemistcoder.evolve.client import open_client
 
     own = client is None
     if own:
-        client = open_client(cfg.model, ctx, ctx.stage or "curate")
+        client = open_client(getattr(cfg, "model", None), ctx, ctx.stage or "curate")
     try:
-        ctx.stats["llm_judge"] = judge_samples(samples, cfg, client, ctx.seed, ctx.stage or "curate")
+        return fn(client)
     finally:
         if own:
             client.close()
+
+
+def judge(samples: list[Sample], cfg: Any, ctx: StageContext, client: Any = None) -> list[JudgeVerdict | None]:
+    """One verdict per sample (None when not judged or when the judge failed); the samples are not changed."""
+    if not getattr(cfg, "enabled", True) or not select_for_judging(samples, cfg, ctx.seed):
+        return [None] * len(samples)
+    results = _with_client(cfg, ctx, client, lambda c: judge_with_client(samples, cfg, c, ctx.seed, ctx.stage or "curate"))
+    return [v for v, _m, _e in results]
+
+
+def judge_samples(samples: list[Sample], cfg: Any, client: Any, seed: int = 0, stage: str = "curate") -> dict[str, int]:
+    """Judge a seeded selection of ``samples`` in place; return counts by outcome (ok, unclear_code, ...)."""
+    chosen = set(select_for_judging(samples, cfg, seed))
+    categories = tuple(_opt(cfg, "categories", DEFAULT_CATEGORIES))
+    counts: Counter[str] = Counter()
+    for i, (verdict, model, error) in enumerate(judge_with_client(samples, cfg, client, seed, stage)):
+        if i not in chosen:
+            continue
+        apply_verdict(samples[i], verdict, model, error, stage, categories)
+        rejection = samples[i].rejection
+        counts[rejection.reason if rejection is not None and rejection.op == OP else ("ok" if verdict else "judge_failed")] += 1
+    return dict(sorted(counts.items()))
+
+
+def run_judge(samples: list[Sample], cfg: Any, ctx: StageContext, client: Any = None) -> list[Sample]:
+    """Stage-shaped entry: judge ``samples`` in place and return them all (none is dropped)."""
+    if not getattr(cfg, "enabled", True) or not select_for_judging(samples, cfg, ctx.seed):
+        return samples
+    ctx.stats["llm_judge"] = _with_client(
+        cfg, ctx, client, lambda c: judge_samples(samples, cfg, c, ctx.seed, ctx.stage or "curate")
+    )
     return samples

@@ -91,9 +91,9 @@ def refined_code_of(review: CodeReview) -> str:
     text = review.refined_code or ""
     if "```" in text:
         block = main_code(text)
-        if block is not None:
-            return block.code.strip("\n")
-    return text.strip("\n")
+        text = block.code if block is not None else ""
+    # keep the first line's indentation (it may matter), drop blank lines around the code
+    return text.strip("\n").rstrip() if text.strip() else ""
 
 
 def sample_tests(sample: Sample) -> str:
@@ -173,12 +173,38 @@ def make_review_tasks(samples: list[Sample], cfg: ReviewTaskConfig, client: Any,
                             temperature=0.0, tag=stage) for s in chosen]
     completions = client.generate_structured(requests, CodeReview, max_reasks=cfg.max_reasks)
 
-    def check(language: str, code: str, tests: str) -> CodeCheck:
-        return check_refined(language, code, tests, cfg.timeout_s, cfg.memory_mb)
-
-    out = []
+    reviews = []
     for sample, completion in zip(chosen, completions, strict=True):
         review = completion.parsed if completion.ok and isinstance(completion.parsed, CodeReview) else None
         error = completion.error or (None if review else "the reply did not match the review schema")
-        out.append(build_review_sample(sample, review, completion.model or None, error, check, cfg.max_chars, seed, stage))
-    return out
+        reviews.append((sample, review, completion.model or None, error))
+    check = batch_checker(reviews, cfg)
+    return [build_review_sample(s, r, m, e, check, cfg.max_chars, seed, stage) for s, r, m, e in reviews]
+
+
+def batch_checker(reviews: list[tuple[Sample, CodeReview | None, Any, Any]], cfg: ReviewTaskConfig,
+                  ) -> Callable[[str, str, str], CodeCheck]:
+    """Run every refined program of ``reviews`` in the sandbox at once (in parallel); return a lookup with the
+    signature of :func:`check_refined`."""
+    from alchemistcoder.sandbox import run_many
+
+    keys = []
+    for sample, review, _m, _e in reviews:
+        if review is None:
+            continue
+        language = (response_code(sample) or ("", ""))[0]
+        code = refined_code_of(review)
+        if code and language:
+            keys.append((language, code, sample_tests(sample)))
+    keys = list(dict.fromkeys(keys))
+    jobs = [{"language": lang, "source": f"{code}\n\n{tests}\n" if tests else code, "timeout_s": cfg.timeout_s,
+             "memory_mb": cfg.memory_mb} for lang, code, tests in keys]
+    results = dict(zip(keys, run_many(jobs) if jobs else [], strict=True))
+
+    def check(language: str, code: str, tests: str) -> CodeCheck:
+        result = results.get((language, code, tests))
+        if result is None:  # not prepared above (cannot happen through make_review_tasks); run it now
+            return check_refined(language, code, tests, cfg.timeout_s, cfg.memory_mb)
+        return CodeCheck(result.status == "ok", result.status, bool(tests), (result.stderr or "")[-500:])
+
+    return check

@@ -25,6 +25,6 @@ def resolve_llm_config(ref: Any, ctx: StageContext) -> Any:
 
 def open_client(ref: Any, ctx: StageContext, stage: str) -> Any:
     """An ``LLMClient`` for ``ref`` with the run's persistent request cache."""
-    from alchemistcoder.llm import LLMClient
+    from alchemistcoder.llm.client import LLMClient
 
     return LLMClient.from_config(resolve_llm_config(ref, ctx), cache_dir=ctx.cache_dir, stage=stage)

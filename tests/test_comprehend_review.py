@@ -1,0 +1,102 @@
+"""Code-review tasks and the judge's records, with hand-made reviews and the real sandbox (no model)."""
+
+from __future__ import annotations
+
+import pytest
+
+from alchemistcoder.comprehend.config import ReviewTaskConfig
+from alchemistcoder.comprehend.judge import JudgeVerdict, apply_verdict, select_for_judging
+from alchemistcoder.comprehend.review_tasks import (
+    LLM_ERROR,
+    NO_REFINED_CODE,
+    REFINED_FAILED,
+    CodeReview,
+    batch_checker,
+    build_review_sample,
+    refined_code_of,
+    response_code,
+    review_candidates,
+)
+from alchemistcoder.records import Sample, make_messages
+
+ADD_RESPONSE = "Here is the function:\n```python\ndef add(a, b):\n    return a+b\n```"
+GOOD = "def add(a, b):\n    \"\"\"Sum of a and b.\"\"\"\n    return a + b\n"
+WRONG = "def add(a, b):\n    return a - b\n"
+CPP_RESPONSE = "```cpp\n#include <iostream>\nint main(){std::cout<<1;}\n```"
+CPP_REFINED = "#include <iostream>\n\nint main() {\n    std::cout << 1 << std::endl;\n    return 0;\n}\n"
+
+
+def sample(sid: str, response: str = ADD_RESPONSE, tests: list[str] | None = None) -> Sample:
+    meta = {"tests": tests} if tests else {}
+    return Sample(id=sid, source="src", messages=make_messages("Write add(a, b).", response), meta=meta)
+
+
+def review(code: str, correctness: int = 8) -> CodeReview:
+    return CodeReview(correctness=correctness, clarity=6, suggestions=["Add a docstring."], refined_code=code)
+
+
+def test_reviews_are_kept_only_when_the_refined_code_passes_the_sandbox():
+    tests = ["assert add(2, 3) == 5", "assert add(-1, 1) == 0"]
+    cases = [
+        (sample("good", tests=tests), review(f"```python\n{GOOD}```")),
+        (sample("wrong", tests=tests), review(WRONG, correctness=3)),
+        (sample("notests"), review(GOOD)),
+        (sample("crash"), review("def add(a, b):\n    return a + b\nraise SystemExit(add(1))\n")),
+        (sample("cpp", CPP_RESPONSE), review(CPP_REFINED)),
+        (sample("empty"), review("   ")),
+        (sample("none"), None),
+    ]
+    reviews = [(s, r, "tiny", None if r else "invalid_structured_output: no JSON") for s, r in cases]
+    check = batch_checker(reviews, ReviewTaskConfig(timeout_s=20))
+    out = {s.id: build_review_sample(s, r, m, e, check) for s, r, m, e in reviews}
+    assert not out["good"].rejected and not out["notests"].rejected and not out["cpp"].rejected
+    assert out["good"].trace[-1].params == {"status": "ok", "with_tests": True}
+    assert out["wrong"].rejection.reason == REFINED_FAILED and "AssertionError" in out["wrong"].rejection.params["stderr"]
+    assert out["crash"].rejection.reason == REFINED_FAILED
+    assert out["empty"].rejection.reason == NO_REFINED_CODE
+    assert out["none"].rejection.reason == LLM_ERROR and "no JSON" in out["none"].rejection.params["error"]
+    good = out["good"]
+    assert good.task == "review" and good.trace[0].params["parents"] == ["good"] and good.trace[0].model == "tiny"
+    assert "Correctness: 8/10" in good.response and "Clarity: 6/10" in good.response
+    assert "- Add a docstring." in good.response and "```python\n" + GOOD.rstrip() + "\n```" in good.response
+    assert "Write add(a, b)." in good.instruction and "return a+b" in good.instruction
+    assert "```cpp" in out["cpp"].response
+
+
+def test_refined_code_fences_are_removed_and_schema_bounds_hold():
+    assert refined_code_of(review("```python\nprint(1)\n```")) == "print(1)"
+    assert refined_code_of(review("print(2)\n")) == "print(2)"
+    with pytest.raises(ValueError):
+        CodeReview(correctness=11, clarity=0, suggestions=[], refined_code="x")
+
+
+def test_candidates_have_runnable_code_and_are_seeded():
+    samples = [sample(f"s{i}") for i in range(30)] + [sample("prose", "Just use a loop."), sample("rej")]
+    samples[-1].reject("curate", "uncompilable")
+    assert response_code(samples[0]) == ("python", "def add(a, b):\n    return a+b")
+    assert response_code(samples[-2]) is None
+    chosen = review_candidates(samples, ReviewTaskConfig(fraction=1.0), seed=0)
+    assert {s.id for s in chosen} == {f"s{i}" for i in range(30)}
+    half = review_candidates(samples, ReviewTaskConfig(fraction=0.5), seed=0)
+    assert 5 < len(half) < 25 and len(review_candidates(samples, ReviewTaskConfig(fraction=1.0, max_samples=4), 0)) == 4
+
+
+def test_judge_verdicts_are_recorded_like_filters():
+    assert JudgeVerdict.model_validate({"label": "Unclear.", "rationale": "x"}).label == "unclear"
+    assert JudgeVerdict.model_validate({"label": "D", "rationale": "x"}).reason == "disorganized_code"
+    with pytest.raises(ValueError):
+        JudgeVerdict.model_validate({"label": "maybe", "rationale": "x"})
+    a, b, c, d = (sample(x) for x in "abcd")
+    apply_verdict(a, JudgeVerdict(label="unclear", rationale="Names say nothing."), model="tiny")
+    apply_verdict(b, JudgeVerdict(label="ok", rationale="Clear."), model="tiny")
+    apply_verdict(c, None, error="invalid_structured_output")
+    apply_verdict(d, JudgeVerdict(label="disorganized", rationale="No function."), categories=["unclear_code"])
+    assert a.rejection.reason == "unclear_code" and a.rejection.params["rationale"] == "Names say nothing."
+    assert not b.rejected and b.trace[-1].verdict == "keep"
+    assert not c.rejected and c.trace[-1].verdict == "info"
+    assert not d.rejected  # category not enabled in the config
+
+    class Cfg:
+        max_samples = 2
+
+    assert select_for_judging([a, b, c, d], Cfg(), seed=0) in ([1, 2], [1, 3], [2, 3])  # a is rejected now
