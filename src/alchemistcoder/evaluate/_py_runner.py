@@ -246,7 +246,42 @@ def is_floats(x):
 
 # -- the child side -----------------------------------------------------------------------------------------
 def _describe(exc, where):
-    return {"type": type(exc).__name__, "message": str(exc)[:300], "where": where}
+    # BaseException.__str__, not str(): a sample may have replaced builtins.str
+    return {"type": type(exc).__name__, "message": BaseException.__str__(exc)[:300], "where": where}
+
+
+# The child reports with captured functions and plain bytes, no json: a sample may monkey-patch builtins
+# (isinstance, str, ...) that json relies on, and EvalPlus's shared-memory report is immune to that too.
+_os_write = os.write
+_SEP = b"\x1f"
+
+
+def _encode_result(result):
+    error = result.get("error") or {}
+    fields = [
+        result["stat"],
+        error.get("type", ""),
+        error.get("where", ""),
+        error.get("message", ""),
+        "" if error.get("input_index") is None else f"{error['input_index']:d}",
+        "" if error.get("line") is None else f"{error['line']:d}",
+    ]
+    return _SEP.join(f.encode("utf-8", "replace") for f in fields)
+
+
+def _decode_result(data):
+    parts = data.decode("utf-8", "replace").split("\x1f")
+    if len(parts) != 6 or parts[0] not in (PASS, FAIL):
+        return None
+    stat, kind, where, message, index, line = parts
+    error = None
+    if kind:
+        error = {"type": kind, "where": where, "message": message}
+        if index:
+            error["input_index"] = int(index)
+        if line:
+            error["line"] = int(line)
+    return {"stat": stat, "error": error}
 
 
 def _differential(job, code, inputs, expected, time_limits, report):
@@ -349,11 +384,11 @@ def _in_child(target, timeout_s):
         os.setpgid(0, 0)
 
         def report(byte):
-            os.write(write_fd, byte)
+            _os_write(write_fd, byte)
 
         try:
             result = target(report)
-            os.write(write_fd, b"\n" + json.dumps(result, default=str).encode())
+            _os_write(write_fd, b"\n" + _encode_result(result))
         finally:
             os._exit(0)
     os.close(write_fd)
@@ -388,12 +423,7 @@ def _in_child(target, timeout_s):
     os.close(read_fd)
     progress, _, tail = bytes(data).partition(b"\n")
     details = [c == ord("1") for c in progress]
-    result = None
-    if tail:
-        try:
-            result = json.loads(tail)
-        except ValueError:
-            result = None
+    result = _decode_result(tail) if tail else None
     if result is None:
         # no status reported: killed at the deadline, or the sample ended the process itself (os._exit);
         # EvalPlus reports both as "timeout"
