@@ -46,6 +46,7 @@ def serve(
     port: int = typer.Option(8000, help="Port to listen on (0 picks a free one)."),
     batch_size: int = typer.Option(8, help="Requests generated together in one batch."),
     device: str = typer.Option("auto", help="'auto', 'cpu' or 'cuda'."),
+    threads: int = typer.Option(0, help="CPU threads for torch (0 = all cores)."),
     served_name: str | None = typer.Option(None, help="Model name clients must send (default: the model id)."),
     api_key_env: str | None = typer.Option(None, help="Require the key in this environment variable as Bearer token."),
 ) -> None:
@@ -61,7 +62,7 @@ def serve(
     if backend == "transformers" and not model:
         typer.echo("--backend transformers needs --model PATH_OR_HUB_ID", err=True)
         raise typer.Exit(2)
-    cfg = LLMConfig(backend=backend, model=model or LLMConfig().model, batch_size=batch_size, device=device)
+    cfg = LLMConfig(backend=backend, model=model or LLMConfig().model, batch_size=batch_size, device=device, threads=threads)
     engine = TransformersBackend.from_config(cfg)
     engine.load()
     key = read_secret(api_key_env)

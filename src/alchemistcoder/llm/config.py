@@ -86,6 +86,9 @@ class LLMConfig(StrictModel):
     device: str = Field(
         "auto", description="transformers device: 'auto' (cuda if available), 'cpu', 'cuda', 'cuda:1'."
     )
+    threads: int = Field(
+        0, ge=0, description="CPU threads for torch in the transformers backend; 0 = torch's default (all cores)."
+    )
     batch_size: int = Field(8, ge=1, description="Requests per generate() call of the in-process backends.")
     response_format: Literal["none", "json_object", "json_schema"] = Field(
         "none",

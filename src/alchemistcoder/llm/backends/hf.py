@@ -8,6 +8,7 @@ is seeded per group from the requests' ``seed``.
 
 from __future__ import annotations
 
+import os
 import threading
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,6 +26,7 @@ class TransformersBackend:
     dtype: str = "auto"
     device: str = "auto"
     batch_size: int = 8
+    threads: int = 0
     identity: str = ""
     batched: bool = True
     _model: Any = field(default=None, repr=False)
@@ -44,6 +46,7 @@ class TransformersBackend:
                 dtype=config.dtype,
                 device=config.device,
                 batch_size=config.batch_size,
+                threads=config.threads,
                 identity=f"embedded:{checkpoint_dir().name}",
             )
         return cls(
@@ -52,6 +55,7 @@ class TransformersBackend:
             dtype=config.dtype,
             device=config.device,
             batch_size=config.batch_size,
+            threads=config.threads,
             identity=f"transformers:{config.model}",
         )
 
@@ -62,6 +66,9 @@ class TransformersBackend:
         with self._lock:
             if self._model is not None:
                 return
+            # Busy-waiting OpenMP threads are very slow on shared or oversubscribed CPUs (takes effect only
+            # if torch is not imported yet).
+            os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
             import torch
             from transformers import AutoModelForCausalLM, AutoTokenizer
 
@@ -73,6 +80,8 @@ class TransformersBackend:
             device = self.device
             if device == "auto":
                 device = "cuda" if torch.cuda.is_available() else "cpu"
+            if self.threads and device == "cpu":
+                torch.set_num_threads(self.threads)
             dtype: Any = "auto"
             if self.dtype != "auto":
                 dtype = getattr(torch, self.dtype)
@@ -112,12 +121,16 @@ class TransformersBackend:
         groups: dict[tuple[Any, ...], list[int]] = {}
         for i, r in enumerate(requests):
             sampling = r.temperature > 0
+            # A seeded sampled request runs alone, so its answer does not depend on what it was batched
+            # with (one generate() call draws every row from one random stream).
+            alone = i if sampling and r.seed is not None else None
             key = (
                 sampling,
                 r.temperature if sampling else 0.0,
                 r.top_p if sampling else 1.0,
                 r.seed if sampling else None,
                 tuple(r.stop or ()),
+                alone,
             )
             groups.setdefault(key, []).append(i)
         for indices in groups.values():
