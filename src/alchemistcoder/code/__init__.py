@@ -11,7 +11,13 @@ from alchemistcoder.code.facts import CodeFacts, code_facts
 from alchemistcoder.code.languages import PARSED_LANGUAGES, canonical_language
 from alchemistcoder.code.parse import can_parse, parse_ok
 from alchemistcoder.code.similarity import containment, hash_ngrams, jaccard, ngrams
-from alchemistcoder.code.tokens import code_tokens, normalized_tokens, word_tokens
+from alchemistcoder.code.tokens import (
+    code_tokens,
+    literal_tokens,
+    normalized_token_spans,
+    normalized_tokens,
+    word_tokens,
+)
 
 __all__ = [
     "PARSED_LANGUAGES",
@@ -26,8 +32,10 @@ __all__ = [
     "extract_code_blocks",
     "hash_ngrams",
     "jaccard",
+    "literal_tokens",
     "main_code",
     "ngrams",
+    "normalized_token_spans",
     "normalized_tokens",
     "parse_ok",
     "word_tokens",

