@@ -415,8 +415,22 @@ class Pipeline:
         self.console.print(text)
 
     # -- main loop -------------------------------------------------------------------------------------
+    def _with_overrides(self) -> tuple[StageSpec, ...]:
+        """The stage list with ``run.stage_functions`` replacing the functions of the named stages."""
+        from dataclasses import replace
+
+        names = {s.name for s in self.stages}
+        for name in self.cfg.run.stage_functions:
+            if name not in names:
+                raise PipelineError(f"run.stage_functions: unknown stage {name!r} (stages: {', '.join(sorted(names))})")
+        return tuple(
+            replace(s, fn=self.cfg.run.stage_functions[s.name]) if s.name in self.cfg.run.stage_functions else s
+            for s in self.stages
+        )
+
     def run(self) -> list[StageOutcome]:
         """Run every stage; returns what happened to each. Writes ``run.json`` and (when enabled) the report."""
+        self.stages = self._with_overrides()
         self.run_dir.mkdir(parents=True, exist_ok=True)
         kept_inputs: list[Path] = []  # kept shards of the last stage that produced samples
         input_hashes: list[str] = []
@@ -443,6 +457,10 @@ class Pipeline:
                 spec, directory, fingerprint_in, kept_inputs, rejected_inputs if spec.with_rejected else []
             )
             self.outcomes.append(outcome)
+            if outcome.status == "not_run":
+                # --only stopped before this stage and nothing later was asked for
+                self.outcomes += [StageOutcome(s.name, "not_run", None) for s in self.stages[len(self.outcomes) :]]
+                break
             m = outcome.manifest
             assert m is not None
             kept_inputs = [directory / o["path"] for o in m["outputs"]]
@@ -473,6 +491,13 @@ class Pipeline:
             fh.write(orjson.dumps(data, option=orjson.OPT_INDENT_2))
 
     # -- sample stages -----------------------------------------------------------------------------------
+    def _config_hash(self, spec: StageSpec) -> str:
+        """The section's hash, plus the function when a config replaced the built-in one."""
+        chash = stage_config_hash(self.cfg, spec.name)
+        if spec.name in self.cfg.run.stage_functions:
+            chash = hash_strings([chash, self.cfg.run.stage_functions[spec.name]])
+        return chash
+
     def _run_sample_stage(
         self,
         spec: StageSpec,
@@ -481,11 +506,16 @@ class Pipeline:
         kept_inputs: list[Path],
         rejected_inputs: list[Path],
     ) -> StageOutcome:
-        chash = stage_config_hash(self.cfg, spec.name)
+        chash = self._config_hash(spec)
         manifest = load_manifest(directory)
         if self.only is not None and spec.name not in self.only:
             if manifest is None:
-                raise PipelineError(f"stage {spec.name!r} has no complete output in {directory}; run it first")
+                later = [s.name for s in self.stages[self.stages.index(spec) + 1 :] if s.name in self.only]
+                if later:
+                    raise PipelineError(
+                        f"stage {spec.name!r} has no complete output in {directory}; run it before {later[0]!r}"
+                    )
+                return StageOutcome(spec.name, "not_run", None)
             self._log(f"[dim]{spec.name}: reusing {directory.name} (not in --only)[/]")
             return StageOutcome(spec.name, "reused", directory, manifest)
         if manifest and manifest["input_fingerprint"] == fingerprint_in and manifest["config_hash"] == chash:
@@ -653,7 +683,7 @@ class Pipeline:
         The stage function is ``fn(input_path, cfg_section, ctx) -> dict`` returning at least the path of
         what it made (``checkpoint`` for train, ``results`` for eval); that dict goes into the manifest.
         """
-        chash = stage_config_hash(self.cfg, spec.name)
+        chash = self._config_hash(spec)
         manifest = load_manifest(directory)
         if self.only is not None and spec.name not in self.only:
             if manifest is None:

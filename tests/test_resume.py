@@ -1,0 +1,219 @@
+"""Resume: an interrupted stage goes on from its last complete shard; `kill -9` at random moments changes
+nothing in the final output, and no model request whose answer had arrived is sent again."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import orjson
+import pytest
+import yaml
+
+from alchemistcoder.pipeline import PipelineError, StageSpec, run_pipeline
+from alchemistcoder.records import Sample
+from test_pipeline_standins import STANDIN_STAGES, fail_on_marker, standin_config
+
+TESTS = Path(__file__).resolve().parent
+REPO = TESTS.parent
+
+
+def _outputs(run: Path) -> dict[str, bytes]:
+    out = {}
+    for p in sorted(run.glob("[0-9][0-9]_*/*.jsonl.gz")):
+        out[str(p.relative_to(run))] = gzip.decompress(p.read_bytes())
+    for p in sorted((run / "dataset").glob("*.jsonl")):
+        out[str(p.relative_to(run))] = p.read_bytes()
+    return out
+
+
+def test_interrupted_data_stage_resumes_from_its_last_complete_shard(shared_data: Path, tmp_path: Path) -> None:
+    stages = (*STANDIN_STAGES[:2], StageSpec("evolve", "data", fail_on_marker), *STANDIN_STAGES[3:])
+    baseline = tmp_path / "baseline"
+    run_pipeline(standin_config(shared_data, baseline, shard_size=50), stages, quiet=True)
+
+    run = tmp_path / "run"
+    cfg = standin_config(shared_data, run, shard_size=50)
+    run_pipeline(cfg, stages, only=["ingest", "curate"], skip=["mix", "report"], quiet=True)
+    curate_kept = [Sample.from_dict(r) for p in sorted((run / "02_curate").glob("shard-*.jsonl.gz"))
+                   for r in map(orjson.loads, gzip.decompress(p.read_bytes()).splitlines())]
+    # fail on the 4th shard of evolve (shard_size 50): shards 0-2 are complete when the fault hits
+    (run / "FAIL").write_text(str(int(hashlib.sha256(curate_kept[150].id.encode()).hexdigest()[:8], 16) % 1000))
+    with pytest.raises(RuntimeError, match="injected fault"):
+        run_pipeline(cfg, stages, quiet=True)
+    done = sorted(p.name for p in (run / "03_evolve").glob("*.done.json"))
+    assert done == ["shard-00000.done.json", "shard-00001.done.json", "shard-00002.done.json"]
+    assert not (run / "03_evolve" / "manifest.json").exists()
+    (run / "FAIL").unlink()
+    (run / "calls.log").unlink()
+    outcomes = run_pipeline(cfg, stages, quiet=True)
+    assert [o.status for o in outcomes] == ["skipped", "skipped", "resumed", "ran", "ran", "ran"]
+    evolve = orjson.loads((run / "03_evolve" / "manifest.json").read_bytes())
+    assert evolve["shards_resumed"] == 3
+    # only the unfinished shards ran the second time
+    calls = (run / "calls.log").read_text().split()
+    assert calls == [s.id for s in curate_kept[150::50]]
+    assert _outputs(run) == _outputs(baseline)
+
+
+def test_changed_config_does_not_resume_stale_shards(shared_data: Path, tmp_path: Path) -> None:
+    stages = (*STANDIN_STAGES[:2], StageSpec("evolve", "data", fail_on_marker))
+    run = tmp_path / "run"
+    cfg = standin_config(shared_data, run)
+    run_pipeline(cfg, stages, quiet=True)
+    (run / "03_evolve" / "manifest.json").unlink()  # as if interrupted after its last shard
+    reseeded = cfg.model_copy(update={"run": cfg.run.model_copy(update={"seed": 3})})
+    outcomes = run_pipeline(reseeded, stages, quiet=True)
+    assert outcomes[2].status == "ran" and outcomes[2].manifest["shards_resumed"] == 0
+
+
+def test_unknown_stage_function_override_is_an_error(shared_data: Path, tmp_path: Path) -> None:
+    cfg = standin_config(shared_data, tmp_path / "run", stage_functions={"curation": "x:y"})
+    with pytest.raises(PipelineError, match="unknown stage 'curation'"):
+        run_pipeline(cfg, STANDIN_STAGES, quiet=True)
+
+
+# -- kill -9 -------------------------------------------------------------------------------------------
+
+
+class CountingBackend:
+    """The real embedded model, noting every request the server hands it (fingerprint, time received)."""
+
+    def __init__(self, backend) -> None:
+        self.inner = backend
+        self.log: list[tuple[str, float]] = []
+        self.lock = threading.Lock()
+
+    def __getattr__(self, name):
+        return getattr(self.inner, name)
+
+    def generate_batch(self, requests):
+        with self.lock:
+            now = time.monotonic()
+            for r in requests:
+                fp = hashlib.sha256(json.dumps([r.messages, r.max_tokens]).encode()).hexdigest()[:16]
+                self.log.append((fp, now))
+        return self.inner.generate_batch(requests)
+
+
+@pytest.fixture(scope="module")
+def model_server():
+    from alchemistcoder.llm.backends import make_backend
+    from alchemistcoder.llm.config import LLMConfig
+    from alchemistcoder.llm.server import make_server, serve_in_thread
+
+    backend = CountingBackend(make_backend(LLMConfig()))
+    backend.inner.load()
+    server = make_server(backend, "127.0.0.1", 0, model_name="smollm2", batch_size=4)
+    serve_in_thread(server)
+    yield server, backend
+    server.shutdown()
+
+
+def _kill_config(tmp_path: Path, base_url: str, out: Path) -> Path:
+    cfg = {
+        "run": {
+            "out": str(out), "shard_size": 4, "executor": "inprocess",
+            "stage_functions": {
+                "curate": "test_pipeline_standins:dedup_instructions",
+                "evolve": "test_pipeline_standins:llm_labels",
+                "harmonize": "test_pipeline_standins:add_prompts",
+                "comprehend": "test_pipeline_standins:filtering_tasks",
+            },
+        },
+        "models": {"labeler": {"backend": "openai", "model": "smollm2", "base_urls": [base_url],
+                               "api_key_env": None, "max_concurrency": 1}},
+        "sources": [
+            {"name": "demo-terse", "path": "pkg://alchemistcoder/demo/terse.jsonl", "format": "alpaca", "limit": 12},
+            {"name": "demo-tutor", "path": "pkg://alchemistcoder/demo/tutor.jsonl", "format": "messages", "limit": 12},
+        ],
+        "train": {"enabled": False},
+        "eval": {"enabled": False},
+    }
+    path = tmp_path / f"{out.name}.yaml"
+    path.write_text(yaml.safe_dump(cfg))
+    return path
+
+
+_STARTED: list[subprocess.Popen] = []
+
+
+@pytest.fixture(autouse=True)
+def _no_leftover_runs():
+    """A failing test must not leave its `alchemist run` behind: kill the process groups it started."""
+    yield
+    while _STARTED:
+        proc = _STARTED.pop()
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+
+
+def _alchemist_run(config: Path) -> subprocess.Popen:
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(TESTS), os.environ.get("PYTHONPATH", "")])}
+    proc = subprocess.Popen([sys.executable, "-m", "alchemistcoder.cli", "run", str(config), "--quiet"],
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+    _STARTED.append(proc)
+    return proc
+
+
+@pytest.mark.slow
+def test_kill_9_at_random_moments_then_resume(model_server, tmp_path: Path) -> None:
+    server, backend = model_server
+    base_url = server.base_url
+
+    # the uninterrupted run
+    proc = _alchemist_run(_kill_config(tmp_path, base_url, tmp_path / "baseline"))
+    out, err = proc.communicate(timeout=300)
+    assert proc.returncode == 0, err.decode()[-3000:]
+    assert b"report: " in out
+    baseline_requests = [fp for fp, _ in backend.log]
+    assert len(baseline_requests) >= 20 and len(set(baseline_requests)) == len(baseline_requests)
+    backend.log.clear()
+
+    rng = random.Random(9)
+    config = _kill_config(tmp_path, base_url, tmp_path / "killed")
+    kill_times: list[float] = []
+    while len(kill_times) < 3:
+        seen = len(backend.log)
+        proc = _alchemist_run(config)
+        # a random moment while the run calls the model: after 1-4 more requests reached the server, plus
+        # up to half a second (the machine's load makes wall-clock delays alone land anywhere)
+        wait_for = rng.randint(1, 4)
+        deadline = time.monotonic() + 240
+        while len(backend.log) < seen + wait_for and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.02)
+        time.sleep(rng.uniform(0.0, 0.5))
+        if proc.poll() is not None:
+            break  # it finished before the kill: nothing left to interrupt
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+        kill_times.append(time.monotonic())
+    proc = _alchemist_run(config)
+    out, err = proc.communicate(timeout=300)
+    assert proc.returncode == 0, err.decode()[-3000:]
+    assert len(kill_times) >= 2, "the run finished before it could be killed twice"
+
+    # the same output as the uninterrupted run, shard for shard and in the exported data
+    assert _outputs(tmp_path / "killed") == _outputs(tmp_path / "baseline")
+    # every request was answered; one is repeated only if it was in flight when a kill came (its answer
+    # never reached the cache): it must be the last one the server received before that kill
+    log = list(backend.log)
+    fps = [fp for fp, _ in log]
+    assert set(fps) == set(baseline_requests)
+    repeated = {fp for fp in fps if fps.count(fp) > 1}
+    assert len(fps) - len(set(fps)) <= len(kill_times)
+    for fp in repeated:
+        first = next(t for f, t in log if f == fp)
+        kill = min(k for k in kill_times if k >= first)
+        later = [f for f, t in log if first < t < kill]
+        assert later == [], f"request {fp} was answered and cached before the kill, yet sent again"
