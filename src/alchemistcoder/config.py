@@ -41,6 +41,10 @@ class RunSettings(StrictModel):
     workers: int = Field(0, description="Worker processes for the local executor; 0 means one per core.")
     shard_size: int = Field(2000, description="Samples per shard; an interrupted stage resumes from its last complete shard.")
     ray_address: str | None = Field(None, description="Address of an existing Ray cluster; None starts a local one.")
+    stage_functions: dict[str, str] = Field(
+        default_factory=dict,
+        description="Replace a stage's function with your own: {stage: 'module:function'} (same stage contract).",
+    )
 
 
 class RunConfig(StrictModel):
