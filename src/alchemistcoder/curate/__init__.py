@@ -1,1 +1,36 @@
-"""curate."""
+"""Curation: quality filters, deduplication and benchmark decontamination, every rejection kept in the trace.
+
+    from alchemistcoder.curate import run_curate, curate_filters_batch, decontaminate_samples, dedup_samples
+
+Names are imported lazily: ``alchemistcoder.config`` imports ``curate.config`` through this package, and
+the CLI must not pay for numpy and the parsers just to read a config.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+_EXPORTS = {
+    "CurateConfig": "alchemistcoder.curate.config",
+    "DecontamConfig": "alchemistcoder.curate.config",
+    "DedupConfig": "alchemistcoder.curate.config",
+    "FilterConfig": "alchemistcoder.curate.config",
+    "JudgeConfig": "alchemistcoder.curate.config",
+    "DecontamIndex": "alchemistcoder.curate.decontam",
+    "decontaminate_samples": "alchemistcoder.curate.decontam",
+    "load_entries": "alchemistcoder.curate.decontam",
+    "dedup_samples": "alchemistcoder.curate.dedup",
+    "curate_filters_batch": "alchemistcoder.curate.filters",
+    "curate_global": "alchemistcoder.curate.stage",
+    "run_curate": "alchemistcoder.curate.stage",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'alchemistcoder.curate' has no attribute {name!r}")
+    return getattr(importlib.import_module(module), name)

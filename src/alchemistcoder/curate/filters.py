@@ -175,22 +175,42 @@ def _run_tests(items: list[tuple[Sample, CodeView]], cfg: FilterConfig, rules: l
         }))
 
 
+_MAIN_STUBS = {
+    "c": ("main(", "\nint main(void) { return 0; }\n"),
+    "cpp": ("main(", "\nint main() { return 0; }\n"),
+    "go": ("func main(", "\nfunc main() {}\n"),
+    "rust": ("fn main(", "\nfn main() {}\n"),
+}
+
+
+def compile_source(language: str, code: str) -> str:
+    """The program to compile for a block: a stub entry point is added when the block has none."""
+    marker, stub = _MAIN_STUBS.get(language, ("", ""))
+    source = code if not marker or marker in code else code + stub
+    if language == "go" and not code.lstrip().startswith("package "):
+        source = "package main\n" + source
+    return source
+
+
 def _compile_checks(samples: list[Sample], cfg: FilterConfig) -> None:
-    """Category B with the real compiler: compile non-Python main blocks through the sandbox."""
+    """Category B with the real compiler: compile non-Python main blocks in the sandbox.
+
+    Only a ``compile_error`` rejects: a program that compiles but fails when run (no input, no main class)
+    is not uncompilable. The run step is bounded to 2 s since its result is not used.
+    """
     from alchemistcoder.sandbox import run_many
 
     items = []
     for sample in samples:
-        blocks = extract_code_blocks(sample.response)
-        main = max(blocks, key=lambda b: len(b.code)) if blocks else None
+        main = CodeView(extract_code_blocks(sample.response)).main
         if main is not None and main.language in ("c", "cpp", "java", "go", "rust"):
             items.append((sample, main))
     if not items:
         return
-    jobs = [{"language": b.language, "source": b.code, "timeout_s": cfg.test_timeout_s, "compile_only": True}
-            for _, b in items]
+    jobs = [{"language": b.language, "source": compile_source(b.language, b.code), "timeout_s": 2.0} for _, b in items]
     results = run_many(jobs, workers=cfg.sandbox_workers or None)
     for (sample, block), result in zip(items, results, strict=True):
         if result.status == "compile_error":
             _reject(sample, Finding("uncompilable", {
-                "language": block.language, "error": (result.stderr or "")[-500:], "checker": "compiler"}))
+                "language": block.language, "error": (result.compile_output or result.stderr or "")[-500:],
+                "checker": "compiler"}))
