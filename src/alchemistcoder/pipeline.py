@@ -67,6 +67,15 @@ class StageSpec:
     kind: str
     fn: Callable[..., Any] | str
     with_rejected: bool = False
+    # a data stage that must see all samples at once when this field of its section is set (e.g. a cap
+    # like evolve.max_samples, which ranks the whole input)
+    global_if: str | None = None
+
+    def kind_for(self, section: Any) -> str:
+        """``global`` when ``global_if`` names a set field of the section, else the declared kind."""
+        if self.kind == "data" and self.global_if and getattr(section, self.global_if, None) is not None:
+            return "global"
+        return self.kind
 
     def resolve(self) -> Callable[..., Any]:
         """The stage function (imports its module on first use)."""
@@ -87,13 +96,13 @@ def resolve_function(ref: Callable[..., Any] | str) -> Callable[..., Any]:
 # The order of a run. Directory numbers come from this list, so disabling a stage never renumbers the rest.
 DEFAULT_STAGES: tuple[StageSpec, ...] = (
     StageSpec("ingest", "source", "alchemistcoder.pipeline:run_ingest_stage"),
-    StageSpec("curate", "global", "alchemistcoder.curate:run_curate"),
-    StageSpec("evolve", "data", "alchemistcoder.evolve:run_evolve"),
-    StageSpec("harmonize", "global", "alchemistcoder.alchemy:run_harmonize"),
-    StageSpec("comprehend", "global", "alchemistcoder.comprehend:run_comprehend", with_rejected=True),
+    StageSpec("curate", "global", "alchemistcoder.curate.stage:run_curate"),
+    StageSpec("evolve", "data", "alchemistcoder.evolve.stage:run_evolve", global_if="max_samples"),
+    StageSpec("harmonize", "global", "alchemistcoder.alchemy.harmonize:run_harmonize"),
+    StageSpec("comprehend", "global", "alchemistcoder.comprehend.stage:run_comprehend", with_rejected=True),
     StageSpec("mix", "global", "alchemistcoder.mix:run_mix"),
-    StageSpec("train", "train", "alchemistcoder.train:run_train"),
-    StageSpec("eval", "eval", "alchemistcoder.evaluate:run_eval"),
+    StageSpec("train", "train", "alchemistcoder.pipeline:run_train_stage"),
+    StageSpec("eval", "eval", "alchemistcoder.pipeline:run_eval_stage"),
 )
 STAGE_NAMES: tuple[str, ...] = tuple(s.name for s in DEFAULT_STAGES)
 
@@ -186,6 +195,44 @@ def run_ingest_stage(sources: list[Any], cfg: Any, ctx: StageContext) -> list[Sa
     ctx.stats["quarantined"] = len(result.rejects)
     ctx.progress(len(result.samples))
     return result.samples
+
+
+def run_train_stage(train_file: Path, cfg: Any, ctx: StageContext) -> dict[str, Any]:
+    """The train stage: SFT on the exported train file (``alchemistcoder.train.sft.run_train``), in this process.
+
+    Multi-GPU training goes through ``accelerate launch`` / ``alchemist train`` on the exported file instead.
+    """
+    from alchemistcoder.train.sft import run_train
+
+    out = stage_dir(ctx.run_dir, DEFAULT_STAGES, "train")
+    result = run_train(train_file, cfg, out, seed=ctx.seed)
+    ctx.stats.update({"global_step": result.global_step, "samples": result.samples, "num_tokens": result.num_tokens})
+    return {
+        "checkpoint": result.checkpoint_dir,
+        "adapter": result.adapter_dir,
+        "log": result.log_path,
+        "first_loss": result.losses[0] if result.losses else None,
+        "final_loss": result.losses[-1] if result.losses else None,
+        "train_runtime_s": round(result.train_runtime_s, 1),
+        "device": result.device,
+        "precision": result.precision,
+    }
+
+
+def run_eval_stage(checkpoint: Path | None, cfg: Any, ctx: StageContext) -> dict[str, Any]:
+    """The eval stage: the trained checkpoint (or ``eval.model`` when nothing was trained) on the benchmarks."""
+    from alchemistcoder.evaluate import run_eval
+    from alchemistcoder.llm.config import LLMConfig
+
+    if checkpoint is not None:
+        llm = LLMConfig(backend="transformers", model=str(checkpoint), max_tokens=cfg.max_tokens)
+    else:
+        resolved = ctx.resolve_model(cfg.model)
+        llm = resolved if isinstance(resolved, LLMConfig) else LLMConfig(max_tokens=cfg.max_tokens)
+    out = Path(cfg.out) if cfg.out else stage_dir(ctx.run_dir, DEFAULT_STAGES, "eval")
+    # the cache lives with the results: a new checkpoint clears the stage directory, and with it the answers
+    summaries = run_eval(cfg, llm, out, cache_dir=out / "cache")
+    return {"model": llm.model, "dir": str(out), "results": summaries}
 
 
 # -- shards ------------------------------------------------------------------------------------------
@@ -445,8 +492,12 @@ class Pipeline:
             if spec.kind in ("train", "eval"):
                 outcome = self._run_artifact_stage(spec, directory, checkpoint)
                 self.outcomes.append(outcome)
-                if outcome.manifest:
-                    checkpoint = outcome.manifest
+                m = outcome.manifest
+                if spec.kind == "train" and m:
+                    checkpoint = {
+                        "checkpoint": m.get("checkpoint"),
+                        "fingerprint": hash_strings([m["input_fingerprint"], m["config_hash"]]),
+                    }
                 continue
             if spec.kind == "source":
                 fingerprint_in = sources_fingerprint(self.cfg)
@@ -471,7 +522,11 @@ class Pipeline:
             rejected_inputs += [directory / o["path"] for o in m["rejected_outputs"]]
             rejected_hashes += [o["sha256"] for o in m["rejected_outputs"]]
             if spec.name == "mix":
-                checkpoint = {"train_file": m.get("export", {}).get("train_jsonl")}
+                train_file = (m.get("export") or {}).get("train_jsonl")
+                checkpoint = {
+                    "train_file": train_file,
+                    "fingerprint": file_content_hash(Path(train_file)) if train_file and Path(train_file).exists() else None,
+                }
         self._write_run_json()
         if self.cfg.report.enabled and (self.only is None or "report" in self.only) and "report" not in self.skip:
             from alchemistcoder.report import write_report
@@ -507,6 +562,8 @@ class Pipeline:
         rejected_inputs: list[Path],
     ) -> StageOutcome:
         chash = self._config_hash(spec)
+        section = section_of(self.cfg, spec.name)
+        kind = spec.kind_for(section)
         manifest = load_manifest(directory)
         if self.only is not None and spec.name not in self.only:
             if manifest is None:
@@ -525,7 +582,7 @@ class Pipeline:
         progress_file = directory / PROGRESS
         previous = orjson.loads(progress_file.read_bytes()) if progress_file.exists() else None
         resumable = (
-            spec.kind == "data"
+            kind == "data"
             and previous is not None
             and previous.get("input_fingerprint") == fingerprint_in
             and previous.get("config_hash") == chash
@@ -548,14 +605,13 @@ class Pipeline:
         )
 
         started = time.time()
-        section = section_of(self.cfg, spec.name)
         inputs: list[Sample] = []
         if spec.kind != "source":
             inputs = read_shards(kept_inputs) + read_shards(rejected_inputs)
         before = InputSnapshot.of(inputs)
         fn = spec.resolve()
         stats: dict[str, Any] = {}
-        if spec.kind == "data":
+        if kind == "data":
             outputs, dones, resumed = self._run_data(spec, fn, section, inputs, directory)
             for d in dones:
                 merge_stats(stats, d.get("stats") or {})
@@ -572,8 +628,8 @@ class Pipeline:
         finished = time.time()
         manifest = {
             "stage": spec.name,
-            "kind": spec.kind,
-            "executor": self.cfg.run.executor if spec.kind == "data" else "driver",
+            "kind": kind,
+            "executor": self.cfg.run.executor if kind == "data" else "driver",
             "input_fingerprint": fingerprint_in,
             "config_hash": chash,
             **accounting,
@@ -678,31 +734,35 @@ class Pipeline:
 
     # -- train / eval ----------------------------------------------------------------------------------
     def _run_artifact_stage(self, spec: StageSpec, directory: Path, upstream: dict[str, Any] | None) -> StageOutcome:
-        """Train (input: the exported train file) or eval (input: the trained checkpoint).
+        """Train (input: the exported train file) or eval (input: the trained checkpoint, if any).
 
         The stage function is ``fn(input_path, cfg_section, ctx) -> dict`` returning at least the path of
         what it made (``checkpoint`` for train, ``results`` for eval); that dict goes into the manifest.
+        Its input fingerprint is the upstream's (the train file's content; the train stage's fingerprint),
+        so a changed mix retrains and a retrained model is evaluated again. An interrupted attempt with the
+        same fingerprint keeps its directory (training resumes from its checkpoints); otherwise it is cleared.
         """
         chash = self._config_hash(spec)
         manifest = load_manifest(directory)
         if self.only is not None and spec.name not in self.only:
             if manifest is None:
-                self._log(f"[dim]{spec.name}: not run (not in --only, no earlier output)[/]")
                 return StageOutcome(spec.name, "not_run", None)
             return StageOutcome(spec.name, "reused", directory, manifest)
         key = "train_file" if spec.kind == "train" else "checkpoint"
         input_path = (upstream or {}).get(key)
-        if spec.kind == "eval":
-            # evaluation may run on a configured model when there is no trained checkpoint
-            input_path = input_path or None
-        elif not input_path:
-            raise PipelineError("train needs the mix stage's exported train file; enable mix or run it first")
-        fp = hash_strings([key, file_content_hash(Path(input_path)) if input_path and Path(input_path).exists() else str(input_path)])
+        if spec.kind == "train" and not input_path:
+            raise PipelineError("train needs the mix stage's exported train file (mix.formats must include jsonl)")
+        fp = hash_strings([key, str((upstream or {}).get("fingerprint") if input_path else "none")])
         if manifest and manifest["input_fingerprint"] == fp and manifest["config_hash"] == chash:
             self._log(f"[dim]{spec.name}: unchanged, skipped[/]")
             return StageOutcome(spec.name, "skipped", directory, manifest)
+        progress_file = directory / PROGRESS
+        previous = orjson.loads(progress_file.read_bytes()) if progress_file.exists() else None
+        if directory.exists() and previous != {"input_fingerprint": fp, "config_hash": chash}:
+            shutil.rmtree(directory)
         directory.mkdir(parents=True, exist_ok=True)
         (directory / MANIFEST).unlink(missing_ok=True)
+        _write_bytes(progress_file, orjson.dumps({"input_fingerprint": fp, "config_hash": chash}))
         started = time.time()
         ctx = self._context(spec)
         result = spec.resolve()(Path(input_path) if input_path else None, section_of(self.cfg, spec.name), ctx) or {}
@@ -718,6 +778,7 @@ class Pipeline:
             "timings": {"seconds": round(time.time() - started, 3)},
         }
         _write_bytes(directory / MANIFEST, orjson.dumps(manifest, option=orjson.OPT_INDENT_2, default=str))
+        progress_file.unlink(missing_ok=True)
         self._log(f"[bold]{spec.name}[/]: done ({time.time() - started:.1f}s)")
         return StageOutcome(spec.name, "ran", directory, manifest)
 

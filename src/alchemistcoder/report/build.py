@@ -115,6 +115,16 @@ def barh(counts: dict[str, float], title: str, color: str = "#4c78a8") -> str:
 # -- sections ----------------------------------------------------------------------------------------
 
 
+def _sum_keys(value: Any, keys: tuple[str, ...]) -> float:
+    """Sum of the numbers stored under ``keys`` anywhere in a nested stats dict (LLM usage of a stage)."""
+    if isinstance(value, dict):
+        return sum(
+            (v if k in keys and isinstance(v, (int, float)) and not isinstance(v, bool) else _sum_keys(v, keys))
+            for k, v in value.items()
+        )
+    return 0
+
+
 def section_overview(run: dict[str, Any] | None, manifests: dict[str, dict[str, Any]]) -> str:
     rows = []
     statuses = {s["name"]: s["status"] for s in (run or {}).get("stages", [])}
@@ -122,9 +132,8 @@ def section_overview(run: dict[str, Any] | None, manifests: dict[str, dict[str, 
         m = manifests.get(name) or {}
         c = m.get("counts") or {}
         stats = m.get("stats") or {}
-        tokens = stats.get("tokens") or stats.get("total_tokens") or ""
-        if isinstance(tokens, dict):
-            tokens = sum(v for v in tokens.values() if isinstance(v, (int, float)))
+        tokens = _sum_keys(stats, ("prompt_tokens", "completion_tokens")) or ""
+        cost = _sum_keys(stats, ("cost_usd",))
         rows.append(
             [
                 name,
@@ -135,7 +144,7 @@ def section_overview(run: dict[str, Any] | None, manifests: dict[str, dict[str, 
                 c.get("rejected_here", ""),
                 "yes" if c.get("balanced", True) else "NO",
                 tokens,
-                stats.get("cost", stats.get("cost_usd", "")),
+                f"${cost:.4f}" if cost else "",
                 (m.get("timings") or {}).get("seconds", ""),
             ]
         )
@@ -352,6 +361,10 @@ def _eval_results(manifest: dict[str, Any]) -> list[dict[str, Any]]:
     return []
 
 
+def _fmt(value: Any) -> str:
+    return f"{value:.3f}" if isinstance(value, float) else str(value)
+
+
 def section_eval(manifest: dict[str, Any] | None) -> str:
     out = "<h2>Evaluation</h2>"
     if manifest is None:
@@ -361,11 +374,15 @@ def section_eval(manifest: dict[str, Any] | None) -> str:
         return out + note("The eval stage left no results.")
     rows, errors = [], Counter()
     for r in results:
-        score = r.get("pass@1", r.get("pass_at_1", r.get("score", "")))
-        rows.append([r.get("benchmark", "?"), r.get("n", r.get("tasks", "")), f"{score:.3f}" if isinstance(score, float) else score])
+        base = r.get("base") if isinstance(r.get("base"), dict) else {}
+        plus = r.get("plus") if isinstance(r.get("plus"), dict) else {}
+        score = base.get("pass@1", r.get("pass@1", r.get("pass_at_1", "")))
+        plus_score = plus.get("pass@1", "")
+        rows.append([r.get("benchmark", "?"), r.get("tasks", r.get("n", "")), _fmt(score), _fmt(plus_score)])
         for k, v in (r.get("error_classes") or r.get("errors") or {}).items():
-            errors[f"{k}"] += v
-    out += table(["benchmark", "tasks", "pass@1"], rows, {1, 2})
+            if k != "passed":
+                errors[f"{k}"] += v
+    out += table(["benchmark", "tasks", "pass@1", "pass@1 (plus tests)"], rows, {1, 2, 3})
     if errors:
         out += "<h3>Error classes</h3>" + table(["class", "samples"], [[k, v] for k, v in errors.most_common()], {1})
         out += barh(dict(errors), "failures by error class", "#72b7b2")
