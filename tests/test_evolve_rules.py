@@ -53,6 +53,10 @@ def test_extract_evolved_cuts_labels_and_echoed_markers(raw):
         ("As an AI language model I can not do that for you, sorry about that friend.", eliminate.REFUSAL),
         ("Rewrite the programming task below so that it becomes harder: " + ORIGINAL, eliminate.PROMPT_COPY),
         ("[Original task] " + ORIGINAL + " Also handle nested lists.", eliminate.PROMPT_COPY),
+        ("def sum_even(xs):\n    return sum(x for x in xs if x % 2 == 0)\n\nprint(sum_even([1, 2, 3, 4]))\n# Rewrite",
+         eliminate.ANSWERED),
+        ("```python\ndef sum_even(numbers):\n    total = 0\n    for n in numbers:\n        total += n\n```",
+         eliminate.ANSWERED),
     ],
 )
 def test_failed_evolutions_get_their_reason_code(evolved, reason):
@@ -64,6 +68,7 @@ def test_real_evolutions_pass():
         ORIGINAL + " The list may contain nested lists, which must be flattened first, and the function must run in O(n).",
         "Write a Python generator-based function that returns the sum of the even numbers among the integers "
         "read lazily from a stream, without building a list, using constant extra memory.",
+        ORIGINAL + " This reference code is wrong; do not copy it:\n```python\ndef f(xs):\n    return sum(xs)\n```",
     ):
         assert eliminate.instruction_elimination(ORIGINAL, evolved) is None
 

@@ -1,9 +1,69 @@
-"""CLI verbs of this area; registered on the `alchemist` app by cli.py. Heavy imports stay inside functions."""
+"""CLI verb `alchemist evolve`; registered on the `alchemist` app by cli.py. Heavy imports stay inside functions."""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
 import typer
+
+SET_HELP = "Override a config value: KEY.PATH=VALUE (repeatable), e.g. --set evolve.rounds=2."
+
+
+def load_run_config(config: Path | None, overrides: list[str] | None) -> Any:
+    """The run config from CONFIG (or the defaults) with --set overrides; exits 2 with the message on errors."""
+    from alchemistcoder.config import ConfigError, RunConfig, apply_overrides, load_config, validate_dict
+
+    try:
+        if config is not None:
+            return load_config(config, overrides or [])
+        return validate_dict(apply_overrides({}, overrides or []), RunConfig, "--set")
+    except ConfigError as exc:
+        typer.echo(f"config error:\n{exc}", err=True)
+        raise typer.Exit(2) from None
+
+
+def stage_context(cfg: Any, out: Path, stage: str) -> Any:
+    """A StageContext writing under ``out`` that resolves model names through ``cfg.models``."""
+    from alchemistcoder.stage import StageContext
+
+    out.mkdir(parents=True, exist_ok=True)
+    return StageContext(run_dir=out, stage=stage, seed=cfg.run.seed, resolve_model=cfg.model_for)
+
+
+def read_input(path: Path) -> list[Any]:
+    """Samples from ``path``; exits 1 with the file, line and problem when it is malformed."""
+    from alchemistcoder.io import DataError, read_samples
+
+    try:
+        return list(read_samples(path))
+    except (DataError, OSError) as exc:
+        typer.echo(f"data error: {exc}", err=True)
+        raise typer.Exit(1) from None
+
+
+def evolve(
+    samples: Path = typer.Argument(..., help="Samples (.jsonl, .jsonl.gz or .parquet), e.g. a curate stage's output."),
+    out: Path = typer.Option(..., "--out", help="Directory for samples.jsonl.gz (inputs + evolved) and stats.json."),
+    config: Path | None = typer.Option(None, "--config", help="Run config (YAML); its `evolve` and `models` sections are used."),
+    set_: list[str] | None = typer.Option(None, "--set", help=SET_HELP),
+) -> None:
+    """Evol-Instruct: evolve a seeded share of the kept samples, eliminate failed evolutions, answer the rest."""
+    import json
+
+    from alchemistcoder.evolve.stage import run_evolve
+    from alchemistcoder.io import write_samples
+
+    cfg = load_run_config(config, set_)
+    ctx = stage_context(cfg, out, "evolve")
+    result = run_evolve(read_input(samples), cfg.evolve, ctx)
+    write_samples(out / "samples.jsonl.gz", result)
+    (out / "stats.json").write_text(json.dumps(ctx.stats, indent=2) + "\n")
+    s = ctx.stats.get("evolve", {})
+    typer.echo(f"evolve: {s.get('evolved', 0)} evolved, {s.get('kept', 0)} kept, eliminated {s.get('eliminated', {})}"
+               f" -> {out / 'samples.jsonl.gz'}")
 
 
 def register(app: typer.Typer) -> None:
     """Add this area's commands to ``app``."""
+    app.command("evolve")(evolve)

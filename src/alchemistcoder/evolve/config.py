@@ -33,7 +33,11 @@ class EvolveConfig(StrictModel):
     generate_responses: bool = Field(True, description="Ask the model to answer each surviving evolved instruction.")
     evolve_max_tokens: int = Field(256, ge=1, description="Token limit of an evolved instruction.")
     response_max_tokens: int = Field(512, ge=1, description="Token limit of a response to an evolved instruction.")
-    temperature: float = Field(0.7, ge=0.0, le=2.0, description="Sampling temperature for evolving (requests are seeded).")
+    temperature: float = Field(
+        0.0, ge=0.0, le=2.0,
+        description="Sampling temperature for evolving; requests are seeded. 0 (greedy) batches on in-process "
+        "models; 0.7-1.0 gives more varied evolutions from endpoint models.",
+    )
     response_temperature: float = Field(0.0, ge=0.0, le=2.0, description="Sampling temperature for the responses.")
     min_words: int = Field(5, ge=0, description="An evolved instruction with fewer words is eliminated (evol_too_short).")
     min_length_ratio: float = Field(

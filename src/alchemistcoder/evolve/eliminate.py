@@ -20,11 +20,12 @@ UNCHANGED = "evol_unchanged"  # (nearly) the same text as the original
 TOO_SHORT = "evol_too_short"  # much shorter than the original or than a minimum
 REFUSAL = "evol_refusal"  # "I'm sorry, I can't ..."
 PROMPT_COPY = "evol_prompt_copy"  # copied words of the evolving prompt
+ANSWERED = "evol_answered"  # the model solved the task (code, hardly any prose) instead of rewriting it
 RESPONSE_ERROR = "evol_response_error"  # the response call failed for good
 RESPONSE_REFUSAL = "evol_response_refusal"  # the response refuses the evolved task
 RESPONSE_TOO_SHORT = "evol_response_too_short"  # the response is (nearly) empty
 
-INSTRUCTION_REASONS: frozenset[str] = frozenset({LLM_ERROR, EMPTY, UNCHANGED, TOO_SHORT, REFUSAL, PROMPT_COPY})
+INSTRUCTION_REASONS: frozenset[str] = frozenset({LLM_ERROR, EMPTY, UNCHANGED, TOO_SHORT, REFUSAL, PROMPT_COPY, ANSWERED})
 RESPONSE_REASONS: frozenset[str] = frozenset({RESPONSE_ERROR, RESPONSE_REFUSAL, RESPONSE_TOO_SHORT})
 
 _REFUSAL = re.compile(
@@ -37,6 +38,16 @@ _REFUSAL = re.compile(
 def is_refusal(text: str, max_words: int = 80) -> bool:
     """A short answer that apologizes or declines (long answers that say "sorry" once are still answers)."""
     return bool(_REFUSAL.search(text)) and len(text.split()) <= max_words
+
+
+def prose_words(text: str) -> int:
+    """Words of ``text`` outside its code (fenced blocks and runs of code-looking lines)."""
+    from alchemistcoder.code import extract_code_blocks
+
+    rest = text
+    for block in extract_code_blocks(text):
+        rest = rest.replace(block.code, " ")
+    return sum(1 for w in rest.split() if not w.startswith(("```", "~~~")))
 
 
 def _normalized(text: str) -> str:
@@ -67,6 +78,8 @@ def instruction_elimination(
     n_words, n_original = len(evolved.split()), len(original.split())
     if n_words < min_words or n_words < min_length_ratio * n_original:
         return TOO_SHORT
+    if prose_words(evolved) < max(min_words, 1):
+        return ANSWERED
     if fuzz.ratio(_normalized(original), norm_evolved) >= max_similarity:
         return UNCHANGED
     return None

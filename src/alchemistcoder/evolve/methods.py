@@ -66,11 +66,18 @@ EVOLVE_SYSTEM = "You rewrite programming tasks to make them harder. You answer w
 
 EVOLVE_TEMPLATE = """Rewrite the programming task below so that it becomes somewhat harder to solve.
 Method to use: {directive}
-Keep the task self-contained and solvable, keep its topic, and do not solve it.
+Keep the task self-contained and solvable, keep its topic, and do not solve it: write no code unless the
+method asks for it.
+
+Example of the answer format:
+{task_marker}
+Write a function that adds two numbers.
+{rewrite_marker}
+Write a function that adds two non-negative integers given as strings of decimal digits, without converting
+them to int, and returns the sum as a string.
 
 {task_marker}
 {instruction}
-
 {rewrite_marker}
 """
 

@@ -25,7 +25,7 @@ from alchemistcoder.stage import StageContext
 EVOLVE_OP = "evolve"
 RESPONSE_OP = "evolve_response"
 # Keys of the parent's meta that describe the parent's own answer and must not travel to an evolved task.
-_ANSWER_META = ("tests", "test_list", "code", "code_facts", "facts", "entry_point")
+_ANSWER_META = ("tests", "test_list", "test_setup_code", "challenge_tests", "code", "language", "entry_point")
 
 
 def is_seed_candidate(sample: Sample) -> bool:
