@@ -31,13 +31,13 @@ _CODE_CUES = re.compile(
     r"|\b(?:def|function|func|fn|class|public|private|static|void|return|import|#include|using namespace)\s+[\w<]+\s*[(:{<;]"
     r"|^\s*(?:import|from|#include|package|using)\s+[\w.<>\"]+\s*;?\s*$"
     r"|(?<!O)\b[A-Za-z_]\w*\([^()\n]*\)\s*[;:{]"
-    r"|\b[A-Za-z_]\w*\.[A-Za-z_]\w*\([^()\n]*\)"
+    r"|\b[A-Za-z_]\w*\.[A-Za-z_]\w*\([^()\n]*\)|\b[A-Za-z_]\w*\[[\w\s+*/-]+\]"
     r"|[;{}]\s*$|==|!=|<=|>=|=>|->|\+=|-=|::|&&|\|\|"
     r"|\bprint\(|\bconsole\.log|\bSystem\.out",
     re.M,
 )
-# e.g. / i.e. / decimal points are not sentence ends.
-_SENTENCE_END = re.compile(r"(?<!\be\.g)(?<!\bi\.e)(?<!\d)[.!?]+(?=\s|$)")
+# e.g. and i.e. are not sentence ends (nor is a decimal point, which no space follows).
+_SENTENCE_END = re.compile(r"(?<!\be\.g)(?<!\bi\.e)[.!?]+(?=\s|$)")
 _CAMEL_OR_SNAKE = re.compile(r"^(?=.*[a-z])(?:\w*_\w+|[a-z]+[A-Z]\w*|\w*\d\w*)$")
 
 
@@ -52,8 +52,8 @@ class Verdict:
 
 def clean_prompt(text: str) -> str:
     """Normalize a written prompt: strip quotes, a leading label, and surrounding whitespace."""
+    text = re.sub(r"^\s*(?:alchemist\s*prompt|prompt)\s*:\s*", "", text, flags=re.I)
     text = text.strip().strip("\"'“”").strip()
-    text = re.sub(r"^(?:alchemist\s*prompt|prompt)\s*:\s*", "", text, flags=re.I)
     return " ".join(text.split())
 
 

@@ -245,6 +245,9 @@ def detect_concepts(code: str, language: str, prose: str = "") -> list[str]:
             continue
         if concept.code.search(code):
             found.add(concept.key)
+    # `while lo <= hi` with a midpoint is binary search, not two pointers moving inwards.
+    if "binary_search" in found and re.search(r"\bmid\w*\s*:?=", code):
+        found.discard("two_pointers")
     if "dfs" not in found and "recursion" in found and re.search(r"\bvisited\b|\bseen\b", code):
         found.add("dfs")
     if prose:
