@@ -81,7 +81,11 @@ _CUES: dict[str, list[tuple[re.Pattern[str], float]]] = {
     "shell": [
         (re.compile(r"^\s*(#!/bin/(ba)?sh|\$ |sudo |apt(-get)? |pip install|npm install|echo |export |cd |ls\b|mkdir )", _M), 3.0),
     ],
-    "php": [(re.compile(r"<\?php|\$\w+\s*=.*;"), 3.0)],
+    "php": [(re.compile(r"<\?php"), 10.0), (re.compile(r"\$\w+\s*=.*;"), 3.0)],
+    "swift": [
+        (re.compile(r"^\s*import (UIKit|Foundation|SwiftUI)\b", _M), 10.0),
+        (re.compile(r"\bfunc \w+\((_ )?\w+: \[?\w+\]?|\b(let|var) \w+: \[?[A-Z]\w*"), 5.0),
+    ],
     "ruby": [(re.compile(r"^\s*(def \w+[^:(]*$|end$|puts )", _M), 2.0)],
     "csharp": [
         (re.compile(r"\bConsole\.Write(Line)?\(|\busing System\b|\bnamespace \w+"), 4.0),

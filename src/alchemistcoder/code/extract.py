@@ -59,21 +59,31 @@ def _fenced_blocks(text: str) -> list[CodeBlock] | None:
     return blocks if found else None
 
 
+_COMMENT_START = ("//", "/*", "* ", "*/", "#", "--", "<!--")
+_BULLET = re.compile(r"^([-*+•]|\d+[.)])\s")
+_NOT_PROSE = re.compile(r"[=;{}\[\]]|\w\(|^\S+\(")
+
+
 def _line_kind(line: str) -> str:
-    """"code", "prose" or "neutral" (blank or undecided) for one line."""
+    """"code", "cont" (comment or indented line: continues a run), "prose" or "neutral" for one line."""
     s = line.strip()
     if not s:
         return "neutral"
-    if _CODE_START.match(s) or (line[:1] in (" ", "\t") and s[:1] in "})]"):
+    if _CODE_START.match(s):
         return "code"
+    indented = line[:1] in (" ", "\t")
     words = s.split()
     letters = sum(ch.isalpha() or ch == " " for ch in s)
-    if len(words) >= 4 and letters / len(s) > 0.85 and not s.endswith((";", "{", "}", ")")):
+    prose_like = (len(words) >= 4 and letters / len(s) > 0.85 and not _NOT_PROSE.search(s)
+                  and not s.endswith((";", "{", "}", ")", ",")))
+    if s.startswith(_COMMENT_START) and not _BULLET.match(s):
+        return "cont"
+    if prose_like and (not indented or _BULLET.match(s)):
         return "prose"
     symbols = sum(ch in _CODE_CHARS for ch in s)
     if symbols / len(s) > 0.08 or s.endswith((";", "{", "}", "):")):
         return "code"
-    return "neutral"
+    return "cont" if indented else "neutral"
 
 
 def _code_language(code: str) -> str | None:
@@ -109,10 +119,13 @@ def _unfenced_blocks(text: str) -> list[CodeBlock]:
         if kinds[i] != "code":
             i += 1
             continue
-        j = i
+        j, last = i, i
         while j < len(lines) and kinds[j] != "prose":
+            if kinds[j] in ("code", "cont"):
+                last = j
             j += 1
-        run = "\n".join(lines[i:j]).strip("\n")
+        # the run ends at its last code or continuation line: a trailing "Output:" is not code
+        run = "\n".join(lines[i : last + 1]).strip("\n")
         language = _code_language(run)
         if language:
             blocks.append(CodeBlock(language, run, False))

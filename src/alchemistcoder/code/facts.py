@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import re
+import warnings
 from dataclasses import dataclass, field
 
 from alchemistcoder.code.languages import canonical_language
@@ -39,7 +40,9 @@ _IMPORT_PATTERNS: dict[str, re.Pattern[str]] = {
 def _python_facts(code: str) -> CodeFacts:
     facts = CodeFacts("python")
     try:
-        tree = ast.parse(code)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # invalid escapes in the data are not our warnings
+            tree = ast.parse(code)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return facts
     for node in ast.walk(tree):

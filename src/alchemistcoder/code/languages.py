@@ -6,7 +6,7 @@ from __future__ import annotations
 PARSED_LANGUAGES: tuple[str, ...] = ("python", "c", "cpp", "java", "javascript", "go", "rust")
 
 _ALIASES: dict[str, str] = {
-    "py": "python", "python3": "python", "py3": "python", "python2": "python", "ipython": "python",
+    "python": "python", "py": "python", "python3": "python", "py3": "python", "python2": "python", "ipython": "python",
     "pycon": "python", "sage": "python",
     "c": "c", "h": "c",
     "cpp": "cpp", "c++": "cpp", "cxx": "cpp", "cc": "cpp", "hpp": "cpp", "cplusplus": "cpp",

@@ -159,7 +159,9 @@ def _run_tests(items: list[tuple[Sample, CodeView]], cfg: FilterConfig, rules: l
 
     jobs = []
     for sample, view in items:
-        code = view.main.code if view.main is not None else sample.response
+        # MBPP-style answers are the whole program; use it whole when it compiles, else the main block
+        whole_ok = parse_ok("python", sample.response)[0]
+        code = sample.response if whole_ok or view.main is None else view.main.code
         jobs.append({"language": "python", "source": _test_program(sample, code), "timeout_s": cfg.test_timeout_s})
     results = run_many(jobs, workers=cfg.sandbox_workers or None)
     for (sample, _view), result in zip(items, results, strict=True):

@@ -30,12 +30,11 @@ class JudgeVerdict:
 def judge_samples(samples: list[Sample], cfg: JudgeConfig, ctx: StageContext) -> list[JudgeVerdict | None]:
     """One verdict per sample (None: not judged, e.g. over ``cfg.max_samples``), in order.
 
-    To be implemented with the LLM client (``ctx.resolve_model(cfg.model)``) by the comprehension issue.
+    The judge itself lives with the comprehension tasks (``alchemistcoder.comprehend.judge``).
     """
-    raise NotImplementedError(
-        "curate.judge.enabled is set, but the LLM judge for categories C/D is not implemented yet; "
-        "set curate.judge.enabled: false"
-    )
+    from alchemistcoder.comprehend.judge import curate_verdicts
+
+    return curate_verdicts(samples, cfg, ctx)
 
 
 def apply_verdicts(samples: list[Sample], verdicts: list[JudgeVerdict | None], cfg: JudgeConfig) -> int:
