@@ -20,8 +20,10 @@ import faulthandler
 import io
 import json
 import math
+import mmap
 import os
 import platform
+import select
 import signal
 import sys
 import time
@@ -372,9 +374,13 @@ def _script(job, program, report):
     return {"stat": PASS}
 
 
-def _in_child(target, timeout_s):
-    """Fork, run ``target(report)`` in the child, and collect (status, progress, info) as EvalPlus would."""
+def _in_child(target, timeout_s, n_inputs=0):
+    """Fork, run ``target(report)`` in the child, and collect (status, progress, info) as EvalPlus would.
+
+    Per-input progress goes to shared memory (as EvalPlus's ``multiprocessing.Array``), so it survives a
+    kill and costs no wake-up of this process per input; the final status comes through a pipe."""
     read_fd, write_fd = os.pipe()
+    progress = mmap.mmap(-1, n_inputs + 1)
     pid = os.fork()
     if pid == 0:
         os.close(read_fd)
@@ -382,13 +388,16 @@ def _in_child(target, timeout_s):
         for fd in (0, 1, 2):
             os.dup2(devnull, fd)
         os.setpgid(0, 0)
+        position = [0]
 
         def report(byte):
-            _os_write(write_fd, byte)
+            if position[0] < n_inputs:
+                progress[position[0]] = byte[0]
+                position[0] += 1
 
         try:
             result = target(report)
-            _os_write(write_fd, b"\n" + _encode_result(result))
+            _os_write(write_fd, _encode_result(result))
         finally:
             os._exit(0)
     os.close(write_fd)
@@ -396,8 +405,6 @@ def _in_child(target, timeout_s):
     deadline = time.monotonic() + timeout_s
     killed = False
     os.set_blocking(read_fd, False)
-    import select
-
     poller = select.poll()
     poller.register(read_fd, select.POLLIN | select.POLLHUP)
     while True:
@@ -421,8 +428,14 @@ def _in_child(target, timeout_s):
             os.kill(pid, signal.SIGKILL)
     os.waitpid(pid, 0)
     os.close(read_fd)
-    progress, _, tail = bytes(data).partition(b"\n")
-    details = [c == ord("1") for c in progress]
+    marks = progress[:n_inputs]
+    progress.close()
+    details = []
+    for mark in marks:
+        if mark == 0:
+            break
+        details.append(mark == ord("1"))
+    tail = bytes(data)
     result = _decode_result(tail) if tail else None
     if result is None:
         # no status reported: killed at the deadline, or the sample ended the process itself (os._exit);
@@ -482,6 +495,7 @@ def score_task(job, emit):
                     job, s, i, e, lim, report
                 ),
                 timeout,
+                len(inputs),
             )
             if stat == PASS and (len(details) != len(inputs) or not all(details)):
                 stat = FAIL  # as EvalPlus's untrusted_check
