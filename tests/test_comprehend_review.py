@@ -43,6 +43,8 @@ def test_reviews_are_kept_only_when_the_refined_code_passes_the_sandbox():
         (sample("notests"), review(GOOD)),
         (sample("crash"), review("def add(a, b):\n    return a + b\nraise SystemExit(add(1))\n")),
         (sample("cpp", CPP_RESPONSE), review(CPP_REFINED)),
+        (sample("cpp_nomain", CPP_RESPONSE), review("int twice(int x) { return 2 * x; }\n")),
+        (sample("cpp_broken", CPP_RESPONSE), review("int twice(int x) { return 2 * x \n")),
         (sample("empty"), review("   ")),
         (sample("none"), None),
     ]
@@ -53,6 +55,10 @@ def test_reviews_are_kept_only_when_the_refined_code_passes_the_sandbox():
     assert out["good"].trace[-1].params == {"status": "ok", "with_tests": True}
     assert out["wrong"].rejection.reason == REFINED_FAILED and "AssertionError" in out["wrong"].rejection.params["stderr"]
     assert out["crash"].rejection.reason == REFINED_FAILED
+    # compiled languages without tests must compile (a stub main is added when the code has none)
+    assert not out["cpp_nomain"].rejected
+    assert out["cpp_broken"].rejection.reason == REFINED_FAILED
+    assert out["cpp_broken"].rejection.params["status"] == "compile_error"
     assert out["empty"].rejection.reason == NO_REFINED_CODE
     assert out["none"].rejection.reason == LLM_ERROR and "no JSON" in out["none"].rejection.params["error"]
     good = out["good"]

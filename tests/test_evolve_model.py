@@ -93,3 +93,24 @@ def test_judge_records_one_outcome_per_judged_sample(samples, client, tmp_path):
             assert event.params["error"]
     counts = ctx.stats["llm_judge"]
     assert sum(counts.values()) == 2
+
+
+def test_judge_through_curations_hook_shape(samples, client, tmp_path):
+    """Curation applies the verdicts itself (curate.judge.apply_verdicts); the rejections look like a filter's."""
+    from alchemistcoder.comprehend.judge import curate_verdicts
+    from alchemistcoder.curate.judge import apply_verdicts
+
+    cfg = JudgeConfig(enabled=True, max_samples=2)
+    ctx = StageContext(run_dir=tmp_path, stage="curate", seed=0)
+    work = [s.copy() for s in samples]
+    verdicts = curate_verdicts(work, cfg, ctx, client=client)
+    assert len(verdicts) == len(work)
+    judged = [v for v in verdicts if v is not None]
+    assert len(judged) + ctx.stats["llm_judge"].get("judge_failed", 0) == 2
+    for v in judged:
+        assert v.reason in (None, "unclear_code", "disorganized_code") and v.explanation and v.model
+    rejected = apply_verdicts(work, verdicts, cfg)
+    assert rejected == sum(1 for v in judged if v.reason)
+    for s, v in zip(work, verdicts, strict=True):
+        if v is not None and v.reason:
+            assert s.rejection.reason == v.reason and s.rejection.params["rationale"] == v.explanation

@@ -28,7 +28,7 @@ NO_PROBLEM = "E"
 OPTION_LABELS = dict(T.FILTER_OPTIONS)
 
 # Parameter names under which checks record human-readable evidence, most telling first.
-_EVIDENCE_KEYS = ("rationale", "error", "message", "detail", "stderr", "evidence", "status")
+_EVIDENCE_KEYS = ("rationale", "explanation", "error", "message", "detail", "stderr", "evidence", "status")
 
 
 def question_options() -> str:

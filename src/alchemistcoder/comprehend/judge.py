@@ -11,8 +11,10 @@ The config is curation's ``curate.judge`` section (``alchemistcoder.curate.confi
 ``model``, ``categories``, ``max_samples``); optional fields ``max_tokens``, ``max_reasks``, ``max_chars`` and
 ``fraction`` are read when present. Entry points:
 
-- :func:`judge` ``(samples, cfg, ctx) -> list[JudgeVerdict | None]``: verdicts only, samples untouched (the
-  shape curation's hook expects); :func:`apply_verdict` records one;
+- :func:`curate_verdicts` ``(samples, cfg, ctx)``: verdicts in curation's own ``JudgeVerdict`` shape, for
+  ``alchemistcoder.curate.judge.judge_samples`` (curation applies them with its ``apply_verdicts``);
+- :func:`judge` ``(samples, cfg, ctx) -> list[JudgeVerdict | None]``: this module's verdicts, samples
+  untouched; :func:`apply_verdict` records one;
 - :func:`judge_samples` / :func:`run_judge`: judge and record in place.
 """
 
@@ -138,6 +140,35 @@ def judge(samples: list[Sample], cfg: Any, ctx: StageContext, client: Any = None
         return [None] * len(samples)
     results = _with_client(cfg, ctx, client, lambda c: judge_with_client(samples, cfg, c, ctx.seed, ctx.stage or "curate"))
     return [v for v, _m, _e in results]
+
+
+def curate_verdicts(samples: list[Sample], cfg: Any, ctx: StageContext, client: Any = None) -> list[Any]:
+    """Verdicts in curation's shape (``alchemistcoder.curate.judge.JudgeVerdict``: reason, explanation, model,
+    params), one per sample, None when not judged or when the judge failed; curation applies them.
+
+    Counts by outcome go to ``ctx.stats["llm_judge"]`` (``judge_failed`` included, since curation records
+    nothing for a None).
+    """
+    from alchemistcoder.curate.judge import JudgeVerdict as CurateVerdict
+
+    if not getattr(cfg, "enabled", True) or not select_for_judging(samples, cfg, ctx.seed):
+        return [None] * len(samples)
+    chosen = set(select_for_judging(samples, cfg, ctx.seed))
+    results = _with_client(cfg, ctx, client, lambda c: judge_with_client(samples, cfg, c, ctx.seed, ctx.stage or "curate"))
+    out: list[Any] = []
+    counts: Counter[str] = Counter()
+    for i, (verdict, model, error) in enumerate(results):
+        if verdict is None:
+            out.append(None)
+            if i in chosen:
+                counts["judge_failed"] += 1
+                ctx.stats.setdefault("llm_judge_errors", []).append(error)
+            continue
+        counts[verdict.reason or "ok"] += 1
+        out.append(CurateVerdict(reason=verdict.reason, explanation=verdict.rationale, model=model,
+                                 params={"label": verdict.label, "rationale": verdict.rationale}))
+    ctx.stats["llm_judge"] = dict(sorted(counts.items()))
+    return out
 
 
 def judge_samples(samples: list[Sample], cfg: Any, client: Any, seed: int = 0, stage: str = "curate") -> dict[str, int]:

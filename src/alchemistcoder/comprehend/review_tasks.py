@@ -107,14 +107,38 @@ def sample_tests(sample: Sample) -> str:
     return f"{setup}\n{tests}" if isinstance(setup, str) and setup.strip() else tests
 
 
+# Compiled languages: without tests, the refined code must compile (a run that fails afterwards, e.g. for want
+# of input, still counts); interpreted ones have no separate compile step and must run cleanly.
+COMPILED = frozenset({"c", "cpp", "java", "go", "rust"})
+
+
+def check_source(language: str, code: str, tests: str) -> str:
+    """The program the sandbox runs for refined code: with the tests appended, or (compiled languages without
+    tests) with a stub entry point when the code has none, as curation's compiler check does."""
+    if tests:
+        return f"{code}\n\n{tests}\n"
+    if language in COMPILED:
+        from alchemistcoder.curate.filters import compile_source
+
+        return compile_source(language, code)
+    return code
+
+
+def passes(language: str, status: str, with_tests: bool) -> bool:
+    """Whether a sandbox status passes the check (see :data:`COMPILED`)."""
+    if with_tests or language not in COMPILED:
+        return status == "ok"
+    return status in ("ok", "error")
+
+
 def check_refined(language: str, code: str, tests: str, timeout_s: float = 10.0, memory_mb: int = 1024) -> CodeCheck:
-    """Run refined code in the sandbox: it must run cleanly, with the sample's tests appended when it has some."""
+    """Run refined code in the sandbox: with the sample's tests it must pass them; without, it must compile
+    (compiled languages) or run cleanly (Python, JavaScript)."""
     from alchemistcoder.sandbox import run_program
 
-    source = f"{code}\n\n{tests}\n" if tests else code
-    result = run_program(language, source, timeout_s=timeout_s, memory_mb=memory_mb)
-    detail = (result.stderr or "")[-500:]
-    return CodeCheck(result.status == "ok", result.status, bool(tests), detail)
+    result = run_program(language, check_source(language, code, tests), timeout_s=timeout_s, memory_mb=memory_mb)
+    detail = (result.compile_output or result.stderr or "")[-500:]
+    return CodeCheck(passes(language, result.status, bool(tests)), result.status, bool(tests), detail)
 
 
 def review_prompt_messages(sample: Sample, max_chars: int) -> list[dict[str, str]]:
@@ -197,7 +221,7 @@ def batch_checker(reviews: list[tuple[Sample, CodeReview | None, Any, Any]], cfg
         if code and language:
             keys.append((language, code, sample_tests(sample)))
     keys = list(dict.fromkeys(keys))
-    jobs = [{"language": lang, "source": f"{code}\n\n{tests}\n" if tests else code, "timeout_s": cfg.timeout_s,
+    jobs = [{"language": lang, "source": check_source(lang, code, tests), "timeout_s": cfg.timeout_s,
              "memory_mb": cfg.memory_mb} for lang, code, tests in keys]
     results = dict(zip(keys, run_many(jobs) if jobs else [], strict=True))
 
@@ -205,6 +229,7 @@ def batch_checker(reviews: list[tuple[Sample, CodeReview | None, Any, Any]], cfg
         result = results.get((language, code, tests))
         if result is None:  # not prepared above (cannot happen through make_review_tasks); run it now
             return check_refined(language, code, tests, cfg.timeout_s, cfg.memory_mb)
-        return CodeCheck(result.status == "ok", result.status, bool(tests), (result.stderr or "")[-500:])
+        detail = (result.compile_output or result.stderr or "")[-500:]
+        return CodeCheck(passes(language, result.status, bool(tests)), result.status, bool(tests), detail)
 
     return check
