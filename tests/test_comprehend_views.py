@@ -41,6 +41,8 @@ def codegen(sid: str, response: str = "```python\nprint(1)\n```", reason: str | 
     s = Sample(id=sid, source="src", messages=make_messages(f"Instruction {sid}: print one.", response))
     if reason:
         s.reject("quality", reason, params=params)
+    else:
+        s.record("quality", "keep", params={"checks": ["short_response", "no_code", "uncompilable"]})
     return s
 
 
@@ -92,6 +94,11 @@ def test_filtering_answer_is_the_category_of_the_recorded_reason(reason, letter)
 def test_no_problem_variant_and_judge_rationale():
     q = no_problem_question(codegen("k"))
     assert q.meta["answer"] == "E" and q.response.startswith("E. No problem")
+    assert "the response is long enough; the response contains code; the code compiles." in q.response
+    unchecked = Sample(id="u", source="evol-instruct", messages=make_messages("Do X with Y.", "Here: print(1)"))
+    # a sample no check has looked at (a fresh evolution) is not offered as "no problem"
+    tasks = make_filtering_tasks([codegen("bad", reason="no_code"), unchecked], no_problem_share=0.5)
+    assert [t.meta["answer"] for t in tasks] == ["A"]
     judged = codegen("j", reason="unclear_code", rationale="Variables are named a, b, c and nothing is explained.")
     assert "Evidence: Variables are named a, b, c" in problem_question(judged).response
 

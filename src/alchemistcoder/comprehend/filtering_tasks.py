@@ -60,9 +60,22 @@ def problem_samples(samples: list[Sample]) -> list[Sample]:
     return out
 
 
+def passed_checks(sample: Sample) -> list[str]:
+    """The checks a sample's trace records as passed (``keep`` events: their ``params["checks"]`` or their op)."""
+    out: list[str] = []
+    for e in sample.trace:
+        if e.verdict == "keep":
+            checks = e.params.get("checks")
+            names = [str(c) for c in checks] if isinstance(checks, list) and checks else [e.op]
+            out.extend(n for n in names if n not in out)
+    return out
+
+
 def kept_samples(samples: list[Sample]) -> list[Sample]:
-    """Kept samples with an instruction and a response (answer: no problem)."""
-    return [s for s in samples if not s.rejected and is_question_source(s) and s.instruction.strip() and s.response.strip()]
+    """Kept samples with an instruction, a response and at least one passed check in their trace (answer: no
+    problem). Samples no check has looked at (e.g. fresh evolutions) make no "no problem" question."""
+    return [s for s in samples if not s.rejected and is_question_source(s) and s.instruction.strip()
+            and s.response.strip() and passed_checks(s)]
 
 
 def _question(sample: Sample, letter: str, explanation: str, cfg_max_chars: int, seed: int, stage: str,
@@ -95,8 +108,8 @@ def problem_question(sample: Sample, max_chars: int = 3000, seed: int = 0, stage
 
 def no_problem_question(sample: Sample, max_chars: int = 3000, seed: int = 0, stage: str = "comprehend") -> Sample:
     """The question for a kept sample; its answer is "no problem"."""
-    tests = ", its tests" if sample.meta.get("tests") else ""
-    explanation = T.NO_PROBLEM_EXPLANATION.format(tests=tests)
+    checks = [T.CHECK_PHRASES.get(c, c.replace("_", " ")) for c in passed_checks(sample)]
+    explanation = T.NO_PROBLEM_EXPLANATION.format(checks="; ".join(checks) or "none recorded")
     return _question(sample, NO_PROBLEM, explanation, max_chars, seed, stage, None)
 
 

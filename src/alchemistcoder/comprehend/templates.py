@@ -66,10 +66,17 @@ REASON_EXPLANATIONS: dict[str, str] = {
     "disorganized_code": "The response does not follow the format that the instruction asks for.",
 }
 
-NO_PROBLEM_EXPLANATION = (
-    "The response answers the instruction with code that passed every check the data went through "
-    "(length, compilation{tests}, duplication and benchmark contamination)."
-)
+NO_PROBLEM_EXPLANATION = "None of the four problems applies. The sample passed these checks: {checks}."
+
+# How a recorded check reads in a "no problem" answer (unknown checks are shown by name).
+CHECK_PHRASES: dict[str, str] = {
+    "short_response": "the response is long enough",
+    "no_code": "the response contains code",
+    "uncompilable": "the code compiles",
+    "failing_tests": "the code passes its tests",
+    "judge": "a reviewer found the code clear and in the requested format",
+    "llm_judge": "a reviewer found the code clear and in the requested format",
+}
 
 # ---- code review ------------------------------------------------------------------------------------------
 

@@ -1,0 +1,108 @@
+"""Evolve and comprehend on a sample of the shared data with the embedded model; prints figures.
+
+    .venv/bin/python bench/comprehend.py [--per-source 100] [--evolve 8] [--rounds 1] [--review 4]
+
+Ingests the first ``--per-source`` records of each shared instruction set (MBPP: its training split), applies
+curation's rule-based filters (real rejections to ask about), evolves ``--evolve`` kept samples, then builds
+the comprehension tasks with ``--review`` code reviews, all with the embedded SmolLM2-135M-Instruct. The last
+line is ``comprehend evolution=<n> filtering=<n> review=<n> evol_eliminated=<share> review_passed=<share>``
+(``review`` counts reviews that passed the sandbox; the shares are of evolutions and reviews attempted).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = Path(os.environ.get("ALCHEMIST_SHARED_DATA", REPO.parent / "shared" / "data"))
+
+
+def sources(per_source: int) -> list:
+    from alchemistcoder.sources.config import SourceConfig
+
+    d = SHARED
+    return [
+        SourceConfig(name="codealpaca", path=str(d / "codealpaca" / "code_alpaca_2k.json"), limit=per_source),
+        SourceConfig(name="evol-codealpaca", path=str(d / "evol-codealpaca" / "evol-codealpaca-2k-1.json"), format="evol",
+                     limit=per_source),
+        SourceConfig(name="conala", path=str(d / "conala" / "conala-train.json"), format="conala", limit=per_source),
+        # MBPP task ids 1-510 are few-shot/test and excluded, so read past them
+        SourceConfig(name="mbpp", path=str(d / "mbpp" / "mbpp.jsonl"), format="mbpp", limit=510 + per_source),
+    ]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--per-source", type=int, default=100, help="records read per shared source")
+    ap.add_argument("--evolve", type=int, default=8, help="samples evolved (seeds)")
+    ap.add_argument("--rounds", type=int, default=1, help="evolution rounds")
+    ap.add_argument("--review", type=int, default=4, help="code reviews")
+    ap.add_argument("--evolve-tokens", type=int, default=64, help="max tokens of an evolved instruction and of its answer")
+    ap.add_argument("--review-tokens", type=int, default=192, help="max tokens of a review")
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--run-dir", type=Path, default=None, help="keeps the request cache (default: a temporary directory)")
+    args = ap.parse_args()
+
+    from alchemistcoder.comprehend.config import ComprehendConfig
+    from alchemistcoder.comprehend.stage import run_comprehend
+    from alchemistcoder.curate.config import FilterConfig
+    from alchemistcoder.curate.filters import curate_filters_batch
+    from alchemistcoder.evolve.client import open_client
+    from alchemistcoder.evolve.config import EvolveConfig
+    from alchemistcoder.evolve.stage import run_evolve
+    from alchemistcoder.sources.ingest import ingest_sources
+    from alchemistcoder.stage import StageContext
+
+    run_dir = args.run_dir or Path(tempfile.mkdtemp(prefix="bench-comprehend-"))
+    t0 = time.perf_counter()
+    samples = curate_filters_batch(ingest_sources(sources(args.per_source)).samples, FilterConfig())
+    t_curate = time.perf_counter() - t0
+    rejected = [s for s in samples if s.rejected]
+    kept = [s for s in samples if not s.rejected]
+    print(f"curated {len(samples)} samples in {t_curate:.1f}s: kept {len(kept)}, rejected "
+          f"{dict(sorted(Counter(s.rejection.reason for s in rejected).items()))}")
+
+    evolve_cfg = EvolveConfig(fraction=1.0, max_samples=args.evolve, rounds=args.rounds,
+                              evolve_max_tokens=args.evolve_tokens, response_max_tokens=args.evolve_tokens)
+    comprehend_cfg = ComprehendConfig.model_validate({"review": {
+        "fraction": 1.0, "max_samples": args.review, "max_tokens": args.review_tokens, "max_reasks": 1}})
+    ctx_e = StageContext(run_dir=run_dir, stage="evolve", seed=args.seed)
+    client = open_client(None, ctx_e, "bench")
+    try:
+        t0 = time.perf_counter()
+        evolved = run_evolve(kept, evolve_cfg, ctx_e, client=client)
+        t_evolve = time.perf_counter() - t0
+        ctx_c = StageContext(run_dir=run_dir, stage="comprehend", seed=args.seed)
+        t0 = time.perf_counter()
+        out = run_comprehend(evolved + rejected, comprehend_cfg, ctx_c, client=client)
+        t_comprehend = time.perf_counter() - t0
+        usage = client.usage
+    finally:
+        client.close()
+
+    e, c = ctx_e.stats["evolve"], ctx_c.stats["comprehend"]
+    print(f"evolve: {e['evolved']} evolutions in {t_evolve:.1f}s, kept {e['kept']}, eliminated {e['eliminated']}, "
+          f"methods {e['methods']}")
+    print(f"comprehend: {c['tasks']} in {t_comprehend:.1f}s, reviews {c['review_passed']}/{c['reviews']} passed, "
+          f"dropped {c['dropped']}")
+    print(f"llm usage: {usage}")
+    n_in = len(evolved) + len(rejected)
+    assert len(out) == n_in + sum(1 for s in out[n_in:]), "count in = kept + rejected + created"
+    examples = {t: next((s for s in out[n_in:] if s.task == t and not s.rejected), None) for t in c["tasks"]}
+    for task, s in examples.items():
+        if s is not None:
+            print(f"--- example {task} ---\n[user] {s.instruction[:400]}\n[assistant] {s.response[:400]}")
+    share_elim = e["eliminated_share"]
+    print(f"comprehend evolution={c['tasks']['evolution']} filtering={c['tasks']['filtering']} "
+          f"review={c['tasks']['review']} evol_eliminated={share_elim:.2f} review_passed={c['review_passed_share']:.2f}")
+
+
+if __name__ == "__main__":
+    main()
