@@ -112,8 +112,12 @@ def test_embedding_signal_uses_the_packaged_minilm(humaneval):
                         "of each other.", "Write a function to strip HTML tags from a string."], normalize_embeddings=True)
     sims = emb @ emb[0]
     assert sims[1] > 0.5 > 0.2 > sims[2]
+    from alchemistcoder.benchmarks import load_benchmark
+    from alchemistcoder.curate.decontam import entries_from_tasks
+
     cfg = DecontamConfig(benchmarks=["humaneval"], embedding=True, embedding_threshold=0.9)
-    idx = DecontamIndex(load_entries(cfg), cfg)
+    idx = DecontamIndex(entries_from_tasks(load_benchmark("humaneval")[:8]), cfg)  # a few tasks: CPU time is scarce
+    idx._embedder = model
     s = Sample("e", "s", make_messages(humaneval[0]["prompt"].split('"""')[1].strip(), "I am not sure."))
     decontaminate_samples([s], cfg, idx)
     assert s.rejected and s.rejection.params["task_id"] == "HumanEval/0"
