@@ -123,12 +123,16 @@ def judge_with_client(samples: list[Sample], cfg: Any, client: Any, seed: int = 
 
 def _with_client(cfg: Any, ctx: StageContext, client: Any, fn: Any) -> Any:
     from alchemistcoder.evolve.client import open_client
+    from alchemistcoder.evolve.stage import record_usage
 
     own = client is None
     if own:
         client = open_client(getattr(cfg, "model", None), ctx, ctx.stage or "curate")
     try:
-        return fn(client)
+        result = fn(client)
+        if own:
+            record_usage(ctx, "llm_judge_usage", client)
+        return result
     finally:
         if own:
             client.close()

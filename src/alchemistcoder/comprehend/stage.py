@@ -60,12 +60,15 @@ def run_comprehend(samples: list[Sample], cfg: ComprehendConfig, ctx: StageConte
     created = trace_tasks(samples, cfg, ctx.seed, stage)
     if cfg.review.enabled and review_candidates(samples, cfg.review, ctx.seed):
         from alchemistcoder.evolve.client import open_client
+        from alchemistcoder.evolve.stage import record_usage
 
         own = client is None
         if own:
             client = open_client(cfg.model, ctx, "comprehend")
         try:
             created += make_review_tasks(samples, cfg.review, client, ctx.seed, stage)
+            if own:
+                record_usage(ctx, "comprehend_usage", client)
         finally:
             if own:
                 client.close()

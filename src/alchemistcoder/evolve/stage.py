@@ -141,6 +141,13 @@ def evolve_stats(created: list[Sample]) -> dict[str, Any]:
     }
 
 
+def record_usage(ctx: StageContext, key: str, client: Any) -> None:
+    """Put the client's token usage (prompt/completion tokens, cost) into the stage's manifest stats."""
+    usage = getattr(client, "usage", None)
+    if hasattr(usage, "as_dict"):
+        ctx.stats[key] = usage.as_dict()
+
+
 def run_evolve(samples: list[Sample], cfg: EvolveConfig, ctx: StageContext, client: Any = None) -> list[Sample]:
     """The evolve stage: every input sample, then the evolved ones (see the module docstring).
 
@@ -155,6 +162,8 @@ def run_evolve(samples: list[Sample], cfg: EvolveConfig, ctx: StageContext, clie
         client = open_client(cfg.model, ctx, "evolve")
     try:
         created = evolve_samples(samples, cfg, client, seed=ctx.seed, stage=ctx.stage or "evolve")
+        if own:
+            record_usage(ctx, "evolve_usage", client)
     finally:
         if own:
             client.close()
