@@ -108,6 +108,8 @@ def test_facts_the_instruction_states_are_not_missing() -> None:
         ("Find the shortest distances from a source vertex to all vertices in a weighted graph.", "restates_instruction"),
         ("Please generate Python code. Use dynamic programming. Keep it short. Explain it.", "too_long"),
         (" ".join(["Please"] * 60) + ".", "too_long"),
+        ("The Alchemist model returns a JSON object with a JSON schema.", "off_topic"),
+        ("Please be careful and thorough with this one.", "off_topic"),
     ],
 )
 def test_validate_prompt(prompt: str, reason: str | None) -> None:

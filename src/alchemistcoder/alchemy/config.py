@@ -34,6 +34,11 @@ class HarmonizeConfig(StrictModel):
         default_factory=LLMConfig,
         description="The Alchemist model: a name under 'models:' or an inline LLM config; null means the template writer.",
     )
+    structured: Literal["auto", "schema", "example"] = Field(
+        "auto",
+        description="How the model is held to JSON: 'schema' (the LLM layer's structured output), 'example' (a worked "
+        "JSON example, parsed against the same schema; suits tiny models), 'auto' ('example' for the embedded model).",
+    )
     max_attempts: int = Field(3, ge=1, le=10, description="Model attempts per sample before falling back (each rejected one is re-asked).")
     fallback: Literal["template", "none"] = Field(
         "template", description="What to do when every model attempt fails validation: use the template writer, or leave the sample."
@@ -46,6 +51,6 @@ class HarmonizeConfig(StrictModel):
     max_tokens: int = Field(80, ge=8, description="Generation budget of one prompt.")
     temperature: float = Field(0.0, ge=0.0, description="Sampling temperature of the first attempt.")
     retry_temperature: float = Field(0.7, ge=0.0, description="Sampling temperature of the re-asks after a rejected attempt.")
-    max_instruction_chars: int = Field(1500, ge=100, description="Instruction text shown to the model is cut to this length.")
-    max_response_chars: int = Field(2000, ge=100, description="Response text shown to the model is cut to this length.")
+    max_instruction_chars: int = Field(1000, ge=100, description="Instruction text shown to the model is cut to this length.")
+    max_response_chars: int = Field(1200, ge=100, description="Response text shown to the model is cut to this length.")
     separator: str = Field("\n", description="Text between the AlchemistPrompt and the unchanged instruction.")

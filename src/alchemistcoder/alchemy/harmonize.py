@@ -31,6 +31,7 @@ from alchemistcoder.alchemy.write import (
     generate_prompts,
     make_request,
     retry_messages,
+    structured_mode,
 )
 from alchemistcoder.records import Sample
 from alchemistcoder.stage import StageContext
@@ -94,8 +95,11 @@ def _check(prompt: str, sample: Sample, grounding: Grounding, cfg: HarmonizeConf
     )
 
 
-def _record(sample: Sample, verdict: Verdict, prompt: str | None, writer: str, model: str | None, attempt: int, stage: str) -> None:
-    params: dict[str, Any] = {"writer": writer, "attempt": attempt, "prompt": prompt}
+def _record(
+    sample: Sample, verdict: Verdict, prompt: str | None, writer: str, model: str | None, attempt: int, stage: str,
+    **extra: Any,
+) -> None:
+    params: dict[str, Any] = {"writer": writer, "attempt": attempt, "prompt": prompt, **extra}
     if verdict.detail:
         params["detail"] = verdict.detail
     sample.record(
@@ -116,6 +120,8 @@ def write_with_model(
         )
         for s, g in chosen
     }
+    backend = getattr(getattr(client, "config", None), "backend", None)
+    mode = structured_mode(cfg.structured, backend)
     pending = list(chosen)
     for attempt in range(cfg.max_attempts):
         if not pending:
@@ -127,7 +133,7 @@ def write_with_model(
             )
             for s, _ in pending
         ]
-        completions = generate_prompts(client, requests)
+        completions = generate_prompts(client, requests, mode)
         still: list[tuple[Sample, Grounding]] = []
         for (sample, grounding), completion in zip(pending, completions, strict=True):
             stats.model_attempts += 1
@@ -139,7 +145,7 @@ def write_with_model(
             else:
                 prompt = clean_prompt(text)
                 verdict = _check(prompt, sample, grounding, cfg)
-            _record(sample, verdict, prompt, MODEL_WRITER, model, attempt, stage)
+            _record(sample, verdict, prompt, MODEL_WRITER, model, attempt, stage, structured=mode)
             if verdict.ok and prompt is not None:
                 stats.model_valid += 1
                 accepted[sample.id] = Accepted(prompt, MODEL_WRITER, model)
@@ -214,8 +220,8 @@ def run_harmonize(samples: list[Sample], cfg: HarmonizeConfig, ctx: StageContext
             if opened is not None:
                 opened[0].close()
             usage = getattr(use, "usage", None)
-            if usage is not None:
-                ctx.stats["harmonize_usage"] = usage if isinstance(usage, dict) else getattr(usage, "__dict__", str(usage))
+            if hasattr(usage, "as_dict"):
+                ctx.stats["harmonize_usage"] = usage.as_dict()
     use_template = cfg.writer == "template" or (cfg.model is None and client is None) or cfg.fallback == "template"
     for s, g in chosen:
         if s.id in accepted or not use_template:

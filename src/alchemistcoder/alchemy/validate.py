@@ -24,6 +24,7 @@ REASONS = (
     "restates_instruction",
     "leaks_solution",
     "unsupported_concept",
+    "off_topic",
 )
 
 _CODE_CUES = re.compile(
@@ -38,6 +39,9 @@ _CODE_CUES = re.compile(
 )
 # e.g. and i.e. are not sentence ends (nor is a decimal point, which no space follows).
 _SENTENCE_END = re.compile(r"(?<!\be\.g)(?<!\bi\.e)[.!?]+(?=\s|$)")
+_FACT_WORDS = re.compile(r"\b(?:output|print|test|explain|explanation|complexity|comment|librar(?:y|ies)|module|package)", re.I)
+# Talk about the writing task itself rather than about the programming task.
+_META_TALK = re.compile(r"\bjson\b|\bschema\b|\balchemist\b|\bprompt\b|\binstruction\b", re.I)
 _CAMEL_OR_SNAKE = re.compile(r"^(?=.*[a-z])(?:\w*_\w+|[a-z]+[A-Z]\w*|\w*\d\w*)$")
 
 
@@ -112,6 +116,17 @@ def validate_prompt(
     leak = _leaked(prompt, instruction, response)
     if leak:
         return Verdict(False, "leaks_solution", leak)
+    meta = _META_TALK.search(prompt)
+    if meta:
+        return Verdict(False, "off_topic", f"talks about {meta.group(0)!r}")
+    names_a_fact = (
+        mentioned_languages(prompt)
+        or mentioned_concepts(prompt)
+        or _FACT_WORDS.search(prompt)
+        or any(lib.split(".")[-1].split("::")[-1].lower() in prompt.lower() for lib in facts.libraries)
+    )
+    if not names_a_fact:
+        return Verdict(False, "off_topic", "states none of the response's facts")
     allowed = set(facts.concepts) | set(mentioned_concepts(instruction))
     unsupported = [c for c in mentioned_concepts(prompt) if c not in allowed]
     if unsupported:

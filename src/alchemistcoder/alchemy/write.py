@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict
 
 from alchemistcoder.alchemy.grounding import Grounding, describe_missing
 from alchemistcoder.llm.types import ChatRequest, Completion
@@ -20,11 +20,11 @@ WRITER_NAME = "model"
 
 
 class AlchemistPromptOutput(BaseModel):
-    """What the Alchemist model returns."""
+    # No docstring or field description on purpose: they go into the JSON schema shown to the model, and a
+    # small model echoes them instead of answering.
+    model_config = ConfigDict(title="Answer")
 
-    prompt: str = Field(
-        description="One or two sentences to put before the instruction; no code, no solution, no restatement."
-    )
+    prompt: str
 
 
 SYSTEM_PROMPT = """\
@@ -37,10 +37,33 @@ Rules:
 - Only state the listed facts (language, concept, library, output format, tests, explanation).
 - No code, no function or variable names, no part of the solution or its results.
 - Do not repeat or rephrase the instruction.
-- Answer with JSON only: {{"prompt": "..."}}
+- Answer with JSON only: {{"prompt": "..."}}"""
 
-Example. Facts: the code is written in Python; the solution uses the concept of Dynamic Programming.
-Answer: {{"prompt": "Please generate Python code for the following task and attempt to use the concept of Dynamic Programming."}}"""
+# One worked example as a previous turn: small models copy the shape of an earlier answer far more reliably
+# than they follow a description of it. It is the paper's published Bellman-Ford example.
+_EXAMPLE_USER = """\
+Instruction:
+Find the shortest distances from a source vertex to all other vertices in a weighted graph.
+
+Response:
+```python
+def shortest(n, edges, src):
+    dist = [float("inf")] * n
+    dist[src] = 0
+    for _ in range(n - 1):
+        for u, v, w in edges:
+            dist[v] = min(dist[v], dist[u] + w)
+    return dist
+```
+
+Facts the instruction does not state:
+- the code is written in Python
+- the solution uses the concept of Dynamic Programming
+
+Answer:"""
+_EXAMPLE_ANSWER = (
+    '{"prompt": "Please generate Python code for the following task and attempt to use the concept of Dynamic Programming."}'
+)
 
 _REASON_HINTS = {
     "empty": "it was empty or too short",
@@ -70,6 +93,8 @@ def build_messages(
     )
     return [
         {"role": "system", "content": SYSTEM_PROMPT.format(max_words=max_words)},
+        {"role": "user", "content": _EXAMPLE_USER},
+        {"role": "assistant", "content": _EXAMPLE_ANSWER},
         {"role": "user", "content": user},
     ]
 
@@ -109,6 +134,31 @@ def completion_prompt(completion: Completion) -> tuple[str | None, str | None]:
     return text, None
 
 
-def generate_prompts(client: Any, requests: Sequence[ChatRequest]) -> list[Completion]:
-    """One structured completion per request (errors come back on the Completion, not as exceptions)."""
-    return client.generate_structured(list(requests), AlchemistPromptOutput, max_reasks=1)
+def structured_mode(mode: str, backend: str | None) -> str:
+    """The structured-output mode to use: ``auto`` is ``example`` for the embedded tiny model, else ``schema``."""
+    if mode != "auto":
+        return mode
+    return "example" if backend == "embedded" else "schema"
+
+
+def generate_prompts(client: Any, requests: Sequence[ChatRequest], mode: str = "schema") -> list[Completion]:
+    """One structured completion per request (errors come back on the Completion, not as exceptions).
+
+    ``schema``: the LLM layer's ``generate_structured`` (the JSON schema goes into the prompt and, for
+    endpoints that support it, into constrained decoding). ``example``: plain generation that follows the
+    worked JSON example of the chat, parsed and validated against the same schema by the LLM layer's parser;
+    the 135M embedded model echoes a schema shown to it but copies an example answer well. Our own re-asks
+    (with the validation reason) replace the layer's re-ask, so ``max_reasks`` is 0.
+    """
+    if mode == "schema":
+        return client.generate_structured(list(requests), AlchemistPromptOutput, max_reasks=0)
+    from alchemistcoder.llm.structured import parse_structured
+
+    completions = client.generate(list(requests))
+    for c in completions:
+        if c.error is None:
+            try:
+                c.parsed = parse_structured(c.text, AlchemistPromptOutput)
+            except ValueError as exc:
+                c.extra["structured_error"] = str(exc)
+    return completions
