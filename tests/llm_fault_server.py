@@ -40,6 +40,10 @@ def request_fingerprint(body: dict[str, Any]) -> str:
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    request_queue_size = 128  # many clients connect at once in the bench
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        pass  # a client that went away (timeout, kill -9) is expected here, not an error to print
 
 
 class FaultServer:
@@ -61,6 +65,7 @@ class FaultServer:
         self.hang_s = hang_s
         self.lock = threading.Lock()
         self.received: Counter[str] = Counter()
+        self.received_by_text: Counter[str] = Counter()
         self.answered: dict[str, list[float]] = {}
         self.behaviours: list[str] = []
         self.auth_headers: list[str] = []
@@ -107,6 +112,7 @@ class FaultServer:
             return {
                 "received": dict(self.received),
                 "answered": {k: list(v) for k, v in self.answered.items()},
+                "received_by_text": dict(self.received_by_text),
                 "max_in_flight": self.max_in_flight,
             }
 
@@ -145,8 +151,10 @@ class FaultServer:
                 raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 body = json.loads(raw or b"{}")
                 key = request_fingerprint(body)
+                last = (body.get("messages") or [{}])[-1].get("content") if "messages" in body else body.get("prompt")
                 with server.lock:
                     server.received[key] += 1
+                    server.received_by_text[str(last)] += 1
                     server.auth_headers.append(self.headers.get("Authorization", ""))
                     server.in_flight += 1
                     server.max_in_flight = max(server.max_in_flight, server.in_flight)

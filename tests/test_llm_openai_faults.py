@@ -92,12 +92,9 @@ def test_load_balanced_over_urls_and_fails_over_from_a_dead_one():
 
 def test_concurrency_is_bounded_and_used():
     with FaultServer(latency_s=0.2) as srv, LLMClient.from_config(_cfg([srv.base_url], max_concurrency=4)) as client:
-        start = time.perf_counter()
         out = client.generate([_req(f"q{i}") for i in range(12)])
-        took = time.perf_counter() - start
     assert all(c.ok for c in out)
-    assert srv.max_in_flight == 4
-    assert took < 12 * 0.2 / 2  # far faster than one at a time
+    assert srv.max_in_flight == 4  # used up to the bound, never beyond (speed is measured in bench/)
 
 
 def test_cache_means_a_rerun_sends_nothing(tmp_path):

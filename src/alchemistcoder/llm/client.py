@@ -99,11 +99,32 @@ class LLMClient:
 
     def generate(self, requests: list[ChatRequest]) -> list[Completion]:
         """Completions for ``requests``, in order (blocking; see the module docstring for event loops)."""
-        return self._submit(self._generate(list(requests))).result()
+        requests = list(requests)
+        cached = self._all_cached(requests)
+        if cached is not None:
+            return cached
+        return self._submit(self._generate(requests)).result()
 
     async def agenerate(self, requests: list[ChatRequest]) -> list[Completion]:
         """Async form of :meth:`generate`."""
-        return await asyncio.wrap_future(self._submit(self._generate(list(requests))))
+        requests = list(requests)
+        cached = self._all_cached(requests)
+        if cached is not None:
+            return cached
+        return await asyncio.wrap_future(self._submit(self._generate(requests)))
+
+    def _all_cached(self, requests: list[ChatRequest]) -> list[Completion] | None:
+        """The answers when every request is cached (read in the caller's thread: no hop to the loop)."""
+        if self.cache is None or not requests:
+            return None
+        keys = [self.key(r) for r in requests]
+        hits = self.cache.get_many(keys)
+        if len(hits) < len(set(keys)):
+            return None
+        out = [dataclasses.replace(hits[k], extra=dict(hits[k].extra)) for k in keys]
+        for r, c in zip(requests, out, strict=True):
+            self._account(r, c)
+        return out
 
     def generate_structured(
         self, requests: list[ChatRequest], schema: type[BaseModel], max_reasks: int = 2

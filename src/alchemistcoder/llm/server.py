@@ -142,6 +142,7 @@ class OpenAIServer(ThreadingHTTPServer):
     """The HTTP server; ``worker`` does the generation, ``model_name`` is what ``/v1/models`` lists."""
 
     daemon_threads = True
+    request_queue_size = 128  # accept bursts of concurrent clients without SYN retries
 
     def __init__(
         self,
