@@ -125,3 +125,21 @@ def test_push_to_hub_without_token_is_reported_not_fatal(tmp_path: Path, monkeyp
     info = export_mix(run_mix(_corpus(), run_cfg.mix, _ctx(tmp_path)), run_cfg, tmp_path / "d")
     assert info["hub"] == "not pushed: $NO_SUCH_TOKEN is not set"
     assert (tmp_path / "d" / "hf").is_dir()
+
+
+def test_task_quotas_per_codegen_sample(tmp_path: Path) -> None:
+    out = run_mix(_corpus(), MixConfig(task_quotas={"review": 0.05, "filtering": 0.1}), _ctx(tmp_path))
+    kept = Counter(s.task for s in _kept(out))
+    assert kept["codegen"] == 100 and kept["review"] == 5  # 0.05 per codegen sample
+    assert Counter(s.rejection.reason for s in out if s.rejected) == {"mix_task_quota": 5}
+
+
+def test_pipeline_takes_quotas_from_comprehend_ratios() -> None:
+    from alchemistcoder.pipeline import section_of, stage_config_hash
+
+    cfg = RunConfig.model_validate({"comprehend": {"ratios": {"review": 0.2}}})
+    assert section_of(cfg, "mix").task_quotas == {"evolution": 0.05, "filtering": 0.05, "review": 0.2}
+    other = RunConfig.model_validate({"comprehend": {"ratios": {"review": 0.3}}})
+    assert stage_config_hash(cfg, "mix") != stage_config_hash(other, "mix")
+    explicit = RunConfig.model_validate({"mix": {"task_quotas": {}}})
+    assert section_of(explicit, "mix").task_quotas == {}

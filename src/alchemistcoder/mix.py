@@ -83,7 +83,7 @@ def apply_weight(group: list[Sample], weight: float, rng: random.Random, by: dic
 
 def run_mix(samples: list[Sample], cfg: MixConfig, ctx: StageContext) -> list[Sample]:
     """Select the final mix from ``samples`` under ``cfg`` and mark the train/validation split."""
-    for task in [*cfg.task_ratios]:
+    for task in [*cfg.task_ratios, *(cfg.task_quotas or {})]:
         if task not in TASKS:
             raise ValueError(f"mix.task_ratios: unknown task {task!r} (tasks: {', '.join(TASKS)})")
     incoming_rejected = [s for s in samples if s.rejected]
@@ -130,7 +130,23 @@ def run_mix(samples: list[Sample], cfg: MixConfig, ctx: StageContext) -> list[Sa
                 still.append(s)
         kept = still
 
-    # 3. cap
+    # 3. comprehension-task quotas, relative to the codegen samples in the mix
+    for task, per_codegen in sorted((cfg.task_quotas or {}).items()):
+        n_codegen = sum(1 for s in kept + created if s.task == "codegen")
+        quota = round(per_codegen * n_codegen)
+        pool_t = [s for s in kept + created if s.task == task]
+        if len(pool_t) <= quota:
+            stats.setdefault("task_quota_shortfall", {})[task] = quota - len(pool_t)
+            continue
+        chosen, over = _take(pool_t, quota, _rng(ctx.seed, "quota", task))
+        over_ids = {id(s) for s in over}
+        for s in over:
+            s.reject("mix_task_quota", "mix_task_quota", params={"task": task, "per_codegen": per_codegen}, stage="mix")
+        kept = [s for s in kept if id(s) not in over_ids]
+        created = [s for s in created if id(s) not in over_ids]
+        rejected += over
+
+    # 4. cap
     final = sorted(kept + created, key=lambda s: s.id)
     if cfg.max_samples is not None and len(final) > cfg.max_samples:
         final, over = _take(final, cfg.max_samples, _rng(ctx.seed, "max"))
@@ -139,7 +155,7 @@ def run_mix(samples: list[Sample], cfg: MixConfig, ctx: StageContext) -> list[Sa
         # a repeat created here and then capped is still a created record, so it leaves as a reject
         rejected += over
 
-    # 4. shuffle and split
+    # 5. shuffle and split
     if cfg.shuffle:
         _rng(ctx.seed, "shuffle").shuffle(final)
     n_val = round(cfg.validation_fraction * len(final))

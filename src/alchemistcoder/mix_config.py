@@ -35,6 +35,12 @@ class MixConfig(StrictModel):
         description="'add' keeps the customized copy beside its original; 'replace' drops the original of every "
         "AlchemistPrompt sample in the mix.",
     )
+    task_quotas: dict[str, float] | None = Field(
+        None,
+        description="Samples of a task type per codegen sample in the mix (e.g. {evolution: 0.05, filtering: 0.05, "
+        "review: 0.05}); a task with more samples is subsampled, one with fewer keeps all. None takes "
+        "comprehend.ratios; {} sets no quota.",
+    )
     max_samples: int | None = Field(None, description="Cap on the final mix size (seeded uniform subsample).")
     shuffle: bool = Field(True, description="Shuffle the final mix under run.seed.")
     validation_fraction: float = Field(0.02, description="Share of the mix held out as the validation split.")
@@ -47,10 +53,10 @@ class MixConfig(StrictModel):
     hub_private: bool = Field(True, description="Create the hub repo private.")
     hub_token_env: str = Field("HF_TOKEN", description="Environment variable holding the hub token.")
 
-    @field_validator("source_ratios", "task_ratios")
+    @field_validator("source_ratios", "task_ratios", "task_quotas")
     @classmethod
-    def _non_negative(cls, value: dict[str, float]) -> dict[str, float]:
-        bad = {k: v for k, v in value.items() if v < 0}
+    def _non_negative(cls, value: dict[str, float] | None) -> dict[str, float] | None:
+        bad = {k: v for k, v in (value or {}).items() if v < 0}
         if bad:
             raise ValueError(f"ratios must be >= 0 (got {bad})")
         return value

@@ -124,7 +124,12 @@ def hash_strings(parts: list[str]) -> str:
 
 
 def section_of(cfg: RunConfig, stage: str) -> Any:
-    """The config section a stage reads (ingest reads ``ingest``; its sources are part of its hash)."""
+    """The config section a stage reads (ingest reads ``ingest``; its sources are part of its hash).
+
+    The mix takes its comprehension-task quotas from ``comprehend.ratios`` unless ``mix.task_quotas`` is set.
+    """
+    if stage == "mix" and cfg.mix.task_quotas is None:
+        return cfg.mix.model_copy(update={"task_quotas": cfg.comprehend.ratios.model_dump()})
     return getattr(cfg, stage)
 
 
@@ -134,6 +139,8 @@ def stage_config_hash(cfg: RunConfig, stage: str) -> str:
     parts = [config_hash(section), f"seed={cfg.run.seed}"]
     if stage == "ingest":
         parts += [config_hash(s) for s in cfg.sources]
+    if stage == "mix" and cfg.mix.task_quotas is None:
+        parts.append(config_hash(cfg.comprehend.ratios))
     for name in sorted(_model_names(section.model_dump(mode="json"), cfg.models)):
         parts.append(f"{name}={config_hash(cfg.models[name])}")
     return hash_strings(parts)
@@ -205,7 +212,11 @@ def run_train_stage(train_file: Path, cfg: Any, ctx: StageContext) -> dict[str, 
     from alchemistcoder.train.sft import run_train
 
     out = stage_dir(ctx.run_dir, DEFAULT_STAGES, "train")
-    result = run_train(train_file, cfg, out, seed=ctx.seed)
+    settings = getattr(ctx, "run_settings", None)  # set by the pipeline: how to launch
+    if settings is not None and settings.train_launcher != "none":
+        result = _launch_train(train_file, cfg, out, ctx.seed, settings)
+    else:
+        result = run_train(train_file, cfg, out, seed=ctx.seed)
     ctx.stats.update({"global_step": result.global_step, "samples": result.samples, "num_tokens": result.num_tokens})
     return {
         "checkpoint": result.checkpoint_dir,
@@ -217,6 +228,32 @@ def run_train_stage(train_file: Path, cfg: Any, ctx: StageContext) -> dict[str, 
         "device": result.device,
         "precision": result.precision,
     }
+
+
+def _launch_train(train_file: Path, cfg: Any, out: Path, seed: int, settings: Any) -> Any:
+    """Start the training processes with accelerate/torchrun (``alchemist train`` in each rank) and read
+    the result the main rank wrote."""
+    import subprocess
+    from types import SimpleNamespace
+
+    import yaml
+
+    from alchemistcoder.train.commands import launch_command
+    from alchemistcoder.train.model import resolve_model_path
+    from alchemistcoder.train.sft import RESULT_NAME
+
+    section = cfg.model_dump(mode="json")
+    section.update({"data": str(train_file), "output_dir": str(out), "model": str(resolve_model_path(cfg.model))})
+    config = out / "launch.yaml"
+    out.mkdir(parents=True, exist_ok=True)
+    config.write_text(yaml.safe_dump({"run": {"out": str(out), "seed": seed}, "train": section}))
+    accel = Path(settings.accelerate_config) if settings.accelerate_config else None
+    cmd = launch_command(config, [], settings.train_launcher, settings.train_processes, accel)
+    code = subprocess.call(cmd)
+    if code != 0:
+        raise PipelineError(f"training processes exited with status {code} ({' '.join(cmd)})")
+    data = orjson.loads((out / RESULT_NAME).read_bytes())
+    return SimpleNamespace(**data)
 
 
 def run_eval_stage(checkpoint: Path | None, cfg: Any, ctx: StageContext) -> dict[str, Any]:
@@ -765,6 +802,7 @@ class Pipeline:
         _write_bytes(progress_file, orjson.dumps({"input_fingerprint": fp, "config_hash": chash}))
         started = time.time()
         ctx = self._context(spec)
+        ctx.run_settings = self.cfg.run  # type: ignore[attr-defined]  # the train stage's launcher settings
         result = spec.resolve()(Path(input_path) if input_path else None, section_of(self.cfg, spec.name), ctx) or {}
         result = {k: (str(v) if isinstance(v, Path) else v) for k, v in dict(result).items()}
         manifest = {
