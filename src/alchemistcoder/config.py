@@ -41,6 +41,13 @@ class RunSettings(StrictModel):
     workers: int = Field(0, description="Worker processes for the local executor; 0 means one per core.")
     shard_size: int = Field(2000, description="Samples per shard; an interrupted stage resumes from its last complete shard.")
     ray_address: str | None = Field(None, description="Address of an existing Ray cluster; None starts a local one.")
+    train_launcher: str = Field(
+        "none", description="How the train stage starts: 'none' (in this process), 'accelerate' or 'torchrun'."
+    )
+    train_processes: int = Field(1, description="Training processes to launch (one per GPU) with a launcher.")
+    accelerate_config: str | None = Field(
+        None, description="accelerate config for the train stage (DeepSpeed ZeRO / FSDP; see configs/train/accelerate/)."
+    )
     stage_functions: dict[str, str] = Field(
         default_factory=dict,
         description="Replace a stage's function with your own: {stage: 'module:function'} (same stage contract).",
