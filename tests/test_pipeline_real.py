@@ -1,0 +1,82 @@
+"""The real stages wired together: ingest → curate → harmonize → comprehend → mix → report on the demo corpus.
+
+Model-free settings (the template AlchemistPrompt writer, no code review, no Evol-Instruct) keep it fast; the
+model-backed paths are covered by each stage's own tests and by the quickstart.
+"""
+
+from __future__ import annotations
+
+import gzip
+from collections import Counter
+from pathlib import Path
+
+import orjson
+import pytest
+
+from alchemistcoder.config import load_config
+from alchemistcoder.io import read_jsonl
+from alchemistcoder.pipeline import run_pipeline
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def _cfg(out: Path, executor: str = "inprocess"):
+    return load_config(REPO / "configs" / "quickstart.yaml", [
+        f"run.out={out}", f"run.executor={executor}", "run.shard_size=40",
+        "evolve.enabled=false", "harmonize.writer=template", "harmonize.model=null", "harmonize.fraction=0.3",
+        "comprehend.review.enabled=false", "train.enabled=false", "eval.enabled=false",
+    ])
+
+
+def _manifest(run: Path, stage: str) -> dict:
+    (d,) = run.glob(f"[0-9][0-9]_{stage}")
+    return orjson.loads((d / "manifest.json").read_bytes())
+
+
+@pytest.fixture(scope="module")
+def real_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    run = tmp_path_factory.mktemp("real") / "run"
+    outcomes = run_pipeline(_cfg(run), quiet=True)
+    assert [(o.name, o.status) for o in outcomes] == [
+        ("ingest", "ran"), ("curate", "ran"), ("evolve", "disabled"), ("harmonize", "ran"),
+        ("comprehend", "ran"), ("mix", "ran"), ("train", "disabled"), ("eval", "disabled"),
+    ]
+    return run
+
+
+def test_real_stages_keep_every_record_and_explain_every_rejection(real_run: Path) -> None:
+    ingest = _manifest(real_run, "ingest")
+    assert ingest["counts"]["kept"] == 157  # the demo corpus
+    curate = _manifest(real_run, "curate")
+    reasons = curate["rejects_by_reason"]
+    # the demo corpus's planted defects are found: no code, duplicates, the HumanEval leak
+    assert reasons.get("no_code", 0) > 0 and reasons.get("contaminated", 0) >= 1
+    assert any("dup" in r for r in reasons)
+    for stage in ("ingest", "curate", "harmonize", "comprehend", "mix"):
+        c = _manifest(real_run, stage)["counts"]
+        assert c["balanced"], (stage, c)
+    harmonize = _manifest(real_run, "harmonize")
+    assert harmonize["counts"]["created"] > 0  # mode add: customized copies beside the originals
+    comprehend = _manifest(real_run, "comprehend")
+    # it saw the curation rejects and turned some into data-filtering questions
+    assert comprehend["counts"]["in"] == harmonize["counts"]["kept"] + curate["counts"]["rejected"]
+    created = Counter(r["task"] for p in sorted((real_run / "05_comprehend").glob("shard-*.jsonl.gz"))
+                      for r in map(orjson.loads, gzip.decompress(p.read_bytes()).splitlines()))
+    assert created["filtering"] > 0 and created["alchemist"] > 0
+
+
+def test_real_mix_export_and_report(real_run: Path) -> None:
+    mix = _manifest(real_run, "mix")
+    rows = list(read_jsonl(real_run / "dataset" / "train.jsonl"))
+    assert len(rows) == mix["export"]["counts"]["train"] > 50
+    assert all(r["messages"][-1]["role"] == "assistant" for r in rows)
+    by_task = mix["stats"]["composition"]["by_task"]
+    assert by_task["codegen"] > 0 and by_task.get("alchemist", 0) > 0 and by_task.get("filtering", 0) > 0
+    html = (real_run / "report.html").read_text()
+    assert "HumanEval" in html or "humaneval" in html  # the decontamination hit is shown with its task
+    assert "The train stage did not run." in html and "writers:" in html
+
+
+def test_rerun_of_the_real_chain_skips_everything(real_run: Path) -> None:
+    outcomes = run_pipeline(_cfg(real_run), quiet=True)
+    assert {o.status for o in outcomes} == {"skipped", "disabled"}
