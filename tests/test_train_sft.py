@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from pathlib import Path
 
 import pytest
-from test_train import tiny_messages, write_messages
 
 from alchemistcoder.records import make_messages
 from alchemistcoder.train.config import TrainConfig
+from test_train import tiny_messages, write_messages
 
 pytestmark = pytest.mark.slow
 
@@ -43,10 +44,10 @@ def test_labels_are_exactly_the_assistant_spans_in_packed_batches(tmp_path: Path
     assert len(starts) - 1 == len(convs)
 
     spans, prompts = [], []
-    for a, b in zip(starts, starts[1:]):
+    for a, b in itertools.pairwise(starts):
         seg_ids, seg_labels = ids[a:b].tolist(), labels[a:b].tolist()
         current: list[int] = []
-        for tid, lab in zip(seg_ids, seg_labels):
+        for tid, lab in zip(seg_ids, seg_labels, strict=True):
             if lab != -100:
                 assert lab == tid
                 current.append(tid)
@@ -55,7 +56,7 @@ def test_labels_are_exactly_the_assistant_spans_in_packed_batches(tmp_path: Path
                 current = []
         if current:
             spans.append(tok.decode(current))
-        prompts.append(tok.decode([t for t, lab in zip(seg_ids, seg_labels) if lab == -100]))
+        prompts.append(tok.decode([t for t, lab in zip(seg_ids, seg_labels, strict=True) if lab == -100]))
     expected = [m["content"] + "<|im_end|>" for c in convs for m in c if m["role"] == "assistant"]
     assert sorted(spans) == sorted(expected)
     # and every non-assistant token stayed out of the loss
@@ -67,22 +68,32 @@ def test_labels_are_exactly_the_assistant_spans_in_packed_batches(tmp_path: Path
                 assert not any(m["content"] in p for p in prompts)
 
 
-def test_packed_samples_do_not_attend_to_each_other_under_sdpa(shared_data: Path, model_path: str) -> None:
-    """One packed row with restarting position_ids gives the same logits as each sample alone."""
+def test_packed_samples_do_not_attend_to_each_other(shared_data: Path, model_path: str) -> None:
+    """One packed row with restarting position_ids gives the same logits as each sample alone, under both
+    stock sdpa (block-diagonal mask from position_ids) and sdpa_varlen (per-sample SDPA from cu_seq_lens)."""
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    from alchemistcoder.train.attention import register
 
     tok = AutoTokenizer.from_pretrained(model_path)
     model = AutoModelForCausalLM.from_pretrained(model_path, attn_implementation="sdpa").eval()
     a, b = (tok.apply_chat_template(m, tokenize=True, return_dict=True)["input_ids"] for m in tiny_messages(shared_data, 2))
     packed = torch.tensor([a + b])
+    restart = torch.tensor([list(range(len(a))) + list(range(len(b)))])
+    cu = torch.tensor([0, len(a), len(a) + len(b)], dtype=torch.int32)
     with torch.no_grad():
         alone_b = model(torch.tensor([b]), use_cache=False).logits[0]
-        restart = torch.tensor([list(range(len(a))) + list(range(len(b)))])
         packed_b = model(packed, position_ids=restart, use_cache=False).logits[0, len(a):]
         leaked_b = model(packed, use_cache=False).logits[0, len(a):]  # plain causal: b sees a
+        model.set_attn_implementation(register())
+        varlen = model(packed, position_ids=restart, cu_seq_lens_q=cu, cu_seq_lens_k=cu, use_cache=False).logits[0]
+        varlen_alone_b = model(torch.tensor([b]), use_cache=False).logits[0]  # no boundaries: stock sdpa path
     assert torch.allclose(packed_b, alone_b, atol=1e-4)
     assert not torch.allclose(leaked_b, alone_b, atol=1e-2)  # the check can fail: cross-attention changes logits
+    assert torch.allclose(varlen[len(a):], alone_b, atol=1e-4)
+    assert torch.allclose(varlen[: len(a)], model(torch.tensor([a]), use_cache=False).logits[0], atol=1e-4)
+    assert torch.allclose(varlen_alone_b, alone_b, atol=1e-5)
 
 
 def test_tiny_full_finetune_loss_goes_down_and_checkpoint_is_complete(tmp_path: Path, shared_data: Path, model_path: str) -> None:
@@ -90,17 +101,18 @@ def test_tiny_full_finetune_loss_goes_down_and_checkpoint_is_complete(tmp_path: 
 
     from alchemistcoder.train.sft import read_train_log, run_train
 
-    train_file = write_messages(tmp_path / "mix.jsonl", tiny_messages(shared_data, 4))
-    cfg = TrainConfig(model=model_path, max_length=160, per_device_batch_size=1, max_steps=8, epochs=100,
+    # Two short samples packed into one row: every step sees the same batch, so the loss must fall fast.
+    train_file = write_messages(tmp_path / "mix.jsonl", tiny_messages(shared_data, 2, max_chars=120))
+    cfg = TrainConfig(model=model_path, max_length=192, per_device_batch_size=1, max_steps=5, epochs=100,
                       learning_rate=3e-4, lr_scheduler="constant", warmup_ratio=0.0, save_steps=1000)
     result = run_train(train_file, cfg, tmp_path / "out")
 
-    assert result.steps == list(range(1, 9))
-    assert len(result.losses) == 8
-    first, last = sum(result.losses[:2]) / 2, sum(result.losses[-2:]) / 2
-    assert last < 0.6 * first, result.losses
+    assert result.steps == [1, 2, 3, 4, 5]
+    assert len(result.losses) == 5
+    assert result.losses[-1] < 0.6 * result.losses[0], result.losses
     assert [r["loss"] for r in read_train_log(result.log_path)] == result.losses
-    assert json.loads((tmp_path / "out" / "train_result.json").read_text())["global_step"] == 8
+    assert json.loads((tmp_path / "out" / "train_result.json").read_text())["global_step"] == 5
+    assert result.attn_implementation == "sdpa_varlen"
 
     model_dir = Path(result.checkpoint_dir)
     assert (model_dir / "model.safetensors").is_file()
@@ -119,15 +131,15 @@ def test_lora_resume_and_merge(tmp_path: Path, shared_data: Path, model_path: st
     train_file = write_messages(tmp_path / "mix.jsonl", tiny_messages(shared_data, 4, skip=10))
     out = tmp_path / "lora"
     base = dict(model=model_path, method="lora", lora_r=8, max_length=128, per_device_batch_size=1, epochs=100,
-                learning_rate=1e-3, warmup_ratio=0.0, save_steps=2, merge_lora=False)
-    first = run_train(train_file, TrainConfig(**base, max_steps=2), out)
-    assert first.global_step == 2 and first.resumed_from is None
-    assert (out / "checkpoints" / "checkpoint-2").is_dir()
+                learning_rate=1e-3, warmup_ratio=0.0, save_steps=1, merge_lora=False)
+    first = run_train(train_file, TrainConfig(**base, max_steps=1), out)
+    assert first.global_step == 1 and first.resumed_from is None
+    assert (out / "checkpoints" / "checkpoint-1").is_dir()
 
-    second = run_train(train_file, TrainConfig(**{**base, "merge_lora": True}, max_steps=3), out)
-    assert second.resumed_from is not None and second.resumed_from.endswith("checkpoint-2")
-    assert second.global_step == 3
-    assert second.steps == [1, 2, 3]  # the log continues across the resume
+    second = run_train(train_file, TrainConfig(**{**base, "merge_lora": True}, max_steps=2), out)
+    assert second.resumed_from is not None and second.resumed_from.endswith("checkpoint-1")
+    assert second.global_step == 2
+    assert second.steps == [1, 2]  # the log continues across the resume
 
     merged_dir = Path(second.checkpoint_dir)
     assert merged_dir == out / "model" and (out / "adapter" / "adapter_config.json").is_file()

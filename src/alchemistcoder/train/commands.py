@@ -87,6 +87,9 @@ def register(app: typer.Typer) -> None:
         from alchemistcoder.train.sft import run_train
 
         train_cfg = cfg.train
+        if not train_cfg.enabled:
+            typer.echo("train.enabled is false: nothing to do")
+            return
         if not train_cfg.data:
             typer.echo("error: train.data is not set (the messages JSONL to train on); use --set train.data=PATH", err=True)
             raise typer.Exit(2)

@@ -76,7 +76,8 @@ class TrainConfig(StrictModel):
     )
     attn_implementation: str = Field(
         "auto",
-        description="'auto': flash_attention_2 when installed on CUDA, else sdpa; or eager / sdpa / flash_attention_2.",
+        description="'auto': flash_attention_2 when installed on CUDA, else sdpa_varlen (per-sample SDPA over "
+        "packed rows) when packing, else sdpa; or name one: eager, sdpa, sdpa_varlen, flash_attention_2.",
     )
     device: Literal["auto", "cpu", "cuda"] = Field("auto", description="'auto' uses CUDA when present, else CPU.")
 

@@ -38,8 +38,7 @@ def _iter_rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
     if name.endswith(".parquet"):
         import pyarrow.parquet as pq
 
-        for i, row in enumerate(pq.read_table(path).to_pylist(), 1):
-            yield i, row
+        yield from enumerate(pq.read_table(path).to_pylist(), 1)
     elif name.endswith((".jsonl", ".jsonl.gz")):
         yield from enumerate(read_jsonl(path), 1)
     else:

@@ -50,7 +50,11 @@ def plan_device(cfg: TrainConfig) -> DevicePlan:
         raise ValueError("train.precision fp16 needs a GPU; use fp32 or bf16 on CPU")
     attn = cfg.attn_implementation
     if attn == "auto":
-        attn = "flash_attention_2" if cuda and importlib.util.find_spec("flash_attn") else "sdpa"
+        if cuda and importlib.util.find_spec("flash_attn"):
+            attn = "flash_attention_2"
+        else:
+            # packed rows: per-sample SDPA (see attention.py); padded batches: stock SDPA
+            attn = "sdpa_varlen" if cfg.packing else "sdpa"
     return DevicePlan(device="cuda" if cuda else "cpu", precision=precision, attn_implementation=attn)
 
 
@@ -74,6 +78,10 @@ def load_model(path: str, cfg: TrainConfig, plan: DevicePlan) -> Any:
     """The causal LM in the planned dtype/attention; QLoRA loads the base in 4-bit NF4."""
     from transformers import AutoModelForCausalLM
 
+    if plan.attn_implementation == "sdpa_varlen":
+        from alchemistcoder.train.attention import register
+
+        register()
     kwargs: dict[str, Any] = {"dtype": torch_dtype(plan.precision), "attn_implementation": plan.attn_implementation}
     if cfg.method == "qlora":
         if plan.device != "cuda" or not importlib.util.find_spec("bitsandbytes"):

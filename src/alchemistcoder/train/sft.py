@@ -172,7 +172,13 @@ def build_trainer(data: TrainingData, cfg: TrainConfig, out_dir: str | os.PathLi
     from trl import SFTTrainer
 
     from alchemistcoder.train.chat_template import resolve_training_template
-    from alchemistcoder.train.model import load_model, load_tokenizer, peft_config, plan_device, resolve_model_path
+    from alchemistcoder.train.model import (
+        load_model,
+        load_tokenizer,
+        peft_config,
+        plan_device,
+        resolve_model_path,
+    )
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
