@@ -707,7 +707,8 @@ class Pipeline:
             TimeElapsedColumn(),
             console=self.console,
             transient=True,
-            disable=self.quiet,
+            # bars only on a terminal; logs and pipes get the one line per stage
+            disable=self.quiet or not self.console.is_terminal,
         )
 
     def _run_global(self, spec: StageSpec, fn: Callable[..., Any], section: Any, inputs: list[Sample], stats: dict[str, Any]) -> list[Sample]:
