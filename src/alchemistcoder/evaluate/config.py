@@ -46,7 +46,11 @@ class EvalConfig(StrictModel):
     out: str | None = Field(
         None, description="Output directory (default: <run.out>/eval); one subdirectory per benchmark."
     )
-    seed: int = Field(0, description="Seed of sampled generations (sample j of a task uses seed + j).")
+    seed: int | None = Field(
+        None,
+        description="Seed of sampled generations: sample j of a task uses seed + j (in-process backends then "
+        "generate seeded requests one at a time); None leaves sampling unseeded and batched.",
+    )
     workers: int = Field(0, ge=0, description="Parallel sandboxes when scoring; 0 means one per core.")
     min_time_limit: float = Field(
         1.0, gt=0, description="EvalPlus: the least time limit per test input, in seconds."

@@ -88,7 +88,7 @@ def generate_samples(
                     temperature=cfg.temperature,
                     top_p=cfg.top_p,
                     stop=spec.stop,
-                    seed=cfg.seed + j,
+                    seed=None if cfg.seed is None else cfg.seed + j,
                     # sample j of a task is its own request: without this, sampled duplicates share a cache entry
                     nonce=f"{task.task_id}#{j}" if cfg.temperature > 0 else None,
                     tag="eval",

@@ -1,0 +1,47 @@
+"""Generation through the LLM layer with the real embedded model: samples, scoring, resume."""
+
+from __future__ import annotations
+
+import json
+
+from alchemistcoder.evaluate import run_eval
+from alchemistcoder.evaluate.config import EvalConfig
+from alchemistcoder.llm.config import LLMConfig
+
+
+def _lines(path):
+    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+
+
+def test_run_eval_generates_scores_and_resumes(shared_data, tmp_path):
+    cfg = EvalConfig(
+        benchmarks=["humaneval+"],
+        limit=2,
+        n_samples=2,
+        temperature=0.8,
+        max_tokens=24,
+        prompt_style="chat",
+        base_only=True,
+    )
+    llm = LLMConfig(max_tokens=24)
+    summaries = run_eval(cfg, llm, tmp_path)
+    assert set(summaries) == {"humaneval+"}
+    samples = tmp_path / "humanevalplus" / "samples.jsonl"
+    rows = _lines(samples)
+    assert [r["task_id"] for r in rows] == ["HumanEval/0", "HumanEval/0", "HumanEval/1", "HumanEval/1"]
+    assert all(isinstance(r["solution"], str) for r in rows)
+    raw = _lines(tmp_path / "humanevalplus" / "samples.raw.jsonl")
+    assert len(raw) == 4 and all(r["raw"] for r in raw)
+    doc = json.loads((tmp_path / "humanevalplus" / "eval_results.json").read_text())
+    assert {k: len(v) for k, v in doc["eval"].items()} == {"HumanEval/0": 2, "HumanEval/1": 2}
+    summary = summaries["humaneval+"]
+    assert summary["samples"] == 4 and "pass@1" in summary["base"]
+    assert sum(summary["error_classes"].values()) == 4
+
+    # an interrupted run: the last sample is lost; a re-run makes only that one and keeps the others
+    kept = samples.read_text().splitlines(keepends=True)[:3]
+    samples.write_text("".join(kept))
+    run_eval(cfg, llm, tmp_path)
+    again = samples.read_text().splitlines(keepends=True)
+    assert again[:3] == kept and len(again) == 4
+    assert len(_lines(tmp_path / "humanevalplus" / "samples.raw.jsonl")) == 5
