@@ -10,6 +10,7 @@ command -v go >/dev/null || need_apt+=(golang-go)
 command -v node >/dev/null || need_apt+=(nodejs)
 command -v javac >/dev/null || need_apt+=(default-jdk-headless)
 command -v g++ >/dev/null || need_apt+=(g++)
+[ -f /usr/include/openssl/md5.h ] || need_apt+=(libssl-dev)  # HumanEval-X CPP/162 links -lcrypto
 command -v rustc >/dev/null || [ -x "$HOME/.cargo/bin/rustc" ] || need_apt+=(rustc)
 command -v chromium >/dev/null || need_apt+=(chromium)
 command -v unshare >/dev/null || need_apt+=(util-linux)
