@@ -147,6 +147,9 @@ def test_program(task: BenchmarkTask, code: str, *, is_completion: bool) -> str:
         body = prompt + code if is_completion else code
         setup = "".join(s + "\n" for s in IMPORT_HELPER["cpp"] if s not in body)
         return setup + "\n" + body + "\n" + test
+    if lang == "java" and not is_completion:
+        # the test file's public class is Main; a model's "public class Solution" would be a second one
+        code = re.sub(r"\bpublic\s+(final\s+)?class\s+Solution\b", "class Solution", code)
     if lang in ("java", "js"):
         return (prompt + code if is_completion else code) + "\n" + test
     if lang == "go":
