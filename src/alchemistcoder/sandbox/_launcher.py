@@ -125,9 +125,15 @@ def _child(step, env, workdir, uid, gid, fds):
             os._exit(127)
 
 
-def _kill_everything_else():
-    with contextlib.suppress(ProcessLookupError):
-        os.kill(-1, signal.SIGKILL)
+def _kill_everything_else(step_pid):
+    # As PID 1 of the job's namespace, kill(-1) reaches every other process in it and nothing outside. Without
+    # namespaces (a machine that forbids them) it would reach all of the user's processes: then only the
+    # step's session is killed.
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        if os.getpid() == 1:
+            os.kill(-1, signal.SIGKILL)
+        else:
+            os.killpg(step_pid, signal.SIGKILL)
     while True:
         try:
             pid, _ = os.waitpid(-1, os.WNOHANG)
@@ -152,7 +158,7 @@ def _run_step(step, env, workdir, uid, gid, fds):
     duration = time.monotonic() - start
     os.close(pidfd)
     # whatever the step left behind (background children, escaped process groups) dies with it
-    _kill_everything_else()
+    _kill_everything_else(pid)
     return {
         "exit_code": os.WEXITSTATUS(status) if os.WIFEXITED(status) else None,
         "signal": os.WTERMSIG(status) if os.WIFSIGNALED(status) else None,
