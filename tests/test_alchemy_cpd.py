@@ -1,0 +1,66 @@
+"""Conditional perplexity discrepancy with the real embedded model: the scorer, and `alchemist analyze cpd`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from alchemistcoder.alchemy import HarmonizeConfig, run_harmonize
+from alchemistcoder.alchemy.cpd import CPDPair, Scorer, score_pairs, summarize
+from alchemistcoder.cli import app
+from alchemistcoder.io import write_samples
+from alchemistcoder.records import Sample, content_id, make_messages
+from alchemistcoder.stage import StageContext
+
+pytestmark = pytest.mark.slow
+
+RESPONSE = "def add(a, b):\n    return a + b\n\nprint(add(2, 3))"
+
+
+def test_a_fitting_instruction_lowers_response_perplexity() -> None:
+    scorer = Scorer(max_response_tokens=64, batch_size=4)
+    pairs = [
+        CPDPair("fit", RESPONSE, "Write a Python function add(a, b) that returns the sum of two numbers and print add(2, 3).",
+                "Please generate Python code for the following task.\nWrite a Python function add(a, b) that returns the sum."),
+        CPDPair("unrelated", RESPONSE, "Describe the history of the Roman Empire in three paragraphs.", None),
+    ]
+    fit, unrelated = score_pairs(pairs, scorer)
+    assert fit.ppl_response == pytest.approx(unrelated.ppl_response, rel=1e-4)  # same response, same empty context
+    assert fit.ppl_given_instruction < unrelated.ppl_given_instruction
+    assert fit.cpd_without < unrelated.cpd_without  # a fitting instruction makes the response more likely
+    assert fit.cpd_with is not None and fit.gain == pytest.approx(fit.cpd_without - fit.cpd_with)
+    assert unrelated.cpd_with is None and unrelated.gain is None
+    summary = summarize([fit, unrelated])
+    assert summary["n"] == 2 and summary["mean_gain"] == pytest.approx(fit.gain)
+
+
+def test_cli_analyze_cpd(tmp_path: Path, shared_data: Path) -> None:
+    rows = json.loads((shared_data / "codealpaca" / "code_alpaca_2k.json").read_text())[:60]
+    samples = []
+    for i, r in enumerate(rows):
+        m = make_messages(r["instruction"], r["output"])
+        samples.append(Sample(content_id("codealpaca", m, str(i)), "codealpaca", m))
+    out = run_harmonize(samples, HarmonizeConfig(writer="template", fraction=0.1), StageContext(run_dir=tmp_path, stage="harmonize"))
+    inp = tmp_path / "harmonized.jsonl"
+    write_samples(inp, out)
+    result = CliRunner().invoke(
+        app, ["analyze", "cpd", str(inp), "--out", str(tmp_path / "cpd"), "--limit", "2", "--max-response-tokens", "48"]
+    )
+    assert result.exit_code == 0, result.output
+    report = json.loads((tmp_path / "cpd" / "cpd.json").read_text())
+    assert report["n"] == 2 and len(report["samples"]) == 2
+    for row in report["samples"]:
+        assert row["writer"] == "template"
+        assert row["ppl_response"] > 1 and row["ppl_given_instruction"] > 1 and row["ppl_given_alchemist"] > 1
+        assert row["cpd_with"] == pytest.approx(row["ppl_given_alchemist"] - row["ppl_response"])
+    assert report["mean_gain"] == pytest.approx(sum(r["gain"] for r in report["samples"]) / 2)
+    assert (tmp_path / "cpd" / "cpd.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+    # input without AlchemistPrompts: a clear error, not an empty report
+    plain = tmp_path / "plain.jsonl"
+    write_samples(plain, samples[:3])
+    bad = CliRunner().invoke(app, ["analyze", "cpd", str(plain), "--out", str(tmp_path / "cpd2")])
+    assert bad.exit_code == 2 and "no sample carries an AlchemistPrompt" in bad.output
