@@ -162,26 +162,26 @@ def section_sources(ingest_dir: Path | None) -> str:
     samples = _samples(ingest_dir) + _samples(ingest_dir, "rejected")
     if not samples:
         return out + note("Ingest did not run in this run directory.")
+    from alchemistcoder.sources.profile import profile_samples
+
     by_source: dict[str, list[Sample]] = defaultdict(list)
     for s in samples:
         by_source[s.source].append(s)
+    profiles = profile_samples(samples, include_rejected=True)["sources"]
     rows = []
-    for name, group in sorted(by_source.items()):
-        resp = sorted(len(s.response) for s in group)
-        instr = sorted(len(s.instruction) for s in group)
-        fenced = sum(1 for s in group if "```" in s.response)
-        langs = Counter(str(s.meta.get("language") or s.meta.get("lang") or "?") for s in group)
-        rows.append(
-            [
-                name,
-                len(group),
-                resp[len(resp) // 2],
-                instr[len(instr) // 2],
-                f"{fenced / len(group):.0%}",
-                ", ".join(f"{k} {v}" for k, v in langs.most_common(3)),
-            ]
-        )
-    out += table(["source", "samples", "median response chars", "median instruction chars", "fenced code", "languages"], rows, {1, 2, 3})
+    for name in sorted(profiles):
+        p = profiles[name]
+        langs = ", ".join(f"{k} {v:.0%}" for k, v in list(p["languages"].items())[:3])
+        rows.append([
+            name, p["samples"], int(p["response_chars"]["p50"]), int(p["instruction_chars"]["p50"]),
+            f"{p['code_share']:.0%}", f"{p['fenced_code_share']:.0%}", p["prose_to_code"] if p["prose_to_code"] is not None else "-",
+            langs, f"{p['docstring_share']:.0%}", f"{p['tests_share']:.0%}", f"{p['shows_output_share']:.0%}",
+        ])
+    out += table(
+        ["source", "samples", "median response chars", "median instruction chars", "with code", "fenced",
+         "prose/code", "languages (of code)", "docstrings", "tests", "shows output"],
+        rows, {1, 2, 3, 6},
+    )
 
     def draw(ax: Any) -> None:
         names = sorted(by_source)
