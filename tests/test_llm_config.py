@@ -29,6 +29,14 @@ def test_unknown_keys_and_bad_values_are_errors_naming_the_key():
         validate_dict({"budget": {"max_tokens_total": 0}}, LLMConfig)
 
 
+def test_a_cost_cap_needs_a_price():
+    with pytest.raises(ConfigError, match="no price for model 'my-model'"):
+        validate_dict({"model": "my-model", "budget": {"max_cost_usd": 5}}, LLMConfig)
+    priced = LLMConfig(model="my-model", budget={"max_cost_usd": 5}, prices={"my-model": {"prompt_per_mtok": 1}})
+    assert priced.price().prompt_per_mtok == 1
+    assert LLMConfig(model="gpt-4o", budget={"max_cost_usd": 5}).price().completion_per_mtok > 0
+
+
 @pytest.mark.skipif(importlib.util.find_spec("vllm") is not None, reason="checks the message shown without vllm")
 def test_vllm_backend_without_vllm_says_how_to_install_it():
     with pytest.raises(RuntimeError, match=r"pip install 'alchemistcoder\[vllm\]'"):

@@ -52,7 +52,7 @@ class LLMClient:
         self.stage = stage or "default"
         self.usage = Usage()
         self.usage_by_stage: dict[str, Usage] = {}
-        self.budget = Budget(config.budget, config.prices.get(backend.name))
+        self.budget = Budget(config.budget, config.price())
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._start_lock = threading.Lock()
@@ -281,9 +281,8 @@ class LLMClient:
             try:
                 completions = await loop.run_in_executor(None, self.backend.generate_batch, chunk_requests)
             except Exception as exc:
-                completions = [
-                    Completion(model=self.backend.name, error=f"{type(exc).__name__}: {exc}")
-                ] * len(chunk)
+                error = f"{type(exc).__name__}: {exc}"
+                completions = [Completion(model=self.backend.name, error=error) for _ in chunk]
             self.budget.settle(reservation, completions)
             for (key, indices), completion in zip(chunk, completions, strict=True):
                 cost = cost_of(completion.prompt_tokens, completion.completion_tokens, self.budget.price)

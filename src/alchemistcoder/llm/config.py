@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from alchemistcoder.strict import StrictModel
 
@@ -42,6 +42,17 @@ class CacheConfig(StrictModel):
     namespace: str = Field(
         "", description="Extra text mixed into every key; change it to invalidate the cache."
     )
+
+
+# USD per 1M (prompt, completion) tokens of a few well-known hosted models, used when `prices` has no entry for
+# the configured model. Public list prices when this was written; put the current ones in `prices` to override.
+DEFAULT_PRICES: dict[str, tuple[float, float]] = {
+    "gpt-4o": (2.50, 10.00),
+    "gpt-4o-mini": (0.15, 0.60),
+    "gpt-4.1": (2.00, 8.00),
+    "gpt-4.1-mini": (0.40, 1.60),
+    "gpt-4.1-nano": (0.10, 0.40),
+}
 
 
 class LLMConfig(StrictModel):
@@ -101,3 +112,22 @@ class LLMConfig(StrictModel):
         description="Price table by model name (USD per 1M tokens); models not listed cost 0.",
     )
     cache: CacheConfig = Field(default_factory=CacheConfig, description="Persistent request cache.")
+
+    def price(self) -> PriceConfig | None:
+        """The price of this config's model: from `prices`, else the built-in table, else None."""
+        if self.model in self.prices:
+            return self.prices[self.model]
+        if self.model in DEFAULT_PRICES:
+            prompt, completion = DEFAULT_PRICES[self.model]
+            return PriceConfig(prompt_per_mtok=prompt, completion_per_mtok=completion)
+        return None
+
+    @model_validator(mode="after")
+    def _cost_cap_needs_a_price(self) -> LLMConfig:
+        # A cost cap on a model with no price would never stop anything.
+        if self.budget.max_cost_usd is not None and self.price() is None:
+            raise ValueError(
+                f"budget.max_cost_usd is set but there is no price for model {self.model!r}: add "
+                f"prices: {{{self.model}: {{prompt_per_mtok: ..., completion_per_mtok: ...}}}}"
+            )
+        return self

@@ -87,11 +87,19 @@ class TransformersBackend:
                 dtype = getattr(torch, self.dtype)
             elif device == "cpu":
                 dtype = torch.float32  # half precision is slow (or unsupported) on most CPUs
+            from transformers.utils import logging as hf_logging
+
             tokenizer = AutoTokenizer.from_pretrained(path)
             tokenizer.padding_side = "left"
             if tokenizer.pad_token is None:
                 tokenizer.pad_token = tokenizer.eos_token
-            model = AutoModelForCausalLM.from_pretrained(path, dtype=dtype)
+            bars = hf_logging.is_progress_bar_enabled()
+            hf_logging.disable_progress_bar()  # a "Loading weights" bar per load clutters logs and servers
+            try:
+                model = AutoModelForCausalLM.from_pretrained(path, dtype=dtype)
+            finally:
+                if bars:
+                    hf_logging.enable_progress_bar()
             model.to(device)
             model.eval()
             self._tokenizer, self._model = tokenizer, model
@@ -130,6 +138,7 @@ class TransformersBackend:
                 r.top_p if sampling else 1.0,
                 r.seed if sampling else None,
                 tuple(r.stop or ()),
+                r.prompt is not None,  # raw prompts and chats tokenize differently (special tokens)
                 alone,
             )
             groups.setdefault(key, []).append(i)
