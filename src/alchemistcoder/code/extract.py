@@ -62,6 +62,8 @@ def _fenced_blocks(text: str) -> list[CodeBlock] | None:
 _COMMENT_START = ("//", "/*", "* ", "*/", "#", "--", "<!--")
 _BULLET = re.compile(r"^([-*+•]|\d+[.)])\s")
 _NOT_PROSE = re.compile(r"[=;{}\[\]]|\w\(|^\S+\(")
+# Marks that a long, wordy line is still code (a sentence may mention ``f()`` or ``a[i]``, not these).
+_STRONG_CODE = re.compile(r"[;{}]|\s=\s|^\S+\(")
 
 
 def _line_kind(line: str) -> str:
@@ -74,8 +76,8 @@ def _line_kind(line: str) -> str:
     indented = line[:1] in (" ", "\t")
     words = s.split()
     letters = sum(ch.isalpha() or ch == " " for ch in s)
-    prose_like = (len(words) >= 4 and letters / len(s) > 0.85 and not _NOT_PROSE.search(s)
-                  and not s.endswith((";", "{", "}", ")", ",")))
+    prose_like = (len(words) >= 4 and letters / len(s) > 0.85 and not s.endswith((";", "{", "}", ")", ","))
+                  and (not _NOT_PROSE.search(s) or (len(words) >= 8 and not _STRONG_CODE.search(s))))
     if s.startswith(_COMMENT_START) and not _BULLET.match(s):
         return "cont"
     if prose_like and (not indented or _BULLET.match(s)):
@@ -95,7 +97,7 @@ def _code_language(code: str) -> str | None:
     language = detect_language(code)
     if language != "text":
         return language
-    if not re.search(r"\w\s*\(|\w\s*=[^=]|\w\.\w+\(", code):
+    if not re.search(r"\w\s*[(\[]|\w\s*=[^=]|\w\.\w+", code):
         return None
     try:
         with warnings.catch_warnings():
