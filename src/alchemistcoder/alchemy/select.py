@@ -38,20 +38,24 @@ def select(
     ``eligible`` holds. With ``priority`` (e.g. the number of facts the instruction misses), higher values
     go first and the seeded hash breaks ties. Returned in input order.
     """
-    kept_per_source: dict[str, int] = defaultdict(int)
-    candidates: dict[str, list[Sample]] = defaultdict(list)
+    kept: dict[str, list[Sample]] = defaultdict(list)
     for s in samples:
-        if s.rejected:
-            continue
-        kept_per_source[s.source] += 1
-        if eligible(s):
-            candidates[s.source].append(s)
+        if not s.rejected:
+            kept[s.source].append(s)
     chosen: set[str] = set()
-    for source, pool in candidates.items():
-        k = quota(fraction, kept_per_source[source])
-
-        def rank(s: Sample) -> tuple[int, int]:
-            return (-(priority(s) if priority else 0), selection_key(seed, s.id))
-
-        chosen.update(s.id for s in sorted(pool, key=rank)[:k])
+    for pool in kept.values():
+        k = quota(fraction, len(pool))
+        if priority is None:
+            # Walk the seeded order and test eligibility lazily: at 5% only about 5% of the samples need
+            # their (costly) grounding, and the result equals filtering first.
+            picked = []
+            for s in sorted(pool, key=lambda s: selection_key(seed, s.id)):
+                if len(picked) == k:
+                    break
+                if eligible(s):
+                    picked.append(s)
+        else:
+            ranked = sorted((s for s in pool if eligible(s)), key=lambda s: (-priority(s), selection_key(seed, s.id)))
+            picked = ranked[:k]
+        chosen.update(s.id for s in picked)
     return [s for s in samples if s.id in chosen and not s.rejected]
