@@ -301,8 +301,10 @@ def data_card(kept: list[Sample], splits: dict[str, list[Sample]], run_cfg: Any,
         "# AlchemistCoder-style code instruction mix",
         "",
         f"{len(kept)} chats ({len(splits['train'])} train, {len(splits['validation'])} validation), "
-        "built by `alchemist run` from several instruction sources, harmonized with AlchemistPrompts and "
-        "extended with code-comprehension tasks made from the pipeline's own trace.",
+        f"built by `alchemist run` from {len(by_source)} instruction source(s): {by_task.get('alchemist', 0)} "
+        "carry an AlchemistPrompt and "
+        f"{sum(by_task.get(t, 0) for t in ('evolution', 'filtering', 'review'))} are code-comprehension tasks "
+        "made from the pipeline's own trace.",
         "",
         "Files: `train.jsonl` / `validation.jsonl` (`{\"messages\": [...]}` rows), `*.parquet`, `hf/` "
         "(`datasets.load_from_disk`).",
