@@ -46,7 +46,7 @@ _SYNONYMS = {
 
 
 class JudgeVerdict(BaseModel):
-    """What the judge must answer."""
+    """A verdict on a code sample: ok, unclear or disorganized, and a one-sentence rationale."""
 
     label: Literal["ok", "unclear", "disorganized"] = Field(description="ok, unclear (C) or disorganized (D).")
     rationale: str = Field(min_length=1, description="One sentence that explains the label.")

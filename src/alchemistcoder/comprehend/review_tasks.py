@@ -31,7 +31,7 @@ REFINED_FAILED = "review_refined_failed"  # the refined code does not run, or fa
 
 
 class CodeReview(BaseModel):
-    """The structured review the model must return."""
+    """A review of an answer to a programming task: two scores, suggestions, and the refined code."""
 
     correctness: int = Field(ge=0, le=10, description="How correct the response is, 0 (wrong) to 10 (fully correct).")
     clarity: int = Field(ge=0, le=10, description="How clear the response is, 0 (unreadable) to 10 (very clear).")

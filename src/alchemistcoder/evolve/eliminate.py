@@ -35,6 +35,13 @@ _REFUSAL = re.compile(
 )
 
 
+# Openers of an answer rather than of a task ("Here's a possible solution:", "Sure! ...", "To solve this ...").
+_ANSWER_OPENER = re.compile(
+    r"^\s*(?:here'?s\b|here is\b|sure\b|certainly\b|to solve\b|the solution\b|solution:|the answer\b|answer:)",
+    re.IGNORECASE,
+)
+
+
 def is_refusal(text: str, max_words: int = 80) -> bool:
     """A short answer that apologizes or declines (long answers that say "sorry" once are still answers)."""
     return bool(_REFUSAL.search(text)) and len(text.split()) <= max_words
@@ -78,7 +85,7 @@ def instruction_elimination(
     n_words, n_original = len(evolved.split()), len(original.split())
     if n_words < min_words or n_words < min_length_ratio * n_original:
         return TOO_SHORT
-    if prose_words(evolved) < max(min_words, 1):
+    if prose_words(evolved) < max(min_words, 1) or _ANSWER_OPENER.match(evolved):
         return ANSWERED
     if fuzz.ratio(_normalized(original), norm_evolved) >= max_similarity:
         return UNCHANGED

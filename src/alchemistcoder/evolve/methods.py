@@ -92,6 +92,7 @@ PROMPT_FRAGMENTS: tuple[str, ...] = (
     "original task",
     "rewritten task",
     "harder task",
+    "example of the answer format",
 )
 
 
