@@ -130,6 +130,30 @@ def test_openai_backend_against_alchemist_serve(served, embedded_client, tmp_pat
         assert client.usage.requests == 4 and client.usage.completion_tokens > 0
 
 
+def test_server_batches_concurrent_requests_and_checks_the_key(embedded_client, monkeypatch):
+    from alchemistcoder.llm.server import make_server, serve_in_thread
+
+    monkeypatch.setenv("ALCHEMIST_SERVE_TEST_KEY", "serve-secret-123")
+    server = make_server(embedded_client.backend, "127.0.0.1", 0, batch_size=4, batch_wait_s=0.2,
+                         api_key="serve-secret-123")
+    serve_in_thread(server)
+    try:
+        url = server.base_url
+        denied = httpx.post(url + "/chat/completions", json={"messages": [{"role": "user", "content": "hi"}]})
+        assert denied.status_code == 401
+        cfg = LLMConfig(backend="openai", model="smollm2-135m-instruct", base_urls=[url], max_concurrency=4,
+                        api_key_env="ALCHEMIST_SERVE_TEST_KEY", timeout_s=120, cache={"enabled": False})
+        with LLMClient.from_config(cfg) as client:
+            out = client.generate([_chat(f"Count to {n}.", max_tokens=3) for n in range(2, 6)])
+        assert all(c.ok for c in out), [c.error for c in out]
+        health = httpx.get(url.removesuffix("/v1") + "/health").json()
+        assert health["max_batch"] >= 2 and health["batches"] < 4  # concurrent requests shared generate calls
+    finally:
+        server.shutdown()
+        server.server_close()
+        server.worker.stop()
+
+
 def test_serve_rejects_what_it_does_not_support(served):
     r = httpx.post(served + "/chat/completions", json={"model": "x", "messages": [{"role": "user", "content": "hi"}], "stream": True})
     assert r.status_code == 400 and "stream" in r.json()["error"]["message"]

@@ -35,6 +35,8 @@ class BatchingWorker:
         self.batch_size = batch_size
         self.batch_wait_s = batch_wait_s
         self._queue: queue.Queue[tuple[ChatRequest, Future[Completion]] | None] = queue.Queue()
+        self.batches = 0
+        self.max_batch = 0
         self._thread = threading.Thread(target=self._loop, name="alchemist-serve-batcher", daemon=True)
         self._thread.start()
 
@@ -63,6 +65,8 @@ class BatchingWorker:
                     self._queue.put(None)
                     break
                 batch.append(nxt)
+            self.batches += 1
+            self.max_batch = max(self.max_batch, len(batch))
             try:
                 results = self.backend.generate_batch([r for r, _ in batch])
                 for (_, fut), res in zip(batch, results, strict=True):
@@ -195,7 +199,8 @@ class _Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         path = self.path.rstrip("/")
         if path == "/health":
-            self._send(200, {"status": "ok"})
+            worker = self.server.worker
+            self._send(200, {"status": "ok", "batches": worker.batches, "max_batch": worker.max_batch})
         elif path in ("/v1/models", "/models"):
             if self._authorized():
                 model = {"id": self.server.model_name, "object": "model", "created": 0, "owned_by": "alchemistcoder"}
