@@ -135,3 +135,28 @@ def test_stage_without_reviews_keeps_every_input_and_adds_tasks(tmp_path: Path):
 def test_mix_quota_comes_from_the_config():
     cfg = ComprehendConfig.model_validate({"ratios": {"evolution": 0.1, "filtering": 0.02, "review": 0.0}})
     assert (cfg.quota("evolution", 1000), cfg.quota("filtering", 1000), cfg.quota("review", 1000)) == (100, 20, 0)
+
+
+def test_cli_comprehend_writes_inputs_and_tasks(tmp_path: Path):
+    import json
+    import subprocess
+    import sys
+
+    from alchemistcoder.io import read_samples, write_samples
+
+    alchemist = Path(sys.executable).parent / "alchemist"
+    kept = [codegen(f"k{i}") for i in range(4)]
+    rejects = [evolved_sample("e1"), codegen("bad", reason="short_response")]
+    write_samples(tmp_path / "kept.jsonl", kept)
+    write_samples(tmp_path / "rejects.jsonl.gz", rejects)
+    out = tmp_path / "out"
+    r = subprocess.run([str(alchemist), "comprehend", str(tmp_path / "kept.jsonl"), str(tmp_path / "rejects.jsonl.gz"),
+                        "--out", str(out), "--set", "comprehend.review.enabled=false"], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    result = list(read_samples(out / "samples.jsonl.gz"))
+    assert [s.id for s in result[:6]] == [s.id for s in kept + rejects]
+    assert sorted(s.task for s in result[6:]) == ["evolution", "evolution", "filtering"]
+    assert json.loads((out / "stats.json").read_text())["comprehend"]["tasks"]["filtering"] == 1
+    bad = subprocess.run([str(alchemist), "comprehend", str(tmp_path / "kept.jsonl"), "--out", str(out),
+                          "--set", "comprehend.filtering.share=0.5"], capture_output=True, text=True)
+    assert bad.returncode == 2 and "comprehend.filtering.share: unknown key 'share'" in bad.stderr
