@@ -58,7 +58,7 @@ _WRITER = textwrap.dedent(
     cache = RequestCache(sys.argv[1])
     prefix, n = sys.argv[2], int(sys.argv[3])
     for i in range(n):
-        cache.put(f"{prefix}-{i}", Completion(text="x" * (i % 500), model="m", prompt_tokens=i))
+        cache.put(f"{prefix}-{i}", Completion(text="x" * (i % 500), model="m", prompt_tokens=i), ledger="L", cost=0.5)
         if i == 5:
             print("writing", flush=True)
     print("done", flush=True)
@@ -82,6 +82,8 @@ def test_concurrent_writer_processes_lose_nothing(tmp_path):
     got = cache.get_many(keys)
     assert len(got) == 900
     assert all(got[f"a-{i}"].prompt_tokens == i for i in range(300))
+    # The spend ledger adds up every writer's answers (the budget of a run sharded over processes).
+    assert cache.spent("L") == (3 * sum(range(300)), 0.5 * 900)
 
 
 def test_kill_9_at_any_moment_leaves_a_readable_cache(tmp_path):
@@ -99,6 +101,8 @@ def test_kill_9_at_any_moment_leaves_a_readable_cache(tmp_path):
     cache = RequestCache(path)
     got = cache.get_many([r[0] for r in rows])
     assert len(got) == len(rows) >= 4 * 6
+    # Answer and spend are committed together: the ledger matches the stored answers exactly.
+    assert cache.spent("L") == (sum(c.prompt_tokens for c in got.values()), 0.5 * len(got))
     for round_ in range(4):  # each writer's committed entries are a gap-free prefix of what it wrote
         n = sum(1 for k in got if k.startswith(f"r{round_}-"))
         assert n >= 6 and all(f"r{round_}-{i}" in got for i in range(n))

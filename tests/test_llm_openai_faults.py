@@ -127,6 +127,12 @@ def test_budget_stops_cleanly_and_resume_does_not_pay_twice(tmp_path):
         assert len(done) >= 1 and len(stopped) >= 1 and len(done) + len(stopped) == 10
         sent_before = srv.total_received
         assert sent_before == len(done)
+        # The cap belongs to the run's cache: a restart with the same cap has nothing left to spend.
+        with LLMClient.from_config(capped, cache_dir=tmp_path) as client:
+            with pytest.raises(BudgetExceeded):
+                client.generate(requests)
+            assert client.usage.cached == len(done) and client.usage.requests == 0
+        assert srv.total_received == sent_before
         with LLMClient.from_config(_cfg([srv.base_url]), cache_dir=tmp_path) as client:
             out = client.generate(requests)
             assert client.usage.cached == len(done)

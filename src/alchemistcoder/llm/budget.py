@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import asdict, dataclass
+from typing import Any
 
 from alchemistcoder.llm.config import BudgetConfig, PriceConfig
 from alchemistcoder.llm.types import ChatRequest, Completion
@@ -61,16 +62,29 @@ def estimate_tokens(request: ChatRequest) -> tuple[int, int]:
 
 
 class Budget:
-    """The cap of one client: spent + reserved must stay within ``max_tokens_total`` and ``max_cost_usd``."""
+    """The cap: spent + reserved must stay within ``max_tokens_total`` and ``max_cost_usd``.
 
-    def __init__(self, config: BudgetConfig, price: PriceConfig | None) -> None:
+    With a ``ledger`` (the request cache and a ledger name), "spent" is what every process using that cache
+    file recorded for the model — shards of one stage, other stages using the same model, and runs before a
+    crash — so the cap holds for the whole run, and a resumed run spends only what is left. Without one, it
+    is what this client spent.
+    """
+
+    def __init__(self, config: BudgetConfig, price: PriceConfig | None, ledger: tuple[Any, str] | None = None) -> None:
         self.config = config
         self.price = price
-        self.spent_tokens = 0
-        self.spent_cost = 0.0
+        self.ledger = ledger
+        self._local_tokens = 0
+        self._local_cost = 0.0
         self._reserved_tokens = 0
         self._reserved_cost = 0.0
         self._lock = threading.Lock()
+
+    def spent(self) -> tuple[int, float]:
+        """(tokens, cost) spent so far (from the ledger when there is one)."""
+        if self.ledger:
+            return self.ledger[0].spent(self.ledger[1])
+        return self._local_tokens, self._local_cost
 
     @property
     def limited(self) -> bool:
@@ -83,11 +97,14 @@ class Budget:
             ep, ec = estimate_tokens(r)
             p, c = p + ep, c + ec
         tokens, cost = p + c, cost_of(p, c, self.price)
+        cap_t, cap_c = self.config.max_tokens_total, self.config.max_cost_usd
+        if cap_t is None and cap_c is None:
+            return tokens, cost  # no cap: no ledger read
         with self._lock:
-            cap_t, cap_c = self.config.max_tokens_total, self.config.max_cost_usd
-            if cap_t is not None and self.spent_tokens + self._reserved_tokens + tokens > cap_t:
+            spent_tokens, spent_cost = self.spent()
+            if cap_t is not None and spent_tokens + self._reserved_tokens + tokens > cap_t:
                 return None
-            if cap_c is not None and self.spent_cost + self._reserved_cost + cost > cap_c:
+            if cap_c is not None and spent_cost + self._reserved_cost + cost > cap_c:
                 return None
             self._reserved_tokens += tokens
             self._reserved_cost += cost
@@ -100,14 +117,15 @@ class Budget:
         with self._lock:
             self._reserved_tokens -= reservation[0]
             self._reserved_cost -= reservation[1]
-            self.spent_tokens += tokens
-            self.spent_cost += cost
+            self._local_tokens += tokens
+            self._local_cost += cost
         return cost
 
     def describe(self) -> str:
+        tokens, cost = self.spent()
         parts = []
         if self.config.max_tokens_total is not None:
-            parts.append(f"{self.spent_tokens}/{self.config.max_tokens_total} tokens")
+            parts.append(f"{tokens}/{self.config.max_tokens_total} tokens")
         if self.config.max_cost_usd is not None:
-            parts.append(f"${self.spent_cost:.4f}/${self.config.max_cost_usd:.4f}")
+            parts.append(f"${cost:.4f}/${self.config.max_cost_usd:.4f}")
         return ", ".join(parts)

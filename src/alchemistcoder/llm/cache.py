@@ -29,7 +29,12 @@ CREATE TABLE IF NOT EXISTS completions (
     key TEXT PRIMARY KEY,
     value BLOB NOT NULL,
     created REAL NOT NULL
-)
+);
+CREATE TABLE IF NOT EXISTS spend (
+    ledger TEXT PRIMARY KEY,
+    tokens INTEGER NOT NULL,
+    cost REAL NOT NULL
+);
 """
 
 
@@ -94,7 +99,7 @@ class RequestCache:
         # NORMAL in WAL mode: a committed transaction survives the process being killed (only an OS crash
         # can lose the last commits, never corrupt the file), and commits do not wait for fsync.
         self._conn.execute("PRAGMA synchronous=NORMAL")
-        self._conn.execute(_SCHEMA)
+        self._conn.executescript(_SCHEMA)
 
     def get(self, key: str) -> Completion | None:
         """The cached completion for ``key``, or None."""
@@ -116,16 +121,35 @@ class RequestCache:
                     found[key] = _decode(value)
         return found
 
-    def put(self, key: str, completion: Completion) -> None:
-        """Store one successful completion (committed before returning)."""
-        if completion.error is not None:
-            return
-        blob = _encode(completion)
+    def put(self, key: str, completion: Completion, ledger: str | None = None, cost: float = 0.0) -> None:
+        """Store one completion (committed before returning). Its tokens and ``cost`` are added to the spend
+        of ``ledger`` in the same transaction, so what was paid is never lost and never counted twice.
+        Failed completions are not stored (a resumed run retries them); what they used is still counted."""
+        tokens = completion.prompt_tokens + completion.completion_tokens
         with self._lock:
-            self._conn.execute(
-                "INSERT OR REPLACE INTO completions (key, value, created) VALUES (?, ?, ?)",
-                (key, blob, time.time()),
-            )
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                if completion.error is None:
+                    self._conn.execute(
+                        "INSERT OR REPLACE INTO completions (key, value, created) VALUES (?, ?, ?)",
+                        (key, _encode(completion), time.time()),
+                    )
+                if ledger is not None and (tokens or cost):
+                    self._conn.execute(
+                        "INSERT INTO spend (ledger, tokens, cost) VALUES (?, ?, ?) ON CONFLICT(ledger) DO UPDATE "
+                        "SET tokens = tokens + excluded.tokens, cost = cost + excluded.cost",
+                        (ledger, tokens, cost),
+                    )
+                self._conn.execute("COMMIT")
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+
+    def spent(self, ledger: str) -> tuple[int, float]:
+        """(tokens, cost) recorded for ``ledger`` by every process that used this cache file."""
+        with self._lock:
+            row = self._conn.execute("SELECT tokens, cost FROM spend WHERE ledger = ?", (ledger,)).fetchone()
+        return (int(row[0]), float(row[1])) if row else (0, 0.0)
 
     def __len__(self) -> int:
         with self._lock:

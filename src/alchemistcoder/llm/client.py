@@ -52,7 +52,8 @@ class LLMClient:
         self.stage = stage or "default"
         self.usage = Usage()
         self.usage_by_stage: dict[str, Usage] = {}
-        self.budget = Budget(config.budget, config.price())
+        ledger = (cache, f"{backend.identity}|{backend.name}|{config.cache.namespace}") if cache is not None else None
+        self.budget = Budget(config.budget, config.price(), ledger)
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._start_lock = threading.Lock()
@@ -233,8 +234,10 @@ class LLMClient:
         cost: float,
         results: list[Completion | None],
     ) -> None:
-        if self.cache is not None and completion.error is None:
-            self.cache.put(key, completion)
+        if self.cache is not None:
+            # The answer and its spend (the budget's ledger) in one transaction; failed answers are not stored.
+            ledger = self.budget.ledger[1] if self.budget.ledger else None
+            self.cache.put(key, completion, ledger=ledger, cost=cost)
         for n, i in enumerate(indices):
             results[i] = (
                 completion if n == 0 else dataclasses.replace(completion, extra=dict(completion.extra))
@@ -260,8 +263,9 @@ class LLMClient:
                     completion = await self.backend.agenerate_one(request)
                 except Exception as exc:  # a backend bug must not lose the batch
                     completion = Completion(model=self.backend.name, error=f"{type(exc).__name__}: {exc}")
-                cost = self.budget.settle(reservation, [completion])
+                cost = cost_of(completion.prompt_tokens, completion.completion_tokens, self.budget.price)
                 self._finish(key, indices, requests, completion, cost, results)
+                self.budget.settle(reservation, [completion])
 
         n_workers = min(self.config.max_concurrency, len(queue))
         await asyncio.gather(*(worker() for _ in range(n_workers)))
@@ -284,10 +288,10 @@ class LLMClient:
             except Exception as exc:
                 error = f"{type(exc).__name__}: {exc}"
                 completions = [Completion(model=self.backend.name, error=error) for _ in chunk]
-            self.budget.settle(reservation, completions)
             for (key, indices), completion in zip(chunk, completions, strict=True):
                 cost = cost_of(completion.prompt_tokens, completion.completion_tokens, self.budget.price)
                 self._finish(key, indices, requests, completion, cost, results)
+            self.budget.settle(reservation, completions)
 
     async def _structured(
         self, requests: list[ChatRequest], schema: type[BaseModel], max_reasks: int
