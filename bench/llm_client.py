@@ -52,8 +52,8 @@ with LLMClient.from_config(cfg) as client:
     async def logged_send(request):
         os.write(log, ("S " + request.messages[-1]["content"] + "\\n").encode())
         return await send(request)
-    def logged_put(key, completion):
-        put(key, completion)
+    def logged_put(key, completion, **kw):
+        put(key, completion, **kw)
         os.write(log, ("D " + completion.text.removeprefix("echo: ") + "\\n").encode())
     client.backend.agenerate_one, client.cache.put = logged_send, logged_put
     out = client.generate(reqs)
@@ -135,6 +135,7 @@ def kill_and_resume(url: str, concurrency: int, n: int) -> tuple[int, int, int]:
         if saved >= n // 3:
             break
         time.sleep(0.02)
+    assert child.poll() is None, "the client finished before it could be killed; raise --resume-requests"
     os.kill(child.pid, signal.SIGKILL)
     child.wait()
     journal = [line.split(" ", 1) for line in log.read_text().splitlines()]
