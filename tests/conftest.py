@@ -7,6 +7,9 @@ from pathlib import Path
 
 import pytest
 
+# Busy-waiting OpenMP threads starve each other on a shared 2-core machine; set before torch loads.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
 REPO = Path(__file__).resolve().parents[1]
 # ../shared/data beside the checkout (CI lays shared/ next to the clone); ALCHEMIST_SHARED_DATA overrides.
 SHARED_DATA = Path(os.environ.get("ALCHEMIST_SHARED_DATA", REPO.parent / "shared" / "data"))

@@ -7,8 +7,12 @@ list and importing it stays cheap (heavy libraries are imported inside the comma
 from __future__ import annotations
 
 import importlib
+import os
 
 import typer
+
+# Busy-waiting OpenMP threads starve other processes on small shared machines; must be set before torch loads.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 app = typer.Typer(
     name="alchemist",
