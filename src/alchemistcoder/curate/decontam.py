@@ -8,6 +8,8 @@ sample is compared with every benchmark task on four signals, as in the paper:
   problem embedded in a longer task still scores 1.0);
 - **code**: the share of the task's solution n-grams, over identifier-agnostic tokens (renaming variables
   or changing literals does not hide a solution), found in the sample's code;
+- **verbatim_code**: the same over tokens as written (names and literals kept), which is specific enough
+  for short solutions whose structure alone is generic;
 - **tests**: how many of the task's assertions (names abstracted, literals kept) appear in the sample;
 - **embedding** (optional): cosine similarity of all-MiniLM-L6-v2 embeddings of the instruction and the
   problem statement, for rewordings that share few n-grams.
@@ -29,10 +31,10 @@ import numpy as np
 
 from alchemistcoder.code import (
     canonical_language,
+    code_tokens,
     extract_code_blocks,
     literal_tokens,
     normalized_token_spans,
-    normalized_tokens,
     word_tokens,
 )
 from alchemistcoder.code.similarity import hash_ngrams_batch, longest_common_run
@@ -74,6 +76,21 @@ class Match:
     def to_params(self) -> dict[str, Any]:
         return {"benchmark": self.benchmark, "task_id": self.task_id, "signal": self.signal,
                 "score": round(self.score, 4), "span": self.span, "scores": self.scores}
+
+
+def _is_docstring(token: str) -> bool:
+    return token.lstrip("rbuRBU").startswith(('"""', "'''"))
+
+
+def structure_tokens(family: str, code: str) -> list[str]:
+    """Identifier-agnostic tokens without docstrings (a docstring is prose, not structure, and is often cut)."""
+    tokens, spans = normalized_token_spans(family, code)
+    return [t for t, (a, _b) in zip(tokens, spans, strict=True) if not (t == "STR" and _is_docstring(code[a : a + 4]))]
+
+
+def verbatim_tokens(family: str, code: str) -> list[str]:
+    """Tokens as written (names and literals kept), without comments and docstrings."""
+    return [t for t in code_tokens(family, code) if not _is_docstring(t)]
 
 
 # -- benchmark entries ------------------------------------------------------------------------------------
@@ -172,11 +189,15 @@ class DecontamIndex:
         self.code_sizes = [0] * len(self.entries)
         for family in sorted({e.language for e in self.entries}):
             members = [i for i, e in enumerate(self.entries) if e.language == family]
-            tokens = [normalized_tokens(family, self.entries[i].code) for i in members]
+            tokens = [structure_tokens(family, self.entries[i].code) for i in members]
             self.code[family] = (members, _GramIndex.build(tokens, cfg.code_ngram, seed=12))
             for k, i in enumerate(members):
                 self.code_sizes[i] = int(self.code[family][1].sizes[k])
         self.text_sizes = [max(int(n), 1) for n in self.text.sizes]
+        # names and literals kept: a short solution copied verbatim is specific even when its structure is not
+        verbatim = [verbatim_tokens(e.language, e.code) for e in self.entries]
+        self.verbatim = _GramIndex.build(verbatim, cfg.code_ngram, seed=13)
+        self.verbatim_lengths = [len(t) for t in verbatim]
         self.asserts: dict[str, list[int]] = {}
         self.assert_total = np.zeros(len(self.entries), dtype=np.int64)
         for i, e in enumerate(self.entries):
@@ -216,7 +237,7 @@ class DecontamIndex:
         for family, (members, index) in self.code.items():
             lists, owners = [], []
             for d, bl in enumerate(blocks):
-                toks = [t for fam, code in bl if fam == family for t in normalized_tokens(family, code)]
+                toks = [t for fam, code in bl if fam == family for t in structure_tokens(family, code)]
                 if toks:
                     lists.append(toks)
                     owners.append(d)
@@ -225,19 +246,22 @@ class DecontamIndex:
             ch, co = hash_ngrams_batch(lists, cfg.code_ngram, seed=12)
             for d, counter in zip(owners, index.containment(ch, co), strict=True):
                 code_hits[d].update({members[k]: v for k, v in counter.items()})
+        vh, vo = hash_ngrams_batch([[t for fam, code in bl for t in verbatim_tokens(fam, code)] for bl in blocks],
+                                   cfg.code_ngram, seed=13)
+        verbatim_hits = self.verbatim.containment(vh, vo)
         embed_scores = self._embedding_scores([i for i, _ in pairs]) if cfg.embedding else None
         results = []
         for d, (instruction, response) in enumerate(pairs):
             results.append(self._decide(d, instruction, response, text_tokens[d], blocks[d], text_hits[d],
-                                        code_hits[d], self._test_hits(texts[d]),
+                                        code_hits[d], verbatim_hits[d], self._test_hits(texts[d]),
                                         embed_scores[d] if embed_scores is not None else None))
         return results
 
     def _decide(self, d: int, instruction: str, response: str, sample_words: list[str],
-                blocks: list[tuple[str, str]], text_hits: Counter, code_hits: Counter, test_hits: Counter,
-                embed: np.ndarray | None) -> list[Match]:
+                blocks: list[tuple[str, str]], text_hits: Counter, code_hits: Counter, verbatim_hits: Counter,
+                test_hits: Counter, embed: np.ndarray | None) -> list[Match]:
         cfg = self.cfg
-        candidates = set(text_hits) | set(code_hits) | set(test_hits)
+        candidates = set(text_hits) | set(code_hits) | set(test_hits) | set(verbatim_hits)
         if embed is not None:
             candidates |= set(np.flatnonzero(embed >= cfg.embedding_threshold).tolist())
         matches = []
@@ -246,8 +270,10 @@ class DecontamIndex:
             code_size = self.code_sizes[e]
             code = code_hits.get(e, 0) / max(code_size, 1)
             tests = test_hits.get(e, 0)
+            verbatim = verbatim_hits.get(e, 0) / max(int(self.verbatim.sizes[e]), 1)
             emb = float(embed[e]) if embed is not None else 0.0
-            scores = {"text": round(text, 4), "code": round(code, 4), "tests": tests}
+            scores = {"text": round(text, 4), "code": round(code, 4), "verbatim_code": round(verbatim, 4),
+                      "tests": tests}
             if embed is not None:
                 scores["embedding"] = round(emb, 4)
             # each signal as a multiple of its threshold; the strongest decides
@@ -256,6 +282,8 @@ class DecontamIndex:
                 fired.append((text / cfg.text_threshold, "text", text))
             if code >= cfg.code_threshold and code_size >= cfg.min_code_ngrams:
                 fired.append((code / cfg.code_threshold, "code", code))
+            if verbatim >= cfg.code_threshold and self.verbatim_lengths[e] >= cfg.min_verbatim_tokens:
+                fired.append((verbatim / cfg.code_threshold, "verbatim_code", verbatim))
             if text > 0 and code > 0 and text + code >= cfg.combined_threshold:
                 fired.append(((text + code) / cfg.combined_threshold, "text+code", text + code))
             need = min(cfg.min_test_matches, int(self.assert_total[e])) if self.assert_total[e] else cfg.min_test_matches
@@ -285,13 +313,16 @@ class DecontamIndex:
             lines = [m.group().strip() for m in _ASSERT_LINE.finditer(text)
                      if _assert_key("python" if m.group().strip().startswith("assert") else "cpp", m.group().strip())[0] in keys]
             return "\n".join(lines)[:400]
-        if signal == "code":
+        if signal in ("code", "verbatim_code"):
             best = ""
-            bench_tokens = normalized_tokens(entry.language, entry.code)
+            bench_tokens = structure_tokens(entry.language, entry.code)
             for family, code in blocks:
                 if family != entry.language:
                     continue
                 tokens, spans = normalized_token_spans(family, code)
+                keep = [k for k, (t, (a, _b)) in enumerate(zip(tokens, spans, strict=True))
+                        if not (t == "STR" and _is_docstring(code[a : a + 4]))]
+                tokens, spans = [tokens[k] for k in keep], [spans[k] for k in keep]
                 a, _b, size = longest_common_run(tokens, bench_tokens)
                 if size and spans[a + size - 1][1] - spans[a][0] > len(best):
                     best = code[spans[a][0] : spans[a + size - 1][1]]
