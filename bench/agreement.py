@@ -274,6 +274,7 @@ def main() -> None:
         target = args.record or args.verdicts
         target.write_text(json.dumps(recorded, indent=1), encoding="utf-8")
         print(f"recorded EvalPlus verdicts in {target}")
+        args.verdicts = target
     reference = json.loads(args.verdicts.read_text(encoding="utf-8"))
     total = equal = 0
     for benchmark in SETS:

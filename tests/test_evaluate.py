@@ -228,3 +228,14 @@ def test_cli_evaluate_writes_evalplus_results_in_samples_order(shared_data, tmp_
             '{"task_id": "Mbpp/2", "solution": "x"}\n{oops}\n{"task_id": "Mbpp/2", "solution": "y"}\n'
         )
         read_samples_file(samples)
+
+
+def test_cli_eval_rejects_unknown_config_keys_with_file_and_line(tmp_path):
+    config = tmp_path / "run.yaml"
+    config.write_text("eval:\n  benchmarks: [humaneval+]\n  limitt: 3\n")
+    res = CliRunner().invoke(app, ["eval", str(config)])
+    assert res.exit_code == 2
+    assert "run.yaml:3: eval.limitt: unknown key 'limitt'" in res.output
+    config.write_text("eval:\n  benchmarks: [humaneval++]\n")
+    res = CliRunner().invoke(app, ["eval", str(config)])
+    assert res.exit_code == 2 and "unknown benchmark" in res.output
