@@ -139,13 +139,18 @@ def write_with_model(
             stats.model_attempts += 1
             model = completion.model or model_name
             text, problem = completion_prompt(completion)
+            raw = None
             if text is None:
-                verdict = Verdict(False, problem, (completion.error or "no structured answer")[:200])
+                problem_detail = completion.error or completion.extra.get("structured_error") or "no structured answer"
+                verdict = Verdict(False, problem, str(problem_detail)[:200])
                 prompt = None
+                # What the model said instead, so a reader of the trace can see why it failed.
+                raw = (completion.text or str(completion.extra.get("raw_text", "")))[:300]
             else:
                 prompt = clean_prompt(text)
                 verdict = _check(prompt, sample, grounding, cfg)
-            _record(sample, verdict, prompt, MODEL_WRITER, model, attempt, stage, structured=mode)
+            _record(sample, verdict, prompt, MODEL_WRITER, model, attempt, stage, structured=mode,
+                    **({"raw": raw} if raw is not None else {}))
             if verdict.ok and prompt is not None:
                 stats.model_valid += 1
                 accepted[sample.id] = Accepted(prompt, MODEL_WRITER, model)
