@@ -103,6 +103,17 @@ class DecontamConfig(StrictModel):
     combined_threshold: float = Field(
         0.9, gt=0, description="Flag when text score + code score reaches this (weaker evidence that agrees)."
     )
+    entry_point: bool = Field(
+        False,
+        description="Also flag samples that define a task's function name and use most of its problem words. Catches "
+        "rewritten benchmark problems, but common names (is_prime, is_palindrome, merge_sort) make it flag hundreds of "
+        "ordinary samples of the shared sets, so it is off by default.",
+    )
+    entry_point_words: float = Field(
+        0.6, gt=0, le=1,
+        description="Flag a sample that defines a task's distinctive function name when this share of the problem's "
+        "content words appears in it.",
+    )
     min_test_matches: int = Field(2, ge=1, description="Flag when this many of a task's assertions appear in the sample.")
     min_assert_tokens: int = Field(6, ge=1, description="Shorter assertions are too generic to count as leaked tests.")
     embedding: bool = Field(False, description="Also compare instruction embeddings (all-MiniLM-L6-v2) with benchmark problems.")

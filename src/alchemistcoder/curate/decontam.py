@@ -10,6 +10,9 @@ sample is compared with every benchmark task on four signals, as in the paper:
   or changing literals does not hide a solution), found in the sample's code;
 - **verbatim_code**: the same over tokens as written (names and literals kept), which is specific enough
   for short solutions whose structure alone is generic;
+- **entry_point** (optional, off by default; name + words): the sample defines a function with the task's distinctive name
+  (``digit_distance_nums``) and uses most of the problem's content words: catches a benchmark problem whose
+  statement and solution were rewritten (EvalPlus rewrote many MBPP prompts and solutions);
 - **tests**: how many of the task's assertions (names abstracted, literals kept) appear in the sample;
 - **embedding** (optional): cosine similarity of all-MiniLM-L6-v2 embeddings of the instruction and the
   problem statement, for rewordings that share few n-grams.
@@ -47,6 +50,23 @@ REASON = "contaminated"
 # Language families of the code index: a sample block is compared with tasks of its family.
 _FAMILY = {"python": "python", "c": "cpp", "cpp": "cpp", "java": "java", "javascript": "javascript",
            "typescript": "javascript", "go": "go", "rust": "rust"}
+_STOPWORDS = frozenset(word_tokens(
+    "a an the of to in on for and or is are be by with from that this it as at given write python function program "
+    "find return returns which whether using use into all each its their than then if"
+))
+_DEFINED = re.compile(r"\b(?:def|function|func|fn)\s+(\w+)|\b(?:const|let|var)\s+(\w+)\s*=\s*(?:function|\()|"
+                      r"^[ \t]*(?:[\w<>\[\]*&:]+\s+)+(\w+)\s*\([^;{]*\)\s*\{", re.MULTILINE)
+
+
+def _distinctive_name(name: str) -> bool:
+    """A function name specific enough to identify a task: long, and compound (snake_case or camelCase)."""
+    return len(name) >= 8 and ("_" in name.strip("_") or re.search(r"[a-z][A-Z]", name) is not None)
+
+
+def _content_words(text: str) -> frozenset[str]:
+    return frozenset(w for w in word_tokens(text) if w not in _STOPWORDS and not w.isdigit())
+
+
 _ASSERT_LINE = re.compile(r"^\s*assert\b.*$|\bassert\s*\(.*$", re.MULTILINE)
 
 
@@ -60,6 +80,7 @@ class BenchEntry:
     text: str  # problem statement as the model sees it
     code: str  # a full reference program
     asserts: list[str] = field(default_factory=list)
+    entry_point: str = ""
 
 
 @dataclass(slots=True)
@@ -117,7 +138,7 @@ def entries_from_tasks(tasks: Sequence[Any]) -> list[BenchEntry]:
         else:  # mbpp, mbpp-sanitized, ds1000
             code, text = t.canonical_solution, t.prompt
         asserts = list(extra.get("test_list") or []) or [m.group().strip() for m in _ASSERT_LINE.finditer(t.test or "")]
-        out.append(BenchEntry(bench, t.task_id, language, text, code, asserts))
+        out.append(BenchEntry(bench, t.task_id, language, text, code, asserts, t.entry_point or ""))
     return out
 
 
@@ -205,6 +226,11 @@ class DecontamIndex:
             self.assert_total[i] = len(keys)
             for k in keys:
                 self.asserts.setdefault(k, []).append(i)
+        self.by_name: dict[str, list[int]] = {}
+        for i, e in enumerate(self.entries):
+            if _distinctive_name(e.entry_point):
+                self.by_name.setdefault(e.entry_point, []).append(i)
+        self.content_words = [_content_words(e.text) for e in self.entries]
         self._embedder: Any = None
         self._entry_embeddings: np.ndarray | None = None
 
@@ -250,18 +276,29 @@ class DecontamIndex:
                                    cfg.code_ngram, seed=13)
         verbatim_hits = self.verbatim.containment(vh, vo)
         embed_scores = self._embedding_scores([i for i, _ in pairs]) if cfg.embedding else None
+        name_hits: list[Counter] = []
+        for d, bl in enumerate(blocks if cfg.entry_point else [[] for _ in blocks]):
+            hits: Counter = Counter()
+            words = set(text_tokens[d])
+            for _fam, code in bl:
+                for m in _DEFINED.finditer(code):
+                    for e in self.by_name.get(next(g for g in m.groups() if g), ()):
+                        content = self.content_words[e]
+                        if content:
+                            hits[e] = max(hits[e], len(content & words) / len(content))
+            name_hits.append(hits)
         results = []
         for d, (instruction, response) in enumerate(pairs):
             results.append(self._decide(d, instruction, response, text_tokens[d], blocks[d], text_hits[d],
-                                        code_hits[d], verbatim_hits[d], self._test_hits(texts[d]),
+                                        code_hits[d], verbatim_hits[d], name_hits[d], self._test_hits(texts[d]),
                                         embed_scores[d] if embed_scores is not None else None))
         return results
 
     def _decide(self, d: int, instruction: str, response: str, sample_words: list[str],
                 blocks: list[tuple[str, str]], text_hits: Counter, code_hits: Counter, verbatim_hits: Counter,
-                test_hits: Counter, embed: np.ndarray | None) -> list[Match]:
+                name_hits: Counter, test_hits: Counter, embed: np.ndarray | None) -> list[Match]:
         cfg = self.cfg
-        candidates = set(text_hits) | set(code_hits) | set(test_hits) | set(verbatim_hits)
+        candidates = set(text_hits) | set(code_hits) | set(test_hits) | set(verbatim_hits) | set(name_hits)
         if embed is not None:
             candidates |= set(np.flatnonzero(embed >= cfg.embedding_threshold).tolist())
         matches = []
@@ -272,8 +309,11 @@ class DecontamIndex:
             tests = test_hits.get(e, 0)
             verbatim = verbatim_hits.get(e, 0) / max(int(self.verbatim.sizes[e]), 1)
             emb = float(embed[e]) if embed is not None else 0.0
+            named = name_hits.get(e, 0.0)
             scores = {"text": round(text, 4), "code": round(code, 4), "verbatim_code": round(verbatim, 4),
                       "tests": tests}
+            if e in name_hits:
+                scores["entry_point"] = round(named, 4)
             if embed is not None:
                 scores["embedding"] = round(emb, 4)
             # each signal as a multiple of its threshold; the strongest decides
@@ -284,6 +324,8 @@ class DecontamIndex:
                 fired.append((code / cfg.code_threshold, "code", code))
             if verbatim >= cfg.code_threshold and self.verbatim_lengths[e] >= cfg.min_verbatim_tokens:
                 fired.append((verbatim / cfg.code_threshold, "verbatim_code", verbatim))
+            if e in name_hits and named >= cfg.entry_point_words:
+                fired.append((named / cfg.entry_point_words, "entry_point", named))
             if text > 0 and code > 0 and text + code >= cfg.combined_threshold:
                 fired.append(((text + code) / cfg.combined_threshold, "text+code", text + code))
             need = min(cfg.min_test_matches, int(self.assert_total[e])) if self.assert_total[e] else cfg.min_test_matches
@@ -306,6 +348,8 @@ class DecontamIndex:
     # -- evidence ---------------------------------------------------------------------------------
     def _span(self, e: int, signal: str, sample_words: list[str], blocks: list[tuple[str, str]], text: str) -> str:
         entry = self.entries[e]
+        if signal == "entry_point":
+            return f"defines {entry.entry_point}(); problem words: " + " ".join(sorted(self.content_words[e]))[:300]
         if signal == "tests":
             keys = set()
             for a in entry.asserts:
