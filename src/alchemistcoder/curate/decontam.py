@@ -36,7 +36,6 @@ from alchemistcoder.code import (
     canonical_language,
     code_tokens,
     extract_code_blocks,
-    literal_tokens,
     normalized_token_spans,
     word_tokens,
 )
@@ -157,8 +156,12 @@ def load_entries(cfg: DecontamConfig) -> list[BenchEntry]:
 
 # -- the index --------------------------------------------------------------------------------------------
 def _assert_key(language: str, line: str) -> tuple[str, int]:
-    """An assertion with names abstracted and literals kept, and its token count."""
-    tokens = literal_tokens(language, line)
+    """An assertion's tokens as written (spacing ignored), and its token count.
+
+    Names are kept: with them abstracted, short assertions such as ``assert f(2) == 1`` collide across
+    unrelated tasks. HumanEval's ``candidate`` is replaced by the task's entry point when indexing.
+    """
+    tokens = code_tokens(language, line)
     return " ".join(tokens), len(tokens)
 
 
@@ -222,7 +225,9 @@ class DecontamIndex:
         self.asserts: dict[str, list[int]] = {}
         self.assert_total = np.zeros(len(self.entries), dtype=np.int64)
         for i, e in enumerate(self.entries):
-            keys = {k for k, n in (_assert_key(e.language, a) for a in e.asserts) if n >= cfg.min_assert_tokens}
+            asserts = [re.sub(r"\bcandidate\b", e.entry_point, a) if e.entry_point else a for a in e.asserts]
+            e.asserts = asserts
+            keys = {k for k, n in (_assert_key(e.language, a) for a in asserts) if n >= cfg.min_assert_tokens}
             self.assert_total[i] = len(keys)
             for k in keys:
                 self.asserts.setdefault(k, []).append(i)
