@@ -1,7 +1,7 @@
 """Training throughput with and without packing, counting only real (non-padding) tokens.
 
     .venv/bin/python bench/train.py                      # defaults below, CPU
-    .venv/bin/python bench/train.py --steps 12 --batch 8 --max-length 1024 --dense
+    .venv/bin/python bench/train.py --steps 4 --max-length 256 --threads 1 --dense   # a loaded 2-core box
 
 Same model (the embedded SmolLM2-135M-Instruct), same data, same per-device batch size and max_length:
 
@@ -99,9 +99,13 @@ def main() -> None:
     parser.add_argument("--max-length", type=int, default=512)
     parser.add_argument("--dense", action="store_true", help="also time packed rows under stock sdpa")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--threads", type=int, default=0, help="torch CPU threads (0: torch's default)")
     args = parser.parse_args()
 
     import torch
+
+    if args.threads:
+        torch.set_num_threads(args.threads)  # on a shared, oversubscribed CPU one thread avoids spin-wait stalls
 
     from alchemistcoder.train.data import TrainingData
 

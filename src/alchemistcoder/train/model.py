@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -95,6 +96,8 @@ def load_model(path: str, cfg: TrainConfig, plan: DevicePlan) -> Any:
             bnb_4bit_use_double_quant=True,
             bnb_4bit_compute_dtype=torch.bfloat16 if plan.precision == "bf16" else torch.float16,
         )
+        # each rank keeps its quantized copy on its own GPU
+        kwargs["device_map"] = {"": int(os.environ.get("LOCAL_RANK", "0"))}
     # No use_cache=False here: SFTTrainer passes it with every batch (a KV cache would also switch off the
     # packed-sequence masks), and the saved config keeps the inference default.
     return AutoModelForCausalLM.from_pretrained(path, **kwargs)

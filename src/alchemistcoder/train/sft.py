@@ -188,8 +188,10 @@ def build_trainer(data: TrainingData, cfg: TrainConfig, out_dir: str | os.PathLi
     if cfg.assistant_only_loss or cfg.chat_template != "auto":
         # Set on the tokenizer (not only passed to TRL) so the saved checkpoint carries the same template.
         tokenizer.chat_template = resolve_training_template(tokenizer, cfg.chat_template)
-    model = load_model(path, cfg, plan)
+    # The arguments first: under DeepSpeed ZeRO-3 they register the config that makes from_pretrained shard
+    # the weights across ranks as they load (zero.Init) instead of loading a full copy in every process.
     args = sft_args(cfg, out, seed, plan, **overrides)
+    model = load_model(path, cfg, plan)
     trainer = SFTTrainer(
         model=model,
         args=args,
