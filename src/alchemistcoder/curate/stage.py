@@ -52,8 +52,8 @@ def run_curate(samples: list[Sample], cfg: CurateConfig, ctx: StageContext) -> l
     t = time.perf_counter()
     curate_filters_batch(samples, cfg.filters)
     timings = {"filters_s": time.perf_counter() - t}
-    ctx.progress(0)
     timings.update(curate_global(samples, cfg, ctx))
+    ctx.progress(len(samples))
     reasons = Counter(s.rejection.reason for s in samples if s.rejected and id(s) not in already)
     ctx.stats.update({
         "curate_in": len(samples),
