@@ -253,3 +253,15 @@ def test_curate_config_errors_name_the_key(tmp_path, bad):
     with pytest.raises(ConfigError) as exc:
         load_config(p)
     assert "curate.dedup" in str(exc.value)
+
+
+def test_real_compiler_check_through_the_sandbox():
+    """use_compiler: a C++ block the parser accepts but g++ rejects (undeclared name) is uncompilable."""
+    parses_but_wrong = "```cpp\nint twice(int x) {\n    return y * 2;\n}\n```"
+    fine = "```cpp\n#include <vector>\nint total(const std::vector<int>& v) {\n    int s = 0;\n    for (int x : v) s += x;\n    return s;\n}\n```"
+    samples = [sample("wrong", "Double a number in C++.", parses_but_wrong), sample("fine", "Sum a vector in C++.", fine)]
+    curate_filters_batch(samples, FilterConfig(use_compiler=True, failing_tests=False))
+    assert samples[0].rejection.reason == "uncompilable"
+    assert samples[0].rejection.params["checker"] == "compiler" and "y" in samples[0].rejection.params["error"]
+    assert not samples[1].rejected and samples[1].trace[-1].verdict == "keep"
+    assert [e.verdict for e in samples[0].trace] == ["reject"]

@@ -122,7 +122,7 @@ def curate_filters_batch(samples: list[Sample], cfg: FilterConfig) -> list[Sampl
     passes every rule gets one ``keep`` event listing the checks it passed.
     """
     rules = enabled_rules(cfg)
-    to_test: list[tuple[Sample, CodeView]] = []
+    passed: list[tuple[Sample, CodeView, list[str]]] = []
     for sample in samples:
         if sample.rejected:
             continue
@@ -135,15 +135,22 @@ def curate_filters_batch(samples: list[Sample], cfg: FilterConfig) -> list[Sampl
                 break
         if finding is not None:
             _reject(sample, finding)
-            continue
-        if cfg.failing_tests and sample.meta.get("tests"):
-            to_test.append((sample, view))
         else:
-            sample.record(OP, "keep", params={"checks": rules}, stage="curate")
-    if to_test:
-        _run_tests(to_test, cfg, rules)
+            passed.append((sample, view, list(rules)))
+    with_tests = [(s, v) for s, v, _ in passed if cfg.failing_tests and s.meta.get("tests")]
+    if with_tests:
+        _run_tests(with_tests, cfg)
+        for s, _v, checks in passed:
+            if cfg.failing_tests and s.meta.get("tests"):
+                checks.append("failing_tests")
     if cfg.use_compiler:
-        _compile_checks([s for s in samples if not s.rejected], cfg)
+        _compile_checks([(s, v) for s, v, _ in passed if not s.rejected], cfg)
+    for s, _v, checks in passed:
+        if not s.rejected:
+            params: dict[str, Any] = {"checks": checks}
+            if "failing_tests" in checks:
+                params["tests"] = len(s.meta["tests"])
+            s.record(OP, "keep", params=params, stage="curate")
     return samples
 
 
@@ -153,7 +160,7 @@ def _test_program(sample: Sample, code: str) -> str:
     return f"{code}\n\n{setup}\n{tests}\n"
 
 
-def _run_tests(items: list[tuple[Sample, CodeView]], cfg: FilterConfig, rules: list[str]) -> None:
+def _run_tests(items: list[tuple[Sample, CodeView]], cfg: FilterConfig) -> None:
     """Run each sample's assert-style tests against its code in the sandbox; reject the ones that fail."""
     from alchemistcoder.sandbox import run_many
 
@@ -166,8 +173,6 @@ def _run_tests(items: list[tuple[Sample, CodeView]], cfg: FilterConfig, rules: l
     results = run_many(jobs, workers=cfg.sandbox_workers or None)
     for (sample, _view), result in zip(items, results, strict=True):
         if result.status == "ok":
-            sample.record(OP, "keep", params={"checks": [*rules, "failing_tests"], "tests": len(sample.meta["tests"])},
-                          stage="curate")
             continue
         _reject(sample, Finding("failing_tests", {
             "status": result.status,
@@ -194,7 +199,7 @@ def compile_source(language: str, code: str) -> str:
     return source
 
 
-def _compile_checks(samples: list[Sample], cfg: FilterConfig) -> None:
+def _compile_checks(candidates: list[tuple[Sample, CodeView]], cfg: FilterConfig) -> None:
     """Category B with the real compiler: compile non-Python main blocks in the sandbox.
 
     Only a ``compile_error`` rejects: a program that compiles but fails when run (no input, no main class)
@@ -203,8 +208,8 @@ def _compile_checks(samples: list[Sample], cfg: FilterConfig) -> None:
     from alchemistcoder.sandbox import run_many
 
     items = []
-    for sample in samples:
-        main = CodeView(extract_code_blocks(sample.response)).main
+    for sample, view in candidates:
+        main = view.main
         if main is not None and main.language in ("c", "cpp", "java", "go", "rust"):
             items.append((sample, main))
     if not items:
