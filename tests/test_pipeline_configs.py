@@ -82,6 +82,7 @@ def test_run_cli_runs_stages_and_prints_where_the_report_is(shared_data: Path, t
 @pytest.mark.parametrize(("args", "message"), [
     (["--set", "run.nope=1"], "unknown key 'nope'"),
     (["--only", "harmonise"], "unknown stage 'harmonise'"),
+    (["--set", "sources=[{name: a, path: missing.jsonl}]"], "missing.jsonl: file not found"),
 ])
 def test_run_cli_errors_are_clear(tmp_path: Path, args: list[str], message: str) -> None:
     config = tmp_path / "c.yaml"

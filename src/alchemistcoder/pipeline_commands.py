@@ -32,6 +32,7 @@ def register(app: typer.Typer) -> None:
         from its last complete shard.
         """
         from alchemistcoder.config import ConfigError, load_config
+        from alchemistcoder.io import DataError
         from alchemistcoder.pipeline import PipelineError, run_pipeline
 
         overrides = list(set_)
@@ -40,7 +41,7 @@ def register(app: typer.Typer) -> None:
         try:
             cfg = load_config(config, overrides)
             run_pipeline(cfg, only=_names(only), skip=_names(skip), quiet=quiet)
-        except (ConfigError, PipelineError) as exc:
+        except (ConfigError, PipelineError, DataError) as exc:
             typer.echo(f"error: {exc}", err=True)
             raise typer.Exit(2) from None
         report = Path(cfg.run.out) / "report.html"
