@@ -229,8 +229,13 @@ def _save_hf(directory: Path, splits: dict[str, list[Sample]], system_prompt: st
     return dd
 
 
-def export_mix(outputs: list[Sample], run_cfg: Any, out_dir: Path, console: Any = None) -> dict[str, Any]:
-    """Write the kept samples of the mix as the final data set; returns paths and counts for the manifest."""
+def export_mix(
+    outputs: list[Sample], run_cfg: Any, out_dir: Path, console: Any = None, stages: list[str] | None = None
+) -> dict[str, Any]:
+    """Write the kept samples of the mix as the final data set; returns paths and counts for the manifest.
+
+    ``stages``: the stages whose manifests the data card lists (default: every stage directory of the run).
+    """
     cfg: MixConfig = run_cfg.mix
     out_dir.mkdir(parents=True, exist_ok=True)
     kept = [s for s in outputs if not s.rejected]
@@ -253,7 +258,7 @@ def export_mix(outputs: list[Sample], run_cfg: Any, out_dir: Path, console: Any 
         info["hf"] = str(out_dir / "hf")
         if cfg.hub_repo:
             info["hub"] = _push(dd, cfg, console)
-    card = data_card(kept, splits, run_cfg, out_dir.parent)
+    card = data_card(kept, splits, run_cfg, out_dir.parent, stages)
     with atomic_open(out_dir / "README.md", "w") as fh:
         fh.write(card)
     info["card"] = str(out_dir / "README.md")
@@ -283,7 +288,9 @@ def _stage_manifests(run_dir: Path) -> list[dict[str, Any]]:
     return out
 
 
-def data_card(kept: list[Sample], splits: dict[str, list[Sample]], run_cfg: Any, run_dir: Path) -> str:
+def data_card(
+    kept: list[Sample], splits: dict[str, list[Sample]], run_cfg: Any, run_dir: Path, stages: list[str] | None = None
+) -> str:
     """The data set's README.md: composition, sources, trace statistics and the config that made it."""
     import yaml
 
@@ -328,7 +335,7 @@ def data_card(kept: list[Sample], splits: dict[str, list[Sample]], run_cfg: Any,
     lines += ["", "Records removed on the way (every stage keeps its rejects with their reason):", ""]
     lines += ["| stage | in | kept | rejected here | top reasons |", "|---|---|---|---|---|"]
     for m in _stage_manifests(run_dir):
-        if "counts" not in m:
+        if "counts" not in m or (stages is not None and m["stage"] not in stages):
             continue
         c = m["counts"]
         top = ", ".join(f"{r} {n}" for r, n in Counter(m.get("rejects_by_reason", {})).most_common(4))

@@ -729,7 +729,8 @@ class Pipeline:
             return outputs, {}
         from alchemistcoder.mix import export_mix
 
-        export = export_mix(outputs, self.cfg, self.run_dir / "dataset", console=self.console)
+        upstream = [o.name for o in self.outcomes if o.manifest is not None]
+        export = export_mix(outputs, self.cfg, self.run_dir / "dataset", console=self.console, stages=upstream)
         return outputs, export
 
     def _write_outputs(self, directory: Path, outputs: list[Sample]) -> list[dict[str, Any]]:
