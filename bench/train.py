@@ -1,7 +1,8 @@
 """Training throughput with and without packing, counting only real (non-padding) tokens.
 
     .venv/bin/python bench/train.py                      # defaults below, CPU
-    .venv/bin/python bench/train.py --steps 4 --max-length 256 --threads 1 --dense   # a loaded 2-core box
+    .venv/bin/python bench/train.py --steps 4 --max-length 256 --threads 1 --clock cpu --dense  # shared box
+    .venv/bin/python bench/train.py --padding-only --batch 8 --max-length 1024   # padding share only
 
 Same model (the embedded SmolLM2-135M-Instruct), same data, same per-device batch size and max_length:
 
@@ -63,7 +64,7 @@ class TokenCounter:
         return batch
 
 
-def measure(data: Any, steps: int, batch: int, max_length: int, packing: bool, attn: str) -> dict[str, float]:
+def measure(data: Any, steps: int, batch: int, max_length: int, packing: bool, attn: str, clock: str) -> dict[str, float]:
     from transformers import TrainerCallback
 
     from alchemistcoder.train.config import TrainConfig
@@ -73,10 +74,11 @@ def measure(data: Any, steps: int, batch: int, max_length: int, packing: bool, a
                       attn_implementation=attn, learning_rate=1e-5, warmup_ratio=0.0, save_steps=10_000,
                       logging_steps=10_000)
     stamps: list[float] = []
+    read_clock = time.process_time if clock == "cpu" else time.perf_counter
 
     class Clock(TrainerCallback):
         def on_step_end(self, args: Any, state: Any, control: Any, **kw: Any) -> None:
-            stamps.append(time.perf_counter())
+            stamps.append(read_clock())
 
     with tempfile.TemporaryDirectory() as tmp:
         trainer = build_trainer(data, cfg, tmp, seed=0, save_strategy="no", disable_tqdm=True)
@@ -91,6 +93,22 @@ def measure(data: Any, steps: int, batch: int, max_length: int, packing: bool, a
             "seconds": seconds, "padding_share": 1 - tokens / slots}
 
 
+def padding_share(convs: list[list[dict[str, str]]], batch: int, max_length: int, seed: int) -> float:
+    """Share of padding in shuffled batches padded to their longest sample (no training, tokenizer only)."""
+    from transformers import AutoTokenizer
+
+    from alchemistcoder.llm.embedded import embedded_model_path
+
+    tok = AutoTokenizer.from_pretrained(embedded_model_path())
+    lengths = [min(len(tok.apply_chat_template(c, tokenize=True, return_dict=True)["input_ids"]), max_length) for c in convs]
+    random.Random(seed).shuffle(lengths)
+    real = slots = 0
+    for i in range(0, len(lengths) - batch + 1, batch):
+        chunk = lengths[i : i + batch]
+        real, slots = real + sum(chunk), slots + batch * max(chunk)
+    return 1 - real / slots
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--samples", type=int, default=256)
@@ -99,6 +117,11 @@ def main() -> None:
     parser.add_argument("--max-length", type=int, default=512)
     parser.add_argument("--dense", action="store_true", help="also time packed rows under stock sdpa")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--padding-only", action="store_true",
+                        help="only report the padding share of padded batches (tokenizer, no training)")
+    parser.add_argument("--clock", choices=("wall", "cpu"), default="wall",
+                        help="seconds of wall time, or of this process's CPU time (with --threads 1: robust to "
+                        "other load on a shared machine)")
     parser.add_argument("--threads", type=int, default=0, help="torch CPU threads (0: torch's default)")
     args = parser.parse_args()
 
@@ -110,19 +133,24 @@ def main() -> None:
     from alchemistcoder.train.data import TrainingData
 
     convs = mixed_conversations(args.samples, args.seed)
+    if args.padding_only:
+        share = padding_share(convs, args.batch, args.max_length, args.seed)
+        print(f"padding share batch={args.batch} max_length={args.max_length}: {100 * share:.1f}% "
+              f"(packing removes it: at equal cost per token slot, ratio <= {1 / (1 - share):.2f})")
+        return
     data = TrainingData(messages=convs, rows_read=len(convs), skipped_rejected=0)
     device = "cuda" if torch.cuda.is_available() else f"cpu ({torch.get_num_threads()} threads)"
     print(f"model=embedded SmolLM2-135M  device={device}  samples={len(convs)}  batch={args.batch}  "
-          f"max_length={args.max_length}  steps={args.steps} (first untimed)  load={os.getloadavg()[0]:.1f}")
+          f"max_length={args.max_length}  steps={args.steps} (first untimed)  clock={args.clock}  load={os.getloadavg()[0]:.1f}")
     results = {}
     variants = [("unpacked", False, "sdpa"), ("packed", True, "auto")]
     if args.dense:
         variants.append(("packed_dense_sdpa", True, "sdpa"))
     for name, packing, attn in variants:
-        r = measure(data, args.steps, args.batch, args.max_length, packing, attn)
+        r = measure(data, args.steps, args.batch, args.max_length, packing, attn, args.clock)
         results[name] = r
         print(f"{name:>18}: {r['tokens_per_s']:8.1f} real tok/s  {r['real_tokens']} real tokens in "
-              f"{r['seconds']:.1f}s  padding {100 * r['padding_share']:.1f}% of {r['token_slots']} slots", flush=True)
+              f"{r['seconds']:.1f}s ({args.clock})  padding {100 * r['padding_share']:.1f}% of {r['token_slots']} slots", flush=True)
     a, b = results["packed"]["tokens_per_s"], results["unpacked"]["tokens_per_s"]
     print(f"train packed_tokens_per_s={a:.1f} unpacked_tokens_per_s={b:.1f} ratio={a / b:.2f}")
 
