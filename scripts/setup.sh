@@ -11,6 +11,7 @@ command -v node >/dev/null || need_apt+=(nodejs)
 command -v javac >/dev/null || need_apt+=(default-jdk-headless)
 command -v g++ >/dev/null || need_apt+=(g++)
 [ -f /usr/include/openssl/md5.h ] || need_apt+=(libssl-dev)  # HumanEval-X CPP/162 links -lcrypto
+[ -f /usr/include/boost/any.hpp ] || need_apt+=(libboost-dev)  # HumanEval-X CPP/22, CPP/137 use boost::any
 command -v rustc >/dev/null || [ -x "$HOME/.cargo/bin/rustc" ] || need_apt+=(rustc)
 command -v chromium >/dev/null || need_apt+=(chromium)
 command -v unshare >/dev/null || need_apt+=(util-linux)
