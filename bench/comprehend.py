@@ -90,6 +90,10 @@ def main() -> None:
     e, c = ctx_e.stats["evolve"], ctx_c.stats["comprehend"]
     print(f"evolve: {e['evolved']} evolutions in {t_evolve:.1f}s, kept {e['kept']}, eliminated {e['eliminated']}, "
           f"methods {e['methods']}")
+    for s in evolved[len(kept):]:
+        outcome = s.rejection.reason if s.rejected else "kept"
+        text = " ".join((s.trace[0].after or "").split())
+        print(f"  [{s.meta['evol']['method']}] {outcome}: {text[:110]!r}")
     print(f"comprehend: {c['tasks']} in {t_comprehend:.1f}s, reviews {c['review_passed']}/{c['reviews']} passed, "
           f"dropped {c['dropped']}")
     print(f"llm usage: {usage}")

@@ -14,8 +14,16 @@ from pathlib import Path
 
 import pytest
 
+from alchemistcoder.comprehend.config import ReviewTaskConfig
 from alchemistcoder.comprehend.filtering_tasks import REASON_TO_OPTION
-from alchemistcoder.comprehend.review_tasks import CHECK_OP, LLM_ERROR, NO_REFINED_CODE, REFINED_FAILED
+from alchemistcoder.comprehend.review_tasks import (
+    CHECK_OP,
+    EXAMPLE_COPY,
+    LLM_ERROR,
+    NO_REFINED_CODE,
+    REFINED_FAILED,
+    make_review_tasks,
+)
 from alchemistcoder.comprehend.stage import run_comprehend
 from alchemistcoder.config import RunConfig
 from alchemistcoder.curate.config import FilterConfig
@@ -97,7 +105,7 @@ def test_evolve_then_comprehend_through_a_served_model(served, shared_data, tmp_
         parent = by_id[r.trace[0].params["parents"][0]]
         assert not parent.rejected and r.trace[0].model == "smollm2-135m-instruct"
         if r.rejected:
-            assert r.rejection.reason in (LLM_ERROR, NO_REFINED_CODE, REFINED_FAILED)
+            assert r.rejection.reason in (LLM_ERROR, NO_REFINED_CODE, REFINED_FAILED, EXAMPLE_COPY)
         else:
             check = r.trace[-1]
             assert (check.op, check.verdict, check.params["status"]) == (CHECK_OP, "keep", "ok")
@@ -105,3 +113,24 @@ def test_evolve_then_comprehend_through_a_served_model(served, shared_data, tmp_
     stats = ctx.stats["comprehend"]
     assert stats["reviews"] == 2 and stats["review_passed"] == sum(1 for r in reviews if not r.rejected)
     assert stats["tasks"]["filtering"] == len(filtering) and stats["tasks"]["evolution"] == len(evolution)
+
+
+def test_json_reviews_through_a_served_model_record_an_outcome(served, shared_data):
+    """review.format json: structured output with re-asks; whatever the tiny model answers, each review is
+    recorded (kept after the sandbox, or rejected with a reason and the LLM layer's error)."""
+    from alchemistcoder.llm.client import LLMClient
+    from alchemistcoder.llm.config import LLMConfig
+
+    kept = [s for s in curated(shared_data) if not s.rejected]
+    cfg = ReviewTaskConfig(format="json", fraction=1.0, max_samples=1, max_tokens=48, max_reasks=0, timeout_s=20)
+    llm = LLMConfig(backend="openai", model="smollm2-135m-instruct", base_urls=[served], api_key_env=None)
+    with LLMClient.from_config(llm, stage="test") as client:
+        reviews = make_review_tasks(kept, cfg, client, seed=1)
+    assert len(reviews) == 1 and reviews[0].task == "review"
+    r = reviews[0]
+    if r.rejected:
+        assert r.rejection.reason in (LLM_ERROR, NO_REFINED_CODE, REFINED_FAILED, EXAMPLE_COPY)
+        if r.rejection.reason == LLM_ERROR:
+            assert r.rejection.params["error"]  # the LLM layer's reason travels with the dropped review
+    else:
+        assert r.trace[-1].op == CHECK_OP and r.trace[-1].verdict == "keep"

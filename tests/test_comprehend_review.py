@@ -4,18 +4,22 @@ from __future__ import annotations
 
 import pytest
 
+from alchemistcoder.comprehend import templates as T
 from alchemistcoder.comprehend.config import ReviewTaskConfig
 from alchemistcoder.comprehend.judge import JudgeVerdict, apply_verdict, select_for_judging
 from alchemistcoder.comprehend.review_tasks import (
+    EXAMPLE_COPY,
     LLM_ERROR,
     NO_REFINED_CODE,
     REFINED_FAILED,
     CodeReview,
     batch_checker,
     build_review_sample,
+    parse_review_sections,
     refined_code_of,
     response_code,
     review_candidates,
+    review_prompt_messages,
 )
 from alchemistcoder.records import Sample, make_messages
 
@@ -46,6 +50,7 @@ def test_reviews_are_kept_only_when_the_refined_code_passes_the_sandbox():
         (sample("cpp_nomain", CPP_RESPONSE), review("int twice(int x) { return 2 * x; }\n")),
         (sample("cpp_broken", CPP_RESPONSE), review("int twice(int x) { return 2 * x \n")),
         (sample("empty"), review("   ")),
+        (sample("example"), review(T.REVIEW_EXAMPLE_CODE)),
         (sample("none"), None),
     ]
     reviews = [(s, r, "tiny", None if r else "invalid_structured_output: no JSON") for s, r in cases]
@@ -60,6 +65,7 @@ def test_reviews_are_kept_only_when_the_refined_code_passes_the_sandbox():
     assert out["cpp_broken"].rejection.reason == REFINED_FAILED
     assert out["cpp_broken"].rejection.params["status"] == "compile_error"
     assert out["empty"].rejection.reason == NO_REFINED_CODE
+    assert out["example"].rejection.reason == EXAMPLE_COPY  # runs cleanly, but it is the prompt's example
     assert out["none"].rejection.reason == LLM_ERROR and "no JSON" in out["none"].rejection.params["error"]
     good = out["good"]
     assert good.task == "review" and good.trace[0].params["parents"] == ["good"] and good.trace[0].model == "tiny"
@@ -74,6 +80,77 @@ def test_refined_code_fences_are_removed_and_schema_bounds_hold():
     assert refined_code_of(review("print(2)\n")) == "print(2)"
     with pytest.raises(ValueError):
         CodeReview(correctness=11, clarity=0, suggestions=[], refined_code="x")
+
+
+WELL_FORMED = """Correctness: 7/10
+Clarity: 8/10
+
+Suggestions:
+- Add a docstring.
+* Check the types.
+1. Handle empty input.
+
+Refined code:
+```python
+def add(a, b):
+    return a + b
+```
+"""
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        WELL_FORMED,
+        WELL_FORMED.replace("Correctness: 7/10", "**Correctness:** 7 / 10").replace("Clarity: 8/10", "- clarity = 8"),
+        "Here is my review.\n" + WELL_FORMED.replace("Refined code:\n", "Refined code:\n\n"),
+    ],
+)
+def test_section_parser_accepts_a_well_formed_review(text):
+    parsed, error = parse_review_sections(text)
+    assert error is None and (parsed.correctness, parsed.clarity) == (7, 8)
+    assert parsed.suggestions == ["Add a docstring.", "Check the types.", "Handle empty input."]
+    assert refined_code_of(parsed) == "def add(a, b):\n    return a + b"
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("", "Correctness"),
+        (WELL_FORMED.replace("Correctness: 7/10\n", ""), "Correctness"),
+        (WELL_FORMED.replace("Clarity: 8/10", "Clarity: good"), "Clarity"),
+        (WELL_FORMED.replace("7/10", "12/10"), "outside 0-10"),
+        (WELL_FORMED.replace("7/10", "7.5/10"), "Correctness"),
+        ('{"correctness": 7, "clarity": 8, "suggestions": [], "refined_code": "x"}', "Correctness"),  # JSON is not this format
+    ],
+)
+def test_section_parser_rejects_malformed_reviews(text, problem):
+    parsed, error = parse_review_sections(text)
+    assert parsed is None and problem in error
+
+
+def test_section_review_needs_a_closed_fenced_block():
+    cut_off = WELL_FORMED[: WELL_FORMED.rindex("```")]  # max_tokens ended the answer inside the code
+    unfenced = WELL_FORMED.replace("```python\n", "").replace("```\n", "")
+    for text in (cut_off, unfenced):
+        parsed, error = parse_review_sections(text)
+        assert error is None and parsed.refined_code == ""
+        assert build_review_sample(sample("x"), parsed, "tiny", None, check=None).rejection.reason == NO_REFINED_CODE
+    # the example's own answer parses back to what the review tasks teach
+    parsed, _ = parse_review_sections(T.REVIEW_EXAMPLE_ANSWER)
+    assert (parsed.correctness, parsed.clarity, parsed.refined_code) == (9, 6, T.REVIEW_EXAMPLE_CODE)
+
+
+def test_review_prompts_per_format():
+    s = sample("p")
+    sections = review_prompt_messages(s, 4000, "sections")
+    assert [m["role"] for m in sections] == ["system", "user", "assistant", "user"]
+    assert sections[2]["content"] == T.REVIEW_EXAMPLE_ANSWER and "Write add(a, b)." in sections[3]["content"]
+    as_json = review_prompt_messages(s, 4000, "json")
+    assert [m["role"] for m in as_json] == ["system", "user"] and "JSON" in as_json[1]["content"]
+    assert ReviewTaskConfig().format == "sections"
+    with pytest.raises(ValueError):
+        ReviewTaskConfig(format="yaml")
 
 
 def test_candidates_have_runnable_code_and_are_seeded():

@@ -7,7 +7,13 @@ import pytest
 from alchemistcoder.config import ConfigError, validate_dict
 from alchemistcoder.evolve import eliminate
 from alchemistcoder.evolve.config import EvolveConfig
-from alchemistcoder.evolve.methods import METHODS, PROMPT_FRAGMENTS, evolve_messages, extract_evolved
+from alchemistcoder.evolve.methods import (
+    EVOLVE_EXAMPLES,
+    METHODS,
+    PROMPT_FRAGMENTS,
+    evolve_messages,
+    extract_evolved,
+)
 from alchemistcoder.evolve.seeded import seeded_choice, unit_hash
 from alchemistcoder.evolve.stage import evolve_stats, evolved_id, select_seeds
 from alchemistcoder.records import Sample, make_messages
@@ -24,6 +30,21 @@ def test_every_method_has_its_own_prompt_and_unknown_ones_are_errors():
         evolve_messages(ORIGINAL, "make_it_funny")
 
 
+def test_evolve_prompt_is_few_shot_and_copied_examples_are_eliminated():
+    messages = evolve_messages(ORIGINAL, "more_reasoning")
+    n = len(EVOLVE_EXAMPLES)
+    assert n >= 2 and [m["role"] for m in messages] == ["system", *["user", "assistant"] * n, "user"]
+    for i, ex in enumerate(EVOLVE_EXAMPLES):
+        assert ex.original in messages[1 + 2 * i]["content"] and messages[2 + 2 * i]["content"] == ex.evolved
+        # an answer that repeats an example evolution (or the request's wording) copied the prompt
+        assert eliminate.instruction_elimination(ORIGINAL, ex.evolved) == eliminate.PROMPT_COPY
+    for m in METHODS.values():
+        copied = ORIGINAL + " " + m.directive
+        assert eliminate.instruction_elimination(ORIGINAL, copied) == eliminate.PROMPT_COPY
+    request = messages[-1]["content"]
+    assert eliminate.instruction_elimination(ORIGINAL, request) == eliminate.PROMPT_COPY
+
+
 @pytest.mark.parametrize(
     "raw",
     [
@@ -32,6 +53,8 @@ def test_every_method_has_its_own_prompt_and_unknown_ones_are_errors():
         "Rewritten task: Write a function that sums the even numbers of a list in O(n) time without using sum().",
         "**Harder Task:**\nWrite a function that sums the even numbers of a list in O(n) time without using sum().",
         "#Rewritten Test#\n  Write a function that sums the even numbers of a list in O(n) time without using sum().  ",
+        "Task: Write a function that sums the even numbers of a list in O(n) time without using sum().",
+        "**Harder task:** Task: Write a function that sums the even numbers of a list in O(n) time without using sum().",
     ],
 )
 def test_extract_evolved_cuts_labels_and_echoed_markers(raw):
@@ -59,6 +82,11 @@ def test_extract_evolved_cuts_labels_and_echoed_markers(raw):
          eliminate.ANSWERED),
         ("Sure! To sum the even numbers you can filter the list and then add the remaining values up.", eliminate.ANSWERED),
         (ORIGINAL + " Handle empty lists.\n\nExample of the answer format", eliminate.PROMPT_COPY),
+        # reworded (and a filler word added), nothing made harder
+        ("Write a Python function that returns the sum of all even numbers in the given list of integers.",
+         eliminate.NO_GAIN),
+        ("Write a Python function that returns the sum of the even numbers in a list of integers, quickly.",
+         eliminate.NO_GAIN),
         ("```python\ndef sum_even(numbers):\n    total = 0\n    for n in numbers:\n        total += n\n```",
          eliminate.ANSWERED),
     ],

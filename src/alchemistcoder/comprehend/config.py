@@ -40,7 +40,14 @@ class ReviewTaskConfig(StrictModel):
     fraction: float = Field(0.05, ge=0.0, le=1.0, description="Share of kept codegen samples with code that get reviewed (seeded).")
     max_samples: int | None = Field(None, ge=0, description="At most this many reviews per call; None: no cap.")
     max_tokens: int = Field(768, ge=16, description="Token limit of one review (scores, suggestions, refined code).")
-    max_reasks: int = Field(1, ge=0, description="Re-asks when the review does not match the schema.")
+    format: Literal["sections", "json"] = Field(
+        "sections",
+        description="How the reviewing model answers. 'sections': plain text after a filled-in example "
+        "(Correctness: n/10, Clarity: n/10, Suggestions, Refined code in a fenced block), which even the embedded "
+        "135M model follows; 'json': structured output validated against the review schema, with re-asks "
+        "(for capable endpoints).",
+    )
+    max_reasks: int = Field(1, ge=0, description="Re-asks when the review does not match the schema (format 'json' only).")
     timeout_s: float = Field(10.0, gt=0, description="Sandbox time limit for running the refined code.")
     memory_mb: int = Field(1024, ge=64, description="Sandbox memory limit for running the refined code.")
     max_chars: int = Field(4000, ge=200, description="Instruction and response are cut to this many characters in the prompt.")

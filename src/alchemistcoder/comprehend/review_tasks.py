@@ -1,6 +1,8 @@
 """Code-review tasks: an LLM reviews a response; the review is kept only when its refined code runs.
 
-The reviewing model returns a structured review (correctness 0-10, clarity 0-10, suggestions, refined code).
+The reviewing model returns a review (correctness 0-10, clarity 0-10, suggestions, refined code), either as
+plain-text sections after a filled-in example (``review.format: sections``, which a tiny model can follow) or
+as JSON validated against :class:`CodeReview` (``json``, for capable endpoints); both give a CodeReview.
 The refined code is executed in the sandbox — it must run cleanly, and pass the reviewed sample's tests when
 it has some. A review that fails (no parsable review, no refined code, refined code that fails) is not lost:
 it becomes a rejected review sample with its reason, so the stage's counts always add up.
@@ -8,6 +10,7 @@ it becomes a rejected review sample with its reason, so the stage's counts alway
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -25,9 +28,10 @@ TASK = "review"
 CHECK_OP = "review_check"
 
 # Reason codes of dropped reviews.
-LLM_ERROR = "review_llm_error"  # no review that matches the schema, even after re-asks
+LLM_ERROR = "review_llm_error"  # no parsable review (JSON: not even after re-asks; sections: a score missing)
 NO_REFINED_CODE = "review_no_refined_code"  # the review has no refined code
 REFINED_FAILED = "review_refined_failed"  # the refined code does not run, or fails the sample's tests
+EXAMPLE_COPY = "review_example_copy"  # the refined code is the prompt's example code, not a refinement
 
 
 class CodeReview(BaseModel):
@@ -141,11 +145,71 @@ def check_refined(language: str, code: str, tests: str, timeout_s: float = 10.0,
     return CodeCheck(passes(language, result.status, bool(tests)), result.status, bool(tests), detail)
 
 
-def review_prompt_messages(sample: Sample, max_chars: int) -> list[dict[str, str]]:
-    """The chat that asks the reviewing model for a structured review of ``sample``."""
-    prompt = T.REVIEW_REQUEST.format(instruction=T.clip(sample.instruction, max_chars),
-                                     response=T.clip(sample.response, max_chars))
+def review_prompt_messages(sample: Sample, max_chars: int, review_format: str = "json") -> list[dict[str, str]]:
+    """The chat that asks the reviewing model for a review of ``sample``: JSON for the schema (``json``), or
+    plain-text sections after one filled-in example review as earlier turns (``sections``)."""
+    instruction, response = T.clip(sample.instruction, max_chars), T.clip(sample.response, max_chars)
+    if review_format == "sections":
+        return [
+            {"role": "system", "content": T.REVIEW_SECTIONS_SYSTEM},
+            {"role": "user", "content": T.REVIEW_SECTIONS_REQUEST.format(instruction=T.REVIEW_EXAMPLE_TASK,
+                                                                         response=T.REVIEW_EXAMPLE_RESPONSE)},
+            {"role": "assistant", "content": T.REVIEW_EXAMPLE_ANSWER},
+            {"role": "user", "content": T.REVIEW_SECTIONS_REQUEST.format(instruction=instruction, response=response)},
+        ]
+    prompt = T.REVIEW_REQUEST.format(instruction=instruction, response=response)
     return [{"role": "system", "content": T.REVIEW_SYSTEM}, {"role": "user", "content": prompt}]
+
+
+# "Correctness: 7/10", "**Clarity:** 8", "- correctness = 7 / 10": the label at the start of a line, then the score.
+_SCORE = r"^[ \t>*#_-]*{label}[ \t*_]*[:=][ \t*_]*(\d{{1,3}})(?:[ \t]*/[ \t]*10)?(?![\d.])"
+_CORRECTNESS = re.compile(_SCORE.format(label="correctness"), re.IGNORECASE | re.MULTILINE)
+_CLARITY = re.compile(_SCORE.format(label="clarity"), re.IGNORECASE | re.MULTILINE)
+_SUGGESTIONS = re.compile(
+    r"^[ \t>*#_-]*suggestions[ \t*_]*:?[ \t*_]*(.*?)(?=^[ \t>*#_-]*refined[ \t]+code|^[ \t]*(?:```|~~~)|\Z)",
+    re.IGNORECASE | re.MULTILINE | re.DOTALL,
+)
+_REFINED_LABEL = re.compile(r"^[ \t>*#_-]*refined[ \t]+code", re.IGNORECASE | re.MULTILINE)
+# A *closed* fenced block: an answer cut off inside its code (max_tokens) has no complete refined code.
+_FENCED = re.compile(r"^[ \t]*(```|~~~)[^\n]*\n(.*?)\n?^[ \t]*\1[ \t]*$", re.MULTILINE | re.DOTALL)
+_BULLET = re.compile(r"^\s*(?:[-*\u2022]|\d+[.)])\s*")
+
+
+def parse_review_sections(text: str) -> tuple[CodeReview | None, str | None]:
+    """A :class:`CodeReview` from a plain-text review, or (None, why not).
+
+    Both scores must be present as ``Correctness: n/10`` / ``Clarity: n/10`` lines (``/10`` optional) with
+    0 <= n <= 10. Suggestions are the bullet lines under ``Suggestions:`` (may be empty). The refined code is the
+    first closed fenced block after the ``Refined code`` label (or anywhere when there is no label); a review
+    without one is returned with empty ``refined_code`` (the caller drops it as ``review_no_refined_code``).
+    """
+    text = text or ""
+    scores = {}
+    for name, pattern in (("correctness", _CORRECTNESS), ("clarity", _CLARITY)):
+        match = pattern.search(text)
+        if match is None:
+            return None, f"no '{name.capitalize()}: <0-10>/10' line in the review"
+        value = int(match.group(1))
+        if value > 10:
+            return None, f"{name} score {value} is outside 0-10"
+        scores[name] = value
+    suggestions: list[str] = []
+    match = _SUGGESTIONS.search(text)
+    if match:
+        for line in match.group(1).splitlines():
+            item = _BULLET.sub("", line).strip()
+            if item and item not in suggestions:  # a weak model repeats itself
+                suggestions.append(item)
+    label = _REFINED_LABEL.search(text)
+    block = _FENCED.search(text, label.end() if label else 0)
+    code = block.group(2) if block else ""
+    return CodeReview(correctness=scores["correctness"], clarity=scores["clarity"], suggestions=suggestions,
+                      refined_code=code), None
+
+
+def copies_example(code: str) -> bool:
+    """Whether refined code is the example review's code (copied from the prompt, not a refinement)."""
+    return " ".join(code.split()) == " ".join(T.REVIEW_EXAMPLE_CODE.split())
 
 
 def review_answer(review: CodeReview, language: str, code: str) -> str:
@@ -178,6 +242,9 @@ def build_review_sample(sample: Sample, review: CodeReview | None, model: str | 
     if not code:
         task.reject(CHECK_OP, NO_REFINED_CODE, stage=stage)
         return task
+    if copies_example(code):
+        task.reject(CHECK_OP, EXAMPLE_COPY, stage=stage)
+        return task
     result = check(language, code, sample_tests(sample))
     params: dict[str, Any] = {"status": result.status, "with_tests": result.with_tests}
     if result.passed:
@@ -193,15 +260,19 @@ def make_review_tasks(samples: list[Sample], cfg: ReviewTaskConfig, client: Any,
     chosen = review_candidates(samples, cfg, seed)
     if not chosen:
         return []
-    requests = [ChatRequest(messages=review_prompt_messages(s, cfg.max_chars), max_tokens=cfg.max_tokens,
+    requests = [ChatRequest(messages=review_prompt_messages(s, cfg.max_chars, cfg.format), max_tokens=cfg.max_tokens,
                             temperature=0.0, tag=stage) for s in chosen]
-    completions = client.generate_structured(requests, CodeReview, max_reasks=cfg.max_reasks)
-
     reviews = []
-    for sample, completion in zip(chosen, completions, strict=True):
-        review = completion.parsed if completion.ok and isinstance(completion.parsed, CodeReview) else None
-        error = completion.error or (None if review else "the reply did not match the review schema")
-        reviews.append((sample, review, completion.model or None, error))
+    if cfg.format == "sections":
+        for sample, completion in zip(chosen, client.generate(requests), strict=True):
+            review, error = parse_review_sections(completion.text) if completion.ok else (None, completion.error)
+            reviews.append((sample, review, completion.model or None, error))
+    else:
+        completions = client.generate_structured(requests, CodeReview, max_reasks=cfg.max_reasks)
+        for sample, completion in zip(chosen, completions, strict=True):
+            review = completion.parsed if completion.ok and isinstance(completion.parsed, CodeReview) else None
+            error = completion.error or (None if review else "the reply did not match the review schema")
+            reviews.append((sample, review, completion.model or None, error))
     check = batch_checker(reviews, cfg)
     return [build_review_sample(s, r, m, e, check, cfg.max_chars, seed, stage) for s, r, m, e in reviews]
 
@@ -218,7 +289,7 @@ def batch_checker(reviews: list[tuple[Sample, CodeReview | None, Any, Any]], cfg
             continue
         language = (response_code(sample) or ("", ""))[0]
         code = refined_code_of(review)
-        if code and language:
+        if code and language and not copies_example(code):
             keys.append((language, code, sample_tests(sample)))
     keys = list(dict.fromkeys(keys))
     jobs = [{"language": lang, "source": check_source(lang, code, tests), "timeout_s": cfg.timeout_s,

@@ -89,6 +89,25 @@ REVIEW_REQUEST = (
     'Answer with JSON: {{"correctness": <0-10>, "clarity": <0-10>, "suggestions": ["..."], "refined_code": "..."}}'
 )
 
+# The plain-text review format (review.format: sections). A weak model cannot produce valid JSON for a
+# schema but does copy the layout of a filled-in example, so the chat shows one finished review (the same
+# layout as REVIEW_ANSWER, which is also what the review tasks teach) before the real request.
+REVIEW_SECTIONS_SYSTEM = "You are a senior engineer reviewing code."
+
+REVIEW_SECTIONS_REQUEST = (
+    "Review the response to the programming task. Answer in exactly this format: Correctness: <0-10>/10, "
+    "Clarity: <0-10>/10, Suggestions: a short list, Refined code: the complete improved code in a fenced block."
+    "\n\n### Task\n{instruction}\n\n### Response\n{response}"
+)
+
+REVIEW_EXAMPLE_TASK = "Write a Python function that returns the sum of the squares of a list of numbers."
+REVIEW_EXAMPLE_RESPONSE = "```python\ndef sq(l):\n    s = 0\n    for i in l: s += i*i\n    return s\n```"
+REVIEW_EXAMPLE_CODE = "def sum_of_squares(numbers):\n    return sum(x * x for x in numbers)"
+REVIEW_EXAMPLE_ANSWER = (
+    "Correctness: 9/10\nClarity: 6/10\n\nSuggestions:\n- Use descriptive names.\n- Use sum() with a generator."
+    f"\n\nRefined code:\n```python\n{REVIEW_EXAMPLE_CODE}\n```"
+)
+
 REVIEW_TASK_PROMPTS: tuple[str, ...] = (
     "Review this answer to a programming task: score its correctness and clarity from 0 to 10, suggest "
     "improvements, and give refined code.\n\n### Task\n{instruction}\n\n### Answer\n{response}",

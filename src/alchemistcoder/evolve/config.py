@@ -47,6 +47,11 @@ class EvolveConfig(StrictModel):
         97.0, ge=0.0, le=100.0,
         description="rapidfuzz ratio (0-100) to the original at or above which an evolution is eliminated (evol_unchanged).",
     )
+    min_new_words: int = Field(
+        2, ge=0,
+        description="An evolved instruction must add at least this many new (non-filler) words; fewer is a "
+        "rewording without information gain (evol_no_gain).",
+    )
     source: str = Field("evol-instruct", description="Source name of evolved samples (the mix can weight it like any source).")
     min_response_chars: int = Field(20, ge=0, description="A shorter response is eliminated (evol_response_too_short).")
 

@@ -21,11 +21,14 @@ TOO_SHORT = "evol_too_short"  # much shorter than the original or than a minimum
 REFUSAL = "evol_refusal"  # "I'm sorry, I can't ..."
 PROMPT_COPY = "evol_prompt_copy"  # copied words of the evolving prompt
 ANSWERED = "evol_answered"  # the model solved the task (code, hardly any prose) instead of rewriting it
+NO_GAIN = "evol_no_gain"  # reworded, but adds (almost) no new words: nothing was made harder
 RESPONSE_ERROR = "evol_response_error"  # the response call failed for good
 RESPONSE_REFUSAL = "evol_response_refusal"  # the response refuses the evolved task
 RESPONSE_TOO_SHORT = "evol_response_too_short"  # the response is (nearly) empty
 
-INSTRUCTION_REASONS: frozenset[str] = frozenset({LLM_ERROR, EMPTY, UNCHANGED, TOO_SHORT, REFUSAL, PROMPT_COPY, ANSWERED})
+INSTRUCTION_REASONS: frozenset[str] = frozenset(
+    {LLM_ERROR, EMPTY, UNCHANGED, TOO_SHORT, REFUSAL, PROMPT_COPY, ANSWERED, NO_GAIN}
+)
 RESPONSE_REASONS: frozenset[str] = frozenset({RESPONSE_ERROR, RESPONSE_REFUSAL, RESPONSE_TOO_SHORT})
 
 _REFUSAL = re.compile(
@@ -57,6 +60,25 @@ def prose_words(text: str) -> int:
     return sum(1 for w in rest.split() if not w.startswith(("```", "~~~")))
 
 
+# Words that add no requirement by themselves (an evolution that only adds these reworded the task).
+_FILLER = frozenset({
+    "a", "an", "and", "are", "as", "be", "by", "can", "code", "for", "from", "function", "given", "in", "into",
+    "is", "it", "its", "of", "on", "or", "program", "should", "that", "the", "this", "to", "which", "will", "with",
+    "write",
+})
+_WORD = re.compile(r"[a-z0-9_]+")
+
+
+def _word_stems(text: str) -> set[str]:
+    # crude stemming, so "capitalizes" does not count as new next to "capitalize"
+    return {w[:-1] if len(w) > 3 and w.endswith("s") else w for w in _WORD.findall(text.lower())} - _FILLER
+
+
+def new_words(original: str, evolved: str) -> int:
+    """How many distinct words (crudely stemmed, filler words left out) ``evolved`` has that ``original`` lacks."""
+    return len(_word_stems(evolved) - _word_stems(original))
+
+
 def _normalized(text: str) -> str:
     return " ".join(text.lower().split())
 
@@ -68,12 +90,15 @@ def instruction_elimination(
     min_words: int = 5,
     min_length_ratio: float = 0.5,
     max_similarity: float = 97.0,
+    min_new_words: int = 2,
 ) -> str | None:
     """The reason code that eliminates an evolved instruction, or None when it is a real evolution.
 
     ``min_length_ratio``: the evolved text must keep at least this share of the original's words (evolving
     makes a task harder, which rarely makes it much shorter). ``max_similarity``: rapidfuzz ratio (0-100)
-    of the normalized texts at or above which the evolution counts as unchanged.
+    of the normalized texts at or above which the evolution counts as unchanged. ``min_new_words``: an
+    evolution must add at least this many new words (WizardLM's "no information gain" rule): a rewording
+    that adds nothing is ``evol_no_gain``.
     """
     if not evolved.strip():
         return EMPTY
@@ -89,6 +114,8 @@ def instruction_elimination(
         return ANSWERED
     if fuzz.ratio(_normalized(original), norm_evolved) >= max_similarity:
         return UNCHANGED
+    if new_words(original, evolved) < min_new_words:
+        return NO_GAIN
     return None
 
 

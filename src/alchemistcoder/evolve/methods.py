@@ -57,56 +57,81 @@ METHODS: dict[str, EvolMethod] = {
 
 DEFAULT_METHODS: tuple[str, ...] = tuple(METHODS)
 
-# Our evolving prompt. The markers are fixed strings so that (a) the answer can be cut out of whatever the
-# model wraps around it and (b) an "evolution" that merely copies the prompt can be recognized.
+# Our evolving prompt. A weak model follows examples far better than instructions: the chat shows two
+# finished evolutions (a user turn with the method and the task, an assistant turn with the harder task only)
+# before the real request, so a 135M model answers with a rewritten task instead of solving it (measured in
+# bench/comprehend.py; see docs/comprehend.md). The markers stay recognized: a model that still echoes them,
+# or labels its answer, is cut by extract_evolved.
 TASK_MARKER = "[Original task]"
 REWRITE_MARKER = "[Harder task]"
 
-EVOLVE_SYSTEM = "You rewrite programming tasks to make them harder. You answer with the rewritten task only."
+EVOLVE_SYSTEM = (
+    "You rewrite programming tasks to make them harder. You answer with the rewritten task only: "
+    "you never solve the task and never write its solution."
+)
 
-EVOLVE_TEMPLATE = """Rewrite the programming task below so that it becomes somewhat harder to solve.
-Method to use: {directive}
-Keep the task self-contained and solvable, keep its topic, and do not solve it: write no code unless the
-method asks for it.
+EVOLVE_REQUEST = "Make this programming task harder. Do not solve it.\nMethod: {directive}\nTask: {instruction}"
 
-Example of the answer format:
-{task_marker}
-Write a function that adds two numbers.
-{rewrite_marker}
-Write a function that adds two non-negative integers given as strings of decimal digits, without converting
-them to int, and returns the sum as a string.
 
-{task_marker}
-{instruction}
-{rewrite_marker}
-"""
+@dataclass(frozen=True)
+class EvolExample:
+    """A finished evolution shown to the model before the real request."""
+
+    method: str
+    original: str
+    evolved: str
+
+
+EVOLVE_EXAMPLES: tuple[EvolExample, ...] = (
+    EvolExample(
+        "add_constraints",
+        "Write a function that adds two numbers.",
+        "Write a function that adds two non-negative integers given as strings of decimal digits, without "
+        "converting them to int, and returns the sum as a string.",
+    ),
+    EvolExample(
+        "higher_complexity",
+        "Write a Python program that finds duplicate values in a list.",
+        "Write a Python program that finds every value occurring more than once in a list of n integers in "
+        "O(n) time, and returns them in the order of their first appearance.",
+    ),
+)
 
 # Fragments of the evolving prompt; an output that contains any of them copied the prompt instead of
-# rewriting the task (WizardLM's elimination rule 4, in our wording).
+# rewriting the task (WizardLM's elimination rule 4, in our wording): markers and labels, the request's
+# wording, the start of every directive, and the distinctive parts of the example evolutions. (The older
+# prompt's phrases stay: an answer cached or produced with it is judged the same way.)
 PROMPT_FRAGMENTS: tuple[str, ...] = (
     TASK_MARKER.lower(),
     REWRITE_MARKER.lower(),
     "rewrite the programming task below",
+    "make this programming task harder",
+    "do not solve it",
     "method to use:",
     "keep the task self-contained",
     "original task",
     "rewritten task",
     "harder task",
     "example of the answer format",
+    "given as strings of decimal digits",
+    "in the order of their first appearance",
+    *(" ".join(m.directive.lower().split()[:8]) for m in METHODS.values()),
 )
 
 
 def evolve_messages(instruction: str, method: str) -> list[dict[str, str]]:
-    """The chat that asks a model to evolve ``instruction`` with the named method."""
+    """The chat that asks a model to evolve ``instruction`` with the named method (few-shot: the example
+    evolutions as earlier turns, then the request)."""
     if method not in METHODS:
         raise ValueError(f"unknown evolution method {method!r} (known: {', '.join(METHODS)})")
-    prompt = EVOLVE_TEMPLATE.format(
-        directive=METHODS[method].directive,
-        instruction=instruction.strip(),
-        task_marker=TASK_MARKER,
-        rewrite_marker=REWRITE_MARKER,
-    )
-    return [{"role": "system", "content": EVOLVE_SYSTEM}, {"role": "user", "content": prompt}]
+    messages = [{"role": "system", "content": EVOLVE_SYSTEM}]
+    for ex in EVOLVE_EXAMPLES:
+        messages.append({"role": "user", "content": EVOLVE_REQUEST.format(directive=METHODS[ex.method].directive,
+                                                                          instruction=ex.original)})
+        messages.append({"role": "assistant", "content": ex.evolved})
+    messages.append({"role": "user", "content": EVOLVE_REQUEST.format(directive=METHODS[method].directive,
+                                                                      instruction=instruction.strip())})
+    return messages
 
 
 RESPONSE_SYSTEM = "You are a careful programmer. Answer the task with correct, well-explained code."
@@ -123,6 +148,8 @@ _LEADING_LABEL = re.compile(
     r"(?:programming\s+)?(?:task|question|test|prompt|instruction|problem)\s*(?:[#*\]]+)?\s*:?\s*(?:[#*\]]+)?\s*\n?",
     re.IGNORECASE,
 )
+# The request's own label ("Task: ..."), which a model may repeat before its answer.
+_TASK_LABEL = re.compile(r"^\s*(?:[#*]+\s*)?task\s*(?:[#*]+\s*)?:\s*(?:[#*]+)?\s*", re.IGNORECASE)
 
 
 def extract_evolved(text: str) -> str:
@@ -137,7 +164,7 @@ def extract_evolved(text: str) -> str:
         out = out[idx + len(REWRITE_MARKER) :]
     out = out.strip()
     for _ in range(2):  # "**Rewritten task:**\n#Harder task#" — at most two stacked labels
-        stripped = _LEADING_LABEL.sub("", out, count=1).strip()
+        stripped = _TASK_LABEL.sub("", _LEADING_LABEL.sub("", out, count=1), count=1).strip()
         if stripped == out:
             break
         out = stripped
