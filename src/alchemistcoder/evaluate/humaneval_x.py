@@ -161,8 +161,14 @@ def test_program(task: BenchmarkTask, code: str, *, is_completion: bool) -> str:
             body = re.sub(
                 r"^\s*import\s*\((?:.|\n)*?\)\s*\n|^\s*import\s+\"[^\"]+\"\s*\n", "", body, flags=re.M
             )
+        # CodeGeeX tests `name + "." in code`, which also matches "operand." (Go/160) or words in comments
+        # ("... unique strings." in Go/158) and adds an unused import, a compile error in Go; matching whole
+        # identifiers outside comments fixes that
+        code_only = re.sub(r"//[^\n]*", "", body)
         others = [
-            f'"{pkg}"' for pkg in IMPORT_HELPER["go"] if pkg not in setup and pkg.split("/")[-1] + "." in body
+            f'"{pkg}"'
+            for pkg in IMPORT_HELPER["go"]
+            if pkg not in setup and re.search(rf"\b{pkg.split('/')[-1]}\.", code_only)
         ]
         imports = ("import (\n" + "    ".join(p + "\n" for p in others) + ")\n") if others else ""
         return setup + "\n" + imports + body + "\n" + test
