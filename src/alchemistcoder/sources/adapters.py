@@ -36,7 +36,7 @@ DEFAULT_FIELDS: dict[str, dict[str, str]] = {
 
 SHAREGPT_ROLES = {
     "human": "user", "user": "user", "gpt": "assistant", "assistant": "assistant", "chatgpt": "assistant",
-    "bard": "assistant", "bing": "assistant", "model": "assistant", "system": "system",
+    "bard": "assistant", "bing": "assistant", "model": "assistant", "bot": "assistant", "system": "system",
 }
 CHAT_ROLES = frozenset(("system", "user", "assistant"))
 
