@@ -45,6 +45,7 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=1, help="evolution rounds")
     ap.add_argument("--review", type=int, default=4, help="code reviews")
     ap.add_argument("--evolve-tokens", type=int, default=64, help="max tokens of an evolved instruction and of its answer")
+    ap.add_argument("--require-tests", action="store_true", help="review only samples with tests (review.require_tests)")
     ap.add_argument("--review-tokens", type=int, default=192, help="max tokens of a review")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--run-dir", type=Path, default=None, help="keeps the request cache (default: a temporary directory)")
@@ -72,7 +73,8 @@ def main() -> None:
     evolve_cfg = EvolveConfig(fraction=1.0, max_samples=args.evolve, rounds=args.rounds,
                               evolve_max_tokens=args.evolve_tokens, response_max_tokens=args.evolve_tokens)
     comprehend_cfg = ComprehendConfig.model_validate({"review": {
-        "fraction": 1.0, "max_samples": args.review, "max_tokens": args.review_tokens, "max_reasks": 1}})
+        "fraction": 1.0, "max_samples": args.review, "max_tokens": args.review_tokens, "max_reasks": 1,
+        "require_tests": args.require_tests}})
     ctx_e = StageContext(run_dir=run_dir, stage="evolve", seed=args.seed)
     client = open_client(None, ctx_e, "bench")
     try:
@@ -99,6 +101,9 @@ def main() -> None:
     print(f"llm usage: {usage}")
     n_in = len(evolved) + len(rejected)
     assert len(out) == n_in + sum(1 for s in out[n_in:]), "count in = kept + rejected + created"
+    checks = [s.trace[-1].params for s in out[n_in:] if s.task == "review" and not s.rejected]
+    print(f"reviews passed with the sample's tests: {sum(1 for p in checks if p.get('with_tests'))}/{len(checks)} "
+          "(the others only compiled / ran cleanly)")
     examples = {t: next((s for s in out[n_in:] if s.task == t and not s.rejected), None) for t in c["tasks"]}
     for task, s in examples.items():
         if s is not None:

@@ -162,6 +162,9 @@ def test_candidates_have_runnable_code_and_are_seeded():
     assert {s.id for s in chosen} == {f"s{i}" for i in range(30)}
     half = review_candidates(samples, ReviewTaskConfig(fraction=0.5), seed=0)
     assert 5 < len(half) < 25 and len(review_candidates(samples, ReviewTaskConfig(fraction=1.0, max_samples=4), 0)) == 4
+    samples[3].meta["tests"] = ["assert add(1, 2) == 3"]
+    with_tests = review_candidates(samples, ReviewTaskConfig(fraction=1.0, require_tests=True), seed=0)
+    assert [s.id for s in with_tests] == ["s3"]
 
 
 def test_judge_verdicts_are_recorded_like_filters():

@@ -39,6 +39,12 @@ class ReviewTaskConfig(StrictModel):
     enabled: bool = Field(True, description="Make code-review tasks.")
     fraction: float = Field(0.05, ge=0.0, le=1.0, description="Share of kept codegen samples with code that get reviewed (seeded).")
     max_samples: int | None = Field(None, ge=0, description="At most this many reviews per call; None: no cap.")
+    require_tests: bool = Field(
+        False,
+        description="Review only samples that have tests, so every kept review's refined code passed them "
+        "(without tests the check is only that it compiles or runs cleanly, which a refined program that merely "
+        "defines a function always does).",
+    )
     max_tokens: int = Field(768, ge=16, description="Token limit of one review (scores, suggestions, refined code).")
     format: Literal["sections", "json"] = Field(
         "sections",

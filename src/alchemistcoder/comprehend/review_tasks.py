@@ -70,7 +70,8 @@ def response_code(sample: Sample) -> tuple[str, str] | None:
 
 
 def review_candidates(samples: list[Sample], cfg: ReviewTaskConfig, seed: int) -> list[Sample]:
-    """Kept codegen samples with code, chosen by seeded hash below ``cfg.fraction``; capped by ``cfg.max_samples``."""
+    """Kept codegen samples with code (and tests, with ``cfg.require_tests``), chosen by seeded hash below
+    ``cfg.fraction``; capped by ``cfg.max_samples``."""
     scored = []
     for s in samples:
         if s.task != "codegen" or s.rejected:
@@ -83,7 +84,7 @@ def review_candidates(samples: list[Sample], cfg: ReviewTaskConfig, seed: int) -
     for _h, s in scored:
         if cfg.max_samples is not None and len(out) >= cfg.max_samples:
             break
-        if response_code(s) is not None:
+        if response_code(s) is not None and (sample_tests(s) or not cfg.require_tests):
             out.append(s)
     return out
 
