@@ -2,7 +2,7 @@
 VENV ?= .venv
 PY := $(VENV)/bin/python
 
-.PHONY: setup quickstart test lint bench
+.PHONY: setup quickstart test lint evalplus-venv
 setup: $(VENV)/.setup-done
 $(VENV)/.setup-done: pyproject.toml scripts/setup.sh
 	bash scripts/setup.sh
@@ -16,3 +16,8 @@ test: setup
 
 lint: setup
 	$(VENV)/bin/ruff check src tests bench
+
+# EvalPlus 0.3.1 in its own venv, only for the side-by-side comparison in bench/evaluate.py and bench/agreement.py.
+evalplus-venv: .venv-evalplus/bin/python
+.venv-evalplus/bin/python:
+	python3 -m venv .venv-evalplus && .venv-evalplus/bin/pip install -q "evalplus==0.3.1"
