@@ -82,6 +82,14 @@ def _traversable_by_others(path: Path) -> bool:
     return bool(mode & stat.S_IXOTH)
 
 
+TMPFS_COVERS = ("/tmp", "/var/tmp", "/dev/shm")
+
+
+def _under(path: str | os.PathLike[str], roots: tuple[str, ...]) -> bool:
+    real = os.path.realpath(path)
+    return any(real == r or real.startswith(r + "/") for r in roots)
+
+
 def exposure(path: str | os.PathLike[str]) -> tuple[str, str] | None:
     """For a toolchain directory the unprivileged user cannot reach: (directory to cover, path to bind back)."""
     p = Path(os.path.realpath(path))
@@ -163,6 +171,9 @@ def execute(
         if hit:
             covers.setdefault(hit[0], 1)
             binds.append(hit[1])
+        elif _under(path, TMPFS_COVERS):
+            # a checkout (and its venv) under /tmp would vanish beneath the job's private /tmp: bind it back
+            binds.append(os.path.realpath(path))
     workdir = WORKDIR if iso.namespaces else None
     stage = Path(tempfile.mkdtemp(prefix="alchemist-sbx-"))
     try:
@@ -189,7 +200,7 @@ def execute(
             "uid": NOBODY_UID if iso.drop_uid else None,
             "gid": NOBODY_GID if iso.drop_uid else None,
             "isolate_fs": iso.namespaces,
-            "covers": [["/tmp", disk_mb], ["/var/tmp", 16], ["/dev/shm", 16]]
+            "covers": [["/tmp", disk_mb], ["/var/tmp", 16], ["/dev/shm", 16]]  # = TMPFS_COVERS
             + [[c, size] for c, size in covers.items()],
             "expose": binds,
             "writable": [list(w) for w in writable or []],
