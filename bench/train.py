@@ -112,9 +112,9 @@ def padding_share(convs: list[list[dict[str, str]]], batch: int, max_length: int
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--samples", type=int, default=256)
-    parser.add_argument("--steps", type=int, default=6, help="optimizer steps per variant (the first is not timed)")
-    parser.add_argument("--batch", type=int, default=4, help="per-device batch size (rows) for both variants")
-    parser.add_argument("--max-length", type=int, default=512)
+    parser.add_argument("--steps", type=int, default=3, help="optimizer steps per variant (the first is not timed)")
+    parser.add_argument("--batch", type=int, default=8, help="per-device batch size (rows) for both variants")
+    parser.add_argument("--max-length", type=int, default=1024)
     parser.add_argument("--dense", action="store_true", help="also time packed rows under stock sdpa")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--padding-only", action="store_true",
