@@ -8,17 +8,9 @@ from typing import Any
 
 import typer
 
+from alchemistcoder.cli_common import load_run_config
+
 SET_HELP = "Override a config value: KEY.PATH=VALUE (repeatable), e.g. --set curate.dedup.threshold=0.85."
-
-
-def _load(config: Path, overrides: list[str] | None) -> Any:
-    from alchemistcoder.config import ConfigError, load_config
-
-    try:
-        return load_config(config, overrides or [])
-    except ConfigError as exc:
-        typer.echo(f"config error:\n{exc}", err=True)
-        raise typer.Exit(2) from None
 
 
 # -- reading any of the three input shapes ---------------------------------------------------------------
@@ -79,7 +71,7 @@ def decontaminate(
     from alchemistcoder.curate.decontam import decontaminate_samples
     from alchemistcoder.io import DataError, atomic_open, write_jsonl
 
-    cfg = _load(config, set_).curate.decontam if config else DecontamConfig()
+    cfg = load_run_config(config, set_).curate.decontam if config else DecontamConfig()
     updates: dict[str, Any] = {"enabled": True}
     if benchmark:
         updates["benchmarks"] = list(benchmark)
@@ -146,7 +138,7 @@ def curate(
     from alchemistcoder.io import DataError, atomic_open, read_samples, write_samples
     from alchemistcoder.stage import StageContext
 
-    cfg = _load(config, set_)
+    cfg = load_run_config(config, set_)
     try:
         if input_path is not None:
             samples = list(read_samples(input_path))

@@ -7,20 +7,9 @@ from typing import Any
 
 import typer
 
+from alchemistcoder.cli_common import load_run_config
+
 SET_HELP = "Override a config value: KEY.PATH=VALUE (repeatable), e.g. --set evolve.rounds=2."
-
-
-def load_run_config(config: Path | None, overrides: list[str] | None) -> Any:
-    """The run config from CONFIG (or the defaults) with --set overrides; exits 2 with the message on errors."""
-    from alchemistcoder.config import ConfigError, RunConfig, apply_overrides, load_config, validate_dict
-
-    try:
-        if config is not None:
-            return load_config(config, overrides or [])
-        return validate_dict(apply_overrides({}, overrides or []), RunConfig, "--set")
-    except ConfigError as exc:
-        typer.echo(f"config error:\n{exc}", err=True)
-        raise typer.Exit(2) from None
 
 
 def stage_context(cfg: Any, out: Path, stage: str) -> Any:

@@ -7,6 +7,8 @@ from typing import Any
 
 import typer
 
+from alchemistcoder.cli_common import load_run_config
+
 SET_HELP = "Override a config value: KEY.PATH=VALUE (repeatable), e.g. --set ingest.on_error=quarantine."
 
 
@@ -22,16 +24,6 @@ def counts_table(result: Any) -> Any:
         reasons = ", ".join(f"{k} {v}" for k, v in sorted(c.reasons.items()))
         table.add_row(name, str(c.read), str(c.kept), str(c.rejected), str(c.excluded), reasons)
     return table
-
-
-def _load(config: Path, overrides: list[str] | None) -> Any:
-    from alchemistcoder.config import ConfigError, load_config
-
-    try:
-        return load_config(config, overrides or [])
-    except ConfigError as exc:
-        typer.echo(f"config error:\n{exc}", err=True)
-        raise typer.Exit(2) from None
 
 
 def _ingest_or_exit(cfg: Any) -> Any:
@@ -60,7 +52,7 @@ def ingest(
     from alchemistcoder.config import config_hash
     from alchemistcoder.sources.ingest import write_ingest
 
-    cfg = _load(config, set_)
+    cfg = load_run_config(config, set_)
     result = _ingest_or_exit(cfg)
     run_dir = out if out is not None else Path(cfg.run.out)
     extra = {"config": str(config), "config_hash": config_hash(cfg),
@@ -85,7 +77,7 @@ def profile(
     from alchemistcoder.sources.profile import profile_samples, profile_table
 
     if target.suffix in (".yaml", ".yml"):
-        cfg = _load(target, set_)
+        cfg = load_run_config(target, set_)
         samples = _ingest_or_exit(cfg).samples
         default_out = Path(cfg.run.out) / "ingest" / "profile.json"
     else:
