@@ -239,3 +239,19 @@ def test_cli_eval_rejects_unknown_config_keys_with_file_and_line(tmp_path):
     config.write_text("eval:\n  benchmarks: [humaneval++]\n")
     res = CliRunner().invoke(app, ["eval", str(config)])
     assert res.exit_code == 2 and "unknown benchmark" in res.output
+
+
+def test_chat_answers_get_the_prompts_imports_back(shared_data, tmp_path):
+    """A chat answer that drops the prompt's `from typing import List` is scored on its code, not a NameError."""
+    task = load_benchmark("humaneval")[7]  # filter_by_substring(strings: List[str], substring: str)
+    answer = (
+        "```python\ndef filter_by_substring(strings: List[str], substring: str) -> List[str]:\n"
+        "    return [s for s in strings if substring in s]\n```\nThis keeps the matching strings."
+    )
+    row = to_sample(task, "chat", answer)
+    assert row["solution"].startswith("from typing import List\n")
+    wrong = to_sample(task, "chat", answer.replace("substring in s", "substring not in s"))
+    already = to_sample(task, "chat", "```python\nfrom typing import List\n" + answer.split("\n", 1)[1])
+    assert already["solution"].count("from typing import List") == 1
+    summary = evaluate_samples("humaneval", [row, wrong], tmp_path)
+    assert summary["error_classes"] == {"passed": 1, "wrong_answer": 1}

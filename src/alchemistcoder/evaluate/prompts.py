@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import ast
 import re
 from dataclasses import dataclass
 
@@ -153,6 +154,30 @@ def extract_begin_done(text: str) -> str:
     return text.strip().strip("'").replace("\r\n", "\n")
 
 
+def with_prompt_imports(prompt: str, code: str) -> str:
+    """``code`` with the prompt's top-level imports put back in front when it lacks them.
+
+    A chat answer rewrites the function but often drops the prompt's ``from typing import List``, and then
+    fails with a NameError that says nothing about the model's code. OpenCompass scores prompt + answer, so
+    these imports are in scope there; EvalPlus scores the answer alone. We follow OpenCompass (the paper's
+    harness) and document the difference.
+    """
+    if not code.strip():
+        return code
+    try:
+        tree = ast.parse(prompt)
+    except SyntaxError:
+        return code
+    lines = prompt.splitlines()
+    imports = [
+        "\n".join(lines[node.lineno - 1 : node.end_lineno])
+        for node in tree.body
+        if isinstance(node, (ast.Import, ast.ImportFrom))
+    ]
+    missing = [imp for imp in imports if imp not in code]
+    return "\n".join([*missing, code]) if missing else code
+
+
 def to_sample(task: BenchmarkTask, style: str, output: str) -> dict[str, str]:
     """The samples.jsonl record for one model output: ``solution`` (full code) or, for HumanEval-X base
     completions, ``completion`` (scored as prompt + completion, like CodeGeeX)."""
@@ -164,7 +189,8 @@ def to_sample(task: BenchmarkTask, style: str, output: str) -> dict[str, str]:
             }
         if style == "opencompass" and _is_mbpp(task):
             output = extract_begin_done(output)
-        return {"task_id": task.task_id, "solution": sanitize(output, entry_point=task.entry_point)}
+        code = sanitize(output, entry_point=task.entry_point)
+        return {"task_id": task.task_id, "solution": with_prompt_imports(task.prompt, code)}
     if style == "base":
         return {"task_id": task.task_id, "completion": output}
     code = sanitize(output, language=task.language, entry_point=task.entry_point)
