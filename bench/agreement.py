@@ -16,12 +16,12 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
-import os
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from _evalplus import evalplus_eval
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO / "tests" / "data" / "eval"
@@ -205,23 +205,7 @@ def run_evalplus(
     samples.write_text(
         "".join(json.dumps({"task_id": r["task_id"], "solution": r["solution"]}) + "\n" for r in rows)
     )
-    env = {
-        **os.environ,
-        "HUMANEVAL_OVERRIDE_PATH" if dataset == "humaneval" else "MBPP_OVERRIDE_PATH": str(data_file),
-        "XDG_CACHE_HOME": str(workdir / "cache"),
-    }
-    cmd = [
-        python,
-        "-m",
-        "evalplus.evaluate",
-        "--dataset",
-        dataset,
-        "--samples",
-        str(samples),
-        "--i_just_wanna_run",
-    ]
-    subprocess.run(cmd, env=env, check=True, capture_output=True, timeout=3600)
-    results = json.loads((workdir / f"{dataset}-samples_eval_results.json").read_text())["eval"]
+    results = evalplus_eval(python, dataset, data_file, samples, workdir / "cache", timeout=3600)
     seen: dict[str, int] = {}
     out = []
     for r in rows:

@@ -15,13 +15,13 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
-import os
-import subprocess
 import sys
 import tempfile
 import time
 from collections import Counter
 from pathlib import Path
+
+from _evalplus import evalplus_eval
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_EVALPLUS = REPO / ".venv-evalplus" / "bin" / "python"
@@ -58,25 +58,9 @@ def run_evalplus(
     data.write_text("".join(lines), encoding="utf-8")
     samples = tmp / f"{dataset}-samples.jsonl"
     samples.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
-    env = {
-        **os.environ,
-        "HUMANEVAL_OVERRIDE_PATH" if dataset == "humaneval" else "MBPP_OVERRIDE_PATH": str(data),
-        "XDG_CACHE_HOME": str(tmp / f"cache-{dataset}"),
-    }
-    cmd = [
-        python,
-        "-m",
-        "evalplus.evaluate",
-        "--dataset",
-        dataset,
-        "--samples",
-        str(samples),
-        "--i_just_wanna_run",
-    ]
     start = time.perf_counter()
-    subprocess.run(cmd, env=env, check=True, capture_output=True, timeout=7200)
+    doc = evalplus_eval(python, dataset, data, samples, tmp / f"cache-{dataset}", timeout=7200)
     elapsed = time.perf_counter() - start
-    doc = json.loads((tmp / f"{dataset}-samples_eval_results.json").read_text())["eval"]
     return elapsed, {tid: (recs[0]["base_status"], recs[0]["plus_status"]) for tid, recs in doc.items()}
 
 
