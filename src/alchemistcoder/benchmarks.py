@@ -338,6 +338,8 @@ def _ds1000(key: str, row: dict[str, Any]) -> BenchmarkTask:
     """DS-1000 in its current (2024) jsonl format: prompt, reference_code, code_context, metadata."""
     meta = row.get("metadata") or {}
     number = meta.get("problem_id", row.get("id"))
+    if number is None:
+        raise KeyError("metadata.problem_id")
     return BenchmarkTask(
         benchmark=key,
         task_id=f"DS1000/{number}",

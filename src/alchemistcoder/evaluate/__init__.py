@@ -32,6 +32,8 @@ def options_from_config(cfg: EvalConfig) -> ScoreOptions:
         evalplus_quirks=cfg.evalplus_quirks,
         script_timeout_s=cfg.test_timeout_s,
         humaneval_x_timeout_s=cfg.test_timeout_s,
+        ds1000_timeout_s=cfg.ds1000_timeout_s,
+        ds1000_memory_mb=cfg.ds1000_memory_mb,
     )
 
 
@@ -56,8 +58,18 @@ def evaluate_samples(
     if limit:
         tasks = tasks[:limit]
     rows = read_samples_file(samples) if not isinstance(samples, list) else samples
+    missing: dict[str, int] = {}
+    if name == "ds1000":
+        from alchemistcoder.evaluate.ds1000 import warn_missing
+
+        missing = warn_missing(tasks)
     results: list[SampleResult] = score(tasks, rows, options, progress=progress)
     summary = summarize(name, results, len(tasks))
+    if name == "ds1000":
+        from alchemistcoder.evaluate.ds1000 import by_library
+
+        summary["by_library"] = by_library(tasks, results)
+        summary["missing_libraries"] = missing
     data_path = data if data is not None else _default_path_or_none(name)
     document = eval_results(name, results, file_hash(data_path), summary)
     out = Path(out_dir)

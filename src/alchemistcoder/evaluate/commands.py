@@ -24,7 +24,7 @@ def evaluate_cmd(
     benchmark: str = typer.Option(
         ...,
         "--benchmark",
-        help="humaneval, humaneval+, mbpp, mbpp+, mbpp-sanitized or humaneval-x-<language>.",
+        help="humaneval, humaneval+, mbpp, mbpp+, mbpp-sanitized, humaneval-x-<language> or ds1000 (needs --data).",
     ),
     samples: Path = typer.Option(
         ..., "--samples", help="samples.jsonl: task_id with solution or completion; several per task allowed."
@@ -44,6 +44,8 @@ def evaluate_cmd(
         "--no-evalplus-quirks",
         help="Score HumanEval/32 by its oracle instead of reproducing EvalPlus 0.3.1's verdict.",
     ),
+    ds1000_timeout: float = typer.Option(120.0, help="DS-1000: wall limit of one test program (s)."),
+    ds1000_memory_mb: int = typer.Option(8192, help="DS-1000: address-space limit of one test program."),
 ) -> None:
     """Score existing samples in the sandbox and write EvalPlus's eval_results.json (no generation)."""
     from alchemistcoder.benchmarks import BenchmarkNotFound
@@ -61,6 +63,8 @@ def evaluate_cmd(
         min_time_limit=min_time_limit,
         gt_time_limit_factor=gt_time_limit_factor,
         evalplus_quirks=not no_evalplus_quirks,
+        ds1000_timeout_s=ds1000_timeout,
+        ds1000_memory_mb=ds1000_memory_mb,
     )
     bar, update = _progress(f"scoring {benchmark}")
     try:
@@ -70,6 +74,7 @@ def evaluate_cmd(
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None
     typer.echo(summary_table(summary))
+    _echo_ds1000(summary)
     typer.echo(f"wrote {out / 'eval_results.json'}")
 
 
@@ -106,7 +111,19 @@ def eval_cmd(
         raise typer.Exit(2) from None
     for summary in summaries.values():
         typer.echo(summary_table(summary))
+        _echo_ds1000(summary)
     typer.echo(f"results under {target}")
+
+
+def _echo_ds1000(summary: dict) -> None:  # type: ignore[type-arg]
+    """DS-1000's extra lines: pass@1 per library and the libraries the sandbox's Python lacks."""
+    for lib, row in (summary.get("by_library") or {}).items():
+        if "pass@1" in row:
+            typer.echo(f"  {lib:<12} pass@1={row['pass@1'] * 100:.1f}  ({row['tasks']} tasks)")
+    missing = summary.get("missing_libraries")
+    if missing:
+        names = ", ".join(f"{name} ({n} tasks)" for name, n in sorted(missing.items()))
+        typer.echo(f"  warning: the sandbox's Python lacks {names}; those tasks fail with import_error")
 
 
 def register(app: typer.Typer) -> None:

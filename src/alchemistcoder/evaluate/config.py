@@ -69,6 +69,12 @@ class EvalConfig(StrictModel):
     test_timeout_s: float = Field(
         5.0, gt=0, description="Wall limit of one test program (HumanEval, MBPP, HumanEval-X)."
     )
+    ds1000_timeout_s: float = Field(
+        120.0, gt=0, description="DS-1000: wall limit of one test program (upstream's 120 s)."
+    )
+    ds1000_memory_mb: int = Field(
+        8192, ge=256, description="DS-1000: address-space limit of one test program, in MiB."
+    )
 
     @field_validator("benchmarks")
     @classmethod

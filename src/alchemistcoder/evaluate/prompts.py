@@ -7,6 +7,11 @@
 * ``opencompass``: the prompts AlchemistCoder's paper used (its OpenCompass configs,
   ``eval/opencompass/configs/datasets/alchemistcoder_code_eval_datasets``): HumanEval(+) inside an
   instruction wrapper; MBPP(+) 3-shot with ``[BEGIN]``/``[DONE]`` tags, shots from MBPP tasks 2, 3 and 4.
+
+DS-1000's prompt is written for completion (it ends in ``BEGIN SOLUTION\n<code>``): ``base`` sends it as is and
+stops at ``</code>`` (or ``# SOLUTION END`` for Matplotlib's prompts); ``chat`` (and ``opencompass``, which has
+no DS-1000 prompt of its own here) asks for the code that goes after BEGIN SOLUTION in a code block. Either
+way the answer is cleaned with upstream's ``postprocess``.
 """
 
 from __future__ import annotations
@@ -78,6 +83,16 @@ OPENCOMPASS_MBPP = (
 )
 
 
+# Stop sequences of DS-1000 completions: the prompt's open <code> block, or Matplotlib's "# SOLUTION START".
+DS1000_STOPS = ["</code>", "# SOLUTION END"]
+DS1000_CHAT = (
+    "Complete the solution of the following data-science problem. Write only the code that goes after "
+    "BEGIN SOLUTION: it runs right after the code shown in the problem, with those variables already defined, "
+    "and must put the answer where the problem says. Do not repeat the code that is given. Answer with one "
+    "```python code block.\n\n{prompt}"
+)
+
+
 @dataclass
 class PromptSpec:
     """What to send for one task: chat ``messages`` or a raw ``prompt``, and stop sequences."""
@@ -119,6 +134,12 @@ def build_prompt(task: BenchmarkTask, style: str, system_prompt: str | None = No
         messages = [{"role": "system", "content": system_prompt}] if system_prompt else []
         return PromptSpec(messages=[*messages, {"role": "user", "content": user}])
 
+    if task.benchmark == "ds1000":
+        if style == "base":
+            return PromptSpec(prompt=task.prompt, stop=list(DS1000_STOPS))
+        if style not in ("chat", "opencompass"):
+            raise ValueError(f"unknown prompt style {style!r}; use base, chat or opencompass")
+        return chat(DS1000_CHAT.format(prompt=task.prompt))
     if style == "base":
         stops = PYTHON_STOPS if task.language == "python" else BRACE_STOPS
         return PromptSpec(prompt=base_prompt(task), stop=stops)
@@ -180,7 +201,15 @@ def with_prompt_imports(prompt: str, code: str) -> str:
 
 def to_sample(task: BenchmarkTask, style: str, output: str) -> dict[str, str]:
     """The samples.jsonl record for one model output: ``solution`` (full code) or, for HumanEval-X base
-    completions, ``completion`` (scored as prompt + completion, like CodeGeeX)."""
+    completions, ``completion`` (scored as prompt + completion, like CodeGeeX). DS-1000: the answer's code,
+    cleaned with upstream's ``postprocess``."""
+    if task.benchmark == "ds1000":
+        from alchemistcoder.evaluate.ds1000 import postprocess
+
+        return {
+            "task_id": task.task_id,
+            "solution": postprocess(output if style == "base" else pick_block(output)),
+        }
     if task.language == "python" and not task.benchmark.startswith("humaneval-x-"):
         if style == "base":
             return {

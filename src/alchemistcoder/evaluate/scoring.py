@@ -5,6 +5,7 @@
 * ``humaneval`` / ``mbpp`` / ``mbpp-sanitized``: the upstream test program (HumanEval's ``check``, MBPP's
   asserts); ``base_status`` only.
 * ``humaneval-x-<lang>``: CodeGeeX's test programs, compiled and run in the sandbox.
+* ``ds1000``: upstream DS-1000's test program per answer (``ds1000.py``); ``base_status`` only.
 
 Python tasks run one sandbox per task (and batch of samples): the runner computes the reference outputs once
 and forks a child per sample, so a task costs one interpreter start however many samples it has. Tasks run
@@ -79,6 +80,9 @@ class ScoreOptions:
     samples_per_job: int = 25
     evalplus_quirks: bool = True
     humaneval_x_timeout_s: float = 5.0
+    # DS-1000: upstream's 120 s per test program; address space for TensorFlow/PyTorch imports
+    ds1000_timeout_s: float = 120.0
+    ds1000_memory_mb: int = 8192
 
 
 @dataclass
@@ -129,6 +133,8 @@ def solution_of(task: BenchmarkTask, sample: dict[str, Any]) -> tuple[str, bool]
         raise ValueError(f"sample for {task.task_id} has neither a 'solution' nor a 'completion' string")
     if task.benchmark.startswith("humaneval-x-"):
         return completion, True
+    if task.benchmark == "ds1000":
+        return completion, False  # a DS-1000 answer is the code that replaces [insert], whichever field
     if task.benchmark in ("mbpp", "mbpp-sanitized"):
         return completion, False  # an MBPP prompt is prose, not code to continue
     return task.prompt + completion, False
@@ -342,6 +348,17 @@ def _score_humaneval_x(
     )
 
 
+def _score_ds1000(task: BenchmarkTask, index: int, code: str, opts: ScoreOptions) -> SampleResult:
+    from alchemistcoder.evaluate.ds1000 import postprocess, run_answer
+
+    answer = postprocess(code)
+    verdict = run_answer(task, answer, timeout_s=opts.ds1000_timeout_s, memory_mb=opts.ds1000_memory_mb)
+    status = PASS if verdict.passed else (TIMEOUT if verdict.timed_out else FAIL)
+    return SampleResult(
+        task.task_id, index, answer, status, error_class=verdict.error_class, error=verdict.error
+    )
+
+
 _WRONG_ANSWER_MARKERS = ("Assertion", "AssertionError", "assertion", "--- FAIL", "Not equal", "panicked at")
 
 
@@ -379,6 +396,9 @@ def score(
     units: list[Callable[[], list[SampleResult]]] = []
     grouped: dict[str, list[tuple[int, str]]] = {}
     for task, i, code, is_completion in prepared:
+        if task.benchmark == "ds1000":
+            units.append(lambda t=task, i=i, c=code: [_score_ds1000(t, i, c, opts)])
+            continue
         if task.benchmark.startswith("humaneval-x-") and task.language != "python":
             units.append(
                 lambda t=task, i=i, c=code, comp=is_completion: [_score_humaneval_x(t, i, c, comp, opts)]
@@ -413,8 +433,10 @@ def score(
 
 
 def normalize_task_id(task_id: Any, benchmark: str) -> str:
-    """Accept MBPP ids as 11, "11" or "Mbpp/11"."""
+    """Accept MBPP ids as 11, "11" or "Mbpp/11", and DS-1000's as 5, "5" or "DS1000/5"."""
     text = str(task_id)
     if benchmark.startswith("mbpp") and text.isdigit():
         return f"Mbpp/{text}"
+    if benchmark == "ds1000" and text.isdigit():
+        return f"DS1000/{text}"
     return text

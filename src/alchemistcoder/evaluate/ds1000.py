@@ -1,0 +1,292 @@
+"""DS-1000 scoring, as upstream's ``test_ds1000.py`` (xlangai/DS-1000, the 2024 release) does it.
+
+An answer is the code that replaces ``[insert]`` in the problem's ``exec_context``. Upstream cleans it with
+:func:`postprocess`, builds the test program with :func:`build_test_program` (the problem's ``code_context``, the
+answer as a string, ``test_execution(code)`` and, when the context defines it, ``test_string(code)``), and
+runs it with ``exec(program, {})`` in a fresh process with a 120 s limit: the answer passes when the program
+finishes without raising anything (``SystemExit`` included) in time.
+
+Here the program runs only in the sandbox (one fresh sandbox per answer, in parallel across cores). A small
+wrapper in the sandbox does upstream's ``exec(program, {})`` in the working directory and reports, on a line
+tagged with a per-run nonce, whether the program finished or which exception it raised; an answer that ends
+the process itself (``os._exit``, a crash) never reports and fails, as upstream's result list stays empty.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import logging
+import secrets
+import sys
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+from alchemistcoder.benchmarks import BenchmarkTask
+from alchemistcoder.sandbox.core import Step, execute
+from alchemistcoder.sandbox.languages import python_executable
+
+log = logging.getLogger(__name__)
+
+# Upstream's per-program limit (test_ds1000.py: check_correctness(..., timeout=120)).
+DEFAULT_TIMEOUT_S = 120.0
+# Address-space limit: TensorFlow and PyTorch reserve several GiB of address space when imported.
+DEFAULT_MEMORY_MB = 8192
+
+# DS-1000's ``metadata.library`` values and the module each needs.
+LIBRARY_MODULES = {
+    "Numpy": "numpy",
+    "Pandas": "pandas",
+    "Scipy": "scipy",
+    "Sklearn": "sklearn",
+    "Matplotlib": "matplotlib",
+    "Tensorflow": "tensorflow",
+    "Pytorch": "torch",
+}
+
+# The test's process environment: upstream disables TensorFlow's logging and GPUs; one BLAS/OpenMP thread
+# keeps parallel sandboxes from multiplying threads (results do not depend on it).
+_ENV = {
+    "TF_CPP_MIN_LOG_LEVEL": "3",
+    "CUDA_VISIBLE_DEVICES": "-1",
+    "MPLBACKEND": "Agg",
+    "OMP_NUM_THREADS": "1",
+    "OPENBLAS_NUM_THREADS": "1",
+    "MKL_NUM_THREADS": "1",
+}
+
+# Runs in the sandbox: upstream's unsafe_execute (exec with empty globals, output swallowed, stdin unreadable),
+# then one report line tagged with the nonce read from stdin.
+_WRAPPER = r"""
+import io, json, os, sys, traceback
+
+
+class _WriteOnly(io.StringIO):
+    def read(self, *args, **kwargs):
+        raise OSError
+    def readline(self, *args, **kwargs):
+        raise OSError
+    def readlines(self, *args, **kwargs):
+        raise OSError
+    def readable(self, *args, **kwargs):
+        return False
+
+
+def _main():
+    nonce = sys.stdin.readline().strip()
+    report_fd = os.dup(1)
+    with open("test_program.py", encoding="utf-8") as fh:
+        program = fh.read()
+    sink = _WriteOnly()
+    sys.stdout = sys.stderr = sys.stdin = sink
+    record = {"status": "pass"}
+    try:
+        # upstream's exec(program, {}); compiled under a file name so that a traceback tells the test's
+        # frames from the answer's (exec'd by test_execution as "<string>")
+        exec(compile(program, "test_program.py", "exec", dont_inherit=True), {})
+    except BaseException as exc:
+        frames = traceback.extract_tb(exc.__traceback__)
+        record = {
+            "status": "fail",
+            "type": type(exc).__name__,
+            "message": str(exc)[:500],
+            "in_answer": bool(frames) and frames[-1].filename == "<string>",
+            "traceback": "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))[-2000:],
+        }
+    os.write(report_fd, ("\n" + nonce + " " + json.dumps(record) + "\n").encode())
+    os._exit(0)
+
+
+_main()
+"""
+
+
+@dataclass
+class Verdict:
+    """What one DS-1000 test program did: passed, the error class (scoring.ERROR_CLASSES) and a message."""
+
+    passed: bool
+    timed_out: bool
+    error_class: str
+    error: str
+
+
+def postprocess(code: str) -> str:
+    """Upstream's ``postprocess``: cut at ``</code>``, drop ```` ```python ````, cut at the next fence and at
+    ``\\nEND SOLUTION``, drop ``<code>``."""
+    code = code.split("</code>")[0]
+    code = code.replace("```python", "")
+    code = code.split("```")[0]
+    code = code.split("\nEND SOLUTION")[0]
+    code = code.replace("<code>", "")
+    return code
+
+
+def build_test_program(code_context: str, answer: str) -> str:
+    """Upstream's test program for one answer."""
+    return (
+        code_context
+        + "\n"
+        + f"code = {answer!r}\n"
+        + "test_execution(code)\n"
+        + ("test_string(code)\n" if "test_string(" in code_context else "\n")
+    )
+
+
+def run_answer(task: BenchmarkTask, answer: str, *, timeout_s: float, memory_mb: int) -> Verdict:
+    """Run ``answer`` (already post-processed) against ``task`` in a fresh sandbox."""
+    exe, dirs = python_executable()
+    nonce = secrets.token_hex(16)
+    step = Step(argv=[exe, "-u", "main.py"], timeout_s=timeout_s + 1.0, memory_mb=memory_mb, stdin=True)
+    outcomes, setup_error = execute(
+        [step],
+        files={"main.py": _WRAPPER, "test_program.py": build_test_program(task.test, answer)},
+        stdin=nonce + "\n",
+        env=_ENV,
+        expose=list(dirs),
+    )
+    if not outcomes:
+        return Verdict(False, False, "harness_killed", f"sandbox: {setup_error}")
+    outcome = outcomes[0]
+    record = _report(outcome.stdout, nonce)
+    if outcome.timed_out:
+        return Verdict(False, True, "timeout", f"timed out after {timeout_s:g}s")
+    if record is not None and record["status"] == "pass":
+        return Verdict(True, False, "passed", "")
+    if not answer.strip():
+        return Verdict(False, False, "no_code", "empty answer")
+    if record is None:
+        tail = outcome.stderr.strip()[-500:]
+        if outcome.signal == 9 or "MemoryError" in tail:
+            return Verdict(False, False, "oom", tail or "killed (memory limit)")
+        how = f"signal {outcome.signal}" if outcome.signal else f"exit code {outcome.exit_code}"
+        return Verdict(False, False, "runtime_error", f"the program ended before the test finished ({how})")
+    return Verdict(False, False, classify(record), f"{record['type']}: {record['message']}".strip(": "))
+
+
+def _report(stdout: str, nonce: str) -> dict[str, Any] | None:
+    prefix = nonce + " "
+    for line in stdout.splitlines():
+        if line.startswith(prefix):
+            return json.loads(line[len(prefix) :])
+    return None
+
+
+def classify(record: dict[str, Any]) -> str:
+    """Error class of a failed test program from the wrapper's record."""
+    from alchemistcoder.evaluate.scoring import _PY_CLASS
+
+    kind = str(record.get("type", ""))
+    if kind in _PY_CLASS:
+        return _PY_CLASS[kind]
+    if kind.endswith("MemoryError"):  # numpy's _ArrayMemoryError
+        return "oom"
+    if kind == "AssertionError":
+        # the test's own asserts (test_execution, exec_test, test_string) mean a wrong answer; an assert
+        # raised by the answer's code itself is the answer's assertion error
+        return "assertion_error" if record.get("in_answer") else "wrong_answer"
+    return "runtime_error"
+
+
+def task_modules(task: BenchmarkTask) -> set[str]:
+    """Third-party modules the task's test program imports at its top level (and its library's module)."""
+    modules = set()
+    library = library_of(task)
+    if library in LIBRARY_MODULES:
+        modules.add(LIBRARY_MODULES[library])
+    try:
+        tree = ast.parse(task.test)
+    except SyntaxError:
+        return modules
+    for node in tree.body:
+        if isinstance(node, ast.Import):
+            modules.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            modules.add(node.module.split(".")[0])
+    return {m for m in modules if m not in sys.stdlib_module_names}
+
+
+_FIND_SPECS = r"""
+import importlib.util, json, sys
+names = json.loads(sys.stdin.read())
+print(json.dumps([n for n in names if importlib.util.find_spec(n) is None]))
+"""
+
+
+def missing_modules(tasks: list[BenchmarkTask]) -> dict[str, int]:
+    """Modules DS-1000 tasks need that the sandbox's Python cannot import, with how many tasks need each."""
+    needed: Counter[str] = Counter()
+    for task in tasks:
+        needed.update(task_modules(task))
+    if not needed:
+        return {}
+    exe, dirs = python_executable()
+    outcomes, err = execute(
+        [Step(argv=[exe, "-c", _FIND_SPECS], timeout_s=30.0, memory_mb=None, stdin=True)],
+        stdin=json.dumps(sorted(needed)),
+        expose=list(dirs),
+    )
+    if not outcomes or outcomes[0].exit_code != 0:
+        log.warning("could not check which DS-1000 libraries the sandbox can import: %s", err or outcomes)
+        return {}
+    missing = json.loads(outcomes[0].stdout.strip().splitlines()[-1])
+    return {name: needed[name] for name in missing}
+
+
+def warn_missing(tasks: list[BenchmarkTask]) -> dict[str, int]:
+    """Log (and return) the libraries of the benchmark that the sandbox's Python lacks."""
+    missing = missing_modules(tasks)
+    if missing:
+        exe, _ = python_executable()
+        listed = ", ".join(f"{name} ({n} tasks)" for name, n in sorted(missing.items()))
+        log.warning(
+            "DS-1000: the sandbox's Python (%s) cannot import %s; those tasks fail with import_error. "
+            "Install them into that environment (pip install 'alchemistcoder[ds1000]' covers scipy and "
+            "scikit-learn; tensorflow separately) or point ALCHEMIST_SANDBOX_PYTHON at one that has them.",
+            exe,
+            listed,
+        )
+    return missing
+
+
+def library_of(task: BenchmarkTask) -> str:
+    """The task's DS-1000 library (``metadata.library``: Numpy, Pandas, ...)."""
+    return str(task.extra.get("library") or (task.extra.get("metadata") or {}).get("library", ""))
+
+
+def by_library(tasks: list[BenchmarkTask], results: list[Any]) -> dict[str, dict[str, Any]]:
+    """pass@k per library over the tasks that have samples, as upstream's summary groups its scores."""
+    from alchemistcoder.evaluate.passk import pass_at_ks
+
+    library = {t.task_id: library_of(t) for t in tasks}
+    per_task: dict[str, list[Any]] = {}
+    for r in results:
+        per_task.setdefault(r.task_id, []).append(r)
+    groups: dict[str, list[list[Any]]] = {}
+    for task_id, rs in per_task.items():
+        groups.setdefault(library.get(task_id, ""), []).append(rs)
+    return {
+        lib: {
+            "tasks": len(group),
+            **pass_at_ks([len(rs) for rs in group], [sum(r.passed_base for r in rs) for rs in group]),
+        }
+        for lib, group in sorted(groups.items())
+    }
+
+
+__all__ = [
+    "DEFAULT_MEMORY_MB",
+    "DEFAULT_TIMEOUT_S",
+    "LIBRARY_MODULES",
+    "Verdict",
+    "build_test_program",
+    "by_library",
+    "classify",
+    "library_of",
+    "missing_modules",
+    "postprocess",
+    "run_answer",
+    "task_modules",
+    "warn_missing",
+]
