@@ -217,3 +217,23 @@ def test_evaluate_samples_end_to_end(ds1000_file, tmp_path):
     summary = evaluate_samples("ds-1000", rows, tmp_path, data=ds1000_file)
     assert summary["base"] == {"pass@1": 1.0} and summary["tasks_with_samples"] == 1
     assert summary["missing_libraries"] == {}
+
+
+@pytest.mark.slow
+def test_cli_eval_generates_with_the_embedded_model_and_scores(ds1000_file, tmp_path):
+    config = tmp_path / "run.yaml"
+    config.write_text(
+        "eval:\n  benchmarks: [ds1000]\n"
+        f"  data: {{ds1000: {ds1000_file}}}\n"
+        "  limit: 1\n  max_tokens: 16\n  prompt_style: chat\n  ds1000_timeout_s: 30\n"
+    )
+    res = CliRunner().invoke(app, ["eval", str(config), "--out", str(tmp_path / "eval")])
+    assert res.exit_code == 0, res.output
+    rows = [
+        json.loads(line) for line in (tmp_path / "eval" / "ds1000" / "samples.jsonl").read_text().splitlines()
+    ]
+    assert [r["task_id"] for r in rows] == ["DS1000/0"] and isinstance(rows[0]["solution"], str)
+    doc = json.loads((tmp_path / "eval" / "ds1000" / "eval_results.json").read_text())
+    [result] = doc["eval"]["DS1000/0"]
+    assert result["base_status"] in ("pass", "fail", "timeout") and result["error_class"]
+    assert "ds1000: 1 samples over 1/1 tasks" in res.output
