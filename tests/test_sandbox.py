@@ -203,3 +203,35 @@ def test_run_many_keeps_order_and_runs_in_parallel():
     elapsed = time.monotonic() - start
     assert [r.stdout.strip() for r in results] == ["0", "1", "2", "3", "42"]
     assert elapsed < 0.5 * 4 + 1.0  # would be > 2s sequentially
+
+
+RUST_WITH_CRATES = r"""use rand::Rng;
+use regex::Regex;
+use md5;
+fn main() {
+    let roll: u32 = rand::thread_rng().gen_range(1..=6);
+    assert!((1..=6).contains(&roll));
+    let date = Regex::new(r"^\d{4}-\d{2}-\d{2}$").unwrap();
+    let status = std::fs::read_to_string("/proc/self/status").unwrap();
+    let uid = status.lines().find(|l| l.starts_with("Uid:")).unwrap().split_whitespace().nth(1).unwrap().to_string();
+    println!("{} {} {:x} {}", date.is_match("2024-01-31"), date.is_match("31/01/2024"), md5::compute(b"Hello world"), uid);
+}
+"""
+
+
+def test_rust_program_uses_the_crates_rand_regex_and_md5():
+    from alchemistcoder.sandbox import rust_crates
+
+    crates = rust_crates.require()  # fails, naming scripts/setup.sh, when the crates are not built
+    manifest = crates.directory / rust_crates.MANIFEST
+    built_at = manifest.stat().st_mtime_ns
+    assert rust_crates.build().directory == crates.directory  # up to date: nothing rebuilt
+    assert manifest.stat().st_mtime_ns == built_at
+    # compiled and run inside the sandbox, as nobody when the host is root (the crates may sit under /root)
+    res = run_program("rust", RUST_WITH_CRATES, timeout_s=20)
+    assert res.status == "ok", (res.stderr, res.compile_output)
+    regex_yes, regex_no, digest, uid = res.stdout.split()
+    assert (regex_yes, regex_no) == ("true", "false")
+    assert digest == "3e25960a79dbc69b674cd4ec67a72c62"  # md5 of "Hello world"
+    if isolation().drop_uid:
+        assert uid == "65534"

@@ -1,14 +1,17 @@
 """HumanEval-X test programs, assembled as CodeGeeX's ``evaluate_humaneval_x.py`` does, and their sandbox jobs.
 
-Two offline substitutions, because the upstream harness downloads dependencies:
+Offline substitutions, because the upstream harness downloads dependencies:
 
 * Go tests import ``github.com/stretchr/testify/assert``; a small local module with the same import path
   provides ``assert.New(t)`` and ``Equal`` (testify's ``ObjectsAreEqual`` semantics: ``reflect.DeepEqual``,
   ``bytes.Equal`` for ``[]byte``), wired in with a ``replace`` directive.
 * JavaScript/162 requires the npm package ``js-md5``; a one-line module over node's ``crypto`` stands in.
 * Rust declarations ``use rand::Rng; use regex::Regex; use md5;`` for a Cargo project with those crates; we
-  compile with ``rustc --test`` and drop these ``use`` lines. The six tasks whose reference solution needs a
-  crate (Rust/32, 38, 50, 53 use ``rand``, Rust/91 ``regex``, Rust/162 ``md5``) cannot pass offline.
+  compile with ``rustc --test`` and link the crates that ``scripts/setup.sh`` builds from Debian's sources
+  (``alchemistcoder.sandbox.rust_crates``): regex 1.7.1, md5 0.7.0, and for ``rand`` rand 0.4's API over
+  rand 0.8.5, since CodeGeeX pins ``rand = "0.4"`` and Rust/50's test calls ``gen_range(low, high)``.
+  Without the built crates the ``use`` lines are dropped (with a warning), and the six tasks whose solution
+  or test calls a crate (Rust/32, 38, 50, 53: ``rand``; Rust/91: ``regex``; Rust/162: ``md5``) fail.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ import re
 from pathlib import Path
 
 from alchemistcoder.benchmarks import BenchmarkTask
-from alchemistcoder.sandbox import ExecResult, result_from_outcomes
+from alchemistcoder.sandbox import ExecResult, result_from_outcomes, rust_crates
 from alchemistcoder.sandbox.core import Step, execute
 from alchemistcoder.sandbox.languages import (
     COMPILE_MEMORY_MB,
@@ -27,6 +30,7 @@ from alchemistcoder.sandbox.languages import (
     go_cache_dir,
     go_env,
     plan,
+    rust_crate_flags,
     rust_toolchain,
 )
 
@@ -63,6 +67,7 @@ IMPORT_HELPER = {
     ],
 }
 
+# the crates' ``use`` lines, dropped when the crates are not built (rust_crates.find() is None)
 RUST_UNAVAILABLE_CRATES = re.compile(r"^\s*use\s+(?:rand|regex|md5)\b[^;]*;\s*$", re.M)
 
 TESTIFY_SHIM = """package assert
@@ -176,8 +181,15 @@ def test_program(task: BenchmarkTask, code: str, *, is_completion: bool) -> str:
         main = "\nfn main(){ \n } \n"
         declaration = task.extra.get("declaration", "")
         body = declaration + prompt + code if is_completion else code
-        return RUST_UNAVAILABLE_CRATES.sub("", main + body + test)
+        return _without_missing_crates(main + body + test)
     raise ValueError(f"not a HumanEval-X benchmark: {task.benchmark}")
+
+
+def _without_missing_crates(rust_source: str) -> str:
+    if rust_crates.find() is not None:
+        return rust_source
+    rust_crates.warn_missing()
+    return RUST_UNAVAILABLE_CRATES.sub("", rust_source)
 
 
 def run_test_program(
@@ -213,16 +225,19 @@ def run_test_program(
         return result_from_outcomes(outcomes, err)
     if lang == "rust":
         rustc, sysroot = rust_toolchain()
+        # CodeGeeX's Cargo project has rand 0.4, whose two-bound gen_range the tests call
+        crate_flags, crate_dirs = rust_crate_flags(rand_api="0.4")
+        compile_cmd = [rustc, "--test", "--edition", "2021", "-A", "warnings", *crate_flags, "-o", "prog"]
         steps = [
             Step(
-                [rustc, "--test", "--edition", "2021", "-A", "warnings", "-o", "prog", "main.rs"],
+                [*compile_cmd, "main.rs"],
                 COMPILE_TIMEOUT_S,
                 COMPILE_MEMORY_MB,
                 name="compile",
             ),
             Step(["./prog", "--test-threads=1"], timeout_s, memory_mb, name="run"),
         ]
-        outcomes, err = execute(steps, files={"main.rs": program}, expose=[sysroot])
+        outcomes, err = execute(steps, files={"main.rs": program}, expose=[sysroot, *crate_dirs])
         return result_from_outcomes(outcomes, err)
     language = {"cpp": "cpp", "java": "java", "js": "javascript", "python": "python"}[lang]
     files = {"node_modules/js-md5/index.js": JS_MD5_SHIM} if lang == "js" else None
@@ -255,7 +270,7 @@ def full_solution(task: BenchmarkTask, code: str) -> dict[str, str]:
             if line.startswith("import ") and line not in code
         )
     elif lang == "rust":
-        uses = RUST_UNAVAILABLE_CRATES.sub("", task.extra.get("declaration", ""))
+        uses = _without_missing_crates(task.extra.get("declaration", ""))
         header = "".join(
             line + "\n" for line in uses.splitlines() if line.startswith("use ") and line not in code
         )

@@ -82,16 +82,21 @@ def rust_toolchain() -> tuple[str, str]:
     return str(Path(sysroot) / "bin" / "rustc"), sysroot
 
 
-def go_cache_dir() -> Path:
-    """The Go build cache shared by all jobs, owned by the unprivileged user (compiles of the standard
-    library and of unchanged packages are reused, which makes ``go build`` fast)."""
-    base = Path(
+def sandbox_cache_dir() -> Path:
+    """Where the sandbox keeps what jobs share (Go build cache, built Rust crates):
+    ``$ALCHEMIST_SANDBOX_CACHE``, else ``$XDG_CACHE_HOME/alchemistcoder/sandbox`` (default ``~/.cache``)."""
+    return Path(
         os.environ.get(
             "ALCHEMIST_SANDBOX_CACHE",
             Path(os.environ.get("XDG_CACHE_HOME", "~/.cache")).expanduser() / "alchemistcoder" / "sandbox",
         )
     )
-    path = base / "go-build"
+
+
+def go_cache_dir() -> Path:
+    """The Go build cache shared by all jobs, owned by the unprivileged user (compiles of the standard
+    library and of unchanged packages are reused, which makes ``go build`` fast)."""
+    path = sandbox_cache_dir() / "go-build"
     path.mkdir(parents=True, exist_ok=True)
     if os.geteuid() == 0:
         from alchemistcoder.sandbox.core import NOBODY_GID, NOBODY_UID
@@ -222,8 +227,23 @@ def plan(
         )
     # rust
     rustc, sysroot = rust_toolchain()
+    crate_flags, crate_dirs = rust_crate_flags()
     return Plan(
-        [compile_([rustc, "--edition", "2021", "-A", "warnings", "-o", "prog", "main.rs"]), run(["./prog"])],
+        [
+            compile_([rustc, "--edition", "2021", "-A", "warnings", *crate_flags, "-o", "prog", "main.rs"]),
+            run(["./prog"]),
+        ],
         {**extra, "main.rs": source},
-        expose=[sysroot],
+        expose=[sysroot, *crate_dirs],
     )
+
+
+def rust_crate_flags(rand_api: str = "0.8") -> tuple[list[str], list[str]]:
+    """rustc flags that make the built crates rand, regex and md5 available, and the directory to expose;
+    empty when they are not built (``scripts/setup.sh`` builds them). ``rand_api="0.4"``: see rust_crates."""
+    from alchemistcoder.sandbox import rust_crates  # it builds on this module
+
+    crates = rust_crates.find()
+    if crates is None:
+        return [], []
+    return crates.rustc_flags(rand_api=rand_api), [str(crates.directory)]
