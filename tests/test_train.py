@@ -172,3 +172,21 @@ def test_launch_command_shapes() -> None:
     assert ds[ds.index("--config_file") + 1] == "configs/train/accelerate/zero3.yaml"
     tr = launch_command(Path("run.yaml"), [], "torchrun", 4, main_process_port=29999)
     assert tr[1:5] == ["-m", "torch.distributed.run", "--nproc_per_node", "4"]
+
+
+# -- run facts -------------------------------------------------------------------------------------
+
+
+def test_run_facts_read_the_dtypes_off_the_model() -> None:
+    import torch
+
+    from alchemistcoder.train.model import DevicePlan
+    from alchemistcoder.train.sft import run_facts
+
+    # A bf16 base with fp32 adapters, as PEFT leaves a LoRA model under bf16 training.
+    model = torch.nn.Sequential(torch.nn.Linear(4, 4).to(torch.bfloat16), torch.nn.Linear(4, 2))
+    model[0].requires_grad_(False)
+    facts = run_facts(model, DevicePlan("cpu", "bf16", "sdpa"), runtime_s=2.0, num_tokens=301.0)
+    assert facts == {"trainable_dtype": "float32", "frozen_dtype": "bfloat16", "tokens_per_s": 150.5}
+    model[1].to(torch.float16)
+    assert run_facts(model, DevicePlan("cpu", "fp16", "sdpa"), 0.0, None)["trainable_dtype"] == "float16"

@@ -119,6 +119,8 @@ def test_tiny_full_finetune_loss_goes_down_and_checkpoint_is_complete(tmp_path: 
     saved = AutoTokenizer.from_pretrained(model_dir)
     assert "{% generation %}" in saved.chat_template  # the training template travels with the model
     assert (result.device, result.precision) == ("cpu", "fp32")
+    assert result.extra["trainable_dtype"] == "float32" and result.extra["frozen_dtype"] is None  # full fine-tune
+    assert result.extra["tokens_per_s"] == round(result.num_tokens / result.train_runtime_s, 1) > 0
 
 
 def test_lora_resume_and_merge(tmp_path: Path, shared_data: Path, model_path: str) -> None:
@@ -140,6 +142,7 @@ def test_lora_resume_and_merge(tmp_path: Path, shared_data: Path, model_path: st
     assert second.resumed_from is not None and second.resumed_from.endswith("checkpoint-1")
     assert second.global_step == 2
     assert second.steps == [1, 2]  # the log continues across the resume
+    assert (second.extra["trainable_dtype"], second.extra["frozen_dtype"]) == ("float32", "float32")
 
     merged_dir = Path(second.checkpoint_dir)
     assert merged_dir == out / "model" and (out / "adapter" / "adapter_config.json").is_file()

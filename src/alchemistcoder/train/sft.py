@@ -208,6 +208,24 @@ def build_trainer(data: TrainingData, cfg: TrainConfig, out_dir: str | os.PathLi
 # -- the stage -----------------------------------------------------------------------------------
 
 
+def run_facts(model: Any, plan: Any, runtime_s: float, num_tokens: float | None) -> dict[str, Any]:
+    """What the run actually used, read off the trained model and the device (not the plan): the dtype of
+    the frozen and the trained weights (PEFT keeps LoRA weights in fp32 under bf16), this rank's peak GPU
+    memory and the training throughput in tokens per second."""
+    import torch
+
+    dtypes: dict[str, set[str]] = {"trainable": set(), "frozen": set()}
+    for param in model.parameters():
+        dtypes["trainable" if param.requires_grad else "frozen"].add(str(param.dtype).replace("torch.", ""))
+    facts: dict[str, Any] = {f"{k}_dtype": ",".join(sorted(v)) or None for k, v in dtypes.items()}
+    facts["tokens_per_s"] = round(num_tokens / runtime_s, 1) if num_tokens and runtime_s else None
+    if plan.device == "cuda" and torch.cuda.is_available():
+        facts["gpu"] = torch.cuda.get_device_name()
+        facts["peak_gpu_memory_mib"] = round(torch.cuda.max_memory_allocated() / 2**20, 1)
+    return facts
+
+
+
 def _last_checkpoint(out: Path) -> str | None:
     from transformers.trainer_utils import get_last_checkpoint
 
@@ -267,6 +285,8 @@ def run_train(
     acc.wait_for_everyone()
 
     rows = read_train_log(log_path)
+    runtime_s = float(output.metrics.get("train_runtime", 0.0))
+    num_tokens = rows[-1].get("num_tokens") if rows else None
     result = TrainResult(
         checkpoint_dir=str(checkpoint_dir),
         adapter_dir=str(adapter_dir) if adapter_dir else None,
@@ -276,13 +296,14 @@ def run_train(
         global_step=trainer.state.global_step,
         samples=len(data.messages),
         skipped_rejected=data.skipped_rejected,
-        train_runtime_s=float(output.metrics.get("train_runtime", 0.0)),
-        num_tokens=rows[-1].get("num_tokens") if rows else None,
+        train_runtime_s=runtime_s,
+        num_tokens=num_tokens,
         resumed_from=resume_from,
         device=plan.device,
         precision=plan.precision,
         attn_implementation=plan.attn_implementation,
         world_size=acc.num_processes,
+        extra=run_facts(acc.unwrap_model(trainer.model), plan, runtime_s, num_tokens),
     )
     if acc.is_main_process:
         (out / RESULT_NAME).write_text(json.dumps(asdict(result), indent=2) + "\n", encoding="utf-8")
