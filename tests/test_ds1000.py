@@ -190,6 +190,10 @@ def test_cli_evaluate_ds1000(ds1000_file, tmp_path):
     assert doc["pass_at_k"] == {"base": {"pass@1": pytest.approx(0.75)}}
     summary = json.loads((out / "summary.json").read_text())
     assert summary["by_library"] == {"Pandas": {"tasks": 2, "pass@1": pytest.approx(0.75)}}
+    assert summary["by_perturbation"] == {
+        "Origin": {"tasks": 1, "pass@1": 1.0},
+        "Semantic": {"tasks": 1, "pass@1": 0.5},
+    }
 
     res = CliRunner().invoke(app, args)
     assert res.exit_code == 2 and "no default file" in res.output

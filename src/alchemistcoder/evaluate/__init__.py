@@ -66,9 +66,10 @@ def evaluate_samples(
     results: list[SampleResult] = score(tasks, rows, options, progress=progress)
     summary = summarize(name, results, len(tasks))
     if name == "ds1000":
-        from alchemistcoder.evaluate.ds1000 import by_library
+        from alchemistcoder.evaluate.ds1000 import by_library, by_perturbation
 
         summary["by_library"] = by_library(tasks, results)
+        summary["by_perturbation"] = by_perturbation(tasks, results)
         summary["missing_libraries"] = missing
     data_path = data if data is not None else _default_path_or_none(name)
     document = eval_results(name, results, file_hash(data_path), summary)

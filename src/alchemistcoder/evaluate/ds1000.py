@@ -20,6 +20,7 @@ import logging
 import secrets
 import sys
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -257,21 +258,34 @@ def library_of(task: BenchmarkTask) -> str:
 
 def by_library(tasks: list[BenchmarkTask], results: list[Any]) -> dict[str, dict[str, Any]]:
     """pass@k per library over the tasks that have samples, as upstream's summary groups its scores."""
+    return _grouped(tasks, results, library_of)
+
+
+def by_perturbation(tasks: list[BenchmarkTask], results: list[Any]) -> dict[str, dict[str, Any]]:
+    """pass@k per perturbation type (Origin, Surface, Semantic, Difficult-Rewrite), as upstream reports."""
+    return _grouped(
+        tasks, results, lambda t: str((t.extra.get("metadata") or {}).get("perturbation_type", ""))
+    )
+
+
+def _grouped(
+    tasks: list[BenchmarkTask], results: list[Any], key: Callable[[BenchmarkTask], str]
+) -> dict[str, dict[str, Any]]:
     from alchemistcoder.evaluate.passk import pass_at_ks
 
-    library = {t.task_id: library_of(t) for t in tasks}
+    group_of = {t.task_id: key(t) for t in tasks}
     per_task: dict[str, list[Any]] = {}
     for r in results:
         per_task.setdefault(r.task_id, []).append(r)
     groups: dict[str, list[list[Any]]] = {}
     for task_id, rs in per_task.items():
-        groups.setdefault(library.get(task_id, ""), []).append(rs)
+        groups.setdefault(group_of.get(task_id, ""), []).append(rs)
     return {
-        lib: {
+        name: {
             "tasks": len(group),
             **pass_at_ks([len(rs) for rs in group], [sum(r.passed_base for r in rs) for rs in group]),
         }
-        for lib, group in sorted(groups.items())
+        for name, group in sorted(groups.items())
     }
 
 
@@ -282,6 +296,7 @@ __all__ = [
     "Verdict",
     "build_test_program",
     "by_library",
+    "by_perturbation",
     "classify",
     "library_of",
     "missing_modules",
