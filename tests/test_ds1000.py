@@ -82,6 +82,17 @@ TENSORFLOW_RECORD = {
 }
 
 
+# Not a DS-1000 problem either: problem 0 with a test_string in the form DS-1000's loop-free problems use
+# (the answer's tokens may not contain "for" or "while"), to run the test_string(code) part of the program.
+NO_LOOPS_RECORD = {
+    **PROBLEM_0,
+    "metadata": {**PROBLEM_0["metadata"], "problem_id": 901},
+    "code_context": "import tokenize, io\n"
+    + PROBLEM_0["code_context"]
+    + '\n\ndef test_string(solution: str):\n    tokens = []\n    for token in tokenize.tokenize(io.BytesIO(solution.encode("utf-8")).readline):\n        tokens.append(token.string)\n    assert "while" not in tokens and "for" not in tokens\n',
+}
+
+
 def _write(path, records):
     path.write_text("".join(json.dumps(r) + "\n" for r in records))
     return path
@@ -157,6 +168,16 @@ def test_verdicts_and_error_classes(ds1000_file):
     assert "tensorflow_not_installed_anywhere" in got["missing_lib"].error
     assert got["fenced"].solution == "\nresult = df.iloc[List]\n"  # the post-processed answer is recorded
     assert all(r.base_status == "fail" for name, r in got.items() if name not in ("loop", "fenced"))
+
+
+def test_test_string_part_runs(tmp_path):
+    tasks = load_benchmark("ds1000", _write(tmp_path / "loops.jsonl", [NO_LOOPS_RECORD]))
+    assert "test_string(code)" in build_test_program(tasks[0].test, "x")
+    loop = "result = df.iloc[[i for i in List]]"  # right answer, but with a loop
+    results = score(
+        tasks, [{"task_id": 901, "solution": PROBLEM_0["reference_code"]}, {"task_id": 901, "solution": loop}]
+    )
+    assert [(r.base_status, r.error_class) for r in results] == [("pass", "passed"), ("fail", "wrong_answer")]
 
 
 def test_missing_libraries_are_reported(tmp_path):
