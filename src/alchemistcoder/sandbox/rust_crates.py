@@ -4,7 +4,8 @@ CodeGeeX builds each HumanEval-X Rust task in a Cargo project that depends on ``
 Offline, Debian's ``librust-rand-dev``, ``librust-regex-dev`` and ``librust-md5-dev`` carry their sources as a
 Cargo directory source (``/usr/share/cargo/registry``). :func:`build` compiles them with a tiny Cargo project
 whose crates-io is replaced by that directory, with the very rustc the sandbox calls, into a cache directory
-keyed on that rustc's version; jobs then link them with ``--extern`` (:meth:`RustCrates.rustc_flags`).
+keyed on that rustc's version (rebuilt when the recipe here changes); jobs link them with ``--extern``
+(:meth:`RustCrates.rustc_flags`), the directory exposed read-only to the sandbox's unprivileged user.
 
 CodeGeeX's Cargo project asks for ``rand = "0.4"``, whose ``Rng::gen_range(low, high)`` takes two bounds
 (HumanEval-X Rust/50's test calls it so; rand 0.8 takes a range), and Debian ships rand 0.8 only: the crate
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import functools
+import hashlib
 import json
 import logging
 import os
@@ -91,6 +93,12 @@ offline = true
 """
 
 
+# what the build makes: a change here (crates, shim) makes find() ignore an older build, and setup rebuild
+RECIPE = hashlib.sha256(
+    json.dumps([CRATES, _RAND_0_4_CARGO, _RAND_0_4_LIB, _CARGO_CONFIG]).encode()
+).hexdigest()[:16]
+
+
 class RustCratesMissing(ToolchainMissing):
     """The crates are not built for this rustc (or cannot be built here)."""
 
@@ -135,6 +143,8 @@ def find() -> RustCrates | None:
         directory = crates_dir()
         manifest = json.loads((directory / MANIFEST).read_text(encoding="utf-8"))
     except (ToolchainMissing, OSError, ValueError, subprocess.CalledProcessError):
+        return None
+    if manifest.get("recipe") != RECIPE:
         return None
     rlibs = {name: directory / "deps" / file for name, file in manifest.get("crates", {}).items()}
     if set(rlibs) != {*CRATES, RAND_0_4} or not all(p.is_file() for p in rlibs.values()):
@@ -233,13 +243,20 @@ def build(*, force: bool = False, registry: Path = DEBIAN_REGISTRY) -> RustCrate
                         crates[msg["target"]["name"]] = Path(file).name
         if set(crates) != {*CRATES, RAND_0_4}:
             raise RustCratesMissing(f"cargo built {sorted(crates)}, expected {sorted({*CRATES, RAND_0_4})}")
-        manifest = {"rustc": rustc_version(rustc), "registry": str(registry), "crates": crates}
+        manifest = {
+            "rustc": rustc_version(rustc),
+            "recipe": RECIPE,
+            "registry": str(registry),
+            "crates": crates,
+        }
         (out / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
         # the sandbox's unprivileged user reads them
         for path in [out, out / "deps", *out.rglob("*")]:
             path.chmod(0o755 if path.is_dir() else 0o644)
         if target.exists():
-            shutil.rmtree(target)
+            if not force and (found := find()) is not None:
+                return found  # another process built them meanwhile
+            shutil.rmtree(target)  # stale or incomplete
         try:
             out.rename(target)
         except OSError:  # another process finished the same build first
