@@ -286,6 +286,7 @@ def test_humaneval_x_rust_without_built_crates_drops_their_use_lines_and_warns(
     from alchemistcoder.sandbox import rust_crates
 
     task = load_benchmark("humaneval-x-rust")[0]
+    rust_crates.require()  # built: the `use` lines stay
     assert "use rand::Rng;" in test_program(task, task.canonical_solution, is_completion=True)
     monkeypatch.setenv("ALCHEMIST_SANDBOX_CACHE", str(tmp_path))  # a cache where nothing is built
     with pytest.raises(rust_crates.RustCratesMissing, match=r"scripts/setup\.sh"):
