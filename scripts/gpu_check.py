@@ -9,7 +9,8 @@ SmolLM2's tokenizer and chat template, and a copy of the HumanEval file (``../sh
 ``run`` (on any machine; CUDA when present): (a) LoRA SFT with ``precision: auto`` on the demo corpus's
 messages file, merged at the end; (b) generation for HumanEval (first ``--limit`` tasks) with the in-process
 transformers backend on the merged checkpoint, then scoring in the sandbox when the sandbox starts there;
-(c) device facts and figures, printed and written to ``<out>/gpu_check.json``. It exits non-zero when a step
+then HumanEval's canonical solutions scored there (all pass, one wrong one fails); (c) ``alchemist train
+--launcher accelerate`` for a few steps (the CLI and launcher path); (d) device facts and figures, printed and written to ``<out>/gpu_check.json``. It exits non-zero when a step
 fails; a sandbox that cannot start is recorded and scoring is skipped, not counted as a failure.
 """
 
@@ -150,6 +151,26 @@ def step_train(out: Path, steps: int) -> dict[str, Any]:
     }
 
 
+def step_train_cli(out: Path) -> dict[str, Any]:
+    """``alchemist train --launcher accelerate --num-processes 1``: the CLI and the launcher path on this device."""
+    import subprocess
+
+    cmd = [
+        sys.executable, "-m", "alchemistcoder.cli", "train", str(ROOT / "configs" / "train" / "tiny.yaml"),
+        "--launcher", "accelerate", "--num-processes", "1",
+        "--set", f"run.out={out / 'train-cli'}", "--set", f"train.model={TINY_MODEL}",
+        "--set", f"train.data={TRAIN_FILE}", "--set", "train.method=lora", "--set", "train.max_steps=5",
+        "--set", "train.resume=false",
+    ]
+    t0 = time.perf_counter()
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+    wall = time.perf_counter() - t0
+    said = [line for line in proc.stdout.splitlines() if line.startswith("trained ")]
+    if proc.returncode != 0 or not said:
+        raise RuntimeError(f"exit {proc.returncode}: {(proc.stdout + proc.stderr)[-3000:]}")
+    return {"wall_s": round(wall, 2), "said": said[-1]}
+
+
 def step_generate(model_dir: str, device: str) -> dict[str, Any]:
     """The transformers backend on ``device``: load, then one timed batch (what eval's generation runs)."""
     from alchemistcoder.llm.backends.hf import TransformersBackend
@@ -237,11 +258,32 @@ def step_eval(model_dir: str, device: str, out: Path, limit: int, score: bool) -
     }
 
 
+def step_score_canonical(out: Path, limit: int) -> dict[str, Any]:
+    """HumanEval's own solutions scored in the sandbox: tests really execute there (all must pass), and one
+    wrong solution must fail (so the check can fail)."""
+    from alchemistcoder.benchmarks import load_benchmark
+    from alchemistcoder.evaluate import evaluate_samples
+
+    tasks = load_benchmark("humaneval", str(HUMANEVAL))[:limit]
+    rows = [{"task_id": t.task_id, "solution": t.prompt + t.canonical_solution} for t in tasks]
+    rows.append({"task_id": tasks[0].task_id, "solution": tasks[0].prompt + "    return None\n"})
+    path = out / "canonical.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    t0 = time.perf_counter()
+    summary = evaluate_samples("humaneval", path, out / "canonical", data=str(HUMANEVAL), limit=limit)
+    wall = time.perf_counter() - t0
+    verdicts = json.loads((out / "canonical" / "eval_results.json").read_text())["eval"]
+    passed = sum(r["base_status"] == "pass" for recs in verdicts.values() for r in recs)
+    if passed != len(tasks):
+        raise RuntimeError(f"{passed} of {len(rows)} samples passed; expected exactly the {len(tasks)} canonical ones")
+    return {"wall_s": round(wall, 2), "samples": len(rows), "passed": passed, "summary": summary}
+
+
 def run(out: Path, steps: int, limit: int) -> int:
     import torch
 
     out.mkdir(parents=True, exist_ok=True)
-    for stale in (out / "train", out / "eval"):  # a fresh run: no resume, no cached generations
+    for stale in (out / "train", out / "train-cli", out / "eval", out / "canonical"):  # a fresh run: no resume, no cached generations
         shutil.rmtree(stale, ignore_errors=True)
     report: dict[str, Any] = {"facts": device_facts()}
     print("facts:", json.dumps(report["facts"]), flush=True)
@@ -266,6 +308,9 @@ def run(out: Path, steps: int, limit: int) -> int:
     attempt("generate", step_generate, model_dir, device)
     probe = attempt("sandbox", sandbox_probe)
     attempt("eval", step_eval, model_dir, device, out, limit, bool(probe.get("ok")))
+    if probe.get("ok"):
+        attempt("score_canonical", step_score_canonical, out, limit)
+    attempt("train_cli", step_train_cli, out)
     report["failed"] = failed
     (out / "gpu_check.json").write_text(json.dumps(report, indent=2, default=str) + "\n")
     print("FAILED: " + ", ".join(failed) if failed else "ALL STEPS PASSED", flush=True)
