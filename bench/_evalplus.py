@@ -8,11 +8,21 @@ import subprocess
 from pathlib import Path
 
 
-def evalplus_eval(python: str, dataset: str, data_file: Path, samples: Path, cache_dir: Path, timeout: int) -> dict:
+def evalplus_eval(
+    python: str,
+    dataset: str,
+    data_file: Path,
+    samples: Path,
+    cache_dir: Path,
+    timeout: int,
+    extra_env: dict[str, str] | None = None,
+) -> dict:
     """EvalPlus's ``eval`` results (task_id -> records) for ``samples``, with ``data_file`` as the benchmark
-    (``HUMANEVAL_OVERRIDE_PATH`` / ``MBPP_OVERRIDE_PATH``, a plain .jsonl) and a private ground-truth cache."""
+    (``HUMANEVAL_OVERRIDE_PATH`` / ``MBPP_OVERRIDE_PATH``, a plain .jsonl) and a private ground-truth cache;
+    ``extra_env`` sets EvalPlus's own knobs (e.g. ``EVALPLUS_MAX_MEMORY_BYTES``)."""
     env = {
         **os.environ,
+        **(extra_env or {}),
         "HUMANEVAL_OVERRIDE_PATH" if dataset == "humaneval" else "MBPP_OVERRIDE_PATH": str(data_file),
         "XDG_CACHE_HOME": str(cache_dir),
     }

@@ -6,7 +6,9 @@
 
 EvalPlus runs offline (``HUMANEVAL_OVERRIDE_PATH`` / ``MBPP_OVERRIDE_PATH`` on plain .jsonl copies) with a
 fresh cache directory, so both harnesses compute the reference outputs; EvalPlus uses its default worker
-count (half the cores), we use ours (one sandbox per core). Last line:
+count (half the cores), we use ours (one sandbox per core). Each disagreement is re-run in EvalPlus on its
+task alone, with its default settings and with its memory cap lifted, to show where the verdict comes from
+(see ``diagnose``). Last line:
 ``evaluate ours_s=<a> evalplus_s=<b> ratio=<a/b> agreement=<share of equal verdicts>``.
 """
 
@@ -64,6 +66,35 @@ def run_evalplus(
     return elapsed, {tid: (recs[0]["base_status"], recs[0]["plus_status"]) for tid, recs in doc.items()}
 
 
+def diagnose(python: str, benchmark: str, task_id: str, rows: list[dict], lines: list[str], tmp: Path) -> str:
+    """Where a disagreement comes from: both harnesses again on that task alone, and EvalPlus once more with
+    its address-space cap lifted (``EVALPLUS_MAX_MEMORY_BYTES=-1``, EvalPlus's own knob).
+
+    Two effects make a canonical verdict depend on the run rather than the sample. Per-input limits are
+    wall-clock (EvalPlus's semantics, which we keep), so a heavy task can time out on a loaded machine and pass
+    alone. And EvalPlus sets ``RLIMIT_AS`` in a child forked from a worker that holds the expected outputs
+    (every task's, plus a second copy of this one's), so its 4 GiB cap also counts memory the harness holds: a
+    verdict that changes when the cap is lifted, or when other tasks leave the run, comes from that."""
+    from alchemistcoder.benchmarks import load_benchmark
+    from alchemistcoder.evaluate.scoring import score
+
+    dataset = "humaneval" if benchmark == "humaneval+" else "mbpp"
+    line = next(li for li in lines if json.loads(li)["task_id"] == task_id)
+    row = next(r for r in rows if r["task_id"] == task_id)
+    [ours] = score([t for t in load_benchmark(benchmark) if t.task_id == task_id], [row])
+    verdicts = [f"ours alone: {(ours.base_status, ours.plus_status)}"]
+    for label, env in (("alone", {}), ("alone, no memory cap", {"EVALPLUS_MAX_MEMORY_BYTES": "-1"})):
+        sub = tmp / f"diag-{task_id.replace('/', '_')}-{label.replace(' ', '_').replace(',', '')}"
+        sub.mkdir()
+        (sub / f"{dataset}.jsonl").write_text(line, encoding="utf-8")
+        samples = sub / "samples.jsonl"
+        samples.write_text(json.dumps(row) + "\n", encoding="utf-8")
+        doc = evalplus_eval(python, dataset, sub / f"{dataset}.jsonl", samples, sub / "cache", 1800, env)
+        rec = doc[task_id][0]
+        verdicts.append(f"evalplus {label}: {(rec['base_status'], rec['plus_status'])}")
+    return "; ".join(verdicts)
+
+
 def humaneval_x_sweep() -> None:
     from alchemistcoder.benchmarks import HUMANEVAL_X_LANGUAGES, load_benchmark
     from alchemistcoder.evaluate.scoring import score
@@ -91,6 +122,12 @@ def main() -> int:
     parser.add_argument(
         "--humaneval-x", action="store_true", help="also sweep HumanEval-X canonical solutions"
     )
+    parser.add_argument(
+        "--no-diagnose",
+        dest="diagnose",
+        action="store_false",
+        help="skip re-running EvalPlus alone (and with its memory cap lifted) on each disagreement",
+    )
     args = parser.parse_args()
     if args.humaneval_x:
         humaneval_x_sweep()
@@ -112,7 +149,9 @@ def main() -> int:
             )
             for tid in ours:
                 if ours[tid] != theirs.get(tid):
-                    print(f"  DIFF {tid}: ours {ours[tid]} evalplus {theirs.get(tid)}")
+                    print(f"  DIFF {tid}: ours {ours[tid]} evalplus {theirs.get(tid)}", flush=True)
+                    if args.diagnose:
+                        print(f"    {diagnose(args.evalplus_python, benchmark, tid, rows, lines, Path(tmp))}")
                 elif ours[tid] != ("pass", "pass"):
                     print(f"  both not pass {tid}: {ours[tid]}")
     ratio = ours_total / theirs_total if theirs_total else float("nan")
