@@ -1,14 +1,15 @@
 """Agreement with EvalPlus 0.3.1: score the same samples with this harness and with EvalPlus, compare verdicts.
 
     .venv/bin/python bench/agreement.py --craft            # (re)write tests/data/eval/crafted_*.jsonl
+    .venv/bin/python bench/agreement.py --generate-wide /tmp/wide   # (re)write tiny_wide_*.jsonl (~40 min, CPU)
     .venv/bin/python bench/agreement.py --evalplus-python .venv-evalplus/bin/python \
         --record tests/data/eval/evalplus-0.3.1-verdicts.json   # run EvalPlus, store its verdicts
     .venv/bin/python bench/agreement.py                    # compare ours with the stored EvalPlus verdicts
 
 EvalPlus runs offline on a subset file of the benchmark (``HUMANEVAL_OVERRIDE_PATH`` / ``MBPP_OVERRIDE_PATH``,
 plain .jsonl holding only the tasks that have samples, because EvalPlus requires every task to have one) with
-a private cache directory. Its verdicts are stored so the test suite can check agreement without EvalPlus
-installed. The last line: ``agreement samples=<n> equal=<m> share=<m/n>``.
+a private cache directory. Its verdicts are stored per sample file so the test suite can check agreement without
+EvalPlus installed. The last line: ``agreement samples=<n> equal=<m> share=<m/n>``.
 """
 
 from __future__ import annotations
@@ -25,9 +26,13 @@ from _evalplus import evalplus_eval
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO / "tests" / "data" / "eval"
+# Sample files per benchmark. crafted_*: hostile and borderline samples; tiny_*: SmolLM2-135M-Instruct, chat
+# prompts, temperature 0.8, a few tasks with several samples (the test suite checks these two);
+# tiny_wide_*: the same model and settings, one sample for each HumanEval+ task and every third MBPP+ task
+# (``--generate-wide``; bench only, its scoring takes minutes).
 SETS = {
-    "humaneval+": ["crafted_humanevalplus.jsonl", "tiny_humanevalplus.jsonl"],
-    "mbpp+": ["crafted_mbppplus.jsonl", "tiny_mbppplus.jsonl"],
+    "humaneval+": ["crafted_humanevalplus.jsonl", "tiny_humanevalplus.jsonl", "tiny_wide_humanevalplus.jsonl"],
+    "mbpp+": ["crafted_mbppplus.jsonl", "tiny_mbppplus.jsonl", "tiny_wide_mbppplus.jsonl"],
 }
 
 
@@ -178,15 +183,37 @@ def write_crafted() -> None:
         print(f"wrote {len(rows)} samples to {path}")
 
 
-def load_rows(benchmark: str) -> list[dict[str, str]]:
-    rows = []
-    for name in SETS[benchmark]:
-        path = DATA / name
-        if path.exists():
-            rows += [
-                json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()
-            ]
-    return rows
+def load_file(name: str) -> list[dict[str, str]]:
+    path = DATA / name
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def load_rows(benchmark: str) -> list[tuple[str, list[dict[str, str]]]]:
+    """(file name, its samples) for each sample file of ``benchmark`` that exists."""
+    return [(name, load_file(name)) for name in SETS[benchmark] if (DATA / name).exists()]
+
+
+def generate_wide(out: Path) -> None:
+    """One tiny-model sample (chat prompt, temperature 0.8, 256 tokens) per HumanEval+ task and per third MBPP+
+    task, through the same generation path as ``alchemist eval``; written to tiny_wide_*.jsonl."""
+    from alchemistcoder.benchmarks import load_benchmark
+    from alchemistcoder.evaluate.config import EvalConfig
+    from alchemistcoder.evaluate.generation import generate_samples
+    from alchemistcoder.llm import LLMClient
+    from alchemistcoder.llm.config import LLMConfig
+
+    client = LLMClient.from_config(LLMConfig(backend="embedded"), cache_dir=out / "cache", stage="eval")
+    for benchmark, tasks, name in (
+        ("humaneval+", load_benchmark("humaneval+"), "tiny_wide_humanevalplus.jsonl"),
+        ("mbpp+", load_benchmark("mbpp+")[::3], "tiny_wide_mbppplus.jsonl"),
+    ):
+        cfg = EvalConfig(benchmarks=[benchmark], prompt_style="chat", temperature=0.8, max_tokens=256)
+        start = time.perf_counter()
+        samples = generate_samples(tasks, cfg, client, out / benchmark, batch_size=16)
+        rows = [json.loads(line) for line in samples.read_text(encoding="utf-8").splitlines() if line.strip()]
+        keep = [{"task_id": r["task_id"], "solution": r["solution"]} for r in rows]
+        (DATA / name).write_text("".join(json.dumps(r) + "\n" for r in keep), encoding="utf-8")
+        print(f"wrote {len(keep)} samples to {DATA / name} in {time.perf_counter() - start:.0f}s")
 
 
 def run_evalplus(
@@ -199,6 +226,7 @@ def run_evalplus(
     wanted = {r["task_id"] for r in rows}
     with gzip.open(default_benchmark_path(benchmark), "rt", encoding="utf-8") as fh:
         subset = [line for line in fh if json.loads(line)["task_id"] in wanted]
+    workdir.mkdir(parents=True, exist_ok=True)
     data_file = workdir / f"{dataset}-subset.jsonl"
     data_file.write_text("".join(subset), encoding="utf-8")
     samples = workdir / f"{dataset}-samples.jsonl"
@@ -243,18 +271,27 @@ def main() -> None:
     parser.add_argument("--evalplus-python", help="python of a venv with evalplus==0.3.1")
     parser.add_argument("--record", type=Path, help="store EvalPlus's verdicts in this file")
     parser.add_argument("--verdicts", type=Path, default=DATA / "evalplus-0.3.1-verdicts.json")
+    parser.add_argument(
+        "--generate-wide", type=Path, metavar="WORKDIR", help="(re)generate tiny_wide_*.jsonl, caching in WORKDIR"
+    )
     args = parser.parse_args()
     if args.craft:
         write_crafted()
+        return
+    if args.generate_wide:
+        generate_wide(args.generate_wide)
         return
     if args.evalplus_python:
         recorded = {}
         with tempfile.TemporaryDirectory() as tmp:
             for benchmark in SETS:
-                rows = load_rows(benchmark)
+                files = load_rows(benchmark)
+                rows = [r for _, file_rows in files for r in file_rows]
                 start = time.perf_counter()
-                recorded[benchmark] = run_evalplus(args.evalplus_python, benchmark, rows, Path(tmp))
+                verdicts = run_evalplus(args.evalplus_python, benchmark, rows, Path(tmp) / benchmark)
                 print(f"evalplus {benchmark}: {len(rows)} samples in {time.perf_counter() - start:.1f}s")
+                for name, file_rows in files:  # one EvalPlus run per benchmark, verdicts kept per file
+                    recorded[name], verdicts = verdicts[: len(file_rows)], verdicts[len(file_rows) :]
         target = args.record or args.verdicts
         target.write_text(json.dumps(recorded, indent=1), encoding="utf-8")
         print(f"recorded EvalPlus verdicts in {target}")
@@ -262,18 +299,27 @@ def main() -> None:
     reference = json.loads(args.verdicts.read_text(encoding="utf-8"))
     total = equal = 0
     for benchmark in SETS:
-        rows = load_rows(benchmark)
+        files = load_rows(benchmark)
+        rows = [r for _, file_rows in files for r in file_rows]
+        start = time.perf_counter()
         mine = ours(benchmark, rows)
-        theirs = reference[benchmark]
-        assert len(theirs) == len(rows), (
-            f"{benchmark}: stored verdicts do not match the sample files; re-record"
-        )
-        for row, a, b in zip(rows, mine, theirs, strict=True):
-            total += 1
-            same = (a["base_status"], a["plus_status"]) == (b["base_status"], b["plus_status"])
-            equal += same
-            if not same:
-                print(f"DIFF {benchmark} {row['task_id']} {row.get('kind', 'model')}: ours {a} evalplus {b}")
+        elapsed = time.perf_counter() - start
+        for name, file_rows in files:
+            theirs = reference.get(name)
+            assert theirs is not None and len(theirs) == len(file_rows), (
+                f"{name}: stored verdicts do not match the sample file; re-record with --evalplus-python"
+            )
+            mine_here, mine = mine[: len(file_rows)], mine[len(file_rows) :]
+            same_here = 0
+            for row, a, b in zip(file_rows, mine_here, theirs, strict=True):
+                same = (a["base_status"], a["plus_status"]) == (b["base_status"], b["plus_status"])
+                same_here += same
+                if not same:
+                    print(f"DIFF {name} {row['task_id']} {row.get('kind', 'model')}: ours {a} evalplus {b}")
+            print(f"{name}: {same_here}/{len(file_rows)} equal")
+            total += len(file_rows)
+            equal += same_here
+        print(f"{benchmark}: ours scored {len(rows)} samples in {elapsed:.1f}s")
     print(f"agreement samples={total} equal={equal} share={equal / max(1, total):.4f}")
 
 

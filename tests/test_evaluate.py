@@ -127,11 +127,10 @@ def test_verdicts_agree_with_evalplus_0_3_1(shared_data, benchmark, stem):
     from pathlib import Path
 
     data = Path(__file__).parent / "data" / "eval"
-    rows = _rows(data / f"crafted_{stem}.jsonl")
-    tiny = data / f"tiny_{stem}.jsonl"
-    if tiny.exists():
-        rows += _rows(tiny)
-    reference = json.loads((data / "evalplus-0.3.1-verdicts.json").read_text())[benchmark]
+    recorded = json.loads((data / "evalplus-0.3.1-verdicts.json").read_text())  # per sample file
+    files = [f"crafted_{stem}.jsonl", f"tiny_{stem}.jsonl"]
+    rows = [row for name in files for row in _rows(data / name)]
+    reference = [v for name in files for v in recorded[name]]
     assert len(reference) == len(rows)
     results = score(load_benchmark(benchmark), rows)
     ours = [(r.base_status, r.plus_status) for r in results]
@@ -146,6 +145,29 @@ def test_verdicts_agree_with_evalplus_0_3_1(shared_data, benchmark, stem):
         assert kinds["name_error"].error_class == "name_error"
         assert kinds["unavailable_import"].error_class == "import_error"
         assert kinds["empty"].error_class == "no_code"
+
+
+@pytest.mark.slow
+def test_tiny_model_samples_agree_with_evalplus_on_at_least_995_per_mille(shared_data):
+    """Issue 7's criterion on the wide tiny-model set (SmolLM2-135M-Instruct, chat prompts, temperature 0.8: one
+    sample per HumanEval+ task and per third MBPP+ task, bench/agreement.py --generate-wide): at least 99.5% of
+    verdicts equal EvalPlus 0.3.1's recorded ones. Wall-clock limits make a near-limit sample load-dependent in
+    both harnesses, so this asserts the share rather than exact equality."""
+    from pathlib import Path
+
+    data = Path(__file__).parent / "data" / "eval"
+    recorded = json.loads((data / "evalplus-0.3.1-verdicts.json").read_text())
+    total, differ = 0, []
+    for benchmark, stem in (("humaneval+", "humanevalplus"), ("mbpp+", "mbppplus")):
+        name = f"tiny_wide_{stem}.jsonl"
+        rows = _rows(data / name)
+        assert len(rows) == len(recorded[name]) > 100
+        results = score(load_benchmark(benchmark), rows)
+        for r, v in zip(results, recorded[name], strict=True):
+            total += 1
+            if (r.base_status, r.plus_status) != (v["base_status"], v["plus_status"]):
+                differ.append((r.task_id, (r.base_status, r.plus_status), v))
+    assert 1 - len(differ) / total >= 0.995, differ
 
 
 def test_evaluation_contains_hostile_samples_and_goes_on(shared_data, monkeypatch, tmp_path):
