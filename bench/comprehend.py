@@ -55,9 +55,10 @@ def main() -> None:
     from alchemistcoder.comprehend.stage import run_comprehend
     from alchemistcoder.curate.config import FilterConfig
     from alchemistcoder.curate.filters import curate_filters_batch
-    from alchemistcoder.evolve.client import open_client
     from alchemistcoder.evolve.config import EvolveConfig
     from alchemistcoder.evolve.stage import run_evolve
+    from alchemistcoder.llm.client import LLMClient
+    from alchemistcoder.llm.config import LLMConfig
     from alchemistcoder.sources.ingest import ingest_sources
     from alchemistcoder.stage import StageContext
 
@@ -75,15 +76,16 @@ def main() -> None:
     comprehend_cfg = ComprehendConfig.model_validate({"review": {
         "fraction": 1.0, "max_samples": args.review, "max_tokens": args.review_tokens, "max_reasks": 1,
         "require_tests": args.require_tests}})
-    ctx_e = StageContext(run_dir=run_dir, stage="evolve", seed=args.seed)
-    client = open_client(None, ctx_e, "bench")
+    # one loaded model for both stages, handed to them through ctx.client
+    client = LLMClient.from_config(LLMConfig(), cache_dir=run_dir / "cache", stage="bench")
     try:
         t0 = time.perf_counter()
-        evolved = run_evolve(kept, evolve_cfg, ctx_e, client=client)
+        ctx_e = StageContext(run_dir=run_dir, stage="evolve", seed=args.seed, client=client)
+        evolved = run_evolve(kept, evolve_cfg, ctx_e)
         t_evolve = time.perf_counter() - t0
-        ctx_c = StageContext(run_dir=run_dir, stage="comprehend", seed=args.seed)
+        ctx_c = StageContext(run_dir=run_dir, stage="comprehend", seed=args.seed, client=client)
         t0 = time.perf_counter()
-        out = run_comprehend(evolved + rejected, comprehend_cfg, ctx_c, client=client)
+        out = run_comprehend(evolved + rejected, comprehend_cfg, ctx_c)
         t_comprehend = time.perf_counter() - t0
         usage = client.usage
     finally:

@@ -76,13 +76,13 @@ def test_evolve_then_comprehend_through_a_served_model(served, shared_data, tmp_
     assert any(s.rejection.reason in REASON_TO_OPTION for s in rejected_in)  # real rejections to ask about
     assert any(s.meta.get("tests") and not s.rejected for s in samples)  # MBPP samples with tests are kept
 
-    ctx = StageContext(run_dir=tmp_path, stage="evolve", seed=1, resolve_model=cfg.model_for)
+    ctx = StageContext(run_dir=tmp_path, stage="evolve", seed=1, models=dict(cfg.models))
     kept = [s for s in samples if not s.rejected]
     evolved = run_evolve(kept, cfg.evolve, ctx)
     assert len(evolved) == len(kept) + 1
     everything = evolved + rejected_in
 
-    ctx = StageContext(run_dir=tmp_path, stage="comprehend", seed=1, resolve_model=cfg.model_for)
+    ctx = StageContext(run_dir=tmp_path, stage="comprehend", seed=1, models=dict(cfg.models))
     out = run_comprehend([s.copy() for s in everything], cfg.comprehend, ctx)
     assert [s.id for s in out[: len(everything)]] == [s.id for s in everything]
     created = out[len(everything):]

@@ -46,9 +46,9 @@ def samples(shared_data: Path):
 
 def test_evolve_stage_records_every_step_and_loses_nothing(samples, client, tmp_path):
     cfg = EvolveConfig(fraction=1.0, max_samples=2, rounds=2, evolve_max_tokens=32, response_max_tokens=24)
-    ctx = StageContext(run_dir=tmp_path, stage="evolve", seed=7)
+    ctx = StageContext(run_dir=tmp_path, stage="evolve", seed=7, client=client)
     inputs = [s.copy() for s in samples]
-    out = run_evolve(inputs, cfg, ctx, client=client)
+    out = run_evolve(inputs, cfg, ctx)
     assert [s.to_dict() for s in out[: len(samples)]] == [s.to_dict() for s in samples]  # inputs untouched
     created = out[len(samples):]
     by_id = {s.id: s for s in out}
@@ -69,8 +69,8 @@ def test_evolve_stage_records_every_step_and_loses_nothing(samples, client, tmp_
     stats = ctx.stats["evolve"]
     assert stats["evolved"] == len(created) and stats["kept"] + sum(stats["eliminated"].values()) == len(created)
     # seeded and cached: the same run gives the same records
-    again = run_evolve([s.copy() for s in samples], cfg, StageContext(run_dir=tmp_path, stage="evolve", seed=7),
-                       client=client)
+    again = run_evolve([s.copy() for s in samples], cfg,
+                       StageContext(run_dir=tmp_path, stage="evolve", seed=7, client=client))
     assert [s.to_dict() for s in again] == [s.to_dict() for s in out]
 
 

@@ -83,16 +83,12 @@ def filtering_tasks(samples: list[Sample], cfg, ctx: StageContext) -> list[Sampl
 def llm_labels(samples: list[Sample], cfg, ctx: StageContext) -> list[Sample]:
     """Data-parallel: asks the model named ``labeler`` (through the real LLM client and the run's request
     cache) for a few words about each kept sample, and records the answer in the trace."""
-    from alchemistcoder.llm import LLMClient
 
     todo = [s for s in samples if not s.rejected]
-    client = LLMClient.from_config(ctx.resolve_model("labeler"), cache_dir=ctx.cache_dir, stage=ctx.stage)
-    try:
+    with ctx.llm("labeler") as client:
         requests = [client.request(messages=[{"role": "user", "content": "Name this task in two words: " + s.instruction[:300]}],
                                    max_tokens=4) for s in todo]
         completions = client.generate(requests)
-    finally:
-        client.close()
     for s, c in zip(todo, completions, strict=True):
         if c.error:
             s.reject("label", "model_error", params={"error": c.error}, stage=ctx.stage)

@@ -75,11 +75,9 @@ class RunConfig(StrictModel):
 
     def model_for(self, ref: str | LLMConfig | None) -> LLMConfig | None:
         """Resolve a stage's ``model`` field: a name in ``models``, an inline config, or None."""
-        if ref is None or isinstance(ref, LLMConfig):
-            return ref
-        if ref not in self.models:
-            raise ConfigError(f"model {ref!r} is not defined under 'models:' (defined: {sorted(self.models)})")
-        return self.models[ref]
+        from alchemistcoder.llm.config import resolve_model_ref
+
+        return None if ref is None else resolve_model_ref(ref, self.models)
 
 
 def _parse_scalar(text: str) -> Any:

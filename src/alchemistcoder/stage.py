@@ -1,34 +1,132 @@
-"""The contract between stages and executors.
+"""The contract between stages and the run loop: :class:`StageSpec` and :class:`StageContext`.
 
 A stage is a plain function ``fn(samples, cfg, ctx) -> samples``: it receives a list of Samples and its
 typed config section, and returns **every** sample it received (rejected ones carry a ``reject`` trace
 event; modified ones a ``modify`` event) plus any new samples it created (with a ``create`` event naming
 their parents). It never drops a record, so count in = kept + rejected holds by construction. It does not
 know where it runs: the executor (in-process, process pool or Ray) decides how the list is sharded.
+
+The run loop (``alchemistcoder.pipeline.run``) knows stages only through their :class:`StageSpec`: how
+the stage runs (``kind``), its function, which config section it reads, and hooks (``after``) such as the
+mix's export. The stage list itself lives in ``alchemistcoder.pipeline.stages``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import importlib
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    from alchemistcoder.config import RunConfig, RunSettings
+    from alchemistcoder.llm.config import LLMConfig
+
+StageKind = Literal["source", "data", "global", "train", "eval"]
+
+
+class PipelineError(RuntimeError):
+    """A stage broke the contract (dropped records) or a run cannot go on (missing upstream output)."""
+
+
+def resolve_function(ref: Callable[..., Any] | str) -> Callable[..., Any]:
+    """Import ``"module:attribute"`` (or return a callable unchanged)."""
+    if callable(ref):
+        return ref
+    module, _, attr = ref.partition(":")
+    try:
+        return getattr(importlib.import_module(module), attr)
+    except (ImportError, AttributeError) as exc:
+        raise PipelineError(f"function {ref!r} is not available ({exc})") from None
+
+
+@dataclass(frozen=True)
+class StageSpec:
+    """One step of the run, as the run loop sees it.
+
+    ``kind`` says how it runs: ``source`` (makes samples from ``cfg.sources``), ``data`` (a pure function
+    mapped over shards by the executor), ``global`` (sees all samples at once, on the driver), ``train``
+    (reads the exported train file) or ``eval`` (reads the train stage's checkpoint). ``fn`` is the stage
+    function or its ``"module:attribute"`` path, imported only when the stage runs.
+
+    - ``with_rejected``: the stage also receives the samples rejected by earlier stages (the data-filtering
+      comprehension task is built from them).
+    - ``global_if``: a data stage that must see all samples at once when this field of its section is set
+      (e.g. a cap like ``evolve.max_samples``, which ranks the whole input).
+    - ``section``: ``fn(cfg) -> section`` (or its path) when the stage reads more than ``cfg.<name>``
+      (the mix takes its task quotas from ``comprehend.ratios``); its result is what the config hash covers.
+    - ``extra_hash``: ``fn(cfg) -> list[str]`` of further config the stage depends on (ingest: the sources).
+    - ``after``: ``fn(outputs, cfg, ctx, upstream) -> dict`` run on the driver after a global stage, with
+      the names of the stages that ran before; its dict goes to the manifest under ``export``.
+    - ``produces``: the manifest key that a train/eval stage's result names as its product, which the next
+      artifact stage receives (``train_file`` from the mix's export, ``checkpoint`` from train).
+    """
+
+    name: str
+    kind: StageKind
+    fn: Callable[..., Any] | str
+    with_rejected: bool = False
+    global_if: str | None = None
+    section: Callable[..., Any] | str | None = None
+    extra_hash: Callable[..., Any] | str | None = None
+    after: Callable[..., Any] | str | None = None
+
+    def kind_for(self, section: Any) -> str:
+        """``global`` when ``global_if`` names a set field of the section, else the declared kind."""
+        if self.kind == "data" and self.global_if and getattr(section, self.global_if, None) is not None:
+            return "global"
+        return self.kind
+
+    def resolve(self) -> Callable[..., Any]:
+        """The stage function (imports its module on first use)."""
+        return resolve_function(self.fn)
+
+    def section_of(self, cfg: RunConfig) -> Any:
+        """The config section this stage reads."""
+        if self.section is not None:
+            return resolve_function(self.section)(cfg)
+        return getattr(cfg, self.name)
 
 
 @dataclass
 class StageContext:
-    """What a stage may use besides its input and config."""
+    """What a stage may use besides its input and config.
+
+    It travels to executor workers by pickling, so it holds data (model configs, run settings), never open
+    clients; :meth:`llm` opens one where the stage runs.
+    """
 
     run_dir: Path
     stage: str
     seed: int = 0
     workers: int = 1
-    # Resolves a stage's `model:` reference (a name under `models:` or an inline LLMConfig).
-    resolve_model: Callable[[Any], Any] = lambda ref: ref
+    # the named models of the run (``models:``); stages refer to them by name
+    models: dict[str, LLMConfig] = field(default_factory=dict)
+    # where and how the run executes (launcher settings for train); None outside a pipeline run
+    run: RunSettings | None = None
+    # this stage's own directory in the run (``<run>/<nn>_<stage>``)
+    stage_dir: Path | None = None
     # Called with the number of samples just finished, to advance a progress bar.
     progress: Callable[[int], None] = lambda n: None
     # Free-form figures the stage wants in its manifest (tokens, cost, counts by kind).
     stats: dict[str, Any] = field(default_factory=dict)
+    # An open LLM client that :meth:`llm` hands out instead of opening one (tests and benches share one
+    # loaded model this way); it is not closed here.
+    client: Any = None
+
+    def __post_init__(self) -> None:
+        if self.stage_dir is None:
+            self.stage_dir = self.run_dir / self.stage
+
+    @classmethod
+    def for_run(cls, cfg: RunConfig, stage: str, run_dir: Path | None = None, **kwargs: Any) -> StageContext:
+        """A context for running one stage of ``cfg`` outside the pipeline (the per-stage CLI verbs)."""
+        return cls(
+            run_dir=Path(run_dir or cfg.run.out), stage=stage, seed=cfg.run.seed, models=dict(cfg.models),
+            run=cfg.run, **kwargs,
+        )
 
     @property
     def cache_dir(self) -> Path:
@@ -36,3 +134,27 @@ class StageContext:
         p = self.run_dir / "cache"
         p.mkdir(parents=True, exist_ok=True)
         return p
+
+    def resolve_model(self, ref: str | LLMConfig | None) -> LLMConfig:
+        """The LLMConfig a stage's ``model:`` field names (see ``llm.config.resolve_model_ref``)."""
+        from alchemistcoder.llm.config import resolve_model_ref
+
+        return resolve_model_ref(ref, self.models)
+
+    @contextmanager
+    def llm(self, ref: str | LLMConfig | None, usage_key: str | None = None) -> Iterator[Any]:
+        """An open ``LLMClient`` for ``ref`` on the run's request cache; closed on exit.
+
+        Its token usage goes into the stage's stats as ``<usage_key or stage>_usage``, also when the
+        stage fails half-way (what was spent is spent).
+        """
+        from alchemistcoder.llm.client import LLMClient
+
+        own = self.client is None
+        client = LLMClient.from_config(self.resolve_model(ref), cache_dir=self.cache_dir, stage=self.stage) if own else self.client
+        try:
+            yield client
+        finally:
+            self.stats[f"{usage_key or self.stage}_usage"] = client.usage.as_dict()
+            if own:
+                client.close()

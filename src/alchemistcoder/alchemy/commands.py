@@ -45,7 +45,7 @@ def harmonize(
     except (ConfigError, DataError) as exc:
         console.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(2) from None
-    ctx = StageContext(run_dir=run_dir, stage="harmonize", seed=cfg.run.seed, resolve_model=cfg.model_for)
+    ctx = StageContext.for_run(cfg, "harmonize", run_dir=run_dir)
     result = run_harmonize(samples, cfg.harmonize, ctx)
     write_samples(out, result)
     stats = ctx.stats.get("harmonize", {})

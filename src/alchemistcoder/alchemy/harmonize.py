@@ -174,22 +174,8 @@ def write_with_template(sample: Sample, grounding: Grounding, cfg: HarmonizeConf
     return Accepted(prompt, TEMPLATE_WRITER, None)
 
 
-def _open_client(cfg: HarmonizeConfig, ctx: StageContext) -> tuple[Any, str] | None:
-    """The LLM client of the Alchemist model and its name, or None when the template writer is to be used."""
-    if cfg.writer != "model" or cfg.model is None:
-        return None
-    from alchemistcoder.llm import LLMClient
-    from alchemistcoder.llm.config import LLMConfig
-
-    llm_cfg = ctx.resolve_model(cfg.model)
-    if not isinstance(llm_cfg, LLMConfig):
-        raise ValueError(f"harmonize.model {cfg.model!r} does not resolve to a model config (got {type(llm_cfg).__name__})")
-    client = LLMClient.from_config(llm_cfg, cache_dir=ctx.cache_dir, stage=ctx.stage or "harmonize")
-    return client, llm_cfg.model
-
-
-def run_harmonize(samples: list[Sample], cfg: HarmonizeConfig, ctx: StageContext, client: Any = None) -> list[Sample]:
-    """The harmonize stage (see the module docstring). ``client`` overrides the configured model's client."""
+def run_harmonize(samples: list[Sample], cfg: HarmonizeConfig, ctx: StageContext) -> list[Sample]:
+    """The harmonize stage (see the module docstring)."""
     if not cfg.enabled:
         return samples
     t0 = time.perf_counter()
@@ -215,19 +201,13 @@ def run_harmonize(samples: list[Sample], cfg: HarmonizeConfig, ctx: StageContext
         s.record(GROUNDING_OP, "info", params=g.to_dict(), stage=stage)
 
     accepted: dict[str, Accepted] = {}
-    opened = None if client is not None else (_open_client(cfg, ctx) if chosen else None)
-    if client is not None or opened is not None:
-        use = client if client is not None else opened[0]
-        model_name = getattr(getattr(use, "config", None), "model", None) or (opened[1] if opened else "model")
-        try:
-            accepted = write_with_model(chosen, cfg, use, model_name, ctx.seed, stage, stats)
-        finally:
-            if opened is not None:
-                opened[0].close()
-            usage = getattr(use, "usage", None)
-            if hasattr(usage, "as_dict"):
-                ctx.stats["harmonize_usage"] = usage.as_dict()
-    use_template = cfg.writer == "template" or (cfg.model is None and client is None) or cfg.fallback == "template"
+    # the model writes when one is configured (or handed over through ctx.client); the template fills in
+    with_model = cfg.writer == "model" and (cfg.model is not None or ctx.client is not None)
+    if chosen and with_model:
+        with ctx.llm(cfg.model) as client:
+            model_name = getattr(getattr(client, "config", None), "model", None) or "model"
+            accepted = write_with_model(chosen, cfg, client, model_name, ctx.seed, stage, stats)
+    use_template = cfg.writer == "template" or not with_model or cfg.fallback == "template"
     for s, g in chosen:
         if s.id in accepted or not use_template:
             continue

@@ -122,20 +122,10 @@ def judge_with_client(samples: list[Sample], cfg: Any, client: Any, seed: int = 
 
 
 def _with_client(cfg: Any, ctx: StageContext, client: Any, fn: Any) -> Any:
-    from alchemistcoder.evolve.client import open_client
-    from alchemistcoder.evolve.stage import record_usage
-
-    own = client is None
-    if own:
-        client = open_client(getattr(cfg, "model", None), ctx, ctx.stage or "curate")
-    try:
-        result = fn(client)
-        if own:
-            record_usage(ctx, "llm_judge_usage", client)
-        return result
-    finally:
-        if own:
-            client.close()
+    if client is not None:
+        return fn(client)
+    with ctx.llm(getattr(cfg, "model", None), usage_key="llm_judge") as opened:
+        return fn(opened)
 
 
 def judge(samples: list[Sample], cfg: Any, ctx: StageContext, client: Any = None) -> list[JudgeVerdict | None]:

@@ -49,29 +49,15 @@ def comprehend_stats(created: list[Sample]) -> dict[str, Any]:
     }
 
 
-def run_comprehend(samples: list[Sample], cfg: ComprehendConfig, ctx: StageContext, client: Any = None) -> list[Sample]:
-    """The comprehend stage: every input sample, then the task samples (see the module docstring).
-
-    ``client``: an open LLM client for the reviews instead of opening one from ``cfg.model`` (not closed here).
-    """
+def run_comprehend(samples: list[Sample], cfg: ComprehendConfig, ctx: StageContext) -> list[Sample]:
+    """The comprehend stage: every input sample, then the task samples (see the module docstring)."""
     if not cfg.enabled:
         return samples
     stage = ctx.stage or "comprehend"
     created = trace_tasks(samples, cfg, ctx.seed, stage)
     if cfg.review.enabled and review_candidates(samples, cfg.review, ctx.seed):
-        from alchemistcoder.evolve.client import open_client
-        from alchemistcoder.evolve.stage import record_usage
-
-        own = client is None
-        if own:
-            client = open_client(cfg.model, ctx, "comprehend")
-        try:
+        with ctx.llm(cfg.model) as client:
             created += make_review_tasks(samples, cfg.review, client, ctx.seed, stage)
-            if own:
-                record_usage(ctx, "comprehend_usage", client)
-        finally:
-            if own:
-                client.close()
     ctx.stats["comprehend"] = comprehend_stats(created)
     ctx.progress(len(samples))
     return [*samples, *created]

@@ -17,7 +17,7 @@ def stage_context(cfg: Any, out: Path, stage: str) -> Any:
     from alchemistcoder.stage import StageContext
 
     out.mkdir(parents=True, exist_ok=True)
-    return StageContext(run_dir=out, stage=stage, seed=cfg.run.seed, resolve_model=cfg.model_for)
+    return StageContext.for_run(cfg, stage, run_dir=out)
 
 
 def read_input(path: Path) -> list[Any]:

@@ -141,32 +141,12 @@ def evolve_stats(created: list[Sample]) -> dict[str, Any]:
     }
 
 
-def record_usage(ctx: StageContext, key: str, client: Any) -> None:
-    """Put the client's token usage (prompt/completion tokens, cost) into the stage's manifest stats."""
-    usage = getattr(client, "usage", None)
-    if hasattr(usage, "as_dict"):
-        ctx.stats[key] = usage.as_dict()
-
-
-def run_evolve(samples: list[Sample], cfg: EvolveConfig, ctx: StageContext, client: Any = None) -> list[Sample]:
-    """The evolve stage: every input sample, then the evolved ones (see the module docstring).
-
-    ``client``: an open LLM client to use instead of opening one from ``cfg.model`` (it is not closed here).
-    """
+def run_evolve(samples: list[Sample], cfg: EvolveConfig, ctx: StageContext) -> list[Sample]:
+    """The evolve stage: every input sample, then the evolved ones (see the module docstring)."""
     if not cfg.enabled:
         return samples
-    from alchemistcoder.evolve.client import open_client
-
-    own = client is None
-    if own:
-        client = open_client(cfg.model, ctx, "evolve")
-    try:
+    with ctx.llm(cfg.model) as client:
         created = evolve_samples(samples, cfg, client, seed=ctx.seed, stage=ctx.stage or "evolve")
-        if own:
-            record_usage(ctx, "evolve_usage", client)
-    finally:
-        if own:
-            client.close()
     ctx.stats["evolve"] = evolve_stats(created)
     ctx.progress(len(samples))
     return [*samples, *created]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Literal
 
 from pydantic import Field, model_validator
@@ -131,3 +132,23 @@ class LLMConfig(StrictModel):
                 f"prices: {{{self.model}: {{prompt_per_mtok: ..., completion_per_mtok: ...}}}}"
             )
         return self
+
+
+class ModelReferenceError(ValueError):
+    """A stage's ``model:`` names no model under ``models:`` (or is not a model config at all)."""
+
+
+def resolve_model_ref(ref: str | LLMConfig | dict | None, models: Mapping[str, LLMConfig]) -> LLMConfig:
+    """The one resolver of a ``model:`` field: a name under ``models:``, an inline config, or None for the
+    embedded default."""
+    if ref is None:
+        return LLMConfig()
+    if isinstance(ref, LLMConfig):
+        return ref
+    if isinstance(ref, dict):
+        return LLMConfig.model_validate(ref)
+    if isinstance(ref, str):
+        if ref not in models:
+            raise ModelReferenceError(f"model {ref!r} is not defined under 'models:' (defined: {sorted(models)})")
+        return models[ref]
+    raise ModelReferenceError(f"model {ref!r} is neither a name under 'models:' nor a model config")
