@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from alchemistcoder.config import RunSettings
-from alchemistcoder.executors import make_executor
 from alchemistcoder.pipeline import run_pipeline
+from alchemistcoder.pipeline.executors import make_executor
 from test_pipeline_standins import STANDIN_STAGES, standin_config
 
 # Before Ray is imported: keep the local head on the loopback address (Ray otherwise resolves 127.0.0.1 to

@@ -135,11 +135,13 @@ def test_task_quotas_per_codegen_sample(tmp_path: Path) -> None:
 
 
 def test_pipeline_takes_quotas_from_comprehend_ratios() -> None:
-    from alchemistcoder.pipeline import section_of, stage_config_hash
+    from alchemistcoder.pipeline import default_stage
+    from alchemistcoder.pipeline.fingerprints import stage_config_hash
 
+    mix = default_stage("mix")
     cfg = RunConfig.model_validate({"comprehend": {"ratios": {"review": 0.2}}})
-    assert section_of(cfg, "mix").task_quotas == {"evolution": 0.05, "filtering": 0.05, "review": 0.2}
+    assert mix.section_of(cfg).task_quotas == {"evolution": 0.05, "filtering": 0.05, "review": 0.2}
     other = RunConfig.model_validate({"comprehend": {"ratios": {"review": 0.3}}})
-    assert stage_config_hash(cfg, "mix") != stage_config_hash(other, "mix")
+    assert stage_config_hash(cfg, mix) != stage_config_hash(other, mix)
     explicit = RunConfig.model_validate({"mix": {"task_quotas": {}}})
-    assert section_of(explicit, "mix").task_quotas == {}
+    assert mix.section_of(explicit).task_quotas == {}

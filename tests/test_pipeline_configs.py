@@ -12,7 +12,8 @@ from typer.testing import CliRunner
 
 from alchemistcoder.cli import app
 from alchemistcoder.config import load_config
-from alchemistcoder.pipeline import stage_config_hash
+from alchemistcoder.pipeline import default_stage
+from alchemistcoder.pipeline.fingerprints import stage_config_hash
 
 REPO = Path(__file__).resolve().parents[1]
 CONFIGS = REPO / "configs"
@@ -53,8 +54,9 @@ def test_ablation_configs_are_generated_and_differ_only_where_they_should(tmp_pa
     assert sorted(sweep.values()) == [0.0, 0.01, 0.02, 0.05, 0.1, 0.2]
     # the sweep shares ingest and curation exactly: same config hashes, so those stages are computed alike
     a, b = cfgs["alchemist-01pct"], cfgs["alchemist-20pct"]
-    assert stage_config_hash(a, "curate") == stage_config_hash(b, "curate")
-    assert stage_config_hash(a, "harmonize") != stage_config_hash(b, "harmonize")
+    curate, harmonize = default_stage("curate"), default_stage("harmonize")
+    assert stage_config_hash(a, curate) == stage_config_hash(b, curate)
+    assert stage_config_hash(a, harmonize) != stage_config_hash(b, harmonize)
     assert len({c.run.out for c in cfgs.values()}) == len(cfgs)
 
 

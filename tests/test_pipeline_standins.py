@@ -12,7 +12,7 @@ import os
 from pathlib import Path
 
 from alchemistcoder.config import RunConfig
-from alchemistcoder.pipeline import StageSpec
+from alchemistcoder.pipeline import StageSpec, default_stage
 from alchemistcoder.records import Sample
 from alchemistcoder.stage import StageContext
 
@@ -121,12 +121,12 @@ def _note_call(ctx: StageContext, samples: list[Sample]) -> None:
 
 
 STANDIN_STAGES: tuple[StageSpec, ...] = (
-    StageSpec("ingest", "source", "alchemistcoder.pipeline:run_ingest_stage"),
+    default_stage("ingest"),
     StageSpec("curate", "global", dedup_instructions),
     StageSpec("evolve", "data", filter_short),
     StageSpec("harmonize", "data", add_prompts),
     StageSpec("comprehend", "global", filtering_tasks, with_rejected=True),
-    StageSpec("mix", "global", "alchemistcoder.mix:run_mix"),
+    default_stage("mix"),
 )
 
 
@@ -178,6 +178,6 @@ def standin_eval(checkpoint: Path | None, cfg, ctx: StageContext) -> dict:
 
 FULL_STANDIN_STAGES: tuple[StageSpec, ...] = (
     *STANDIN_STAGES,
-    StageSpec("train", "train", standin_train),
-    StageSpec("eval", "eval", standin_eval),
+    StageSpec("train", "training", standin_train),
+    StageSpec("eval", "evaluation", standin_eval),
 )

@@ -32,7 +32,7 @@ _AREAS = (
     "alchemistcoder.train.commands",
     "alchemistcoder.evaluate.commands",
     "alchemistcoder.report.commands",
-    "alchemistcoder.pipeline_commands",
+    "alchemistcoder.pipeline.commands",
 )
 
 for _module in _AREAS:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from alchemistcoder.config import RunConfig, RunSettings
     from alchemistcoder.llm.config import LLMConfig
 
-StageKind = Literal["source", "data", "global", "train", "eval"]
+StageKind = Literal["source", "data", "global", "training", "evaluation", "finish"]
 
 
 class PipelineError(RuntimeError):
@@ -47,8 +47,9 @@ class StageSpec:
     """One step of the run, as the run loop sees it.
 
     ``kind`` says how it runs: ``source`` (makes samples from ``cfg.sources``), ``data`` (a pure function
-    mapped over shards by the executor), ``global`` (sees all samples at once, on the driver), ``train``
-    (reads the exported train file) or ``eval`` (reads the train stage's checkpoint). ``fn`` is the stage
+    mapped over shards by the executor), ``global`` (sees all samples at once, on the driver), ``training``
+    (reads the exported train file), ``evaluation`` (reads the trained checkpoint) or ``finish`` (runs after
+    every stage as ``fn(run_dir, cfg)``: the report). ``fn`` is the stage
     function or its ``"module:attribute"`` path, imported only when the stage runs.
 
     - ``with_rejected``: the stage also receives the samples rejected by earlier stages (the data-filtering
@@ -60,8 +61,6 @@ class StageSpec:
     - ``extra_hash``: ``fn(cfg) -> list[str]`` of further config the stage depends on (ingest: the sources).
     - ``after``: ``fn(outputs, cfg, ctx, upstream) -> dict`` run on the driver after a global stage, with
       the names of the stages that ran before; its dict goes to the manifest under ``export``.
-    - ``produces``: the manifest key that a train/eval stage's result names as its product, which the next
-      artifact stage receives (``train_file`` from the mix's export, ``checkpoint`` from train).
     """
 
     name: str
@@ -90,6 +89,10 @@ class StageSpec:
         return getattr(cfg, self.name)
 
 
+def no_progress(n: int) -> None:
+    """The default progress callback (a module-level function, so a context pickles)."""
+
+
 @dataclass
 class StageContext:
     """What a stage may use besides its input and config.
@@ -109,7 +112,7 @@ class StageContext:
     # this stage's own directory in the run (``<run>/<nn>_<stage>``)
     stage_dir: Path | None = None
     # Called with the number of samples just finished, to advance a progress bar.
-    progress: Callable[[int], None] = lambda n: None
+    progress: Callable[[int], None] = no_progress
     # Free-form figures the stage wants in its manifest (tokens, cost, counts by kind).
     stats: dict[str, Any] = field(default_factory=dict)
     # An open LLM client that :meth:`llm` hands out instead of opening one (tests and benches share one
@@ -127,6 +130,10 @@ class StageContext:
             run_dir=Path(run_dir or cfg.run.out), stage=stage, seed=cfg.run.seed, models=dict(cfg.models),
             run=cfg.run, **kwargs,
         )
+
+    def for_worker(self) -> StageContext:
+        """A copy to send to an executor worker: no progress callback, no open client, empty stats."""
+        return replace(self, workers=1, progress=no_progress, stats={}, client=None)
 
     @property
     def cache_dir(self) -> Path:

@@ -86,11 +86,6 @@ def shingle_samples(pairs: Sequence[tuple[str, str]], n: int) -> Shingles:
     return _concat_csr(inst, resp)
 
 
-def sample_shingles(instruction: str, response: str, n: int) -> np.ndarray:
-    """One sample's shingles as a sorted unique array (see :func:`shingle_samples`)."""
-    return shingle_samples([(instruction, response)], n).set_of(0)
-
-
 # -- MinHash ----------------------------------------------------------------------------------------------
 @dataclass
 class MinHasher:

@@ -15,14 +15,12 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import orjson
 
 from alchemistcoder.records import Sample
-from alchemistcoder.stage import StageContext
+from alchemistcoder.stage import StageContext, resolve_function
 
 ShardResult = tuple[int, list[Sample], dict[str, Any]]
 EXECUTORS = ("inprocess", "local", "ray")
@@ -38,31 +36,10 @@ def decode_samples(payload: bytes) -> list[Sample]:
     return [Sample.from_dict(d) for d in orjson.loads(payload)]
 
 
-@dataclass
-class ShardContext:
-    """The picklable part of a StageContext, rebuilt in the worker for each shard."""
-
-    run_dir: str
-    stage: str
-    seed: int
-    resolve_model: Callable[[Any], Any]
-
-    @classmethod
-    def of(cls, ctx: StageContext) -> ShardContext:
-        return cls(str(ctx.run_dir), ctx.stage, ctx.seed, ctx.resolve_model)
-
-    def build(self) -> StageContext:
-        return StageContext(
-            run_dir=Path(self.run_dir), stage=self.stage, seed=self.seed, workers=1, resolve_model=self.resolve_model
-        )
-
-
-def run_shard(fn_ref: Callable[..., Any] | str, payload: bytes, section: Any, shard_ctx: ShardContext) -> tuple[bytes, dict[str, Any]]:
+def run_shard(fn_ref: Callable[..., Any] | str, payload: bytes, section: Any, ctx: StageContext) -> tuple[bytes, dict[str, Any]]:
     """Apply a stage function to one serialized shard; returns the serialized output and ``ctx.stats``."""
-    from alchemistcoder.pipeline import resolve_function
-
     fn = resolve_function(fn_ref)
-    ctx = shard_ctx.build()
+    ctx = ctx.for_worker()
     out = list(fn(decode_samples(payload), section, ctx))
     return encode_samples(out), dict(ctx.stats)
 
@@ -73,10 +50,10 @@ class InProcessExecutor:
     def map_shards(
         self, fn: Callable[..., Any] | str, shards: list[tuple[int, list[Sample]]], section: Any, ctx: StageContext
     ) -> Iterator[ShardResult]:
-        sctx = ShardContext.of(ctx)
+        wctx = ctx.for_worker()
         for index, samples in shards:
             # through the serialized form, like the other executors, so a stage cannot depend on sharing
-            out, stats = run_shard(fn, encode_samples(samples), section, sctx)
+            out, stats = run_shard(fn, encode_samples(samples), section, wctx)
             yield index, decode_samples(out), stats
 
 
@@ -92,10 +69,10 @@ class LocalExecutor:
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor, as_completed
 
-        sctx = ShardContext.of(ctx)
+        wctx = ctx.for_worker()
         workers = min(self.workers, max(1, len(shards)))
         with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-            futures = {pool.submit(run_shard, fn, encode_samples(s), section, sctx): i for i, s in shards}
+            futures = {pool.submit(run_shard, fn, encode_samples(s), section, wctx): i for i, s in shards}
             for future in as_completed(futures):
                 out, stats = future.result()
                 yield futures[future], decode_samples(out), stats
@@ -146,26 +123,26 @@ class RayExecutor:
             module = sys.modules.get(fn.__module__)
             if module is not None and fn.__module__ != "__main__":
                 ray.cloudpickle.register_pickle_by_value(module)
-        sctx = ShardContext.of(ctx)
+        wctx = ctx.for_worker()
         items = [{"index": i, "payload": encode_samples(s)} for i, s in shards]
         ds = ray.data.from_items(items, override_num_blocks=max(1, len(items)))
         ds = ds.map_batches(
             _apply_shards,
             batch_size=1,
             batch_format="pyarrow",
-            fn_kwargs={"fn_ref": fn, "section": section, "shard_ctx": sctx},
+            fn_kwargs={"fn_ref": fn, "section": section, "ctx": wctx},
         )
         for row in ds.iter_rows():
             yield int(row["index"]), decode_samples(row["payload"]), orjson.loads(row["stats"])
 
 
-def _apply_shards(batch: Any, fn_ref: Any, section: Any, shard_ctx: ShardContext) -> Any:
+def _apply_shards(batch: Any, fn_ref: Any, section: Any, ctx: StageContext) -> Any:
     """Ray Data batch function: a batch is a pyarrow table of shard rows (``index``, ``payload``)."""
     import pyarrow as pa
 
     indexes, payloads, stats = [], [], []
     for index, payload in zip(batch.column("index").to_pylist(), batch.column("payload").to_pylist(), strict=True):
-        out, st = run_shard(fn_ref, payload, section, shard_ctx)
+        out, st = run_shard(fn_ref, payload, section, ctx)
         indexes.append(index)
         payloads.append(out)
         stats.append(orjson.dumps(st))

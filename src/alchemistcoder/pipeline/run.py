@@ -1,0 +1,413 @@
+"""The run loop: stages in order, shards and a manifest per stage, skip-if-unchanged and resume.
+
+It knows stages only through their :class:`~alchemistcoder.stage.StageSpec` (kind, function, section,
+hooks); the list itself is in ``pipeline/stages.py``. A run directory looks like::
+
+    <run>/run.json                          what this invocation did with each stage
+    <run>/01_ingest/shard-00000.jsonl.gz    kept samples of shard 0
+    <run>/01_ingest/rejected-00000.jsonl.gz rejected samples of shard 0
+    <run>/01_ingest/shard-00000.done.json   shard 0 is complete (counts, content hashes, stats)
+    <run>/01_ingest/manifest.json           the stage is complete (fingerprints, counts, rejects, timings)
+    ...
+    <run>/dataset/                          the exported mix (JSONL, Parquet, HF dataset, data card)
+    <run>/report.html
+
+Sample stages (``source``, ``data``, ``global``) pass shards from one to the next; artifact stages
+(``train``, ``eval``) pass a product: the train file that a sample stage's ``after`` hook exported
+(``export.train_jsonl`` in its manifest), then the checkpoint the train stage made. Shard files, fingerprints
+and the record accounting live in their own modules beside this one.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from alchemistcoder.config import RunConfig
+from alchemistcoder.pipeline.accounting import InputSnapshot, account, merge_stats
+from alchemistcoder.pipeline.fingerprints import (
+    file_content_hash,
+    hash_strings,
+    sources_fingerprint,
+    stage_config_hash,
+)
+from alchemistcoder.pipeline.shards import (
+    MANIFEST,
+    PROGRESS,
+    chunk,
+    load_manifest,
+    outputs_of,
+    read_done,
+    read_shard,
+    read_shards,
+    stage_dir,
+    write_bytes,
+    write_json,
+    write_shard,
+)
+from alchemistcoder.pipeline.stages import DEFAULT_STAGES, FINISH
+from alchemistcoder.records import Sample
+from alchemistcoder.stage import PipelineError, StageContext, StageSpec, resolve_function
+
+SAMPLE_KINDS = ("source", "data", "global")
+
+
+@dataclass
+class StageOutcome:
+    """What happened to one stage in this invocation."""
+
+    name: str
+    status: str  # ran | resumed | skipped (unchanged) | reused (--only) | disabled | not_run
+    dir: Path | None
+    manifest: dict[str, Any] | None = None
+
+
+@dataclass
+class _Flow:
+    """What flows from one stage to the next: shard paths with their hashes, and the artifact product."""
+
+    kept: list[Path]
+    kept_hashes: list[str]
+    rejected: list[Path]  # rejected shards of every earlier stage
+    rejected_hashes: list[str]
+    product: dict[str, Any] | None = None  # {"train_file" | "checkpoint": path, "fingerprint": ...}
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+class Pipeline:
+    """Runs the enabled stages of a :class:`RunConfig` in order into ``cfg.run.out``.
+
+    ``stages`` replaces the default stage list (tests use stand-in stage functions), ``finish`` the steps
+    after it; ``only`` and ``skip`` restrict this invocation: a stage outside ``only`` reuses its last
+    complete output, a stage in ``skip`` passes its input through as if disabled.
+    """
+
+    def __init__(
+        self,
+        cfg: RunConfig,
+        stages: tuple[StageSpec, ...] = DEFAULT_STAGES,
+        only: list[str] | None = None,
+        skip: list[str] | None = None,
+        console: Any = None,
+        quiet: bool = False,
+        finish: tuple[StageSpec, ...] = FINISH,
+    ) -> None:
+        names = [s.name for s in (*stages, *finish)]
+        for n in [*(only or []), *(skip or [])]:
+            if n not in names:
+                raise PipelineError(f"unknown stage {n!r} (stages: {', '.join(names)})")
+        self.cfg = cfg
+        self.stages = stages
+        self.finish = finish
+        self.only = set(only) if only else None
+        self.skip = set(skip or [])
+        self.run_dir = Path(cfg.run.out)
+        self.quiet = quiet
+        if console is None:
+            from rich.console import Console
+
+            console = Console(stderr=True, quiet=quiet)
+        self.console = console
+        self.outcomes: list[StageOutcome] = []
+
+    # -- helpers ---------------------------------------------------------------------------------------
+    def _enabled(self, spec: StageSpec) -> bool:
+        if spec.name in self.skip:
+            return False
+        if spec.kind == "source" and not self.cfg.sources:
+            return False
+        return bool(getattr(spec.section_of(self.cfg), "enabled", True))
+
+    def _selected(self, spec: StageSpec) -> bool:
+        return self.only is None or spec.name in self.only
+
+    def _dir(self, spec: StageSpec) -> Path:
+        return stage_dir(self.run_dir, [s.name for s in self.stages], spec.name)
+
+    def _context(self, spec: StageSpec, progress: Callable[[int], None] | None = None) -> StageContext:
+        ctx = StageContext(
+            run_dir=self.run_dir,
+            stage=spec.name,
+            seed=self.cfg.run.seed,
+            workers=self.cfg.run.workers or os.cpu_count() or 1,
+            models=dict(self.cfg.models),
+            run=self.cfg.run,
+            stage_dir=self._dir(spec),
+        )
+        if progress is not None:
+            ctx.progress = progress
+        return ctx
+
+    def _log(self, text: str) -> None:
+        self.console.print(text)
+
+    def _progress(self) -> Any:
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        return Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=self.console,
+            transient=True,
+            # bars only on a terminal; logs and pipes get the one line per stage
+            disable=self.quiet or not self.console.is_terminal,
+        )
+
+    def _with_overrides(self) -> tuple[StageSpec, ...]:
+        """The stage list with ``run.stage_functions`` replacing the functions of the named stages."""
+        overrides = self.cfg.run.stage_functions
+        names = {s.name for s in self.stages}
+        for name in overrides:
+            if name not in names:
+                raise PipelineError(f"run.stage_functions: unknown stage {name!r} (stages: {', '.join(sorted(names))})")
+        return tuple(replace(s, fn=overrides[s.name]) if s.name in overrides else s for s in self.stages)
+
+    # -- main loop -------------------------------------------------------------------------------------
+    def run(self) -> list[StageOutcome]:
+        """Run every stage; returns what happened to each. Writes ``run.json``, then the finish steps."""
+        self.stages = self._with_overrides()
+        self.run_dir.mkdir(parents=True, exist_ok=True)
+        flow = _Flow([], [], [], [])
+        for position, spec in enumerate(self.stages):
+            if not self._enabled(spec):
+                self.outcomes.append(StageOutcome(spec.name, "disabled", None))
+                continue
+            if spec.kind in SAMPLE_KINDS:
+                outcome = self._run_sample_stage(spec, flow)
+            else:
+                outcome = self._run_artifact_stage(spec, flow.product)
+            self.outcomes.append(outcome)
+            if outcome.status == "not_run" and spec.kind in SAMPLE_KINDS:
+                # --only stopped before this stage and nothing later was asked for
+                self.outcomes += [StageOutcome(s.name, "not_run", None) for s in self.stages[position + 1 :]]
+                break
+            if outcome.manifest is not None:
+                self._advance(spec, outcome, flow)
+        self._write_run_json()
+        for spec in self.finish:
+            if self._enabled(spec) and self._selected(spec):
+                resolve_function(spec.fn)(self.run_dir, self.cfg)
+        return self.outcomes
+
+    def _advance(self, spec: StageSpec, outcome: StageOutcome, flow: _Flow) -> None:
+        """Hand a finished stage's outputs on to the next stage."""
+        m, directory = outcome.manifest, outcome.dir
+        assert m is not None and directory is not None
+        if spec.kind == "training":
+            flow.product = {"checkpoint": m.get("checkpoint"), "fingerprint": hash_strings([m["input_fingerprint"], m["config_hash"]])}
+            return
+        if spec.kind not in SAMPLE_KINDS:
+            return
+        flow.kept = [directory / o["path"] for o in m["outputs"]]
+        flow.kept_hashes = [o["sha256"] for o in m["outputs"]]
+        if spec.with_rejected:
+            # it received every earlier reject and passed them on in its own rejected shards
+            flow.rejected, flow.rejected_hashes = [], []
+        flow.rejected += [directory / o["path"] for o in m["rejected_outputs"]]
+        flow.rejected_hashes += [o["sha256"] for o in m["rejected_outputs"]]
+        train_file = (m.get("export") or {}).get("train_jsonl")
+        if train_file:
+            exists = Path(train_file).exists()
+            flow.product = {"train_file": train_file, "fingerprint": file_content_hash(Path(train_file)) if exists else None}
+
+    def _write_run_json(self) -> None:
+        write_json(self.run_dir / "run.json", {
+            "finished": _now(),
+            "config": self.cfg.model_dump(mode="json"),
+            "stages": [{"name": o.name, "status": o.status, "dir": o.dir.name if o.dir else None} for o in self.outcomes],
+        })
+
+    def _reuse_or_skip(self, spec: StageSpec, directory: Path, fingerprint: str, chash: str) -> StageOutcome | None:
+        """The outcome when this invocation does not run the stage (outside --only, or unchanged), else None."""
+        manifest = load_manifest(directory)
+        if not self._selected(spec):
+            if manifest is None:
+                assert self.only is not None
+                later = [s.name for s in self.stages[self.stages.index(spec) + 1 :] if s.name in self.only]
+                if later and spec.kind in SAMPLE_KINDS:
+                    raise PipelineError(f"stage {spec.name!r} has no complete output in {directory}; run it before {later[0]!r}")
+                return StageOutcome(spec.name, "not_run", None)
+            self._log(f"[dim]{spec.name}: reusing {directory.name} (not in --only)[/]")
+            return StageOutcome(spec.name, "reused", directory, manifest)
+        if manifest and manifest["input_fingerprint"] == fingerprint and manifest["config_hash"] == chash:
+            kept = f" ({manifest['counts']['kept']} kept)" if "counts" in manifest else ""
+            self._log(f"[dim]{spec.name}: unchanged, skipped{kept}[/]")
+            return StageOutcome(spec.name, "skipped", directory, manifest)
+        return None
+
+    def _start(self, directory: Path, progress: dict[str, Any], keep: bool) -> None:
+        """Clear the stage directory unless ``keep`` (a resumable attempt), and mark the attempt started."""
+        if not keep and directory.exists():
+            shutil.rmtree(directory)
+        directory.mkdir(parents=True, exist_ok=True)
+        (directory / MANIFEST).unlink(missing_ok=True)
+        write_bytes(directory / PROGRESS, orjson.dumps(progress))
+
+    def _previous_attempt(self, directory: Path) -> dict[str, Any] | None:
+        p = directory / PROGRESS
+        return orjson.loads(p.read_bytes()) if p.exists() else None
+
+    def _finish(self, directory: Path, manifest: dict[str, Any]) -> None:
+        write_json(directory / MANIFEST, manifest)
+        (directory / PROGRESS).unlink(missing_ok=True)
+
+    # -- sample stages ---------------------------------------------------------------------------------
+    def _run_sample_stage(self, spec: StageSpec, flow: _Flow) -> StageOutcome:
+        directory = self._dir(spec)
+        if spec.kind == "source":
+            fingerprint = sources_fingerprint(self.cfg)
+        else:
+            fingerprint = hash_strings([*flow.kept_hashes, "|", *(flow.rejected_hashes if spec.with_rejected else [])])
+        chash = stage_config_hash(self.cfg, spec)
+        done = self._reuse_or_skip(spec, directory, fingerprint, chash)
+        if done is not None:
+            return done
+        section = spec.section_of(self.cfg)
+        kind = spec.kind_for(section)
+        attempt = {"input_fingerprint": fingerprint, "config_hash": chash, "shard_size": self.cfg.run.shard_size}
+        previous = self._previous_attempt(directory)
+        resumable = kind == "data" and previous is not None and all(previous.get(k) == v for k, v in attempt.items())
+        self._start(directory, {**attempt, "started": _now()}, keep=resumable)
+
+        started = time.time()
+        inputs: list[Sample] = []
+        if spec.kind != "source":
+            inputs = read_shards(flow.kept) + read_shards(flow.rejected if spec.with_rejected else [])
+        before = InputSnapshot.of(inputs)
+        stats: dict[str, Any] = {}
+        export: dict[str, Any] = {}
+        if kind == "data":
+            outputs, dones, resumed = self._run_data(spec, section, inputs, directory)
+            for d in dones:
+                merge_stats(stats, d.get("stats") or {})
+        else:
+            resumed = 0
+            outputs = self._run_global(spec, section, inputs, stats)
+            if spec.after is not None:
+                upstream = [o.name for o in self.outcomes if o.manifest is not None]
+                export = resolve_function(spec.after)(outputs, self.cfg, self._context(spec), upstream) or {}
+            dones = [write_shard(directory, i, part, {}) for i, part in enumerate(chunk(outputs, self.cfg.run.shard_size))]
+        accounting = account(spec.name, before, outputs)
+        finished = time.time()
+        manifest = {
+            "stage": spec.name,
+            "kind": kind,
+            "executor": self.cfg.run.executor if kind == "data" else "driver",
+            "input_fingerprint": fingerprint,
+            "config_hash": chash,
+            **accounting,
+            "stats": stats,
+            **outputs_of(dones),
+            "shards_resumed": resumed,
+            "timings": {
+                "started": datetime.fromtimestamp(started, timezone.utc).isoformat(timespec="seconds"),
+                "seconds": round(finished - started, 3),
+                "samples_per_s": round(len(inputs) / (finished - started), 1) if finished > started else None,
+            },
+        }
+        if export:
+            manifest["export"] = export
+        self._finish(directory, manifest)
+        c = accounting["counts"]
+        note = f", {resumed} shard(s) resumed" if resumed else ""
+        self._log(
+            f"[bold]{spec.name}[/]: in {c['in']} + created {c['created']} = kept {c['kept']} + rejected {c['rejected']}"
+            f" ({finished - started:.1f}s{note})"
+        )
+        return StageOutcome(spec.name, "resumed" if resumed else "ran", directory, manifest)
+
+    def _run_global(self, spec: StageSpec, section: Any, inputs: list[Sample], stats: dict[str, Any]) -> list[Sample]:
+        """The stage function over all samples at once, on the driver (a source stage gets ``cfg.sources``)."""
+        fn = spec.resolve()
+        total = len(inputs) if spec.kind != "source" else None
+        with self._progress() as bar:
+            task = bar.add_task(spec.name, total=total)
+            ctx = self._context(spec, progress=lambda n: bar.advance(task, n))
+            outputs = list(fn(list(self.cfg.sources) if spec.kind == "source" else inputs, section, ctx))
+        merge_stats(stats, ctx.stats)
+        return outputs
+
+    def _run_data(
+        self, spec: StageSpec, section: Any, inputs: list[Sample], directory: Path
+    ) -> tuple[list[Sample], list[dict[str, Any]], int]:
+        """Map the stage function over input shards with the configured executor; complete shards are not redone."""
+        from alchemistcoder.pipeline.executors import make_executor
+
+        shards = chunk(inputs, self.cfg.run.shard_size)
+        dones = {i: d for i in range(len(shards)) if (d := read_done(directory, i)) is not None}
+        resumed = len(dones)
+        todo = [(i, shards[i]) for i in range(len(shards)) if i not in dones]
+        with self._progress() as bar:
+            task = bar.add_task(spec.name, total=len(inputs))
+            bar.advance(task, sum(len(shards[i]) for i in dones))
+            if todo:
+                executor = make_executor(self.cfg.run)
+                for index, result, shard_stats in executor.map_shards(spec.fn, todo, section, self._context(spec)):
+                    dones[index] = write_shard(directory, index, result, {"stats": shard_stats})
+                    bar.advance(task, len(shards[index]))
+        outputs = [s for i in range(len(shards)) for s in read_shard(directory, i)]
+        return outputs, [dones[i] for i in range(len(shards))], resumed
+
+    # -- artifact stages -------------------------------------------------------------------------------
+    def _run_artifact_stage(self, spec: StageSpec, product: dict[str, Any] | None) -> StageOutcome:
+        """A training stage (input: the exported train file) or an evaluation stage (input: the trained
+        checkpoint, if any).
+
+        The stage function is ``fn(input_path, cfg_section, ctx) -> dict`` returning at least the path of
+        what it made (``checkpoint`` for training, ``results`` for evaluation); that dict goes into the manifest.
+        Its input fingerprint is the upstream's (the train file's content; the training stage's fingerprint),
+        so a changed mix retrains and a retrained model is evaluated again. An interrupted attempt with the
+        same fingerprint keeps its directory (training resumes from its checkpoints); otherwise it is cleared.
+        """
+        directory = self._dir(spec)
+        key = "train_file" if spec.kind == "training" else "checkpoint"
+        input_path = (product or {}).get(key)
+        fingerprint = hash_strings([key, str((product or {}).get("fingerprint") if input_path else "none")])
+        chash = stage_config_hash(self.cfg, spec)
+        done = self._reuse_or_skip(spec, directory, fingerprint, chash)
+        if done is not None:
+            return done
+        if spec.kind == "training" and not input_path:
+            raise PipelineError(f"{spec.name} needs an exported train file (mix.formats must include jsonl)")
+        attempt = {"input_fingerprint": fingerprint, "config_hash": chash}
+        self._start(directory, attempt, keep=self._previous_attempt(directory) == attempt)
+        started = time.time()
+        ctx = self._context(spec)
+        result = spec.resolve()(Path(input_path) if input_path else None, spec.section_of(self.cfg), ctx) or {}
+        manifest = {
+            "stage": spec.name,
+            "kind": spec.kind,
+            "input_fingerprint": fingerprint,
+            "config_hash": chash,
+            "input": str(input_path) if input_path else None,
+            **{k: (str(v) if isinstance(v, Path) else v) for k, v in dict(result).items()},
+            "stats": ctx.stats,
+            "timings": {"seconds": round(time.time() - started, 3)},
+        }
+        self._finish(directory, manifest)
+        self._log(f"[bold]{spec.name}[/]: done ({time.time() - started:.1f}s)")
+        return StageOutcome(spec.name, "ran", directory, manifest)
+
+
+def run_pipeline(
+    cfg: RunConfig,
+    stages: tuple[StageSpec, ...] = DEFAULT_STAGES,
+    only: list[str] | None = None,
+    skip: list[str] | None = None,
+    quiet: bool = False,
+) -> list[StageOutcome]:
+    """Run the pipeline of ``cfg`` into ``cfg.run.out``; see :class:`Pipeline`."""
+    return Pipeline(cfg, stages, only=only, skip=skip, quiet=quiet).run()

@@ -1,0 +1,34 @@
+"""The run's stage list: the only place that names the stages and says where each one's code lives.
+
+The order is the order of a run; directory numbers come from it (``01_ingest`` ... ``08_eval``), so
+disabling a stage never renumbers the rest. ``FINISH`` steps run after the stages, on the whole run
+directory (the HTML report). A config can replace a stage's function with ``run.stage_functions``.
+"""
+
+from __future__ import annotations
+
+from alchemistcoder.stage import StageSpec
+
+DEFAULT_STAGES: tuple[StageSpec, ...] = (
+    StageSpec("ingest", "source", "alchemistcoder.sources.stage:run_ingest",
+              extra_hash="alchemistcoder.sources.stage:sources_config_hashes"),
+    StageSpec("curate", "global", "alchemistcoder.curate.stage:run_curate"),
+    StageSpec("evolve", "data", "alchemistcoder.evolve.stage:run_evolve", global_if="max_samples"),
+    StageSpec("harmonize", "global", "alchemistcoder.alchemy.harmonize:run_harmonize"),
+    StageSpec("comprehend", "global", "alchemistcoder.comprehend.stage:run_comprehend", with_rejected=True),
+    StageSpec("mix", "global", "alchemistcoder.mix.stage:run_mix", section="alchemistcoder.mix.stage:mix_section",
+              after="alchemistcoder.mix.export:export_stage"),
+    StageSpec("train", "training", "alchemistcoder.train.stage:run_train_stage"),
+    StageSpec("eval", "evaluation", "alchemistcoder.evaluate.stage:run_eval_stage"),
+)
+STAGE_NAMES: tuple[str, ...] = tuple(s.name for s in DEFAULT_STAGES)
+
+FINISH: tuple[StageSpec, ...] = (StageSpec("report", "finish", "alchemistcoder.report:write_report"),)
+
+
+def default_stage(name: str) -> StageSpec:
+    """The built-in spec of stage ``name`` (custom stage lists reuse some, e.g. tests' stand-in runs)."""
+    for spec in DEFAULT_STAGES:
+        if spec.name == name:
+            return spec
+    raise KeyError(f"no stage {name!r} (stages: {', '.join(STAGE_NAMES)})")
