@@ -9,8 +9,9 @@ import pytest
 
 from alchemistcoder.config import RunConfig
 from alchemistcoder.io import read_jsonl
-from alchemistcoder.mix import export_mix, run_mix
-from alchemistcoder.mix_config import MixConfig
+from alchemistcoder.mix.config import MixConfig
+from alchemistcoder.mix.export import export_mix
+from alchemistcoder.mix.stage import run_mix
 from alchemistcoder.records import Sample, make_messages
 from alchemistcoder.stage import StageContext
 

@@ -20,7 +20,8 @@ from alchemistcoder.curate.config import CurateConfig
 from alchemistcoder.evaluate.config import EvalConfig
 from alchemistcoder.evolve.config import EvolveConfig
 from alchemistcoder.llm.config import LLMConfig
-from alchemistcoder.mix_config import MixConfig, ReportConfig
+from alchemistcoder.mix.config import MixConfig
+from alchemistcoder.report.config import ReportConfig
 from alchemistcoder.sources.config import IngestConfig, SourceConfig
 from alchemistcoder.strict import StrictModel
 from alchemistcoder.train.config import TrainConfig

@@ -1,4 +1,4 @@
-"""Config sections of the mix/export and report steps."""
+"""Config section of the mix stage and its export."""
 
 from __future__ import annotations
 
@@ -74,11 +74,3 @@ class MixConfig(StrictModel):
         if not 0 <= value < 1:
             raise ValueError("validation_fraction must be in [0, 1)")
         return value
-
-
-class ReportConfig(StrictModel):
-    """The HTML report."""
-
-    enabled: bool = Field(True, description="Write report.html at the end of the run.")
-    examples: int = Field(3, description="Examples shown per section (AlchemistPrompts, comprehension tasks, rejects).")
-    title: str | None = Field(None, description="Report title; defaults to the run directory name.")
