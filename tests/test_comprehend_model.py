@@ -15,7 +15,6 @@ from pathlib import Path
 import pytest
 
 from alchemistcoder.comprehend.config import ReviewTaskConfig
-from alchemistcoder.comprehend.filtering_tasks import REASON_TO_OPTION
 from alchemistcoder.comprehend.review_tasks import (
     CHECK_OP,
     EXAMPLE_COPY,
@@ -28,6 +27,7 @@ from alchemistcoder.comprehend.stage import run_comprehend
 from alchemistcoder.config import RunConfig
 from alchemistcoder.curate.config import FilterConfig
 from alchemistcoder.curate.filters import curate_filters_batch
+from alchemistcoder.curate.reasons import category_of
 from alchemistcoder.evolve.stage import run_evolve
 from alchemistcoder.sources.config import SourceConfig
 from alchemistcoder.sources.ingest import ingest_sources
@@ -73,7 +73,7 @@ def test_evolve_then_comprehend_through_a_served_model(served, shared_data, tmp_
     cfg = run_config(served)
     samples = curated(shared_data)
     rejected_in = [s for s in samples if s.rejected]
-    assert any(s.rejection.reason in REASON_TO_OPTION for s in rejected_in)  # real rejections to ask about
+    assert any(category_of(s.rejection.reason) is not None for s in rejected_in)  # real rejections to ask about
     assert any(s.meta.get("tests") and not s.rejected for s in samples)  # MBPP samples with tests are kept
 
     ctx = StageContext(run_dir=tmp_path, stage="evolve", seed=1, models=dict(cfg.models))
@@ -90,10 +90,10 @@ def test_evolve_then_comprehend_through_a_served_model(served, shared_data, tmp_
 
     filtering = [s for s in created if s.task == "filtering"]
     problems = [s for s in filtering if s.meta["answer"] != "E"]
-    assert len(problems) == sum(1 for s in everything if s.rejected and s.rejection.reason in REASON_TO_OPTION)
+    assert len(problems) == sum(1 for s in everything if s.rejected and category_of(s.rejection.reason) is not None)
     for q in problems:  # the answer is backed by the parent's recorded reason
         parent = by_id[q.trace[0].params["parents"][0]]
-        assert q.meta["answer"] == REASON_TO_OPTION[parent.rejection.reason] and parent.instruction in q.instruction
+        assert q.meta["answer"] == category_of(parent.rejection.reason) and parent.instruction in q.instruction
 
     evolution = [s for s in created if s.task == "evolution"]
     evolved_ok = [s for s in evolved[len(kept):] if not s.rejected or s.rejection.reason.startswith("evol_response")]

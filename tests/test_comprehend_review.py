@@ -6,7 +6,6 @@ import pytest
 
 from alchemistcoder.comprehend import templates as T
 from alchemistcoder.comprehend.config import ReviewTaskConfig
-from alchemistcoder.comprehend.judge import JudgeVerdict, apply_verdict, select_for_judging
 from alchemistcoder.comprehend.review_tasks import (
     EXAMPLE_COPY,
     LLM_ERROR,
@@ -165,24 +164,3 @@ def test_candidates_have_runnable_code_and_are_seeded():
     samples[3].meta["tests"] = ["assert add(1, 2) == 3"]
     with_tests = review_candidates(samples, ReviewTaskConfig(fraction=1.0, require_tests=True), seed=0)
     assert [s.id for s in with_tests] == ["s3"]
-
-
-def test_judge_verdicts_are_recorded_like_filters():
-    assert JudgeVerdict.model_validate({"label": "Unclear.", "rationale": "x"}).label == "unclear"
-    assert JudgeVerdict.model_validate({"label": "D", "rationale": "x"}).reason == "disorganized_code"
-    with pytest.raises(ValueError):
-        JudgeVerdict.model_validate({"label": "maybe", "rationale": "x"})
-    a, b, c, d = (sample(x) for x in "abcd")
-    apply_verdict(a, JudgeVerdict(label="unclear", rationale="Names say nothing."), model="tiny")
-    apply_verdict(b, JudgeVerdict(label="ok", rationale="Clear."), model="tiny")
-    apply_verdict(c, None, error="invalid_structured_output")
-    apply_verdict(d, JudgeVerdict(label="disorganized", rationale="No function."), categories=["unclear_code"])
-    assert a.rejection.reason == "unclear_code" and a.rejection.params["rationale"] == "Names say nothing."
-    assert not b.rejected and b.trace[-1].verdict == "keep"
-    assert not c.rejected and c.trace[-1].verdict == "info"
-    assert not d.rejected  # category not enabled in the config
-
-    class Cfg:
-        max_samples = 2
-
-    assert select_for_judging([a, b, c, d], Cfg(), seed=0) in ([1, 2], [1, 3], [2, 3])  # a is rejected now

@@ -9,12 +9,12 @@ import pytest
 from alchemistcoder.comprehend.config import ComprehendConfig
 from alchemistcoder.comprehend.evolution_tasks import added_units, evolution_pairs, make_evolution_tasks
 from alchemistcoder.comprehend.filtering_tasks import (
-    REASON_TO_OPTION,
     make_filtering_tasks,
     no_problem_question,
     problem_question,
 )
 from alchemistcoder.comprehend.stage import run_comprehend, trace_tasks
+from alchemistcoder.curate.reasons import REASONS
 from alchemistcoder.evolve import eliminate
 from alchemistcoder.evolve.methods import METHODS
 from alchemistcoder.evolve.stage import EVOLVE_OP
@@ -79,7 +79,16 @@ def test_added_units_finds_new_sentences_only():
     assert added_units("same.", "same.") == []
 
 
-@pytest.mark.parametrize(("reason", "letter"), sorted(REASON_TO_OPTION.items()))
+# the paper's categories: A short response, B uncompilable code, C unclear code, D disorganized code
+PAPER_CATEGORIES = {"short_response": "A", "no_code": "A", "uncompilable": "B", "failing_tests": "B",
+                    "unclear_code": "C", "disorganized_code": "D"}
+
+
+def test_the_reason_registry_is_the_papers_categories():
+    assert {code: r.category for code, r in REASONS.items()} == PAPER_CATEGORIES
+
+
+@pytest.mark.parametrize(("reason", "letter"), sorted(PAPER_CATEGORIES.items()))
 def test_filtering_answer_is_the_category_of_the_recorded_reason(reason, letter):
     s = codegen("r", reason=reason, error="SyntaxError: invalid syntax (line 2)")
     q = problem_question(s)

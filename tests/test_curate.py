@@ -265,3 +265,31 @@ def test_real_compiler_check_through_the_sandbox():
     assert samples[0].rejection.params["checker"] == "compiler" and "y" in samples[0].rejection.params["error"]
     assert not samples[1].rejected and samples[1].trace[-1].verdict == "keep"
     assert [e.verdict for e in samples[0].trace] == ["reject"]
+
+
+def test_judge_verdicts_are_recorded_like_filters():
+    from alchemistcoder.curate.config import JudgeConfig
+    from alchemistcoder.curate.judge import JudgeVerdict, judge_messages, record_verdict, select_for_judging
+
+    assert JudgeVerdict.model_validate({"label": "Unclear.", "rationale": "x"}).label == "unclear"
+    assert JudgeVerdict.model_validate({"label": "D", "rationale": "x"}).reason == "disorganized_code"
+    with pytest.raises(ValueError):
+        JudgeVerdict.model_validate({"label": "maybe", "rationale": "x"})
+    code = "```python\ndef add(a, b):\n    return a + b\n```"
+    a, b, c, d = (sample(x, "Add two numbers.", code) for x in "abcd")
+    cfg = JudgeConfig(enabled=True)
+    assert record_verdict(a, JudgeVerdict(label="unclear", rationale="Names say nothing."), cfg, model="tiny") == "unclear_code"
+    assert record_verdict(b, JudgeVerdict(label="ok", rationale="Clear."), cfg, model="tiny") == "ok"
+    assert record_verdict(c, None, cfg, error="invalid_structured_output") == "judge_failed"
+    only_c = JudgeConfig(enabled=True, categories=["unclear_code"])
+    assert record_verdict(d, JudgeVerdict(label="disorganized", rationale="No function."), only_c) == "ok"
+    assert a.rejection.reason == "unclear_code" and a.rejection.op == "quality_filter"
+    assert a.rejection.params["rationale"] == "Names say nothing." and a.rejection.params["category"] == "C"
+    assert not b.rejected and b.trace[-1].verdict == "keep" and b.trace[-1].params["checks"] == ["judge"]
+    assert not c.rejected and c.trace[-1].verdict == "info"
+    assert not d.rejected  # category not enabled in the config
+
+    assert select_for_judging([a, b, c, d], JudgeConfig(max_samples=2), seed=0) in ([1, 2], [1, 3], [2, 3])  # a is rejected
+    assert select_for_judging([a, b, c, d], JudgeConfig(fraction=0.0), seed=0) == []
+    long = sample("e", "Add two numbers. " * 50, code)
+    assert len(judge_messages(long, 200)[1]["content"]) < len(judge_messages(long, 4000)[1]["content"])

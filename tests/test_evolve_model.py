@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from alchemistcoder.comprehend.judge import OP as JUDGE_OP
-from alchemistcoder.comprehend.judge import judge, run_judge
 from alchemistcoder.curate.config import JudgeConfig
+from alchemistcoder.curate.filters import OP as JUDGE_OP
+from alchemistcoder.curate.judge import run_judge
 from alchemistcoder.evolve import eliminate
 from alchemistcoder.evolve.config import EvolveConfig
 from alchemistcoder.evolve.methods import METHODS
@@ -75,13 +75,12 @@ def test_evolve_stage_records_every_step_and_loses_nothing(samples, client, tmp_
 
 
 def test_judge_records_one_outcome_per_judged_sample(samples, client, tmp_path):
+    """The judge's outcomes look like a filter's: a quality_filter reject (C/D, with category and rationale),
+    a keep with checks ["judge"], or an info event when the judge failed (the sample is kept)."""
     cfg = JudgeConfig(enabled=True, max_samples=2)
-    ctx = StageContext(run_dir=tmp_path, stage="curate", seed=0)
+    ctx = StageContext(run_dir=tmp_path, stage="curate", seed=0, client=client)
     work = [s.copy() for s in samples]
-    verdicts = judge(work, cfg, ctx, client=client)
-    assert len(verdicts) == len(work) and sum(v is not None for v in verdicts) <= 2
-    assert [s.to_dict() for s in work] == [s.to_dict() for s in samples]  # judge() does not touch samples
-    run_judge(work, cfg, ctx, client=client)
+    rejected = run_judge(work, cfg, ctx)
     judged = [s for s in work if any(e.op == JUDGE_OP for e in s.trace)]
     assert len(judged) == 2
     for s in judged:
@@ -89,28 +88,16 @@ def test_judge_records_one_outcome_per_judged_sample(samples, client, tmp_path):
         assert event.verdict in ("keep", "reject", "info") and event.stage == "curate"
         if event.verdict == "reject":
             assert event.reason in ("unclear_code", "disorganized_code") and event.params["rationale"]
+            assert event.params["category"] in ("C", "D") and event.params["explanation"] == event.params["rationale"]
+        else:
+            assert event.params["checks"] == ["judge"]
         if event.verdict == "info":
             assert event.params["error"]
     counts = ctx.stats["llm_judge"]
-    assert sum(counts.values()) == 2
+    assert sum(counts.values()) == 2 and rejected == sum(1 for s in work if s.rejected)
+    assert ctx.stats["llm_judge_usage"]["requests"] >= 2
+    # the knobs are honoured: a zero fraction judges nothing and opens no model
+    none = StageContext(run_dir=tmp_path, stage="curate", seed=0)
+    assert run_judge([s.copy() for s in samples], JudgeConfig(enabled=True, fraction=0.0), none) == 0
+    assert "llm_judge" not in none.stats and "llm_judge_usage" not in none.stats
 
-
-def test_judge_through_curations_hook_shape(samples, client, tmp_path):
-    """Curation applies the verdicts itself (curate.judge.apply_verdicts); the rejections look like a filter's."""
-    from alchemistcoder.comprehend.judge import curate_verdicts
-    from alchemistcoder.curate.judge import apply_verdicts
-
-    cfg = JudgeConfig(enabled=True, max_samples=2)
-    ctx = StageContext(run_dir=tmp_path, stage="curate", seed=0)
-    work = [s.copy() for s in samples]
-    verdicts = curate_verdicts(work, cfg, ctx, client=client)
-    assert len(verdicts) == len(work)
-    judged = [v for v in verdicts if v is not None]
-    assert len(judged) + ctx.stats["llm_judge"].get("judge_failed", 0) == 2
-    for v in judged:
-        assert v.reason in (None, "unclear_code", "disorganized_code") and v.explanation and v.model
-    rejected = apply_verdicts(work, verdicts, cfg)
-    assert rejected == sum(1 for v in judged if v.reason)
-    for s, v in zip(work, verdicts, strict=True):
-        if v is not None and v.reason:
-            assert s.rejection.reason == v.reason and s.rejection.params["rationale"] == v.explanation

@@ -10,20 +10,12 @@ from __future__ import annotations
 
 from alchemistcoder.comprehend import templates as T
 from alchemistcoder.comprehend.task_sample import new_task_sample
+from alchemistcoder.curate.reasons import REASONS, category_of, check_phrase
 from alchemistcoder.evolve.seeded import unit_hash
 from alchemistcoder.records import Sample, TraceEvent
 
 TASK = "filtering"
 
-# Reason code -> option letter (the paper's categories A-D).
-REASON_TO_OPTION: dict[str, str] = {
-    "short_response": "A",
-    "no_code": "A",
-    "uncompilable": "B",
-    "failing_tests": "B",
-    "unclear_code": "C",
-    "disorganized_code": "D",
-}
 NO_PROBLEM = "E"
 OPTION_LABELS = dict(T.FILTER_OPTIONS)
 
@@ -55,7 +47,7 @@ def problem_samples(samples: list[Sample]) -> list[Sample]:
     out = []
     for s in samples:
         r = s.rejection
-        if r is not None and r.reason in REASON_TO_OPTION and is_question_source(s) and s.instruction.strip():
+        if r is not None and category_of(r.reason) is not None and is_question_source(s) and s.instruction.strip():
             out.append(s)
     return out
 
@@ -96,10 +88,11 @@ def _question(sample: Sample, letter: str, explanation: str, cfg_max_chars: int,
 def problem_question(sample: Sample, max_chars: int = 3000, seed: int = 0, stage: str = "comprehend") -> Sample:
     """The question for a rejected sample; its answer is the category of the recorded reason."""
     rejection = sample.rejection
-    if rejection is None or rejection.reason not in REASON_TO_OPTION:
+    reason = REASONS.get(rejection.reason or "") if rejection is not None else None
+    if rejection is None or reason is None:
         raise ValueError(f"sample {sample.id} has no rejection that maps to a filtering category")
-    letter = REASON_TO_OPTION[rejection.reason]
-    explanation = T.REASON_EXPLANATIONS[rejection.reason]
+    letter = reason.category
+    explanation = reason.explanation
     detail = evidence(rejection)
     if detail:
         explanation += f"\nEvidence: {detail}"
@@ -108,7 +101,7 @@ def problem_question(sample: Sample, max_chars: int = 3000, seed: int = 0, stage
 
 def no_problem_question(sample: Sample, max_chars: int = 3000, seed: int = 0, stage: str = "comprehend") -> Sample:
     """The question for a kept sample; its answer is "no problem"."""
-    checks = [T.CHECK_PHRASES.get(c, c.replace("_", " ")) for c in passed_checks(sample)]
+    checks = [check_phrase(c) for c in passed_checks(sample)]
     explanation = T.NO_PROBLEM_EXPLANATION.format(checks="; ".join(checks) or "none recorded")
     return _question(sample, NO_PROBLEM, explanation, max_chars, seed, stage, None)
 

@@ -7,6 +7,8 @@ is chosen per sample by a seeded hash.
 
 from __future__ import annotations
 
+from alchemistcoder.curate.reasons import CATEGORIES
+
 # ---- instruction evolution ------------------------------------------------------------------------------
 
 EVOLVE_TASK_PROMPTS: tuple[str, ...] = (
@@ -38,13 +40,8 @@ METHOD_LABELS: dict[str, str] = {
 
 # ---- data filtering ---------------------------------------------------------------------------------------
 
-FILTER_OPTIONS: tuple[tuple[str, str], ...] = (
-    ("A", "Short Responses"),
-    ("B", "Uncompilable code"),
-    ("C", "Unclear code"),
-    ("D", "Disorganized code"),
-    ("E", "No problem: the sample is fine"),
-)
+# The paper's four categories (curate.reasons.CATEGORIES) and "no problem".
+FILTER_OPTIONS: tuple[tuple[str, str], ...] = (*CATEGORIES.items(), ("E", "No problem: the sample is fine"))
 
 FILTER_PROMPTS: tuple[str, ...] = (
     "You are curating code instruction data. Read the instruction and the response, then decide which problem, "
@@ -56,27 +53,7 @@ FILTER_PROMPTS: tuple[str, ...] = (
 
 FILTER_ANSWER = "{letter}. {label}\n\n{explanation}"
 
-# Why a sample falls in a category, written from the recorded reason code (details from the trace follow).
-REASON_EXPLANATIONS: dict[str, str] = {
-    "short_response": "The response is too short to answer the instruction usefully.",
-    "no_code": "The instruction asks for code, but the response contains no code.",
-    "uncompilable": "The code in the response does not compile or parse.",
-    "failing_tests": "The code in the response runs but fails the tests that come with the task.",
-    "unclear_code": "The code is hard to understand: it is not explained and its intent is unclear.",
-    "disorganized_code": "The response does not follow the format that the instruction asks for.",
-}
-
 NO_PROBLEM_EXPLANATION = "None of the four problems applies. The sample passed these checks: {checks}."
-
-# How a recorded check reads in a "no problem" answer (unknown checks are shown by name).
-CHECK_PHRASES: dict[str, str] = {
-    "short_response": "the response is long enough",
-    "no_code": "the response contains code",
-    "uncompilable": "the code compiles",
-    "failing_tests": "the code passes its tests",
-    "judge": "a reviewer found the code clear and in the requested format",
-    "llm_judge": "a reviewer found the code clear and in the requested format",
-}
 
 # ---- code review ------------------------------------------------------------------------------------------
 

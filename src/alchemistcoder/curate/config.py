@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import Field
 
 from alchemistcoder.strict import StrictModel
@@ -45,18 +47,22 @@ class FilterConfig(StrictModel):
 
 
 class JudgeConfig(StrictModel):
-    """LLM-judged filters for categories C (unclear code) and D (disorganized code); filled by the comprehension work.
+    """The LLM judge for categories C (unclear code) and D (disorganized code) (``alchemistcoder.curate.judge``).
 
-    The judge is a function ``judge(samples, cfg: JudgeConfig, ctx) -> list[JudgeVerdict | None]`` registered in
-    ``alchemistcoder.curate.judge``; a verdict of ``unclear_code`` or ``disorganized_code`` rejects the sample.
+    A verdict of ``unclear_code`` or ``disorganized_code`` rejects the sample when the reason is in ``categories``.
     """
 
     enabled: bool = Field(False, description="Ask an LLM judge about clarity (C) and organization (D).")
     model: str | None = Field(None, description="Model name under `models:` (or None for the default model).")
-    categories: list[str] = Field(
-        default_factory=lambda: ["unclear_code", "disorganized_code"], description="Reason codes the judge may give."
+    categories: list[Literal["unclear_code", "disorganized_code"]] = Field(
+        default_factory=lambda: ["unclear_code", "disorganized_code"],
+        description="Reason codes the judge may reject with; a verdict for another one keeps the sample.",
     )
-    max_samples: int | None = Field(None, description="Judge at most this many samples (cost cap); None judges all.")
+    fraction: float = Field(1.0, ge=0, le=1, description="Seeded share of the kept codegen samples to judge.")
+    max_samples: int | None = Field(None, ge=0, description="Judge at most this many samples (cost cap); None judges all.")
+    max_chars: int = Field(4000, ge=100, description="Instruction and response are each cut to this many characters.")
+    max_tokens: int = Field(128, ge=8, description="Token limit of the judge's answer.")
+    max_reasks: int = Field(1, ge=0, description="Re-asks after an answer that is not a valid verdict.")
 
 
 class DedupConfig(StrictModel):

@@ -1,12 +1,9 @@
 """Rule-based quality filters: each rule is a named check with a stable reason code.
 
-Reason codes follow the paper's data-filtering categories so the comprehension stage can turn rejects into
-multiple-choice questions:
-
-- ``short_response`` and ``no_code``: category A (the response is too short / has no code);
-- ``uncompilable``: category B (the code does not compile or parse);
-- ``failing_tests``: the sample carries tests (MBPP-style ``meta["tests"]``) and its code fails them;
-- ``unclear_code`` / ``disorganized_code``: categories C and D, given by the LLM judge (``curate.judge``).
+Reason codes follow the paper's data-filtering categories (their registry, with category letters and
+explanations, is ``reasons.py``) so the comprehension stage can turn rejects into multiple-choice questions:
+``short_response`` and ``no_code`` (A), ``uncompilable`` and ``failing_tests`` (B: the sample carries
+MBPP-style ``meta["tests"]`` and its code fails them); C and D come from the LLM judge (``judge.py``).
 
 Rules are pure per-sample functions (except ``failing_tests``, which batches sandbox runs), so
 :func:`curate_filters_batch` is a data-parallel map the executors can shard.
@@ -21,16 +18,8 @@ from typing import Any
 from alchemistcoder.code import can_parse, code_facts, extract_code_blocks, parse_ok
 from alchemistcoder.code.extract import CodeBlock
 from alchemistcoder.curate.config import FilterConfig
+from alchemistcoder.curate.reasons import category_of
 from alchemistcoder.records import Sample
-
-CATEGORY = {
-    "short_response": "A",
-    "no_code": "A",
-    "uncompilable": "B",
-    "failing_tests": "B",
-    "unclear_code": "C",
-    "disorganized_code": "D",
-}
 
 OP = "quality_filter"
 
@@ -94,7 +83,7 @@ def enabled_rules(cfg: FilterConfig) -> list[str]:
 
 
 def _reject(sample: Sample, finding: Finding) -> None:
-    params = {"category": CATEGORY.get(finding.reason, ""), **finding.params}
+    params = {"category": category_of(finding.reason) or "", **finding.params}
     sample.reject(OP, finding.reason, params=params, stage="curate")
 
 

@@ -23,11 +23,11 @@ def curate_global(samples: list[Sample], cfg: CurateConfig, ctx: StageContext | 
     """The steps that need all samples at once (judge, decontamination, dedup), in place; returns timings."""
     timings: dict[str, float] = {}
     live = [s for s in samples if not s.rejected]
-    if cfg.judge.enabled and live:
-        from alchemistcoder.curate.judge import apply_verdicts, judge_samples
+    if cfg.judge.enabled and live and ctx is not None:
+        from alchemistcoder.curate.judge import run_judge
 
         t = time.perf_counter()
-        apply_verdicts(live, judge_samples(live, cfg.judge, ctx), cfg.judge)  # type: ignore[arg-type]
+        run_judge(live, cfg.judge, ctx)
         timings["judge_s"] = time.perf_counter() - t
     if cfg.decontam.enabled:
         t = time.perf_counter()
