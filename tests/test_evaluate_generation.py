@@ -45,3 +45,27 @@ def test_run_eval_generates_scores_and_resumes(shared_data, tmp_path):
     again = samples.read_text().splitlines(keepends=True)
     assert again[:3] == kept and len(again) == 4
     assert len(_lines(tmp_path / "humanevalplus" / "samples.raw.jsonl")) == 5
+
+
+def test_codegen_then_evaluate_verbs_write_the_eval_layout(shared_data, tmp_path):
+    """`alchemist codegen` writes <out>/<benchmark>/samples.jsonl; `alchemist evaluate` scores it beside it,
+    the same files `alchemist eval` writes."""
+    from typer.testing import CliRunner
+
+    from alchemistcoder.cli import app
+
+    config = tmp_path / "run.yaml"
+    config.write_text(
+        "eval:\n  benchmarks: [humaneval]\n  limit: 2\n  max_tokens: 16\n  prompt_style: chat\n"
+    )
+    out = tmp_path / "ev"
+    res = CliRunner().invoke(app, ["codegen", str(config), "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    samples = out / "humaneval" / "samples.jsonl"
+    assert [r["task_id"] for r in _lines(samples)] == ["HumanEval/0", "HumanEval/1"]
+    assert not (out / "humaneval" / "eval_results.json").exists()  # codegen does not score
+    res = CliRunner().invoke(app, ["evaluate", "--benchmark", "humaneval", "--samples", str(samples)])
+    assert res.exit_code == 0, res.output
+    doc = json.loads((out / "humaneval" / "eval_results.json").read_text())
+    assert set(doc["eval"]) == {"HumanEval/0", "HumanEval/1"}
+    assert json.loads((out / "humaneval" / "summary.json").read_text())["samples"] == 2

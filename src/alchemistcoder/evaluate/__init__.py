@@ -2,9 +2,13 @@
 
 Python API::
 
-    from alchemistcoder.evaluate import evaluate_samples, run_eval
+    from alchemistcoder.evaluate import codegen, evaluate_samples, run_eval
+    paths = codegen(eval_config, llm_config, "runs/x/eval")             # generate: <out>/<bench>/samples.jsonl
     summary = evaluate_samples("humaneval+", "samples.jsonl", "out/")   # score existing samples
-    summaries = run_eval(eval_config, llm_config, "runs/x/eval")        # generate, then score
+    summaries = run_eval(eval_config, llm_config, "runs/x/eval")        # both
+
+One results layout, whichever verb wrote it: ``<out>/<benchmark>/`` (``humaneval+`` → ``humanevalplus``) holds
+``samples.jsonl`` (EvalPlus's format), ``eval_results.json`` (EvalPlus's) and ``summary.json``.
 """
 
 from __future__ import annotations
@@ -87,6 +91,37 @@ def _default_path_or_none(name: str) -> Path | None:
         return None
 
 
+def benchmark_dir(out_dir: str | os.PathLike[str], benchmark: str) -> Path:
+    """``<out>/<benchmark>``, with ``+`` spelled ``plus`` (``humanevalplus``)."""
+    return Path(out_dir) / benchmark.replace("+", "plus")
+
+
+def codegen(
+    cfg: EvalConfig,
+    llm_config: Any,
+    out_dir: str | os.PathLike[str],
+    *,
+    cache_dir: str | os.PathLike[str] | None = None,
+    progress: Any = None,
+) -> dict[str, Path]:
+    """Generate samples for every benchmark of ``cfg`` with the model ``llm_config`` (resumable) into
+    ``<out>/<benchmark>/samples.jsonl``; returns those paths by benchmark."""
+    from alchemistcoder.evaluate.generation import generate_samples
+    from alchemistcoder.llm import LLMClient
+
+    paths = {}
+    client = LLMClient.from_config(llm_config, cache_dir=cache_dir or Path(out_dir) / "cache", stage="eval")
+    try:
+        for name in cfg.benchmarks:
+            tasks = load_benchmark(name, cfg.data.get(name))
+            if cfg.limit:
+                tasks = tasks[: cfg.limit]
+            paths[name] = generate_samples(tasks, cfg, client, benchmark_dir(out_dir, name), progress=progress)
+    finally:
+        client.close()
+    return paths
+
+
 def run_eval(
     cfg: EvalConfig,
     llm_config: Any,
@@ -95,32 +130,22 @@ def run_eval(
     cache_dir: str | os.PathLike[str] | None = None,
     progress: Any = None,
 ) -> dict[str, dict[str, Any]]:
-    """Generate samples for every benchmark of ``cfg`` with the model ``llm_config`` (resumable), score
-    them, and write one directory per benchmark; returns the summaries by benchmark."""
-    from alchemistcoder.evaluate.generation import generate_samples
-    from alchemistcoder.llm import LLMClient
-
-    out = Path(out_dir)
-    summaries = {}
-    client = LLMClient.from_config(llm_config, cache_dir=cache_dir or out / "cache", stage="eval")
-    try:
-        for name in cfg.benchmarks:
-            tasks = load_benchmark(name, cfg.data.get(name))
-            if cfg.limit:
-                tasks = tasks[: cfg.limit]
-            bench_dir = out / name.replace("+", "plus")
-            samples_path = generate_samples(tasks, cfg, client, bench_dir, progress=progress)
-            summaries[name] = evaluate_samples(
-                name,
-                samples_path,
-                bench_dir,
-                data=cfg.data.get(name),
-                options=options_from_config(cfg),
-                limit=cfg.limit,
-            )
-    finally:
-        client.close()
-    return summaries
+    """:func:`codegen`, then score each benchmark's samples beside them; returns the summaries by benchmark."""
+    paths = codegen(cfg, llm_config, out_dir, cache_dir=cache_dir, progress=progress)
+    return {
+        name: evaluate_samples(name, path, path.parent, data=cfg.data.get(name), options=options_from_config(cfg),
+                               limit=cfg.limit)
+        for name, path in paths.items()
+    }
 
 
-__all__ = ["EvalConfig", "ScoreOptions", "evaluate_samples", "options_from_config", "run_eval", "score"]
+__all__ = [
+    "EvalConfig",
+    "ScoreOptions",
+    "benchmark_dir",
+    "codegen",
+    "evaluate_samples",
+    "options_from_config",
+    "run_eval",
+    "score",
+]

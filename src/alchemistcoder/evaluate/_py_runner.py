@@ -11,18 +11,15 @@ modes:
 * ``script`` -- run a whole test program (HumanEval ``check``, MBPP asserts) in a forked child with a wall
   limit; it passes when it finishes without an exception.
 
-Each sample's outcome is printed as one JSON line (tagged with the job's nonce) as soon as it is known, so
+The code copied from EvalPlus (its license and provenance in the header) is ``_evalplus_vendored.py``, which
+the host ships beside this file. Each sample's outcome is printed as one JSON line (tagged with the job's nonce) as soon as it is known, so
 the host knows which sample was running if the runner itself is killed.
 """
 
 import contextlib
-import faulthandler
-import io
 import json
-import math
 import mmap
 import os
-import platform
 import select
 import signal
 import sys
@@ -31,220 +28,21 @@ import traceback
 from copy import deepcopy
 
 import numpy as np
+from _evalplus_vendored import (  # shipped beside this file into the sandbox
+    MBPP_OUTPUT_NOT_NONE_TASKS,
+    MBPP_OUTPUT_SET_EQ_TASKS,
+    TimeoutException,
+    _digit_distance_nums,
+    _poly,
+    _surface_Area,
+    is_floats,
+    mbpp_deserialize_inputs,
+    reliability_guard,
+    swallow_io,
+    time_limit,
+)
 
 PASS, FAIL, TIMEOUT = "pass", "fail", "timeout"
-
-# -- EvalPlus 0.3.1 special oracles (evalplus/eval/_special_oracle.py) --------------------------------------
-MBPP_OUTPUT_NOT_NONE_TASKS = ["check_str", "text_match_three", "text_starta_endb"]
-MBPP_OUTPUT_SET_EQ_TASKS = [
-    "similar_elements",
-    "find_char_long",
-    "common_in_nested_lists",
-    "extract_singly",
-    "larg_nnum",
-    "intersection_array",
-    "find_dissimilar",
-    "Diff",
-]
-
-
-def _surface_Area(base_edge, height):
-    slant_height = math.sqrt((base_edge / 2) ** 2 + height**2)
-    base_area = base_edge**2
-    lateral_area = 4 * (base_edge * slant_height) / 2
-    return round(base_area + lateral_area)
-
-
-def _digit_distance_nums(num1, num2):
-    s1, s2 = str(num1), str(num2)
-    width = max(len(s1), len(s2))
-    s1, s2 = s1.zfill(width), s2.zfill(width)
-    return sum(abs(int(a) - int(b)) for a, b in zip(s1, s2, strict=False))
-
-
-def _poly(xs, x):
-    return sum([coeff * math.pow(x, i) for i, coeff in enumerate(xs)])
-
-
-# -- EvalPlus 0.3.1 input deserialization for MBPP+ (evalplus/data/mbpp.py) ---------------------------------
-def mbpp_deserialize_inputs(task_id, inputs):
-    n = int(task_id.split("/")[-1])
-    if n in [
-        2,
-        116,
-        132,
-        143,
-        222,
-        261,
-        273,
-        394,
-        399,
-        421,
-        424,
-        429,
-        470,
-        560,
-        579,
-        596,
-        616,
-        630,
-        726,
-        740,
-        744,
-        809,
-    ]:
-        return [[tuple(lst) for lst in inp] for inp in inputs]
-    if n in [63, 64, 70, 94, 120, 237, 272, 299, 400, 409, 417, 438, 473, 614, 780]:
-        return [[[tuple(lst) for lst in lst_lst] for lst_lst in inp] for inp in inputs]
-    if n in [75, 413, 444, 753]:
-        return [[[tuple(lst) for lst in inp[0]], inp[1]] for inp in inputs]
-    if n in (106, 750):
-        return [[inp[0], tuple(inp[1])] for inp in inputs]
-    if n == 115:
-        return [
-            [[set(item) if isinstance(item, list) and len(item) else {} for item in inp[0]]] for inp in inputs
-        ]
-    if n == 124:
-        return [(float(inp[0]), complex(inp[1])) for inp in inputs]
-    if n in [250, 405, 446, 617, 720, 763, 808]:
-        return [[tuple(inp[0]), inp[1]] for inp in inputs]
-    if n in [259, 401, 445]:
-        out = [[[tuple(lst) for lst in lst_lst] for lst_lst in inp] for inp in inputs]
-        return [[tuple(lst) for lst in inp] for inp in out]
-    if n == 278:
-        out = [[[tuple(item) if isinstance(item, list) else item for item in inp[0]]] for inp in inputs]
-        return [[tuple(lst) for lst in inp] for inp in out]
-    if n == 307:
-        return [[tuple(inp[0]), inp[1], inp[2]] for inp in inputs]
-    if n == 722:
-        return [[{key: tuple(value) for key, value in inp[0].items()}, *inp[1:]] for inp in inputs]
-    if n == 252:
-        return [[complex(inp[0])] for inp in inputs]
-    if n in [580, 615, 791]:
-
-        def tuplify(inp):
-            if isinstance(inp, list):
-                return tuple([tuplify(item) for item in inp])
-            return inp
-
-        return [tuplify(inp) for inp in inputs]
-    return inputs
-
-
-# -- EvalPlus 0.3.1 execution helpers (evalplus/eval/utils.py) ---------------------------------------------
-class TimeoutException(Exception):
-    pass
-
-
-class WriteOnlyStringIO(io.StringIO):
-    def read(self, *args, **kwargs):
-        raise OSError
-
-    def readline(self, *args, **kwargs):
-        raise OSError
-
-    def readlines(self, *args, **kwargs):
-        raise OSError
-
-    def readable(self, *args, **kwargs):
-        return False
-
-
-class redirect_stdin(contextlib._RedirectStream):  # type: ignore[misc,name-defined]
-    _stream = "stdin"
-
-
-@contextlib.contextmanager
-def swallow_io():
-    stream = WriteOnlyStringIO()
-    with contextlib.redirect_stdout(stream), contextlib.redirect_stderr(stream), redirect_stdin(stream):
-        yield
-
-
-@contextlib.contextmanager
-def time_limit(seconds):
-    def handler(signum, frame):
-        raise TimeoutException("Timed out!")
-
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    signal.signal(signal.SIGALRM, handler)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-
-
-def reliability_guard(maximum_memory_bytes):
-    """EvalPlus's guard: limits plus disabling destructive functions (the sandbox is the real boundary)."""
-    import resource
-
-    if maximum_memory_bytes is not None:
-        resource.setrlimit(resource.RLIMIT_AS, (maximum_memory_bytes, maximum_memory_bytes))
-        resource.setrlimit(resource.RLIMIT_DATA, (maximum_memory_bytes, maximum_memory_bytes))
-        if platform.uname().system != "Darwin":
-            _soft, hard = resource.getrlimit(resource.RLIMIT_STACK)
-            limit = (
-                maximum_memory_bytes if hard == resource.RLIM_INFINITY else min(hard, maximum_memory_bytes)
-            )
-            resource.setrlimit(resource.RLIMIT_STACK, (limit, limit))
-    faulthandler.disable()
-    import builtins
-
-    builtins.exit = None
-    builtins.quit = None
-    os.environ["OMP_NUM_THREADS"] = "1"
-    for name in [
-        "kill",
-        "system",
-        "putenv",
-        "remove",
-        "removedirs",
-        "rmdir",
-        "fchdir",
-        "setuid",
-        "fork",
-        "forkpty",
-        "killpg",
-        "rename",
-        "renames",
-        "truncate",
-        "replace",
-        "unlink",
-        "fchmod",
-        "fchown",
-        "chmod",
-        "chown",
-        "chroot",
-        "lchflags",
-        "lchmod",
-        "lchown",
-        "getcwd",
-        "chdir",
-    ]:
-        setattr(os, name, None)
-    builtins.open = None
-    import shutil
-
-    shutil.rmtree = None
-    shutil.move = None
-    shutil.chown = None
-    import subprocess
-
-    subprocess.Popen = None
-    builtins.help = None
-    for name in ("ipdb", "joblib", "resource", "psutil", "tkinter"):
-        sys.modules[name] = None
-
-
-def is_floats(x):
-    if isinstance(x, float):
-        return True
-    if isinstance(x, (list, tuple)) and x:
-        return all(isinstance(i, float) for i in x)
-    if isinstance(x, np.ndarray):
-        return x.dtype == np.float64 or x.dtype == np.float32
-    return False
-
 
 # -- the child side -----------------------------------------------------------------------------------------
 def _describe(exc, where):

@@ -1,5 +1,7 @@
-"""CLI verbs of this area: ``alchemist evaluate`` (score existing samples) and ``alchemist eval CONFIG``
-(generate with a model, then score). Registered on the ``alchemist`` app by cli.py; heavy imports stay inside."""
+"""CLI verbs of this area, named as EvalPlus users expect: ``alchemist codegen CONFIG`` (generate samples with
+a model), ``alchemist evaluate`` (score a samples file) and ``alchemist eval CONFIG`` (both). All write the same
+layout: ``<out>/<benchmark>/{samples.jsonl, eval_results.json, summary.json}``. Registered on the ``alchemist``
+app by cli.py; heavy imports stay inside."""
 
 from __future__ import annotations
 
@@ -29,7 +31,9 @@ def evaluate_cmd(
     samples: Path = typer.Option(
         ..., "--samples", help="samples.jsonl: task_id with solution or completion; several per task allowed."
     ),
-    out: Path = typer.Option(..., "--out", help="Directory for eval_results.json and summary.json."),
+    out: Path | None = typer.Option(
+        None, "--out", help="Directory for eval_results.json and summary.json (default: beside the samples file)."
+    ),
     data: Path | None = typer.Option(
         None, "--data", help="Benchmark file (default: the one under ../shared/data)."
     ),
@@ -66,6 +70,7 @@ def evaluate_cmd(
         ds1000_timeout_s=ds1000_timeout,
         ds1000_memory_mb=ds1000_memory_mb,
     )
+    out = out or samples.parent
     bar, update = _progress(f"scoring {benchmark}")
     try:
         with bar:
@@ -78,34 +83,55 @@ def evaluate_cmd(
     typer.echo(f"wrote {out / 'eval_results.json'}")
 
 
-def eval_cmd(
-    config: Path = typer.Argument(..., help="Run config (YAML) with an eval: section."),
-    overrides: list[str] = typer.Option(
-        [], "--set", help="Override a config value: eval.n_samples=5 (repeatable)."
-    ),
-    out: Path | None = typer.Option(
-        None, "--out", help="Output directory (default: eval.out or <run.out>/eval)."
-    ),
-) -> None:
-    """Generate samples with the configured model for each benchmark, score them, print the summary."""
-    from alchemistcoder.benchmarks import BenchmarkNotFound
+def _eval_setup(config: Path, overrides: list[str], out: Path | None) -> tuple:  # type: ignore[type-arg]
+    """The run config's eval section, its model and the output directory; exits 2 on config errors."""
     from alchemistcoder.config import ConfigError, load_config
-    from alchemistcoder.evaluate import run_eval
-    from alchemistcoder.evaluate.results import summary_table
-    from alchemistcoder.io import DataError
     from alchemistcoder.llm.config import LLMConfig
 
     try:
         run = load_config(config, overrides)
         llm = run.model_for(run.eval.model) or LLMConfig()
-    except ConfigError as exc:
+    except (ConfigError, ValueError) as exc:
         typer.echo(f"config error:\n{exc}", err=True)
         raise typer.Exit(2) from None
-    target = out or Path(run.eval.out or Path(run.run.out) / "eval")
+    return run.eval, llm, out or Path(run.eval.out or Path(run.run.out) / "eval")
+
+
+CONFIG_ARG = typer.Argument(..., help="Run config (YAML) with an eval: section (benchmarks, model, prompt style).")
+SET_OPT = typer.Option([], "--set", help="Override a config value: eval.n_samples=5 (repeatable).")
+OUT_OPT = typer.Option(None, "--out", help="Output directory (default: eval.out or <run.out>/eval).")
+
+
+def codegen_cmd(config: Path = CONFIG_ARG, overrides: list[str] = SET_OPT, out: Path | None = OUT_OPT) -> None:
+    """Generate samples with the configured model: <out>/<benchmark>/samples.jsonl (resumable; no scoring)."""
+    from alchemistcoder.benchmarks import BenchmarkNotFound
+    from alchemistcoder.evaluate import codegen
+    from alchemistcoder.io import DataError
+
+    cfg, llm, target = _eval_setup(config, overrides, out)
     bar, update = _progress("generating")
     try:
         with bar:
-            summaries = run_eval(run.eval, llm, target, progress=update)
+            paths = codegen(cfg, llm, target, progress=update)
+    except (BenchmarkNotFound, DataError, ValueError) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
+    for name, path in paths.items():
+        typer.echo(f"{name}: {path}  (score it: alchemist evaluate --benchmark {name} --samples {path})")
+
+
+def eval_cmd(config: Path = CONFIG_ARG, overrides: list[str] = SET_OPT, out: Path | None = OUT_OPT) -> None:
+    """codegen, then evaluate: generate samples for each benchmark, score them, print the summary."""
+    from alchemistcoder.benchmarks import BenchmarkNotFound
+    from alchemistcoder.evaluate import run_eval
+    from alchemistcoder.evaluate.results import summary_table
+    from alchemistcoder.io import DataError
+
+    cfg, llm, target = _eval_setup(config, overrides, out)
+    bar, update = _progress("generating")
+    try:
+        with bar:
+            summaries = run_eval(cfg, llm, target, progress=update)
     except (BenchmarkNotFound, DataError, ValueError) as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None
@@ -128,5 +154,6 @@ def _echo_ds1000(summary: dict) -> None:  # type: ignore[type-arg]
 
 def register(app: typer.Typer) -> None:
     """Add this area's commands to ``app``."""
+    app.command("codegen")(codegen_cmd)
     app.command("evaluate")(evaluate_cmd)
     app.command("eval")(eval_cmd)

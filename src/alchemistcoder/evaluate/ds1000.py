@@ -22,11 +22,12 @@ import sys
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from alchemistcoder.benchmarks import BenchmarkTask
-from alchemistcoder.sandbox.core import Step, execute
-from alchemistcoder.sandbox.languages import python_executable
+from alchemistcoder.evaluate.errors import PYTHON_EXCEPTION_CLASS
+from alchemistcoder.sandbox import Step, execute, python_executable
 
 log = logging.getLogger(__name__)
 
@@ -57,55 +58,13 @@ _ENV = {
     "MKL_NUM_THREADS": "1",
 }
 
-# Runs in the sandbox: upstream's unsafe_execute (exec with empty globals, output swallowed, stdin unreadable),
-# then one report line tagged with the nonce read from stdin.
-_WRAPPER = r"""
-import io, json, os, sys, traceback
-
-
-class _WriteOnly(io.StringIO):
-    def read(self, *args, **kwargs):
-        raise OSError
-    def readline(self, *args, **kwargs):
-        raise OSError
-    def readlines(self, *args, **kwargs):
-        raise OSError
-    def readable(self, *args, **kwargs):
-        return False
-
-
-def _main():
-    nonce = sys.stdin.readline().strip()
-    report_fd = os.dup(1)
-    with open("test_program.py", encoding="utf-8") as fh:
-        program = fh.read()
-    sink = _WriteOnly()
-    sys.stdout = sys.stderr = sys.stdin = sink
-    record = {"status": "pass"}
-    try:
-        # upstream's exec(program, {}); compiled under a file name so that a traceback tells the test's
-        # frames from the answer's (exec'd by test_execution as "<string>")
-        exec(compile(program, "test_program.py", "exec", dont_inherit=True), {})
-    except BaseException as exc:
-        frames = traceback.extract_tb(exc.__traceback__)
-        record = {
-            "status": "fail",
-            "type": type(exc).__name__,
-            "message": str(exc)[:500],
-            "in_answer": bool(frames) and frames[-1].filename == "<string>",
-            "traceback": "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))[-2000:],
-        }
-    os.write(report_fd, ("\n" + nonce + " " + json.dumps(record) + "\n").encode())
-    os._exit(0)
-
-
-_main()
-"""
+# Runs in the sandbox: upstream's unsafe_execute, then one report line tagged with the nonce read from stdin.
+RUNNER = Path(__file__).with_name("_ds1000_runner.py")
 
 
 @dataclass
 class Verdict:
-    """What one DS-1000 test program did: passed, the error class (scoring.ERROR_CLASSES) and a message."""
+    """What one DS-1000 test program did: passed, the error class (errors.ERROR_CLASSES) and a message."""
 
     passed: bool
     timed_out: bool
@@ -142,7 +101,7 @@ def run_answer(task: BenchmarkTask, answer: str, *, timeout_s: float, memory_mb:
     step = Step(argv=[exe, "-u", "main.py"], timeout_s=timeout_s + 1.0, memory_mb=memory_mb, stdin=True)
     outcomes, setup_error = execute(
         [step],
-        files={"main.py": _WRAPPER, "test_program.py": build_test_program(task.test, answer)},
+        files={"main.py": RUNNER.read_text(encoding="utf-8"), "test_program.py": build_test_program(task.test, answer)},
         stdin=nonce + "\n",
         env=_ENV,
         expose=list(dirs),
@@ -176,11 +135,9 @@ def _report(stdout: str, nonce: str) -> dict[str, Any] | None:
 
 def classify(record: dict[str, Any]) -> str:
     """Error class of a failed test program from the wrapper's record."""
-    from alchemistcoder.evaluate.scoring import _PY_CLASS
-
     kind = str(record.get("type", ""))
-    if kind in _PY_CLASS:
-        return _PY_CLASS[kind]
+    if kind in PYTHON_EXCEPTION_CLASS:
+        return PYTHON_EXCEPTION_CLASS[kind]
     if kind.endswith("MemoryError"):  # numpy's _ArrayMemoryError
         return "oom"
     if kind == "AssertionError":

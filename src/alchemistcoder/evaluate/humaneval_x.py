@@ -20,18 +20,21 @@ import re
 from pathlib import Path
 
 from alchemistcoder.benchmarks import BenchmarkTask
-from alchemistcoder.sandbox import ExecResult, result_from_outcomes, rust_crates
-from alchemistcoder.sandbox.core import Step, execute
-from alchemistcoder.sandbox.languages import (
+from alchemistcoder.sandbox import (
     COMPILE_MEMORY_MB,
     COMPILE_TIMEOUT_S,
     GO_CACHE_INSIDE,
-    _which,
+    ExecResult,
+    Step,
+    execute,
     go_cache_dir,
     go_env,
     plan,
+    result_from_outcomes,
     rust_crate_flags,
+    rust_crates,
     rust_toolchain,
+    which,
 )
 
 IMPORT_HELPER = {
@@ -198,7 +201,7 @@ def run_test_program(
     """Compile and run one HumanEval-X test program in the sandbox."""
     lang = task.benchmark.removeprefix("humaneval-x-")
     if lang == "go":
-        go = _which("go")
+        go = which("go")
         steps = [
             Step(
                 [go, "test", "-c", "-o", "main.test", "."],

@@ -9,8 +9,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from alchemistcoder.evaluate.errors import ERROR_CLASSES
 from alchemistcoder.evaluate.passk import pass_at_ks
-from alchemistcoder.evaluate.scoring import ERROR_CLASSES, SampleResult
+from alchemistcoder.evaluate.scoring import SampleResult
 from alchemistcoder.io import atomic_open
 
 

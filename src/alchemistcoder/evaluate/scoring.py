@@ -24,46 +24,15 @@ from pathlib import Path
 from typing import Any
 
 from alchemistcoder.benchmarks import BenchmarkTask
-from alchemistcoder.sandbox import default_workers
-from alchemistcoder.sandbox.core import Step, execute
-from alchemistcoder.sandbox.languages import python_executable
+from alchemistcoder.evaluate.errors import PYTHON_EXCEPTION_CLASS
+from alchemistcoder.sandbox import Step, default_workers, execute, python_executable
 
 log = logging.getLogger(__name__)
 
 RUNNER = Path(__file__).with_name("_py_runner.py")
+# EvalPlus code the runner imports; shipped beside it (the sandbox sees no package)
+VENDORED = Path(__file__).with_name("_evalplus_vendored.py")
 PASS, FAIL, TIMEOUT = "pass", "fail", "timeout"
-
-# Error classes, most specific first. "passed" for samples that pass every test.
-ERROR_CLASSES = (
-    "passed",
-    "no_code",
-    "syntax_error",
-    "compile_error",
-    "name_error",
-    "type_error",
-    "import_error",
-    "wrong_answer",
-    "assertion_error",
-    "timeout",
-    "oom",
-    "runtime_error",
-    "harness_killed",
-    "reference_error",
-)
-
-_PY_CLASS = {
-    "SyntaxError": "syntax_error",
-    "IndentationError": "syntax_error",
-    "TabError": "syntax_error",
-    "NameError": "name_error",
-    "UnboundLocalError": "name_error",
-    "TypeError": "type_error",
-    "ModuleNotFoundError": "import_error",
-    "ImportError": "import_error",
-    "MemoryError": "oom",
-    "Timeout": "timeout",
-}
-
 
 @dataclass
 class ScoreOptions:
@@ -149,8 +118,8 @@ def classify_python(info: dict[str, Any] | None, solution: str, status: str) -> 
     if not info:
         return "runtime_error"
     kind = info.get("type", "")
-    if kind in _PY_CLASS:
-        return _PY_CLASS[kind]
+    if kind in PYTHON_EXCEPTION_CLASS:
+        return PYTHON_EXCEPTION_CLASS[kind]
     if kind == "AssertionError":
         if info.get("where") == "compare":
             return "wrong_answer"
@@ -216,6 +185,7 @@ def _run_python_batch(jobs: list[dict[str, Any]], n_samples: int, opts: ScoreOpt
     )
     files = {
         "runner.py": RUNNER.read_text(encoding="utf-8"),
+        VENDORED.name: VENDORED.read_text(encoding="utf-8"),
         "job.json": json.dumps({"nonce": nonce, "tasks": jobs}),
     }
     outcomes, err = execute([step], files=files, expose=list(dirs), output_cap=32 << 20)

@@ -17,7 +17,19 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from alchemistcoder.sandbox.core import Isolation, Step, StepOutcome, execute, isolation
-from alchemistcoder.sandbox.languages import LANGUAGES, ToolchainMissing, normalize_language, plan
+from alchemistcoder.sandbox.languages import (
+    COMPILE_MEMORY_MB,
+    COMPILE_TIMEOUT_S,
+    GO_CACHE_INSIDE,
+    LANGUAGES,
+    go_cache_dir,
+    go_env,
+    normalize_language,
+    plan,
+    python_executable,
+    rust_crate_flags,
+)
+from alchemistcoder.sandbox.toolchains import ToolchainMissing, rust_toolchain, which
 
 # Exit status: ok, error (non-zero exit or crash), compile_error, timeout, oom, killed (a resource limit other
 # than time or memory ended it, e.g. the file-size limit, or the sandbox could not start it).
@@ -157,16 +169,31 @@ def run_many(jobs: Iterable[Job | dict[str, Any]], workers: int | None = None) -
         return list(pool.map(one, items))
 
 
+# The public API: run_program / run_many for whole programs; Step, execute and the toolchain helpers for
+# callers (evaluation) that build multi-step jobs of their own.
 __all__ = [
+    "COMPILE_MEMORY_MB",
+    "COMPILE_TIMEOUT_S",
+    "GO_CACHE_INSIDE",
     "LANGUAGES",
     "STATUSES",
     "ExecResult",
     "Isolation",
     "Job",
     "Step",
+    "ToolchainMissing",
+    "default_workers",
     "execute",
+    "go_cache_dir",
+    "go_env",
     "isolation",
     "normalize_language",
+    "plan",
+    "python_executable",
+    "result_from_outcomes",
     "run_many",
     "run_program",
+    "rust_crate_flags",
+    "rust_toolchain",
+    "which",
 ]

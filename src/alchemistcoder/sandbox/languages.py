@@ -10,13 +10,13 @@ from __future__ import annotations
 import functools
 import os
 import re
-import shutil
-import subprocess
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from alchemistcoder.sandbox import rust_crates
 from alchemistcoder.sandbox.core import Step
+from alchemistcoder.sandbox.toolchains import rust_toolchain, sandbox_cache_dir, which
 
 LANGUAGES = ("python", "c", "cpp", "java", "javascript", "go", "rust")
 _ALIASES = {
@@ -31,10 +31,6 @@ _ALIASES = {
 
 COMPILE_TIMEOUT_S = 60.0
 COMPILE_MEMORY_MB = 4096
-
-
-class ToolchainMissing(RuntimeError):
-    """The compiler or interpreter for a language is not installed."""
 
 
 def normalize_language(language: str) -> str:
@@ -56,41 +52,11 @@ class Plan:
     writable: list[tuple[str, str]] = field(default_factory=list)
 
 
-def _which(name: str) -> str:
-    path = shutil.which(name) or shutil.which(name, path=os.path.expanduser("~/.cargo/bin"))
-    if not path:
-        raise ToolchainMissing(f"{name} not found on PATH; run scripts/setup.sh to install the toolchains")
-    return os.path.realpath(path)
-
-
 @functools.cache
 def python_executable() -> tuple[str, tuple[str, ...]]:
     """The interpreter jobs use (``$ALCHEMIST_SANDBOX_PYTHON`` or this one) and the directories it needs."""
     exe = os.environ.get("ALCHEMIST_SANDBOX_PYTHON") or sys.executable
     return exe, (os.path.realpath(sys.base_prefix), os.path.realpath(sys.prefix), str(Path(exe).parent))
-
-
-@functools.cache
-def rust_toolchain() -> tuple[str, str]:
-    """(rustc binary inside its sysroot, sysroot): called directly so no rustup proxy or $HOME is needed."""
-    rustc = shutil.which("rustc") or shutil.which("rustc", path=os.path.expanduser("~/.cargo/bin"))
-    if not rustc:
-        raise ToolchainMissing("rustc not found; run scripts/setup.sh to install the toolchains")
-    sysroot = subprocess.run(
-        [rustc, "--print", "sysroot"], capture_output=True, text=True, check=True
-    ).stdout.strip()
-    return str(Path(sysroot) / "bin" / "rustc"), sysroot
-
-
-def sandbox_cache_dir() -> Path:
-    """Where the sandbox keeps what jobs share (Go build cache, built Rust crates):
-    ``$ALCHEMIST_SANDBOX_CACHE``, else ``$XDG_CACHE_HOME/alchemistcoder/sandbox`` (default ``~/.cache``)."""
-    return Path(
-        os.environ.get(
-            "ALCHEMIST_SANDBOX_CACHE",
-            Path(os.environ.get("XDG_CACHE_HOME", "~/.cache")).expanduser() / "alchemistcoder" / "sandbox",
-        )
-    )
 
 
 def go_cache_dir() -> Path:
@@ -179,13 +145,13 @@ def plan(
         exe, dirs = python_executable()
         return Plan([run([exe, "-u", "main.py"])], {**extra, "main.py": source}, expose=list(dirs))
     if lang == "c":
-        cc = _which("gcc")
+        cc = which("gcc")
         return Plan(
             [compile_([cc, "-std=gnu11", "-o", "prog", "main.c", "-lm"]), run(["./prog"])],
             {**extra, "main.c": source},
         )
     if lang == "cpp":
-        cxx = _which("g++")
+        cxx = which("g++")
         # OpenSSL only when asked for (HumanEval-X CPP/162 uses its md5), so a machine without it still builds
         libs = ["-lm", "-lcrypto"] if "openssl/" in source else ["-lm"]
         return Plan(
@@ -194,7 +160,7 @@ def plan(
         )
     if lang == "java":
         cls = java_main_class(source)
-        javac, java = _which("javac"), _which("java")
+        javac, java = which("javac"), which("java")
         flags = [f"-J{f}" for f in jvm_flags(512)]
         return Plan(
             [
@@ -205,7 +171,7 @@ def plan(
             expose=[str(Path(javac).parents[1]), str(Path(java).parents[1])],
         )
     if lang == "javascript":
-        node = _which("node")
+        node = which("node")
         return Plan(
             [
                 run(
@@ -217,7 +183,7 @@ def plan(
             expose=[str(Path(node).parent)],
         )
     if lang == "go":
-        go = _which("go")
+        go = which("go")
         return Plan(
             [compile_([go, "build", "-o", "prog", "main.go"], nproc=512), run(["./prog"])],
             {**extra, "main.go": source},
@@ -241,8 +207,6 @@ def plan(
 def rust_crate_flags(rand_api: str = "0.8") -> tuple[list[str], list[str]]:
     """rustc flags that make the built crates rand, regex and md5 available, and the directory to expose;
     empty when they are not built (``scripts/setup.sh`` builds them). ``rand_api="0.4"``: see rust_crates."""
-    from alchemistcoder.sandbox import rust_crates  # it builds on this module
-
     crates = rust_crates.find()
     if crates is None:
         return [], []

@@ -29,7 +29,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from alchemistcoder.sandbox.languages import ToolchainMissing, rust_toolchain, sandbox_cache_dir
+from alchemistcoder.sandbox.toolchains import ToolchainMissing, rust_toolchain, sandbox_cache_dir
 
 log = logging.getLogger(__name__)
 
