@@ -77,6 +77,16 @@ def test_real_mix_export_and_report(real_run: Path) -> None:
     assert "The train stage did not run." in html and "writers:" in html
 
 
+def test_the_real_chain_makes_the_decisions_recorded_before_the_redesign(real_run: Path) -> None:
+    """Kept and rejected ids (with reasons) per stage and the exported files equal a digest recorded with
+    the code before issue 17's redesign: moving code around changed no decision and no training byte.
+    A deliberate change of behaviour re-records it: python -m alchemistcoder.pipeline.digest RUN > FILE."""
+    from alchemistcoder.pipeline.digest import differences, run_digest
+
+    recorded = orjson.loads((REPO / "tests" / "data" / "pipeline_real_digest.json").read_bytes())
+    assert differences(recorded, run_digest(real_run)) == []
+
+
 def test_rerun_of_the_real_chain_skips_everything(real_run: Path) -> None:
     outcomes = run_pipeline(_cfg(real_run), quiet=True)
     assert {o.status for o in outcomes} == {"skipped", "disabled"}
