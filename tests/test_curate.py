@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import json
 import random
+from typing import Any
 
 import numpy as np
 import orjson
@@ -12,7 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from alchemistcoder.cli import app
-from alchemistcoder.curate.config import CurateConfig, DedupConfig, FilterConfig
+from alchemistcoder.curate.config import CurateConfig, DedupConfig, FilterConfig, JudgeConfig
 from alchemistcoder.curate.dedup import (
     MinHasher,
     dedup_samples,
@@ -21,7 +22,11 @@ from alchemistcoder.curate.dedup import (
     shingle_samples,
 )
 from alchemistcoder.curate.filters import compile_source, curate_filters_batch
+from alchemistcoder.curate.judge import JudgeVerdict, record_verdict, run_judge, select_for_judging
 from alchemistcoder.curate.stage import run_curate
+from alchemistcoder.llm.budget import Usage
+from alchemistcoder.llm.config import ModelReferenceError
+from alchemistcoder.llm.types import Completion
 from alchemistcoder.records import Sample, make_messages
 from alchemistcoder.stage import StageContext
 
@@ -267,29 +272,94 @@ def test_real_compiler_check_through_the_sandbox():
     assert [e.verdict for e in samples[0].trace] == ["reject"]
 
 
-def test_judge_verdicts_are_recorded_like_filters():
-    from alchemistcoder.curate.config import JudgeConfig
-    from alchemistcoder.curate.judge import JudgeVerdict, judge_messages, record_verdict, select_for_judging
+# -- the LLM judge (categories C and D) ----------------------------------------------------------------------
+class ScriptedJudge:
+    """Stands in for the judge's model: answers each request with the next scripted label (None: a failed
+    call) and keeps the requests, so a test sees what the judge asked and with which limits."""
 
+    def __init__(self, labels: list[str | None]) -> None:
+        self.labels = list(labels)
+        self.requests: list[Any] = []
+        self.max_reasks: list[int] = []
+        self.usage = Usage()
+
+    def generate_structured(self, requests: list[Any], schema: Any, max_reasks: int) -> list[Completion]:
+        self.requests += requests
+        self.max_reasks.append(max_reasks)
+        self.usage.requests += len(requests)
+        out = []
+        for _ in requests:
+            label = self.labels.pop(0)
+            out.append(Completion(model="scripted", error="invalid_structured_output") if label is None else
+                       Completion(model="scripted", parsed=schema(label=label, rationale=f"{label} because.")))
+        return out
+
+
+def judge_samples() -> list[Sample]:
+    return [sample(x, f"Task {x}: add two numbers. " * 40, GOOD_PY) for x in "abcd"]
+
+
+def test_judge_verdicts_are_recorded_like_filters():
     assert JudgeVerdict.model_validate({"label": "Unclear.", "rationale": "x"}).label == "unclear"
     assert JudgeVerdict.model_validate({"label": "D", "rationale": "x"}).reason == "disorganized_code"
     with pytest.raises(ValueError):
         JudgeVerdict.model_validate({"label": "maybe", "rationale": "x"})
-    code = "```python\ndef add(a, b):\n    return a + b\n```"
-    a, b, c, d = (sample(x, "Add two numbers.", code) for x in "abcd")
+    a, b, c, d = judge_samples()
     cfg = JudgeConfig(enabled=True)
-    assert record_verdict(a, JudgeVerdict(label="unclear", rationale="Names say nothing."), cfg, model="tiny") == "unclear_code"
-    assert record_verdict(b, JudgeVerdict(label="ok", rationale="Clear."), cfg, model="tiny") == "ok"
-    assert record_verdict(c, None, cfg, error="invalid_structured_output") == "judge_failed"
+    assert record_verdict(a, JudgeVerdict(label="unclear", rationale="Names say nothing."), cfg, model="tiny")
+    assert not record_verdict(b, JudgeVerdict(label="ok", rationale="Clear."), cfg, model="tiny")
     only_c = JudgeConfig(enabled=True, categories=["unclear_code"])
-    assert record_verdict(d, JudgeVerdict(label="disorganized", rationale="No function."), only_c) == "ok"
-    assert a.rejection.reason == "unclear_code" and a.rejection.op == "quality_filter"
-    assert a.rejection.params["rationale"] == "Names say nothing." and a.rejection.params["category"] == "C"
-    assert not b.rejected and b.trace[-1].verdict == "keep" and b.trace[-1].params["checks"] == ["judge"]
-    assert not c.rejected and c.trace[-1].verdict == "info"
-    assert not d.rejected  # category not enabled in the config
-
+    assert not record_verdict(d, JudgeVerdict(label="disorganized", rationale="No function."), only_c)
+    assert a.rejection.reason == "unclear_code" and a.rejection.op == "quality_filter" and a.rejection.model == "tiny"
+    assert a.rejection.params == {"category": "C", "explanation": "Names say nothing.", "label": "unclear",
+                                  "rationale": "Names say nothing."}
+    assert not b.rejected and b.trace[-1].verdict == "keep" and b.trace[-1].params == {"checks": ["judge"]}
+    assert not d.rejected and d.trace[-1].params == {"checks": ["judge"]}  # category not enabled in the config
     assert select_for_judging([a, b, c, d], JudgeConfig(max_samples=2), seed=0) in ([1, 2], [1, 3], [2, 3])  # a is rejected
-    assert select_for_judging([a, b, c, d], JudgeConfig(fraction=0.0), seed=0) == []
-    long = sample("e", "Add two numbers. " * 50, code)
-    assert len(judge_messages(long, 200)[1]["content"]) < len(judge_messages(long, 4000)[1]["content"])
+
+
+def test_run_judge_records_verdicts_and_counts_failures(tmp_path):
+    a, b, c, d = samples = judge_samples()
+    judge = ScriptedJudge(["unclear", "ok", None, "disorganized"])  # asked in sample order
+    ctx = StageContext(run_dir=tmp_path, stage="curate", seed=0, client=judge)
+    assert run_judge(samples, JudgeConfig(enabled=True, categories=["unclear_code"]), ctx) == 1
+    assert [r.messages[1]["content"].count(f"Task {s.id}:") for s, r in zip(samples, judge.requests, strict=True)] == [40] * 4
+    assert a.rejection.reason == "unclear_code" and a.rejection.model == "scripted"
+    assert [e.params for e in (b.trace + d.trace)] == [{"checks": ["judge"]}] * 2  # d: category not enabled
+    assert not c.rejected and c.trace == []  # a failed call records nothing: a broken judge deletes nothing
+    assert ctx.stats["llm_judge"] == {"disorganized_code": 1, "judge_failed": 1, "ok": 1, "unclear_code": 1}
+    assert ctx.stats["llm_judge_errors"] == ["invalid_structured_output"]
+    assert ctx.stats["llm_judge_usage"]["requests"] == 4
+
+
+def test_every_judge_knob_changes_what_the_judge_does(tmp_path):
+    def run(**knobs: Any) -> ScriptedJudge:
+        judge = ScriptedJudge(["ok"] * 4)
+        cfg = JudgeConfig(**{"enabled": True, **knobs})
+        run_judge(judge_samples(), cfg, StageContext(tmp_path, "curate", client=judge))
+        return judge
+
+    default = run()
+    assert len(default.requests) == 4 and default.max_reasks == [1]
+    assert {r.max_tokens for r in default.requests} == {128} and {r.temperature for r in default.requests} == {0.0}
+    assert len(run(max_samples=2).requests) == 2
+    assert len(run(fraction=0.0).requests) == 0 and run(enabled=False).requests == []
+    assert 0 < len(run(fraction=0.5).requests) < 4
+    short = run(max_chars=100).requests[0].messages[1]["content"]
+    assert len(short) < len(default.requests[0].messages[1]["content"]) and "[...]" in short
+    assert {r.max_tokens for r in run(max_tokens=64).requests} == {64}
+    assert run(max_reasks=3).max_reasks == [3]
+    with pytest.raises(ModelReferenceError, match="nowhere"):  # the judge opens the model its config names
+        run_judge(judge_samples(), JudgeConfig(enabled=True, model="nowhere"), StageContext(tmp_path, "curate"))
+    with pytest.raises(ValueError):
+        JudgeConfig(categories=["short_response"])  # the judge gives C and D only
+
+
+def test_curation_runs_the_judge_when_enabled(tmp_path):
+    samples = judge_samples()
+    judge = ScriptedJudge(["unclear"] * 4)
+    ctx = StageContext(run_dir=tmp_path, stage="curate", seed=0, client=judge)
+    cfg = CurateConfig(filters=FilterConfig(failing_tests=False), judge=JudgeConfig(enabled=True, max_samples=3))
+    run_curate(samples, cfg, ctx)
+    assert len(judge.requests) == 3 and ctx.stats["curate_rejects_by_reason"] == {"unclear_code": 3}
+    assert "judge_s" in ctx.stats["curate_timings_s"]

@@ -1,4 +1,4 @@
-"""Our templates for the three comprehension tasks and the judge.
+"""Our templates for the three comprehension tasks and for curation's LLM judge (``curate/judge.py``).
 
 Every task sample is a plain chat (user asks, assistant answers) so that the mix and the trainer treat it like
 any other sample. Several phrasings per task keep the model from learning a single surface form; the phrasing
@@ -97,7 +97,7 @@ REVIEW_ANSWER = (
     "Refined code:\n```{language}\n{code}\n```"
 )
 
-# ---- the LLM judge (filter categories C and D) ------------------------------------------------------------
+# ---- the LLM judge (filter categories C and D; asked by curate/judge.py) ----------------------------------
 
 JUDGE_SYSTEM = "You check code instruction data for quality. You answer in JSON only."
 

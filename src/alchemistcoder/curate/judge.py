@@ -4,11 +4,13 @@ Short responses (A) and uncompilable code (B) are decided by deterministic filte
 code is *clear*, and whether a response *follows the format its instruction asks for*, needs a model. The
 judge asks for a label and a one-sentence rationale (structured output, validated, bounded re-asks) and
 records the outcome exactly like a filter: a ``quality_filter`` reject event with reason ``unclear_code`` or
-``disorganized_code`` (category and rationale in its params), a keep event with ``checks: ["judge"]``, or,
-when the judge call fails, an ``info`` event that keeps the sample (a broken judge must not delete data).
+``disorganized_code`` (category, explanation, label and rationale in its params), or a keep event with
+``checks: ["judge"]``. A judge call that fails records nothing and keeps the sample (a broken judge must not
+delete data); it is counted as ``judge_failed`` in ``ctx.stats["llm_judge"]``, its error listed in
+``ctx.stats["llm_judge_errors"]``.
 
 Configured under ``curate.judge`` (:class:`~alchemistcoder.curate.config.JudgeConfig`); curation runs it
-before decontamination and dedup when ``curate.judge.enabled`` is true.
+(:func:`run_judge`) before decontamination and dedup when ``curate.judge.enabled`` is true.
 """
 
 from __future__ import annotations
@@ -26,6 +28,10 @@ from alchemistcoder.evolve.seeded import unit_hash
 from alchemistcoder.llm.types import ChatRequest
 from alchemistcoder.records import Sample
 from alchemistcoder.stage import StageContext
+
+# The seeded choice of samples to judge hashes with this name: it is the judge's name in the stats and the
+# usage key, and changing it would change which samples a ``max_samples`` cap picks.
+JUDGE_NAME = "llm_judge"
 
 LABEL_TO_REASON = {"unclear": "unclear_code", "disorganized": "disorganized_code"}
 
@@ -64,67 +70,55 @@ def is_judgeable(sample: Sample) -> bool:
 
 def select_for_judging(samples: list[Sample], cfg: JudgeConfig, seed: int) -> list[int]:
     """Indices of the samples to judge: judgeable, seeded hash below ``cfg.fraction``, capped by ``cfg.max_samples``."""
-    scored = sorted((unit_hash(seed, OP, s.id), i) for i, s in enumerate(samples) if is_judgeable(s))
+    scored = sorted((unit_hash(seed, JUDGE_NAME, s.id), i) for i, s in enumerate(samples) if is_judgeable(s))
     chosen = [i for h, i in scored if h < cfg.fraction]
     return sorted(chosen if cfg.max_samples is None else chosen[: cfg.max_samples])
 
 
-def judge_messages(sample: Sample, max_chars: int = 4000) -> list[dict[str, str]]:
-    """The chat that asks the judge about ``sample``."""
+def judge_messages(sample: Sample, max_chars: int) -> list[dict[str, str]]:
+    """The chat that asks the judge about ``sample`` (instruction and response each cut to ``max_chars``)."""
     prompt = T.JUDGE_REQUEST.format(instruction=T.clip(sample.instruction, max_chars),
                                     response=T.clip(sample.response, max_chars))
     return [{"role": "system", "content": T.JUDGE_SYSTEM}, {"role": "user", "content": prompt}]
 
 
-def record_verdict(sample: Sample, verdict: JudgeVerdict | None, cfg: JudgeConfig, model: str | None = None,
-                   error: str | None = None, stage: str = "curate") -> str:
-    """Record the judge's outcome on ``sample``; returns it (``ok``, the reason code, or ``judge_failed``).
+def record_verdict(sample: Sample, verdict: JudgeVerdict, cfg: JudgeConfig, model: str | None = None) -> bool:
+    """Record ``verdict`` on ``sample`` like a filter; returns whether it rejected the sample.
 
     A C/D verdict rejects only when its reason is in ``cfg.categories``; otherwise the sample is kept.
     """
-    if verdict is None:
-        sample.record(OP, "info", params={"checks": [JUDGE_CHECK], "error": error or "no verdict"}, model=model,
-                      stage=stage)
-        return "judge_failed"
-    params = {"label": verdict.label, "rationale": verdict.rationale}
     if verdict.reason is not None and verdict.reason in cfg.categories:
-        sample.reject(OP, verdict.reason, stage=stage, model=model, params={
-            "category": category_of(verdict.reason) or "", "explanation": verdict.rationale, **params})
-        return verdict.reason
-    sample.record(OP, "keep", stage=stage, model=model, params={"checks": [JUDGE_CHECK], **params})
-    return "ok"
-
-
-def judge_with_client(samples: list[Sample], cfg: JudgeConfig, client: Any, seed: int = 0,
-                      stage: str = "curate") -> list[tuple[JudgeVerdict | None, str | None, str | None]]:
-    """(verdict, model, error) per sample; samples not selected get (None, None, None) and are not asked."""
-    chosen = select_for_judging(samples, cfg, seed)
-    out: list[tuple[JudgeVerdict | None, str | None, str | None]] = [(None, None, None)] * len(samples)
-    if not chosen:
-        return out
-    requests = [ChatRequest(messages=judge_messages(samples[i], cfg.max_chars), max_tokens=cfg.max_tokens,
-                            temperature=0.0, tag=stage) for i in chosen]
-    completions = client.generate_structured(requests, JudgeVerdict, max_reasks=cfg.max_reasks)
-    for i, c in zip(chosen, completions, strict=True):
-        verdict = c.parsed if c.ok and isinstance(c.parsed, JudgeVerdict) else None
-        out[i] = (verdict, c.model or None, None if verdict else (c.error or "no verdict"))
-    return out
+        sample.reject(OP, verdict.reason, stage="curate", model=model, params={
+            "category": category_of(verdict.reason) or "", "explanation": verdict.rationale,
+            "label": verdict.label, "rationale": verdict.rationale})
+        return True
+    sample.record(OP, "keep", stage="curate", model=model, params={"checks": [JUDGE_CHECK]})
+    return False
 
 
 def run_judge(samples: list[Sample], cfg: JudgeConfig, ctx: StageContext) -> int:
     """Judge a seeded selection of ``samples`` in place; returns how many it rejected.
 
-    Counts by outcome go to ``ctx.stats["llm_judge"]``, the model's usage to ``ctx.stats["llm_judge_usage"]``.
+    The model is ``cfg.model``, opened with ``ctx.llm`` (its usage goes to ``ctx.stats["llm_judge_usage"]``);
+    counts by verdict (``ok``, ``unclear_code``, ``disorganized_code``, ``judge_failed``) go to
+    ``ctx.stats["llm_judge"]``. Nothing is asked, and no model opened, when no sample is selected.
     """
     chosen = select_for_judging(samples, cfg, ctx.seed)
     if not cfg.enabled or not chosen:
         return 0
-    stage = ctx.stage or "curate"
-    with ctx.llm(cfg.model, usage_key="llm_judge") as client:
-        results = judge_with_client(samples, cfg, client, ctx.seed, stage)
+    requests = [ChatRequest(messages=judge_messages(samples[i], cfg.max_chars), max_tokens=cfg.max_tokens,
+                            temperature=0.0, tag=ctx.stage or "curate") for i in chosen]
+    with ctx.llm(cfg.model, usage_key=JUDGE_NAME) as client:
+        completions = client.generate_structured(requests, JudgeVerdict, max_reasks=cfg.max_reasks)
     counts: Counter[str] = Counter()
-    for i in chosen:
-        verdict, model, error = results[i]
-        counts[record_verdict(samples[i], verdict, cfg, model, error, stage)] += 1
-    ctx.stats["llm_judge"] = dict(sorted(counts.items()))
-    return sum(n for outcome, n in counts.items() if outcome in cfg.categories)
+    rejected = 0
+    for i, c in zip(chosen, completions, strict=True):
+        verdict = c.parsed if c.ok and isinstance(c.parsed, JudgeVerdict) else None
+        if verdict is None:
+            counts["judge_failed"] += 1
+            ctx.stats.setdefault(f"{JUDGE_NAME}_errors", []).append(c.error or "no verdict")
+            continue
+        counts[verdict.reason or "ok"] += 1
+        rejected += record_verdict(samples[i], verdict, cfg, c.model or None)
+    ctx.stats[JUDGE_NAME] = dict(sorted(counts.items()))
+    return rejected

@@ -19,7 +19,9 @@ class Reason:
     code: str
     category: str  # the paper's letter: A, B, C or D
     explanation: str  # why a sample with this reason falls in its category
-    check: str  # how the check reads when a sample passed it
+    # how the check reads when a sample passed it; None for the judge's reasons, whose pass is recorded as
+    # one check (JUDGE_CHECK) for both
+    check: str | None
 
 
 CATEGORIES: dict[str, str] = {
@@ -40,9 +42,9 @@ REASONS: dict[str, Reason] = {
         Reason("failing_tests", "B", "The code in the response runs but fails the tests that come with the task.",
                "the code passes its tests"),
         Reason("unclear_code", "C", "The code is hard to understand: it is not explained and its intent is unclear.",
-               "a reviewer found the code clear"),
+               None),
         Reason("disorganized_code", "D", "The response does not follow the format that the instruction asks for.",
-               "a reviewer found the response in the requested format"),
+               None),
     )
 }
 
@@ -62,4 +64,4 @@ def check_phrase(check: str) -> str:
     if check == JUDGE_CHECK:
         return JUDGE_CHECK_PHRASE
     reason = REASONS.get(check)
-    return reason.check if reason else check.replace("_", " ")
+    return reason.check if reason is not None and reason.check else check.replace("_", " ")

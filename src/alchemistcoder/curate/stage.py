@@ -1,4 +1,5 @@
-"""The curate stage: quality filters, then decontamination, then deduplication; nothing is dropped.
+"""The curate stage: quality filters and the LLM judge, then decontamination, then deduplication; nothing is
+dropped.
 
 Decontamination runs before deduplication so every copy of a leaked benchmark problem is reported as
 ``contaminated`` (with its evidence) rather than as the duplicate of another leak.
@@ -13,19 +14,18 @@ from alchemistcoder.curate.config import CurateConfig
 from alchemistcoder.curate.decontam import decontaminate_samples
 from alchemistcoder.curate.dedup import dedup_samples
 from alchemistcoder.curate.filters import curate_filters_batch
+from alchemistcoder.curate.judge import run_judge
 from alchemistcoder.records import Sample
 from alchemistcoder.stage import StageContext
 
 __all__ = ["curate_filters_batch", "curate_global", "run_curate"]
 
 
-def curate_global(samples: list[Sample], cfg: CurateConfig, ctx: StageContext | None = None) -> dict[str, float]:
+def curate_global(samples: list[Sample], cfg: CurateConfig, ctx: StageContext) -> dict[str, float]:
     """The steps that need all samples at once (judge, decontamination, dedup), in place; returns timings."""
     timings: dict[str, float] = {}
     live = [s for s in samples if not s.rejected]
-    if cfg.judge.enabled and live and ctx is not None:
-        from alchemistcoder.curate.judge import run_judge
-
+    if cfg.judge.enabled and live:
         t = time.perf_counter()
         run_judge(live, cfg.judge, ctx)
         timings["judge_s"] = time.perf_counter() - t
