@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import gzip
+import hashlib
 import json
+import re
 
 import pytest
 
@@ -101,3 +103,30 @@ def test_ds1000_from_a_user_file(tmp_path):
     p.write_text(json.dumps(row) + "\n")
     [task] = load_benchmark("ds1000", p)
     assert task.task_id == "DS1000/7" and task.extra["library"] == "Numpy"
+
+
+def _notice_hashes() -> dict[str, str]:
+    from alchemistcoder.benchmarks import PACKAGED_DATA
+
+    text = (PACKAGED_DATA / "NOTICE.md").read_text()
+    return {name: digest for digest, name in re.findall(r"^([0-9a-f]{64})  (\S+)$", text, re.MULTILINE)}
+
+
+def test_packaged_benchmarks_match_their_notice_and_the_shared_files(shared_data):
+    """Every shipped file is listed in the NOTICE with its sha256, and is the same file as in shared/data."""
+    from alchemistcoder.benchmarks import _DEFAULT_FILES, PACKAGED_DATA
+
+    hashes = _notice_hashes()
+    assert set(hashes) == set(_DEFAULT_FILES.values())  # every default benchmark file ships, nothing else
+    for name, digest in hashes.items():
+        shipped = (PACKAGED_DATA / name).read_bytes()
+        assert hashlib.sha256(shipped).hexdigest() == digest, name
+        assert (shared_data / name).read_bytes() == shipped, name
+
+
+def test_without_the_environment_variable_the_packaged_copy_is_used(monkeypatch):
+    from alchemistcoder.benchmarks import PACKAGED_DATA
+
+    monkeypatch.delenv("ALCHEMIST_SHARED_DATA", raising=False)
+    assert default_benchmark_path("mbpp+").is_relative_to(PACKAGED_DATA)
+    assert len(load_benchmark("humaneval+")) == 164 and len(load_benchmark("mbpp+")) == 378

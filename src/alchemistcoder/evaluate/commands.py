@@ -35,7 +35,7 @@ def evaluate_cmd(
         None, "--out", help="Directory for eval_results.json and summary.json (default: beside the samples file)."
     ),
     data: Path | None = typer.Option(
-        None, "--data", help="Benchmark file (default: the one under ../shared/data)."
+        None, "--data", help="Benchmark file (default: $ALCHEMIST_SHARED_DATA, else the copy shipped in the package)."
     ),
     workers: int = typer.Option(0, help="Parallel sandboxes; 0 = one per core."),
     base_only: bool = typer.Option(False, "--base-only", help="HumanEval+/MBPP+: skip the plus inputs."),

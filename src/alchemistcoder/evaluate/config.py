@@ -24,7 +24,7 @@ class EvalConfig(StrictModel):
     )
     data: dict[str, str] = Field(
         default_factory=dict,
-        description="Benchmark file per benchmark name (default: the file under $ALCHEMIST_SHARED_DATA / ../shared/data); required for ds1000.",
+        description="Benchmark file per benchmark name (default: $ALCHEMIST_SHARED_DATA, else the packaged copy); required for ds1000.",
     )
     prompt_style: Literal["chat", "base", "opencompass"] = Field(
         "chat",

@@ -56,7 +56,16 @@ class Plan:
 def python_executable() -> tuple[str, tuple[str, ...]]:
     """The interpreter jobs use (``$ALCHEMIST_SANDBOX_PYTHON`` or this one) and the directories it needs."""
     exe = os.environ.get("ALCHEMIST_SANDBOX_PYTHON") or sys.executable
-    return exe, (os.path.realpath(sys.base_prefix), os.path.realpath(sys.prefix), str(Path(exe).parent))
+    dirs = [os.path.realpath(sys.base_prefix), os.path.realpath(sys.prefix), str(Path(exe).parent)]
+    if exe == sys.executable:
+        # site-packages outside this prefix that a .pth file put on the path (a venv layered over another's
+        # packages): the interpreter in the sandbox reads the same .pth and needs them too
+        for entry in sys.path:
+            real = os.path.realpath(entry) if entry else ""
+            if Path(real).name in ("site-packages", "dist-packages") and os.path.isdir(real) \
+                    and not any(real.startswith(d + os.sep) for d in dirs[:2]):
+                dirs.append(real)
+    return exe, tuple(dirs)
 
 
 def go_cache_dir() -> Path:
