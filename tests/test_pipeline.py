@@ -111,3 +111,14 @@ def test_a_stage_that_drops_records_is_refused(shared_data: Path, tmp_path: Path
     with pytest.raises(PipelineError, match="dropped 1 of 40 records"):
         run_pipeline(cfg, stages, quiet=True)
     assert not (tmp_path / "run" / "02_curate" / "manifest.json").exists()
+
+
+def test_stage_directories_follow_the_pipelines_own_stage_list(shared_data: Path, tmp_path: Path) -> None:
+    """Train and eval write into their own directory of *this* run's stage list (ctx.stage_dir), not into the
+    directory the default list would give them."""
+    from alchemistcoder.pipeline import Pipeline, default_stage
+
+    stages = (STANDIN_STAGES[0], default_stage("mix"), default_stage("train"), default_stage("eval"))
+    pipeline = Pipeline(standin_config(shared_data, tmp_path / "run"), stages, quiet=True)
+    assert pipeline._context(stages[2]).stage_dir == tmp_path / "run" / "03_train"
+    assert pipeline._context(stages[3]).stage_dir == tmp_path / "run" / "04_eval"
