@@ -69,3 +69,27 @@ def test_codegen_then_evaluate_verbs_write_the_eval_layout(shared_data, tmp_path
     doc = json.loads((out / "humaneval" / "eval_results.json").read_text())
     assert set(doc["eval"]) == {"HumanEval/0", "HumanEval/1"}
     assert json.loads((out / "humaneval" / "summary.json").read_text())["samples"] == 2
+
+
+def test_samples_of_a_retrained_checkpoint_at_the_same_path_are_not_resumed(tmp_path):
+    """Generation resumes only samples made by the same model: a retrained checkpoint written to the same
+    path (eval.out kept across runs) is evaluated afresh, not scored on the old model's samples."""
+    from alchemistcoder.evaluate import codegen
+    from alchemistcoder.llm.embedded import embedded_model_path
+
+    checkpoint = tmp_path / "checkpoint"
+    checkpoint.mkdir()
+    for f in embedded_model_path().iterdir():
+        (checkpoint / f.name).symlink_to(f)
+    cfg = EvalConfig(benchmarks=["humaneval"], limit=1, max_tokens=8, prompt_style="chat")
+    llm = LLMConfig(backend="transformers", model=str(checkpoint), max_tokens=8)
+    out = tmp_path / "eval"
+    samples = codegen(cfg, llm, out)["humaneval"]
+    # what the previous model answered (marked so it can be told apart from a fresh answer)
+    samples.write_text(json.dumps({"task_id": "HumanEval/0", "solution": "OLD MODEL", "sample_index": 0}) + "\n")
+    codegen(cfg, llm, out)
+    assert _lines(samples)[0]["solution"] == "OLD MODEL"  # same model: resumed, nothing regenerated
+    (checkpoint / "trainer_state.json").write_text('{"global_step": 20}')  # retrained in place
+    codegen(cfg, llm, out)
+    assert [r["task_id"] for r in _lines(samples)] == ["HumanEval/0"]
+    assert _lines(samples)[0]["solution"] != "OLD MODEL"

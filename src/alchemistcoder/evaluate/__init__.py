@@ -106,17 +106,22 @@ def codegen(
 ) -> dict[str, Path]:
     """Generate samples for every benchmark of ``cfg`` with the model ``llm_config`` (resumable) into
     ``<out>/<benchmark>/samples.jsonl``; returns those paths by benchmark."""
-    from alchemistcoder.evaluate.generation import generate_samples
+    from alchemistcoder.evaluate.generation import generate_samples, identity_key, model_identity
     from alchemistcoder.llm import LLMClient
 
     paths = {}
-    client = LLMClient.from_config(llm_config, cache_dir=cache_dir or Path(out_dir) / "cache", stage="eval")
+    identity = model_identity(llm_config)
+    # answers of another model under the same name (a retrained checkpoint) must not come from the cache
+    namespaced = llm_config.model_copy(update={"cache": llm_config.cache.model_copy(
+        update={"namespace": f"{llm_config.cache.namespace}|{identity_key(identity)}"})})
+    client = LLMClient.from_config(namespaced, cache_dir=cache_dir or Path(out_dir) / "cache", stage="eval")
     try:
         for name in cfg.benchmarks:
             tasks = load_benchmark(name, cfg.data.get(name))
             if cfg.limit:
                 tasks = tasks[: cfg.limit]
-            paths[name] = generate_samples(tasks, cfg, client, benchmark_dir(out_dir, name), progress=progress)
+            paths[name] = generate_samples(tasks, cfg, client, benchmark_dir(out_dir, name), progress=progress,
+                                           identity=identity)
     finally:
         client.close()
     return paths

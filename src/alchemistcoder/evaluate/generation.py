@@ -4,6 +4,10 @@ Samples are appended to ``samples.jsonl`` (EvalPlus format: ``task_id`` with ``s
 as each batch finishes, and the raw outputs to ``samples.raw.jsonl``; on a restart the tasks that already
 have their n samples are skipped, so an interrupted run loses at most one batch. The LLM layer's request
 cache makes even that batch free when it was answered before the interruption.
+
+``samples.meta.json`` records which model made the samples (:func:`model_identity`: backend, name, and for a
+local checkpoint the hash of its files; for an endpoint its URLs): samples from another model (a retrained
+checkpoint at the same path) are never resumed, and the request cache is namespaced by the same identity.
 """
 
 from __future__ import annotations
@@ -44,6 +48,38 @@ def read_samples_file(path: str | os.PathLike[str]) -> list[dict[str, Any]]:
     return rows
 
 
+def model_identity(llm_config: Any) -> dict[str, Any]:
+    """What makes answers reusable: backend and model, plus the content hash of a local checkpoint (a
+    retrained model at the same path is another model) or the endpoint URLs."""
+    from alchemistcoder.pipeline.fingerprints import file_content_hash
+
+    identity: dict[str, Any] = {"backend": llm_config.backend, "model": llm_config.model}
+    if llm_config.backend == "openai":
+        identity["base_urls"] = list(llm_config.base_urls)
+    elif Path(llm_config.model).expanduser().is_dir():
+        identity["content"] = file_content_hash(Path(llm_config.model).expanduser())
+    return identity
+
+
+def identity_key(identity: dict[str, Any]) -> str:
+    """A short stable hash of a model identity (cache namespaces, baseline directories)."""
+    import hashlib
+
+    return hashlib.sha256(json.dumps(identity, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def _start_or_resume(out: Path, identity: dict[str, Any] | None) -> None:
+    """Keep earlier samples only when they were made by the same model; otherwise start fresh."""
+    meta = out / "samples.meta.json"
+    if identity is None:
+        return
+    previous = json.loads(meta.read_text()) if meta.exists() else None
+    if previous is None or previous.get("model") != identity:
+        for name in ("samples.jsonl", "samples.raw.jsonl"):
+            (out / name).unlink(missing_ok=True)
+    meta.write_text(json.dumps({"model": identity}, indent=2))
+
+
 def _append(path: Path, rows: list[dict[str, Any]]) -> None:
     with open(path, "a", encoding="utf-8") as fh:
         for row in rows:
@@ -60,12 +96,18 @@ def generate_samples(
     *,
     batch_size: int = 16,
     progress: Callable[[int, int], None] | None = None,
+    identity: dict[str, Any] | None = None,
 ) -> Path:
-    """Make ``cfg.n_samples`` samples per task with ``client`` (an ``LLMClient``); returns samples.jsonl."""
+    """Make ``cfg.n_samples`` samples per task with ``client`` (an ``LLMClient``); returns samples.jsonl.
+
+    ``identity`` (:func:`model_identity`): samples already there are resumed only when they were made by
+    the same model.
+    """
     from alchemistcoder.llm.types import ChatRequest
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
+    _start_or_resume(out, identity)
     samples_path = out / "samples.jsonl"
     raw_path = out / "samples.raw.jsonl"
     have = (
