@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from alchemistcoder.evaluate import run_eval
 from alchemistcoder.evaluate.config import EvalConfig
@@ -93,3 +94,31 @@ def test_samples_of_a_retrained_checkpoint_at_the_same_path_are_not_resumed(tmp_
     codegen(cfg, llm, out)
     assert [r["task_id"] for r in _lines(samples)] == ["HumanEval/0"]
     assert _lines(samples)[0]["solution"] != "OLD MODEL"
+
+
+def test_eval_stage_with_baseline_evaluates_the_base_model_and_the_report_compares(tmp_path):
+    """eval.baseline: the base model is evaluated with the same prompts into the run's cache (kept across
+    retrains) and the report shows base vs trained with the paired test and the flipped tasks."""
+    from alchemistcoder.config import RunConfig
+    from alchemistcoder.evaluate.stage import eval_section, run_eval_stage
+    from alchemistcoder.llm.embedded import embedded_model_path
+    from alchemistcoder.report.build import section_before_after
+    from alchemistcoder.stage import StageContext
+
+    run = RunConfig.model_validate({"eval": {"baseline": True, "benchmarks": ["humaneval"], "limit": 2,
+                                             "max_tokens": 8, "prompt_style": "chat"}})
+    cfg = eval_section(run)
+    assert cfg.baseline_model == "embedded"  # taken from train.model
+    checkpoint = tmp_path / "checkpoint"
+    checkpoint.mkdir()
+    for f in embedded_model_path().iterdir():
+        (checkpoint / f.name).symlink_to(f)
+    ctx = StageContext(run_dir=tmp_path / "run", stage="eval", stage_dir=tmp_path / "run" / "08_eval")
+    result = run_eval_stage(checkpoint, cfg, ctx)
+    baseline = result["baseline"]
+    assert Path(baseline["dir"]).is_relative_to(tmp_path / "run" / "cache" / "eval-baseline")
+    assert set(baseline["results"]) == {"humaneval"} and baseline["results"]["humaneval"]["samples"] == 2
+    html = section_before_after(result)
+    assert "Before and after training (baseline: embedded)" in html and "humaneval base" in html
+    # the same weights under two names: nothing flips, and the test says so
+    assert "+0.0" in html and "1 (mcnemar)" in html

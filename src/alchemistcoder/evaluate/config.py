@@ -18,6 +18,16 @@ class EvalConfig(StrictModel):
         None,
         description="The model under test: a name under 'models:', an inline LLM config, or null for the embedded default.",
     )
+    baseline: bool = Field(
+        False,
+        description="Also evaluate the base model the fine-tune started from (baseline_model), with the same prompts and "
+        "benchmarks; the report shows base vs trained and the tasks that flipped. Cached across retrains.",
+    )
+    baseline_model: str | None = Field(
+        None,
+        description="The baseline: a name under 'models:', 'embedded', a hub id or a checkpoint path; None takes "
+        "train.model (the fine-tune's base).",
+    )
     benchmarks: list[str] = Field(
         default_factory=lambda: ["humaneval+", "mbpp+"],
         description="Benchmarks to run: humaneval, humaneval+, mbpp, mbpp-sanitized, mbpp+, humaneval-x-<cpp|go|java|js|python|rust>, ds1000.",

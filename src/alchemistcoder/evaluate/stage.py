@@ -1,4 +1,5 @@
-"""The eval stage: the trained checkpoint (or ``eval.model`` when nothing was trained) on the benchmarks."""
+"""The eval stage: the trained checkpoint (or ``eval.model`` when nothing was trained) on the benchmarks, and,
+with ``eval.baseline``, the base model it was trained from, on the same prompts."""
 
 from __future__ import annotations
 
@@ -6,13 +7,36 @@ from pathlib import Path
 from typing import Any
 
 from alchemistcoder.evaluate.config import EvalConfig
+from alchemistcoder.llm.config import LLMConfig
 from alchemistcoder.stage import StageContext
 
 
+def eval_section(cfg: Any) -> EvalConfig:
+    """The config the eval stage reads: ``eval``, with the baseline model taken from ``train.model`` when
+    ``eval.baseline`` is on and ``eval.baseline_model`` is not set (so a changed base model reruns eval)."""
+    if cfg.eval.baseline and cfg.eval.baseline_model is None:
+        return cfg.eval.model_copy(update={"baseline_model": cfg.train.model})
+    return cfg.eval
+
+
+def baseline_llm(cfg: EvalConfig, ctx: StageContext) -> LLMConfig:
+    """The LLM config of ``eval.baseline_model``: a name under ``models:``, the embedded model, or a checkpoint."""
+    ref = cfg.baseline_model or "embedded"
+    if ref in ctx.models:
+        return ctx.resolve_model(ref)
+    if ref == "embedded":
+        return LLMConfig(backend="embedded", max_tokens=cfg.max_tokens)
+    return LLMConfig(backend="transformers", model=ref, max_tokens=cfg.max_tokens)
+
+
 def run_eval_stage(checkpoint: Path | None, cfg: EvalConfig, ctx: StageContext) -> dict[str, Any]:
-    """Generate and score; results go to ``eval.out`` or the stage directory."""
+    """Generate and score; results go to ``eval.out`` or the stage directory.
+
+    The baseline's results live under the run's cache (``<run>/cache/eval-baseline/<model identity>``), which
+    a retrain does not clear, so it is generated once per base model and run.
+    """
     from alchemistcoder.evaluate import run_eval
-    from alchemistcoder.llm.config import LLMConfig
+    from alchemistcoder.evaluate.generation import identity_key, model_identity
 
     if checkpoint is not None:
         llm = LLMConfig(backend="transformers", model=str(checkpoint), max_tokens=cfg.max_tokens)
@@ -24,4 +48,13 @@ def run_eval_stage(checkpoint: Path | None, cfg: EvalConfig, ctx: StageContext) 
     assert out is not None
     # the cache lives with the results: a new checkpoint clears the stage directory, and with it the answers
     summaries = run_eval(cfg, llm, out, cache_dir=out / "cache")
-    return {"model": llm.model, "dir": str(out), "results": summaries}
+    result: dict[str, Any] = {"model": llm.model, "dir": str(out), "results": summaries}
+    if cfg.baseline and checkpoint is not None:
+        base = baseline_llm(cfg, ctx)
+        base_dir = ctx.cache_dir / "eval-baseline" / identity_key(model_identity(base))
+        result["baseline"] = {
+            "model": cfg.baseline_model or base.model,
+            "dir": str(base_dir),
+            "results": run_eval(cfg, base, base_dir, cache_dir=base_dir / "cache"),
+        }
+    return result

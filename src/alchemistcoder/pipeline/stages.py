@@ -19,7 +19,8 @@ DEFAULT_STAGES: tuple[StageSpec, ...] = (
     StageSpec("mix", "global", "alchemistcoder.mix.stage:run_mix", section="alchemistcoder.mix.stage:mix_section",
               after="alchemistcoder.mix.export:export_stage"),
     StageSpec("train", "training", "alchemistcoder.train.stage:run_train_stage"),
-    StageSpec("eval", "evaluation", "alchemistcoder.evaluate.stage:run_eval_stage"),
+    StageSpec("eval", "evaluation", "alchemistcoder.evaluate.stage:run_eval_stage",
+              section="alchemistcoder.evaluate.stage:eval_section"),
 )
 STAGE_NAMES: tuple[str, ...] = tuple(s.name for s in DEFAULT_STAGES)
 

@@ -383,10 +383,34 @@ def section_eval(manifest: dict[str, Any] | None) -> str:
             if k != "passed":
                 errors[f"{k}"] += v
     out += table(["benchmark", "tasks", "pass@1", "pass@1 (plus tests)"], rows, {1, 2, 3})
+    out += section_before_after(manifest)
     if errors:
         out += "<h3>Error classes</h3>" + table(["class", "samples"], [[k, v] for k, v in errors.most_common()], {1})
         out += barh(dict(errors), "failures by error class", "#72b7b2")
     return out
+
+
+def section_before_after(manifest: dict[str, Any]) -> str:
+    """Base model vs trained model (``eval.baseline``), with the paired test and the tasks that flipped."""
+    baseline = manifest.get("baseline")
+    if not isinstance(baseline, dict) or not baseline.get("dir") or not manifest.get("dir"):
+        return ""
+    from alchemistcoder.report.compare import before_after
+
+    try:
+        rows = before_after(manifest["dir"], baseline["dir"])
+    except FileNotFoundError:
+        return note("The baseline's results are no longer on disk.")
+    body = []
+    for r in rows:
+        c = r.comparison
+        body.append([f"{r.benchmark} {r.metric}", _fmt(r.base), _fmt(r.trained), f"{c.delta * 100:+.1f}",
+                     f"{c.p_value:.3g} ({c.test})", ", ".join(r.fixed) or "-", ", ".join(r.broken) or "-"])
+    head = f"<h3>Before and after training (baseline: {esc(baseline.get('model'))})</h3>"
+    return head + table(["benchmark", "base pass@1", "trained pass@1", "Δ (points)", "p", "fixed by training",
+                         "broken by training"], body, {1, 2, 3}) + note(
+        "p: McNemar's exact test on per-task outcomes (one sample per task) or a paired bootstrap; p ≥ 0.05 is "
+        "no evidence of a difference.")
 
 
 # -- the page ----------------------------------------------------------------------------------------

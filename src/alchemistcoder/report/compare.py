@@ -137,6 +137,41 @@ def compare_outcomes(run: dict[str, list[bool]], baseline: dict[str, list[bool]]
                       "paired-bootstrap")
 
 
+@dataclass
+class BeforeAfter:
+    """A trained model against its base on one benchmark metric: pass@1 of each, the paired test, and the
+    tasks that flipped (first sample's verdict)."""
+
+    benchmark: str
+    metric: str
+    base: float
+    trained: float
+    comparison: Comparison
+    fixed: list[str]  # failed before training, pass after
+    broken: list[str]  # passed before, fail after
+
+
+def before_after(trained_dir: str | Path, baseline_dir: str | Path) -> list[BeforeAfter]:
+    """Base vs trained per benchmark metric, from two evaluation directories (``<dir>/<benchmark>/eval_results.json``)."""
+    trained, base = load_run(trained_dir), load_run(baseline_dir)
+    out = []
+    for bench, metrics in trained.outcomes.items():
+        for metric, outcomes in metrics.items():
+            theirs = (base.outcomes.get(bench) or {}).get(metric)
+            if not theirs:
+                continue
+            common = sorted(set(outcomes) & set(theirs))
+            out.append(BeforeAfter(
+                bench, metric,
+                base=float(np.mean(list(task_rates({t: theirs[t] for t in common}).values()))) if common else math.nan,
+                trained=float(np.mean(list(task_rates({t: outcomes[t] for t in common}).values()))) if common else math.nan,
+                comparison=compare_outcomes(outcomes, theirs),
+                fixed=[t for t in common if outcomes[t][0] and not theirs[t][0]],
+                broken=[t for t in common if theirs[t][0] and not outcomes[t][0]],
+            ))
+    return out
+
+
 # -- the table -----------------------------------------------------------------------------------------------
 
 
