@@ -104,3 +104,20 @@ def test_config_hash_is_stable_and_sensitive(tmp_path):
     b = RunConfig.model_validate({"run": {"seed": 1}})
     c = RunConfig.model_validate({"run": {"seed": 2}})
     assert config_hash(a) == config_hash(b) != config_hash(c)
+
+
+@pytest.mark.parametrize(
+    ("text", "where"),
+    [
+        ("run:\n  executor: loacl\n", "run.yaml:2: run.executor"),
+        ("run:\n  out: x\n  train_launcher: acelerate\n", "run.yaml:3: run.train_launcher"),
+        ("mix:\n  task_ratios:\n    fitering: 0.5\n", "run.yaml:2: mix.task_ratios"),
+        ("mix:\n  task_quotas: {reviews: 0.1}\n", "run.yaml:2: mix.task_quotas"),
+    ],
+)
+def test_typos_in_switches_and_task_names_fail_when_the_config_loads(tmp_path, text, where):
+    """Not after the LLM stages have run: the file, line and key path are named."""
+    path = tmp_path / "run.yaml"
+    path.write_text(text)
+    with pytest.raises(ConfigError, match=where.replace(".", r"\.")):
+        load_config(path)

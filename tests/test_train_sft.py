@@ -155,3 +155,22 @@ def test_lora_resume_and_merge(tmp_path: Path, shared_data: Path, model_path: st
         got, want, before = merged(ids).logits, with_adapter(ids).logits, plain(ids).logits
     assert torch.allclose(got, want, atol=1e-3)
     assert not torch.allclose(got, before, atol=1e-3)  # the adapter changed something
+
+
+def test_warmup_ratio_is_passed_as_a_ratio_of_the_total_steps(tmp_path):
+    """train.warmup_ratio reaches the trainer as warmup_steps < 1, which transformers reads as a ratio only
+    from version 5 on: the declared lower bound says so, and the installed version does it."""
+    import math
+    import re
+
+    from packaging.version import Version
+
+    from alchemistcoder.train.config import TrainConfig
+    from alchemistcoder.train.model import DevicePlan
+    from alchemistcoder.train.sft import sft_args
+
+    pyproject = (Path(__file__).resolve().parents[1] / "pyproject.toml").read_text()
+    lower = re.search(r'"transformers>=([0-9.]+)"', pyproject).group(1)
+    assert Version(lower) >= Version("5.0")
+    args = sft_args(TrainConfig(warmup_ratio=0.1), tmp_path, 0, DevicePlan(device="cpu", precision="fp32", attn_implementation="sdpa"))
+    assert args.get_warmup_steps(200) == 20 == math.ceil(200 * 0.1)

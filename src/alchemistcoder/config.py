@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 import yaml
 from pydantic import BaseModel, Field, ValidationError
@@ -38,11 +38,13 @@ class RunSettings(StrictModel):
 
     out: str = Field("runs/default", description="Run directory: shards, manifests, caches, report.")
     seed: int = Field(0, description="Seed for every random choice in the run (selection, shuffles, splits).")
-    executor: str = Field("local", description="Executor for data stages: 'inprocess', 'local' (process pool) or 'ray'.")
+    executor: Literal["inprocess", "local", "ray"] = Field(
+        "local", description="Executor for data stages: 'inprocess', 'local' (process pool) or 'ray'."
+    )
     workers: int = Field(0, description="Worker processes for the local executor; 0 means one per core.")
     shard_size: int = Field(2000, description="Samples per shard; an interrupted stage resumes from its last complete shard.")
     ray_address: str | None = Field(None, description="Address of an existing Ray cluster; None starts a local one.")
-    train_launcher: str = Field(
+    train_launcher: Literal["none", "accelerate", "torchrun"] = Field(
         "none", description="How the train stage starts: 'none' (in this process), 'accelerate' or 'torchrun'."
     )
     train_processes: int = Field(1, description="Training processes to launch (one per GPU) with a launcher.")

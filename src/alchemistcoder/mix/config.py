@@ -6,6 +6,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator
 
+from alchemistcoder.records import TASKS
 from alchemistcoder.strict import StrictModel
 
 
@@ -52,6 +53,15 @@ class MixConfig(StrictModel):
     hub_repo: str | None = Field(None, description="Hub dataset repo to push_to_hub to (needs network and a token).")
     hub_private: bool = Field(True, description="Create the hub repo private.")
     hub_token_env: str = Field("HF_TOKEN", description="Environment variable holding the hub token.")
+
+    @field_validator("task_ratios", "task_quotas")
+    @classmethod
+    def _known_tasks(cls, value: dict[str, float] | None) -> dict[str, float] | None:
+        # a typo (``fitering``) would otherwise weigh nothing and only show after the LLM stages have run
+        unknown = sorted(set(value or {}) - set(TASKS))
+        if unknown:
+            raise ValueError(f"unknown task(s) {unknown}; tasks are {', '.join(TASKS)}")
+        return value
 
     @field_validator("source_ratios", "task_ratios", "task_quotas")
     @classmethod

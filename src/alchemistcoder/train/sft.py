@@ -133,7 +133,9 @@ def sft_args(cfg: TrainConfig, out_dir: Path, seed: int, plan: Any, **overrides:
         max_steps=cfg.max_steps,
         learning_rate=cfg.learning_rate,
         lr_scheduler_type=cfg.lr_scheduler,
-        warmup_steps=cfg.warmup_ratio,  # a float in [0, 1) is a ratio of the total steps
+        # transformers >= 5 (the declared lower bound) reads warmup_steps below 1 as a ratio of the total steps;
+        # it removed warmup_ratio
+        warmup_steps=cfg.warmup_ratio,
         weight_decay=cfg.weight_decay,
         optim=cfg.optimizer,
         max_grad_norm=cfg.max_grad_norm,
