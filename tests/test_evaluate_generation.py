@@ -57,10 +57,11 @@ def test_codegen_then_evaluate_verbs_write_the_eval_layout(shared_data, tmp_path
 
     config = tmp_path / "run.yaml"
     config.write_text(
+        f"run:\n  out: {tmp_path / 'run'}\n"
         "eval:\n  benchmarks: [humaneval]\n  limit: 2\n  max_tokens: 16\n  prompt_style: chat\n"
     )
-    out = tmp_path / "ev"
-    res = CliRunner().invoke(app, ["codegen", str(config), "--out", str(out)])
+    out = tmp_path / "run" / "08_eval"  # by default, the directory the pipeline's eval stage uses
+    res = CliRunner().invoke(app, ["codegen", str(config)])
     assert res.exit_code == 0, res.output
     samples = out / "humaneval" / "samples.jsonl"
     assert [r["task_id"] for r in _lines(samples)] == ["HumanEval/0", "HumanEval/1"]

@@ -94,12 +94,16 @@ def _eval_setup(config: Path, overrides: list[str], out: Path | None) -> tuple: 
     except (ConfigError, ValueError) as exc:
         typer.echo(f"config error:\n{exc}", err=True)
         raise typer.Exit(2) from None
-    return run.eval, llm, out or Path(run.eval.out or Path(run.run.out) / "eval")
+    # the same directory the pipeline's eval stage uses, so a run and the verbs share one results layout
+    from alchemistcoder.pipeline.shards import stage_dir
+    from alchemistcoder.pipeline.stages import STAGE_NAMES
+
+    return run.eval, llm, out or Path(run.eval.out or stage_dir(Path(run.run.out), list(STAGE_NAMES), "eval"))
 
 
 CONFIG_ARG = typer.Argument(..., help="Run config (YAML) with an eval: section (benchmarks, model, prompt style).")
 SET_OPT = typer.Option([], "--set", help="Override a config value: eval.n_samples=5 (repeatable).")
-OUT_OPT = typer.Option(None, "--out", help="Output directory (default: eval.out or <run.out>/eval).")
+OUT_OPT = typer.Option(None, "--out", help="Output directory (default: eval.out or <run.out>/08_eval, the eval stage's).")
 
 
 def codegen_cmd(config: Path = CONFIG_ARG, overrides: list[str] = SET_OPT, out: Path | None = OUT_OPT) -> None:
