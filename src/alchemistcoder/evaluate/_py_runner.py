@@ -11,9 +11,9 @@ modes:
 * ``script`` -- run a whole test program (HumanEval ``check``, MBPP asserts) in a forked child with a wall
   limit; it passes when it finishes without an exception.
 
-The code copied from EvalPlus (its license and provenance in the header) is ``_evalplus_vendored.py``, which
-the host ships beside this file. Each sample's outcome is printed as one JSON line (tagged with the job's nonce) as soon as it is known, so
-the host knows which sample was running if the runner itself is killed.
+The code copied from EvalPlus (its license and provenance in its header) is ``_evalplus_vendored.py``,
+which the host ships beside this file. Each sample's outcome is printed as one JSON line (tagged with the
+job's nonce) as soon as it is known, so the host knows which sample was running if the runner itself is killed.
 """
 
 import contextlib

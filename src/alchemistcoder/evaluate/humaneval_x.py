@@ -27,13 +27,14 @@ from alchemistcoder.sandbox import (
     ExecResult,
     Step,
     execute,
+    find_rust_crates,
     go_cache_dir,
     go_env,
     plan,
     result_from_outcomes,
     rust_crate_flags,
-    rust_crates,
     rust_toolchain,
+    warn_rust_crates_missing,
     which,
 )
 
@@ -70,7 +71,7 @@ IMPORT_HELPER = {
     ],
 }
 
-# the crates' ``use`` lines, dropped when the crates are not built (rust_crates.find() is None)
+# the crates' ``use`` lines, dropped when the crates are not built (find_rust_crates() is None)
 RUST_UNAVAILABLE_CRATES = re.compile(r"^\s*use\s+(?:rand|regex|md5)\b[^;]*;\s*$", re.M)
 
 TESTIFY_SHIM = """package assert
@@ -133,7 +134,9 @@ replace github.com/stretchr/testify => ./_testify
 """
 
 
-def _python_body(code: str) -> str:
+def python_completion_body(code: str) -> str:
+    """The indented body a Python completion adds to the prompt: its lines up to the first top-level one
+    (CodeGeeX's cut, so that a completion's trailing tests or prints do not run)."""
     kept = []
     for line in code.split("\n"):
         if line.strip() and line[0] not in (" ", "\t"):
@@ -149,7 +152,7 @@ def test_program(task: BenchmarkTask, code: str, *, is_completion: bool) -> str:
     prompt, test = task.prompt, task.test
     if lang == "python":
         head = IMPORT_HELPER["python"]
-        body = prompt + _python_body(code) if is_completion else code
+        body = prompt + python_completion_body(code) if is_completion else code
         return "\n".join(head) + "\n" + body + "\n" + test + "\n"
     if lang == "cpp":
         body = prompt + code if is_completion else code
@@ -189,9 +192,9 @@ def test_program(task: BenchmarkTask, code: str, *, is_completion: bool) -> str:
 
 
 def _without_missing_crates(rust_source: str) -> str:
-    if rust_crates.find() is not None:
+    if find_rust_crates() is not None:
         return rust_source
-    rust_crates.warn_missing()
+    warn_rust_crates_missing()
     return RUST_UNAVAILABLE_CRATES.sub("", rust_source)
 
 

@@ -375,9 +375,9 @@ def score(
             )
             continue
         if task.benchmark == "humaneval-x-python" and is_completion:
-            from alchemistcoder.evaluate.humaneval_x import _python_body
+            from alchemistcoder.evaluate.humaneval_x import python_completion_body
 
-            code = task.prompt + _python_body(code)
+            code = task.prompt + python_completion_body(code)
         grouped.setdefault(task.task_id, []).append((i, code))
     python_units: list[Unit] = []
     for task_id, items in grouped.items():

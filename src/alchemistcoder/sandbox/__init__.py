@@ -29,6 +29,8 @@ from alchemistcoder.sandbox.languages import (
     python_executable,
     rust_crate_flags,
 )
+from alchemistcoder.sandbox.rust_crates import find as find_rust_crates
+from alchemistcoder.sandbox.rust_crates import warn_missing as warn_rust_crates_missing
 from alchemistcoder.sandbox.toolchains import ToolchainMissing, rust_toolchain, which
 
 # Exit status: ok, error (non-zero exit or crash), compile_error, timeout, oom, killed (a resource limit other
@@ -184,6 +186,7 @@ __all__ = [
     "ToolchainMissing",
     "default_workers",
     "execute",
+    "find_rust_crates",
     "go_cache_dir",
     "go_env",
     "isolation",
@@ -195,5 +198,6 @@ __all__ = [
     "run_program",
     "rust_crate_flags",
     "rust_toolchain",
+    "warn_rust_crates_missing",
     "which",
 ]
