@@ -289,7 +289,7 @@ def _plot(rows: list[Row]) -> str:
 
 def html_page(rows: list[Row], baseline: RunResults | None) -> str:
     """``compare.html``: the plot and the table."""
-    from alchemistcoder.report.build import CSS
+    from alchemistcoder.report.style import CSS
 
     columns = _columns(rows)
     head = "".join(f"<th>{html.escape(f'{b} {m}')}</th>" for b, m in columns)
