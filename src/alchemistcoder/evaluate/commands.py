@@ -106,39 +106,34 @@ SET_OPT = typer.Option([], "--set", help="Override a config value: eval.n_sample
 OUT_OPT = typer.Option(None, "--out", help="Output directory (default: eval.out or <run.out>/08_eval, the eval stage's).")
 
 
-def codegen_cmd(config: Path = CONFIG_ARG, overrides: list[str] = SET_OPT, out: Path | None = OUT_OPT) -> None:
-    """Generate samples with the configured model: <out>/<benchmark>/samples.jsonl (resumable; no scoring)."""
+def _with_model(fn_name: str, config: Path, overrides: list[str], out: Path | None) -> tuple:  # type: ignore[type-arg]
+    """Run ``alchemistcoder.evaluate.<fn_name>(cfg, llm, target)`` with a progress bar; exits 2 on bad data."""
+    import alchemistcoder.evaluate as evaluate
     from alchemistcoder.benchmarks import BenchmarkNotFound
-    from alchemistcoder.evaluate import codegen
     from alchemistcoder.io import DataError
 
     cfg, llm, target = _eval_setup(config, overrides, out)
     bar, update = _progress("generating")
     try:
         with bar:
-            paths = codegen(cfg, llm, target, progress=update)
+            return getattr(evaluate, fn_name)(cfg, llm, target, progress=update), target
     except (BenchmarkNotFound, DataError, ValueError) as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None
+
+
+def codegen_cmd(config: Path = CONFIG_ARG, overrides: list[str] = SET_OPT, out: Path | None = OUT_OPT) -> None:
+    """Generate samples with the configured model: <out>/<benchmark>/samples.jsonl (resumable; no scoring)."""
+    paths, _ = _with_model("codegen", config, overrides, out)
     for name, path in paths.items():
         typer.echo(f"{name}: {path}  (score it: alchemist evaluate --benchmark {name} --samples {path})")
 
 
 def eval_cmd(config: Path = CONFIG_ARG, overrides: list[str] = SET_OPT, out: Path | None = OUT_OPT) -> None:
     """codegen, then evaluate: generate samples for each benchmark, score them, print the summary."""
-    from alchemistcoder.benchmarks import BenchmarkNotFound
-    from alchemistcoder.evaluate import run_eval
     from alchemistcoder.evaluate.results import summary_table
-    from alchemistcoder.io import DataError
 
-    cfg, llm, target = _eval_setup(config, overrides, out)
-    bar, update = _progress("generating")
-    try:
-        with bar:
-            summaries = run_eval(cfg, llm, target, progress=update)
-    except (BenchmarkNotFound, DataError, ValueError) as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(2) from None
+    summaries, target = _with_model("run_eval", config, overrides, out)
     for summary in summaries.values():
         typer.echo(summary_table(summary))
         _echo_ds1000(summary)
