@@ -9,6 +9,13 @@ know where it runs: the executor (in-process, process pool or Ray) decides how t
 The run loop (``alchemistcoder.pipeline.run``) knows stages only through their :class:`StageSpec`: how
 the stage runs (``kind``), its function, which config section it reads, and hooks (``after``) such as the
 mix's export. The stage list itself lives in ``alchemistcoder.pipeline.stages``.
+
+A data stage that needs a global decision (deduplication) is a list of **steps** (``StageSpec.steps``),
+as in datatrove: a :class:`MapStep` runs per shard on the executor and may emit compact *keys* per shard;
+a :class:`ReduceStep` runs on the driver over those keys only (signatures, ids, counts — never Samples)
+and returns one *decision* per shard, which the following map steps read as ``ctx.decisions[name]``.
+:func:`run_steps_inline` runs the same steps over one list in this process (the per-stage CLI verbs and
+tests), so a stage has one implementation wherever it runs.
 """
 
 from __future__ import annotations
@@ -17,14 +24,17 @@ import importlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
+from itertools import pairwise
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
     from alchemistcoder.config import RunConfig, RunSettings
     from alchemistcoder.llm.config import LLMConfig
+    from alchemistcoder.records import Sample
 
 StageKind = Literal["source", "data", "global", "training", "evaluation", "finish"]
+StepFn = Callable[..., Any] | str
 
 
 class PipelineError(RuntimeError):
@@ -61,6 +71,9 @@ class StageSpec:
     - ``extra_hash``: ``fn(cfg) -> list[str]`` of further config the stage depends on (ingest: the sources).
     - ``after``: ``fn(outputs, cfg, ctx, upstream) -> dict`` run on the driver after a global stage, with
       the names of the stages that ran before; its dict goes to the manifest under ``export``.
+    - ``steps``: ``fn(section) -> list[MapStep | ReduceStep]`` (or its path): how a data stage runs on
+      shards when it needs global decisions; without it a data stage is the single map step ``fn``. ``fn``
+      stays the whole-list form (``global_if`` and the CLI verbs use it).
     """
 
     name: str
@@ -71,12 +84,26 @@ class StageSpec:
     section: Callable[..., Any] | str | None = None
     extra_hash: Callable[..., Any] | str | None = None
     after: Callable[..., Any] | str | None = None
+    steps: Callable[..., Any] | str | None = None
 
     def kind_for(self, section: Any) -> str:
-        """``global`` when ``global_if`` names a set field of the section, else the declared kind."""
-        if self.kind == "data" and self.global_if and getattr(section, self.global_if, None) is not None:
-            return "global"
+        """``global`` when ``global_if`` (a dotted path such as ``judge.max_samples``) names a set field of
+        the section, else the declared kind."""
+        if self.kind == "data" and self.global_if:
+            value = section
+            for part in self.global_if.split("."):
+                value = getattr(value, part, None)
+            if value is not None:
+                return "global"
         return self.kind
+
+    def steps_for(self, section: Any) -> list[MapStep | ReduceStep]:
+        """The steps of a data stage: its ``steps`` for this section, or the one map step ``fn``."""
+        if self.steps is None:
+            return [MapStep(self.name, self.fn)]
+        steps = list(resolve_function(self.steps)(section))
+        check_steps(self.name, steps)
+        return steps
 
     def resolve(self) -> Callable[..., Any]:
         """The stage function (imports its module on first use)."""
@@ -87,6 +114,48 @@ class StageSpec:
         if self.section is not None:
             return resolve_function(self.section)(cfg)
         return getattr(cfg, self.name)
+
+
+@dataclass(frozen=True)
+class MapStep:
+    """A per-shard step: ``fn(samples, section, ctx) -> samples`` (the stage contract, on one shard), then
+    ``keys(samples, section, ctx) -> compact keys`` for the next reduce. ``fn`` None reads the shard for its
+    keys only (nothing is rewritten)."""
+
+    name: str
+    fn: StepFn | None = None
+    keys: StepFn | None = None
+
+
+@dataclass(frozen=True)
+class ReduceStep:
+    """A driver step over compact keys: ``fn(keys_by_shard, section, ctx) -> decisions_by_shard`` (one entry
+    per shard, in shard order). Later steps find the result as ``ctx.decisions[name]``: a map step its
+    shard's entry, a reduce step the whole list."""
+
+    name: str
+    fn: StepFn
+
+
+def check_steps(stage: str, steps: list[MapStep | ReduceStep]) -> None:
+    """A step list must end with a map step that writes samples, and a reduce must follow a map with keys."""
+    if not steps or not isinstance(steps[-1], MapStep) or steps[-1].fn is None:
+        raise PipelineError(f"stage {stage!r}: the last step must be a map step with a function")
+    for before, step in pairwise(steps):
+        if isinstance(step, ReduceStep) and not (isinstance(before, MapStep) and before.keys is not None):
+            raise PipelineError(f"stage {stage!r}: reduce step {step.name!r} must follow a map step with keys")
+
+
+def merge_stats(into: dict[str, Any], more: dict[str, Any]) -> dict[str, Any]:
+    """Add numeric figures, merge nested dicts, keep the last value of anything else (shard stats → stage)."""
+    for key, value in more.items():
+        if isinstance(value, bool) or not isinstance(value, (int, float, dict)):
+            into[key] = value
+        elif isinstance(value, dict):
+            into[key] = merge_stats(dict(into.get(key) or {}), value)
+        else:
+            into[key] = (into.get(key) or 0) + value
+    return into
 
 
 def no_progress(n: int) -> None:
@@ -118,6 +187,8 @@ class StageContext:
     # An open LLM client that :meth:`llm` hands out instead of opening one (tests and benches share one
     # loaded model this way); it is not closed here.
     client: Any = None
+    # What earlier reduce steps of this stage decided, by step name (see ReduceStep)
+    decisions: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.stage_dir is None:
@@ -133,7 +204,7 @@ class StageContext:
 
     def for_worker(self) -> StageContext:
         """A copy to send to an executor worker: no progress callback, no open client, empty stats."""
-        return replace(self, workers=1, progress=no_progress, stats={}, client=None)
+        return replace(self, workers=1, progress=no_progress, stats={}, client=None, decisions={})
 
     @property
     def cache_dir(self) -> Path:
@@ -165,3 +236,21 @@ class StageContext:
             self.stats[f"{usage_key or self.stage}_usage"] = client.usage.as_dict()
             if own:
                 client.close()
+
+
+def run_steps_inline(steps: list[MapStep | ReduceStep], samples: list[Sample], section: Any,
+                     ctx: StageContext) -> list[Sample]:
+    """Run a stage's steps over ``samples`` as one shard in this process, with ``ctx`` itself (its client,
+    its stats): the whole-list form of a stepped stage."""
+    decisions: dict[str, Any] = {}
+    keys: Any = None
+    for step in steps:
+        step_ctx = replace(ctx, decisions={name: d[0] for name, d in decisions.items()})
+        if isinstance(step, ReduceStep):
+            step_ctx.decisions = dict(decisions)
+            decisions[step.name] = list(resolve_function(step.fn)([keys], section, step_ctx))
+            continue
+        if step.fn is not None:
+            samples = list(resolve_function(step.fn)(samples, section, step_ctx))
+        keys = resolve_function(step.keys)(samples, section, step_ctx) if step.keys is not None else None
+    return samples

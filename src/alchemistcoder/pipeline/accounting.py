@@ -10,18 +10,6 @@ from alchemistcoder.records import Sample
 from alchemistcoder.stage import PipelineError
 
 
-def merge_stats(into: dict[str, Any], more: dict[str, Any]) -> dict[str, Any]:
-    """Add numeric figures, merge nested dicts, keep the last value of anything else (shard stats → stage)."""
-    for key, value in more.items():
-        if isinstance(value, bool) or not isinstance(value, (int, float, dict)):
-            into[key] = value
-        elif isinstance(value, dict):
-            into[key] = merge_stats(dict(into.get(key) or {}), value)
-        else:
-            into[key] = (into.get(key) or 0) + value
-    return into
-
-
 @dataclass(frozen=True)
 class InputSnapshot:
     """Ids of a stage's input and which were already rejected, taken *before* the stage runs
@@ -67,6 +55,28 @@ def account(stage: str, before: InputSnapshot, outputs: list[Sample]) -> dict[st
         "rejected_here": sum(reasons.values()),
         "balanced": n_in + created == kept + rejected,
     }
+    if not counts["balanced"]:
+        raise PipelineError(f"stage {stage!r}: count in + created != kept + rejected ({counts})")
+    return {"counts": counts, "rejects_by_reason": dict(sorted(reasons.items()))}
+
+
+def sum_accounts(stage: str, n_in: int, changes: list[dict[str, Any]], final: list[dict[str, Any]]) -> dict[str, Any]:
+    """A stepped stage's accounting from its map steps' per-shard accountings (each from :func:`account`).
+
+    ``changes`` holds every step's shard accountings: what was created and rejected adds up over steps;
+    ``final`` the last step's, whose kept and rejected are the stage's output.
+    """
+    reasons: Counter[str] = Counter()
+    for a in changes:
+        reasons.update(a["rejects_by_reason"])
+    counts = {
+        "in": n_in,
+        "created": sum(a["counts"]["created"] for a in changes),
+        "kept": sum(a["counts"]["kept"] for a in final),
+        "rejected": sum(a["counts"]["rejected"] for a in final),
+        "rejected_here": sum(reasons.values()),
+    }
+    counts["balanced"] = counts["in"] + counts["created"] == counts["kept"] + counts["rejected"]
     if not counts["balanced"]:
         raise PipelineError(f"stage {stage!r}: count in + created != kept + rejected ({counts})")
     return {"counts": counts, "rejects_by_reason": dict(sorted(reasons.items()))}

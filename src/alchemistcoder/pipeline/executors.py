@@ -1,85 +1,65 @@
-"""Executors: where a data-parallel stage's shards run. The same stage function runs on each.
+"""Executors: where the per-shard work of a data stage runs. The same task function runs on each.
 
-- ``inprocess``: one shard after another in this process (debugging, tiny runs).
+- ``inprocess``: one task after another in this process (debugging, tiny runs).
 - ``local``: a process pool of ``run.workers`` processes (``spawn``, so a worker never inherits a
-  half-initialised torch or tokenizer from the driver).
-- ``ray``: Ray Data — the shards become a dataset of rows and ``map_batches`` applies the stage to each;
+  half-initialised torch or tokenizer from the driver), kept for the whole stage so per-process caches
+  (the decontamination index, the extraction cache) serve every step.
+- ``ray``: Ray Data — the tasks become a dataset of rows and ``map_batches`` runs each;
   ``run.ray_address`` joins an existing cluster, otherwise a local head is started on 127.0.0.1.
 
-Every executor hands a shard to :func:`run_shard` as serialized rows and gets serialized rows back, so the
-stage function sees exactly the same input everywhere; results come back as shards finish, in any order
-(the pipeline writes each shard's files by its index).
+A task is a picklable function with picklable arguments; in this package it is
+``pipeline.steps.run_map_shard``, which reads its shard from the run directory and writes its results
+there, so only file names and small records travel (a Ray cluster needs the run directory on storage that
+every node sees). Results come back as tasks finish, in any order, with the index they were given.
 """
 
 from __future__ import annotations
 
+import pickle
 import sys
 from collections.abc import Callable, Iterator
 from typing import Any
 
-import orjson
-
-from alchemistcoder.records import Sample
-from alchemistcoder.stage import StageContext, resolve_function
-
-ShardResult = tuple[int, list[Sample], dict[str, Any]]
+Task = tuple[int, tuple[Any, ...]]
 EXECUTORS = ("inprocess", "local", "ray")
 
 
-def encode_samples(samples: list[Sample]) -> bytes:
-    """Samples as one JSON array (what travels to and from workers)."""
-    return orjson.dumps([s.to_dict() for s in samples])
-
-
-def decode_samples(payload: bytes) -> list[Sample]:
-    """The inverse of :func:`encode_samples`."""
-    return [Sample.from_dict(d) for d in orjson.loads(payload)]
-
-
-def run_shard(fn_ref: Callable[..., Any] | str, payload: bytes, section: Any, ctx: StageContext) -> tuple[bytes, dict[str, Any]]:
-    """Apply a stage function to one serialized shard; returns the serialized output and ``ctx.stats``."""
-    fn = resolve_function(fn_ref)
-    ctx = ctx.for_worker()
-    out = list(fn(decode_samples(payload), section, ctx))
-    return encode_samples(out), dict(ctx.stats)
-
-
 class InProcessExecutor:
-    """Runs shards one by one in the driver process."""
+    """Runs tasks one by one in the driver process."""
 
-    def map_shards(
-        self, fn: Callable[..., Any] | str, shards: list[tuple[int, list[Sample]]], section: Any, ctx: StageContext
-    ) -> Iterator[ShardResult]:
-        wctx = ctx.for_worker()
-        for index, samples in shards:
-            # through the serialized form, like the other executors, so a stage cannot depend on sharing
-            out, stats = run_shard(fn, encode_samples(samples), section, wctx)
-            yield index, decode_samples(out), stats
+    def run_tasks(self, fn: Callable[..., Any], tasks: list[Task]) -> Iterator[tuple[int, Any]]:
+        for index, args in tasks:
+            yield index, fn(*args)
+
+    def close(self) -> None:
+        """Nothing to release."""
 
 
 class LocalExecutor:
-    """Runs shards on a pool of worker processes on this machine."""
+    """Runs tasks on a pool of worker processes on this machine (started on first use, closed by close())."""
 
     def __init__(self, workers: int) -> None:
         self.workers = max(1, workers)
+        self._pool: Any = None
 
-    def map_shards(
-        self, fn: Callable[..., Any] | str, shards: list[tuple[int, list[Sample]]], section: Any, ctx: StageContext
-    ) -> Iterator[ShardResult]:
+    def run_tasks(self, fn: Callable[..., Any], tasks: list[Task]) -> Iterator[tuple[int, Any]]:
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor, as_completed
 
-        wctx = ctx.for_worker()
-        workers = min(self.workers, max(1, len(shards)))
-        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-            futures = {pool.submit(run_shard, fn, encode_samples(s), section, wctx): i for i, s in shards}
-            for future in as_completed(futures):
-                out, stats = future.result()
-                yield futures[future], decode_samples(out), stats
+        if self._pool is None:
+            self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"))
+        futures = {self._pool.submit(fn, *args): index for index, args in tasks}
+        for future in as_completed(futures):
+            yield futures[future], future.result()
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(cancel_futures=True)
+            self._pool = None
 
 
 class RayExecutor:
-    """Runs shards as a Ray Data ``map_batches`` over a dataset with one row per shard."""
+    """Runs tasks as a Ray Data ``map_batches`` over a dataset with one row per task."""
 
     def __init__(self, address: str | None, workers: int) -> None:
         self.address = address
@@ -108,45 +88,63 @@ class RayExecutor:
                 object_store_memory=256 * 1024 * 1024,
             )
 
-    def map_shards(
-        self, fn: Callable[..., Any] | str, shards: list[tuple[int, list[Sample]]], section: Any, ctx: StageContext
-    ) -> Iterator[ShardResult]:
+    def run_tasks(self, fn: Callable[..., Any], tasks: list[Task]) -> Iterator[tuple[int, Any]]:
         import ray
         import ray.data
 
         self._init()
         data_ctx = ray.data.DataContext.get_current()
         data_ctx.enable_progress_bars = False
-        if callable(fn) and not fn.__module__.startswith("alchemistcoder"):
-            # a function from outside the package (a user's module, a test) travels by value, since the
-            # workers may not be able to import its module
-            module = sys.modules.get(fn.__module__)
-            if module is not None and fn.__module__ != "__main__":
-                ray.cloudpickle.register_pickle_by_value(module)
-        wctx = ctx.for_worker()
-        items = [{"index": i, "payload": encode_samples(s)} for i, s in shards]
-        ds = ray.data.from_items(items, override_num_blocks=max(1, len(items)))
-        ds = ds.map_batches(
-            _apply_shards,
-            batch_size=1,
-            batch_format="pyarrow",
-            fn_kwargs={"fn_ref": fn, "section": section, "ctx": wctx},
-        )
+        for value in _callables(tasks):
+            if not (value.__module__ or "").startswith("alchemistcoder"):
+                # a function from outside the package (a user's module, a test) travels by value, since the
+                # workers may not be able to import its module
+                module = sys.modules.get(value.__module__)
+                if module is not None and value.__module__ != "__main__":
+                    ray.cloudpickle.register_pickle_by_value(module)
+        items = [{"index": i, "task": ray.cloudpickle.dumps((fn, args))} for i, args in tasks]
+        if not items:
+            return
+        ds = ray.data.from_items(items, override_num_blocks=len(items))
+        ds = ds.map_batches(_apply_tasks, batch_size=1, batch_format="pyarrow")
         for row in ds.iter_rows():
-            yield int(row["index"]), decode_samples(row["payload"]), orjson.loads(row["stats"])
+            yield int(row["index"]), pickle.loads(row["result"])
+
+    def close(self) -> None:
+        """The Ray session stays up for later stages (and belongs to the caller when it joined a cluster)."""
 
 
-def _apply_shards(batch: Any, fn_ref: Any, section: Any, ctx: StageContext) -> Any:
-    """Ray Data batch function: a batch is a pyarrow table of shard rows (``index``, ``payload``)."""
+def _callables(tasks: list[Task]) -> Iterator[Any]:
+    """Functions among the tasks' arguments, looking into dataclasses and partials (a map job's step)."""
+    import dataclasses
+    import functools
+    import types
+
+    def walk(value: Any, depth: int) -> Iterator[Any]:
+        if isinstance(value, types.FunctionType):
+            yield value
+        elif depth and isinstance(value, functools.partial):
+            for v in (value.func, *value.args):
+                yield from walk(v, depth - 1)
+        elif depth and dataclasses.is_dataclass(value) and not isinstance(value, type):
+            for f in dataclasses.fields(value):
+                yield from walk(getattr(value, f.name), depth - 1)
+
+    for _index, args in tasks[:1]:  # every task of a step refers to the same functions
+        for arg in args:
+            yield from walk(arg, 4)
+
+
+def _apply_tasks(batch: Any) -> Any:
+    """Ray Data batch function: a batch is a pyarrow table of task rows (``index``, ``task``)."""
     import pyarrow as pa
 
-    indexes, payloads, stats = [], [], []
-    for index, payload in zip(batch.column("index").to_pylist(), batch.column("payload").to_pylist(), strict=True):
-        out, st = run_shard(fn_ref, payload, section, ctx)
+    indexes, results = [], []
+    for index, payload in zip(batch.column("index").to_pylist(), batch.column("task").to_pylist(), strict=True):
+        fn, args = pickle.loads(payload)
         indexes.append(index)
-        payloads.append(out)
-        stats.append(orjson.dumps(st))
-    return pa.table({"index": indexes, "payload": pa.array(payloads, pa.binary()), "stats": pa.array(stats, pa.binary())})
+        results.append(pickle.dumps(fn(*args)))
+    return pa.table({"index": indexes, "result": pa.array(results, pa.binary())})
 
 
 def make_executor(settings: Any) -> InProcessExecutor | LocalExecutor | RayExecutor:

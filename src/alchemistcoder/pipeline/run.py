@@ -32,7 +32,7 @@ from typing import Any
 import orjson
 
 from alchemistcoder.config import RunConfig
-from alchemistcoder.pipeline.accounting import InputSnapshot, account, merge_stats
+from alchemistcoder.pipeline.accounting import InputSnapshot, account, sum_accounts
 from alchemistcoder.pipeline.fingerprints import (
     file_content_hash,
     hash_strings,
@@ -45,8 +45,6 @@ from alchemistcoder.pipeline.shards import (
     chunk,
     load_manifest,
     outputs_of,
-    read_done,
-    read_shard,
     read_shards,
     stage_dir,
     write_bytes,
@@ -54,8 +52,9 @@ from alchemistcoder.pipeline.shards import (
     write_shard,
 )
 from alchemistcoder.pipeline.stages import DEFAULT_STAGES, FINISH
+from alchemistcoder.pipeline.steps import plan_shards, remove_steps, run_steps
 from alchemistcoder.records import Sample
-from alchemistcoder.stage import PipelineError, StageContext, StageSpec, resolve_function
+from alchemistcoder.stage import PipelineError, StageContext, StageSpec, merge_stats, resolve_function
 
 SAMPLE_KINDS = ("source", "data", "global")
 
@@ -76,8 +75,10 @@ class _Flow:
 
     kept: list[Path]
     kept_hashes: list[str]
+    kept_counts: list[int]
     rejected: list[Path]  # rejected shards of every earlier stage
     rejected_hashes: list[str]
+    rejected_counts: list[int]
     product: dict[str, Any] | None = None  # {"train_file" | "checkpoint": path, "fingerprint": ...}
 
 
@@ -167,20 +168,27 @@ class Pipeline:
         )
 
     def _with_overrides(self) -> tuple[StageSpec, ...]:
-        """The stage list with ``run.stage_functions`` replacing the functions of the named stages."""
+        """The stage list with ``run.stage_functions`` replacing the functions of the named stages.
+
+        A function that replaces a stage made of steps runs as a global stage (it sees every sample, as the
+        whole-list form of the stage does)."""
         overrides = self.cfg.run.stage_functions
         names = {s.name for s in self.stages}
         for name in overrides:
             if name not in names:
                 raise PipelineError(f"run.stage_functions: unknown stage {name!r} (stages: {', '.join(sorted(names))})")
-        return tuple(replace(s, fn=overrides[s.name]) if s.name in overrides else s for s in self.stages)
+        return tuple(
+            replace(s, fn=overrides[s.name], steps=None, kind="global" if s.steps else s.kind)
+            if s.name in overrides else s
+            for s in self.stages
+        )
 
     # -- main loop -------------------------------------------------------------------------------------
     def run(self) -> list[StageOutcome]:
         """Run every stage; returns what happened to each. Writes ``run.json``, then the finish steps."""
         self.stages = self._with_overrides()
         self.run_dir.mkdir(parents=True, exist_ok=True)
-        flow = _Flow([], [], [], [])
+        flow = _Flow([], [], [], [], [], [])
         for position, spec in enumerate(self.stages):
             if not self._enabled(spec):
                 self.outcomes.append(StageOutcome(spec.name, "disabled", None))
@@ -213,11 +221,13 @@ class Pipeline:
             return
         flow.kept = [directory / o["path"] for o in m["outputs"]]
         flow.kept_hashes = [o["sha256"] for o in m["outputs"]]
+        flow.kept_counts = [o["count"] for o in m["outputs"]]
         if spec.with_rejected:
             # it received every earlier reject and passed them on in its own rejected shards
-            flow.rejected, flow.rejected_hashes = [], []
+            flow.rejected, flow.rejected_hashes, flow.rejected_counts = [], [], []
         flow.rejected += [directory / o["path"] for o in m["rejected_outputs"]]
         flow.rejected_hashes += [o["sha256"] for o in m["rejected_outputs"]]
+        flow.rejected_counts += [o["count"] for o in m["rejected_outputs"]]
         train_file = (m.get("export") or {}).get("train_jsonl")
         if train_file:
             exists = Path(train_file).exists()
@@ -283,24 +293,31 @@ class Pipeline:
         self._start(directory, {**attempt, "started": _now()}, keep=resumable)
 
         started = time.time()
-        inputs: list[Sample] = []
-        if spec.kind != "source":
-            inputs = read_shards(flow.kept) + read_shards(flow.rejected if spec.with_rejected else [])
-        before = InputSnapshot.of(inputs)
         stats: dict[str, Any] = {}
         export: dict[str, Any] = {}
+        steps: dict[str, Any] | None = None
         if kind == "data":
-            outputs, dones, resumed = self._run_data(spec, section, inputs, directory)
-            for d in dones:
-                merge_stats(stats, d.get("stats") or {})
+            files = list(zip(flow.kept, flow.kept_counts, strict=True))
+            if spec.with_rejected:
+                files += list(zip(flow.rejected, flow.rejected_counts, strict=True))
+            n_in = sum(count for _, count in files)
+            done_steps = self._run_steps(spec, section, plan_shards(files, self.cfg.run.shard_size), directory)
+            dones, resumed, stats, steps = done_steps.dones, done_steps.resumed, done_steps.stats, done_steps.steps
+            final = [d["accounting"] for d in dones]
+            accounting = sum_accounts(spec.name, n_in, done_steps.changes, final)
         else:
+            inputs: list[Sample] = []
+            if spec.kind != "source":
+                inputs = read_shards(flow.kept) + read_shards(flow.rejected if spec.with_rejected else [])
+            n_in = len(inputs)
+            before = InputSnapshot.of(inputs)
             resumed = 0
             outputs = self._run_global(spec, section, inputs, stats)
             if spec.after is not None:
                 upstream = [o.name for o in self.outcomes if o.manifest is not None]
                 export = resolve_function(spec.after)(outputs, self.cfg, self._context(spec), upstream) or {}
             dones = [write_shard(directory, i, part, {}) for i, part in enumerate(chunk(outputs, self.cfg.run.shard_size))]
-        accounting = account(spec.name, before, outputs)
+            accounting = account(spec.name, before, outputs)
         finished = time.time()
         manifest = {
             "stage": spec.name,
@@ -315,12 +332,14 @@ class Pipeline:
             "timings": {
                 "started": datetime.fromtimestamp(started, timezone.utc).isoformat(timespec="seconds"),
                 "seconds": round(finished - started, 3),
-                "samples_per_s": round(len(inputs) / (finished - started), 1) if finished > started else None,
+                "samples_per_s": round(n_in / (finished - started), 1) if finished > started else None,
+                **({"steps": steps} if steps else {}),
             },
         }
         if export:
             manifest["export"] = export
         self._finish(directory, manifest)
+        remove_steps(directory)
         c = accounting["counts"]
         note = f", {resumed} shard(s) resumed" if resumed else ""
         self._log(
@@ -340,26 +359,19 @@ class Pipeline:
         merge_stats(stats, ctx.stats)
         return outputs
 
-    def _run_data(
-        self, spec: StageSpec, section: Any, inputs: list[Sample], directory: Path
-    ) -> tuple[list[Sample], list[dict[str, Any]], int]:
-        """Map the stage function over input shards with the configured executor; complete shards are not redone."""
+    def _run_steps(self, spec: StageSpec, section: Any, shards: list[Any], directory: Path) -> Any:
+        """A data stage's steps over its input shards with the configured executor (``pipeline/steps.py``)."""
         from alchemistcoder.pipeline.executors import make_executor
 
-        shards = chunk(inputs, self.cfg.run.shard_size)
-        dones = {i: d for i in range(len(shards)) if (d := read_done(directory, i)) is not None}
-        resumed = len(dones)
-        todo = [(i, shards[i]) for i in range(len(shards)) if i not in dones]
-        with self._progress() as bar:
-            task = bar.add_task(spec.name, total=len(inputs))
-            bar.advance(task, sum(len(shards[i]) for i in dones))
-            if todo:
-                executor = make_executor(self.cfg.run)
-                for index, result, shard_stats in executor.map_shards(spec.fn, todo, section, self._context(spec)):
-                    dones[index] = write_shard(directory, index, result, {"stats": shard_stats})
-                    bar.advance(task, len(shards[index]))
-        outputs = [s for i in range(len(shards)) for s in read_shard(directory, i)]
-        return outputs, [dones[i] for i in range(len(shards))], resumed
+        total = sum(end - start for shard in shards for _, start, end in shard)
+        executor = make_executor(self.cfg.run)
+        try:
+            with self._progress() as bar:
+                task = bar.add_task(spec.name, total=total)
+                return run_steps(spec.name, spec.steps_for(section), section, self._context(spec), shards, directory,
+                                 executor, lambda n: bar.advance(task, n))
+        finally:
+            executor.close()
 
     # -- artifact stages -------------------------------------------------------------------------------
     def _run_artifact_stage(self, spec: StageSpec, product: dict[str, Any] | None) -> StageOutcome:

@@ -81,11 +81,6 @@ def read_shards(paths: list[Path]) -> list[Sample]:
     return out
 
 
-def read_shard(stage_dir: Path, index: int) -> list[Sample]:
-    """Shard ``index`` of a stage: its kept samples, then its rejected ones."""
-    return read_shards([stage_dir / shard_name("shard", index), stage_dir / shard_name("rejected", index)])
-
-
 def chunk(samples: list[Sample], size: int) -> list[list[Sample]]:
     """Split into consecutive shards of ``size`` (at least one shard, possibly empty)."""
     size = max(1, size)
