@@ -217,3 +217,84 @@ def test_kill_9_at_random_moments_then_resume(model_server, tmp_path: Path) -> N
         kill = min(k for k in kill_times if k >= first)
         later = [f for f, t in log if first < t < kill]
         assert later == [], f"request {fp} was answered and cached before the kill, yet sent again"
+
+
+# -- kill -9 inside a map or a reduce step of the curate stage ------------------------------------------------
+_CALLS: dict[str, int] = {}
+
+
+def _kill_point(name: str, ctx) -> None:
+    """SIGKILL this process on the n-th call of step ``name`` when ``<run>/KILL_AT`` says ``name n``."""
+    _CALLS[name] = _CALLS.get(name, 0) + 1
+    marker = ctx.run_dir / "KILL_AT"
+    if marker.exists() and marker.read_text().split() == [name, str(_CALLS[name])]:
+        marker.unlink()
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+def _killable(name: str, fn, *args):
+    _kill_point(name, args[-1])
+    return fn(*args)
+
+
+def killing_curate_steps(cfg):
+    """curate's own steps, each of which may kill -9 the run at a chosen call (see _kill_point)."""
+    from functools import partial
+
+    from alchemistcoder.curate.stage import curate_steps
+    from alchemistcoder.stage import MapStep, ReduceStep
+
+    out = []
+    for step in curate_steps(cfg):
+        if isinstance(step, ReduceStep):
+            out.append(ReduceStep(step.name, partial(_killable, step.name, step.fn)))
+        else:
+            wrap = partial(_killable, step.name, step.fn) if step.fn else None
+            keys = partial(_killable, step.name, step.keys) if step.fn is None and step.keys else step.keys
+            out.append(MapStep(step.name, wrap, keys))
+    return out
+
+
+def _curate_config(out: Path):
+    from alchemistcoder.config import load_config
+
+    return load_config(REPO / "configs" / "quickstart.yaml", [
+        f"run.out={out}", "run.executor=inprocess", "run.shard_size=40", "evolve.enabled=false",
+        "harmonize.enabled=false", "comprehend.enabled=false", "mix.enabled=false",
+        "train.enabled=false", "eval.enabled=false"])
+
+
+def test_kill_9_inside_a_map_and_a_reduce_step_resumes_to_the_same_output(tmp_path: Path) -> None:
+    from alchemistcoder.pipeline.stages import default_stage
+
+    baseline = tmp_path / "baseline"
+    run_pipeline(_curate_config(baseline), (default_stage("ingest"), default_stage("curate")), quiet=True)
+
+    run = tmp_path / "run"
+    script = tmp_path / "run_curate.py"
+    script.write_text(
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from alchemistcoder.pipeline import StageSpec, run_pipeline\n"
+        "from alchemistcoder.pipeline.stages import default_stage\n"
+        "from test_resume import _curate_config\n"
+        "stages = (default_stage('ingest'), StageSpec('curate', 'data', 'alchemistcoder.curate.stage:run_curate',\n"
+        "          steps='test_resume:killing_curate_steps'))\n"
+        "run_pipeline(_curate_config(Path(sys.argv[1])), stages, quiet=True)\n")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(TESTS), os.environ.get("PYTHONPATH", "")])}
+    run.mkdir()
+    # the 3rd shard of the keys-only map step, then inside the near-duplicate reduce, then to the end
+    for kill_at in ("shingles 3", "dedup_near 1", None):
+        if kill_at:
+            (run / "KILL_AT").write_text(kill_at)
+        proc = subprocess.run([sys.executable, str(script), str(run)], env=env, capture_output=True, timeout=300)
+        assert proc.returncode == (-signal.SIGKILL if kill_at else 0), proc.stderr.decode()[-2000:]
+        assert not (run / "KILL_AT").exists()
+    assert _outputs(run) == _outputs(baseline)
+    manifest = orjson.loads((run / "02_curate" / "manifest.json").read_bytes())
+    steps = manifest["timings"]["steps"]
+    # the last attempt redid neither the first map step nor the first reduce
+    assert steps["score"]["resumed"] == steps["score"]["shards"] == 4 and steps["dedup_plan"]["resumed"]
+    assert steps["shingles"]["resumed"] == 4 and not steps["dedup_near"]["resumed"]
+    assert manifest["counts"] == orjson.loads((baseline / "02_curate" / "manifest.json").read_bytes())["counts"]
+    assert not (run / "02_curate" / "steps").exists()

@@ -22,7 +22,7 @@ _EXPORTS = {
     "load_entries": "alchemistcoder.curate.decontam",
     "dedup_samples": "alchemistcoder.curate.dedup",
     "curate_filters_batch": "alchemistcoder.curate.filters",
-    "curate_global": "alchemistcoder.curate.stage",
+    "curate_steps": "alchemistcoder.curate.stage",
     "run_curate": "alchemistcoder.curate.stage",
 }
 

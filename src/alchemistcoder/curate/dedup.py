@@ -7,7 +7,11 @@ shingle sets, so the threshold means what it says and only LSH misses can cost r
 
 The MinHash is vectorized with numpy over whole batches (one multiply-add-shift per permutation and shingle,
 then a segmented minimum), which is what makes it several times faster than hashing document by document.
-Signatures and band keys are per-batch maps; grouping equal band keys is the global step.
+Over a sharded input, dedup is map -> reduce -> map -> reduce -> map, as in datatrove's MinHash: per shard,
+exact digests and LSH band keys (:func:`dedup_keys`); on the driver, exact clusters and candidate pairs
+from equal band keys (:func:`plan_dedup`); per shard, the shingle sets of the candidates only
+(:func:`candidate_shingles`); on the driver, exact Jaccard and union-find (:func:`near_decisions`); per
+shard, the rejections (:func:`apply_dedup`). :func:`dedup_samples` runs the same functions over one list.
 
 In every cluster one sample is kept, chosen deterministically: the earliest source in
 ``source_priority``, then higher :func:`sample_quality`, then the smaller id. The others are rejected with
@@ -19,6 +23,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
 
 import numpy as np
 import xxhash
@@ -235,17 +241,6 @@ def sample_quality(sample: Sample) -> float:
     return has_code + min(len(sample.response), 4000) / 4000
 
 
-def keep_order(samples: Sequence[Sample], source_priority: Sequence[str]):
-    """Sort key: earlier source in priority, then higher quality, then smaller id."""
-    rank = {name: i for i, name in enumerate(source_priority)}
-
-    def key(i: int) -> tuple[int, float, str]:
-        s = samples[i]
-        return (rank.get(s.source, len(rank)), -sample_quality(s), s.id)
-
-    return key
-
-
 class _UnionFind:
     def __init__(self, n: int) -> None:
         self.parent = list(range(n))
@@ -267,49 +262,173 @@ def normalized_text(sample: Sample) -> str:
     return _WS.sub(" ", sample.instruction).strip() + "\x00" + _WS.sub(" ", sample.response).strip()
 
 
-def dedup_samples(samples: list[Sample], cfg: DedupConfig) -> dict[str, int]:
-    """Reject exact and near duplicates among the not-yet-rejected samples, in place; returns counts by reason."""
-    live = [s for s in samples if not s.rejected]
-    order = keep_order(live, cfg.source_priority)
-    counts = {"exact_duplicate": 0, "near_duplicate": 0}
+# -- dedup as map -> reduce -> map over shards ------------------------------------------------------------
+# The samples stay in their shards; the reduces see only the keys below. ``row`` is a sample's position in
+# its shard, ``pos`` its position among the live samples of the whole input once exact duplicates are gone
+# (the numbering the candidate pairs use).
+@dataclass
+class DedupKeys:
+    """Compact keys of one shard's not-yet-rejected samples: what the dedup reduce sees instead of them."""
+
+    rows: list[int]
+    ids: list[str]
+    sources: list[str]
+    quality: list[float]
+    exact: list[bytes]  # xxh3-128 of the normalized text (empty when exact dedup is off)
+    bands: np.ndarray  # (n, bands) LSH band keys of the MinHash signature (no columns when near dedup is off)
+    nonempty: np.ndarray  # whether the sample has any shingle
+
+
+@dataclass
+class Candidate:
+    """A sample in some near-duplicate candidate pair, with the exact shingle set that verifies the pair."""
+
+    pos: int
+    row: int
+    id: str
+    source: str
+    quality: float
+    shingles: np.ndarray
+
+
+@lru_cache(maxsize=8)
+def _lsh(threshold: float, num_perm: int) -> tuple[int, int]:
+    return lsh_params(threshold, num_perm)
+
+
+def dedup_keys(samples: Sequence[Sample], cfg: DedupConfig) -> DedupKeys:
+    """Map: the keys of a shard's live samples (exact digest, LSH band keys, what picks a cluster's keeper)."""
+    rows = [i for i, s in enumerate(samples) if not s.rejected]
+    live = [samples[i] for i in rows]
+    exact = [xxhash.xxh3_128_digest(normalized_text(s).encode()) for s in live] if cfg.exact else []
+    if cfg.near and live:
+        shingles = shingle_samples([(s.instruction, s.response) for s in live], cfg.shingle_size)
+        bands, rows_per_band = _lsh(cfg.threshold, cfg.num_perm)
+        keys = band_keys(MinHasher(cfg.num_perm, cfg.seed).signatures(shingles), bands, rows_per_band, cfg.seed)
+        nonempty = shingles.lengths() > 0
+    else:
+        keys, nonempty = np.empty((len(live), 0), dtype=np.uint64), np.zeros(len(live), dtype=bool)
+    return DedupKeys(rows, [s.id for s in live], [s.source for s in live], [sample_quality(s) for s in live],
+                     exact, keys, nonempty)
+
+
+def _order(ids: Sequence[str], sources: Sequence[str], quality: Sequence[float], source_priority: Sequence[str]):
+    """Sort key of the keeper choice: earlier source in priority, then higher quality, then smaller id."""
+    rank = {name: i for i, name in enumerate(source_priority)}
+
+    def key(i: int) -> tuple[int, float, str]:
+        return (rank.get(sources[i], len(rank)), -quality[i], ids[i])
+
+    return key
+
+
+def plan_dedup(keys: Sequence[DedupKeys], cfg: DedupConfig) -> list[dict[str, Any]]:
+    """Reduce: exact-duplicate clusters, and the near-duplicate candidate pairs among what is left.
+
+    Returns one decision per shard: ``exact`` (row -> reject params), ``candidates`` (row -> pos of the
+    samples in a candidate pair) and ``pairs`` (the candidate pairs whose first sample is in that shard, in
+    the global order of :func:`candidate_pairs`).
+    """
+    where = [(shard, row) for shard, k in enumerate(keys) for row in k.rows]
+    ids = [i for k in keys for i in k.ids]
+    sources = [x for k in keys for x in k.sources]
+    quality = [q for k in keys for q in k.quality]
+    plans: list[dict[str, Any]] = [{"exact": {}, "candidates": {}, "pairs": []} for _ in keys]
+    dropped: set[int] = set()
     if cfg.exact:
+        order = _order(ids, sources, quality, cfg.source_priority)
         groups: dict[bytes, list[int]] = {}
-        for i, s in enumerate(live):
-            groups.setdefault(xxhash.xxh3_128_digest(normalized_text(s).encode()), []).append(i)
+        for i, digest in enumerate(d for k in keys for d in k.exact):
+            groups.setdefault(digest, []).append(i)
         for members in groups.values():
             if len(members) < 2:
                 continue
             members.sort(key=order)
-            keeper = live[members[0]]
             for i in members[1:]:
-                live[i].reject(OP, "exact_duplicate", params={"duplicate_of": keeper.id, "kind": "exact"}, stage="curate")
-                counts["exact_duplicate"] += 1
-        live = [s for s in live if not s.rejected]
-        order = keep_order(live, cfg.source_priority)
-    if cfg.near and len(live) > 1:
-        shingles = shingle_samples([(s.instruction, s.response) for s in live], cfg.shingle_size)
-        pairs = near_duplicate_pairs(shingles, cfg)
-        uf = _UnionFind(len(live))
-        best_link: dict[int, tuple[int, float]] = {}
-        for i, j, jac in pairs:
-            uf.union(i, j)
-            for a, b in ((i, j), (j, i)):
-                if a not in best_link or jac > best_link[a][1]:
-                    best_link[a] = (b, jac)
-        clusters: dict[int, list[int]] = {}
-        for i in best_link:
-            clusters.setdefault(uf.find(i), []).append(i)
-        for members in clusters.values():
-            members.sort(key=order)
-            keeper = live[members[0]]
-            for i in members[1:]:
-                partner, jac = best_link[i]
-                live[i].reject(OP, "near_duplicate", params={
-                    "duplicate_of": keeper.id,
-                    "similar_to": live[partner].id,
-                    "jaccard": round(jac, 4),
-                    "threshold": cfg.threshold,
-                    "cluster_size": len(members),
-                }, stage="curate")
-                counts["near_duplicate"] += 1
-    return counts
+                shard, row = where[i]
+                plans[shard]["exact"][row] = {"duplicate_of": ids[members[0]], "kind": "exact"}
+                dropped.add(i)
+    remaining = [i for i in range(len(ids)) if i not in dropped]
+    if cfg.near and len(remaining) > 1:
+        bands = np.concatenate([k.bands for k in keys])[remaining]
+        nonempty = np.concatenate([k.nonempty for k in keys])[remaining]
+        for i, j in candidate_pairs(bands, nonempty).tolist():
+            shard, row = where[remaining[i]]
+            plans[shard]["pairs"].append((i, j))
+            for pos in (i, j):
+                shard, row = where[remaining[pos]]
+                plans[shard]["candidates"][row] = pos
+    return plans
+
+
+def candidate_shingles(samples: Sequence[Sample], candidates: dict[int, int], cfg: DedupConfig) -> list[Candidate]:
+    """Map: the shingle sets of a shard's candidate samples (``candidates``: row -> pos)."""
+    rows = sorted(candidates)
+    shingles = shingle_samples([(samples[r].instruction, samples[r].response) for r in rows], cfg.shingle_size)
+    return [Candidate(candidates[r], r, samples[r].id, samples[r].source, sample_quality(samples[r]), shingles.set_of(k))
+            for k, r in enumerate(rows)]
+
+
+def near_decisions(pairs: Sequence[tuple[int, int]], candidates: Sequence[Sequence[Candidate]],
+                   cfg: DedupConfig) -> list[dict[int, dict[str, Any]]]:
+    """Reduce: verify the candidate pairs with exact Jaccard, cluster them (union-find), and reject every
+    member but the keeper; returns row -> reject params per shard (``candidates`` is by shard)."""
+    by_pos = {c.pos: (shard, c) for shard, cs in enumerate(candidates) for c in cs}
+    out: list[dict[int, dict[str, Any]]] = [{} for _ in candidates]
+    found = []
+    for i, j in pairs:
+        jac = exact_jaccard(by_pos[i][1].shingles, by_pos[j][1].shingles)
+        if jac >= cfg.threshold:
+            found.append((i, j, jac))
+    if not found:
+        return out
+    uf = _UnionFind(max(by_pos) + 1)
+    best_link: dict[int, tuple[int, float]] = {}
+    for i, j, jac in found:
+        uf.union(i, j)
+        for a, b in ((i, j), (j, i)):
+            if a not in best_link or jac > best_link[a][1]:
+                best_link[a] = (b, jac)
+    rank = {name: k for k, name in enumerate(cfg.source_priority)}
+
+    def order(pos: int) -> tuple[int, float, str]:
+        c = by_pos[pos][1]
+        return (rank.get(c.source, len(rank)), -c.quality, c.id)
+
+    clusters: dict[int, list[int]] = {}
+    for i in best_link:
+        clusters.setdefault(uf.find(i), []).append(i)
+    for members in clusters.values():
+        members.sort(key=order)
+        keeper = by_pos[members[0]][1]
+        for i in members[1:]:
+            partner, jac = best_link[i]
+            shard, c = by_pos[i]
+            out[shard][c.row] = {
+                "duplicate_of": keeper.id,
+                "similar_to": by_pos[partner][1].id,
+                "jaccard": round(jac, 4),
+                "threshold": cfg.threshold,
+                "cluster_size": len(members),
+            }
+    return out
+
+
+def apply_dedup(samples: Sequence[Sample], exact: dict[int, dict[str, Any]], near: dict[int, dict[str, Any]]) -> dict[str, int]:
+    """Map: reject a shard's duplicates (row -> params) with their cluster's keeper in the trace."""
+    for row, params in exact.items():
+        samples[row].reject(OP, "exact_duplicate", params=params, stage="curate")
+    for row, params in near.items():
+        samples[row].reject(OP, "near_duplicate", params=params, stage="curate")
+    return {"exact_duplicate": len(exact), "near_duplicate": len(near)}
+
+
+def dedup_samples(samples: list[Sample], cfg: DedupConfig) -> dict[str, int]:
+    """Reject exact and near duplicates among the not-yet-rejected samples, in place; returns counts by reason.
+
+    The same map -> reduce -> map functions the curate stage runs over shards, here over one list.
+    """
+    (plan,) = plan_dedup([dedup_keys(samples, cfg)], cfg)
+    candidates = candidate_shingles(samples, plan["candidates"], cfg) if plan["pairs"] else []
+    (near,) = near_decisions(plan["pairs"], [candidates], cfg)
+    return apply_dedup(samples, plan["exact"], near)

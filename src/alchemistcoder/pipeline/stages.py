@@ -12,7 +12,9 @@ from alchemistcoder.stage import StageSpec
 DEFAULT_STAGES: tuple[StageSpec, ...] = (
     StageSpec("ingest", "source", "alchemistcoder.sources.stage:run_ingest",
               extra_hash="alchemistcoder.sources.stage:sources_config_hashes"),
-    StageSpec("curate", "global", "alchemistcoder.curate.stage:run_curate"),
+    # map -> reduce -> map on the executor; on the driver as a whole when a judge cap ranks every sample
+    StageSpec("curate", "data", "alchemistcoder.curate.stage:run_curate", global_if="judge.max_samples",
+              steps="alchemistcoder.curate.stage:curate_steps"),
     StageSpec("evolve", "data", "alchemistcoder.evolve.stage:run_evolve", global_if="max_samples"),
     StageSpec("harmonize", "global", "alchemistcoder.alchemy.harmonize:run_harmonize"),
     StageSpec("comprehend", "global", "alchemistcoder.comprehend.stage:run_comprehend", with_rejected=True),
