@@ -8,9 +8,10 @@ is never closed (a truncated answer) runs to the end of the text.
 from __future__ import annotations
 
 import re
+import threading
 import warnings
+from collections import OrderedDict
 from dataclasses import dataclass
-from functools import lru_cache
 
 from alchemistcoder.code.detect import detect_language
 
@@ -139,14 +140,54 @@ def extract_code_blocks(text: str) -> list[CodeBlock]:
     """Every piece of code in ``text``, in order: fenced blocks when there are fences, else unfenced runs."""
     if not text:
         return []
-    return list(_extract_cached(text))
+    blocks = _CACHE.get(text)
+    if blocks is None:
+        fenced = _fenced_blocks(text)
+        blocks = tuple(fenced if fenced is not None else _unfenced_blocks(text))
+        _CACHE.put(text, blocks)
+    return list(blocks)
 
 
-@lru_cache(maxsize=32768)
-def _extract_cached(text: str) -> tuple[CodeBlock, ...]:
-    # Filters, dedup and decontamination each look at the same responses; extract once per process.
-    fenced = _fenced_blocks(text)
-    return tuple(fenced if fenced is not None else _unfenced_blocks(text))
+class ExtractionCache:
+    """Least-recently-used texts and their blocks, bounded by the characters they hold (not by a count).
+
+    Filters, dedup and decontamination each look at the same responses within a shard; a count bound
+    (32,768 entries) thrashed on large inputs, a byte bound holds as many texts as fit whatever their size.
+    """
+
+    def __init__(self, max_chars: int) -> None:
+        self.max_chars = max_chars
+        self.chars = 0
+        self._entries: OrderedDict[str, tuple[CodeBlock, ...]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def _size(text: str, blocks: tuple[CodeBlock, ...]) -> int:
+        return len(text) + sum(len(b.code) for b in blocks) + 200  # + the entry's own overhead
+
+    def get(self, text: str) -> tuple[CodeBlock, ...] | None:
+        with self._lock:
+            blocks = self._entries.get(text)
+            if blocks is not None:
+                self._entries.move_to_end(text)
+            return blocks
+
+    def put(self, text: str, blocks: tuple[CodeBlock, ...]) -> None:
+        size = self._size(text, blocks)
+        if size > self.max_chars:
+            return
+        with self._lock:
+            if text in self._entries:
+                return
+            self._entries[text] = blocks
+            self.chars += size
+            while self.chars > self.max_chars:
+                old, old_blocks = self._entries.popitem(last=False)
+                self.chars -= self._size(old, old_blocks)
+
+
+# 32M characters per process (32-128 MB, as str stores 1-4 bytes a character): a shard's texts fit many times.
+_CACHE = ExtractionCache(32 * 1024 * 1024)
 
 
 def main_code(text: str) -> CodeBlock | None:
