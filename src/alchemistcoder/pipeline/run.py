@@ -205,9 +205,16 @@ class Pipeline:
             if outcome.manifest is not None:
                 self._advance(spec, outcome, flow)
         self._write_run_json()
+        finished: list[dict[str, Any]] = []
         for spec in self.finish:
             if self._enabled(spec) and self._selected(spec):
+                started, cpu = time.perf_counter(), time.process_time()
                 resolve_function(spec.fn)(self.run_dir, self.cfg)
+                finished.append({"name": spec.name, "seconds": round(time.perf_counter() - started, 3),
+                                 "driver_cpu_s": round(time.process_time() - cpu, 3)})
+        if finished:
+            # the finish steps read run.json, so their own time is added once they are done
+            self._write_run_json(finished)
         return self.outcomes
 
     def _advance(self, spec: StageSpec, outcome: StageOutcome, flow: _Flow) -> None:
@@ -233,11 +240,23 @@ class Pipeline:
             exists = Path(train_file).exists()
             flow.product = {"train_file": train_file, "fingerprint": file_content_hash(Path(train_file)) if exists else None}
 
-    def _write_run_json(self) -> None:
+    def _write_run_json(self, finish: list[dict[str, Any]] | None = None) -> None:
+        """``run.json``: each stage's status and time (a stepped stage's steps with theirs), the finish steps'
+        times, and the config."""
+        stages = []
+        for o in self.outcomes:
+            entry: dict[str, Any] = {"name": o.name, "status": o.status, "dir": o.dir.name if o.dir else None}
+            timings = (o.manifest or {}).get("timings") or {}
+            if o.status in ("ran", "resumed") and "seconds" in timings:
+                entry["seconds"] = timings["seconds"]
+                if "steps" in timings:
+                    entry["steps"] = timings["steps"]
+            stages.append(entry)
         write_json(self.run_dir / "run.json", {
             "finished": _now(),
             "config": self.cfg.model_dump(mode="json"),
-            "stages": [{"name": o.name, "status": o.status, "dir": o.dir.name if o.dir else None} for o in self.outcomes],
+            "stages": stages,
+            **({"finish": finish} if finish else {}),
         })
 
     def _reuse_or_skip(self, spec: StageSpec, directory: Path, fingerprint: str, chash: str) -> StageOutcome | None:

@@ -146,17 +146,33 @@ def section_overview(run: dict[str, Any] | None, manifests: dict[str, dict[str, 
     )
 
 
-def section_sources(ingest_dir: Path | None) -> str:
-    out = "<h2>Source profiles</h2>"
-    samples = _samples(ingest_dir) + _samples(ingest_dir, "rejected")
-    if not samples:
-        return out + note("Ingest did not run in this run directory.")
-    from alchemistcoder.sources.profile import profile_samples
+def _profile_file(path: str) -> dict[str, Any]:
+    """Map step of the source profiles: the profile figures of one shard file, by source."""
+    from alchemistcoder.sources.profile import profile_counts
 
-    by_source: dict[str, list[Sample]] = defaultdict(list)
-    for s in samples:
-        by_source[s.source].append(s)
-    profiles = profile_samples(samples, include_rejected=True)["sources"]
+    return profile_counts(Sample.from_dict(row) for row in read_jsonl(Path(path)))
+
+
+def source_profiles(ingest_dir: Path, executor: Any) -> dict[str, Any]:
+    """Profile figures by source over every ingest shard (kept, then rejected), counted per file on
+    ``executor`` and merged in file order here (no Sample is held on this side)."""
+    from alchemistcoder.sources.profile import ProfileCounts
+
+    files = sorted(ingest_dir.glob("shard-*.jsonl.gz")) + sorted(ingest_dir.glob("rejected-*.jsonl.gz"))
+    results = dict(executor.run_tasks(_profile_file, [(i, (str(f),)) for i, f in enumerate(files)]))
+    merged: dict[str, Any] = {}
+    for i in range(len(files)):
+        for name, counts in results[i].items():
+            merged.setdefault(name, ProfileCounts()).merge(counts)
+    return merged
+
+
+def section_sources(ingest_dir: Path | None, executor: Any) -> str:
+    out = "<h2>Source profiles</h2>"
+    counts = source_profiles(ingest_dir, executor) if ingest_dir is not None else {}
+    if not counts:
+        return out + note("Ingest did not run in this run directory.")
+    profiles = {name: c.summary() for name, c in counts.items()}
     rows = []
     for name in sorted(profiles):
         p = profiles[name]
@@ -173,14 +189,15 @@ def section_sources(ingest_dir: Path | None) -> str:
     )
 
     def draw(ax: Any) -> None:
-        names = sorted(by_source)
-        ax.boxplot([[max(1, len(s.response)) for s in by_source[n]] for n in names], orientation="horizontal", showfliers=False)
+        names = sorted(counts)
+        ax.boxplot([[max(1, n) for n in counts[name].response_chars] for name in names], orientation="horizontal",
+                   showfliers=False)
         ax.set_yticks(range(1, len(names) + 1), names)
         ax.set_xscale("log")
         ax.set_xlabel("response length (chars, log scale)")
         ax.set_title("Response length by source")
 
-    return out + plot_png(draw, height=max(2.0, 0.5 * len(by_source) + 1.2))
+    return out + plot_png(draw, height=max(2.0, 0.5 * len(counts) + 1.2))
 
 
 def section_mix(mix_dir: Path | None, manifest: dict[str, Any] | None) -> str:
@@ -406,8 +423,18 @@ def section_before_after(manifest: dict[str, Any]) -> str:
 
 
 def render_report(run_dir: Path, cfg: Any = None) -> str:
-    """The report of ``run_dir`` as one HTML string."""
-    run_dir = Path(run_dir)
+    """The report of ``run_dir`` as one HTML string; its per-shard statistics run on ``cfg.run.executor``."""
+    from alchemistcoder.pipeline.executors import InProcessExecutor, make_executor
+
+    run_settings = getattr(cfg, "run", None)
+    executor = make_executor(run_settings) if run_settings is not None else InProcessExecutor()
+    try:
+        return _render(Path(run_dir), cfg, executor)
+    finally:
+        executor.close()
+
+
+def _render(run_dir: Path, cfg: Any, executor: Any) -> str:
     run = _json(run_dir / "run.json")
     dirs = _stage_dirs(run_dir)
     ran = {s["name"] for s in (run or {}).get("stages", []) if s["status"] not in ("disabled", "not_run")} if run else set(dirs)
@@ -419,7 +446,7 @@ def render_report(run_dir: Path, cfg: Any = None) -> str:
         f"<h1>{esc(title)}</h1>",
         f"<p class=\"note\">{esc(run_dir.resolve())} · finished {esc((run or {}).get('finished', '?'))}</p>",
         section_overview(run, manifests),
-        section_sources(dirs.get("ingest")),
+        section_sources(dirs.get("ingest"), executor),
         section_mix(dirs.get("mix"), manifests.get("mix")),
         section_rejects(manifests),
         section_decontamination(dirs.get("curate"), examples),

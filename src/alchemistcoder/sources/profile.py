@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
 from alchemistcoder.records import Sample
@@ -41,53 +42,92 @@ def _share(count: int, total: int) -> float:
     return round(count / total, 4) if total else 0.0
 
 
-def profile_one(samples: list[Sample]) -> dict[str, Any]:
-    """The style statistics of one group of samples (normally one source)."""
-    from alchemistcoder.code import extract_code_blocks
-    from alchemistcoder.code.concepts import includes_tests, prints_output, shows_expected_output
+@dataclass
+class ProfileCounts:
+    """The figures a profile is made from, mergeable: counts add up and the length lists concatenate, so a
+    profile can be counted per shard (in parallel) and merged (the report does so)."""
 
-    n = len(samples)
-    instruction_chars, response_chars, response_tokens = [], [], []
-    fenced = with_code = docstrings = comments = tests = prints = shows = 0
-    code_chars = prose_chars = 0
-    languages: Counter[str] = Counter()
-    for s in samples:
+    samples: int = 0
+    instruction_chars: list[int] = field(default_factory=list)
+    response_chars: list[int] = field(default_factory=list)
+    response_tokens: list[int] = field(default_factory=list)
+    counts: Counter[str] = field(default_factory=Counter)  # with_code, fenced, docstrings, ..., code/prose chars
+    languages: Counter[str] = field(default_factory=Counter)
+
+    def add(self, s: Sample) -> None:
+        """Count one sample."""
+        from alchemistcoder.code import extract_code_blocks
+        from alchemistcoder.code.concepts import includes_tests, prints_output, shows_expected_output
+
         instruction, response = s.instruction, s.response
-        instruction_chars.append(len(instruction))
-        response_chars.append(len(response))
-        response_tokens.append(len(_TOKEN.findall(response)))
+        self.samples += 1
+        self.instruction_chars.append(len(instruction))
+        self.response_chars.append(len(response))
+        self.response_tokens.append(len(_TOKEN.findall(response)))
         blocks = extract_code_blocks(response)
+        c = self.counts
         if not blocks:
-            prose_chars += len(response)
-            continue
-        with_code += 1
-        fenced += any(b.fenced for b in blocks)
+            c["prose_chars"] += len(response)
+            return
+        c["with_code"] += 1
+        c["fenced"] += any(b.fenced for b in blocks)
         code = "\n".join(b.code for b in blocks)
         size = sum(len(b.code) for b in blocks)
-        code_chars += size
-        prose_chars += max(0, len(response) - size)
+        c["code_chars"] += size
+        c["prose_chars"] += max(0, len(response) - size)
         main = max(blocks, key=lambda b: len(b.code))
-        languages[main.language] += 1
-        docstrings += bool(_DOCSTRING.search(code) or _JSDOC.search(code))
-        comments += bool(_COMMENT.search(code))
-        tests += includes_tests(code)
-        prints += prints_output(code)
-        shows += shows_expected_output(response)
-    return {
-        "samples": n,
-        "instruction_chars": _dist(instruction_chars),
-        "response_chars": _dist(response_chars),
-        "response_tokens": _dist(response_tokens),
-        "code_share": _share(with_code, n),
-        "fenced_code_share": _share(fenced, n),
-        "prose_to_code": round(prose_chars / code_chars, 3) if code_chars else None,
-        "languages": {k: _share(v, with_code) for k, v in languages.most_common()},
-        "docstring_share": _share(docstrings, with_code),
-        "comment_share": _share(comments, with_code),
-        "tests_share": _share(tests, with_code),
-        "prints_share": _share(prints, with_code),
-        "shows_output_share": _share(shows, n),
-    }
+        self.languages[main.language] += 1
+        c["docstrings"] += bool(_DOCSTRING.search(code) or _JSDOC.search(code))
+        c["comments"] += bool(_COMMENT.search(code))
+        c["tests"] += includes_tests(code)
+        c["prints"] += prints_output(code)
+        c["shows"] += shows_expected_output(response)
+
+    def merge(self, other: ProfileCounts) -> ProfileCounts:
+        """Add ``other``'s figures to these (languages first seen here keep their place)."""
+        self.samples += other.samples
+        self.instruction_chars += other.instruction_chars
+        self.response_chars += other.response_chars
+        self.response_tokens += other.response_tokens
+        self.counts.update(other.counts)
+        self.languages.update(other.languages)
+        return self
+
+    def summary(self) -> dict[str, Any]:
+        """The profile: length distributions and shares (see :func:`profile_samples`)."""
+        n, c = self.samples, self.counts
+        with_code = c["with_code"]
+        return {
+            "samples": n,
+            "instruction_chars": _dist(self.instruction_chars),
+            "response_chars": _dist(self.response_chars),
+            "response_tokens": _dist(self.response_tokens),
+            "code_share": _share(with_code, n),
+            "fenced_code_share": _share(c["fenced"], n),
+            "prose_to_code": round(c["prose_chars"] / c["code_chars"], 3) if c["code_chars"] else None,
+            "languages": {k: _share(v, with_code) for k, v in self.languages.most_common()},
+            "docstring_share": _share(c["docstrings"], with_code),
+            "comment_share": _share(c["comments"], with_code),
+            "tests_share": _share(c["tests"], with_code),
+            "prints_share": _share(c["prints"], with_code),
+            "shows_output_share": _share(c["shows"], n),
+        }
+
+
+def profile_counts(samples: Iterable[Sample]) -> dict[str, ProfileCounts]:
+    """The profile figures of ``samples`` by source (every sample counts, rejected ones too)."""
+    groups: dict[str, ProfileCounts] = defaultdict(ProfileCounts)
+    for s in samples:
+        groups[s.source].add(s)
+    return dict(groups)
+
+
+def profile_one(samples: list[Sample]) -> dict[str, Any]:
+    """The style statistics of one group of samples (normally one source)."""
+    counts = ProfileCounts()
+    for s in samples:
+        counts.add(s)
+    return counts.summary()
 
 
 def profile_samples(samples: Iterable[Sample], include_rejected: bool = False) -> dict[str, Any]:
