@@ -1,12 +1,17 @@
-"""Facts about a program: its functions (name and signature) and what it imports."""
+"""Facts about a program: its functions (name and signature) and what it imports; and the style facts of a
+response with code (what the source profiles count), computed once where the code is extracted."""
 
 from __future__ import annotations
 
 import ast
 import re
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
+from alchemistcoder.code.concepts import includes_tests, prints_output, shows_expected_output
+from alchemistcoder.code.extract import CodeBlock
 from alchemistcoder.code.languages import canonical_language
 
 
@@ -79,3 +84,25 @@ def code_facts(language: str | None, code: str) -> CodeFacts:
     if imports is not None:
         facts.imports = sorted({next(g for g in m.groups() if g) for m in imports.finditer(code)})
     return facts
+
+
+_DOCSTRING = re.compile(r'^\s*[rRbBuU]?("""|\'\'\')', re.MULTILINE)
+_JSDOC = re.compile(r"/\*\*")
+_COMMENT = re.compile(r"(^|\s)(#(?!include|define|pragma|if|endif|!)|//|/\*|--\s)", re.MULTILINE)
+
+
+def response_style(response: str, blocks: Sequence[CodeBlock]) -> dict[str, Any]:
+    """Style facts of a response with code (``blocks`` not empty): its main block's language, whether any
+    block is fenced, the characters of code, and whether the code has docstrings, comments, tests or prints
+    and the response shows an expected output."""
+    code = "\n".join(b.code for b in blocks)
+    return {
+        "language": max(blocks, key=lambda b: len(b.code)).language,
+        "fenced_any": any(b.fenced for b in blocks),
+        "code_chars": sum(len(b.code) for b in blocks),
+        "docstring": bool(_DOCSTRING.search(code) or _JSDOC.search(code)),
+        "comments": bool(_COMMENT.search(code)),
+        "tests": includes_tests(code),
+        "prints": prints_output(code),
+        "shows_output": shows_expected_output(response),
+    }

@@ -17,6 +17,7 @@ from typing import Any
 
 from alchemistcoder.code import can_parse, code_facts, extract_code_blocks, parse_ok
 from alchemistcoder.code.extract import CodeBlock
+from alchemistcoder.code.facts import response_style
 from alchemistcoder.curate.config import FilterConfig
 from alchemistcoder.curate.reasons import category_of
 from alchemistcoder.records import Sample
@@ -101,6 +102,8 @@ def _record_code_meta(sample: Sample, view: CodeView) -> None:
         "fenced": main.fenced,
         "functions": facts.functions[:20],
         "imports": facts.imports[:20],
+        # the source profiles' facts, so the report does not extract the code again
+        **response_style(sample.response, view.blocks),
     }
 
 

@@ -153,12 +153,19 @@ def _profile_file(path: str) -> dict[str, Any]:
     return profile_counts(Sample.from_dict(row) for row in read_jsonl(Path(path)))
 
 
-def source_profiles(ingest_dir: Path, executor: Any) -> dict[str, Any]:
-    """Profile figures by source over every ingest shard (kept, then rejected), counted per file on
-    ``executor`` and merged in file order here (no Sample is held on this side)."""
+def source_profiles(ingest_dir: Path, curate_dir: Path | None, executor: Any) -> dict[str, Any]:
+    """Profile figures by source of every ingested sample, counted per shard file on ``executor`` and merged
+    in file order here (no Sample is held on this side).
+
+    When curate ran, its shards hold the same samples as ingest's kept ones with their code facts recorded
+    (``meta["code"]``), so those are read instead and no code is extracted again; ingest's rejects come
+    from ingest.
+    """
     from alchemistcoder.sources.profile import ProfileCounts
 
-    files = sorted(ingest_dir.glob("shard-*.jsonl.gz")) + sorted(ingest_dir.glob("rejected-*.jsonl.gz"))
+    files = (sorted(curate_dir.glob("shard-*.jsonl.gz")) + sorted(curate_dir.glob("rejected-*.jsonl.gz"))
+             if curate_dir is not None else sorted(ingest_dir.glob("shard-*.jsonl.gz")))
+    files += sorted(ingest_dir.glob("rejected-*.jsonl.gz"))
     results = dict(executor.run_tasks(_profile_file, [(i, (str(f),)) for i, f in enumerate(files)]))
     merged: dict[str, Any] = {}
     for i in range(len(files)):
@@ -167,9 +174,9 @@ def source_profiles(ingest_dir: Path, executor: Any) -> dict[str, Any]:
     return merged
 
 
-def section_sources(ingest_dir: Path | None, executor: Any) -> str:
+def section_sources(ingest_dir: Path | None, curate_dir: Path | None, executor: Any) -> str:
     out = "<h2>Source profiles</h2>"
-    counts = source_profiles(ingest_dir, executor) if ingest_dir is not None else {}
+    counts = source_profiles(ingest_dir, curate_dir, executor) if ingest_dir is not None else {}
     if not counts:
         return out + note("Ingest did not run in this run directory.")
     profiles = {name: c.summary() for name, c in counts.items()}
@@ -446,7 +453,7 @@ def _render(run_dir: Path, cfg: Any, executor: Any) -> str:
         f"<h1>{esc(title)}</h1>",
         f"<p class=\"note\">{esc(run_dir.resolve())} · finished {esc((run or {}).get('finished', '?'))}</p>",
         section_overview(run, manifests),
-        section_sources(dirs.get("ingest"), executor),
+        section_sources(dirs.get("ingest"), dirs.get("curate"), executor),
         section_mix(dirs.get("mix"), manifests.get("mix")),
         section_rejects(manifests),
         section_decontamination(dirs.get("curate"), examples),

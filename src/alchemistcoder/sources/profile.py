@@ -17,9 +17,6 @@ from typing import Any
 from alchemistcoder.records import Sample
 
 _TOKEN = re.compile(r"\w+|[^\w\s]")
-_DOCSTRING = re.compile(r'^\s*[rRbBuU]?("""|\'\'\')', re.MULTILINE)
-_JSDOC = re.compile(r"/\*\*")
-_COMMENT = re.compile(r"(^|\s)(#(?!include|define|pragma|if|endif|!)|//|/\*|--\s)", re.MULTILINE)
 
 
 _SHORT = {"python": "py", "javascript": "js", "typescript": "ts", "cpp": "c++", "csharp": "c#"}
@@ -55,33 +52,24 @@ class ProfileCounts:
     languages: Counter[str] = field(default_factory=Counter)
 
     def add(self, s: Sample) -> None:
-        """Count one sample."""
-        from alchemistcoder.code import extract_code_blocks
-        from alchemistcoder.code.concepts import includes_tests, prints_output, shows_expected_output
-
+        """Count one sample (its code facts from ``meta["code"]`` when curation recorded them)."""
         instruction, response = s.instruction, s.response
         self.samples += 1
         self.instruction_chars.append(len(instruction))
         self.response_chars.append(len(response))
         self.response_tokens.append(len(_TOKEN.findall(response)))
-        blocks = extract_code_blocks(response)
+        style = _style(s)
         c = self.counts
-        if not blocks:
+        if style is None:
             c["prose_chars"] += len(response)
             return
         c["with_code"] += 1
-        c["fenced"] += any(b.fenced for b in blocks)
-        code = "\n".join(b.code for b in blocks)
-        size = sum(len(b.code) for b in blocks)
-        c["code_chars"] += size
-        c["prose_chars"] += max(0, len(response) - size)
-        main = max(blocks, key=lambda b: len(b.code))
-        self.languages[main.language] += 1
-        c["docstrings"] += bool(_DOCSTRING.search(code) or _JSDOC.search(code))
-        c["comments"] += bool(_COMMENT.search(code))
-        c["tests"] += includes_tests(code)
-        c["prints"] += prints_output(code)
-        c["shows"] += shows_expected_output(response)
+        c["fenced"] += style["fenced_any"]
+        c["code_chars"] += style["code_chars"]
+        c["prose_chars"] += max(0, len(response) - style["code_chars"])
+        self.languages[style["language"]] += 1
+        for key in ("docstring", "comments", "tests", "prints", "shows_output"):
+            c[key] += style[key]
 
     def merge(self, other: ProfileCounts) -> ProfileCounts:
         """Add ``other``'s figures to these (languages first seen here keep their place)."""
@@ -106,12 +94,25 @@ class ProfileCounts:
             "fenced_code_share": _share(c["fenced"], n),
             "prose_to_code": round(c["prose_chars"] / c["code_chars"], 3) if c["code_chars"] else None,
             "languages": {k: _share(v, with_code) for k, v in self.languages.most_common()},
-            "docstring_share": _share(c["docstrings"], with_code),
+            "docstring_share": _share(c["docstring"], with_code),
             "comment_share": _share(c["comments"], with_code),
             "tests_share": _share(c["tests"], with_code),
             "prints_share": _share(c["prints"], with_code),
-            "shows_output_share": _share(c["shows"], n),
+            "shows_output_share": _share(c["shows_output"], n),
         }
+
+
+def _style(s: Sample) -> dict[str, Any] | None:
+    """The response's style facts (None without code): recorded by curation in ``meta["code"]``, else
+    extracted here."""
+    from alchemistcoder.code import extract_code_blocks
+    from alchemistcoder.code.facts import response_style
+
+    recorded = s.meta.get("code")
+    if isinstance(recorded, dict) and (recorded.get("blocks") == 0 or "code_chars" in recorded):
+        return recorded if recorded.get("blocks") else None
+    blocks = extract_code_blocks(s.response)
+    return response_style(s.response, blocks) if blocks else None
 
 
 def profile_counts(samples: Iterable[Sample]) -> dict[str, ProfileCounts]:
