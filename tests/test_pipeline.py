@@ -122,3 +122,74 @@ def test_stage_directories_follow_the_pipelines_own_stage_list(shared_data: Path
     pipeline = Pipeline(standin_config(shared_data, tmp_path / "run"), stages, quiet=True)
     assert pipeline._context(stages[2]).stage_dir == tmp_path / "run" / "03_train"
     assert pipeline._context(stages[3]).stage_dir == tmp_path / "run" / "04_eval"
+
+
+# -- stages made of map and reduce steps ------------------------------------------------------------------
+def _note_length(samples, cfg, ctx):
+    for s in samples:
+        s.record("measure", params={"chars": len(s.response)})
+    return samples
+
+
+def _length_keys(samples, cfg, ctx):
+    return [(s.source, len(s.response), s.id) for s in samples]
+
+
+def _longest_per_source(keys, cfg, ctx):
+    """Reduce: the id of each source's longest response; every shard gets the whole (tiny) answer."""
+    best: dict[str, tuple[int, str]] = {}
+    for shard in keys:
+        for source, n, sid in shard:
+            if source not in best or (n, sid) > best[source]:
+                best[source] = (n, sid)
+    ctx.stats["sources"] = len(best)
+    return [{sid for _, sid in best.values()}] * len(keys)
+
+
+def _keep_longest(samples, cfg, ctx):
+    for s in samples:
+        if s.id not in ctx.decisions["longest"]:
+            s.reject("longest_only", "not_longest")
+    return samples
+
+
+def longest_steps(cfg):
+    from alchemistcoder.stage import MapStep, ReduceStep
+
+    return [MapStep("measure", _note_length, keys=_length_keys), ReduceStep("longest", _longest_per_source),
+            MapStep("keep", _keep_longest)]
+
+
+def test_a_stage_of_map_and_reduce_steps_equals_its_whole_list_form(shared_data: Path, tmp_path: Path) -> None:
+    from alchemistcoder.pipeline.steps import plan_shards
+    from alchemistcoder.records import Sample
+    from alchemistcoder.stage import StageContext, run_steps_inline
+
+    stages = (STANDIN_STAGES[0], StageSpec("curate", "data", _keep_longest, steps=longest_steps))
+    run = tmp_path / "run"
+    run_pipeline(standin_config(shared_data, run, limit=30, shard_size=7, executor="local", workers=2), stages, quiet=True)
+    m = _manifest(run, "curate")
+    assert m["counts"] == {"in": 60, "created": 0, "kept": 2, "rejected": 58, "rejected_here": 58, "balanced": True}
+    assert m["rejects_by_reason"] == {"not_longest": 58} and m["stats"]["sources"] == 2
+    assert [(name, s["where"]) for name, s in m["timings"]["steps"].items()] == [
+        ("measure", "executor"), ("longest", "driver"), ("keep", "executor")]
+    assert not (run / "02_curate" / "steps").exists()
+    # the same steps over the whole list in this process decide the same
+    ingest = [Sample.from_dict(r) for p in sorted((run / "01_ingest").glob("shard-*.jsonl.gz")) for r in read_jsonl(p)]
+    inline = run_steps_inline(longest_steps(None), ingest, None, StageContext(run_dir=tmp_path, stage="curate"))
+    sharded = [r for p in sorted((run / "02_curate").glob("*.jsonl.gz")) for r in read_jsonl(p)]
+    assert {s.id for s in inline if not s.rejected} == {r["id"] for r in sharded if not r["trace"][-1].get("reason")}
+    assert len(list((run / "02_curate").glob("shard-*.jsonl.gz"))) == 9  # 60 rows in shards of 7
+    # row ranges: shards cut across input files
+    files = [(Path("a"), 5), (Path("b"), 0), (Path("c"), 4)]
+    assert plan_shards(files, 3) == [[("a", 0, 3)], [("a", 3, 5), ("c", 0, 1)], [("c", 1, 4)]]
+    assert plan_shards([], 3) == [[]]
+
+
+def test_a_step_list_must_end_with_a_map_and_reduce_after_keys() -> None:
+    from alchemistcoder.stage import MapStep, ReduceStep, check_steps
+
+    with pytest.raises(PipelineError, match="last step must be a map step"):
+        check_steps("x", [MapStep("a", _note_length, keys=_length_keys), ReduceStep("r", _longest_per_source)])
+    with pytest.raises(PipelineError, match="must follow a map step with keys"):
+        check_steps("x", [MapStep("a", _note_length), ReduceStep("r", _longest_per_source), MapStep("b", _keep_longest)])
