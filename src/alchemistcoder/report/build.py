@@ -12,6 +12,7 @@ import base64
 import html
 import io
 from collections import Counter, defaultdict
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -32,16 +33,13 @@ def _stage_dirs(run_dir: Path) -> dict[str, Path]:
     return {p.name.split("_", 1)[1]: p for p in sorted(run_dir.glob("[0-9][0-9]_*")) if p.is_dir()}
 
 
-def _samples(directory: Path | None, kind: str = "shard", limit: int | None = None) -> list[Sample]:
-    out: list[Sample] = []
+def _samples(directory: Path | None, kind: str = "shard") -> Iterator[Sample]:
+    """A stage's kept (``shard``) or ``rejected`` samples, one at a time: the report never holds a stage."""
     if directory is None:
-        return out
+        return
     for p in sorted(directory.glob(f"{kind}-*.jsonl.gz")):
         for row in read_jsonl(p):
-            out.append(Sample.from_dict(row))
-            if limit is not None and len(out) >= limit:
-                return out
-    return out
+            yield Sample.from_dict(row)
 
 
 # -- html helpers ------------------------------------------------------------------------------------
@@ -211,12 +209,15 @@ def section_mix(mix_dir: Path | None, manifest: dict[str, Any] | None) -> str:
     out = "<h2>Composition of the final mix</h2>"
     if mix_dir is None or manifest is None:
         return out + note("The mix stage did not run.")
-    kept = _samples(mix_dir)
-    by_task = Counter(s.task for s in kept)
-    by_source = Counter(s.source for s in kept)
-    split = Counter(s.meta.get("split", "train") for s in kept)
+    by_task: Counter[str] = Counter()
+    by_source: Counter[str] = Counter()
+    split: Counter[str] = Counter()
+    for s in _samples(mix_dir):
+        by_task[s.task] += 1
+        by_source[s.source] += 1
+        split[s.meta.get("split", "train")] += 1
     export = manifest.get("export") or {}
-    out += f"<p>{len(kept)} samples: {split.get('train', 0)} train, {split.get('validation', 0)} validation.</p>"
+    out += f"<p>{sum(by_task.values())} samples: {split.get('train', 0)} train, {split.get('validation', 0)} validation.</p>"
     if export.get("dir"):
         out += f"<p>Exported to <code>{esc(export['dir'])}</code> (JSONL, Parquet, HF dataset, data card README.md).</p>"
     share = (manifest.get("stats") or {}).get("alchemist_share")
@@ -272,26 +273,35 @@ def _alchemist_before_after(s: Sample, originals: dict[str, Sample]) -> tuple[st
             return e.before, e.after
     for e in s.trace:
         if e.verdict == "create":
-            parents = e.params.get("parents") or []
-            parents = [parents] if isinstance(parents, str) else parents
-            for p in parents:
+            for p in _parents(e):
                 if p in originals:
                     return originals[p].instruction, s.instruction
     return "(original not recorded)", s.instruction
+
+
+def _parents(event: Any) -> list[str]:
+    parents = event.params.get("parents") or []
+    return [parents] if isinstance(parents, str) else list(parents)
 
 
 def section_alchemist(harmonize_dir: Path | None, limit: int) -> str:
     out = "<h2>AlchemistPrompt examples</h2>"
     if harmonize_dir is None:
         return out + note("The harmonize stage did not run: no AlchemistPrompts in this run.")
-    kept = _samples(harmonize_dir)
-    custom = [s for s in kept if s.task == "alchemist"]
+    writers: Counter[str] = Counter()
+    custom: list[Sample] = []  # the first ``limit`` customized samples, shown
+    for s in _samples(harmonize_dir):
+        if s.task == "alchemist":
+            writers[str(next((e.params.get("writer") for e in s.trace if e.params.get("writer")), "?"))] += 1
+            if len(custom) < limit:
+                custom.append(s)
     if not custom:
         return out + note("Harmonize ran but customized no sample.")
-    originals = {s.id: s for s in kept}
-    writers = Counter(str(next((e.params.get("writer") for e in s.trace if e.params.get("writer")), "?")) for s in custom)
-    out += f"<p>{len(custom)} customized samples; writers: {esc(dict(writers))}.</p>"
-    for s in custom[:limit]:
+    # a second pass for the originals of the samples shown (their instructions before the prompt)
+    parents = {p for s in custom for e in s.trace if e.verdict == "create" for p in _parents(e)}
+    originals = {s.id: s for s in _samples(harmonize_dir) if s.id in parents} if parents else {}
+    out += f"<p>{sum(writers.values())} customized samples; writers: {esc(dict(writers))}.</p>"
+    for s in custom:
         before, after = _alchemist_before_after(s, originals)
         out += f"<h3>{esc(s.id)} <small>({esc(s.source)})</small></h3>"
         out += f'<div class="pair"><div><b>before</b>{pre(before, 800)}</div><div><b>after</b>{pre(after, 800)}</div></div>'
@@ -302,16 +312,18 @@ def section_comprehension(comprehend_dir: Path | None, limit: int) -> str:
     out = "<h2>Code-comprehension tasks</h2>"
     if comprehend_dir is None:
         return out + note("The comprehend stage did not run.")
-    kept = _samples(comprehend_dir)
-    by_task: dict[str, list[Sample]] = defaultdict(list)
-    for s in kept:
+    counts: Counter[str] = Counter()
+    shown: dict[str, list[Sample]] = defaultdict(list)  # the first few of each task
+    for s in _samples(comprehend_dir):
         if s.task in ("evolution", "filtering", "review"):
-            by_task[s.task].append(s)
-    if not by_task:
+            counts[s.task] += 1
+            if len(shown[s.task]) < max(1, limit // 2):
+                shown[s.task].append(s)
+    if not counts:
         return out + note("The comprehend stage made no task samples.")
-    out += table(["task", "samples"], [[t, len(v)] for t, v in sorted(by_task.items())], {1})
-    for task, group in sorted(by_task.items()):
-        for s in group[: max(1, limit // 2)]:
+    out += table(["task", "samples"], [[t, n] for t, n in sorted(counts.items())], {1})
+    for task, group in sorted(shown.items()):
+        for s in group:
             out += f"<h3>{esc(task)}: {esc(s.id)}</h3>"
             out += f'<div class="pair"><div><b>instruction</b>{pre(s.instruction, 900)}</div><div><b>response</b>{pre(s.response, 900)}</div></div>'
     return out
