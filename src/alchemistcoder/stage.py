@@ -242,6 +242,7 @@ def run_steps_inline(steps: list[MapStep | ReduceStep], samples: list[Sample], s
                      ctx: StageContext) -> list[Sample]:
     """Run a stage's steps over ``samples`` as one shard in this process, with ``ctx`` itself (its client,
     its stats): the whole-list form of a stepped stage."""
+    check_steps(ctx.stage, steps)
     decisions: dict[str, Any] = {}
     keys: Any = None
     for step in steps:
