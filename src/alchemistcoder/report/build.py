@@ -137,11 +137,16 @@ def section_overview(run: dict[str, Any] | None, manifests: dict[str, dict[str, 
         )
     if not rows:
         return "<h2>Stages</h2>" + note("No run.json in this directory: the run has not finished a pass yet.")
+    steps = [
+        f"{name}: " + ", ".join(f"{step} {s.get('seconds', 0):.1f} s on the {s.get('where', '?')}"
+                                     for step, s in m["timings"]["steps"].items())
+        for name, m in manifests.items() if statuses.get(name) in ("ran", "resumed") and (m.get("timings") or {}).get("steps")
+    ]
     return "<h2>Stages</h2>" + table(
         ["stage", "status", "in", "created", "kept", "rejected here", "in+created = kept+rejected", "tokens", "cost", "seconds"],
         rows,
         numeric={2, 3, 4, 5, 7, 8, 9},
-    )
+    ) + (note("Steps (map steps on the executor, reduce steps on the driver): " + "; ".join(steps)) if steps else "")
 
 
 def _profile_file(path: str) -> dict[str, Any]:
