@@ -93,6 +93,23 @@ def test_curate_steps_on_the_process_pool_match_inprocess(tmp_path: Path, curate
     assert all(s["seconds"] >= 0 and s["cpu_s"] >= 0 for s in steps.values())
 
 
+def test_the_driver_reads_no_sample_of_a_stepped_stage(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With the process pool, curate's samples are read and written by the workers only: the driver sees
+    keys, decisions and done-records (ingest, a source stage, makes its samples from the config)."""
+    from alchemistcoder.config import load_config
+    from alchemistcoder.pipeline import Pipeline
+    from alchemistcoder.records import Sample
+
+    def refuse(cls, row):
+        raise AssertionError("the driver decoded a Sample")
+
+    monkeypatch.setattr(Sample, "from_dict", classmethod(refuse))
+    cfg = load_config(REPO / "configs" / "quickstart.yaml", [
+        f"run.out={tmp_path / 'run'}", "run.executor=local", "run.workers=2", "run.shard_size=25"])
+    outcomes = Pipeline(cfg, (default_stage("ingest"), default_stage("curate")), quiet=True, finish=()).run()
+    assert [o.status for o in outcomes] == ["ran", "ran"]
+
+
 @pytest.mark.slow
 def test_curate_steps_on_ray_match_inprocess(tmp_path: Path, curate_inprocess: Path) -> None:
     import ray
