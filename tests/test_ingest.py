@@ -211,12 +211,13 @@ def test_demo_corpus_ingests_with_its_defects():
     for s in result.samples:
         by_source.setdefault(s.source, []).append(s)
     for defect in demo_defects():
-        sample = by_source[defect["source"]][defect["index"]]
-        if defect["defect"].startswith("exact_duplicate_of:"):
-            original = by_source[defect["source"]][int(defect["defect"].split(":")[1])]
+        sample = by_source[defect.source][defect.index]
+        if defect.defect == "exact_duplicate":
+            assert defect.of is not None
+            original = by_source[defect.source][defect.of]
             assert sample.messages == original.messages and sample.id != original.id
-        if defect["defect"].startswith("humaneval_leak"):
-            assert "has_close_elements" in sample.response
+        if defect.defect == "benchmark_leak":
+            assert defect.task == "HumanEval/0" and "has_close_elements" in sample.response
     assert by_source["demo-snippets"][0].meta["tags"] == ["list"]
 
 
@@ -296,9 +297,32 @@ def test_demo_yaml_and_demo_sources_agree():
     assert from_yaml == [s.model_dump() for s in demo_sources()]
 
 
-def test_packaged_demo_files_are_built_from_the_corpus_modules(tmp_path):
-    from alchemistcoder.demo._build import HERE, build
+def test_planted_defect_labels_change_no_demo_sample(tmp_path):
+    """The demo records carry their planted defect under ``planted``, which no adapter reads: ingesting the files
+    without the labels gives the same Samples (ids, messages, meta, trace), so the labels change no decision."""
+    from alchemistcoder.demo import demo_defects, demo_sources
+    from alchemistcoder.sources.paths import resolve_source_path
 
-    build(tmp_path)
-    for name in ("terse.jsonl", "tutor.jsonl", "snippets.json", "polyglot.jsonl", "defects.json"):
-        assert (tmp_path / name).read_bytes() == (HERE / name).read_bytes(), f"rebuild {name}: python -m alchemistcoder.demo._build"
+    unlabelled = []
+    for source in demo_sources():
+        packaged = resolve_source_path(source.path).local
+        assert packaged is not None
+        copy = tmp_path / packaged.name
+        if packaged.name.endswith(".jsonl"):  # one record per line, so the line numbers in provenance agree
+            _jsonl(copy, [{k: v for k, v in orjson.loads(line).items() if k != "planted"}
+                          for line in packaged.read_bytes().splitlines()])
+        else:
+            records = orjson.loads(packaged.read_bytes())
+            copy.write_bytes(orjson.dumps([{k: v for k, v in r.items() if k != "planted"} for r in records]))
+        unlabelled.append(source.model_copy(update={"path": str(copy)}))
+
+    def samples(sources: list[SourceConfig]) -> list[dict]:
+        rows = [s.to_dict() for s in ingest_sources(sources).samples]
+        for row in rows:
+            del row["meta"]["origin"]["file"]  # the package's file and the copy's
+        return rows
+
+    labelled = samples(demo_sources())
+    assert len(demo_defects()) == 15 and len(labelled) == 157
+    assert samples(unlabelled) == labelled
+    assert not any("planted" in row["meta"] for row in labelled)

@@ -65,6 +65,34 @@ def test_real_stages_keep_every_record_and_explain_every_rejection(real_run: Pat
     assert created["filtering"] > 0 and created["alchemist"] > 0
 
 
+def _rows(run: Path, stage: str, files: str) -> list[dict]:
+    (d,) = run.glob(f"[0-9][0-9]_{stage}")
+    return [row for path in sorted(d.glob(files)) for row in read_jsonl(path)]
+
+
+def test_curate_does_with_every_planted_defect_what_its_label_says(real_run: Path) -> None:
+    """Each demo record labelled with a planted defect is kept or rejected by curate as its label's ``curate``
+    says; for a duplicate whose pair dedup keeps it, the label names what befell the other (demo/__init__.py)."""
+    from alchemistcoder.demo import demo_defects
+    from alchemistcoder.records import Sample
+
+    ids: dict[str, list[str]] = {}
+    for row in _rows(real_run, "ingest", "shard-*.jsonl.gz"):
+        ids.setdefault(row["source"], []).append(row["id"])
+    outcome = {row["id"]: "kept" for row in _rows(real_run, "curate", "shard-*.jsonl.gz")}
+    for row in _rows(real_run, "curate", "rejected-*.jsonl.gz"):
+        rejection = Sample.from_dict(row).rejection
+        assert rejection is not None
+        outcome[row["id"]] = rejection.reason
+    defects = demo_defects()
+    assert len(defects) == 15
+    for defect in defects:
+        got = outcome[ids[defect.source][defect.index]]
+        if defect.of is not None and got == "kept":
+            got = outcome[ids[defect.source][defect.of]]
+        assert got == defect.curate, defect
+
+
 def test_real_mix_export_and_report(real_run: Path) -> None:
     mix = _manifest(real_run, "mix")
     rows = list(read_jsonl(real_run / "dataset" / "train.jsonl"))

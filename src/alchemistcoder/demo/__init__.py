@@ -7,24 +7,51 @@ Written for this project (so its license is the project's):
 - ``demo-snippets`` (fields, snippets.json): CoNaLa-like one-line answers to short questions;
 - ``demo-polyglot`` (sharegpt, polyglot.jsonl): JavaScript, Go and C++ programs, one multi-turn chat.
 
-Each source carries a few defects on purpose (no code, code that does not parse or compile, exact and near
-duplicates, a reworded HumanEval/0 with its solution); ``defects.json`` lists them by source and record index,
-so later stages can check that they catch them.
+The files are the corpus, edited by hand. Each source carries a few defects on purpose (no code, code that
+does not parse or compile, exact and near duplicates, a reworded HumanEval/0 with its solution), and a record
+with one says so in a ``planted`` object beside its data::
+
+    {"planted": {"defect": "near_duplicate", "of": 14, "curate": "near_duplicate"}, "messages": [...]}
+
+- ``defect``: ``no_code``, ``unparseable`` (Python), ``uncompilable`` (C++), ``exact_duplicate`` and
+  ``near_duplicate`` (of the record at position ``of``, 0-based, in the same file), ``benchmark_leak`` (a
+  reworded benchmark ``task`` with its solution);
+- ``curate``: what the curate stage does with the record under ``configs/quickstart.yaml``: the reason it
+  rejects it with, or ``kept``. For a duplicate, dedup keeps one record of the pair, which may be this one:
+  then ``curate`` is what happens to the other;
+- ``note`` (optional): why the outcome is not the one the defect's name suggests.
+
+No adapter reads ``planted``, and ``demo-snippets`` copies only ``id`` and ``tags`` into meta, so the labels
+change no Sample (id, messages or meta) and no decision of the pipeline.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
 
-import orjson
+from alchemistcoder.io import DataError
+from alchemistcoder.sources.config import SourceConfig
+from alchemistcoder.sources.paths import resolve_source_path
+from alchemistcoder.sources.readers import Record, read_records
 
 PACKAGE_URI = "pkg://alchemistcoder/demo"
 
 
-def demo_sources() -> list[Any]:
-    """SourceConfigs of the four demo sources (pkg:// paths into the installed package)."""
-    from alchemistcoder.sources.config import SourceConfig
+@dataclass(frozen=True)
+class PlantedDefect:
+    """A planted defect, read from the ``planted`` label of its record (the fields are described above)."""
 
+    source: str  # the demo source's name
+    index: int  # the record's position in its file, which is also its position among the source's Samples
+    defect: str
+    curate: str
+    of: int | None = None  # duplicates: the position of the record this one duplicates
+    task: str | None = None  # benchmark_leak: the benchmark task it leaks
+    note: str = ""
+
+
+def demo_sources() -> list[SourceConfig]:
+    """SourceConfigs of the four demo sources (pkg:// paths into the installed package)."""
     return [
         SourceConfig(name="demo-terse", path=f"{PACKAGE_URI}/terse.jsonl", format="alpaca", language="python"),
         SourceConfig(name="demo-tutor", path=f"{PACKAGE_URI}/tutor.jsonl", format="messages", language="python"),
@@ -35,8 +62,20 @@ def demo_sources() -> list[Any]:
     ]
 
 
-def demo_defects() -> list[dict[str, Any]]:
-    """The deliberate defects: ``[{"source", "index", "defect"}]`` (defect e.g. ``no_code``, ``near_duplicate_of:3``)."""
-    from importlib import resources
+def demo_defects() -> list[PlantedDefect]:
+    """Every planted defect of the demo corpus, in source order, then record order."""
+    return [
+        PlantedDefect(source=source.name, index=index, **record["planted"])
+        for source in demo_sources()
+        for index, _, record in _records(source)
+        if "planted" in record
+    ]
 
-    return orjson.loads(resources.files(__name__).joinpath("defects.json").read_bytes())
+
+def _records(source: SourceConfig) -> list[Record]:
+    """A demo source's raw records, read by ingest's own reader so that positions count as in ingest."""
+
+    def on_bad(index: int | None, line: int | None, reason: str, problem: str, raw: str) -> None:
+        raise DataError(source.path, f"record {index}: {problem}", line)
+
+    return read_records(resolve_source_path(source.path), on_bad)
