@@ -255,13 +255,13 @@ def killing_curate_steps(cfg):
     return out
 
 
-def _curate_config(out: Path):
+def _curate_config(out: Path, *overrides: str):
     from alchemistcoder.config import load_config
 
     return load_config(REPO / "configs" / "quickstart.yaml", [
         f"run.out={out}", "run.executor=inprocess", "run.shard_size=40", "evolve.enabled=false",
         "harmonize.enabled=false", "comprehend.enabled=false", "mix.enabled=false",
-        "train.enabled=false", "eval.enabled=false"])
+        "train.enabled=false", "eval.enabled=false", *overrides])
 
 
 def test_kill_9_inside_a_map_and_a_reduce_step_resumes_to_the_same_output(tmp_path: Path) -> None:
@@ -298,3 +298,44 @@ def test_kill_9_inside_a_map_and_a_reduce_step_resumes_to_the_same_output(tmp_pa
     assert steps["shingles"]["resumed"] == 4 and not steps["dedup_near"]["resumed"]
     assert manifest["counts"] == orjson.loads((baseline / "02_curate" / "manifest.json").read_bytes())["counts"]
     assert not (run / "02_curate" / "steps").exists()
+
+
+@pytest.mark.slow
+def test_kill_9_of_the_driver_and_its_workers_inside_curates_steps(tmp_path: Path) -> None:
+    """The whole process group (driver and process-pool workers) killed as chosen files of curate's steps
+    appear: inside the first map step, after the first reduce, inside the keys-only map, inside the last map."""
+    from alchemistcoder.pipeline.stages import default_stage
+
+    pool = ("run.executor=local", "run.workers=2", "run.shard_size=10")
+    baseline = tmp_path / "baseline"
+    run_pipeline(_curate_config(baseline, *pool), (default_stage("ingest"), default_stage("curate")), quiet=True)
+    script = tmp_path / "run_curate.py"
+    script.write_text(
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from alchemistcoder.pipeline import run_pipeline\n"
+        "from alchemistcoder.pipeline.stages import default_stage\n"
+        "from test_resume import _curate_config\n"
+        "if __name__ == '__main__':\n"
+        f"    cfg = _curate_config(Path(sys.argv[1]), *{pool!r})\n"
+        "    run_pipeline(cfg, (default_stage('ingest'), default_stage('curate')), quiet=True)\n")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(TESTS), os.environ.get("PYTHONPATH", "")])}
+    run = tmp_path / "run"
+    for pattern in ("02_curate/steps/00-score/part-00003.done.json", "02_curate/steps/01-dedup_plan/decisions.pkl",
+                    "02_curate/steps/02-shingles/part-00002.done.json", "02_curate/shard-00004.done.json", None):
+        proc = subprocess.Popen([sys.executable, str(script), str(run)], env=env, stdout=subprocess.DEVNULL,
+                                stderr=subprocess.PIPE, start_new_session=True)
+        _STARTED.append(proc)
+        if pattern is None:
+            _, err = proc.communicate(timeout=300)
+            assert proc.returncode == 0, err.decode()[-3000:]
+            break
+        deadline = time.monotonic() + 240
+        while proc.poll() is None and not (run / pattern).exists() and time.monotonic() < deadline:
+            time.sleep(0.005)
+        assert proc.poll() is None, "the run finished before the kill"
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+    assert _outputs(run) == _outputs(baseline) and len(_outputs(run)) == 2 * 2 * 16  # ingest and curate shards
+    steps = orjson.loads((run / "02_curate" / "manifest.json").read_bytes())["timings"]["steps"]
+    assert steps["score"]["resumed"] == 16 and steps["dedup_plan"]["resumed"] and steps["apply"]["resumed"] >= 1

@@ -69,8 +69,12 @@ def read_rows(rows: list[Rows]) -> list[Sample]:
     return out
 
 
+_SUFFIX = {"part": "part-{:05d}.jsonl.gz", "keys": "keys-{:05d}.pkl", "done": "part-{:05d}.done.json"}
+
+
 def _part(step_dir: Path, index: int, what: str) -> Path:
-    return step_dir / f"{what}-{index:05d}{'.done.json' if what == 'done' else '.pkl' if what == 'keys' else '.jsonl.gz'}"
+    """A map step's file of shard ``index``: its samples (``part``), its ``keys`` or its ``done``-record."""
+    return step_dir / _SUFFIX[what].format(index)
 
 
 @dataclass(frozen=True)
