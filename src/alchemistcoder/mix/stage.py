@@ -15,7 +15,7 @@ from collections import Counter, defaultdict
 from typing import Any
 
 from alchemistcoder.mix.config import MixConfig
-from alchemistcoder.records import TASKS, Sample
+from alchemistcoder.records import Sample
 from alchemistcoder.stage import StageContext
 
 
@@ -77,9 +77,6 @@ def apply_weight(group: list[Sample], weight: float, rng: random.Random, by: dic
 
 def run_mix(samples: list[Sample], cfg: MixConfig, ctx: StageContext) -> list[Sample]:
     """Select the final mix from ``samples`` under ``cfg`` and mark the train/validation split."""
-    for task in [*cfg.task_ratios, *(cfg.task_quotas or {})]:
-        if task not in TASKS:
-            raise ValueError(f"mix.task_ratios: unknown task {task!r} (tasks: {', '.join(TASKS)})")
     incoming_rejected = [s for s in samples if s.rejected]
     pool = [s for s in samples if not s.rejected]
     alchemist = [s for s in pool if is_alchemist(s)]
