@@ -1,14 +1,23 @@
-"""Decontamination quality on the labelled contamination set, beside the common 13-gram overlap baseline.
+"""Decontamination quality on the labelled contamination set, signal by signal, beside a 13-gram baseline.
 
-    .venv/bin/python bench/decontam.py [--seeds 0 2 3] [--per-kind 40] [--embedding]
+    .venv/bin/python bench/decontam.py [--seeds 0 2 3] [--per-kind 40] [--show-misses]
 
-The set is derived from the real benchmark files (tests/data/contamination/labelled.py) plus hand-written
-hard negatives. Thresholds were tuned on seed 1; the default pools the held-out seeds 0, 2 and 3 (each
-draws different tasks; the 80 negatives are counted once). Prints recall per contamination kind, the false-positive rate on the negatives, the same for
-the baseline (a sample is flagged when it shares any 13-word n-gram with a benchmark task's prompt,
-solution or tests), the throughput, and last:
+Two parts (``tests/data/contamination``):
 
-    decont recall=<x> fpr=<y> baseline13_recall=<z>
+- the derived set (``labelled.py``): positives made from the real benchmark files by six kinds of
+  transformation (verbatim, reworded, renamed, unrelated instruction, leaked tests, embedded) plus 80
+  hand-written same-topic negatives; the n-gram thresholds were tuned on seed 1, the default pools the
+  held-out seeds 0, 2 and 3 (the negatives counted once);
+- the paraphrase set (``paraphrases.jsonl``): real samples of the shared CodeAlpaca, Evol-CodeAlpaca and
+  CoNaLa files reviewed by hand, benchmark problems in other words and near misses, split by a hash of the
+  benchmark problem into ``tune`` (where the meaning-level thresholds were chosen) and ``test``.
+
+Prints recall and false-positive rate per signal (any n-gram signal, execution, statement) and combined, per
+kind and per split, the 13-gram baseline (a sample is flagged when it shares any word 13-gram with a task's
+prompt, solution or tests), the time, and last (recall and fpr over the derived set plus the paraphrase
+test split, paraphrase_recall over the test split):
+
+    decont recall=<r> fpr=<f> paraphrase_recall=<p> baseline13_recall=<b>
 """
 
 from __future__ import annotations
@@ -22,12 +31,13 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests" / "data" / "contamination"))
 
-from labelled import build_labelled_set  # noqa: E402
+from labelled import build_labelled_set, load_paraphrases  # noqa: E402
 
 from alchemistcoder.benchmarks import load_benchmark  # noqa: E402
 from alchemistcoder.code import word_tokens  # noqa: E402
 from alchemistcoder.curate.config import DecontamConfig  # noqa: E402
 from alchemistcoder.curate.decontam import DecontamIndex, load_entries  # noqa: E402
+from alchemistcoder.curate.decontam_semantic import SemanticIndex  # noqa: E402
 
 
 def baseline13(rows: list[dict], benchmarks: list[str], n: int = 13) -> list[bool]:
@@ -44,54 +54,78 @@ def baseline13(rows: list[dict], benchmarks: list[str], n: int = 13) -> list[boo
     return flags
 
 
-def rates(rows: list[dict], flags: list[bool]) -> tuple[float, float, dict[str, float]]:
-    by_kind: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    for r, f in zip(rows, flags, strict=True):
-        by_kind[r["kind"]][0] += int(f)
-        by_kind[r["kind"]][1] += 1
+def rates(rows: list[dict], flags: list[bool]) -> tuple[float, float]:
+    """(recall on the positives, false-positive rate on the negatives); nan when a side is empty."""
     pos = [f for r, f in zip(rows, flags, strict=True) if r["label"] == 1]
     neg = [f for r, f in zip(rows, flags, strict=True) if r["label"] == 0]
-    return sum(pos) / len(pos), sum(neg) / len(neg), {k: v[0] / v[1] for k, v in by_kind.items()}
+    return (sum(pos) / len(pos) if pos else float("nan"), sum(neg) / len(neg) if neg else float("nan"))
+
+
+def semantic_flags(index: DecontamIndex, rows: list[dict], **only: float) -> list[dict | None]:
+    """The meaning-level decision for every row, with thresholds overridden (1.0 switches a signal off)."""
+    cfg = index.cfg.model_copy(update=only)
+    semantic = SemanticIndex(index.semantic().problems, cfg, embedder=index.semantic().embedder)
+    semantic._statement_embeddings = index.semantic().statement_embeddings()
+    return semantic.decide([(r["instruction"], r["response"]) for r in rows])
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seeds", type=int, nargs="+", default=[0, 2, 3],
-                    help="Seeds of the labelled set, pooled (tuning used seed 1).")
-    ap.add_argument("--per-kind", type=int, default=40, help="Positives per contamination kind.")
-    ap.add_argument("--embedding", action="store_true", help="Also use the embedding signal.")
+                    help="Seeds of the derived set, pooled (its n-gram thresholds were tuned on seed 1).")
+    ap.add_argument("--per-kind", type=int, default=40, help="Derived positives per contamination kind.")
     ap.add_argument("--show-misses", action="store_true", help="Print the misclassified rows.")
     args = ap.parse_args()
 
     rows = []
     for k, seed in enumerate(args.seeds):
         part = build_labelled_set(seed=seed, per_kind=args.per_kind)
-        rows += [{**r, "id": f"s{seed}-{r['id']}"} for r in part if r["label"] == 1 or k == 0]
-    cfg = DecontamConfig(embedding=args.embedding)
+        # the hand-written rows are the same for every seed: counted once
+        rows += [{**r, "id": f"s{seed}-{r['id']}", "split": "derived"} for r in part
+                 if k == 0 or not r["id"].startswith("neg-")]
+    rows += load_paraphrases()
+    cfg = DecontamConfig()
     t0 = time.perf_counter()
     index = DecontamIndex(load_entries(cfg), cfg)
+    index.semantic().statement_embeddings()
     t1 = time.perf_counter()
-    matches = index.score_batch([(r["instruction"], r["response"]) for r in rows])
+    pairs = [(r["instruction"], r["response"]) for r in rows]
+    ngram = [bool(m) for m in index.score_batch(pairs)]
     t2 = time.perf_counter()
-    flags = [bool(m) for m in matches]
-    recall, fpr, kinds = rates(rows, flags)
+    execution = [bool(h) for h in semantic_flags(index, rows, statement_threshold=1.0)]
+    statement = [bool(h) for h in semantic_flags(index, rows, exec_threshold=1.0)]
+    t3 = time.perf_counter()
+    combined = [a or b or c for a, b, c in zip(ngram, execution, statement, strict=True)]
     base = baseline13(rows, cfg.benchmarks)
-    b_recall, b_fpr, b_kinds = rates(rows, base)
+    signals = {"n-gram": ngram, "execution": execution, "statement": statement, "combined": combined, "13-gram": base}
 
     n_pos = sum(r["label"] for r in rows)
-    print(f"labelled set: seeds={args.seeds} positives={n_pos} negatives={len(rows) - n_pos} "
-          f"benchmark tasks indexed={len(index.entries)} (index {t1 - t0:.1f}s, scoring {len(rows) / (t2 - t1):.0f} samples/s)")
-    print(f"{'kind':24s} {'ours':>6s} {'13-gram':>8s}")
-    for kind in sorted(kinds):
-        print(f"{kind:24s} {kinds[kind]:6.3f} {b_kinds[kind]:8.3f}")
-    print(f"{'recall':24s} {recall:6.3f} {b_recall:8.3f}")
-    print(f"{'fpr':24s} {fpr:6.3f} {b_fpr:8.3f}")
+    print(f"labelled set: {len(rows)} rows ({n_pos} positive); derived seeds {args.seeds}; paraphrase set "
+          f"{sum(r['split'] != 'derived' for r in rows)} reviewed samples; {len(index.entries)} benchmark tasks, "
+          f"{len(index.semantic().problems)} problems")
+    print(f"time: index {t1 - t0:.1f}s, n-grams {len(rows) / (t2 - t1):.0f} rows/s, meaning-level (twice) {t3 - t2:.1f}s")
+    groups: dict[str, list[int]] = defaultdict(list)
+    for i, r in enumerate(rows):
+        groups[f"{r['split']}:{r['kind']}"].append(i)
+    print(f"{'group (share flagged)':32s} " + " ".join(f"{name:>10s}" for name in signals))
+    for name in sorted(groups):
+        idx = groups[name]
+        print(f"{name:32s} " + " ".join(f"{sum(f[i] for i in idx) / len(idx):10.3f}" for f in signals.values())
+              + f"   (n={len(idx)})")
+    for part in ("derived", "tune", "test"):
+        sub = [i for i, r in enumerate(rows) if r["split"] == part]
+        line = " ".join(f"{name}={'{:.3f}/{:.3f}'.format(*rates([rows[i] for i in sub], [f[i] for i in sub]))}" for name, f in signals.items())
+        print(f"{part:8s} recall/fpr: {line}")
     if args.show_misses:
-        for r, f, m in zip(rows, flags, matches, strict=True):
+        for r, f in zip(rows, combined, strict=True):
             if f != bool(r["label"]):
-                print("MISS" if r["label"] else "FALSE+", r["id"], r.get("task_id"), m[0].to_params() if m else "")
-                print("   ", r["instruction"][:200].replace("\n", " | "))
-    print(f"decont recall={recall:.3f} fpr={fpr:.3f} baseline13_recall={b_recall:.3f}")
+                print("MISS" if r["label"] else "FALSE+", r["id"], r.get("task_id"), "|", r["instruction"][:160].replace("\n", " "))
+    held_out = [i for i, r in enumerate(rows) if r["split"] in ("derived", "test")]
+    recall, fpr = rates([rows[i] for i in held_out], [combined[i] for i in held_out])
+    test = [i for i, r in enumerate(rows) if r["split"] == "test"]
+    paraphrase_recall, _ = rates([rows[i] for i in test], [combined[i] for i in test])
+    b_recall, _ = rates([rows[i] for i in held_out], [base[i] for i in held_out])
+    print(f"decont recall={recall:.3f} fpr={fpr:.3f} paraphrase_recall={paraphrase_recall:.3f} baseline13_recall={b_recall:.3f}")
 
 
 if __name__ == "__main__":

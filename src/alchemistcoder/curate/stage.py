@@ -62,7 +62,8 @@ def score_shard(samples: list[Sample], cfg: CurateConfig, ctx: StageContext) -> 
     if cfg.decontam.enabled:
         t = time.perf_counter()
         if any(not s.rejected for s in samples):
-            decontaminate_samples(samples, cfg.decontam, index=_decontam_index(cfg.decontam.model_dump_json()))
+            decontaminate_samples(samples, cfg.decontam, index=_decontam_index(cfg.decontam.model_dump_json()),
+                                  ctx=ctx)
         _timing(ctx, "decontam_s", t)
     return samples
 

@@ -14,7 +14,16 @@ Nothing from the benchmarks is stored in the repository: :func:`build_labelled_s
 - ``embedded``: the problem inside a longer, unrelated task, its solution among other code.
 
 Negatives (``negatives.jsonl``, written by hand) are same-topic, different-problem tasks: the hard cases
-for a detector. Run ``python tests/data/contamination/labelled.py OUT.jsonl`` to write the set out.
+for a detector. Seven of the 80 turned out to be benchmark problems in other words ("minimum of three
+numbers" is MBPP/227, "nth Catalan number" MBPP/583): they carry the ``task_id`` and count as positives
+(kind ``hand_paraphrase``). Run ``python tests/data/contamination/labelled.py OUT.jsonl`` to write the set out.
+
+``paraphrases.jsonl`` (:func:`load_paraphrases`) is the second part: real samples of the shared CodeAlpaca,
+Evol-CodeAlpaca and CoNaLa files, by file and record index (the records themselves are read from the shared
+data, not stored here), each reviewed by hand: ``label`` 1 is a benchmark problem in other words (``task_id``
+names it), 0 a near miss (same topic, asks for something else; ``task_id`` names the problem it resembles,
+``note`` says how it differs). ``split`` (tune or test) follows a hash of ``task_id``, so no benchmark
+problem is on both sides.
 """
 
 from __future__ import annotations
@@ -272,8 +281,37 @@ def build_labelled_set(data_dir: str | Path | None = None, seed: int = 0, per_ki
     with open(HERE / "negatives.jsonl", encoding="utf-8") as fh:
         for k, line in enumerate(fh):
             rec = json.loads(line)
-            rows.append({"id": f"neg-{k}", "kind": "hard_negative", "label": 0, "benchmark": None, "task_id": None,
-                         "instruction": rec["instruction"], "response": rec["response"]})
+            # a record with a task_id was written as a negative but states that benchmark problem (the
+            # execution signal found it: its code passes the problem's tests); it counts as a positive
+            leak = rec.get("task_id")
+            rows.append({"id": f"neg-{k}", "kind": "hand_paraphrase" if leak else "hard_negative", "label": int(bool(leak)),
+                         "benchmark": None, "task_id": leak, "instruction": rec["instruction"], "response": rec["response"]})
+    return rows
+
+
+def load_paraphrases(data_dir: str | Path | None = None, split: str | None = None) -> list[dict]:
+    """The reviewed real samples of ``paraphrases.jsonl`` (``split``: tune, test or None for both).
+
+    Each row: ``id``, ``kind`` (paraphrase or near_miss), ``label``, ``task_id``, ``split``, ``note``,
+    ``instruction``, ``response``, read through the project's own source adapters.
+    """
+    sys.path.insert(0, str(HERE.parents[2] / "src"))
+    from alchemistcoder.sources.adapters import ADAPTERS, field_names
+
+    root = Path(data_dir) if data_dir else _shared_data()
+    files: dict[str, list] = {}
+    rows = []
+    with open(HERE / "paraphrases.jsonl", encoding="utf-8") as fh:
+        for line in fh:
+            ref = json.loads(line)
+            if split is not None and ref["split"] != split:
+                continue
+            if ref["file"] not in files:
+                files[ref["file"]] = json.loads((root / ref["file"]).read_text(encoding="utf-8"))
+            messages, _meta = ADAPTERS[ref["format"]](files[ref["file"]][ref["index"]], field_names(ref["format"], {}))
+            rows.append({"id": f"{ref['file']}#{ref['index']}", "kind": "paraphrase" if ref["label"] else "near_miss",
+                         "label": ref["label"], "benchmark": None, "task_id": ref["task_id"], "split": ref["split"],
+                         "note": ref["note"], "instruction": messages[0]["content"], "response": messages[1]["content"]})
     return rows
 
 

@@ -1,0 +1,191 @@
+"""Execution evidence for decontamination: does a sample's code pass a benchmark problem's own tests?
+
+A sample whose instruction is near a benchmark problem in meaning, and whose code passes that problem's tests
+(HumanEval+/MBPP+ base and plus inputs against the reference solution's outputs, or MBPP's assertions),
+is a leak of the problem whatever its wording: strong, model-free evidence. Only the sandbox runs the code
+(``alchemistcoder.sandbox.run_many``; a job holds a batch of samples, each run in a forked child).
+
+The sample's Python is reduced to its top-level imports, definitions and assignments (a script part that
+reads ``input()`` or prints would only get in the way). Its functions are tried under the problem's entry
+point when their names differ, each top-level function whose positional arity fits. A function that the
+sample itself uses as a helper (called from another of its functions, or inside a loop, comprehension or
+condition of its script) answers a different question: a generic ``is_prime`` inside "sum of all primes
+below 1000" passes HumanEval/31's tests but is not a leak of it, so its pass is recorded, not flagged.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from alchemistcoder.code import extract_code_blocks
+from alchemistcoder.curate.decontam_problems import BenchProblem
+
+PROBE = Path(__file__).with_name("_decontam_probe.py")
+_KEPT = (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Assign,
+         ast.AnnAssign, ast.Try)
+
+
+@dataclass(slots=True)
+class Function:
+    """A top-level function of a sample: name, positional arity bounds, and whether the sample uses it as a helper."""
+
+    name: str
+    min_args: int
+    max_args: float  # inf with *args
+    helper: bool
+
+    def fits(self, arity: int | None) -> bool:
+        """Whether the function can be called with ``arity`` positional arguments."""
+        return arity is not None and self.min_args <= arity <= self.max_args
+
+
+@dataclass(slots=True)
+class SampleCode:
+    """What of a sample's Python can run: its top-level statements as source, and its functions."""
+
+    statements: list[str]
+    functions: list[Function] = field(default_factory=list)
+
+
+def _signature(node: ast.FunctionDef | ast.AsyncFunctionDef) -> tuple[int, float]:
+    a = node.args
+    positional = len(a.posonlyargs) + len(a.args)
+    required = positional - len(a.defaults)
+    if any(d is None for d in a.kw_defaults):
+        return 0, -1  # a required keyword-only argument: no positional call fits
+    return required, float("inf") if a.vararg else positional
+
+
+def _called_names(nodes: list[ast.AST]) -> set[str]:
+    return {n.func.id for node in nodes for n in ast.walk(node)
+            if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)}
+
+
+def _script_uses(tree: ast.Module) -> set[str]:
+    """Functions the script part calls inside a loop, comprehension or condition (as a helper, not as a demo)."""
+    used: set[str] = set()
+    for node in tree.body:
+        if isinstance(node, _KEPT):
+            continue
+        for inner in ast.walk(node):
+            if isinstance(inner, (ast.For, ast.While, ast.If, ast.IfExp, ast.ListComp, ast.SetComp, ast.DictComp,
+                                  ast.GeneratorExp, ast.Lambda)):
+                if isinstance(inner, ast.If) and _is_main_guard(inner):
+                    continue
+                used |= _called_names([inner])
+    return used
+
+
+def _is_main_guard(node: ast.If) -> bool:
+    t = node.test
+    return (isinstance(t, ast.Compare) and isinstance(t.left, ast.Name) and t.left.id == "__name__")
+
+
+def sample_code(response: str) -> SampleCode | None:
+    """The runnable part of a response's Python code blocks (those that parse), or None when there is none."""
+    statements: list[str] = []
+    functions: dict[str, Function] = {}
+    trees = []
+    for block in extract_code_blocks(response):
+        if block.language != "python":
+            continue
+        try:
+            tree = ast.parse(block.code)
+        except (SyntaxError, ValueError):
+            continue
+        trees.append(tree)
+        for node in tree.body:
+            if isinstance(node, _KEPT):
+                statements.append(ast.get_source_segment(block.code, node) or "")
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                low, high = _signature(node)
+                functions[node.name] = Function(node.name, low, high, helper=False)
+    if not statements:
+        return None
+    for tree in trees:
+        defs = [n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
+        for d in defs:
+            for name in _called_names(d.body) - {d.name}:
+                if name in functions:
+                    functions[name].helper = True
+        for name in _script_uses(tree):
+            if name in functions:
+                functions[name].helper = True
+    return SampleCode([s for s in statements if s], list(functions.values()))
+
+
+@dataclass(slots=True)
+class ExecVerdict:
+    """The outcome of one sample against one problem's tests."""
+
+    problem: str
+    function: str | None  # the sample function that passed (or came closest)
+    passed: int  # tests passed by that function
+    total: int  # tests run (inputs the reference answers, or assertions)
+    helper_only: bool = False  # only a helper of the sample passed
+
+    @property
+    def leak(self) -> bool:
+        """Every test passed by a function that is not a mere helper of the sample."""
+        return self.total > 0 and self.passed == self.total and not self.helper_only
+
+    def to_params(self) -> dict[str, Any]:
+        return {"function": self.function, "tests_passed": self.passed, "tests_total": self.total,
+                **({"helper_only": True} if self.helper_only else {})}
+
+
+def _attempts(code: SampleCode, problems: list[BenchProblem]) -> list[dict[str, Any]]:
+    out = []
+    for p in problems:
+        names = [f.name for f in code.functions if f.fits(p.arity)]
+        if p.mode and names:
+            out.append({"task": p.key, "functions": names})
+    return out
+
+
+def verify(pairs: list[tuple[SampleCode, list[BenchProblem]]], sample_timeout_s: float, call_limit_s: float,
+           batch: int = 64, workers: int | None = None) -> list[dict[str, ExecVerdict]]:
+    """Run each sample's code against the tests of its candidate problems in the sandbox.
+
+    Samples go ``batch`` to a sandbox job (one forked child each, inside the sandbox); jobs run ``workers``
+    at a time. Returns, per pair, the verdicts by problem key (a problem is absent when no function of the
+    sample fits its arity, it has no Python tests, or the sample's child died before reporting it).
+    """
+    from alchemistcoder.sandbox import Job, run_many
+
+    runnable = [(k, code, tries) for k, (code, problems) in enumerate(pairs) if (tries := _attempts(code, problems))]
+    out: list[dict[str, ExecVerdict]] = [{} for _ in pairs]
+    if not runnable:
+        return out
+    by_key = {p.key: p for _code, problems in pairs for p in problems}
+    probe = PROBE.read_text(encoding="utf-8")
+    jobs, nonces = [], []
+    for start in range(0, len(runnable), batch):
+        chunk = runnable[start : start + batch]
+        keys = sorted({t["task"] for _k, _c, tries in chunk for t in tries})
+        nonce = secrets.token_hex(8)
+        job = {"nonce": nonce, "limit_s": call_limit_s, "sample_timeout_s": sample_timeout_s,
+               "tasks": [by_key[key].test_spec() for key in keys],
+               "samples": [{"id": k, "statements": code.statements, "tries": tries} for k, code, tries in chunk]}
+        # the job's wall clock: every reference and every sample at its limit, plus the sandbox's start
+        wall = 10 + sample_timeout_s * len(chunk) + call_limit_s * sum(len(by_key[key].inputs) for key in keys)
+        jobs.append(Job("python", probe, timeout_s=wall, files={"job.json": json.dumps(job)}))
+        nonces.append(nonce)
+    helpers = {k: {f.name for f in code.functions if f.helper} for k, code, _tries in runnable}
+    for nonce, result in zip(nonces, run_many(jobs, workers=workers), strict=True):
+        for line in result.stdout.splitlines():
+            tag, _, body = line.partition(" ")
+            if tag != nonce:
+                continue
+            rec = json.loads(body)
+            k, passing = rec["sample"], rec["passing"]
+            main = [n for n in passing if n not in helpers[k]]
+            function = (main or passing or [rec["best"]])[0]
+            out[k][rec["task"]] = ExecVerdict(rec["task"], function, rec["total"] if passing else rec["passed"],
+                                              rec["total"], helper_only=bool(passing) and not main)
+    return out

