@@ -140,8 +140,8 @@ class DecontamConfig(StrictModel):
     )
     statement_threshold: float = Field(
         0.9, gt=0, le=1,
-        description="Cosine at or above which a candidate without an execution verdict is flagged when the key "
-        "facts of the problem's statement appear in the instruction.",
+        description="Cosine at or above which a candidate is flagged when the key facts of the problem's statement "
+        "appear in the instruction (whatever execution said: a paraphrase often changes the interface).",
     )
     statement_words: float = Field(
         0.7, gt=0, le=1, description="Share of the statement's content words the instruction must contain (key facts)."
@@ -149,7 +149,7 @@ class DecontamConfig(StrictModel):
     exec_plus_inputs: int = Field(
         50, ge=0, description="EvalPlus plus inputs run per problem, after all its base inputs (more: slower, stricter)."
     )
-    exec_timeout_s: float = Field(20.0, gt=0, description="Wall-clock limit of one sample's sandbox job.")
+    exec_timeout_s: float = Field(20.0, gt=0, description="CPU-time limit of one sample's run in the sandbox.")
     exec_call_limit_s: float = Field(1.0, gt=0, description="Time limit of one call of a function in the sandbox.")
     exec_workers: int = Field(0, ge=0, description="Parallel sandbox jobs; 0 means one per core.")
     judge_model: str | None = Field(

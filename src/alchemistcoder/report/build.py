@@ -263,12 +263,16 @@ def section_decontamination(curate_dir: Path | None, limit: int) -> str:
     for s in hits:
         p = s.rejection.params if s.rejection else {}
         task = p.get("task_id") or p.get("benchmark_task") or p.get("match") or ""
-        bench = p.get("benchmark") or (str(task).split("/")[0] if task else "?")
-        by_bench[str(bench)] += 1
-        signal = p.get("signal") or p.get("signals") or ""
-        rows.append([s.id, s.source, task, signal, p.get("score", ""), s.instruction[:120]])
+        by_bench[str(p.get("benchmark") or (str(task).split("/")[0] if task else "?"))] += 1
+        # the signals side by side: n-gram score, the meaning-level cosine, tests passed, the judge's answer
+        sc, judge = p.get("scores") or {}, (p.get("scores") or {}).get("judge") or {}
+        tests = f"{sc['tests_passed']}/{sc['tests_total']}" if "tests_total" in sc else sc.get("tests", "")
+        rows.append([s.id, s.source, task, p.get("signal") or p.get("signals") or "", "" if "cosine" in sc else
+                     p.get("score", ""), sc.get("cosine", ""), tests, f"{judge['same']}: {judge['reason']}"[:120]
+                     if judge else "", s.instruction[:120]])
     out += f"<p>{len(hits)} samples removed as benchmark contamination.</p>"
-    out += table(["sample", "source", "matched task", "signal", "score", "instruction"], rows[: max(limit * 5, 10)])
+    out += table(["sample", "source", "matched task", "signal", "n-gram score", "cosine", "tests passed", "judge",
+                  "instruction"], rows[: max(limit * 5, 10)])
     return out + barh(dict(by_bench), "hits by benchmark", "#b279a2")
 
 
