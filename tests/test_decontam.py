@@ -213,11 +213,18 @@ def test_key_facts_keep_numbers_names_and_words():
 
 
 def test_statement_signal_for_code_that_cannot_run(few):
-    """CoNaLa's one-liners have no function to call: the statement decides (cosine and key facts)."""
+    """Code in another language cannot run against the Python tests: the statement decides (cosine and key
+    facts). A real CodeAlpaca sample; a near statement with a contrary word ("last" for "first") is kept."""
     cfg, index, semantic = few
     index._semantic = semantic
-    p = _reject(index, cfg, "convert a list of integers into a single integer", "r = int(''.join(map(str, x)))")
-    assert p["signal"] == "statement" and p["task_id"] == "Mbpp/439" and p["scores"]["facts"]["shared_words"] >= 0.7
+    js = "```javascript\nfunction isPalindrome(s) {\n  return s === s.split('').reverse().join('');\n}\n```"
+    p = _reject(index, cfg, "Write a JavaScript program to check if a given string is a palindrome.", js)
+    assert p["signal"] == "statement" and p["task_id"] == "HumanEval/48" and p["score"] >= cfg.statement_threshold
+    assert p["scores"]["facts"] == {"missing_numbers": [], "missing_names": [], "contrary_words": [], "shared_words": 1.0}
+    ok, detail = facts_agree(key_facts("Write a python function to find the last digit in factorial of a given number."),
+                             key_facts("Write a python function to find the first digit in factorial of a given number."),
+                             cfg.statement_words)
+    assert not ok and detail["contrary_words"] == ["first"]
 
 
 def test_judge_answer_goes_to_the_evidence(few, tmp_path):

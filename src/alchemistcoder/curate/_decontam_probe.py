@@ -54,14 +54,15 @@ def _limited(fn, seconds):
 
 
 def _same(got, want, atol):
-    """Equal answers; numbers within a tolerance; lists and tuples alike (a leak need not match types)."""
+    """Equal answers; floats within 0.1% (a sphere's volume with pi as 3.14 is the same problem); lists and
+    tuples alike (a leak need not match types)."""
     if isinstance(want, bool) or isinstance(got, bool):
         return got == want
     if isinstance(want, (int, float)) and isinstance(got, (int, float)):
         if isinstance(want, float) or isinstance(got, float):
             if _isnan(want) and _isnan(got):
                 return True
-            return _isclose(got, want, rel_tol=1e-6, abs_tol=max(atol, 1e-6))
+            return _isclose(got, want, rel_tol=1e-3, abs_tol=max(atol, 1e-6))
         return got == want
     if isinstance(want, (list, tuple)) and isinstance(got, (list, tuple)):
         return len(got) == len(want) and all(_same(g, w, atol) for g, w in zip(got, want, strict=True))

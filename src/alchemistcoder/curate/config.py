@@ -134,17 +134,17 @@ class DecontamConfig(StrictModel):
     )
     top_k: int = Field(3, ge=1, description="Benchmark problems kept per sample as candidates (nearest first).")
     exec_threshold: float = Field(
-        0.65, gt=0, le=1,
+        0.6, gt=0, le=1,
         description="Cosine at or above which a candidate is verified by execution (the tests decide; the cosine "
         "keeps a generic helper that happens to pass some task's tests from counting).",
     )
     statement_threshold: float = Field(
-        0.9, gt=0, le=1,
+        0.88, gt=0, le=1,
         description="Cosine at or above which a candidate is flagged when the key facts of the problem's statement "
         "appear in the instruction (whatever execution said: a paraphrase often changes the interface).",
     )
     statement_words: float = Field(
-        0.7, gt=0, le=1, description="Share of the statement's content words the instruction must contain (key facts)."
+        0.8, gt=0, le=1, description="Share of the statement's content words the instruction must contain (key facts)."
     )
     exec_plus_inputs: int = Field(
         50, ge=0, description="EvalPlus plus inputs run per problem, after all its base inputs (more: slower, stricter)."

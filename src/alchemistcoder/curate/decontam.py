@@ -391,7 +391,8 @@ def decontaminate_samples(samples: list[Sample], cfg: DecontamConfig, index: Dec
     The n-gram signals run first; the samples they leave go to the meaning-level signals when
     ``cfg.embedding`` is on (``ctx``, a StageContext, opens the judge model when ``cfg.judge_model`` is set).
     The rejection's params hold the best match (benchmark, task_id, signal, score, span, all scores) and up
-    to two further matches under ``also``. Counts by signal go to ``ctx.stats["decontam_signals"]``.
+    to two further matches under ``also``. Counts by signal go to ``ctx.stats["decontam_signals"]``; the
+meaning-level pass's seconds (embedding, sandbox) and sandboxed samples to ``ctx.stats["decontam_semantic"]``.
     """
     live = [s for s in samples if not s.rejected]
     if not live:
@@ -411,8 +412,10 @@ def decontaminate_samples(samples: list[Sample], cfg: DecontamConfig, index: Dec
                                    "score": round(m.score, 4)} for m in matches[1:]]
             sample.reject(OP, REASON, params=params, stage="curate")
             signals[params["signal"]] += 1
+    timings: dict[str, float] = {}
     if cfg.embedding and unflagged:
         semantic = index.semantic()
+        before = dict(semantic.stats)
         # chunks bound the (samples x statements) similarity matrix
         for start in range(0, len(unflagged), 4096):
             chunk = unflagged[start : start + 4096]
@@ -421,8 +424,9 @@ def decontaminate_samples(samples: list[Sample], cfg: DecontamConfig, index: Dec
                 if params is not None:
                     sample.reject(OP, REASON, params=params, stage="curate")
                     signals[params["signal"]] += 1
-    if ctx is not None and signals:
+        timings = {k: round(v - before.get(k, 0), 4) for k, v in semantic.stats.items()}
+    if ctx is not None:
         from alchemistcoder.stage import merge_stats
 
-        merge_stats(ctx.stats, {"decontam_signals": dict(signals)})
+        merge_stats(ctx.stats, {"decontam_signals": dict(signals), "decontam_semantic": timings})
     return sum(signals.values())

@@ -8,8 +8,8 @@ is a leak of the problem whatever its wording: strong, model-free evidence. Only
 The sample's Python is reduced to its top-level imports, definitions and assignments (a script part that
 reads ``input()`` or prints would only get in the way). Its functions are tried under the problem's entry
 point when their names differ, each top-level function whose positional arity fits. A function that the
-sample itself uses as a helper (called from another of its functions, or inside a loop, comprehension or
-condition of its script) answers a different question: a generic ``is_prime`` inside "sum of all primes
+sample itself uses as a helper (called from another of its functions, or inside a loop or comprehension of
+its script) answers a different question: a generic ``is_prime`` inside "sum of all primes
 below 1000" passes HumanEval/31's tests but is not a leak of it, so its pass is recorded, not flagged.
 """
 
@@ -18,6 +18,7 @@ from __future__ import annotations
 import ast
 import json
 import secrets
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -67,23 +68,16 @@ def _called_names(nodes: list[ast.AST]) -> set[str]:
 
 
 def _script_uses(tree: ast.Module) -> set[str]:
-    """Functions the script part calls inside a loop, comprehension or condition (as a helper, not as a demo)."""
+    """Functions the script part calls inside a loop or comprehension: as a helper of a larger computation
+    ("sum of the primes below 1000"), not as a demonstration (``if is_prime(n): print(...)``)."""
     used: set[str] = set()
     for node in tree.body:
         if isinstance(node, _KEPT):
             continue
         for inner in ast.walk(node):
-            if isinstance(inner, (ast.For, ast.While, ast.If, ast.IfExp, ast.ListComp, ast.SetComp, ast.DictComp,
-                                  ast.GeneratorExp, ast.Lambda)):
-                if isinstance(inner, ast.If) and _is_main_guard(inner):
-                    continue
+            if isinstance(inner, (ast.For, ast.While, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)):
                 used |= _called_names([inner])
     return used
-
-
-def _is_main_guard(node: ast.If) -> bool:
-    t = node.test
-    return (isinstance(t, ast.Compare) and isinstance(t.left, ast.Name) and t.left.id == "__name__")
 
 
 def sample_code(response: str) -> SampleCode | None:
@@ -95,7 +89,9 @@ def sample_code(response: str) -> SampleCode | None:
         if block.language != "python":
             continue
         try:
-            tree = ast.parse(block.code)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # invalid escapes in the data are not our warnings
+                tree = ast.parse(block.code)
         except (SyntaxError, ValueError):
             continue
         trees.append(tree)

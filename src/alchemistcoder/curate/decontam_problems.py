@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import re
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -86,7 +87,9 @@ def comment_statement(prompt: str, entry_point: str) -> str:
 
 def _arity(reference: str, entry_point: str) -> int | None:
     try:
-        tree = ast.parse(reference)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # MBPP's regexes have invalid escapes
+            tree = ast.parse(reference)
     except SyntaxError:
         return None
     for node in tree.body:
@@ -178,7 +181,10 @@ _FACT_STOPWORDS = frozenset(word_tokens(
     "a an the of to in on for and or is are be by with from that this it as at given write python function program "
     "find return returns which whether using use into all each its their than then if code create method script "
     "implement java javascript c cpp go rust how can you would do does i me my we our please should will number "
-    "numbers list lists string strings value values input output print get make takes take"
+    "numbers list lists string strings value values input output print get make takes take "
+    # what to do, said in many ways: the words that name the problem are the others
+    "check checks checking determine determines compute computes calculate calculates calculating test tests "
+    "design develop build construct generate provide program algorithm routine not otherwise true false"
 ))
 
 
@@ -193,16 +199,51 @@ def key_facts(text: str) -> KeyFacts:
     """The numbers (other than 0, 1, 2), quoted names and stemmed content words of a statement or instruction."""
     numbers = frozenset(n.lstrip("-") for n in _NUMBER.findall(text)) - _GENERIC_NUMBERS
     names = frozenset(q.strip().lower() for q in _QUOTED.findall(text) if q.strip())
+    text = re.sub(r"\bn-th\b", "nth", text, flags=re.IGNORECASE)
     words = frozenset(_stem(w) for w in word_tokens(text) if w not in _FACT_STOPWORDS and not w.isdigit())
     return KeyFacts(numbers, names, words)
 
 
+# Words that name one of several exclusive choices: an instruction that says "first" where the statement says
+# "last" (MBPP/577, "last digit in factorial"), "even" where it says "odd", "perimeter" where it says "area",
+# asks for another problem however near the rest of the wording is. Each group lists its families of synonyms.
+_CONTRASTS: list[list[set[str]]] = [
+    [{"first"}, {"last"}],
+    [{"left", "leftmost"}, {"right", "rightmost"}],
+    [{"even"}, {"odd"}],
+    [{"min", "minimum", "smallest", "lowest", "least", "shortest"},
+     {"max", "maximum", "largest", "highest", "greatest", "biggest", "longest"}],
+    [{"upper", "uppercase", "capital"}, {"lower", "lowercase"}],
+    [{"ascending", "increasing"}, {"descending", "decreasing"}],
+    [{"area"}, {"perimeter", "circumference"}, {"volume"}],
+    [{"sum", "summation", "total"}, {"product"}, {"average", "mean"}],
+    [{"vowel"}, {"consonant"}],
+    [{"positive"}, {"negative"}],
+    [{"binary"}, {"decimal"}, {"octal"}, {"hexadecimal"}],
+]
+_FAMILY_OF = {_stem(w): (g, f) for g, group in enumerate(_CONTRASTS) for f, family in enumerate(group) for w in family}
+
+
+def _choices(words: frozenset[str]) -> dict[int, set[int]]:
+    out: dict[int, set[int]] = {}
+    for w in words:
+        if w in _FAMILY_OF:
+            g, f = _FAMILY_OF[w]
+            out.setdefault(g, set()).add(f)
+    return out
+
+
 def facts_agree(problem: KeyFacts, sample: KeyFacts, min_words: float) -> tuple[bool, dict[str, Any]]:
     """Whether a sample's instruction keeps the problem's key facts: every number and quoted name of the
-    statement appears in it, and at least ``min_words`` of the statement's content words; returns the verdict
-    and what was compared (for the evidence)."""
+    statement appears in it, at least ``min_words`` of the statement's content words, and no exclusive choice
+    the other way ("first" for "last", "even" for "odd"); returns the verdict and what was compared (for the
+    evidence)."""
     missing_numbers = sorted(problem.numbers - sample.numbers)
     missing_names = sorted(problem.names - sample.names)
     shared = len(problem.words & sample.words) / len(problem.words) if problem.words else 0.0
-    ok = not missing_numbers and not missing_names and shared >= min_words
-    return ok, {"missing_numbers": missing_numbers, "missing_names": missing_names, "shared_words": round(shared, 4)}
+    mine, theirs = _choices(sample.words), _choices(problem.words)
+    contrary = sorted(w for w in sample.words - problem.words if w in _FAMILY_OF and _FAMILY_OF[w][0] in theirs
+                      and not mine[_FAMILY_OF[w][0]] & theirs[_FAMILY_OF[w][0]])
+    ok = not missing_numbers and not missing_names and not contrary and shared >= min_words
+    return ok, {"missing_numbers": missing_numbers, "missing_names": missing_names, "contrary_words": contrary,
+                "shared_words": round(shared, 4)}

@@ -15,14 +15,18 @@ positions"):
 - **judge** (optional, ``judge_model``; cosine >= ``judge_threshold``, where neither decides): a model asked
   whether the instruction states the same problem; its verdict and answer go to the evidence.
 
-The statements' embeddings are computed once per process and kept on disk under
-``$XDG_CACHE_HOME/alchemistcoder/decontam`` (keyed by the model and the statements).
+Embeddings (statements and instructions) are kept on disk by text (:class:`EmbeddingCache`): embedding is
+the pass's main cost on a CPU (about 15 ms an instruction on two cores), and a second run over the same
+sources pays none of it.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import sqlite3
+import time
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -34,7 +38,7 @@ from alchemistcoder.curate.decontam_exec import ExecVerdict, sample_code, verify
 from alchemistcoder.curate.decontam_judge import ask_judge
 from alchemistcoder.curate.decontam_problems import BenchProblem, KeyFacts, facts_agree, intent, key_facts
 
-# Part of the statements' cache key: bump it when what is embedded changes (``intent``).
+# Part of the embedding cache's key: bump it when what is embedded changes (``intent``).
 EMBEDDING_VERSION = "intent-1"
 # Characters of an instruction that are embedded: the model reads 256 word pieces at most, and the task
 # of an instruction is stated at its start.
@@ -62,8 +66,48 @@ def load_embedder(path: str | None) -> Any:
     return SentenceTransformer(path or default_embedding_model_dir(), device=device, local_files_only=True)
 
 
-def _cache_dir() -> Path:
-    return Path(os.environ.get("XDG_CACHE_HOME", "~/.cache")).expanduser() / "alchemistcoder" / "decontam"
+class EmbeddingCache:
+    """Embeddings by text, on disk (SQLite, float16) under ``$XDG_CACHE_HOME/alchemistcoder/decontam``: shared by
+    the processes and the runs of a machine, so a second curate run over the same sources embeds nothing again.
+
+    Every embedding goes through float16, also on the run that computes it, so a cached run decides exactly
+    as a cold one. A cache that cannot be opened (read-only home) is skipped.
+    """
+
+    def __init__(self, path: Path | None = None) -> None:
+        self.path = path or Path(os.environ.get("XDG_CACHE_HOME", "~/.cache")).expanduser() / "alchemistcoder" / \
+            "decontam" / "embeddings.sqlite"
+        self._db: sqlite3.Connection | None = None
+        self._failed = False
+
+    def _open(self) -> sqlite3.Connection | None:
+        if self._db is None and not self._failed:
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                self._db = sqlite3.connect(self.path, timeout=60)
+                self._db.execute("CREATE TABLE IF NOT EXISTS emb (key BLOB PRIMARY KEY, vec BLOB NOT NULL)")
+            except (OSError, sqlite3.Error):
+                self._failed = True
+        return self._db
+
+    def get(self, keys: list[bytes]) -> dict[bytes, np.ndarray]:
+        """The cached vectors of ``keys`` (those found)."""
+        db, out = self._open(), {}
+        for start in range(0, len(keys) if db else 0, 500):
+            chunk = keys[start : start + 500]
+            rows = db.execute(f"SELECT key, vec FROM emb WHERE key IN ({','.join('?' * len(chunk))})", chunk)
+            out.update((k, np.frombuffer(v, dtype=np.float16)) for k, v in rows)
+        return out
+
+    def put(self, items: dict[bytes, np.ndarray]) -> None:
+        """Store float16 vectors (best effort: a locked or full disk only costs recomputation later)."""
+        db = self._open()
+        if db is not None:
+            try:
+                with db:
+                    db.executemany("INSERT OR IGNORE INTO emb VALUES (?, ?)", [(k, v.tobytes()) for k, v in items.items()])
+            except sqlite3.Error:
+                pass
 
 
 @dataclass(slots=True)
@@ -85,6 +129,9 @@ class SemanticIndex:
         self.owner = np.array([k for k, p in enumerate(problems) for _ in p.statements], dtype=np.int64)
         self.facts: list[list[KeyFacts]] = [[key_facts(s) for s in p.statements] for p in problems]
         self._statement_embeddings: np.ndarray | None = None
+        self.cache = EmbeddingCache()
+        # seconds spent embedding and in the sandbox, and samples run there (decontaminate_samples reports them)
+        self.stats: Counter[str] = Counter()
 
     @property
     def embedder(self) -> Any:
@@ -94,32 +141,26 @@ class SemanticIndex:
         return self._embedder
 
     def embed(self, texts: list[str]) -> np.ndarray:
-        """Unit-length embeddings of the intent of ``texts`` (:func:`intent`; each distinct one embedded once)."""
+        """Unit-length embeddings of the intent of ``texts`` (:func:`intent`), each distinct one computed once
+        (and kept in the :class:`EmbeddingCache`)."""
         texts = [intent(t[:MAX_INSTRUCTION_CHARS]) for t in texts]
-        distinct = list(dict.fromkeys(texts))
-        if not distinct:
+        model = self.cfg.embedding_model or default_embedding_model_dir()
+        keys = {t: hashlib.sha256(f"{EMBEDDING_VERSION}\x1f{model}\x1f{t}".encode()).digest()[:16] for t in texts}
+        found = self.cache.get(list(dict.fromkeys(keys.values())))
+        missing = [t for t in dict.fromkeys(texts) if keys[t] not in found]
+        if missing:
+            emb = self.embedder.encode(missing, batch_size=64, normalize_embeddings=True, convert_to_numpy=True)
+            new = {keys[t]: np.asarray(e, dtype=np.float16) for t, e in zip(missing, emb, strict=True)}
+            self.cache.put(new)
+            found.update(new)
+        if not texts:
             return np.zeros((0, 384), dtype=np.float32)
-        emb = self.embedder.encode(distinct, batch_size=64, normalize_embeddings=True, convert_to_numpy=True)
-        row = {t: k for k, t in enumerate(distinct)}
-        return np.asarray(emb, dtype=np.float32)[[row[t] for t in texts]]
+        return np.stack([found[keys[t]] for t in texts]).astype(np.float32)
 
     def statement_embeddings(self) -> np.ndarray:
-        """The statements' embeddings: from the disk cache when the model and statements are unchanged."""
+        """The statements' embeddings (computed once per process, and cached on disk like any text)."""
         if self._statement_embeddings is None:
-            model = self.cfg.embedding_model or default_embedding_model_dir()
-            digest = hashlib.sha256("\x1f".join([EMBEDDING_VERSION, model, *self.statements]).encode("utf-8")).hexdigest()[:24]
-            path = _cache_dir() / f"statements-{digest}.npy"
-            try:
-                self._statement_embeddings = np.load(path)
-            except (OSError, ValueError):
-                self._statement_embeddings = self.embed(self.statements)
-                try:
-                    path.parent.mkdir(parents=True, exist_ok=True)
-                    tmp = path.with_suffix(f".{os.getpid()}.tmp.npy")
-                    np.save(tmp, self._statement_embeddings)
-                    tmp.replace(path)
-                except OSError:
-                    pass  # a read-only home only costs the statements' embedding next time
+            self._statement_embeddings = self.embed(self.statements)
         return self._statement_embeddings
 
     def candidates(self, instructions: list[str]) -> list[list[Candidate]]:
@@ -160,7 +201,10 @@ class SemanticIndex:
         judge answer) and ``also`` (the other candidates with their cosine and tests).
         """
         cfg = self.cfg
+        started = time.perf_counter()
         cands = self.candidates([i for i, _ in pairs])
+        self.stats["embed_s"] += time.perf_counter() - started
+        started = time.perf_counter()
         codes = [sample_code(r) if any(c.cosine >= cfg.exec_threshold for c in cs) else None
                  for (_i, r), cs in zip(pairs, cands, strict=True)]
         runs = [(k, code, [self.problems[c.problem] for c in cands[k] if c.cosine >= cfg.exec_threshold])
@@ -171,6 +215,8 @@ class SemanticIndex:
                              workers=cfg.exec_workers or None)
             for (k, _code, _probs), result in zip(runs, results, strict=True):
                 verdicts[k] = result
+        self.stats["exec_s"] += time.perf_counter() - started
+        self.stats["exec_samples"] += len(runs)
         out: list[dict[str, Any] | None] = [None] * len(pairs)
         undecided: list[tuple[int, Candidate]] = []
         for k, ((instruction, _r), cs) in enumerate(zip(pairs, cands, strict=True)):
