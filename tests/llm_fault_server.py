@@ -13,6 +13,10 @@ behaviours applied to successive requests (then ``default``, normally ``ok``):
 - ``invalid_json``: a 200 whose body is not JSON;
 - ``echo_auth``: a 500 whose error message repeats the request's Authorization header (a leaky server).
 
+With ``refuse_json_schema`` it answers every request whose ``response_format`` is ``json_schema`` as llama.cpp's
+server does (HTTP 500 naming the parameter, before the plan is consulted), and records each request's
+``response_format`` type in ``response_formats`` (and each request body in ``bodies``).
+
 It counts every request (``received``), the ones answered in full (``answered``, with times), and the
 largest number in flight at once. Used in-process by tests (:class:`FaultServer`) and as a subprocess by the
 bench (``python tests/llm_fault_server.py --latency 0.25``; it prints its base URL and serves ``GET /stats``).
@@ -58,8 +62,12 @@ class FaultServer:
         hang_s: float = 30.0,
         host: str = "127.0.0.1",
         port: int = 0,
+        refuse_json_schema: bool = False,
     ) -> None:
         self.plan = list(plan or [])
+        self.refuse_json_schema = refuse_json_schema
+        self.response_formats: list[str | None] = []
+        self.bodies: list[dict[str, Any]] = []
         self.latency_s = latency_s
         self.default = default
         self.hang_s = hang_s
@@ -158,7 +166,15 @@ class FaultServer:
                     server.auth_headers.append(self.headers.get("Authorization", ""))
                     server.in_flight += 1
                     server.max_in_flight = max(server.max_in_flight, server.in_flight)
+                    kind = (body.get("response_format") or {}).get("type")
+                    server.response_formats.append(kind)
+                    server.bodies.append(body)
                 try:
+                    if server.refuse_json_schema and kind == "json_schema":
+                        # llama-cpp-python's answer, verbatim in substance
+                        self._error(500, "1 validation error:\n  {'type': 'literal_error', 'loc': ('body', "
+                                    "'response_format', 'type'), 'msg': \"Input should be 'text' or 'json_object'\"}")
+                        return
                     self._respond(body, key, server.next_behaviour())
                 finally:
                     with server.lock:

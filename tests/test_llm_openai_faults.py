@@ -24,6 +24,9 @@ def _cfg(urls: list[str], **kw) -> LLMConfig:
         "max_retries": 3,
         "backoff_base_s": 0.01,
         "api_key_env": None,
+        # the schema in the prompt, no negotiation: these tests count the server's requests exactly
+        # (negotiation has its own tests in test_llm_structured.py)
+        "response_format": "none",
     }
     base.update(kw)
     return LLMConfig(**base)

@@ -10,7 +10,7 @@ finish (their answers are cached), and raises :class:`BudgetExceeded` carrying t
 from __future__ import annotations
 
 import threading
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from alchemistcoder.llm.config import BudgetConfig, PriceConfig
@@ -38,14 +38,31 @@ class Usage:
     prompt_tokens: int = 0
     completion_tokens: int = 0
     cost_usd: float = 0.0
+    # failed requests by class (llm.errors), and answers that were not valid structured output after re-asks
+    failed_by_class: dict[str, int] = field(default_factory=dict)
+    invalid_output: int = 0
+    # wall-clock seconds spent waiting for answers
+    seconds: float = 0.0
 
     @property
     def total_tokens(self) -> int:
         return self.prompt_tokens + self.completion_tokens
 
-    def as_dict(self) -> dict[str, float | int]:
+    def as_dict(self) -> dict[str, Any]:
         """Plain figures for a stage manifest."""
         return {**asdict(self), "total_tokens": self.total_tokens}
+
+    def summary(self) -> str:
+        """One line: requests / failed by class / retries / tokens / seconds (what a stage prints at its end)."""
+        classes = ", ".join(f"{k}={v}" for k, v in sorted(self.failed_by_class.items()))
+        failed = f"failed={self.failed}" + (f" ({classes})" if classes else "")
+        invalid = f" invalid_output={self.invalid_output}" if self.invalid_output else ""
+        cost = f" cost=${self.cost_usd:.4f}" if self.cost_usd else ""
+        return (
+            f"requests={self.requests} cached={self.cached} {failed}{invalid} retries={self.retries} "
+            f"tokens={self.total_tokens} (prompt {self.prompt_tokens}, completion {self.completion_tokens}){cost} "
+            f"seconds={self.seconds:.1f}"
+        )
 
 
 def cost_of(prompt_tokens: int, completion_tokens: int, price: PriceConfig | None) -> float:

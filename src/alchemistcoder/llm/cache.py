@@ -6,7 +6,7 @@ Several processes may read and write one file at the same time (WAL + busy timeo
 never stored, so a resumed run retries them.
 
 The key is the sha256 of a canonical JSON of everything that determines the answer — backend identity,
-model, messages or prompt, sampling parameters, schema and nonce — and nothing else: never the API key,
+model, messages or prompt, sampling parameters, schema, response format and nonce — and nothing else: never the API key,
 never the endpoint URLs (replicas of one model share answers), never the accounting tag.
 """
 
@@ -55,6 +55,9 @@ def request_key(request: ChatRequest, *, model: str, backend: str, namespace: st
         "json_schema": request.json_schema,
         "nonce": request.nonce,
     }
+    if request.response_format is not None:
+        # constrained decoding changes the answer (absent when unused, so older keys stay valid)
+        payload["response_format"] = request.response_format
     return hashlib.sha256(orjson.dumps(payload, option=orjson.OPT_SORT_KEYS)).hexdigest()
 
 

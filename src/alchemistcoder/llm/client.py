@@ -2,9 +2,11 @@
 
 ``LLMClient.from_config(cfg, cache_dir=..., stage=...)`` builds the backend named in the config and wraps it
 with the same services for every backend: the persistent request cache, bounded concurrency, token
-accounting per stage, the budget cap, and structured outputs with a bounded re-ask. Requests go in as a
-list of :class:`ChatRequest` and come back as a list of :class:`Completion` in the same order; a request that
-fails for good comes back with ``error`` set rather than raising.
+accounting per stage, the budget cap, structured outputs (negotiated with the endpoint, with a bounded
+re-ask; see ``llm.structured`` and ``llm.negotiate``), progress while a batch runs (``llm.progress``) and,
+when the client closes, one summary line per stage on stderr (requests / failed by class / retries / tokens /
+seconds). Requests go in as a list of :class:`ChatRequest` and come back as a list of :class:`Completion` in
+the same order; a request that fails for good comes back with ``error`` set rather than raising.
 
 Sync and async: the client runs its work on a private event loop in a daemon thread. ``generate`` submits to
 that loop and blocks, so it works from plain code *and* from inside a running event loop (it then blocks that
@@ -16,7 +18,9 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import sys
 import threading
+import time
 from collections import deque
 from collections.abc import Coroutine
 from pathlib import Path
@@ -24,10 +28,13 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
+from alchemistcoder.llm import errors
 from alchemistcoder.llm.budget import Budget, BudgetExceeded, Usage, cost_of
 from alchemistcoder.llm.cache import RequestCache, request_key
 from alchemistcoder.llm.config import LLMConfig
-from alchemistcoder.llm.structured import parse_structured, reask_request, with_schema
+from alchemistcoder.llm.negotiate import memory_key, negotiate
+from alchemistcoder.llm.progress import RequestProgress
+from alchemistcoder.llm.structured import echoes_schema, parse_structured, reask_request, with_schema
 from alchemistcoder.llm.types import ChatRequest, Completion
 
 T = TypeVar("T")
@@ -57,6 +64,10 @@ class LLMClient:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._start_lock = threading.Lock()
+        # the structured-output mode once known (``auto`` is negotiated on first use), and how it was found
+        self._mode: str | None = None if config.response_format == "auto" else config.response_format
+        self.negotiation: dict[str, str] = {}
+        self._mode_lock: asyncio.Lock | None = None
 
     @classmethod
     def from_config(
@@ -128,21 +139,44 @@ class LLMClient:
         return out
 
     def generate_structured(
-        self, requests: list[ChatRequest], schema: type[BaseModel], max_reasks: int = 2
+        self, requests: list[ChatRequest], schema: type[BaseModel], max_reasks: int = 2, *, show_schema: bool = True
     ) -> list[Completion]:
         """Like :meth:`generate`, but each answer must be JSON valid for ``schema``: ``.parsed`` holds the
-        validated object. An invalid answer is re-asked (with the validation error) up to ``max_reasks``
-        times; if it is still invalid the Completion carries ``error='invalid_structured_output: ...'``."""
-        return self._submit(self._structured(list(requests), schema, max_reasks)).result()
+        validated object. The request asks in the client's structured mode (:meth:`structured_mode`); with
+        ``show_schema=False`` its text is left as is (the chat shows the form itself, e.g. a worked example) and
+        only constrained decoding applies. An invalid answer is re-asked (with the validation error) up to
+        ``max_reasks`` times — an answer that echoed the schema is asked again with an example object instead,
+        never the raw schema; if it is still invalid the Completion carries
+        ``error='invalid_structured_output: ...'``. ``extra['structured']`` names the mode used."""
+        return self._submit(self._structured(list(requests), schema, max_reasks, show_schema)).result()
 
     async def agenerate_structured(
-        self, requests: list[ChatRequest], schema: type[BaseModel], max_reasks: int = 2
+        self, requests: list[ChatRequest], schema: type[BaseModel], max_reasks: int = 2, *, show_schema: bool = True
     ) -> list[Completion]:
         """Async form of :meth:`generate_structured`."""
-        return await asyncio.wrap_future(self._submit(self._structured(list(requests), schema, max_reasks)))
+        return await asyncio.wrap_future(self._submit(self._structured(list(requests), schema, max_reasks, show_schema)))
+
+    def structured_mode(self) -> str:
+        """How this client asks for JSON: ``json_schema``, ``json_object``, ``none`` or ``example`` (see
+        ``llm.structured``). ``response_format: auto`` is ``none`` for in-process backends; an openai endpoint is
+        probed once (``llm.negotiate``) and the answer remembered in the request cache."""
+        if self._mode is not None:
+            return self._mode
+        return self._submit(self._negotiated_mode()).result()
+
+    def summary_lines(self) -> list[str]:
+        """One line per stage (accounting tag) that used this client: what :meth:`close` prints."""
+        return [
+            f"llm {tag} [{self.backend.name}]: {usage.summary()}"
+            for tag, usage in self.usage_by_stage.items()
+            if usage.requests or usage.cached
+        ]
 
     def close(self) -> None:
-        """Stop the private loop, close the backend's connections and the cache."""
+        """Print the summary lines, stop the private loop, close the backend's connections and the cache."""
+        for line in self.summary_lines():
+            print(line, file=sys.stderr, flush=True)
+        self.usage_by_stage = {}  # printed once, also when close() is called twice
         if self._loop is not None:
             closer = getattr(self.backend, "aclose", None)
             if closer is not None:
@@ -181,21 +215,36 @@ class LLMClient:
 
     # -- the work ----------------------------------------------------------------------------------------------
 
+    def _usages(self, tag: str | None) -> tuple[Usage, Usage]:
+        return self.usage, self.usage_by_stage.setdefault(tag or self.stage, Usage())
+
     def _account(self, request: ChatRequest, completion: Completion, cost: float = 0.0) -> None:
-        for usage in (self.usage, self.usage_by_stage.setdefault(request.tag or self.stage, Usage())):
+        for usage in self._usages(request.tag):
             if completion.cached:
                 usage.cached += 1
                 continue
             if completion.error == BUDGET_EXCEEDED:
                 continue
             usage.requests += 1
-            usage.failed += completion.error is not None
+            if completion.error is not None:
+                usage.failed += 1
+                kind = completion.extra.get("error_class", errors.OTHER)
+                usage.failed_by_class[kind] = usage.failed_by_class.get(kind, 0) + 1
             usage.retries += int(completion.extra.get("retries", 0))
             usage.prompt_tokens += completion.prompt_tokens
             usage.completion_tokens += completion.completion_tokens
             usage.cost_usd += cost
 
     async def _generate(self, requests: list[ChatRequest]) -> list[Completion]:
+        started = time.perf_counter()
+        try:
+            return await self._generate_timed(requests)
+        finally:
+            if requests:
+                for usage in self._usages(requests[0].tag):
+                    usage.seconds += time.perf_counter() - started
+
+    async def _generate_timed(self, requests: list[ChatRequest]) -> list[Completion]:
         keys = [self.key(r) for r in requests]
         results: list[Completion | None] = [None] * len(requests)
         if self.cache is not None:
@@ -210,10 +259,15 @@ class LLMClient:
             if results[i] is None:
                 todo.setdefault(k, []).append(i)
         if todo:
-            if getattr(self.backend, "batched", False):
-                await self._run_batched(requests, todo, results)
-            else:
-                await self._run_concurrent(requests, todo, results)
+            label = f"{requests[0].tag or self.stage} [{self.backend.name}]"
+            progress = RequestProgress(label, sum(len(indices) for indices in todo.values())).start()
+            try:
+                if getattr(self.backend, "batched", False):
+                    await self._run_batched(requests, todo, results, progress)
+                else:
+                    await self._run_concurrent(requests, todo, results, progress)
+            finally:
+                progress.close()
         stopped = [i for i, c in enumerate(results) if c is None]
         final = [c if c is not None else Completion(error=BUDGET_EXCEEDED) for c in results]
         if stopped and self.config.budget.on_exceeded == "raise":
@@ -233,6 +287,7 @@ class LLMClient:
         completion: Completion,
         cost: float,
         results: list[Completion | None],
+        progress: RequestProgress,
     ) -> None:
         if self.cache is not None:
             # The answer and its spend (the budget's ledger) in one transaction; failed answers are not stored.
@@ -243,9 +298,11 @@ class LLMClient:
                 completion if n == 0 else dataclasses.replace(completion, extra=dict(completion.extra))
             )
         self._account(requests[indices[0]], completion, cost)
+        progress.advance(len(indices), failed=len(indices) if completion.error is not None else 0)
 
     async def _run_concurrent(
-        self, requests: list[ChatRequest], todo: dict[str, list[int]], results: list[Completion | None]
+        self, requests: list[ChatRequest], todo: dict[str, list[int]], results: list[Completion | None],
+        progress: RequestProgress,
     ) -> None:
         queue = deque(todo.items())
         stop = False
@@ -262,16 +319,18 @@ class LLMClient:
                 try:
                     completion = await self.backend.agenerate_one(request)
                 except Exception as exc:  # a backend bug must not lose the batch
-                    completion = Completion(model=self.backend.name, error=f"{type(exc).__name__}: {exc}")
+                    completion = Completion(model=self.backend.name, error=f"{type(exc).__name__}: {exc}",
+                                            extra={"error_class": errors.BACKEND_ERROR})
                 cost = cost_of(completion.prompt_tokens, completion.completion_tokens, self.budget.price)
-                self._finish(key, indices, requests, completion, cost, results)
+                self._finish(key, indices, requests, completion, cost, results, progress)
                 self.budget.settle(reservation, [completion])
 
         n_workers = min(self.config.max_concurrency, len(queue))
         await asyncio.gather(*(worker() for _ in range(n_workers)))
 
     async def _run_batched(
-        self, requests: list[ChatRequest], todo: dict[str, list[int]], results: list[Completion | None]
+        self, requests: list[ChatRequest], todo: dict[str, list[int]], results: list[Completion | None],
+        progress: RequestProgress,
     ) -> None:
         # Similar lengths together: less padding per batch (answers go back by index, so order is kept).
         items = sorted(todo.items(), key=lambda item: _length(requests[item[1][0]]))
@@ -287,17 +346,50 @@ class LLMClient:
                 completions = await loop.run_in_executor(None, self.backend.generate_batch, chunk_requests)
             except Exception as exc:
                 error = f"{type(exc).__name__}: {exc}"
-                completions = [Completion(model=self.backend.name, error=error) for _ in chunk]
+                completions = [
+                    Completion(model=self.backend.name, error=error, extra={"error_class": errors.BACKEND_ERROR})
+                    for _ in chunk
+                ]
             for (key, indices), completion in zip(chunk, completions, strict=True):
                 cost = cost_of(completion.prompt_tokens, completion.completion_tokens, self.budget.price)
-                self._finish(key, indices, requests, completion, cost, results)
+                self._finish(key, indices, requests, completion, cost, results, progress)
             self.budget.settle(reservation, completions)
 
+    async def _negotiated_mode(self) -> str:
+        """The structured mode, probing the endpoint the first time (see ``llm.negotiate``)."""
+        if self._mode is not None:
+            return self._mode
+        self._mode_lock = self._mode_lock or asyncio.Lock()
+        async with self._mode_lock:
+            if self._mode is not None:
+                return self._mode
+            if not hasattr(self.backend, "agenerate_one"):
+                self._mode = "none"  # in-process models: nothing to negotiate, the schema goes in the prompt
+                return self._mode
+            key = memory_key(self.backend, self.config.cache.namespace)
+            remembered = self.cache.get(key) if self.cache is not None else None
+            if remembered is not None:
+                self._mode, self.negotiation = remembered.text, dict(remembered.extra.get("tried", {}))
+                return self._mode
+
+            async def send(request: ChatRequest) -> Completion:
+                completion = await self.backend.agenerate_one(request)
+                self._account(request, completion, cost_of(completion.prompt_tokens, completion.completion_tokens,
+                                                           self.budget.price))
+                return completion
+
+            result = await negotiate(send)
+            self._mode, self.negotiation = result.mode, result.tried
+            if result.definitive and self.cache is not None:
+                self.cache.put(key, Completion(text=result.mode, model=self.backend.name, extra={"tried": result.tried}))
+            return self._mode
+
     async def _structured(
-        self, requests: list[ChatRequest], schema: type[BaseModel], max_reasks: int
+        self, requests: list[ChatRequest], schema: type[BaseModel], max_reasks: int, show_schema: bool = True
     ) -> list[Completion]:
+        mode = await self._negotiated_mode()
         schema_json = schema.model_json_schema()
-        current = [with_schema(r, schema_json) for r in requests]
+        current = [with_schema(r, schema_json, mode, show=show_schema) for r in requests]
         final: list[Completion | None] = [None] * len(requests)
         active = list(range(len(requests)))
         for attempt in range(max_reasks + 1):
@@ -310,11 +402,23 @@ class LLMClient:
                 raise BudgetExceeded(str(exc), done, self.usage) from None
             retry = []
             for i, c in zip(active, answers, strict=True):
+                c.extra["structured"] = mode
                 checked = self._validate(c, schema, attempt, last=attempt == max_reasks)
                 if checked is None:
-                    current[i] = reask_request(current[i], c.text, c.extra["structured_error"])
+                    if echoes_schema(c.text):
+                        # the model copied the schema: ask afresh with an example object, and keep the schema
+                        # (in the question and in its own answer) out of its sight from now on
+                        current[i] = dataclasses.replace(
+                            with_schema(requests[i], schema_json, "example"),
+                            response_format=current[i].response_format, nonce=f"{requests[i].nonce or ''}|example-reask",
+                        )
+                    else:
+                        current[i] = reask_request(current[i], c.text, c.extra["structured_error"])
                     retry.append(i)
                 else:
+                    if not checked.ok and checked.error and checked.error.startswith("invalid_structured_output"):
+                        for usage in self._usages(requests[i].tag):
+                            usage.invalid_output += 1
                     final[i] = checked
             active = retry
             if not active:

@@ -102,10 +102,13 @@ class LLMConfig(StrictModel):
         0, ge=0, description="CPU threads for torch in the transformers backend; 0 = torch's default (all cores)."
     )
     batch_size: int = Field(8, ge=1, description="Requests per generate() call of the in-process backends.")
-    response_format: Literal["none", "json_object", "json_schema"] = Field(
-        "none",
-        description="How structured requests are sent to openai endpoints: 'none' (schema in the prompt only), "
-        "'json_object' or 'json_schema' (server-side constrained decoding, if the server supports it).",
+    response_format: Literal["auto", "none", "example", "json_object", "json_schema"] = Field(
+        "auto",
+        description="How structured requests are asked for: 'json_schema' or 'json_object' (server-side constrained "
+        "decoding, openai endpoints; the schema is also in the prompt), 'none' (the JSON schema in the prompt only), "
+        "'example' (an example JSON object in the prompt, never the raw schema; for models that echo schemas), or "
+        "'auto': an openai endpoint is probed once per run (json_schema, then json_object, then example) and the "
+        "result is remembered in the run's request cache; in-process backends use 'none'.",
     )
     budget: BudgetConfig = Field(default_factory=BudgetConfig, description="Token and cost caps.")
     prices: dict[str, PriceConfig] = Field(

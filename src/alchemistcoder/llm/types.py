@@ -25,6 +25,9 @@ class ChatRequest:
     seed: int | None = None
     # JSON schema the output must satisfy (set by the client's structured-output helper).
     json_schema: dict[str, Any] | None = None
+    # Server-side constrained decoding to ask an endpoint for: None, "json_object" or "json_schema" (set by the
+    # client from the negotiated structured-output mode; only the openai backend sends it).
+    response_format: str | None = None
     # Distinguishes otherwise identical requests that must not share a cache entry (e.g. sample 3 of n).
     nonce: str | None = None
     # Free label for accounting (stage name); not part of the cache key.

@@ -2,7 +2,10 @@
 
 The official ``openai`` client sends the requests, with its own retries switched off: retries are ours, so
 that every transient failure — 429, 5xx, timeout, dropped connection, truncated or invalid JSON — is retried
-the same way, with exponential backoff and full jitter, honouring ``Retry-After``. Several base URLs are
+the same way, with exponential backoff and full jitter, honouring ``Retry-After``; a failure that retrying cannot
+fix (400/404/422, or a 500 whose body names an unsupported parameter; see ``llm.errors``) fails at once. Every
+failed Completion says its class in ``extra['error_class']``. The request's negotiated ``response_format``
+(set by the client's structured-output layer) is sent as is. Several base URLs are
 load-balanced (fewest requests in flight first) and a retry prefers a different URL than the one that failed.
 
 The API key is read from the environment variable named in the config, held only here, and masked in every
@@ -21,21 +24,30 @@ from typing import Any
 
 import orjson
 
+from alchemistcoder.llm import errors
 from alchemistcoder.llm.config import LLMConfig
 from alchemistcoder.llm.secrets import ScrubFilter, read_secret, scrub
 from alchemistcoder.llm.types import ChatRequest, Completion
 
-RETRY_STATUS = {408, 409, 425, 429, 500, 502, 503, 504}
 # Filters of a logger do not apply to its children, so each logger that emits is named.
 _LOGGERS = ("openai", "openai._base_client", "httpx", "httpcore", "httpcore.http11", "httpcore.connection")
 _DOWN_FOR_S = 10.0
 
 
 class _Retryable(Exception):
-    def __init__(self, message: str, retry_after: float | None = None, url_down: bool = False) -> None:
+    def __init__(self, message: str, error_class: str, retry_after: float | None = None, url_down: bool = False) -> None:
         super().__init__(message)
+        self.error_class = error_class
         self.retry_after = retry_after
         self.url_down = url_down
+
+
+class _Final(Exception):
+    """A failure that retrying cannot fix (see ``llm.errors``)."""
+
+    def __init__(self, message: str, error_class: str) -> None:
+        super().__init__(message)
+        self.error_class = error_class
 
 
 def parse_retry_after(headers: Any) -> float | None:
@@ -128,7 +140,7 @@ class OpenAIBackend:
     async def agenerate_one(self, request: ChatRequest) -> Completion:
         """Send ``request``, retrying transient failures; never raises (errors land in ``Completion.error``)."""
         clients = self._ensure_clients()
-        last_error = ""
+        last_error, last_class = "", errors.OTHER
         failed_url: int | None = None
         for attempt in range(self.config.max_retries + 1):
             idx = self._pick(failed_url)
@@ -140,24 +152,28 @@ class OpenAIBackend:
                     completion.extra["last_retry_error"] = last_error
                 return completion
             except _Retryable as exc:
-                last_error = self._scrub(str(exc))
+                last_error, last_class = self._scrub(str(exc)), exc.error_class
                 failed_url = idx
                 if exc.url_down and len(clients) > 1:
                     self._down_until[idx] = time.monotonic() + _DOWN_FOR_S
                 if attempt < self.config.max_retries:
                     await asyncio.sleep(self._backoff(attempt, exc.retry_after))
+            except _Final as exc:
+                return Completion(
+                    model=self.name, error=self._scrub(str(exc)), extra={"retries": attempt, "error_class": exc.error_class}
+                )
             except Exception as exc:
                 return Completion(
                     model=self.name,
                     error=self._scrub(f"{type(exc).__name__}: {exc}"),
-                    extra={"retries": attempt},
+                    extra={"retries": attempt, "error_class": errors.BACKEND_ERROR},
                 )
             finally:
                 self._in_flight[idx] -= 1
         return Completion(
             model=self.name,
             error=f"gave up after {self.config.max_retries + 1} attempts: {last_error}",
-            extra={"retries": self.config.max_retries},
+            extra={"retries": self.config.max_retries, "error_class": last_class},
         )
 
     async def _send(self, client: Any, request: ChatRequest) -> Completion:
@@ -180,8 +196,8 @@ class OpenAIBackend:
         chat = request.messages is not None
         if chat:
             body["messages"] = request.messages
-            if request.json_schema is not None and self.config.response_format != "none":
-                body["response_format"] = _response_format(self.config.response_format, request.json_schema)
+            if request.response_format is not None:
+                body["response_format"] = _response_format(request.response_format, request.json_schema or {})
         else:
             body["prompt"] = request.prompt
         try:
@@ -201,18 +217,21 @@ class OpenAIBackend:
             )
         except openai.APIStatusError as exc:
             message = f"HTTP {exc.status_code}: {exc.message}"
-            if exc.status_code in RETRY_STATUS:
-                raise _Retryable(message, parse_retry_after(exc.response.headers)) from None
-            raise RuntimeError(message) from None
+            error_class, retryable = errors.classify_status(exc.status_code, message)
+            if retryable:
+                raise _Retryable(message, error_class, parse_retry_after(exc.response.headers)) from None
+            raise _Final(message, error_class) from None
         except openai.APITimeoutError:
-            raise _Retryable(f"timeout after {self.config.timeout_s}s") from None
+            raise _Retryable(f"timeout after {self.config.timeout_s}s", errors.TIMEOUT) from None
         except openai.APIConnectionError as exc:
             cause = exc.__cause__
             refused = type(cause).__name__ == "ConnectError"
-            raise _Retryable(f"connection error: {type(cause).__name__ if cause else ''} {exc}", url_down=refused) from None
+            raise _Retryable(
+                f"connection error: {type(cause).__name__ if cause else ''} {exc}", errors.CONNECTION, url_down=refused
+            ) from None
         except (ValueError, KeyError, IndexError, TypeError, AttributeError) as exc:
             # Invalid or truncated JSON, or JSON that is not a completion: transient on real servers.
-            raise _Retryable(f"invalid response: {type(exc).__name__}: {exc}") from None
+            raise _Retryable(f"invalid response: {type(exc).__name__}: {exc}", errors.INVALID_RESPONSE) from None
 
     async def aclose(self) -> None:
         """Close the HTTP connection pools."""
@@ -243,6 +262,7 @@ def _raw_response_class() -> type:
 
 
 def _response_format(kind: str, schema: dict[str, Any]) -> dict[str, Any]:
+    """The ``response_format`` body field for a request's negotiated kind (``json_object`` or ``json_schema``)."""
     if kind == "json_object":
         return {"type": "json_object"}
     return {"type": "json_schema", "json_schema": {"name": str(schema.get("title") or "answer"), "schema": schema}}
