@@ -121,3 +121,12 @@ def test_typos_in_switches_and_task_names_fail_when_the_config_loads(tmp_path, t
     path.write_text(text)
     with pytest.raises(ConfigError, match=where.replace(".", r"\.")):
         load_config(path)
+
+
+def test_a_removed_key_names_its_line_and_the_key_to_use(tmp_path):
+    """mix.alchemist_mode gave way to harmonize.mode, the run's one add/replace switch."""
+    path = tmp_path / "run.yaml"
+    path.write_text("mix:\n  validation_fraction: 0.1\n  alchemist_mode: replace\n")
+    with pytest.raises(ConfigError) as info:
+        load_config(path)
+    assert str(info.value).startswith(f"{path}:3: mix.alchemist_mode: removed: the add/replace switch is harmonize.mode")

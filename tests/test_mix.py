@@ -1,4 +1,4 @@
-"""The mix stage: ratios, the AlchemistPrompt share and mode, shuffle, split, export and data card."""
+"""The mix stage: ratios, the AlchemistPrompt share in either harmonize mode, shuffle, split, export and data card."""
 
 from __future__ import annotations
 
@@ -16,13 +16,23 @@ from alchemistcoder.records import Sample, make_messages
 from alchemistcoder.stage import StageContext
 
 
-def _corpus() -> list[Sample]:
-    """100 codegen samples from two sources, 20 AlchemistPrompt copies of source a, 10 review tasks."""
+def _corpus(mode: str = "add") -> list[Sample]:
+    """100 codegen samples from two sources, 20 AlchemistPrompt samples of source a, 10 review tasks.
+
+    As harmonize leaves them in ``mode``: 'add' makes the 20 copies beside their originals, 'replace'
+    customizes the originals a000..a019 themselves (80 codegen samples remain).
+    """
     out = []
     for i in range(100):
         src = "a" if i < 60 else "b"
+        if mode == "replace" and i < 20:
+            s = Sample(id=f"a{i:03d}", source="a", task="alchemist",
+                       messages=make_messages(f"Please use Python.\ntask {i}", f"```python\nprint({i})\n```"))
+            s.record("alchemist_apply", "modify", before=f"task {i}", after=s.instruction, stage="harmonize")
+            out.append(s)
+            continue
         out.append(Sample(id=f"{src}{i:03d}", source=src, messages=make_messages(f"task {i}", f"```python\nprint({i})\n```")))
-    for i in range(20):
+    for i in range(20 if mode == "add" else 0):
         s = Sample(id=f"a{i:03d}-alc", source="a", task="alchemist",
                    messages=make_messages(f"Please use Python.\ntask {i}", f"```python\nprint({i})\n```"))
         s.record("alchemist_prompt", "create", params={"parents": [f"a{i:03d}"]}, stage="harmonize")
@@ -58,24 +68,23 @@ def test_ratios_per_source_and_task_keep_every_record(tmp_path: Path) -> None:
     assert len(out) == len(samples) + 10
 
 
-@pytest.mark.parametrize(("fraction", "mode", "expected"), [(0.05, "add", 5), (0.1, "replace", 10), (0.0, "add", 0)])
-def test_alchemist_fraction_and_mode(tmp_path: Path, fraction: float, mode: str, expected: int) -> None:
-    out = run_mix(_corpus(), MixConfig(alchemist_fraction=fraction, alchemist_mode=mode), _ctx(tmp_path))
+@pytest.mark.parametrize(
+    ("fraction", "mode", "expected", "codegen_left"), [(0.05, "add", 5, 100), (0.1, "replace", 9, 80), (0.0, "add", 0, 100)]
+)
+def test_alchemist_fraction_in_either_harmonize_mode(
+    tmp_path: Path, fraction: float, mode: str, expected: int, codegen_left: int
+) -> None:
+    out = run_mix(_corpus(mode), MixConfig(alchemist_fraction=fraction), _ctx(tmp_path))
     kept = _kept(out)
     alch = [s for s in kept if s.task == "alchemist"]
     codegen = [s for s in kept if s.task == "codegen"]
     assert len(alch) == expected
-    if mode == "add":
-        # 100 originals stay; the AlchemistPrompt copies are `fraction` of codegen + alchemist
-        assert len(codegen) == 100
-        assert abs(len(alch) / (len(alch) + len(codegen)) - fraction) < 0.01
-    else:
-        # each chosen copy replaces its original: the code-generation data keeps its size
-        assert len(codegen) + len(alch) == 100
-        replaced = {s.id for s in out if s.rejected and s.rejection.reason == "mix_replaced_by_alchemist"}
-        assert replaced == {s.id[:-4] for s in alch}
+    # every codegen sample stays (beside its copy in 'add' mode; the customized originals are the AlchemistPrompt
+    # samples in 'replace' mode); the AlchemistPrompt samples are `fraction` of codegen + alchemist
+    assert len(codegen) == codegen_left
+    assert abs(len(alch) / (len(alch) + len(codegen)) - fraction) < 0.01
     reasons = Counter(s.rejection.reason for s in out if s.rejected)
-    assert reasons["mix_alchemist_share"] == 20 - expected
+    assert reasons == {"mix_alchemist_share": 20 - expected}
 
 
 def test_shuffle_split_and_determinism(tmp_path: Path) -> None:
@@ -98,6 +107,8 @@ def test_bad_config_is_rejected() -> None:
         MixConfig(alchemist_fraction=1.5)
     with pytest.raises(ValueError, match=r"unknown task\(s\) \['codgen'\]"):  # at config load, before any stage
         MixConfig(task_ratios={"codgen": 1.0})
+    with pytest.raises(ValueError, match=r"(?s)alchemist_mode.*removed: the add/replace switch is harmonize\.mode"):
+        MixConfig.model_validate({"alchemist_mode": "replace"})
 
 
 def test_export_formats_and_data_card(tmp_path: Path) -> None:

@@ -18,7 +18,10 @@ class HarmonizeConfig(StrictModel):
         0.05, ge=0.0, le=1.0, description="Share of the kept samples of each source that get an AlchemistPrompt (paper: ~5%)."
     )
     mode: Literal["add", "replace"] = Field(
-        "add", description="'add': a customized copy (task 'alchemist') beside the original; 'replace': modify the original."
+        "add",
+        description="'add': a customized copy (task 'alchemist') beside the original; 'replace': modify the original. "
+        "The run's one add/replace switch: the mix keeps what this stage made (mix.alchemist_fraction samples "
+        "the AlchemistPrompt share the same way in both modes).",
     )
     prioritize_missing: bool = Field(
         False, description="Within each source, pick first the samples whose instruction misses the most facts of their response."

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 
 from alchemistcoder.records import TASKS
-from alchemistcoder.strict import StrictModel
+from alchemistcoder.strict import StrictModel, key_error
 
 
 class MixConfig(StrictModel):
@@ -29,12 +29,8 @@ class MixConfig(StrictModel):
     alchemist_fraction: float | None = Field(
         None,
         description="Share of the code-generation data (codegen + alchemist) that carries an AlchemistPrompt, "
-        "e.g. 0.05; overrides task_ratios.alchemist. None keeps every AlchemistPrompt sample harmonize made.",
-    )
-    alchemist_mode: Literal["add", "replace"] = Field(
-        "add",
-        description="'add' keeps the customized copy beside its original; 'replace' drops the original of every "
-        "AlchemistPrompt sample in the mix.",
+        "e.g. 0.05; overrides task_ratios.alchemist. None keeps every AlchemistPrompt sample harmonize made. "
+        "Whether a prompt sits beside its original or replaces it is harmonize.mode.",
     )
     task_quotas: dict[str, float] | None = Field(
         None,
@@ -53,6 +49,20 @@ class MixConfig(StrictModel):
     hub_repo: str | None = Field(None, description="Hub dataset repo to push_to_hub to (needs network and a token).")
     hub_private: bool = Field(True, description="Create the hub repo private.")
     hub_token_env: str = Field("HF_TOKEN", description="Environment variable holding the hub token.")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _removed_keys(cls, data: Any) -> Any:
+        # one add/replace switch: harmonize applies the AlchemistPrompt beside the original or in its place,
+        # and the mix's share arithmetic is the same either way
+        if isinstance(data, dict) and "alchemist_mode" in data:
+            raise key_error(
+                "alchemist_mode",
+                "removed: the add/replace switch is harmonize.mode (add: the customized copy beside the original; "
+                "replace: the original itself customized)",
+                data["alchemist_mode"],
+            )
+        return data
 
     @field_validator("task_ratios", "task_quotas")
     @classmethod

@@ -2,8 +2,7 @@
 
 :func:`run_mix` is a global stage (it needs every sample to draw ratios); it never drops a record: a
 sample left out of the mix leaves with a reject event (``mix_downsampled``, ``mix_alchemist_share``,
-``mix_replaced_by_alchemist``, ``mix_task_quota`` or ``mix_max_samples``), a repeated one is a new sample
-with a ``create`` event. Kept samples carry ``meta["split"]`` (``train`` / ``validation``). The export of
+``mix_task_quota`` or ``mix_max_samples``), a repeated one is a new sample with a ``create`` event. Kept samples carry ``meta["split"]`` (``train`` / ``validation``). The export of
 the result is ``mix/export.py``.
 """
 
@@ -22,17 +21,6 @@ from alchemistcoder.stage import StageContext
 def is_alchemist(sample: Sample) -> bool:
     """Whether the sample's instruction carries an AlchemistPrompt (the harmonize stage sets task 'alchemist')."""
     return sample.task == "alchemist"
-
-
-def alchemist_parents(sample: Sample) -> list[str]:
-    """Ids of the originals an AlchemistPrompt copy was made from (its ``create`` event's parents)."""
-    for event in sample.trace:
-        if event.verdict == "create":
-            parents = event.params.get("parents") or event.params.get("parent")
-            if isinstance(parents, str):
-                return [parents]
-            return list(parents or [])
-    return []
 
 
 def _rng(seed: int, *key: str) -> random.Random:
@@ -96,12 +84,14 @@ def run_mix(samples: list[Sample], cfg: MixConfig, ctx: StageContext) -> list[Sa
         created += c
         rejected += r
 
-    # 2. the AlchemistPrompt share of the code-generation data
+    # 2. the AlchemistPrompt share of the code-generation data: alchemist / (codegen + alchemist) = f. The same
+    # arithmetic serves both harmonize modes, since an AlchemistPrompt sample is never counted as codegen: in
+    # 'add' mode it is a copy beside its original, in 'replace' mode the original itself.
     stats: dict[str, Any] = {}
     if cfg.alchemist_fraction is not None:
         codegen = sum(1 for s in kept + created if s.task == "codegen")
         f = cfg.alchemist_fraction
-        target = round(f * codegen) if cfg.alchemist_mode == "replace" else round(f * codegen / (1 - f))
+        target = round(f * codegen / (1 - f))
         chosen, rest = _take(alchemist, target, _rng(ctx.seed, "alchemist"))
         for s in rest:
             s.reject("mix_alchemist_share", "mix_alchemist_share", params={"fraction": f}, stage="mix")
@@ -110,16 +100,6 @@ def run_mix(samples: list[Sample], cfg: MixConfig, ctx: StageContext) -> list[Sa
         stats["alchemist_target"] = target
         stats["alchemist_available"] = len(alchemist)
         stats["alchemist_shortfall"] = max(0, target - len(alchemist))
-    if cfg.alchemist_mode == "replace":
-        replaced = {p for s in kept if is_alchemist(s) for p in alchemist_parents(s)}
-        still = []
-        for s in kept:
-            if s.id in replaced:
-                s.reject("mix_alchemist_mode", "mix_replaced_by_alchemist", params={"mode": "replace"}, stage="mix")
-                rejected.append(s)
-            else:
-                still.append(s)
-        kept = still
 
     # 3. comprehension-task quotas, relative to the codegen samples in the mix
     for task, per_codegen in sorted((cfg.task_quotas or {}).items()):
@@ -166,7 +146,7 @@ def run_mix(samples: list[Sample], cfg: MixConfig, ctx: StageContext) -> list[Sa
     return final + sorted(rejected, key=lambda s: s.id) + incoming_rejected
 
 
-# -- export ------------------------------------------------------------------------------------------
+# -- the config the stage reads -----------------------------------------------------------------------
 
 
 def mix_section(cfg: Any) -> MixConfig:
