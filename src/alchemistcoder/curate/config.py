@@ -149,8 +149,12 @@ class DecontamConfig(StrictModel):
     exec_plus_inputs: int = Field(
         50, ge=0, description="EvalPlus plus inputs run per problem, after all its base inputs (more: slower, stricter)."
     )
-    exec_timeout_s: float = Field(20.0, gt=0, description="CPU-time limit of one sample's run in the sandbox.")
-    exec_call_limit_s: float = Field(1.0, gt=0, description="Time limit of one call of a function in the sandbox.")
+    exec_timeout_s: float = Field(5.0, gt=0, description="CPU-time limit of one sample's run in the sandbox.")
+    exec_call_limit_s: float = Field(
+        0.25, gt=0,
+        description="Time limit of one call of a sample's function in the sandbox (the reference solution gets a "
+        "hundredth of it per input: slower inputs are left out, and half of it per problem in all).",
+    )
     exec_workers: int = Field(0, ge=0, description="Parallel sandbox jobs; 0 means one per core.")
     judge_model: str | None = Field(
         None,

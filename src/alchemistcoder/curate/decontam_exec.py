@@ -155,6 +155,8 @@ def verify(pairs: list[tuple[SampleCode, list[BenchProblem]]], sample_timeout_s:
     from alchemistcoder.sandbox import Job, run_many
 
     runnable = [(k, code, tries) for k, (code, problems) in enumerate(pairs) if (tries := _attempts(code, problems))]
+    # samples with the same candidates share a job: each job computes its problems' expected outputs once
+    runnable.sort(key=lambda item: [t["task"] for t in item[2]])
     out: list[dict[str, ExecVerdict]] = [{} for _ in pairs]
     if not runnable:
         return out
