@@ -72,7 +72,7 @@ def measure(data: Any, steps: int, batch: int, max_length: int, packing: bool, a
 
     cfg = TrainConfig(max_steps=steps, per_device_batch_size=batch, max_length=max_length, packing=packing,
                       attn_implementation=attn, learning_rate=1e-5, warmup_ratio=0.0, save_steps=10_000,
-                      logging_steps=10_000)
+                      logging_steps=10_000, save_strategy="no", disable_tqdm=True)
     stamps: list[float] = []
     read_clock = time.process_time if clock == "cpu" else time.perf_counter
 
@@ -81,7 +81,7 @@ def measure(data: Any, steps: int, batch: int, max_length: int, packing: bool, a
             stamps.append(read_clock())
 
     with tempfile.TemporaryDirectory() as tmp:
-        trainer = build_trainer(data, cfg, tmp, seed=0, save_strategy="no", disable_tqdm=True)
+        trainer = build_trainer(data, cfg, tmp, seed=0)
         counter = TokenCounter(trainer.data_collator)
         trainer.data_collator = counter
         trainer.add_callback(Clock())

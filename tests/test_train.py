@@ -54,8 +54,43 @@ def test_paper_configs_cover_the_three_base_models() -> None:
 def test_unknown_train_key_names_file_and_key(tmp_path: Path) -> None:
     cfg = tmp_path / "run.yaml"
     cfg.write_text("train:\n  epochs: 1\n  lerning_rate: 0.1\n")
-    with pytest.raises(ConfigError, match=r"run.yaml:3: train.lerning_rate: unknown key"):
+    with pytest.raises(ConfigError, match=r"run.yaml:3: train.lerning_rate: unknown key .*did you mean 'learning_rate'"):
         load_config(cfg)
+
+
+def test_other_keys_pass_through_to_trl_sft_config(tmp_path: Path) -> None:
+    """A key that is no train field is one of TRL's SFTConfig: it reaches the trainer's arguments as written."""
+    from alchemistcoder.train.model import DevicePlan
+    from alchemistcoder.train.sft import sft_args
+
+    path = tmp_path / "run.yaml"
+    path.write_text("train:\n  max_steps: 3\n  max_grad_norm: 0.5\n  adam_beta2: 0.95\n  save_strategy: epoch\n")
+    cfg = load_config(path).train
+    assert cfg.sft_keys == {"max_grad_norm": 0.5, "adam_beta2": 0.95, "save_strategy": "epoch"}
+    args = sft_args(cfg, tmp_path, 7, DevicePlan(device="cpu", precision="fp32", attn_implementation="sdpa"))
+    assert (args.max_grad_norm, args.adam_beta2, args.save_strategy.value) == (0.5, 0.95, "epoch")
+    # our own fields and their CPU-friendly defaults still decide the rest
+    assert (args.max_steps, args.learning_rate, args.per_device_train_batch_size, args.optim.value) == (3, 1e-4, 2, "adamw_torch")
+    assert (args.packing, args.padding_free, args.use_cpu, args.bf16, args.seed, args.data_seed) == (True, True, True, False, 7, 7)
+    assert args.output_dir == str(tmp_path / "checkpoints") and args.report_to == []
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("train:\n  method: lora\n  num_train_epochs: 3\n", "run.yaml:3: train.num_train_epochs: set by train.epochs"),
+        ("train:\n  bf16: true\n", "run.yaml:2: train.bf16: set by train.precision"),
+        ("train:\n  max_grad_norm: abc\n", "run.yaml:2: train.max_grad_norm: Input should be a valid number"),
+        ("train:\n  save_strategy: epoc\n", "run.yaml:2: train.save_strategy: 'epoc' is not one of"),
+    ],
+)
+def test_passed_through_keys_are_checked_when_the_config_loads(tmp_path: Path, text: str, message: str) -> None:
+    """A key our own field sets, or a value of the wrong type or outside TRL's choices, fails at load."""
+    path = tmp_path / "run.yaml"
+    path.write_text(text)
+    with pytest.raises(ConfigError) as info:
+        load_config(path)
+    assert str(info.value).startswith(f"{path.parent}/{message}")
 
 
 def test_accelerate_configs_are_valid_yaml() -> None:

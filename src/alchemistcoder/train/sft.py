@@ -24,7 +24,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from alchemistcoder.train.config import TrainConfig
+from alchemistcoder.train.config import SFT_FIELDS, TrainConfig, sft_field_types
 from alchemistcoder.train.data import TrainingData, load_training_data
 
 LOG_NAME = "train_log.jsonl"
@@ -123,54 +123,42 @@ def parameter_checksum(model: Any) -> str:
 # -- building the trainer ------------------------------------------------------------------------
 
 
-def sft_args(cfg: TrainConfig, out_dir: Path, seed: int, plan: Any, **overrides: Any) -> Any:
-    """The SFTConfig (TrainingArguments) for this config and device plan."""
+def sft_args(cfg: TrainConfig, out_dir: Path, seed: int, plan: Any) -> Any:
+    """The SFTConfig (TrainingArguments) for this config and device plan.
+
+    The fields of ``SFT_FIELDS`` go as they are, the keys passed through (``cfg.sft_keys``) as written;
+    the rest is set from our own fields here (``SFT_KEYS_SET_BY_FIELDS`` names the field of each).
+    """
     from trl import SFTConfig
 
-    kwargs: dict[str, Any] = dict(
+    # the installed transformers (5.25) reads gradient_checkpointing as a deprecated alias of
+    # activation_checkpointing (a warning; gone in version 6), earlier 5.x releases know only the old name
+    checkpointing = "activation_checkpointing" if "activation_checkpointing" in sft_field_types()[1] else "gradient_checkpointing"
+    return SFTConfig(
+        **{name: getattr(cfg, name) for name in SFT_FIELDS},
+        **{checkpointing: cfg.gradient_checkpointing},
         output_dir=str(out_dir / "checkpoints"),
         num_train_epochs=cfg.epochs,
-        max_steps=cfg.max_steps,
-        learning_rate=cfg.learning_rate,
+        per_device_train_batch_size=cfg.per_device_batch_size,
         lr_scheduler_type=cfg.lr_scheduler,
         # transformers >= 5 (the declared lower bound) reads warmup_steps below 1 as a ratio of the total steps;
         # it removed warmup_ratio
         warmup_steps=cfg.warmup_ratio,
-        weight_decay=cfg.weight_decay,
         optim=cfg.optimizer,
-        max_grad_norm=cfg.max_grad_norm,
-        per_device_train_batch_size=cfg.per_device_batch_size,
-        gradient_accumulation_steps=cfg.gradient_accumulation_steps,
-        max_length=cfg.max_length,
-        packing=cfg.packing,
         packing_strategy="bfd",
         # Without packing we pad (the baseline); with BFD packing TRL always flattens the batch padding-free.
         padding_free=cfg.packing,
-        assistant_only_loss=cfg.assistant_only_loss,
-        gradient_checkpointing=cfg.gradient_checkpointing,
         bf16=plan.precision == "bf16",
         fp16=plan.precision == "fp16",
         use_cpu=plan.device == "cpu",
         seed=seed,
         data_seed=seed,
-        logging_steps=cfg.logging_steps,
-        save_strategy="steps",
-        save_steps=cfg.save_steps,
-        save_total_limit=cfg.save_total_limit,
-        report_to=cfg.report_to,
-        dataloader_num_workers=cfg.dataloader_num_workers,
-        dataset_num_proc=cfg.dataset_num_proc,
-        deepspeed=cfg.deepspeed,
+        **cfg.sft_keys,
     )
-    kwargs.update(overrides)
-    return SFTConfig(**kwargs)
 
 
-def build_trainer(data: TrainingData, cfg: TrainConfig, out_dir: str | os.PathLike[str], seed: int = 0, **overrides: Any) -> Any:
-    """An SFTTrainer ready to ``train()``: model, tokenizer with the training chat template, packed dataset.
-
-    ``overrides`` go to SFTConfig (the bench uses them to switch packing without touching the config).
-    """
+def build_trainer(data: TrainingData, cfg: TrainConfig, out_dir: str | os.PathLike[str], seed: int = 0) -> Any:
+    """An SFTTrainer ready to ``train()``: model, tokenizer with the training chat template, packed dataset."""
     from trl import SFTTrainer
 
     from alchemistcoder.train.chat_template import resolve_training_template
@@ -192,7 +180,7 @@ def build_trainer(data: TrainingData, cfg: TrainConfig, out_dir: str | os.PathLi
         tokenizer.chat_template = resolve_training_template(tokenizer, cfg.chat_template)
     # The arguments first: under DeepSpeed ZeRO-3 they register the config that makes from_pretrained shard
     # the weights across ranks as they load (zero.Init) instead of loading a full copy in every process.
-    args = sft_args(cfg, out, seed, plan, **overrides)
+    args = sft_args(cfg, out, seed, plan)
     model = load_model(path, cfg, plan)
     trainer = SFTTrainer(
         model=model,
