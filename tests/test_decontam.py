@@ -220,11 +220,15 @@ def test_statement_signal_for_code_that_cannot_run(few):
     js = "```javascript\nfunction isPalindrome(s) {\n  return s === s.split('').reverse().join('');\n}\n```"
     p = _reject(index, cfg, "Write a JavaScript program to check if a given string is a palindrome.", js)
     assert p["signal"] == "statement" and p["task_id"] == "HumanEval/48" and p["score"] >= cfg.statement_threshold
-    assert p["scores"]["facts"] == {"missing_numbers": [], "missing_names": [], "contrary_words": [], "shared_words": 1.0}
+    assert p["scores"]["facts"] == {"missing_numbers": [], "missing_names": [], "contrary": [], "shared_words": 1.0}
     ok, detail = facts_agree(key_facts("Write a python function to find the last digit in factorial of a given number."),
                              key_facts("Write a python function to find the first digit in factorial of a given number."),
                              cfg.statement_words)
-    assert not ok and detail["contrary_words"] == ["first"]
+    assert not ok and detail["contrary"] == ["first"]
+    # the same two choices in the other order: MBPP/33 converts decimal to binary (CodeAlpaca asks the reverse)
+    ok, detail = facts_agree(key_facts("Write a python function to convert a decimal number to binary number."),
+                             key_facts("Write a code to convert a given number from binary to decimal."), cfg.statement_words)
+    assert not ok and detail["contrary"] == ["binary/decimal"]
 
 
 def test_judge_answer_goes_to_the_evidence(few, tmp_path):

@@ -96,34 +96,29 @@ def _load_sample(statements, limit):
 
 
 def _expected(task, limit):
-    """(arguments, expected output) pairs from the reference solution, within half of ``limit`` in all.
-
-    An input the reference rejects, or takes over a hundredth of ``limit`` on, is left out: every sample
-    would repeat that cost (EvalPlus's plus inputs include deliberately heavy ones).
-    """
+    """(arguments, expected output, seconds) triples from the reference solution, which gets ten times
+    ``limit`` per input (so that whether an input counts does not depend on the machine's load); an input it
+    rejects tells nothing and is left out (the host already left out the heavy ones)."""
     namespace = {}
     exec(compile(task["reference"], "<reference>", "exec"), namespace)
     reference = namespace[task["entry_point"]]
-    pairs = []
-    started = time.monotonic()
+    triples = []
     for args in task["inputs"]:
-        if time.monotonic() - started > limit / 2:
-            break
-        t = time.monotonic()
+        started = time.monotonic()
         try:
-            want = _quiet(lambda a=args: _limited(lambda: reference(*_deepcopy(a)), limit / 100))
+            want = _quiet(lambda a=args: _limited(lambda: reference(*_deepcopy(a)), 10 * limit))
         except BaseException:
             continue
-        if time.monotonic() - t <= limit / 100:
-            pairs.append((args, want))
-    return pairs
+        triples.append((args, want, time.monotonic() - started))
+    return triples
 
 
-def _run_inputs(fn, pairs, atol, limit):
+def _run_inputs(fn, triples, atol, limit):
+    """Inputs passed before the first wrong answer; each call may take ``limit`` or four times the reference's."""
     passed = 0
-    for args, want in pairs:
+    for args, want, seconds in triples:
         try:
-            got = _quiet(lambda a=args: _limited(lambda: fn(*_deepcopy(a)), limit))
+            got = _quiet(lambda a=args, t=max(limit, 4 * seconds): _limited(lambda: fn(*_deepcopy(a)), t))
         except BaseException:
             return passed
         if not _same(got, want, atol):
@@ -166,10 +161,10 @@ def _try_sample(sample, tasks, expected, limit, nonce):
         task = tasks[attempt["task"]]
         record = {"sample": sample["id"], "task": task["id"], "passing": [], "best": None, "passed": 0, "total": 0}
         if task["mode"] == "inputs":
-            pairs = expected.get(task["id"])
-            if pairs is None:
+            triples = expected.get(task["id"])
+            if triples is None:
                 continue  # the reference solution did not load: the task is untested
-            record["total"] = len(pairs)
+            record["total"] = len(triples)
         else:
             record["total"] = len(task["asserts"]) if task["mode"] == "asserts" else 1
         for name in attempt["functions"]:
@@ -177,7 +172,7 @@ def _try_sample(sample, tasks, expected, limit, nonce):
             if not callable(fn) or not record["total"]:
                 continue
             if task["mode"] == "inputs":
-                passed = _run_inputs(fn, pairs, task["atol"], limit)
+                passed = _run_inputs(fn, triples, task["atol"], limit)
             elif task["mode"] == "asserts":
                 passed = _run_asserts(fn, namespace, task, limit)
             else:

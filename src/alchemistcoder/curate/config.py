@@ -151,9 +151,9 @@ class DecontamConfig(StrictModel):
     )
     exec_timeout_s: float = Field(5.0, gt=0, description="CPU-time limit of one sample's run in the sandbox.")
     exec_call_limit_s: float = Field(
-        0.25, gt=0,
-        description="Time limit of one call of a sample's function in the sandbox (the reference solution gets a "
-        "hundredth of it per input: slower inputs are left out, and half of it per problem in all).",
+        0.5, gt=0,
+        description="Time limit of one call of a sample's function in the sandbox, or four times the reference "
+        "solution's time on that input if longer (the reference gets ten times this limit).",
     )
     exec_workers: int = Field(0, ge=0, description="Parallel sandbox jobs; 0 means one per core.")
     judge_model: str | None = Field(

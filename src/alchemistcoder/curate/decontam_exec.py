@@ -145,7 +145,7 @@ def _attempts(code: SampleCode, problems: list[BenchProblem]) -> list[dict[str, 
 
 
 def verify(pairs: list[tuple[SampleCode, list[BenchProblem]]], sample_timeout_s: float, call_limit_s: float,
-           batch: int = 64, workers: int | None = None) -> list[dict[str, ExecVerdict]]:
+           batch: int = 32, workers: int | None = None) -> list[dict[str, ExecVerdict]]:
     """Run each sample's code against the tests of its candidate problems in the sandbox.
 
     Samples go ``batch`` to a sandbox job (one forked child each, inside the sandbox); jobs run ``workers``

@@ -98,12 +98,19 @@ def _arity(reference: str, entry_point: str) -> int | None:
     return None
 
 
+def _light(args: Any) -> bool:
+    """An input whose reference answer is quick to compute: no top-level number of 10,000 or more. EvalPlus's
+    heavy inputs (MBPP/599 with n = 10^8 takes the reference 2.4 s) would cost every sample that long, and a
+    time limit instead of this rule would make the verdict depend on the machine's load."""
+    return not any(isinstance(a, (int, float)) and not isinstance(a, bool) and abs(a) >= 10_000 for a in args)
+
+
 def problems_from_tasks(tasks: Sequence[Any], max_plus_inputs: int) -> list[BenchProblem]:
     """Group :class:`alchemistcoder.benchmarks.BenchmarkTask` records into problems (DS-1000 is left out:
     its prompts are code contexts, not statements).
 
     Tests, strongest first: EvalPlus's base inputs plus the first ``max_plus_inputs`` plus inputs with the
-    reference solution; MBPP's assertions; HumanEval's ``check``.
+    reference solution (light inputs only: :func:`_light`); MBPP's assertions; HumanEval's ``check``.
     """
     problems: dict[str, BenchProblem] = {}
     for t in tasks:
@@ -125,7 +132,8 @@ def problems_from_tasks(tasks: Sequence[Any], max_plus_inputs: int) -> list[Benc
         if t.benchmark in ("humaneval+", "mbpp+") and extra.get("plus_input") is not None:
             p.mode, p.atol = "inputs", float(extra.get("atol") or 0.0)
             p.reference = (t.prompt + t.canonical_solution) if t.benchmark == "humaneval+" else t.canonical_solution
-            p.inputs = list(extra.get("base_input") or []) + list(extra["plus_input"])[:max_plus_inputs]
+            plus = [args for args in extra["plus_input"] if _light(args)][:max_plus_inputs]
+            p.inputs = [args for args in extra.get("base_input") or [] if _light(args)] + plus
             p.entry_point = t.entry_point
         elif t.benchmark in ("mbpp", "mbpp-sanitized") and p.mode != "inputs" and extra.get("test_list"):
             p.mode, p.asserts = "asserts", list(extra["test_list"])
@@ -170,11 +178,12 @@ def intent(text: str) -> str:
 @dataclass(frozen=True, slots=True)
 class KeyFacts:
     """What distinguishes a problem from its neighbours on the same topic: the numbers and quoted names its
-    statement names, and its content words."""
+    statement names, its content words, and the exclusive choices it makes, in the order it names them."""
 
     numbers: frozenset[str]
     names: frozenset[str]
     words: frozenset[str]
+    choices: tuple[tuple[int, int], ...] = ()  # (group, family) of _CONTRASTS, by first mention
 
 
 _FACT_STOPWORDS = frozenset(word_tokens(
@@ -195,18 +204,10 @@ def _stem(word: str) -> str:
     return word
 
 
-def key_facts(text: str) -> KeyFacts:
-    """The numbers (other than 0, 1, 2), quoted names and stemmed content words of a statement or instruction."""
-    numbers = frozenset(n.lstrip("-") for n in _NUMBER.findall(text)) - _GENERIC_NUMBERS
-    names = frozenset(q.strip().lower() for q in _QUOTED.findall(text) if q.strip())
-    text = re.sub(r"\bn-th\b", "nth", text, flags=re.IGNORECASE)
-    words = frozenset(_stem(w) for w in word_tokens(text) if w not in _FACT_STOPWORDS and not w.isdigit())
-    return KeyFacts(numbers, names, words)
-
-
 # Words that name one of several exclusive choices: an instruction that says "first" where the statement says
 # "last" (MBPP/577, "last digit in factorial"), "even" where it says "odd", "perimeter" where it says "area",
-# asks for another problem however near the rest of the wording is. Each group lists its families of synonyms.
+# or names two in the other order ("binary to decimal" for MBPP/33's "decimal number to binary"), asks for
+# another problem however near the rest of its wording is. Each group lists its families of synonyms.
 _CONTRASTS: list[list[set[str]]] = [
     [{"first"}, {"last"}],
     [{"left", "leftmost"}, {"right", "rightmost"}],
@@ -224,26 +225,37 @@ _CONTRASTS: list[list[set[str]]] = [
 _FAMILY_OF = {_stem(w): (g, f) for g, group in enumerate(_CONTRASTS) for f, family in enumerate(group) for w in family}
 
 
-def _choices(words: frozenset[str]) -> dict[int, set[int]]:
-    out: dict[int, set[int]] = {}
-    for w in words:
-        if w in _FAMILY_OF:
-            g, f = _FAMILY_OF[w]
-            out.setdefault(g, set()).add(f)
+def key_facts(text: str) -> KeyFacts:
+    """The numbers (other than 0, 1, 2), quoted names, stemmed content words and exclusive choices of a
+    statement or instruction."""
+    numbers = frozenset(n.lstrip("-") for n in _NUMBER.findall(text)) - _GENERIC_NUMBERS
+    names = frozenset(q.strip().lower() for q in _QUOTED.findall(text) if q.strip())
+    text = re.sub(r"\bn-th\b", "nth", text, flags=re.IGNORECASE)
+    tokens = [_stem(w) for w in word_tokens(text) if w not in _FACT_STOPWORDS and not w.isdigit()]
+    choices = tuple(dict.fromkeys(_FAMILY_OF[w] for w in tokens if w in _FAMILY_OF))
+    return KeyFacts(numbers, names, frozenset(tokens), choices)
+
+
+def _contrary(problem: KeyFacts, sample: KeyFacts) -> list[str]:
+    """The exclusive choices where the sample goes the other way: a family of a group the statement names, none
+    of whose families it names; or two families of a group in the other order."""
+    out = []
+    for group in sorted({g for g, _f in problem.choices} & {g for g, _f in sample.choices}):
+        theirs = [f for g, f in problem.choices if g == group]
+        mine = [f for g, f in sample.choices if g == group]
+        if not set(mine) & set(theirs) or (len(theirs) > 1 and len(mine) > 1 and mine != theirs):
+            out.append("/".join(sorted(min(_CONTRASTS[group][f]) for f in mine)))
     return out
 
 
 def facts_agree(problem: KeyFacts, sample: KeyFacts, min_words: float) -> tuple[bool, dict[str, Any]]:
     """Whether a sample's instruction keeps the problem's key facts: every number and quoted name of the
     statement appears in it, at least ``min_words`` of the statement's content words, and no exclusive choice
-    the other way ("first" for "last", "even" for "odd"); returns the verdict and what was compared (for the
-    evidence)."""
+    the other way; returns the verdict and what was compared (for the evidence)."""
     missing_numbers = sorted(problem.numbers - sample.numbers)
     missing_names = sorted(problem.names - sample.names)
     shared = len(problem.words & sample.words) / len(problem.words) if problem.words else 0.0
-    mine, theirs = _choices(sample.words), _choices(problem.words)
-    contrary = sorted(w for w in sample.words - problem.words if w in _FAMILY_OF and _FAMILY_OF[w][0] in theirs
-                      and not mine[_FAMILY_OF[w][0]] & theirs[_FAMILY_OF[w][0]])
+    contrary = _contrary(problem, sample)
     ok = not missing_numbers and not missing_names and not contrary and shared >= min_words
-    return ok, {"missing_numbers": missing_numbers, "missing_names": missing_names, "contrary_words": contrary,
+    return ok, {"missing_numbers": missing_numbers, "missing_names": missing_names, "contrary": contrary,
                 "shared_words": round(shared, 4)}
