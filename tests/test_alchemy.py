@@ -119,6 +119,69 @@ def test_validate_prompt(prompt: str, reason: str | None) -> None:
     assert verdict.ok == (reason is None)
 
 
+SUM_INSTRUCTION = (
+    "Create a C++ program to compute the sum of two numbers, but you are not allowed to use the + operator to perform "
+    "the addition. Additionally, you are not allowed to use any arithmetic operators (+, -, *, /) or any bitwise "
+    "operators (&, |, ^, <<, >>) to perform the addition."
+)
+SUM_RESPONSE = """```cpp
+#include <iostream>
+int add(int a, int b) {
+    if (b == 0) return a;
+    return add(a ^ b, (a & b) << 1);
+}
+int main() {
+    std::cout << add(3, 4) << std::endl;
+}
+```
+The function calls itself until there is no carry left; each call combines the bits without a carry and shifts the
+carry one place to the left, so the sum is built without the + operator, in as many calls as the carry needs."""
+
+
+@pytest.mark.parametrize(
+    ("prompt", "reason"),
+    [
+        # a long instruction restated: the task's own words, not a similarity ratio, give it away
+        ("Write a C++ program to compute the sum of two numbers without using the + operator and explain the code.",
+         "restates_instruction"),
+        # the facts, phrased by a model: fine
+        ("Write a C++ program that uses recursion to print the result and explain the code.", None),
+        # a task of its own (a small model retelling its worked example)
+        ("Please write the code to find the shortest distances from a source vertex in a weighted graph using recursion.",
+         "describes_task"),
+        # states only what the instruction already says (C++), none of the missing facts
+        ("Please generate C++ code for the following task.", "no_missing_fact"),
+    ],
+)
+def test_validate_prompt_requires_a_missing_fact_and_no_task(prompt: str, reason: str | None) -> None:
+    g = ground(SUM_INSTRUCTION, SUM_RESPONSE)
+    assert {"concept:recursion", "prints_output", "explanation"} <= set(g.missing) and "language" not in g.missing
+    verdict = validate_prompt(prompt, SUM_INSTRUCTION, SUM_RESPONSE, g)
+    assert verdict.reason == reason, verdict
+
+
+def test_a_prose_answer_about_a_language_may_be_told_in_that_language() -> None:
+    instruction = "What is the difference between an abstract class and an interface in Java?"
+    response = ("In Java, an abstract class can hold state and implemented methods, and a class extends only one of "
+                "them; an interface declares behaviour that many unrelated classes can implement, and a class may "
+                "implement several interfaces. Use an abstract class to share code, an interface to share a contract.")
+    g = ground(instruction, response)
+    assert g.facts.language is None and g.facts.prose_languages == ["java"] and g.missing == ["explanation"]
+    assert validate_prompt("Please explain the answer in Java terms.", instruction, response, g).ok
+    verdict = validate_prompt("Please explain the answer in Python terms.", instruction, response, g)
+    assert verdict.reason == "wrong_language"
+
+
+def test_stated_facts_and_checklist() -> None:
+    from alchemistcoder.alchemy.grounding import checklist
+    from alchemistcoder.alchemy.validate import stated_facts
+
+    g = ground(SUM_INSTRUCTION, SUM_RESPONSE)
+    assert checklist(g, 2) == ["concept:recursion", "prints_output"]  # the most telling first
+    assert stated_facts("Use recursion and explain it.", g) == ["concept:recursion", "explanation"]
+    assert stated_facts("Use recursion and explain it.", g, ["prints_output"]) == []
+
+
 def test_clean_prompt_and_sentences() -> None:
     assert clean_prompt('  Prompt: "Please use Python."  ') == "Please use Python."
     assert count_sentences("Use Python, e.g. version 3.11. Print the result.") == 2

@@ -34,7 +34,7 @@ def small_samples(shared_data: Path, n: int) -> list[Sample]:
 
 
 def cfg(**kw) -> HarmonizeConfig:
-    base = dict(fraction=1.0, max_attempts=2, max_tokens=40, max_response_chars=400, max_instruction_chars=200)
+    base = dict(fraction=1.0, max_attempts=2, max_tokens=40)
     return HarmonizeConfig(**{**base, **kw})
 
 

@@ -37,10 +37,15 @@ class HarmonizeConfig(StrictModel):
         default_factory=LLMConfig,
         description="The Alchemist model: a name under 'models:' or an inline LLM config; null means the template writer.",
     )
-    structured: Literal["auto", "schema", "example"] = Field(
+    structured: Literal["auto", "schema", "json_object", "example"] = Field(
         "auto",
-        description="How the model is held to JSON: 'schema' (the LLM layer's structured output), 'example' (a worked "
-        "JSON example, parsed against the same schema; suits tiny models), 'auto' ('example' for the embedded model).",
+        description="How the model is held to JSON: 'schema' (the LLM layer's structured output: schema in the prompt "
+        "and constrained decoding), 'json_object' (worked JSON examples in the chat, decoding constrained to JSON), "
+        "'example' (worked examples only, parsed against the same schema; suits tiny models), 'auto' (asks the LLM "
+        "layer what the endpoint supports, probed once per run; 'example' for in-process models).",
+    )
+    max_facts: int = Field(
+        3, ge=1, description="The model is asked to state at most this many of the missing facts (the most telling first)."
     )
     max_attempts: int = Field(3, ge=1, le=10, description="Model attempts per sample before falling back (each rejected one is re-asked).")
     fallback: Literal["template", "none"] = Field(
@@ -51,9 +56,27 @@ class HarmonizeConfig(StrictModel):
     max_similarity: float = Field(
         80.0, ge=0.0, le=100.0, description="A prompt this similar (rapidfuzz, 0-100) to its instruction restates it and is rejected."
     )
+    max_own_words: int = Field(
+        3, ge=0,
+        description="A prompt with more words of its own (beyond the facts and the usual wording of a prompt) describes "
+        "a task instead of stating facts and is rejected.",
+    )
+    max_copied_words: int = Field(
+        3, ge=1,
+        description="A prompt that repeats this many of the instruction's content words (beyond the facts and the usual "
+        "wording of a prompt) restates it and is rejected, however long the instruction.",
+    )
     max_tokens: int = Field(80, ge=8, description="Generation budget of one prompt.")
     temperature: float = Field(0.0, ge=0.0, description="Sampling temperature of the first attempt.")
     retry_temperature: float = Field(0.7, ge=0.0, description="Sampling temperature of the re-asks after a rejected attempt.")
-    max_instruction_chars: int = Field(1000, ge=100, description="Instruction text shown to the model is cut to this length.")
-    max_response_chars: int = Field(1200, ge=100, description="Response text shown to the model is cut to this length.")
     separator: str = Field("\n", description="Text between the AlchemistPrompt and the unchanged instruction.")
+    cpd_gate: bool = Field(
+        False,
+        description="Keep an accepted prompt only when it lowers the response's conditional perplexity under a scoring "
+        "model (PPL(response | prompt + instruction) < PPL(response | instruction)); a gated-out model prompt falls "
+        "back like a rejected one.",
+    )
+    cpd_model: str | None = Field(
+        None, description="Scoring model of the CPD gate (a local Hugging Face checkpoint); None: the embedded model."
+    )
+    cpd_max_response_tokens: int = Field(256, ge=8, description="Response tokens the CPD gate scores per sample.")

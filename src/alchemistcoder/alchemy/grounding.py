@@ -5,7 +5,8 @@ statements must be *true of the response*, so they are computed here from the re
 concepts and libraries its code uses, whether it prints and shows its output, whether it carries tests, an
 explanation or a complexity analysis) and handed to the writer; the validator then checks a written prompt
 against the same facts. The *missing* facts (those the instruction does not already state) are what a prompt
-can add, and what the selection may prioritize.
+can add, and what the selection may prioritize. The model writer is given the most telling of them as a short
+checklist (:func:`checklist`): the facts are computed here, the model only phrases them.
 """
 
 from __future__ import annotations
@@ -109,6 +110,9 @@ class Facts:
     has_tests: bool = False
     has_explanation: bool = False
     has_complexity: bool = False
+    # languages that a response without code talks about ("an interface in Java is ..."): a prompt may say
+    # "in Java" for it without contradicting the response
+    prose_languages: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -119,7 +123,7 @@ class Facts:
 
     def allows_language(self, language: str) -> bool:
         """Whether a prompt may name ``language`` without contradicting these facts."""
-        if language in self.languages or language == self.language:
+        if language in self.languages or language == self.language or language in self.prose_languages:
             return True
         return any(language in _COMPATIBLE.get(lang, ()) for lang in self.languages)
 
@@ -157,7 +161,8 @@ def response_facts(response: str) -> Facts:
     blocks = code_blocks(response)
     prose = prose_of(response)
     if not blocks:
-        return Facts(has_explanation=len(prose.split()) >= 25, has_complexity=analyses_complexity(prose))
+        return Facts(has_explanation=len(prose.split()) >= 25, has_complexity=analyses_complexity(prose),
+                      prose_languages=mentioned_languages(prose))
     sizes: dict[str, int] = {}
     for b in blocks:
         sizes[b.language] = sizes.get(b.language, 0) + len(b.code)
@@ -230,26 +235,38 @@ def ground(instruction: str, response: str) -> Grounding:
     return Grounding(facts=facts, missing=missing_facts(facts, instruction))
 
 
-def describe_missing(grounding: Grounding) -> list[str]:
-    """The missing facts as short English lines (what the writer model is told it may add)."""
+# Which missing facts matter most to a solver, first: what to write it in and how, then what to include.
+_PRIORITY = ("language", "concept", "library", "tests", "shows_output", "prints_output", "complexity", "explanation")
+
+
+def checklist(grounding: Grounding, max_facts: int = 3) -> list[str]:
+    """The (at most ``max_facts``) missing facts the model writer is asked to state, most telling first:
+    language, concepts, libraries, tests, output, complexity, explanation."""
+    ranked = sorted(grounding.missing, key=lambda label: _PRIORITY.index(label.partition(":")[0]))
+    return ranked[:max_facts]
+
+
+def describe_missing(grounding: Grounding, labels: list[str] | None = None) -> list[str]:
+    """Missing facts (``labels``, default all) as short requests, the checklist the writer model phrases
+    ("use the concept of Dynamic Programming", "include test cases")."""
     f = grounding.facts
     lines = []
-    for label in grounding.missing:
+    for label in grounding.missing if labels is None else labels:
         kind, _, value = label.partition(":")
         if kind == "language":
-            lines.append(f"the code is written in {f.language_name}")
+            lines.append(f"write the code in {f.language_name}")
         elif kind == "concept":
-            lines.append(f"the solution uses the concept of {CONCEPT_BY_KEY[value].name}")
+            lines.append(f"use the concept of {CONCEPT_BY_KEY[value].name}")
         elif kind == "library":
-            lines.append(f"the code uses the {value} library")
+            lines.append(f"use the {value} library")
         elif kind == "shows_output":
-            lines.append("the response shows the expected output after the code execution")
+            lines.append("show the expected output after running the code")
         elif kind == "prints_output":
-            lines.append("the code prints its result")
+            lines.append("print the result")
         elif kind == "tests":
-            lines.append("the response includes test cases")
+            lines.append("include test cases")
         elif kind == "explanation":
-            lines.append("the response explains the code in prose")
+            lines.append("explain the code")
         elif kind == "complexity":
-            lines.append("the response analyses the time/space complexity")
+            lines.append("analyse the time complexity")
     return lines

@@ -4,7 +4,9 @@
 mode, the customized copies right after their parents. Every decision is in the trace of the selected
 sample: an ``alchemist_grounding`` event with the facts handed to the writer, one ``alchemist_prompt`` event
 per written candidate (verdict ``keep`` for the accepted one; ``info`` with the reason code for a rejected
-candidate, since a rejected *prompt* does not reject the *sample*), and the ``alchemist_apply`` event.
+candidate, since a rejected *prompt* does not reject the *sample*; a model candidate names the checklist it
+was given and the facts it states), with ``cpd_gate`` one ``alchemist_cpd`` event per accepted candidate
+(``alchemy.gate``), and the ``alchemist_apply`` event.
 
 Selection is stratified per source over the whole list the stage receives, so the executor must hand it the
 whole dataset (or one source per call), not arbitrary shards.
@@ -17,20 +19,20 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from alchemistcoder.alchemy.apply import apply_prompt
+from alchemistcoder.alchemy.apply import apply_prompt, prepend
 from alchemistcoder.alchemy.config import HarmonizeConfig
-from alchemistcoder.alchemy.grounding import Grounding, ground
+from alchemistcoder.alchemy.gate import GATED_OUT, gate_prompts, record_decision
+from alchemistcoder.alchemy.grounding import Grounding, checklist, ground
 from alchemistcoder.alchemy.select import select
 from alchemistcoder.alchemy.template_writer import WRITER_NAME as TEMPLATE_WRITER
 from alchemistcoder.alchemy.template_writer import template_prompt
-from alchemistcoder.alchemy.validate import Verdict, clean_prompt, validate_prompt
+from alchemistcoder.alchemy.validate import Verdict, clean_prompt, stated_facts, validate_prompt
 from alchemistcoder.alchemy.write import WRITER_NAME as MODEL_WRITER
 from alchemistcoder.alchemy.write import (
     build_messages,
     completion_prompt,
     generate_prompts,
     make_request,
-    retry_messages,
     structured_mode,
 )
 from alchemistcoder.records import Sample
@@ -61,6 +63,9 @@ class HarmonizeStats:
     without_prompt: int = 0
     created: int = 0
     modified: int = 0
+    structured: str | None = None
+    cpd_scored: int = 0
+    cpd_gated_out: int = 0
     seconds: float = 0.0
 
     @property
@@ -79,6 +84,9 @@ class HarmonizeStats:
             "without_prompt": self.without_prompt,
             "created": self.created,
             "modified": self.modified,
+            "structured": self.structured,
+            "cpd_scored": self.cpd_scored,
+            "cpd_gated_out": self.cpd_gated_out,
             "seconds": round(self.seconds, 3),
         }
 
@@ -92,6 +100,8 @@ def _check(prompt: str, sample: Sample, grounding: Grounding, cfg: HarmonizeConf
         max_words=cfg.max_words,
         max_sentences=cfg.max_sentences,
         max_similarity=cfg.max_similarity,
+        max_copied_words=cfg.max_copied_words,
+        max_own_words=cfg.max_own_words,
     )
 
 
@@ -111,27 +121,23 @@ def write_with_model(
     chosen: list[tuple[Sample, Grounding]], cfg: HarmonizeConfig, client: Any, model_name: str, seed: int, stage: str,
     stats: HarmonizeStats,
 ) -> dict[str, Accepted]:
-    """Model-written prompts for ``chosen``: each rejected attempt is re-asked with its reason, up to ``max_attempts``."""
+    """Model-written prompts for ``chosen``: a sample whose candidate was rejected is asked again, with its rejected
+    candidates and their reasons, up to ``max_attempts`` in all."""
     accepted: dict[str, Accepted] = {}
-    chats = {
-        s.id: build_messages(
-            s.instruction, s.response, g, max_words=cfg.max_words,
-            max_instruction_chars=cfg.max_instruction_chars, max_response_chars=cfg.max_response_chars,
-        )
-        for s, g in chosen
-    }
-    backend = getattr(getattr(client, "config", None), "backend", None)
-    mode = structured_mode(cfg.structured, backend)
+    rejected: dict[str, list[tuple[str, str]]] = {s.id: [] for s, _ in chosen}
+    mode = structured_mode(cfg.structured, client)
+    stats.structured = mode
     pending = list(chosen)
     for attempt in range(cfg.max_attempts):
         if not pending:
             break
         requests = [
             make_request(
-                chats[s.id], max_tokens=cfg.max_tokens, seed=seed, attempt=attempt,
+                build_messages(g, max_words=cfg.max_words, max_facts=cfg.max_facts, rejected=rejected[s.id]),
+                max_tokens=cfg.max_tokens, seed=seed, attempt=attempt,
                 temperature=cfg.temperature if attempt == 0 else cfg.retry_temperature,
             )
-            for s, _ in pending
+            for s, g in pending
         ]
         completions = generate_prompts(client, requests, mode)
         still: list[tuple[Sample, Grounding]] = []
@@ -149,15 +155,17 @@ def write_with_model(
             else:
                 prompt = clean_prompt(text)
                 verdict = _check(prompt, sample, grounding, cfg)
-            _record(sample, verdict, prompt, MODEL_WRITER, model, attempt, stage, structured=mode,
-                    **({"raw": raw} if raw is not None else {}))
+            asked = checklist(grounding, cfg.max_facts)
+            extra: dict[str, Any] = {"raw": raw} if raw is not None else {
+                "checklist": asked, "states": stated_facts(prompt or "", grounding, asked)}
+            _record(sample, verdict, prompt, MODEL_WRITER, model, attempt, stage, structured=mode, **extra)
             if verdict.ok and prompt is not None:
                 stats.model_valid += 1
                 accepted[sample.id] = Accepted(prompt, MODEL_WRITER, model)
             else:
                 stats.candidate_rejects[verdict.reason or "invalid"] += 1
-                previous = completion.text or (text or "")
-                chats[sample.id] = retry_messages(chats[sample.id], previous, verdict.reason or "invalid_output")
+                previous = prompt if prompt is not None else " ".join((completion.text or "").split())[:200]
+                rejected[sample.id].append((previous, verdict.reason or "invalid_output"))
                 still.append((sample, grounding))
         pending = still
     return accepted
@@ -172,6 +180,23 @@ def write_with_template(sample: Sample, grounding: Grounding, cfg: HarmonizeConf
         stats.candidate_rejects[f"template_{verdict.reason}"] += 1
         return None
     return Accepted(prompt, TEMPLATE_WRITER, None)
+
+
+def gate(accepted: dict[str, Accepted], by_id: dict[str, Sample], cfg: HarmonizeConfig, scorer: Any, stage: str,
+         stats: HarmonizeStats) -> dict[str, Accepted]:
+    """The accepted prompts that lower their response's conditional perplexity (``alchemy.gate``)."""
+    ids = list(accepted)
+    items = [(by_id[i], prepend(accepted[i].prompt, by_id[i].instruction, cfg.separator)) for i in ids]
+    kept: dict[str, Accepted] = {}
+    for i, decision in zip(ids, gate_prompts(scorer, items), strict=True):
+        record_decision(by_id[i], decision, accepted[i].writer, stage)
+        stats.cpd_scored += 1
+        if decision.keep:
+            kept[i] = accepted[i]
+        else:
+            stats.cpd_gated_out += 1
+            stats.candidate_rejects[f"{accepted[i].writer}_{GATED_OUT}"] += 1
+    return kept
 
 
 def run_harmonize(samples: list[Sample], cfg: HarmonizeConfig, ctx: StageContext) -> list[Sample]:
@@ -201,19 +226,31 @@ def run_harmonize(samples: list[Sample], cfg: HarmonizeConfig, ctx: StageContext
         s.record(GROUNDING_OP, "info", params=g.to_dict(), stage=stage)
 
     accepted: dict[str, Accepted] = {}
+    by_id = {s.id: s for s, _ in chosen}
+    scorer = None
+    if cfg.cpd_gate and chosen:
+        from alchemistcoder.alchemy.cpd import Scorer
+
+        scorer = Scorer(cfg.cpd_model, max_response_tokens=cfg.cpd_max_response_tokens)
     # the model writes when one is configured (or handed over through ctx.client); the template fills in
     with_model = cfg.writer == "model" and (cfg.model is not None or ctx.client is not None)
     if chosen and with_model:
         with ctx.llm(cfg.model) as client:
             model_name = getattr(getattr(client, "config", None), "model", None) or "model"
             accepted = write_with_model(chosen, cfg, client, model_name, ctx.seed, stage, stats)
+        if scorer is not None:
+            accepted = gate(accepted, by_id, cfg, scorer, stage, stats)
     use_template = cfg.writer == "template" or not with_model or cfg.fallback == "template"
+    from_template: dict[str, Accepted] = {}
     for s, g in chosen:
         if s.id in accepted or not use_template:
             continue
         a = write_with_template(s, g, cfg, stage, stats)
         if a is not None:
-            accepted[s.id] = a
+            from_template[s.id] = a
+    if scorer is not None:
+        from_template = gate(from_template, by_id, cfg, scorer, stage, stats)
+    accepted.update(from_template)
 
     children: dict[str, Sample] = {}
     for s, _ in chosen:

@@ -1,19 +1,23 @@
-"""The model writer: the Alchemist model reads an instruction, its response and the grounded facts, and writes
-an AlchemistPrompt as structured output through the LLM layer.
+"""The model writer: facts first, the model phrases. Grounding has computed what the instruction leaves unsaid;
+the Alchemist model gets those missing facts as a short checklist (and the answer's language), and writes one
+or two sentences that state them, as structured output through the LLM layer.
 
-The meta-prompt is our own (the paper's is not public). It shows the model the facts it may state, so a
-weak model needs to phrase, not to analyse, and one published example of the expected shape. A prompt that
-fails validation is re-asked with the reason, at a higher temperature, a bounded number of times.
+The meta-prompt is our own (the paper's is not public), with two worked examples (the first is the paper's
+published one). The model sees neither the task nor the response: it needs to phrase, not to analyse, and it
+can neither restate nor leak what it has not seen (measured with Qwen2.5-Coder-1.5B: shown the task, it
+restated it in most first answers; see docs/alchemy.md). A prompt that fails validation is asked again with
+the rejected answers and their reasons, at a higher temperature, a bounded number of times.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from alchemistcoder.alchemy.grounding import Grounding, describe_missing
+from alchemistcoder.alchemy.grounding import LANGUAGE_NAMES, Grounding, checklist, describe_missing
 from alchemistcoder.llm.types import ChatRequest, Completion
 
 WRITER_NAME = "model"
@@ -28,85 +32,73 @@ class AlchemistPromptOutput(BaseModel):
 
 
 SYSTEM_PROMPT = """\
-You improve programming instructions. You are given an instruction, the response that answers it, and facts \
-that are true of the response but that the instruction does not say. Write a short prompt to put BEFORE the \
-instruction so that the instruction asks for what the response actually delivers.
+You write a short prompt that is put BEFORE a programming task. The prompt tells the solver what the answer \
+should be like: the facts in the checklist, and nothing else. You do not see the task and you never describe \
+it: you call it "the following task".
 
 Rules:
 - One or two sentences, at most {max_words} words.
-- Only state the listed facts (language, concept, library, output format, tests, explanation).
-- No code, no function or variable names, no part of the solution or its results.
-- Do not repeat or rephrase the instruction.
+- State every fact of the checklist, in plain words.
+- Name no programming language other than the one given.
+- No code, no names.
 - Answer with JSON only: {{"prompt": "..."}}"""
 
-# One worked example as a previous turn: small models copy the shape of an earlier answer far more reliably
-# than they follow a description of it. It is the paper's published Bellman-Ford example.
-_EXAMPLE_USER = """\
-Instruction:
-Find the shortest distances from a source vertex to all other vertices in a weighted graph.
-
-Response:
-```python
-def shortest(n, edges, src):
-    dist = [float("inf")] * n
-    dist[src] = 0
-    for _ in range(n - 1):
-        for u, v, w in edges:
-            dist[v] = min(dist[v], dist[u] + w)
-    return dist
-```
-
-Facts the instruction does not state:
-- the code is written in Python
-- the solution uses the concept of Dynamic Programming
-
-Answer:"""
-_EXAMPLE_ANSWER = (
-    '{"prompt": "Please generate Python code for the following task and attempt to use the concept of Dynamic Programming."}'
+# Worked examples as previous turns: small models copy the shape of an earlier answer far more reliably than
+# they follow a description of it. The first is the paper's published Bellman-Ford example. (language of the
+# answer or None, checklist, answer)
+_EXAMPLES = (
+    ("Python", ["write the code in Python", "use the concept of Dynamic Programming"],
+     "Please generate Python code for the following task and attempt to use the concept of Dynamic Programming."),
+    ("JavaScript", ["use the concept of Hash Tables", "include test cases", "explain the code"],
+     "Solve the following task in JavaScript with a hash table, include test cases, and explain the code."),
 )
 
 _REASON_HINTS = {
     "empty": "it was empty or too short",
-    "too_long": "it was too long; use one or two short sentences",
-    "contains_code": "it contained code; use plain words only",
-    "wrong_language": "it named the wrong programming language",
-    "restates_instruction": "it repeated the instruction; add only the new facts",
+    "too_long": "it was too long",
+    "contains_code": "it contained code",
+    "wrong_language": "it named another programming language",
+    "restates_instruction": "it described the task",
+    "describes_task": "it described a task",
     "leaks_solution": "it gave away part of the solution",
-    "unsupported_concept": "it mentioned a concept that is not in the facts",
-    "invalid_output": "it was not valid JSON with a 'prompt' field",
+    "unsupported_concept": "it named a concept that is not in the checklist",
+    "off_topic": "it did not state the checklist",
+    "no_missing_fact": "it did not state the checklist",
+    "invalid_output": "it was not JSON with a 'prompt' field",
 }
 
 
-def _cut(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[:limit] + "\n[...]"
+def _request_text(language: str | None, facts: list[str], rejected: Sequence[tuple[str, str]] = (),
+                  prose: bool = False) -> str:
+    if prose:  # a prose answer: "in Java" is fine, "Java code" is not
+        lines = [f"The answer is prose about {language}, without code." if language else "The answer is prose, without code."]
+    else:
+        lines = [f"Language of the answer: {language}"] if language else []
+    lines += ["Checklist:", *(f"- {line}" for line in facts)]
+    if rejected:
+        lines += ["", "Rejected answers (write a different one):"]
+        lines += [f'- "{prompt}" ({_REASON_HINTS.get(reason, reason.replace("_", " "))})' for prompt, reason in rejected]
+    return "\n".join(lines) + "\n\nAnswer:"
 
 
 def build_messages(
-    instruction: str, response: str, grounding: Grounding, *, max_words: int, max_instruction_chars: int, max_response_chars: int
+    grounding: Grounding, *, max_words: int, max_facts: int = 3, rejected: Sequence[tuple[str, str]] = ()
 ) -> list[dict[str, str]]:
-    """The chat that asks the Alchemist model for one prompt."""
-    facts = describe_missing(grounding) or ["(none beyond what the instruction says)"]
-    user = (
-        f"Instruction:\n{_cut(instruction, max_instruction_chars)}\n\n"
-        f"Response:\n{_cut(response, max_response_chars)}\n\n"
-        "Facts the instruction does not state:\n" + "\n".join(f"- {line}" for line in facts) + "\n\nAnswer:"
-    )
-    return [
-        {"role": "system", "content": SYSTEM_PROMPT.format(max_words=max_words)},
-        {"role": "user", "content": _EXAMPLE_USER},
-        {"role": "assistant", "content": _EXAMPLE_ANSWER},
-        {"role": "user", "content": user},
-    ]
-
-
-def retry_messages(messages: list[dict[str, str]], previous: str, reason: str) -> list[dict[str, str]]:
-    """The chat of a re-ask: the rejected answer and why it was rejected."""
-    hint = _REASON_HINTS.get(reason, reason.replace("_", " "))
-    return [
-        *messages,
-        {"role": "assistant", "content": previous or "{}"},
-        {"role": "user", "content": f"That prompt was rejected because {hint}. Write a better one. Answer:"},
-    ]
+    """The chat that asks the Alchemist model for one prompt: the answer's language and the checklist of missing
+    facts (:func:`~alchemistcoder.alchemy.grounding.checklist`) that the prompt must state, after the worked
+    examples. Neither the task nor the response is shown: the facts are computed from them already, the model
+    only phrases them, and what it does not see it can neither restate nor leak. A re-ask is the same chat with
+    the ``rejected`` (prompt, reason) pairs listed, one turn rather than a growing conversation, which a small
+    model would lose its way in."""
+    facts = describe_missing(grounding, checklist(grounding, max_facts))
+    f = grounding.facts
+    language = f.language_name or next((LANGUAGE_NAMES[x] for x in f.prose_languages if x in LANGUAGE_NAMES), None)
+    messages = [{"role": "system", "content": SYSTEM_PROMPT.format(max_words=max_words)}]
+    for example_language, example_facts, answer in _EXAMPLES:
+        messages.append({"role": "user", "content": _request_text(example_language, example_facts)})
+        messages.append({"role": "assistant", "content": json.dumps({"prompt": answer})})
+    messages.append({"role": "user", "content": _request_text(language, facts, rejected, prose=f.language is None)})
+    return messages
 
 
 def make_request(
@@ -134,24 +126,32 @@ def completion_prompt(completion: Completion) -> tuple[str | None, str | None]:
     return text, None
 
 
-def structured_mode(mode: str, backend: str | None) -> str:
-    """The structured-output mode to use: ``auto`` is ``example`` for the embedded tiny model, else ``schema``."""
+def structured_mode(mode: str, client: Any) -> str:
+    """How the writer asks ``client`` for its JSON answer: ``schema``, ``json_object`` or ``example``.
+
+    ``auto`` asks the LLM layer what the endpoint supports (negotiated once per run): ``json_schema`` gives
+    ``schema``; ``json_object`` gives the worked-example chat with decoding constrained to JSON; anything else
+    (in-process models, endpoints without constrained decoding) the worked-example chat alone.
+    """
     if mode != "auto":
         return mode
-    return "example" if backend == "embedded" else "schema"
+    if getattr(getattr(client, "config", None), "backend", None) in ("embedded", "transformers", "vllm"):
+        return "example"  # in-process: nothing to negotiate, and the tiny default model echoes a shown schema
+    negotiated = client.structured_mode()
+    return {"json_schema": "schema", "json_object": "json_object"}.get(negotiated, "example")
 
 
 def generate_prompts(client: Any, requests: Sequence[ChatRequest], mode: str = "schema") -> list[Completion]:
     """One structured completion per request (errors come back on the Completion, not as exceptions).
 
-    ``schema``: the LLM layer's ``generate_structured`` (the JSON schema goes into the prompt and, for
-    endpoints that support it, into constrained decoding). ``example``: plain generation that follows the
-    worked JSON example of the chat, parsed and validated against the same schema by the LLM layer's parser;
-    the 135M embedded model echoes a schema shown to it but copies an example answer well. Our own re-asks
-    (with the validation reason) replace the layer's re-ask, so ``max_reasks`` is 0.
+    ``schema``: the LLM layer's ``generate_structured`` (the JSON schema goes into the prompt and into
+    constrained decoding). ``json_object``: the chat's worked examples show the form; the endpoint constrains
+    decoding to JSON. ``example``: plain generation that follows the worked examples, parsed and validated
+    against the same schema by the LLM layer's parser. Our own re-asks (with the validation reason) replace
+    the layer's re-ask, so ``max_reasks`` is 0.
     """
-    if mode == "schema":
-        return client.generate_structured(list(requests), AlchemistPromptOutput, max_reasks=0)
+    if mode in ("schema", "json_object"):
+        return client.generate_structured(list(requests), AlchemistPromptOutput, max_reasks=0, show_schema=mode == "schema")
     from alchemistcoder.llm.structured import parse_structured
 
     completions = client.generate(list(requests))
