@@ -64,3 +64,33 @@ def test_cli_analyze_cpd(tmp_path: Path, shared_data: Path) -> None:
     write_samples(plain, samples[:3])
     bad = CliRunner().invoke(app, ["analyze", "cpd", str(plain), "--out", str(tmp_path / "cpd2")])
     assert bad.exit_code == 2 and "no sample carries an AlchemistPrompt" in bad.output
+
+
+def test_cpd_gate_keeps_only_prompts_that_lower_the_responses_perplexity(tmp_path: Path) -> None:
+    from alchemistcoder.alchemy.gate import CPD_OP, GATED_OUT
+
+    responses = [
+        "```python\ndef gcd(a, b):\n    while b:\n        a, b = b, a % b\n    return a\n\nprint(gcd(48, 18))\n```",
+        "```python\nclass Stack:\n    def __init__(self):\n        self.items = []\n\n    def push(self, x):\n"
+        "        self.items.append(x)\n\ns = Stack()\ns.push(1)\nprint(s.items)\n```",
+        "```javascript\nfunction fact(n) {\n  return n <= 1 ? 1 : n * fact(n - 1);\n}\nconsole.log(fact(5));\n```",
+    ]
+    instructions = ["Compute the greatest common divisor of two numbers.", "Make a stack that can push items.",
+                    "Compute the factorial of a number."]
+    samples = []
+    for i, (instruction, response) in enumerate(zip(instructions, responses, strict=True)):
+        messages = make_messages(instruction, response)
+        samples.append(Sample(content_id("s", messages, str(i)), "s", messages))
+    ctx = StageContext(run_dir=tmp_path, stage="harmonize", seed=0)
+    out = run_harmonize(samples, HarmonizeConfig(writer="template", fraction=1.0, cpd_gate=True, cpd_max_response_tokens=64), ctx)
+    stats = ctx.stats["harmonize"]
+    assert stats["cpd_scored"] == 3 and stats["selected"] == 3
+    created = {s.id.removesuffix("-alchemist") for s in out if s.task == "alchemist"}
+    assert len(created) == 3 - stats["cpd_gated_out"]
+    for s in samples:
+        [event] = [e for e in s.trace if e.op == CPD_OP]
+        lowered = event.params["ppl_with"] < event.params["ppl_without"]
+        assert (event.verdict, event.reason) == (("keep", None) if lowered else ("info", GATED_OUT))
+        assert (s.id in created) == lowered
+        if not lowered:
+            assert stats["candidate_rejects"][f"template_{GATED_OUT}"] >= 1
