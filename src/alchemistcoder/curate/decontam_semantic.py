@@ -39,7 +39,7 @@ from alchemistcoder.curate.decontam_judge import ask_judge
 from alchemistcoder.curate.decontam_problems import BenchProblem, KeyFacts, facts_agree, intent, key_facts
 
 # Part of the embedding cache's key: bump it when what is embedded changes (``intent``).
-EMBEDDING_VERSION = "intent-1"
+EMBEDDING_VERSION = "intent-3"
 # Characters of an instruction that are embedded: the model reads 256 word pieces at most, and the task
 # of an instruction is stated at its start.
 MAX_INSTRUCTION_CHARS = 1000
