@@ -151,6 +151,8 @@ carry one place to the left, so the sum is built without the + operator, in as m
          "describes_task"),
         # states only what the instruction already says (C++), none of the missing facts
         ("Please generate C++ code for the following task.", "no_missing_fact"),
+        # asks for what the response does not have (it has no tests)
+        ("Write a C++ program that uses recursion, with test cases.", "unsupported_fact"),
     ],
 )
 def test_validate_prompt_requires_a_missing_fact_and_no_task(prompt: str, reason: str | None) -> None:

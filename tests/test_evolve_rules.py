@@ -164,3 +164,32 @@ def test_ids_and_stats():
     stats = evolve_stats([a, b])
     assert stats["evolved"] == 2 and stats["kept"] == 1 and stats["eliminated"] == {eliminate.UNCHANGED: 1}
     assert stats["eliminated_share"] == 0.5
+
+
+SOLUTION_BLOCK = """```python
+def sum_even(numbers):
+    total = 0
+    for n in numbers:
+        if n < 0:
+            raise ValueError("negative")
+        if n % 2 == 0:
+            total += n
+    return total
+```"""
+
+
+def test_a_rewrite_that_carries_a_full_solution_is_an_answer():
+    task = ("Write a Python function that returns the sum of the even numbers in a list of non-negative integers, "
+            "and raises ValueError for a negative one.")
+    with_solution = f"{task}\n\n{SOLUTION_BLOCK}"
+    assert eliminate.instruction_elimination(ORIGINAL, with_solution, method="add_constraints") == eliminate.ANSWERED
+    # erroneous_code shows code on purpose: only a line that presents it as a solution makes it an answer
+    assert eliminate.instruction_elimination(ORIGINAL, with_solution, method="erroneous_code") is None
+    presented = f"{task}\n\n{SOLUTION_BLOCK}\n\nThis code returns the sum of the even numbers."
+    assert eliminate.instruction_elimination(ORIGINAL, presented, method="erroneous_code") == eliminate.ANSWERED
+    # the original's own code, kept in the rewrite, is not a solution
+    original_with_code = f"Fix this function so that it sums the even numbers:\n{SOLUTION_BLOCK}"
+    kept = f"Fix this function so that it sums the even numbers and rejects negative ones in O(n):\n{SOLUTION_BLOCK}"
+    assert not eliminate.includes_solution(original_with_code, kept, "add_constraints")
+    short = "Write it so that this call works:\n```python\nprint(sum_even([1, 2, 3]))\n```\nand returns 2 for it."
+    assert not eliminate.includes_solution(ORIGINAL, short, "add_constraints")

@@ -3,7 +3,8 @@
 A prompt enters training data as part of the instruction, so a false or leaking one does harm: it is rejected
 when it names a language the response is not written in, contains code, is too long, restates the
 instruction or describes a task of its own (``describes_task``), gives away the solution (identifiers or lines of the response's code) or asserts a concept the
-response does not use. And a prompt is there to add what the instruction leaves unsaid, so it must state at
+response does not use, or asks for what the response does not have (tests, a complexity analysis, an
+explanation, printed output: ``unsupported_fact``). And a prompt is there to add what the instruction leaves unsaid, so it must state at
 least one *missing* fact (``no_missing_fact``). Restatement is caught two ways: a prompt that is textually
 close to the instruction (a similarity ratio, for short instructions), and one that copies the task's own
 content words — the words left after removing the facts and the usual wording of a prompt — however long
@@ -22,6 +23,7 @@ from rapidfuzz import fuzz
 from alchemistcoder.alchemy.grounding import (
     LANGUAGE_MENTIONS,
     LANGUAGE_NAMES,
+    Facts,
     Grounding,
     code_blocks,
     mentioned_languages,
@@ -39,6 +41,7 @@ REASONS = (
     "off_topic",
     "no_missing_fact",
     "describes_task",
+    "unsupported_fact",
 )
 
 _CODE_CUES = re.compile(
@@ -94,6 +97,12 @@ def _stem(word: str) -> str:
         if len(word) > len(suffix) + 3 and word.endswith(suffix):
             return word[: -len(suffix)]
     return word
+
+
+def _claims(facts: Facts) -> dict[str, bool]:
+    """Whether each kind of answer feature a prompt may ask for is true of the response."""
+    return {"tests": facts.has_tests, "complexity": facts.has_complexity, "explanation": facts.has_explanation,
+            "prints_output": facts.prints_output or facts.shows_output}
 
 
 def stated_facts(prompt: str, grounding: Grounding, labels: list[str] | None = None) -> list[str]:
@@ -242,6 +251,10 @@ def validate_prompt(
     unsupported = [c for c in mentioned_concepts(prompt) if c not in allowed]
     if unsupported:
         return Verdict(False, "unsupported_concept", unsupported[0])
+    false_claim = next((kind for kind, holds in _claims(facts).items()
+                        if not holds and _STATES[kind].search(prompt) and not _STATES[kind].search(instruction)), None)
+    if false_claim:
+        return Verdict(False, "unsupported_fact", f"asks for {false_claim.replace('_', ' ')}, the response has none")
     if not stated_facts(prompt, grounding):
         return Verdict(False, "no_missing_fact", "states only what the instruction already says")
     return Verdict(True)

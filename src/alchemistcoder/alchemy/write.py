@@ -62,6 +62,7 @@ _REASON_HINTS = {
     "describes_task": "it described a task",
     "leaks_solution": "it gave away part of the solution",
     "unsupported_concept": "it named a concept that is not in the checklist",
+    "unsupported_fact": "it asked for something that is not in the checklist",
     "off_topic": "it did not state the checklist",
     "no_missing_fact": "it did not state the checklist",
     "invalid_output": "it was not JSON with a 'prompt' field",

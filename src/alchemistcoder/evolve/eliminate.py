@@ -20,7 +20,7 @@ UNCHANGED = "evol_unchanged"  # (nearly) the same text as the original
 TOO_SHORT = "evol_too_short"  # much shorter than the original or than a minimum
 REFUSAL = "evol_refusal"  # "I'm sorry, I can't ..."
 PROMPT_COPY = "evol_prompt_copy"  # copied words of the evolving prompt
-ANSWERED = "evol_answered"  # the model solved the task (code, hardly any prose) instead of rewriting it
+ANSWERED = "evol_answered"  # the model solved the task (code, hardly any prose; or a rewrite plus a full solution)
 NO_GAIN = "evol_no_gain"  # reworded, but adds (almost) no new words: nothing was made harder
 RESPONSE_ERROR = "evol_response_error"  # the response call failed for good
 RESPONSE_REFUSAL = "evol_response_refusal"  # the response refuses the evolved task
@@ -43,6 +43,39 @@ _ANSWER_OPENER = re.compile(
     r"^\s*(?:here'?s\b|here is\b|sure\b|certainly\b|to solve\b|the solution\b|solution:|the answer\b|answer:)",
     re.IGNORECASE,
 )
+
+
+# Lines that introduce or follow a solution inside a rewrite ("Solution:", "Here's the code", "Example usage").
+_SOLUTION_CUE = re.compile(
+    r"^\s*(?:[#*>]+\s*)?(?:solution|answer|explanation|example usage|usage|output|sample output|here'?s\b|here is\b"
+    r"|this (?:code|program|function|solution|implementation)\b|the (?:code|program|function) (?:above|below)\b)",
+    re.IGNORECASE | re.MULTILINE,
+)
+# A definition at the start of a line: what makes a code block a program rather than a fragment.
+_DEFINES = re.compile(
+    r"^\s*(?:async\s+)?(?:def|class|function|func|fn|public|private|static|void|int|#include|package|impl)\b"
+    r"|^\s*const\s+\w+\s*=\s*\(",
+    re.MULTILINE,
+)
+
+
+def includes_solution(original: str, evolved: str, method: str | None = None, min_lines: int = 8) -> bool:
+    """Whether a rewritten task carries a full solution: a code block of at least ``min_lines`` lines that
+    defines something, is not (nearly) code the original already had, and — for the ``erroneous_code`` method,
+    whose rewrite shows code on purpose — comes with a line that presents it as a solution."""
+    from alchemistcoder.code import extract_code_blocks
+
+    original_code = [" ".join(b.code.split()) for b in extract_code_blocks(original)]
+    for block in extract_code_blocks(evolved):
+        lines = [line for line in block.code.splitlines() if line.strip()]
+        if len(lines) < min_lines or not _DEFINES.search(block.code):
+            continue
+        flat = " ".join(block.code.split())
+        if any(fuzz.ratio(flat, known) >= 80 for known in original_code):
+            continue  # the original's own code, kept (or lightly edited) in the rewrite
+        if method != "erroneous_code" or _SOLUTION_CUE.search(evolved.replace(block.code, "\n")):
+            return True
+    return False
 
 
 def is_refusal(text: str, max_words: int = 80) -> bool:
@@ -91,6 +124,7 @@ def instruction_elimination(
     min_length_ratio: float = 0.5,
     max_similarity: float = 97.0,
     min_new_words: int = 2,
+    method: str | None = None,
 ) -> str | None:
     """The reason code that eliminates an evolved instruction, or None when it is a real evolution.
 
@@ -98,7 +132,8 @@ def instruction_elimination(
     makes a task harder, which rarely makes it much shorter). ``max_similarity``: rapidfuzz ratio (0-100)
     of the normalized texts at or above which the evolution counts as unchanged. ``min_new_words``: an
     evolution must add at least this many new words (WizardLM's "no information gain" rule): a rewording
-    that adds nothing is ``evol_no_gain``.
+    that adds nothing is ``evol_no_gain``. ``method`` (the evolution method) matters for ``evol_answered``: a
+    rewrite that carries a full solution is an answer, except that ``erroneous_code`` shows code on purpose.
     """
     if not evolved.strip():
         return EMPTY
@@ -110,7 +145,7 @@ def instruction_elimination(
     n_words, n_original = len(evolved.split()), len(original.split())
     if n_words < min_words or n_words < min_length_ratio * n_original:
         return TOO_SHORT
-    if prose_words(evolved) < max(min_words, 1) or _ANSWER_OPENER.match(evolved):
+    if prose_words(evolved) < max(min_words, 1) or _ANSWER_OPENER.match(evolved) or includes_solution(original, evolved, method):
         return ANSWERED
     if fuzz.ratio(_normalized(original), norm_evolved) >= max_similarity:
         return UNCHANGED

@@ -82,7 +82,7 @@ def evolve_round(parents: list[Sample], cfg: EvolveConfig, client: Any, seed: in
         else:
             reason = eliminate.instruction_elimination(
                 parent.instruction, evolved, min_words=cfg.min_words, min_length_ratio=cfg.min_length_ratio,
-                max_similarity=cfg.max_similarity, min_new_words=cfg.min_new_words,
+                max_similarity=cfg.max_similarity, min_new_words=cfg.min_new_words, method=method,
             )
             if reason:
                 child.reject(EVOLVE_OP, reason, params={"method": method, "round": round_no}, stage=stage)
