@@ -1,12 +1,18 @@
-"""Evolve and comprehend on a sample of the shared data with the embedded model; prints figures.
+"""Evolve and comprehend on a sample of the shared data with any model; prints figures.
 
     .venv/bin/python bench/comprehend.py [--per-source 100] [--evolve 8] [--rounds 1] [--review 4]
+    .venv/bin/python bench/comprehend.py --base-url http://127.0.0.1:8090/v1 --model qwen-1.5b \
+        --evolve 16 --review 6 --evolve-tokens 200 --review-tokens 400
+    .venv/bin/python bench/comprehend.py --config run.yaml --model-name reviewer
 
 Ingests the first ``--per-source`` records of each shared instruction set (MBPP: its training split), applies
 curation's rule-based filters (real rejections to ask about), evolves ``--evolve`` kept samples, then builds
-the comprehension tasks with ``--review`` code reviews, all with the embedded SmolLM2-135M-Instruct. The last
-line is ``comprehend evolution=<n> filtering=<n> review=<n> evol_eliminated=<share> review_passed=<share>``
-(``review`` counts reviews that passed the sandbox; the shares are of evolutions and reviews attempted).
+the comprehension tasks with ``--review`` code reviews, all with one model: the embedded
+SmolLM2-135M-Instruct, or the endpoint of ``--base-url``/``--model``, or the ``models:`` entry ``--model-name``
+of ``--config``. The last line is ``comprehend evolution=<n> evol_kept=<k> review=<m> review_passed=<p>
+review_example_copy=<c> refined_in_context_failures=<f>``: evolutions made and kept, reviews made and kept
+(their refined code passed the sandbox), reviews rejected for copying the example review, and refined
+programs that failed for want of context (a NameError) even with the response's setup put before them.
 """
 
 from __future__ import annotations
@@ -48,10 +54,25 @@ def main() -> None:
     ap.add_argument("--require-tests", action="store_true", help="review only samples with tests (review.require_tests)")
     ap.add_argument("--review-tokens", type=int, default=192, help="max tokens of a review")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--review-format", choices=["sections", "json"], default="sections", help="review.format")
     ap.add_argument("--run-dir", type=Path, default=None, help="keeps the request cache (default: a temporary directory)")
+    ap.add_argument("--base-url", help="an OpenAI-compatible endpoint (with /v1) serving the model")
+    ap.add_argument("--model", default="default", help="the model name to ask the endpoint for (with --base-url)")
+    ap.add_argument("--api-key-env", default=None, help="environment variable holding the endpoint's API key")
+    ap.add_argument("--concurrency", type=int, default=2, help="requests in flight to the endpoint")
+    ap.add_argument("--config", type=Path, help="a run config whose 'models:' entry --model-name is the model")
+    ap.add_argument("--model-name", help="the entry under 'models:' of --config")
     args = ap.parse_args()
+    if bool(args.config) != bool(args.model_name):
+        ap.error("--config and --model-name go together")
 
     from alchemistcoder.comprehend.config import ComprehendConfig
+    from alchemistcoder.comprehend.review_tasks import (
+        EXAMPLE_COPY,
+        REFINED_FAILED,
+        CodeReview,
+        copies_example_scores,
+    )
     from alchemistcoder.comprehend.stage import run_comprehend
     from alchemistcoder.curate.config import FilterConfig
     from alchemistcoder.curate.filters import curate_filters_batch
@@ -75,9 +96,21 @@ def main() -> None:
                               evolve_max_tokens=args.evolve_tokens, response_max_tokens=args.evolve_tokens)
     comprehend_cfg = ComprehendConfig.model_validate({"review": {
         "fraction": 1.0, "max_samples": args.review, "max_tokens": args.review_tokens, "max_reasks": 1,
-        "require_tests": args.require_tests}})
-    # one loaded model for both stages, handed to them through ctx.client
-    client = LLMClient.from_config(LLMConfig(), cache_dir=run_dir / "cache", stage="bench")
+        "require_tests": args.require_tests, "format": args.review_format}})
+    if args.base_url:
+        model = LLMConfig(backend="openai", model=args.model, base_urls=[args.base_url], api_key_env=args.api_key_env,
+                          max_concurrency=args.concurrency, timeout_s=900.0)
+    elif args.config:
+        from alchemistcoder.config import load_config
+
+        models = load_config(args.config).models
+        if args.model_name not in models:
+            ap.error(f"--model-name {args.model_name!r} is not under 'models:' in {args.config} ({sorted(models)})")
+        model = models[args.model_name]
+    else:
+        model = LLMConfig()
+    # one model for both stages, handed to them through ctx.client
+    client = LLMClient.from_config(model, cache_dir=run_dir / "cache", stage="bench")
     try:
         t0 = time.perf_counter()
         ctx_e = StageContext(run_dir=run_dir, stage="evolve", seed=args.seed, client=client)
@@ -110,9 +143,22 @@ def main() -> None:
     for task, s in examples.items():
         if s is not None:
             print(f"--- example {task} ---\n[user] {s.instruction[:400]}\n[assistant] {s.response[:400]}")
-    share_elim = e["eliminated_share"]
-    print(f"comprehend evolution={c['tasks']['evolution']} filtering={c['tasks']['filtering']} "
-          f"review={c['tasks']['review']} evol_eliminated={share_elim:.2f} review_passed={c['review_passed_share']:.2f}")
+    reviews = [s for s in out[n_in:] if s.task == "review"]
+    for s in reviews:
+        outcome = s.rejection.reason if s.rejected else "kept"
+        detail = (s.rejection.params.get("stderr") or s.rejection.params.get("copied") or "") if s.rejected else ""
+        scores = f"{s.meta.get('correctness')}/{s.meta.get('clarity')}" if "correctness" in s.meta else "-"
+        print(f"  review {scores} {outcome} {' '.join(str(detail).split())[-120:]}")
+    copied = [s for s in reviews if s.rejected and s.rejection.reason == EXAMPLE_COPY]
+    no_context = [s for s in reviews if s.rejected and s.rejection.reason == REFINED_FAILED
+                  and "NameError" in (s.rejection.params.get("stderr") or "")]
+    kept_reviews = [s for s in reviews if not s.rejected]
+    kept_copies = [s for s in kept_reviews if copies_example_scores(
+        CodeReview(correctness=s.meta["correctness"], clarity=s.meta["clarity"], refined_code=""))]
+    print(f"kept reviews with the example's scores: {len(kept_copies)}; refined code run with context lines: "
+          f"{sum(1 for s in reviews if s.trace[-1].params.get('context_lines'))}")
+    print(f"comprehend evolution={e['evolved']} evol_kept={e['kept']} review={len(reviews)} review_passed={len(kept_reviews)} "
+          f"review_example_copy={len(copied)} refined_in_context_failures={len(no_context)}")
 
 
 if __name__ == "__main__":

@@ -164,3 +164,52 @@ def test_candidates_have_runnable_code_and_are_seeded():
     samples[3].meta["tests"] = ["assert add(1, 2) == 3"]
     with_tests = review_candidates(samples, ReviewTaskConfig(fraction=1.0, require_tests=True), seed=0)
     assert [s.id for s in with_tests] == ["s3"]
+
+
+def test_a_review_that_copies_the_example_scores_is_rejected_where_the_example_was_shown():
+    copied = CodeReview(correctness=9, clarity=6, suggestions=["Use names."], refined_code=GOOD)
+    check = batch_checker([(sample("c"), copied, "m", None)], ReviewTaskConfig())
+    shown = build_review_sample(sample("c"), copied, "m", None, check, review_format="sections")
+    assert shown.rejection.reason == EXAMPLE_COPY and shown.rejection.params == {"copied": "scores"}
+    # the JSON format shows no example review: 9/10 and 6/10 are then the model's own scores
+    assert not build_review_sample(sample("c"), copied, "m", None, check, review_format="json").rejected
+    assert not build_review_sample(sample("c"), review(GOOD), "m", None, check, review_format="sections").rejected
+
+
+SETUP_RESPONSE = '''```python
+import math
+from collections import Counter
+
+text = "the cat and the hat"
+words = text.split()
+n = int(input())
+
+def longest(items):
+    return max(items, key=len)
+
+print(longest(words), Counter(words).most_common(1), math.pi)
+```'''
+
+
+def test_refined_code_runs_with_the_setup_of_the_response_it_uses():
+    from alchemistcoder.comprehend.review_context import python_context
+    from alchemistcoder.comprehend.review_tasks import program_with_context
+
+    s = sample("setup", SETUP_RESPONSE)
+    refined = "counts = Counter(words)\nprint(counts.most_common(2), round(math.sqrt(2), 3))"
+    # what it uses (and what that uses), in the response's order; never what reads input
+    assert python_context(refined, [response_code(s)[1]]) == (
+        "import math\nfrom collections import Counter\ntext = \"the cat and the hat\"\nwords = text.split()"
+    )
+    assert python_context("print(sorted(set([3, 1])))", [response_code(s)[1]]) == ""  # needs nothing
+    assert python_context("def longest(xs):\n    return xs[0]\nprint(longest(words))", [response_code(s)[1]]) == (
+        "text = \"the cat and the hat\"\nwords = text.split()"  # its own longest(), the response's words
+    )
+    assert program_with_context(sample("cpp", CPP_RESPONSE), "cpp", CPP_REFINED) == (CPP_REFINED, "")
+
+    bare = "print(Counter(words).most_common(1)[0][0])"
+    reviews = [(s, review(bare), "m", None)]
+    task = build_review_sample(s, review(bare), "m", None, batch_checker(reviews, ReviewTaskConfig(timeout_s=20)))
+    assert not task.rejected, task.rejection
+    assert task.trace[-1].params == {"status": "ok", "with_tests": False, "context_lines": 3}
+    assert "```python\n" + bare + "\n```" in task.response  # the task teaches the refined code as written

@@ -3,9 +3,12 @@
 The reviewing model returns a review (correctness 0-10, clarity 0-10, suggestions, refined code), either as
 plain-text sections after a filled-in example (``review.format: sections``, which a tiny model can follow) or
 as JSON validated against :class:`CodeReview` (``json``, for capable endpoints); both give a CodeReview.
-The refined code is executed in the sandbox — it must run cleanly, and pass the reviewed sample's tests when
-it has some. A review that fails (no parsable review, no refined code, refined code that fails) is not lost:
-it becomes a rejected review sample with its reason, so the stage's counts always add up.
+The refined code is executed in the sandbox, with the sample's context (the response's imports, definitions
+and setup lines that the refined code uses; ``comprehend.review_context``) — it must run cleanly, and pass
+the reviewed sample's tests when it has some. A review that copies the example review (its code or, where
+the example was shown, its scores) teaches nothing and is rejected as ``review_example_copy``. A review that
+fails (no parsable review, no refined code, an example copy, refined code that fails) is not lost: it
+becomes a rejected review sample with its reason, so the stage's counts always add up.
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ CHECK_OP = "review_check"
 LLM_ERROR = "review_llm_error"  # no parsable review (JSON: not even after re-asks; sections: a score missing)
 NO_REFINED_CODE = "review_no_refined_code"  # the review has no refined code
 REFINED_FAILED = "review_refined_failed"  # the refined code does not run, or fails the sample's tests
-EXAMPLE_COPY = "review_example_copy"  # the refined code is the prompt's example code, not a refinement
+EXAMPLE_COPY = "review_example_copy"  # the prompt's example review copied: its code, or its scores
 
 
 class CodeReview(BaseModel):
@@ -213,6 +216,26 @@ def copies_example(code: str) -> bool:
     return " ".join(code.split()) == " ".join(T.REVIEW_EXAMPLE_CODE.split())
 
 
+def copies_example_scores(review: CodeReview) -> bool:
+    """Whether a review's scores are the example review's (9/10, 6/10): a weak model copies them whatever the code
+    is like, and a review task that teaches those scores teaches the example, not reviewing."""
+    example, _ = parse_review_sections(T.REVIEW_EXAMPLE_ANSWER)
+    return example is not None and (review.correctness, review.clarity) == (example.correctness, example.clarity)
+
+
+def program_with_context(sample: Sample, language: str, code: str) -> tuple[str, str]:
+    """(the program the sandbox runs for refined ``code``, the context lines put before it): for Python, the
+    response's setup that the refined code uses (``comprehend.review_context``); other languages run as written."""
+    if language != "python":
+        return code, ""
+    from alchemistcoder.code import extract_code_blocks
+    from alchemistcoder.comprehend.review_context import python_context
+
+    originals = [b.code for b in extract_code_blocks(sample.response) if b.language == "python"]
+    context = python_context(code, originals)
+    return (f"{context}\n\n{code}" if context else code), context
+
+
 def review_answer(review: CodeReview, language: str, code: str) -> str:
     """The assistant turn of a review task."""
     suggestions = "\n".join(f"- {s.strip()}" for s in review.suggestions if s and s.strip()) or "- No changes needed."
@@ -222,11 +245,13 @@ def review_answer(review: CodeReview, language: str, code: str) -> str:
 
 def build_review_sample(sample: Sample, review: CodeReview | None, model: str | None, error: str | None,
                         check: Callable[[str, str, str], CodeCheck], max_chars: int = 4000, seed: int = 0,
-                        stage: str = "comprehend") -> Sample:
+                        stage: str = "comprehend", review_format: str = "json") -> Sample:
     """The review task for ``sample`` from the model's ``review`` (or its ``error``), checked with ``check``.
 
-    ``check(language, code, tests)`` runs the refined code; the returned sample is rejected with a reason when
-    there is no review, no refined code, or the check fails.
+    ``check(language, program, tests)`` runs the refined code with its context (:func:`program_with_context`);
+    the returned sample is rejected with a reason when there is no review, no refined code, the review copies
+    the example (its code; with ``review_format='sections'``, where the example is shown, also its scores), or
+    the check fails.
     """
     language, _code = response_code(sample) or (sample.meta.get("language") or "", "")
     pick = unit_hash(seed, TASK, "prompt", sample.id)
@@ -243,11 +268,15 @@ def build_review_sample(sample: Sample, review: CodeReview | None, model: str | 
     if not code:
         task.reject(CHECK_OP, NO_REFINED_CODE, stage=stage)
         return task
-    if copies_example(code):
-        task.reject(CHECK_OP, EXAMPLE_COPY, stage=stage)
+    if copies_example(code) or (review_format == "sections" and copies_example_scores(review)):
+        copied = "code" if copies_example(code) else "scores"
+        task.reject(CHECK_OP, EXAMPLE_COPY, params={"copied": copied}, stage=stage)
         return task
-    result = check(language, code, sample_tests(sample))
+    program, context = program_with_context(sample, language, code)
+    result = check(language, program, sample_tests(sample))
     params: dict[str, Any] = {"status": result.status, "with_tests": result.with_tests}
+    if context:
+        params["context_lines"] = context.count("\n") + 1
     if result.passed:
         task.record(CHECK_OP, "keep", params=params, stage=stage)
     else:
@@ -275,7 +304,7 @@ def make_review_tasks(samples: list[Sample], cfg: ReviewTaskConfig, client: Any,
             error = completion.error or (None if review else "the reply did not match the review schema")
             reviews.append((sample, review, completion.model or None, error))
     check = batch_checker(reviews, cfg)
-    return [build_review_sample(s, r, m, e, check, cfg.max_chars, seed, stage) for s, r, m, e in reviews]
+    return [build_review_sample(s, r, m, e, check, cfg.max_chars, seed, stage, cfg.format) for s, r, m, e in reviews]
 
 
 def batch_checker(reviews: list[tuple[Sample, CodeReview | None, Any, Any]], cfg: ReviewTaskConfig,
@@ -291,7 +320,7 @@ def batch_checker(reviews: list[tuple[Sample, CodeReview | None, Any, Any]], cfg
         language = (response_code(sample) or ("", ""))[0]
         code = refined_code_of(review)
         if code and language and not copies_example(code):
-            keys.append((language, code, sample_tests(sample)))
+            keys.append((language, program_with_context(sample, language, code)[0], sample_tests(sample)))
     keys = list(dict.fromkeys(keys))
     jobs = [{"language": lang, "source": check_source(lang, code, tests), "timeout_s": cfg.timeout_s,
              "memory_mb": cfg.memory_mb} for lang, code, tests in keys]
