@@ -9,7 +9,7 @@ Ingests the first ``--per-source`` records of each shared instruction set (MBPP:
 curation's rule-based filters (real rejections to ask about), evolves ``--evolve`` kept samples, then builds
 the comprehension tasks with ``--review`` code reviews, all with one model: the embedded
 SmolLM2-135M-Instruct, or the endpoint of ``--base-url``/``--model``, or the ``models:`` entry ``--model-name``
-of ``--config``. The last line is ``comprehend evolution=<n> evol_kept=<k> review=<m> review_passed=<p>
+of ``--config``. ``--out`` writes the evolved samples and the tasks (with traces). The last line is ``comprehend evolution=<n> evol_kept=<k> review=<m> review_passed=<p>
 review_example_copy=<c> refined_in_context_failures=<f>``: evolutions made and kept, reviews made and kept
 (their refined code passed the sandbox), reviews rejected for copying the example review, and refined
 programs that failed for want of context (a NameError) even with the response's setup put before them.
@@ -56,6 +56,7 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--review-format", choices=["sections", "json"], default="sections", help="review.format")
     ap.add_argument("--run-dir", type=Path, default=None, help="keeps the request cache (default: a temporary directory)")
+    ap.add_argument("--out", type=Path, help="write the evolved samples and the comprehension tasks (with traces) here")
     ap.add_argument("--base-url", help="an OpenAI-compatible endpoint (with /v1) serving the model")
     ap.add_argument("--model", default="default", help="the model name to ask the endpoint for (with --base-url)")
     ap.add_argument("--api-key-env", default=None, help="environment variable holding the endpoint's API key")
@@ -143,6 +144,10 @@ def main() -> None:
     for task, s in examples.items():
         if s is not None:
             print(f"--- example {task} ---\n[user] {s.instruction[:400]}\n[assistant] {s.response[:400]}")
+    if args.out:
+        from alchemistcoder.io import write_samples
+
+        write_samples(args.out, [*evolved[len(kept):], *out[n_in:]])
     reviews = [s for s in out[n_in:] if s.task == "review"]
     for s in reviews:
         outcome = s.rejection.reason if s.rejected else "kept"

@@ -213,3 +213,68 @@ def test_refined_code_runs_with_the_setup_of_the_response_it_uses():
     assert not task.rejected, task.rejection
     assert task.trace[-1].params == {"status": "ok", "with_tests": False, "context_lines": 3}
     assert "```python\n" + bare + "\n```" in task.response  # the task teaches the refined code as written
+
+
+# -- answers recorded from a capable local model (tests/data/llm_answers/comprehend_qwen-1.5b.json) -----------
+
+
+@pytest.fixture(scope="module")
+def recorded(shared_data):
+    """The recorded answers and the samples they were made for (bench/comprehend.py's input), by id."""
+    import json
+    from pathlib import Path
+
+    from alchemistcoder.sources.config import SourceConfig
+    from alchemistcoder.sources.ingest import ingest_sources
+
+    d = shared_data
+    sources = [
+        SourceConfig(name="codealpaca", path=str(d / "codealpaca" / "code_alpaca_2k.json"), limit=100),
+        SourceConfig(name="evol-codealpaca", path=str(d / "evol-codealpaca" / "evol-codealpaca-2k-1.json"), format="evol",
+                     limit=100),
+        SourceConfig(name="conala", path=str(d / "conala" / "conala-train.json"), format="conala", limit=100),
+        SourceConfig(name="mbpp", path=str(d / "mbpp" / "mbpp.jsonl"), format="mbpp", limit=610),
+    ]
+    answers = json.loads((Path(__file__).parent / "data" / "llm_answers" / "comprehend_qwen-1.5b.json").read_text())
+    return answers, {s.id: s for s in ingest_sources(sources).samples}
+
+
+def test_recorded_reviews_get_their_verdicts(recorded):
+    answers, samples = recorded
+
+    def reviewed(row):  # a shared sample, or an evolved one (its instruction and response are the model's own)
+        if "evolved_sample" in row:
+            return Sample(id=row["sample_id"], source="evol-instruct", messages=make_messages(
+                row["evolved_sample"]["instruction"], row["evolved_sample"]["response"]))
+        return samples[row["sample_id"]]
+
+    fields = ("correctness", "clarity", "suggestions", "refined_code")
+    rows = [(reviewed(r), CodeReview(**{k: r[k] for k in fields}), r) for r in answers["reviews"]]
+    check = batch_checker([(s, review, "qwen-1.5b", None) for s, review, _ in rows], ReviewTaskConfig(timeout_s=20))
+    outcomes = []
+    for s, review, row in rows:
+        task = build_review_sample(s, review, "qwen-1.5b", None, check, review_format="sections")
+        reason = task.rejection.reason if task.rejected else None
+        assert reason == row["expected"], (row, task.rejection)
+        if row["stderr_has"]:
+            assert row["stderr_has"] in task.rejection.params["stderr"]
+        outcomes.append(reason)
+    # one review copied the example's 9/10 and 6/10; no kept review has those scores
+    assert outcomes.count(EXAMPLE_COPY) == 1
+    assert all((r.correctness, r.clarity) != (9, 6) for (_, r, _), o in zip(rows, outcomes, strict=True) if o is None)
+    # one refined snippet uses a DataFrame that the reviewed response never builds: no context can help it
+    assert outcomes.count(REFINED_FAILED) == 1 and outcomes.count(None) == 6
+
+
+def test_recorded_evolutions_get_their_verdicts(recorded):
+    from alchemistcoder.evolve import eliminate
+    from alchemistcoder.evolve.config import EvolveConfig
+
+    answers, samples = recorded
+    cfg = EvolveConfig()
+    for row in answers["evolutions"]:
+        reason = eliminate.instruction_elimination(
+            samples[row["parent_id"]].instruction, row["evolved"], min_words=cfg.min_words,
+            min_length_ratio=cfg.min_length_ratio, max_similarity=cfg.max_similarity, min_new_words=cfg.min_new_words,
+            method=row["method"])
+        assert reason == row["expected"], row
