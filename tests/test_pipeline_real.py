@@ -106,8 +106,10 @@ def test_real_mix_export_and_report(real_run: Path) -> None:
 
 
 def test_the_real_chain_makes_the_decisions_recorded_before_the_redesign(real_run: Path) -> None:
-    """Kept and rejected ids (with reasons) per stage and the exported files equal a digest recorded with
-    the code before issue 17's redesign: moving code around changed no decision and no training byte.
+    """Kept and rejected ids (with reasons) per stage and the exported files equal a recorded digest: moving
+    code around changes no decision and no training byte. Recorded before issue 17's redesign (which left it
+    unchanged), re-recorded once for issue 14, whose decontamination by meaning removes ten classic demo
+    exercises that are benchmark problems in other words (HumanEval/13, /48, /55; MBPP/566, /605, ...).
     A deliberate change of behaviour re-records it: python -m alchemistcoder.pipeline.digest RUN > FILE."""
     from alchemistcoder.pipeline.digest import differences, run_digest
 

@@ -223,6 +223,7 @@ _CONTRASTS: list[list[set[str]]] = [
     [{"vowel"}, {"consonant"}],
     [{"positive"}, {"negative"}],
     [{"binary"}, {"decimal"}, {"octal"}, {"hexadecimal"}],
+    [{"snake"}, {"camel"}, {"kebab"}, {"pascal"}],
 ]
 _FAMILY_OF = {_stem(w): (g, f) for g, group in enumerate(_CONTRASTS) for f, family in enumerate(group) for w in family}
 
