@@ -103,5 +103,8 @@ def test_compare_runs_reads_run_directories_and_writes_the_table(tmp_path):
 
     res = CliRunner().invoke(app, ["compare", str(full), "--baseline", str(base)])
     assert res.exit_code == 0 and f"p={p:.3g}" in res.output
+    # runs/ablation/* --baseline runs/ablation/directly-mix: the baseline is one row, not two
+    table = compare_runs([base, full], baseline=base)
+    assert [line.split(" |")[0] for line in table.splitlines()[2:4]] == ["| directly-mix (baseline)", "| full"]
     res = CliRunner().invoke(app, ["compare", str(tmp_path / "nothing")])
     assert res.exit_code == 2 and "no evaluation results" in res.output

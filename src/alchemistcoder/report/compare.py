@@ -327,7 +327,9 @@ def compare_runs(
     Without ``baseline`` the first run is the baseline. Returns the Markdown table.
     """
     runs = [load_run(d) for d in run_dirs]
-    base = load_run(baseline) if baseline is not None else (runs[0] if runs else None)
+    # a baseline that is also among the runs (runs/ablation/* with --baseline runs/ablation/x) is one row
+    same = [r for r in runs if baseline is not None and r.path.resolve() == Path(baseline).resolve()]
+    base = same[0] if same else load_run(baseline) if baseline is not None else (runs[0] if runs else None)
     rows = build_rows(runs, base, seed)
     table = markdown_table(rows, base)
     if out is not None:
