@@ -24,6 +24,8 @@ import time
 from collections import Counter
 from pathlib import Path
 
+from _model_args import add_model_args, model_from_args
+
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 REPO = Path(__file__).resolve().parents[1]
@@ -57,15 +59,8 @@ def main() -> None:
     ap.add_argument("--review-format", choices=["sections", "json"], default="sections", help="review.format")
     ap.add_argument("--run-dir", type=Path, default=None, help="keeps the request cache (default: a temporary directory)")
     ap.add_argument("--out", type=Path, help="write the evolved samples and the comprehension tasks (with traces) here")
-    ap.add_argument("--base-url", help="an OpenAI-compatible endpoint (with /v1) serving the model")
-    ap.add_argument("--model", default="default", help="the model name to ask the endpoint for (with --base-url)")
-    ap.add_argument("--api-key-env", default=None, help="environment variable holding the endpoint's API key")
-    ap.add_argument("--concurrency", type=int, default=2, help="requests in flight to the endpoint")
-    ap.add_argument("--config", type=Path, help="a run config whose 'models:' entry --model-name is the model")
-    ap.add_argument("--model-name", help="the entry under 'models:' of --config")
+    add_model_args(ap)
     args = ap.parse_args()
-    if bool(args.config) != bool(args.model_name):
-        ap.error("--config and --model-name go together")
 
     from alchemistcoder.comprehend.config import ComprehendConfig
     from alchemistcoder.comprehend.review_tasks import (
@@ -98,18 +93,7 @@ def main() -> None:
     comprehend_cfg = ComprehendConfig.model_validate({"review": {
         "fraction": 1.0, "max_samples": args.review, "max_tokens": args.review_tokens, "max_reasks": 1,
         "require_tests": args.require_tests, "format": args.review_format}})
-    if args.base_url:
-        model = LLMConfig(backend="openai", model=args.model, base_urls=[args.base_url], api_key_env=args.api_key_env,
-                          max_concurrency=args.concurrency, timeout_s=900.0)
-    elif args.config:
-        from alchemistcoder.config import load_config
-
-        models = load_config(args.config).models
-        if args.model_name not in models:
-            ap.error(f"--model-name {args.model_name!r} is not under 'models:' in {args.config} ({sorted(models)})")
-        model = models[args.model_name]
-    else:
-        model = LLMConfig()
+    model = model_from_args(ap, args, timeout_s=900.0) or LLMConfig()
     # one model for both stages, handed to them through ctx.client
     client = LLMClient.from_config(model, cache_dir=run_dir / "cache", stage="bench")
     try:

@@ -35,6 +35,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from _model_args import add_model_args, model_from_args
+
 REPO = Path(__file__).resolve().parents[1]
 SOURCES = ("codealpaca-2k", "evol-codealpaca-r1", "evol-codealpaca-r2", "conala")
 
@@ -47,24 +49,6 @@ def load_samples(per_source: int) -> list:
     cfg = load_config(REPO / "configs" / "shared.yaml")
     sources = [s.model_copy(update={"limit": per_source}) for s in cfg.sources if s.name in SOURCES]
     return ingest_sources(sources, cfg.ingest).samples
-
-
-def model_from_args(args: argparse.Namespace) -> object | None:
-    """The writer's LLMConfig from ``--base-url/--model`` or ``--config/--model-name``; None: the embedded model."""
-    from alchemistcoder.llm.config import LLMConfig
-
-    if args.base_url:
-        # one local server answers one request at a time: two in flight keep it busy without queueing many
-        return LLMConfig(backend="openai", model=args.model, base_urls=[args.base_url], api_key_env=args.api_key_env,
-                         max_concurrency=args.concurrency, timeout_s=600.0)
-    if args.config:
-        from alchemistcoder.config import load_config
-
-        models = load_config(args.config).models
-        if args.model_name not in models:
-            sys.exit(f"--model-name {args.model_name!r} is not under 'models:' in {args.config} ({sorted(models)})")
-        return models[args.model_name]
-    return None
 
 
 def run(samples: list, writer: str, args: argparse.Namespace, run_dir: Path, model: object | None,
@@ -108,24 +92,17 @@ def main() -> None:
     ap.add_argument("--fraction", type=float, default=0.05)
     ap.add_argument("--max-attempts", type=int, default=3, help="model attempts per sample (harmonize.max_attempts)")
     ap.add_argument("--max-response-tokens", type=int, default=128, help="response tokens scored for the CPD")
-    ap.add_argument("--base-url", help="an OpenAI-compatible endpoint (with /v1) serving the writer model")
-    ap.add_argument("--model", default="default", help="the model name to ask the endpoint for (with --base-url)")
-    ap.add_argument("--api-key-env", default=None, help="environment variable holding the endpoint's API key")
-    ap.add_argument("--concurrency", type=int, default=2, help="requests in flight to the endpoint")
-    ap.add_argument("--config", type=Path, help="a run config whose 'models:' entry --model-name is the writer")
-    ap.add_argument("--model-name", help="the entry under 'models:' of --config")
+    add_model_args(ap, "writer model")
     ap.add_argument("--cpd-gate", action="store_true", help="run the model writer with harmonize.cpd_gate")
     ap.add_argument("--out", type=Path, help="write the model run's samples (with traces) here")
     ap.add_argument("--run-dir", type=Path, help="keep the request cache here (default: a temporary directory)")
     args = ap.parse_args()
-    if bool(args.config) != bool(args.model_name):
-        ap.error("--config and --model-name go together")
 
     from alchemistcoder.alchemy.cpd import Scorer
     from alchemistcoder.alchemy.grounding import checklist, ground
     from alchemistcoder.alchemy.validate import stated_facts
 
-    model = model_from_args(args)
+    model = model_from_args(ap, args)
     samples = load_samples(args.per_source)
     by_id = {s.id: s for s in samples}
     with tempfile.TemporaryDirectory() as tmp:
