@@ -278,3 +278,31 @@ def test_recorded_evolutions_get_their_verdicts(recorded):
             min_length_ratio=cfg.min_length_ratio, max_similarity=cfg.max_similarity, min_new_words=cfg.min_new_words,
             method=row["method"])
         assert reason == row["expected"], row
+
+
+def test_recorded_small_model_evolutions_and_the_whole_script_it_called_a_task(recorded):
+    """Qwen2.5-Coder-0.5B's 16 evolutions: 6 eliminated as unchanged/no gain/too short, and its Bash rewrite that
+    carries a whole script (no definitions, "This script reads ...") is evol_answered, not a harder task."""
+    import json
+    from pathlib import Path
+
+    from alchemistcoder.evolve import eliminate
+    from alchemistcoder.evolve.config import EvolveConfig
+
+    _, samples = recorded
+    answers = json.loads((Path(__file__).parent / "data" / "llm_answers" / "evolve_qwen-0.5b.json").read_text())
+    cfg = EvolveConfig()
+    reasons = []
+    for row in answers["evolutions"]:
+        reason = eliminate.instruction_elimination(
+            samples[row["parent_id"]].instruction, row["evolved"], min_words=cfg.min_words,
+            min_length_ratio=cfg.min_length_ratio, max_similarity=cfg.max_similarity, min_new_words=cfg.min_new_words,
+            method=row["method"])
+        assert reason == row["expected"], row
+        reasons.append(reason)
+    assert reasons.count(None) == 9 and reasons.count(eliminate.ANSWERED) == 1
+    script = next(r["evolved"] for r in answers["evolutions"] if r["expected"] == eliminate.ANSWERED)
+    assert "#!/bin/bash" in script and "This script reads" in script
+    # without the explanation and the shebang the same block could be input data: not an answer by itself
+    bare = script.replace("#!/bin/bash", "").replace("This script reads", "It reads")
+    assert not eliminate.includes_solution("Write a Bash script to sum the digits of 4567.", bare)

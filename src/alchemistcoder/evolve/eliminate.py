@@ -52,6 +52,10 @@ _SOLUTION_CUE = re.compile(
     re.IGNORECASE | re.MULTILINE,
 )
 # A definition at the start of a line: what makes a code block a program rather than a fragment.
+# Prose that explains a program it shows ("This script reads ..."), not a requirement on one ("This program
+# should ...").
+_SCRIPT_TALK = re.compile(r"\bthis (?:script|program|code)\s+(?!should|must|needs?|has to|will need)\w+", re.IGNORECASE)
+
 _DEFINES = re.compile(
     r"^\s*(?:async\s+)?(?:def|class|function|func|fn|public|private|static|void|int|#include|package|impl)\b"
     r"|^\s*const\s+\w+\s*=\s*\(",
@@ -61,14 +65,18 @@ _DEFINES = re.compile(
 
 def includes_solution(original: str, evolved: str, method: str | None = None, min_lines: int = 8) -> bool:
     """Whether a rewritten task carries a full solution: a code block of at least ``min_lines`` lines that
-    defines something, is not (nearly) code the original already had, and — for the ``erroneous_code`` method,
-    whose rewrite shows code on purpose — comes with a line that presents it as a solution."""
+    defines something or is a whole script (a shebang line, or prose that explains what "this script" does),
+    is not (nearly) code the original already had, and — for the ``erroneous_code`` method, whose rewrite shows
+    code on purpose — comes with a line that presents it as a solution."""
     from alchemistcoder.code import extract_code_blocks
 
     original_code = [" ".join(b.code.split()) for b in extract_code_blocks(original)]
     for block in extract_code_blocks(evolved):
         lines = [line for line in block.code.splitlines() if line.strip()]
-        if len(lines) < min_lines or not _DEFINES.search(block.code):
+        # Qwen2.5-Coder-0.5B answered a Bash task with a whole script that defines nothing ("This script reads a
+        # number from the command line argument, ..."); input data or expected output has neither mark
+        script = block.code.lstrip().startswith("#!") or _SCRIPT_TALK.search(evolved.replace(block.code, "\n"))
+        if len(lines) < min_lines or not (_DEFINES.search(block.code) or script):
             continue
         flat = " ".join(block.code.split())
         if any(fuzz.ratio(flat, known) >= 80 for known in original_code):
