@@ -5,6 +5,7 @@ behaviours applied to successive requests (then ``default``, normally ``ok``):
 
 - ``ok``: a valid answer ``echo: <last user message or prompt>`` with word-count usage, after ``latency_s``;
 - ``text:<T>``: a valid answer whose content is ``T`` (for structured-output tests);
+- ``cut:<T>``: the same, with ``finish_reason: length`` (an answer cut at max_tokens);
 - ``429`` / ``429:<s>``: rate limited, with ``Retry-After: <s>`` (default 1);
 - ``500``, ``503``, ``400``: that status with an OpenAI error body;
 - ``hang``: read the request and never answer (until the client gives up, or ``hang_s``);
@@ -220,15 +221,15 @@ class FaultServer:
                     return
                 if server.latency_s:
                     time.sleep(server.latency_s)
-                self._ok(body, key, arg if name == "text" else None)
+                self._ok(body, key, arg if name in ("text", "cut") else None, "length" if name == "cut" else "stop")
 
-            def _ok(self, body: dict[str, Any], key: str, text: str | None) -> None:
+            def _ok(self, body: dict[str, Any], key: str, text: str | None, finish_reason: str = "stop") -> None:
                 chat = "messages" in body
                 source = body["messages"][-1].get("content", "") if chat else body.get("prompt", "")
                 if text is None:
                     text = "echo: " + source[:200]
                 prompt_tokens = len(json.dumps(body.get("messages") or body.get("prompt")).split())
-                choice: dict[str, Any] = {"index": 0, "finish_reason": "stop", "logprobs": None}
+                choice: dict[str, Any] = {"index": 0, "finish_reason": finish_reason, "logprobs": None}
                 if chat:
                     choice["message"] = {"role": "assistant", "content": text}
                 else:

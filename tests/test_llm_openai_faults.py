@@ -214,3 +214,25 @@ def test_secret_never_reaches_logs_errors_cache_or_reprs(tmp_path, monkeypatch, 
     for f in tmp_path.rglob("*"):
         if f.is_file():
             assert SECRET.encode() not in f.read_bytes(), f
+
+
+def test_recorded_answers_of_a_small_model_a_schema_echo_then_a_review_cut_at_max_tokens():
+    """Qwen2.5-Coder-0.5B, asked for a JSON review (tests/data/llm_answers/review_json_qwen-0.5b.json): it
+    echoed the schema (re-asked without it), then looped over its refined code until max_tokens; the error
+    says where the answer stopped, not only that a string is unterminated."""
+    import json
+    from pathlib import Path
+
+    from alchemistcoder.comprehend.review_tasks import CodeReview
+
+    recorded = json.loads((Path(__file__).parent / "data" / "llm_answers" / "review_json_qwen-0.5b.json").read_text())
+    text = {a["kind"]: a["text"] for a in recorded["answers"]}
+    plan = ["text:" + text["schema_echo"], "cut:" + text["cut_at_max_tokens"]]
+    with FaultServer(plan) as srv, LLMClient.from_config(_cfg([srv.base_url])) as client:
+        [c] = client.generate_structured([_req("review this")], CodeReview, max_reasks=1)
+    assert srv.total_received == 2 and not c.ok
+    assert "Unterminated string" in c.error and "cut at max_tokens" in c.error, c.error
+    # the same text ending normally is not called cut
+    with FaultServer(["text:" + text["cut_at_max_tokens"]]) as srv, LLMClient.from_config(_cfg([srv.base_url])) as client:
+        [c] = client.generate_structured([_req("review this")], CodeReview, max_reasks=0)
+    assert "Unterminated string" in c.error and "cut at max_tokens" not in c.error

@@ -435,14 +435,19 @@ class LLMClient:
             c.parsed = parse_structured(c.text, schema)
             return c
         except ValueError as exc:
-            c.extra["structured_error"] = str(exc)
+            problem = str(exc)
+            if c.finish_reason == "length":
+                # "Unterminated string" says less than where the answer stopped (Qwen2.5-Coder-0.5B looped
+                # over its refined code until max_tokens)
+                problem += f"; the answer was cut at max_tokens ({c.completion_tokens} tokens)"
+            c.extra["structured_error"] = problem
             if not last:
                 return None
             return dataclasses.replace(
                 c,
                 text="",
                 parsed=None,
-                error=f"invalid_structured_output: {exc}",
+                error=f"invalid_structured_output: {problem}",
                 extra={**c.extra, "raw_text": c.text},
             )
 
