@@ -193,3 +193,16 @@ def test_a_step_list_must_end_with_a_map_and_reduce_after_keys() -> None:
         check_steps("x", [MapStep("a", _note_length, keys=_length_keys), ReduceStep("r", _longest_per_source)])
     with pytest.raises(PipelineError, match="must follow a map step with keys"):
         check_steps("x", [MapStep("a", _note_length), ReduceStep("r", _longest_per_source), MapStep("b", _keep_longest)])
+
+
+def test_shard_stats_merge_into_the_stages() -> None:
+    """Numbers add up, dicts merge, lists concatenate in shard order (the judge's errors of every shard, not
+    the last shard's), anything else keeps the last value."""
+    from alchemistcoder.stage import merge_stats
+
+    stage: dict = {}
+    merge_stats(stage, {"kept": 3, "by_reason": {"no_code": 1}, "judge_errors": ["timeout"], "mode": "schema"})
+    merge_stats(stage, {"kept": 2, "by_reason": {"no_code": 2, "short": 1}, "judge_errors": ["no verdict"],
+                        "mode": "example", "flag": True})
+    assert stage == {"kept": 5, "by_reason": {"no_code": 3, "short": 1}, "judge_errors": ["timeout", "no verdict"],
+                     "mode": "example", "flag": True}

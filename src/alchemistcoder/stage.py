@@ -147,9 +147,12 @@ def check_steps(stage: str, steps: list[MapStep | ReduceStep]) -> None:
 
 
 def merge_stats(into: dict[str, Any], more: dict[str, Any]) -> dict[str, Any]:
-    """Add numeric figures, merge nested dicts, keep the last value of anything else (shard stats → stage)."""
+    """Add numeric figures, merge nested dicts, concatenate lists (each shard's errors, in shard order), keep
+    the last value of anything else (shard stats → stage)."""
     for key, value in more.items():
-        if isinstance(value, bool) or not isinstance(value, (int, float, dict)):
+        if isinstance(value, list):
+            into[key] = [*(into.get(key) or []), *value]
+        elif isinstance(value, bool) or not isinstance(value, (int, float, dict)):
             into[key] = value
         elif isinstance(value, dict):
             into[key] = merge_stats(dict(into.get(key) or {}), value)
