@@ -1,6 +1,11 @@
 """Decontamination quality on the labelled contamination set, signal by signal, beside a 13-gram baseline.
 
     .venv/bin/python bench/decontam.py [--seeds 0 2 3] [--per-kind 40] [--show-misses]
+    .venv/bin/python bench/decontam.py --base-url http://127.0.0.1:8090/v1 --model qwen-1.5b [--run-dir D]
+
+With ``--base-url/--model`` (or ``--config/--model-name``) the optional judge (``curate.decontam.judge_model``)
+is that model: it is asked about the candidates that execution and the key facts leave undecided, and a
+``judge`` column (every signal, the judge included) becomes the combined decision of the last line.
 
 Two parts (``tests/data/contamination``):
 
@@ -24,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import tempfile
 import time
 from collections import defaultdict
 from pathlib import Path
@@ -33,11 +39,13 @@ sys.path.insert(0, str(REPO / "tests" / "data" / "contamination"))
 
 from labelled import build_labelled_set, load_paraphrases  # noqa: E402
 
+from _model_args import add_model_args, model_from_args  # noqa: E402
 from alchemistcoder.benchmarks import load_benchmark  # noqa: E402
 from alchemistcoder.code import word_tokens  # noqa: E402
 from alchemistcoder.curate.config import DecontamConfig  # noqa: E402
 from alchemistcoder.curate.decontam import DecontamIndex, load_entries  # noqa: E402
 from alchemistcoder.curate.decontam_semantic import SemanticIndex  # noqa: E402
+from alchemistcoder.stage import StageContext  # noqa: E402
 
 
 def baseline13(rows: list[dict], benchmarks: list[str], n: int = 13) -> list[bool]:
@@ -61,12 +69,14 @@ def rates(rows: list[dict], flags: list[bool]) -> tuple[float, float]:
     return (sum(pos) / len(pos) if pos else float("nan"), sum(neg) / len(neg) if neg else float("nan"))
 
 
-def semantic_flags(index: DecontamIndex, rows: list[dict], **only: float) -> list[dict | None]:
-    """The meaning-level decision for every row, with thresholds overridden (1.0 switches a signal off)."""
+def semantic_flags(index: DecontamIndex, rows: list[dict], ctx: StageContext | None = None,
+                   **only: float | str) -> list[dict | None]:
+    """The meaning-level decision for every row, with thresholds overridden (1.0 switches a signal off);
+    ``ctx`` carries the judge model when ``judge_model`` names one."""
     cfg = index.cfg.model_copy(update=only)
     semantic = SemanticIndex(index.semantic().problems, cfg, embedder=index.semantic().embedder)
     semantic._statement_embeddings = index.semantic().statement_embeddings()
-    return semantic.decide([(r["instruction"], r["response"]) for r in rows])
+    return semantic.decide([(r["instruction"], r["response"]) for r in rows], ctx)
 
 
 def main() -> None:
@@ -75,7 +85,10 @@ def main() -> None:
                     help="Seeds of the derived set, pooled (its n-gram thresholds were tuned on seed 1).")
     ap.add_argument("--per-kind", type=int, default=40, help="Derived positives per contamination kind.")
     ap.add_argument("--show-misses", action="store_true", help="Print the misclassified rows.")
+    add_model_args(ap, "decontamination judge")
+    ap.add_argument("--run-dir", type=Path, help="keep the judge's request cache here (default: a temporary directory)")
     args = ap.parse_args()
+    judge = model_from_args(ap, args)
 
     rows = []
     for k, seed in enumerate(args.seeds):
@@ -98,6 +111,18 @@ def main() -> None:
     combined = [a or b or c for a, b, c in zip(ngram, execution, statement, strict=True)]
     base = baseline13(rows, cfg.benchmarks)
     signals = {"n-gram": ngram, "execution": execution, "statement": statement, "combined": combined, "13-gram": base}
+    if judge is not None:
+        # the judge decides what the other signals leave: asked only about rows no n-gram signal flags
+        asked = [i for i, flagged in enumerate(ngram) if not flagged]
+        with tempfile.TemporaryDirectory() as tmp:
+            ctx = StageContext(run_dir=args.run_dir or Path(tmp), stage="bench", models={"judge": judge})
+            hits = semantic_flags(index, [rows[i] for i in asked], ctx, judge_model="judge")
+        with_judge = list(ngram)
+        for i, hit in zip(asked, hits, strict=True):
+            with_judge[i] = bool(hit)
+        print(f"judge: {ctx.stats.get('decontam_judge')} usage {ctx.stats.get('decontam_judge_usage')}")
+        signals = {**signals, "judge": with_judge}
+        combined = with_judge
 
     n_pos = sum(r["label"] for r in rows)
     print(f"labelled set: {len(rows)} rows ({n_pos} positive); derived seeds {args.seeds}; paraphrase set "
