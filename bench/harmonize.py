@@ -170,7 +170,7 @@ def main() -> None:
     n_model = h["by_writer"].get("model", 0)
     print(
         f"harmonize samples={len(samples)} model_share={n_model / len(m_applied) if m_applied else 0.0:.3f} "
-        f"model_valid_rate={h['valid_rate']:.3f} missing_fact_coverage={mean(coverage):.3f} "
+        f"model_valid_rate={h['model_valid'] / max(1, h['model_attempts']):.3f} missing_fact_coverage={mean(coverage):.3f} "
         f"restatement_rate={restated / n_model if n_model else 0.0:.3f} cpd_gain_model={mean(m_gains.get('model', [])):.4f}"
     )
     sys.stdout.flush()

@@ -105,12 +105,12 @@ def build_corpus(records: int, out: Path, seed: int = 0) -> dict[str, int]:
     return kinds
 
 
-def chain_config(corpus: Path, run: Path, executor: str, workers: int, shard_size: int) -> Path:
+def chain_config(corpus: Path, run: Path, executor: str, workers: int, shard_size: int, embedding: bool = False) -> Path:
     """The model-free chain's config over the corpus (one source per file)."""
     cfg = {
         "run": {"out": str(run), "executor": executor, "workers": workers, "shard_size": shard_size},
         "sources": [{"name": p.stem, "path": str(p), "format": "messages"} for p in sorted(corpus.glob("*.jsonl"))],
-        "curate": {"filters": {"failing_tests": False}},
+        "curate": {"filters": {"failing_tests": False}, "decontam": {"embedding": embedding}},
         "evolve": {"enabled": False},
         "harmonize": {"writer": "template", "model": None},
         "comprehend": {"review": {"enabled": False}},
@@ -150,6 +150,9 @@ def main() -> None:
     ap.add_argument("--shard-size", type=int, default=1000)
     ap.add_argument("--work", type=Path, default=Path("/tmp/alchemist-bench-scale"))
     ap.add_argument("--keep", action="store_true", help="Keep the corpus and the run directories.")
+    ap.add_argument("--embedding", action="store_true",
+                    help="Keep decontamination by meaning on (about 10 CPU ms per instruction: bench/decontam_cost.py "
+                    "measures it); off by default so the figures compare with the chain before it existed.")
     ap.add_argument("--measure", type=Path, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.measure:
@@ -164,7 +167,7 @@ def main() -> None:
     print(f"corpus: {args.records} records ({', '.join(f'{k} {v}' for k, v in kinds.items())})")
     results = {}
     for executor in ("inprocess", "local"):
-        config = chain_config(work / "corpus", work / executor, executor, args.workers, args.shard_size)
+        config = chain_config(work / "corpus", work / executor, executor, args.workers, args.shard_size, args.embedding)
         results[executor] = r = run_in_child(config)
         print(f"{executor}: wall {r['wall_s']:.1f}s, driver cpu {r['cpu_s']:.1f}s, workers cpu {r['worker_cpu_s']:.1f}s, "
               f"driver peak rss {r['peak_rss_mb']:.0f} MB")

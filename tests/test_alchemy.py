@@ -321,3 +321,47 @@ def test_cli_harmonize(tmp_path: Path, shared_data: Path) -> None:
 
     bad = CliRunner().invoke(app, ["harmonize", str(inp), "--out", str(out), "--set", "harmonize.nope=1"])
     assert bad.exit_code == 2 and "harmonize.nope" in bad.output
+
+
+# -- the stage on shards -----------------------------------------------------------------------------------------
+
+def _on_shards(samples: list[Sample], cfg: HarmonizeConfig, tmp_path: Path, shard_size: int = 60) -> tuple[list[Sample], dict]:
+    """The stage's steps over ``samples`` cut in shards, on a process pool of two workers."""
+    from alchemistcoder.alchemy.harmonize import harmonize_steps
+    from alchemistcoder.config import RunSettings
+    from alchemistcoder.pipeline.executors import make_executor
+    from alchemistcoder.pipeline.steps import plan_shards, run_steps
+
+    write_samples(tmp_path / "in.jsonl", samples)
+    executor = make_executor(RunSettings(executor="local", workers=2))
+    try:
+        result = run_steps("harmonize", harmonize_steps(cfg), cfg, StageContext(run_dir=tmp_path, stage="harmonize", seed=5),
+                           plan_shards([(tmp_path / "in.jsonl", len(samples))], shard_size), tmp_path / "stage",
+                           executor, lambda n: None)
+    finally:
+        executor.close()
+    out = [s for p in sorted((tmp_path / "stage").glob("*.jsonl.gz")) for s in read_samples(p)]
+    return out, result.steps
+
+
+@pytest.mark.parametrize("codegen_share", [1.0, 0.05])
+def test_harmonize_on_shards_decides_as_over_one_list(shared_data: Path, tmp_path: Path, codegen_share: float) -> None:
+    """The selection is a reduce over every shard's candidates: the same samples get the same prompts as over
+    one list. With few eligible samples the speculative look at the head of each source is not enough, and the
+    ``look`` step reads the shards that hold the candidates the pick still needs."""
+    samples = shared_samples(shared_data, 300)
+    for i, s in enumerate(samples):
+        if i % 100 >= codegen_share * 100:
+            s.task = "explain"  # not a task that may receive a prompt
+    cfg = HarmonizeConfig(writer="template", fraction=0.05)
+    inline = run_harmonize([s.copy() for s in samples], cfg, StageContext(run_dir=tmp_path, stage="harmonize", seed=5))
+    sharded, steps = _on_shards(samples, cfg, tmp_path)
+    assert {s.id: s.to_dict() for s in sharded} == {s.id: s.to_dict() for s in inline}
+    created = [s for s in inline if s.task == "alchemist"]
+    assert len(created) >= (25 if codegen_share == 1.0 else 15)
+    assert list(steps) == ["candidates", "pick", "look", "select", "write"]
+    assert steps["look"]["shards"] == 10
+    if codegen_share == 1.0:
+        assert steps["look"]["skipped"] == 10  # the head was enough: no shard read twice
+    else:
+        assert steps["look"]["skipped"] < 10

@@ -64,13 +64,20 @@ def test_ray_data_on_a_local_cluster_matches_inprocess(shared_data: Path, tmp_pa
         ray.shutdown()
 
 
+STEPPED = ("ingest", "curate", "harmonize", "comprehend")
+# the template writer: the model writer's requests are the same on shards (its cache keys hold no shard)
+STEPPED_SETTINGS = ["run.workers=2", "run.shard_size=25", "harmonize.writer=template", "harmonize.fraction=0.2",
+                    "comprehend.review.enabled=false"]
+
+
 def _curate_run(out: Path, executor: str) -> Path:
-    """ingest -> curate of the demo corpus (157 samples, planted duplicates and a leak) in shards of 25."""
+    """ingest -> curate -> harmonize -> comprehend of the demo corpus (157 samples, planted duplicates and a leak) in shards
+    of 25."""
     from alchemistcoder.config import load_config
 
-    cfg = load_config(REPO / "configs" / "quickstart.yaml", [
-        f"run.out={out}", f"run.executor={executor}", "run.workers=2", "run.shard_size=25"])
-    run_pipeline(cfg, (default_stage("ingest"), default_stage("curate")), quiet=True)
+    cfg = load_config(REPO / "configs" / "quickstart.yaml", [f"run.out={out}", f"run.executor={executor}",
+                                                              *STEPPED_SETTINGS])
+    run_pipeline(cfg, tuple(default_stage(n) for n in STEPPED), quiet=True)
     return out
 
 
@@ -83,7 +90,9 @@ def test_curate_steps_on_the_process_pool_match_inprocess(tmp_path: Path, curate
     import orjson
 
     got, want = _outputs(_curate_run(tmp_path / "local", "local")), _outputs(curate_inprocess)
-    assert len(want) == 2 * 2 * 7 and got == want  # ingest and curate: 7 shards of kept and rejected
+    # kept and rejected files of ingest and curate (7 shards each), harmonize (5), comprehend (8: it also reads
+    # the rejected samples)
+    assert len(want) == 2 * (7 + 7 + 5 + 8) and got == want
     manifest = orjson.loads((tmp_path / "local" / "02_curate" / "manifest.json").read_bytes())
     reasons = manifest["rejects_by_reason"]
     assert reasons["exact_duplicate"] >= 1 and reasons["near_duplicate"] >= 3 and reasons["contaminated"] >= 1
@@ -91,11 +100,18 @@ def test_curate_steps_on_the_process_pool_match_inprocess(tmp_path: Path, curate
     assert list(steps) == ["score", "dedup_plan", "shingles", "dedup_near", "apply"]
     assert {s["where"] for s in steps.values()} == {"executor", "driver"}
     assert all(s["seconds"] >= 0 and s["cpu_s"] >= 0 for s in steps.values())
+    harmonize = orjson.loads((tmp_path / "local" / "03_harmonize" / "manifest.json").read_bytes())
+    assert harmonize["executor"] == "local" and harmonize["counts"]["created"] >= 10
+    assert [(n, s["where"]) for n, s in harmonize["timings"]["steps"].items()] == [
+        ("candidates", "executor"), ("pick", "driver"), ("look", "executor"), ("select", "driver"), ("write", "executor")]
+    comprehend = orjson.loads((tmp_path / "local" / "04_comprehend" / "manifest.json").read_bytes())
+    assert comprehend["executor"] == "local" and comprehend["stats"]["comprehend"]["tasks"]["filtering"] >= 5
+    assert list(comprehend["timings"]["steps"]) == ["candidates", "choose", "make"]
 
 
 def test_the_driver_reads_no_sample_of_a_stepped_stage(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """With the process pool, curate's samples are read and written by the workers only: the driver sees
-    keys, decisions and done-records (ingest, a source stage, makes its samples from the config)."""
+    """With the process pool, curate's and harmonize's samples are read and written by the workers only: the
+    driver sees keys, decisions and done-records (ingest, a source stage, makes its samples from the config)."""
     from alchemistcoder.config import load_config
     from alchemistcoder.pipeline import Pipeline
     from alchemistcoder.records import Sample
@@ -105,9 +121,9 @@ def test_the_driver_reads_no_sample_of_a_stepped_stage(tmp_path: Path, monkeypat
 
     monkeypatch.setattr(Sample, "from_dict", classmethod(refuse))
     cfg = load_config(REPO / "configs" / "quickstart.yaml", [
-        f"run.out={tmp_path / 'run'}", "run.executor=local", "run.workers=2", "run.shard_size=25"])
-    outcomes = Pipeline(cfg, (default_stage("ingest"), default_stage("curate")), quiet=True, finish=()).run()
-    assert [o.status for o in outcomes] == ["ran", "ran"]
+        f"run.out={tmp_path / 'run'}", "run.executor=local", *STEPPED_SETTINGS])
+    outcomes = Pipeline(cfg, tuple(default_stage(n) for n in STEPPED), quiet=True, finish=()).run()
+    assert [o.status for o in outcomes] == ["ran"] * len(STEPPED)
 
 
 @pytest.mark.slow

@@ -120,11 +120,13 @@ class StageSpec:
 class MapStep:
     """A per-shard step: ``fn(samples, section, ctx) -> samples`` (the stage contract, on one shard), then
     ``keys(samples, section, ctx) -> compact keys`` for the next reduce. ``fn`` None reads the shard for its
-    keys only (nothing is rewritten)."""
+    keys only (nothing is rewritten). ``skip_if(shard_decisions) -> bool`` (keys-only steps): True leaves the
+    shard unread and its keys None (a reduce that asked nothing of it)."""
 
     name: str
     fn: StepFn | None = None
     keys: StepFn | None = None
+    skip_if: StepFn | None = None
 
 
 @dataclass(frozen=True)
@@ -141,6 +143,9 @@ def check_steps(stage: str, steps: list[MapStep | ReduceStep]) -> None:
     """A step list must end with a map step that writes samples, and a reduce must follow a map with keys."""
     if not steps or not isinstance(steps[-1], MapStep) or steps[-1].fn is None:
         raise PipelineError(f"stage {stage!r}: the last step must be a map step with a function")
+    for step in steps:
+        if isinstance(step, MapStep) and step.skip_if is not None and step.fn is not None:
+            raise PipelineError(f"stage {stage!r}: map step {step.name!r} has skip_if, so it must be keys only")
     for before, step in pairwise(steps):
         if isinstance(step, ReduceStep) and not (isinstance(before, MapStep) and before.keys is not None):
             raise PipelineError(f"stage {stage!r}: reduce step {step.name!r} must follow a map step with keys")
@@ -253,6 +258,9 @@ def run_steps_inline(steps: list[MapStep | ReduceStep], samples: list[Sample], s
         if isinstance(step, ReduceStep):
             step_ctx.decisions = dict(decisions)
             decisions[step.name] = list(resolve_function(step.fn)([keys], section, step_ctx))
+            continue
+        if step.skip_if is not None and resolve_function(step.skip_if)(step_ctx.decisions):
+            keys = None
             continue
         if step.fn is not None:
             samples = list(resolve_function(step.fn)(samples, section, step_ctx))

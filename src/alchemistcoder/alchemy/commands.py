@@ -52,7 +52,7 @@ def harmonize(
     console.print(
         f"harmonize: {len(samples)} in, {len(result)} out; selected {stats.get('selected', 0)}, "
         f"by writer {stats.get('by_writer', {})}, without prompt {stats.get('without_prompt', 0)}, "
-        f"model valid rate {stats.get('valid_rate', 0.0):.2f}"
+        f"model valid rate {stats.get('model_valid', 0) / max(1, stats.get('model_attempts', 0)):.2f}"
         + (f", structured output {stats['structured']}" if stats.get("structured") else "")
         + (f", CPD gate: {stats['cpd_gated_out']} of {stats['cpd_scored']} gated out" if cfg.harmonize.cpd_gate else "")
     )

@@ -8,22 +8,27 @@ candidate, since a rejected *prompt* does not reject the *sample*; a model candi
 was given and the facts it states), with ``cpd_gate`` one ``alchemist_cpd`` event per accepted candidate
 (``alchemy.gate``), and the ``alchemist_apply`` event.
 
-Selection is stratified per source over the whole list the stage receives, so the executor must hand it the
-whole dataset (or one source per call), not arbitrary shards.
+Selection is stratified per source over the whole data set, so on shards the stage is four steps
+(:func:`harmonize_steps`): ``candidates`` (each kept sample's seeded rank; the grounding of those near the
+head of their source, looked at speculatively) per shard; ``pick`` (the selection, or the further candidates
+it still needs to look at) on the driver; ``look`` (those candidates' groundings; shards with none to look
+at are not read) per shard; ``select`` on the driver; ``write`` (grounding, writers, validation, CPD gate,
+apply) per shard. :func:`run_harmonize` runs the same steps over one list.
 """
 
 from __future__ import annotations
 
 import time
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from typing import Any
 
 from alchemistcoder.alchemy.apply import apply_prompt, prepend
 from alchemistcoder.alchemy.config import HarmonizeConfig
 from alchemistcoder.alchemy.gate import GATED_OUT, gate_prompts, record_decision
 from alchemistcoder.alchemy.grounding import Grounding, checklist, ground
-from alchemistcoder.alchemy.select import select
+from alchemistcoder.alchemy.select import RANK_SPAN, Candidate, pick, selection_key
 from alchemistcoder.alchemy.template_writer import WRITER_NAME as TEMPLATE_WRITER
 from alchemistcoder.alchemy.template_writer import template_prompt
 from alchemistcoder.alchemy.validate import Verdict, clean_prompt, stated_facts, validate_prompt
@@ -36,7 +41,7 @@ from alchemistcoder.alchemy.write import (
     structured_mode,
 )
 from alchemistcoder.records import Sample
-from alchemistcoder.stage import StageContext
+from alchemistcoder.stage import MapStep, ReduceStep, StageContext, merge_stats, run_steps_inline
 
 GROUNDING_OP = "alchemist_grounding"
 PROMPT_OP = "alchemist_prompt"
@@ -78,7 +83,6 @@ class HarmonizeStats:
             "selected": self.selected,
             "model_attempts": self.model_attempts,
             "model_valid": self.model_valid,
-            "valid_rate": round(self.valid_rate, 4),
             "by_writer": dict(self.by_writer),
             "candidate_rejects": dict(self.candidate_rejects),
             "without_prompt": self.without_prompt,
@@ -199,39 +203,93 @@ def gate(accepted: dict[str, Accepted], by_id: dict[str, Sample], cfg: Harmonize
     return kept
 
 
-def run_harmonize(samples: list[Sample], cfg: HarmonizeConfig, ctx: StageContext) -> list[Sample]:
-    """The harmonize stage (see the module docstring)."""
-    if not cfg.enabled:
-        return samples
+
+
+# -- selection as keys -> reduce -------------------------------------------------------------------------
+
+
+def _candidate(s: Sample, cfg: HarmonizeConfig, seed: int, look: bool) -> Candidate:
+    """The sample's selection key; with ``look``, whether it is eligible (its grounding misses enough facts)."""
+    c = Candidate(s.source, s.id, selection_key(seed, s.id))
+    if not look:
+        return c
+    if s.task not in cfg.tasks or not s.instruction.strip() or not s.response.strip():
+        return replace(c, eligible=False)
+    missing = len(ground(s.instruction, s.response).missing)
+    return replace(c, eligible=missing >= cfg.min_missing, priority=missing)
+
+
+def candidate_keys(samples: list[Sample], cfg: HarmonizeConfig, ctx: StageContext) -> list[Candidate]:
+    """Map (keys only): every kept sample's candidate. Those ranked in the head of their source (twice the
+    fraction, plus 1%) are looked at now, so that the usual selection needs no second pass over the shards;
+    every one when the selection ranks by missing facts."""
+    head = RANK_SPAN if cfg.prioritize_missing else int(min(1.0, 2 * cfg.fraction + 0.01) * RANK_SPAN)
+    out = []
+    for s in samples:
+        if not s.rejected:
+            c = _candidate(s, cfg, ctx.seed, look=False)
+            out.append(_candidate(s, cfg, ctx.seed, look=True) if c.rank < head else c)
+    return out
+
+
+def pick_step(keys: list[list[Candidate]], cfg: HarmonizeConfig, ctx: StageContext) -> list[dict[str, Any]]:
+    """Reduce: the selection over every shard's candidates; per shard its candidates and the ids whose
+    eligibility is still needed (all of them at once, so the next pick is final)."""
+    result = pick([c for shard in keys for c in shard], cfg.fraction, cfg.prioritize_missing)
+    merge_stats(ctx.stats, {"harmonize_selection": {
+        "looked_ahead": sum(c.eligible is not None for shard in keys for c in shard),
+        "looked_again": len(result.needed)}})
+    return [{"candidates": shard, "look": sorted(c.id for c in shard if c.id in result.needed)} for shard in keys]
+
+
+def nothing_to_look_at(decisions: dict[str, Any]) -> bool:
+    """``look`` skips a shard none of whose candidates the pick still needs."""
+    return not decisions["pick"]["look"]
+
+
+def look_keys(samples: list[Sample], cfg: HarmonizeConfig, ctx: StageContext) -> list[Candidate]:
+    """Map (keys only): the candidates the pick asked about, looked at."""
+    wanted = set(ctx.decisions["pick"]["look"])
+    return [_candidate(s, cfg, ctx.seed, look=True) for s in samples if s.id in wanted]
+
+
+def select_step(keys: list[list[Candidate] | None], cfg: HarmonizeConfig, ctx: StageContext) -> list[list[str]]:
+    """Reduce: the final selection; per shard the ids it customizes."""
+    first = ctx.decisions["pick"]
+    looked = {c.id: c for shard in keys if shard for c in shard}
+    candidates = [looked.get(c.id, c) for d in first for c in d["candidates"]]
+    result = pick(candidates, cfg.fraction, cfg.prioritize_missing)
+    if not result.done:  # pick asked for every unknown candidate it could meet
+        raise RuntimeError(f"harmonize selection undecided after looking at every candidate: {len(result.needed)} left")
+    return [sorted(c.id for c in d["candidates"] if c.id in result.chosen) for d in first]
+
+
+# -- writing, per shard ----------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def _scorer(model: str | None, max_response_tokens: int) -> Any:
+    """The CPD gate's scoring model, loaded once per process (a worker keeps it for every shard it runs)."""
+    from alchemistcoder.alchemy.cpd import Scorer
+
+    return Scorer(model, max_response_tokens=max_response_tokens)
+
+
+def write_shard(samples: list[Sample], cfg: HarmonizeConfig, ctx: StageContext) -> list[Sample]:
+    """Map: ground, write, validate, gate and apply the prompts of the shard's selected samples; returns every
+    sample, each customized copy (``add`` mode) right after its parent."""
     t0 = time.perf_counter()
     stage = ctx.stage or "harmonize"
     stats = HarmonizeStats()
-    groundings: dict[str, Grounding] = {}
-    tasks = set(cfg.tasks)
-
-    def eligible(s: Sample) -> bool:
-        if s.task not in tasks or not s.instruction.strip() or not s.response.strip():
-            return False
-        if s.id not in groundings:
-            groundings[s.id] = ground(s.instruction, s.response)
-        return len(groundings[s.id].missing) >= cfg.min_missing
-
-    chosen_samples = select(
-        samples, cfg.fraction, ctx.seed, eligible,
-        priority=(lambda s: len(groundings[s.id].missing)) if cfg.prioritize_missing else None,
-    )
-    chosen = [(s, groundings[s.id]) for s in chosen_samples]
+    wanted = set(ctx.decisions["select"])
+    chosen = [(s, ground(s.instruction, s.response)) for s in samples if s.id in wanted]
     stats.selected = len(chosen)
     for s, g in chosen:
         s.record(GROUNDING_OP, "info", params=g.to_dict(), stage=stage)
 
     accepted: dict[str, Accepted] = {}
     by_id = {s.id: s for s, _ in chosen}
-    scorer = None
-    if cfg.cpd_gate and chosen:
-        from alchemistcoder.alchemy.cpd import Scorer
-
-        scorer = Scorer(cfg.cpd_model, max_response_tokens=cfg.cpd_max_response_tokens)
+    scorer = _scorer(cfg.cpd_model, cfg.cpd_max_response_tokens) if cfg.cpd_gate and chosen else None
     # the model writes when one is configured (or handed over through ctx.client); the template fills in
     with_model = cfg.writer == "model" and (cfg.model is not None or ctx.client is not None)
     if chosen and with_model:
@@ -273,6 +331,25 @@ def run_harmonize(samples: list[Sample], cfg: HarmonizeConfig, ctx: StageContext
         if s.id in children:
             out.append(children.pop(s.id))
     stats.seconds = time.perf_counter() - t0
-    ctx.stats["harmonize"] = stats.to_dict()
+    merge_stats(ctx.stats, {"harmonize": stats.to_dict()})
     ctx.progress(len(samples))
     return out
+
+
+def harmonize_steps(cfg: HarmonizeConfig) -> list[MapStep | ReduceStep]:
+    """The stage's steps (see the module docstring)."""
+    return [
+        MapStep("candidates", keys=candidate_keys),
+        ReduceStep("pick", pick_step),
+        MapStep("look", keys=look_keys, skip_if=nothing_to_look_at),
+        ReduceStep("select", select_step),
+        MapStep("write", write_shard),
+    ]
+
+
+def run_harmonize(samples: list[Sample], cfg: HarmonizeConfig, ctx: StageContext) -> list[Sample]:
+    """The harmonize stage over one list (see the module docstring): every input sample, the customized copies
+    right after their parents; counts in ``ctx.stats["harmonize"]``."""
+    if not cfg.enabled:
+        return samples
+    return run_steps_inline(harmonize_steps(cfg), samples, cfg, ctx)

@@ -106,20 +106,45 @@ def no_problem_question(sample: Sample, max_chars: int = 3000, seed: int = 0, st
     return _question(sample, NO_PROBLEM, explanation, max_chars, seed, stage, None)
 
 
-def make_filtering_tasks(samples: list[Sample], max_samples: int | None = None, no_problem_share: float = 0.2,
-                         max_chars: int = 3000, seed: int = 0, stage: str = "comprehend") -> list[Sample]:
-    """Questions from the rejections in ``samples`` and, for ``no_problem_share`` of them, from kept samples.
+# one candidate question: ("problem" | "kept", its seeded rank, the sample id)
+FilterKey = tuple[str, float, str]
 
-    Which samples are used is decided by seeded hashes, so the choice does not depend on input order.
-    """
-    problems = sorted(problem_samples(samples), key=lambda s: unit_hash(seed, TASK, "pick", s.id))
-    kept = sorted(kept_samples(samples), key=lambda s: unit_hash(seed, TASK, "pick", s.id))
+
+def filtering_keys(samples: list[Sample], seed: int = 0) -> list[FilterKey]:
+    """The questions ``samples`` could make, as compact keys (what :func:`choose_filtering` decides over)."""
+    keys = [("problem", unit_hash(seed, TASK, "pick", s.id), s.id) for s in problem_samples(samples)]
+    keys += [("kept", unit_hash(seed, TASK, "pick", s.id), s.id) for s in kept_samples(samples)]
+    return keys
+
+
+def choose_filtering(keys: list[FilterKey], max_samples: int | None = None, no_problem_share: float = 0.2,
+                     ) -> tuple[list[str], list[str]]:
+    """The ids that become questions, each list in seeded order: (problems, kept samples for "no problem")."""
+    problems = [i for _k, _h, i in sorted(k for k in keys if k[0] == "problem")]
+    kept = [i for _k, _h, i in sorted(k for k in keys if k[0] == "kept")]
     n_problem = len(problems)
     if max_samples is not None:
         n_problem = min(n_problem, round(max_samples * (1 - no_problem_share)))
     n_kept = min(len(kept), round(n_problem * no_problem_share / (1 - no_problem_share)))
     if max_samples is not None:
         n_kept = min(n_kept, max_samples - n_problem)
-    out = [problem_question(s, max_chars, seed, stage) for s in problems[:n_problem]]
-    out += [no_problem_question(s, max_chars, seed, stage) for s in kept[:n_kept]]
+    return problems[:n_problem], kept[:n_kept]
+
+
+def filtering_questions(samples: list[Sample], problems: list[str], kept: list[str], max_chars: int = 3000,
+                        seed: int = 0, stage: str = "comprehend") -> list[Sample]:
+    """The questions for the chosen ids found in ``samples`` (problems first, each in the given order)."""
+    by_id = {s.id: s for s in samples}
+    out = [problem_question(by_id[i], max_chars, seed, stage) for i in problems if i in by_id]
+    out += [no_problem_question(by_id[i], max_chars, seed, stage) for i in kept if i in by_id]
     return out
+
+
+def make_filtering_tasks(samples: list[Sample], max_samples: int | None = None, no_problem_share: float = 0.2,
+                         max_chars: int = 3000, seed: int = 0, stage: str = "comprehend") -> list[Sample]:
+    """Questions from the rejections in ``samples`` and, for ``no_problem_share`` of them, from kept samples.
+
+    Which samples are used is decided by seeded hashes, so the choice does not depend on input order.
+    """
+    problems, kept = choose_filtering(filtering_keys(samples, seed), max_samples, no_problem_share)
+    return filtering_questions(samples, problems, kept, max_chars, seed, stage)

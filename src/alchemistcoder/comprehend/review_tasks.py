@@ -72,24 +72,29 @@ def response_code(sample: Sample) -> tuple[str, str] | None:
     return (language, block.code) if language in RUNNABLE else None
 
 
-def review_candidates(samples: list[Sample], cfg: ReviewTaskConfig, seed: int) -> list[Sample]:
-    """Kept codegen samples with code (and tests, with ``cfg.require_tests``), chosen by seeded hash below
-    ``cfg.fraction``; capped by ``cfg.max_samples``."""
-    scored = []
+def review_keys(samples: list[Sample], cfg: ReviewTaskConfig, seed: int) -> list[tuple[float, str]]:
+    """(seeded rank, id) of the kept codegen samples ranked below ``cfg.fraction`` that can be reviewed: they
+    have code (and tests, with ``cfg.require_tests``)."""
+    out = []
     for s in samples:
         if s.task != "codegen" or s.rejected:
             continue
         h = unit_hash(seed, TASK, "pick", s.id)
-        if h < cfg.fraction:
-            scored.append((h, s))
-    scored.sort(key=lambda hs: hs[0])
-    out = []
-    for _h, s in scored:
-        if cfg.max_samples is not None and len(out) >= cfg.max_samples:
-            break
-        if response_code(s) is not None and (sample_tests(s) or not cfg.require_tests):
-            out.append(s)
+        if h < cfg.fraction and response_code(s) is not None and (sample_tests(s) or not cfg.require_tests):
+            out.append((h, s.id))
     return out
+
+
+def choose_reviews(keys: list[tuple[float, str]], cfg: ReviewTaskConfig) -> list[str]:
+    """The ids to review, in seeded order, capped by ``cfg.max_samples``."""
+    return [i for _h, i in sorted(keys)][: cfg.max_samples]
+
+
+def review_candidates(samples: list[Sample], cfg: ReviewTaskConfig, seed: int) -> list[Sample]:
+    """Kept codegen samples with code (and tests, with ``cfg.require_tests``), chosen by seeded hash below
+    ``cfg.fraction``; capped by ``cfg.max_samples``; in seeded order."""
+    by_id = {s.id: s for s in samples}
+    return [by_id[i] for i in choose_reviews(review_keys(samples, cfg, seed), cfg)]
 
 
 def refined_code_of(review: CodeReview) -> str:
@@ -287,7 +292,12 @@ def build_review_sample(sample: Sample, review: CodeReview | None, model: str | 
 def make_review_tasks(samples: list[Sample], cfg: ReviewTaskConfig, client: Any, seed: int = 0,
                       stage: str = "comprehend") -> list[Sample]:
     """Review a seeded selection of ``samples`` with ``client``; one review sample (kept or rejected) per review."""
-    chosen = review_candidates(samples, cfg, seed)
+    return review_samples(review_candidates(samples, cfg, seed), cfg, client, seed, stage)
+
+
+def review_samples(chosen: list[Sample], cfg: ReviewTaskConfig, client: Any, seed: int = 0,
+                   stage: str = "comprehend") -> list[Sample]:
+    """Review each of ``chosen`` with ``client``; one review sample (kept or rejected) per review."""
     if not chosen:
         return []
     requests = [ChatRequest(messages=review_prompt_messages(s, cfg.max_chars, cfg.format), max_tokens=cfg.max_tokens,

@@ -16,8 +16,12 @@ DEFAULT_STAGES: tuple[StageSpec, ...] = (
     StageSpec("curate", "data", "alchemistcoder.curate.stage:run_curate", global_if="judge.max_samples",
               steps="alchemistcoder.curate.stage:curate_steps"),
     StageSpec("evolve", "data", "alchemistcoder.evolve.stage:run_evolve", global_if="max_samples"),
-    StageSpec("harmonize", "global", "alchemistcoder.alchemy.harmonize:run_harmonize"),
-    StageSpec("comprehend", "global", "alchemistcoder.comprehend.stage:run_comprehend", with_rejected=True),
+    # candidates -> pick -> look -> select -> write: the stratified selection is the only driver step
+    StageSpec("harmonize", "data", "alchemistcoder.alchemy.harmonize:run_harmonize",
+              steps="alchemistcoder.alchemy.harmonize:harmonize_steps"),
+    # candidates -> choose -> make: the caps and the filtering share are the only driver step
+    StageSpec("comprehend", "data", "alchemistcoder.comprehend.stage:run_comprehend", with_rejected=True,
+              steps="alchemistcoder.comprehend.stage:comprehend_steps"),
     StageSpec("mix", "global", "alchemistcoder.mix.stage:run_mix", section="alchemistcoder.mix.stage:mix_section",
               after="alchemistcoder.mix.export:export_stage"),
     StageSpec("train", "training", "alchemistcoder.train.stage:run_train_stage"),

@@ -96,8 +96,13 @@ def run_map_shard(job: MapJob, index: int, rows: list[Rows], decisions: dict[str
     """
     started, cpu = time.perf_counter(), time.process_time()
     ctx = replace(job.ctx, stats={}, decisions=decisions)
-    samples = read_rows(rows)
     info: dict[str, Any] = {"index": index}
+    if job.step.skip_if is not None and resolve_function(job.step.skip_if)(decisions):
+        write_bytes(_part(job.out_dir, index, "keys"), pickle.dumps(None))
+        info.update(skipped=True, stats={}, cpu_s=0.0, seconds=round(time.perf_counter() - started, 4))
+        write_json(_part(job.out_dir, index, "done"), info)
+        return info
+    samples = read_rows(rows)
     if job.step.fn is not None:
         before = InputSnapshot.of(samples)
         samples = list(resolve_function(job.step.fn)(samples, job.section, ctx))
@@ -159,6 +164,7 @@ def run_steps(
             dones = _map(job, current, decisions, executor, advance if final else None)
             figures = {"where": "executor", "shards": len(dones),
                        "resumed": sum(1 for d in dones if d.get("resumed")),
+                       "skipped": sum(1 for d in dones if d.get("skipped")),
                        "cpu_s": round(sum(d.get("cpu_s", 0.0) for d in dones), 3)}
             for d in dones:
                 merge_stats(result.stats, d.get("stats") or {})
