@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from alchemistcoder.alchemy import HarmonizeConfig, ground, run_harmonize, template_prompt, validate_prompt
 from alchemistcoder.alchemy.apply import APPLY_OP, apply_prompt, child_id
-from alchemistcoder.alchemy.harmonize import GROUNDING_OP, PROMPT_OP
+from alchemistcoder.alchemy.harmonize import GROUNDING_OP, PROMPT_OP, harmonize_steps
 from alchemistcoder.alchemy.select import select
 from alchemistcoder.alchemy.validate import clean_prompt, count_sentences
 from alchemistcoder.cli import app
@@ -19,6 +19,7 @@ from alchemistcoder.config import ConfigError, RunConfig, validate_dict
 from alchemistcoder.io import read_samples, write_samples
 from alchemistcoder.records import Sample, content_id, make_messages
 from alchemistcoder.stage import StageContext
+from shard_runs import run_on_shards
 
 BELLMAN_FORD_INSTRUCTION = "Find the shortest distances from a source vertex to all vertices in a weighted graph."
 BELLMAN_FORD_RESPONSE = '''```python
@@ -325,25 +326,6 @@ def test_cli_harmonize(tmp_path: Path, shared_data: Path) -> None:
 
 # -- the stage on shards -----------------------------------------------------------------------------------------
 
-def _on_shards(samples: list[Sample], cfg: HarmonizeConfig, tmp_path: Path, shard_size: int = 60) -> tuple[list[Sample], dict]:
-    """The stage's steps over ``samples`` cut in shards, on a process pool of two workers."""
-    from alchemistcoder.alchemy.harmonize import harmonize_steps
-    from alchemistcoder.config import RunSettings
-    from alchemistcoder.pipeline.executors import make_executor
-    from alchemistcoder.pipeline.steps import plan_shards, run_steps
-
-    write_samples(tmp_path / "in.jsonl", samples)
-    executor = make_executor(RunSettings(executor="local", workers=2))
-    try:
-        result = run_steps("harmonize", harmonize_steps(cfg), cfg, StageContext(run_dir=tmp_path, stage="harmonize", seed=5),
-                           plan_shards([(tmp_path / "in.jsonl", len(samples))], shard_size), tmp_path / "stage",
-                           executor, lambda n: None)
-    finally:
-        executor.close()
-    out = [s for p in sorted((tmp_path / "stage").glob("*.jsonl.gz")) for s in read_samples(p)]
-    return out, result.steps
-
-
 @pytest.mark.parametrize("codegen_share", [1.0, 0.05])
 def test_harmonize_on_shards_decides_as_over_one_list(shared_data: Path, tmp_path: Path, codegen_share: float) -> None:
     """The selection is a reduce over every shard's candidates: the same samples get the same prompts as over
@@ -355,7 +337,8 @@ def test_harmonize_on_shards_decides_as_over_one_list(shared_data: Path, tmp_pat
             s.task = "explain"  # not a task that may receive a prompt
     cfg = HarmonizeConfig(writer="template", fraction=0.05)
     inline = run_harmonize([s.copy() for s in samples], cfg, StageContext(run_dir=tmp_path, stage="harmonize", seed=5))
-    sharded, steps = _on_shards(samples, cfg, tmp_path)
+    kept, rejected, steps = run_on_shards("harmonize", harmonize_steps(cfg), samples, cfg, tmp_path, seed=5)
+    sharded = kept + rejected
     assert {s.id: s.to_dict() for s in sharded} == {s.id: s.to_dict() for s in inline}
     created = [s for s in inline if s.task == "alchemist"]
     assert len(created) >= (25 if codegen_share == 1.0 else 15)

@@ -64,14 +64,14 @@ def test_ray_data_on_a_local_cluster_matches_inprocess(shared_data: Path, tmp_pa
         ray.shutdown()
 
 
-STEPPED = ("ingest", "curate", "harmonize", "comprehend")
+STEPPED = ("ingest", "curate", "harmonize", "comprehend", "mix")
 # the template writer: the model writer's requests are the same on shards (its cache keys hold no shard)
 STEPPED_SETTINGS = ["run.workers=2", "run.shard_size=25", "harmonize.writer=template", "harmonize.fraction=0.2",
                     "comprehend.review.enabled=false"]
 
 
 def _curate_run(out: Path, executor: str) -> Path:
-    """ingest -> curate -> harmonize -> comprehend of the demo corpus (157 samples, planted duplicates and a leak) in shards
+    """ingest -> curate -> harmonize -> comprehend -> mix of the demo corpus (157 samples, planted duplicates and a leak) in shards
     of 25."""
     from alchemistcoder.config import load_config
 
@@ -91,8 +91,8 @@ def test_curate_steps_on_the_process_pool_match_inprocess(tmp_path: Path, curate
 
     got, want = _outputs(_curate_run(tmp_path / "local", "local")), _outputs(curate_inprocess)
     # kept and rejected files of ingest and curate (7 shards each), harmonize (5), comprehend (8: it also reads
-    # the rejected samples)
-    assert len(want) == 2 * (7 + 7 + 5 + 8) and got == want
+    # the rejected samples), mix (7); the exported train and validation files
+    assert len(want) == 2 * (7 + 7 + 5 + 8 + 7) + 2 and got == want
     manifest = orjson.loads((tmp_path / "local" / "02_curate" / "manifest.json").read_bytes())
     reasons = manifest["rejects_by_reason"]
     assert reasons["exact_duplicate"] >= 1 and reasons["near_duplicate"] >= 3 and reasons["contaminated"] >= 1
@@ -107,11 +107,15 @@ def test_curate_steps_on_the_process_pool_match_inprocess(tmp_path: Path, curate
     comprehend = orjson.loads((tmp_path / "local" / "04_comprehend" / "manifest.json").read_bytes())
     assert comprehend["executor"] == "local" and comprehend["stats"]["comprehend"]["tasks"]["filtering"] >= 5
     assert list(comprehend["timings"]["steps"]) == ["candidates", "choose", "make"]
+    mix = orjson.loads((tmp_path / "local" / "05_mix" / "manifest.json").read_bytes())
+    assert list(mix["timings"]["steps"]) == ["keys", "draw", "apply"] and mix["timings"]["after_s"] > 0
+    assert mix["export"]["counts"]["train"] > 100
 
 
 def test_the_driver_reads_no_sample_of_a_stepped_stage(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """With the process pool, curate's and harmonize's samples are read and written by the workers only: the
-    driver sees keys, decisions and done-records (ingest, a source stage, makes its samples from the config)."""
+    """With the process pool, the samples of curate, harmonize and comprehend are read and written by the
+    workers only: the driver sees keys, decisions and done-records (ingest, a source stage, makes its samples
+    from the config; the mix's export streams them once, in mix order, on the driver)."""
     from alchemistcoder.config import load_config
     from alchemistcoder.pipeline import Pipeline
     from alchemistcoder.records import Sample
@@ -122,8 +126,8 @@ def test_the_driver_reads_no_sample_of_a_stepped_stage(tmp_path: Path, monkeypat
     monkeypatch.setattr(Sample, "from_dict", classmethod(refuse))
     cfg = load_config(REPO / "configs" / "quickstart.yaml", [
         f"run.out={tmp_path / 'run'}", "run.executor=local", *STEPPED_SETTINGS])
-    outcomes = Pipeline(cfg, tuple(default_stage(n) for n in STEPPED), quiet=True, finish=()).run()
-    assert [o.status for o in outcomes] == ["ran"] * len(STEPPED)
+    outcomes = Pipeline(cfg, tuple(default_stage(n) for n in STEPPED[:-1]), quiet=True, finish=()).run()
+    assert [o.status for o in outcomes] == ["ran"] * (len(STEPPED) - 1)
 
 
 @pytest.mark.slow

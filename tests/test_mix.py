@@ -157,3 +157,33 @@ def test_pipeline_takes_quotas_from_comprehend_ratios() -> None:
     assert stage_config_hash(cfg, mix) != stage_config_hash(other, mix)
     explicit = RunConfig.model_validate({"mix": {"task_quotas": {}}})
     assert mix.section_of(explicit).task_quotas == {}
+
+
+def test_mix_on_shards_decides_and_exports_as_over_one_list(tmp_path: Path) -> None:
+    """The draw is a reduce over keys: repeats (ratio 2.5), downsampling, the AlchemistPrompt share, quotas
+    and the cap decide the same on shards of a process pool as over one list, and the export, merged from
+    the shards in mix order, is the same bytes."""
+    from alchemistcoder.mix.export import mix_order
+    from alchemistcoder.mix.stage import POSITION, mix_steps
+    from shard_runs import run_on_shards
+
+    corpus = _corpus()
+    corpus[5].reject("quality", "no_code")  # a record that arrives rejected passes through
+    run_cfg = RunConfig.model_validate({"mix": {
+        "source_ratios": {"b": 0.5}, "task_ratios": {"review": 2.5}, "alchemist_fraction": 0.1,
+        "task_quotas": {"review": 0.2}, "max_samples": 90, "validation_fraction": 0.1, "formats": ["jsonl"]}})
+    inline = run_mix([s.copy() for s in corpus], run_cfg.mix, _ctx(tmp_path, seed=3))
+    kept, rejected, steps = run_on_shards("mix", mix_steps(run_cfg.mix), corpus, run_cfg.mix, tmp_path / "s",
+                                          shard_size=17, seed=3)
+    assert list(steps) == ["keys", "draw", "apply"]
+    assert {s.id: s.to_dict() for s in kept + rejected} == {s.id: s.to_dict() for s in inline}
+    reasons = Counter(s.rejection.reason for s in inline if s.rejected)
+    assert set(reasons) == {"no_code", "mix_downsampled", "mix_alchemist_share", "mix_task_quota", "mix_max_samples"}
+    assert any(s.id.endswith("-r2") for s in inline)  # the half repeat of a 2.5 ratio
+    assert len(_kept(inline)) == 90
+    merged = list(mix_order(tmp_path / "s" / "stage"))
+    assert [s.meta[POSITION] for s in merged] == list(range(90))
+    one = export_mix(inline, run_cfg, tmp_path / "one")
+    sharded = export_mix(merged, run_cfg, tmp_path / "sharded")
+    for name in ("train_jsonl", "validation_jsonl"):
+        assert Path(one[name]).read_bytes() == Path(sharded[name]).read_bytes()

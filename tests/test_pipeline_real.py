@@ -110,8 +110,9 @@ def test_the_real_chain_makes_the_decisions_recorded_before_the_redesign(real_ru
     code around changes no decision and no training byte. Recorded before issue 17's redesign (which left it
     unchanged), re-recorded once for issue 14, whose decontamination by meaning removes ten classic demo
     exercises that are benchmark problems in other words (HumanEval/13, /48, /55; MBPP/566, /605, ...), and
-    once for issue 15, whose comprehend appends each shard's tasks to that shard (the order of comprehend's
-    kept list changed; the same ids, the same export). A deliberate change of behaviour re-records it: python -m alchemistcoder.pipeline.digest RUN > FILE."""
+    once for issue 15, whose comprehend appends each shard's tasks to that shard and whose mix keeps each
+    shard's samples in that shard (in mix order); the order of those two kept lists changed, not their ids,
+    and the export is the same bytes. A deliberate change of behaviour re-records it: python -m alchemistcoder.pipeline.digest RUN > FILE."""
     from alchemistcoder.pipeline.digest import differences, run_digest
 
     recorded = orjson.loads((REPO / "tests" / "data" / "pipeline_real_digest.json").read_bytes())

@@ -69,8 +69,9 @@ class StageSpec:
     - ``section``: ``fn(cfg) -> section`` (or its path) when the stage reads more than ``cfg.<name>``
       (the mix takes its task quotas from ``comprehend.ratios``); its result is what the config hash covers.
     - ``extra_hash``: ``fn(cfg) -> list[str]`` of further config the stage depends on (ingest: the sources).
-    - ``after``: ``fn(outputs, cfg, ctx, upstream) -> dict`` run on the driver after a global stage, with
-      the names of the stages that ran before; its dict goes to the manifest under ``export``.
+    - ``after``: ``fn(stage_dir, cfg, ctx, upstream) -> dict`` run on the driver once the stage's shards are
+      written, with the names of the stages that ran before; its dict goes to the manifest under ``export``
+      (the mix's export reads its shards from ``stage_dir``).
     - ``steps``: ``fn(section) -> list[MapStep | ReduceStep]`` (or its path): how a data stage runs on
       shards when it needs global decisions; without it a data stage is the single map step ``fn``. ``fn``
       stays the whole-list form (``global_if`` and the CLI verbs use it).

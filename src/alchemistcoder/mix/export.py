@@ -3,14 +3,18 @@ a Hugging Face dataset on disk, optionally the hub, and a data card."""
 
 from __future__ import annotations
 
+import heapq
 import os
 from collections import Counter
+from collections.abc import Iterable, Iterator
+from contextlib import ExitStack
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import orjson
 
-from alchemistcoder.io import atomic_open, atomic_path, write_jsonl
+from alchemistcoder.io import atomic_open, atomic_path
 from alchemistcoder.mix.config import MixConfig
 from alchemistcoder.records import Sample
 from alchemistcoder.stage import StageContext
@@ -24,41 +28,71 @@ def chat_of(sample: Sample, system_prompt: str | None) -> list[dict[str, str]]:
     return messages
 
 
-def _write_parquet(path: Path, rows: list[Sample], system_prompt: str | None) -> None:
+SPLITS = ("train", "validation")
+PARQUET_BATCH = 2048  # rows per Parquet row group written; bounds what the export holds
+
+
+def _parquet_schema() -> Any:
     import pyarrow as pa
-    import pyarrow.parquet as pq
 
-    table = pa.table(
-        {
-            "id": [s.id for s in rows],
-            "source": [s.source for s in rows],
-            "task": [s.task for s in rows],
-            "messages": [chat_of(s, system_prompt) for s in rows],
-        }
-    )
-    with atomic_path(path) as tmp:
-        pq.write_table(table, tmp, compression="zstd")
+    message = pa.struct([("role", pa.string()), ("content", pa.string())])
+    return pa.schema([("id", pa.string()), ("source", pa.string()), ("task", pa.string()),
+                      ("messages", pa.list_(message))])
 
 
-def _save_hf(directory: Path, splits: dict[str, list[Sample]], system_prompt: str | None) -> Any:
+@dataclass
+class _SplitWriter:
+    """One split's files, written as the samples stream by: JSONL rows and Parquet row groups."""
+
+    jsonl: Any = None
+    parquet: Any = None
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    count: int = 0
+
+    def add(self, sample: Sample, messages: list[dict[str, str]]) -> None:
+        self.count += 1
+        if self.jsonl is not None:
+            self.jsonl.write(orjson.dumps({"messages": messages}, option=orjson.OPT_APPEND_NEWLINE))
+        if self.parquet is not None:
+            self.rows.append({"id": sample.id, "source": sample.source, "task": sample.task, "messages": messages})
+            if len(self.rows) >= PARQUET_BATCH:
+                self.flush()
+
+    def flush(self) -> None:
+        import pyarrow as pa
+
+        if self.parquet is not None and self.rows:
+            self.parquet.write_table(pa.Table.from_pylist(self.rows, schema=_parquet_schema()))
+        self.rows = []
+
+
+@dataclass
+class CardCounts:
+    """What the data card says about the kept samples, counted as they stream by."""
+
+    by_task: Counter[str] = field(default_factory=Counter)
+    by_source: Counter[str] = field(default_factory=Counter)
+    table: Counter[tuple[str, str]] = field(default_factory=Counter)
+    ops: Counter[tuple[str, str]] = field(default_factory=Counter)
+    splits: dict[str, int] = field(default_factory=dict)
+
+    def add(self, sample: Sample) -> None:
+        self.by_task[sample.task] += 1
+        self.by_source[sample.source] += 1
+        self.table[(sample.source, sample.task)] += 1
+        self.ops.update((e.op, e.verdict) for e in sample.trace)
+
+
+def _save_hf(directory: Path, parquet: dict[str, Path]) -> Any:
+    """The splits' Parquet files as a Hugging Face dataset on disk (each split's table is read into memory)."""
     import shutil
 
     import datasets
+    import pyarrow.parquet as pq
+    from datasets.table import InMemoryTable
 
     datasets.disable_progress_bars()
-    dd = datasets.DatasetDict(
-        {
-            name: datasets.Dataset.from_dict(
-                {
-                    "id": [s.id for s in rows],
-                    "source": [s.source for s in rows],
-                    "task": [s.task for s in rows],
-                    "messages": [chat_of(s, system_prompt) for s in rows],
-                }
-            )
-            for name, rows in splits.items()
-        }
-    )
+    dd = datasets.DatasetDict({name: datasets.Dataset(InMemoryTable(pq.read_table(path))) for name, path in parquet.items()})
     tmp = directory.with_name(f".{directory.name}.tmp")
     shutil.rmtree(tmp, ignore_errors=True)
     dd.save_to_disk(str(tmp))
@@ -68,35 +102,54 @@ def _save_hf(directory: Path, splits: dict[str, list[Sample]], system_prompt: st
 
 
 def export_mix(
-    outputs: list[Sample], run_cfg: Any, out_dir: Path, console: Any = None, stages: list[str] | None = None
+    outputs: Iterable[Sample], run_cfg: Any, out_dir: Path, console: Any = None, stages: list[str] | None = None
 ) -> dict[str, Any]:
-    """Write the kept samples of the mix as the final data set; returns paths and counts for the manifest.
+    """Write the kept samples of ``outputs``, in their order, as the final data set; returns paths and counts
+    for the manifest. JSONL and Parquet are written as the samples stream by (nothing is held but a Parquet
+    row group); the Hugging Face dataset is made from the Parquet files afterwards.
 
     ``stages``: the stages whose manifests the data card lists (default: every stage directory of the run).
     """
+    import pyarrow.parquet as pq
+
     cfg: MixConfig = run_cfg.mix
     out_dir.mkdir(parents=True, exist_ok=True)
-    kept = [s for s in outputs if not s.rejected]
-    splits = {
-        "train": [s for s in kept if s.meta.get("split", "train") == "train"],
-        "validation": [s for s in kept if s.meta.get("split") == "validation"],
-    }
-    info: dict[str, Any] = {"dir": str(out_dir), "counts": {k: len(v) for k, v in splits.items()}}
-    if "jsonl" in cfg.formats:
-        for name, rows in splits.items():
-            path = out_dir / f"{name}.jsonl"
-            write_jsonl(path, ({"messages": chat_of(s, cfg.system_prompt)} for s in rows))
-            info[f"{name}_jsonl"] = str(path)
+    want_hf = "hf" in cfg.formats or bool(cfg.hub_repo)
+    # the HF dataset is made from Parquet: written beside the export when Parquet is not one of the formats
+    parquet = {name: out_dir / (f"{name}.parquet" if "parquet" in cfg.formats else f".{name}.hf.parquet")
+               for name in SPLITS} if "parquet" in cfg.formats or want_hf else {}
+    counts = CardCounts()
+    info: dict[str, Any] = {"dir": str(out_dir)}
+    with ExitStack() as stack:
+        writers = {name: _SplitWriter() for name in SPLITS}
+        for name, w in writers.items():
+            if "jsonl" in cfg.formats:
+                w.jsonl = stack.enter_context(atomic_open(out_dir / f"{name}.jsonl", "wb"))
+                info[f"{name}_jsonl"] = str(out_dir / f"{name}.jsonl")
+            if parquet:
+                tmp = stack.enter_context(atomic_path(parquet[name]))
+                w.parquet = stack.enter_context(pq.ParquetWriter(tmp, _parquet_schema(), compression="zstd"))
+        for s in outputs:
+            if s.rejected:
+                continue
+            split = "validation" if s.meta.get("split") == "validation" else "train"
+            writers[split].add(s, chat_of(s, cfg.system_prompt))
+            counts.add(s)
+        for w in writers.values():
+            w.flush()
+        counts.splits = {name: w.count for name, w in writers.items()}
+    info["counts"] = dict(counts.splits)
     if "parquet" in cfg.formats:
-        for name, rows in splits.items():
-            _write_parquet(out_dir / f"{name}.parquet", rows, cfg.system_prompt)
-        info["parquet"] = [str(out_dir / f"{n}.parquet") for n in splits]
-    if "hf" in cfg.formats or cfg.hub_repo:
-        dd = _save_hf(out_dir / "hf", splits, cfg.system_prompt)
+        info["parquet"] = [str(out_dir / f"{n}.parquet") for n in SPLITS]
+    if want_hf:
+        dd = _save_hf(out_dir / "hf", parquet)
         info["hf"] = str(out_dir / "hf")
+        if "parquet" not in cfg.formats:
+            for path in parquet.values():
+                path.unlink(missing_ok=True)
         if cfg.hub_repo:
             info["hub"] = _push(dd, cfg, console)
-    card = data_card(kept, splits, run_cfg, out_dir.parent, stages)
+    card = data_card(counts, run_cfg, out_dir.parent, stages)
     with atomic_open(out_dir / "README.md", "w") as fh:
         fh.write(card)
     info["card"] = str(out_dir / "README.md")
@@ -126,15 +179,12 @@ def _stage_manifests(run_dir: Path) -> list[dict[str, Any]]:
     return out
 
 
-def data_card(
-    kept: list[Sample], splits: dict[str, list[Sample]], run_cfg: Any, run_dir: Path, stages: list[str] | None = None
-) -> str:
+def data_card(counts: CardCounts, run_cfg: Any, run_dir: Path, stages: list[str] | None = None) -> str:
     """The data set's README.md: composition, sources, trace statistics and the config that made it."""
     import yaml
 
-    by_task = Counter(s.task for s in kept)
-    by_source = Counter(s.source for s in kept)
-    table = Counter((s.source, s.task) for s in kept)
+    by_task, by_source, table = counts.by_task, counts.by_source, counts.table
+    n_kept = sum(by_task.values())
     tasks = sorted(by_task)
     lines = [
         "---",
@@ -145,7 +195,7 @@ def data_card(
         "",
         "# AlchemistCoder-style code instruction mix",
         "",
-        f"{len(kept)} chats ({len(splits['train'])} train, {len(splits['validation'])} validation), "
+        f"{n_kept} chats ({counts.splits['train']} train, {counts.splits['validation']} validation), "
         f"built by `alchemist run` from {len(by_source)} instruction source(s): {by_task.get('alchemist', 0)} "
         "carry an AlchemistPrompt and "
         f"{sum(by_task.get(t, 0) for t in ('evolution', 'filtering', 'review'))} are code-comprehension tasks "
@@ -162,12 +212,12 @@ def data_card(
     for source in sorted(by_source):
         cells = [str(table.get((source, t), 0)) for t in tasks]
         lines.append(f"| {source} | " + " | ".join(cells) + f" | {by_source[source]} |")
-    lines.append("| **total** | " + " | ".join(str(by_task[t]) for t in tasks) + f" | {len(kept)} |")
+    lines.append("| **total** | " + " | ".join(str(by_task[t]) for t in tasks) + f" | {n_kept} |")
     lines += ["", "## Sources", ""]
     for src in getattr(run_cfg, "sources", []):
         lines.append(f"- `{src.name}`: `{src.path}` (format {src.format})")
     lines += ["", "## Trace statistics", "", "Operations recorded on the samples in this mix:", ""]
-    ops = Counter((e.op, e.verdict) for s in kept for e in s.trace)
+    ops = counts.ops
     lines += ["| op | verdict | events |", "|---|---|---|"]
     lines += [f"| {op} | {verdict} | {n} |" for (op, verdict), n in sorted(ops.items())]
     lines += ["", "Records removed on the way (every stage keeps its rejects with their reason):", ""]
@@ -183,9 +233,20 @@ def data_card(
     return "\n".join(lines)
 
 
-def export_stage(outputs: list[Sample], cfg: Any, ctx: StageContext, stages: list[str]) -> dict[str, Any]:
-    """The mix stage's ``after`` hook: export its kept samples to ``<run>/dataset`` (the manifest's ``export``)."""
+def mix_order(stage_dir: Path) -> Iterator[Sample]:
+    """The kept samples of a mix stage's shards in mix order: each shard holds its own in that order, so the
+    shards are merged (one sample per shard held at a time). Samples without a place (a mix function of
+    ``run.stage_functions`` that sets none) keep the shards' order."""
+    from alchemistcoder.io import read_jsonl
+    from alchemistcoder.mix.stage import POSITION
+
+    streams = [(Sample.from_dict(row) for row in read_jsonl(p)) for p in sorted(stage_dir.glob("shard-*.jsonl.gz"))]
+    return heapq.merge(*streams, key=lambda s: s.meta.get(POSITION, 0))
+
+
+def export_stage(stage_dir: Path, cfg: Any, ctx: StageContext, stages: list[str]) -> dict[str, Any]:
+    """The mix stage's ``after`` hook: export its kept samples, in mix order, to ``<run>/dataset`` (the
+    manifest's ``export``)."""
     from rich.console import Console
 
-    return export_mix(outputs, cfg, ctx.run_dir / "dataset", console=Console(stderr=True), stages=stages)
-
+    return export_mix(mix_order(stage_dir), cfg, ctx.run_dir / "dataset", console=Console(stderr=True), stages=stages)

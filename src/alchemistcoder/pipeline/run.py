@@ -332,11 +332,14 @@ class Pipeline:
             before = InputSnapshot.of(inputs)
             resumed = 0
             outputs = self._run_global(spec, section, inputs, stats)
-            if spec.after is not None:
-                upstream = [o.name for o in self.outcomes if o.manifest is not None]
-                export = resolve_function(spec.after)(outputs, self.cfg, self._context(spec), upstream) or {}
             dones = [write_shard(directory, i, part, {}) for i, part in enumerate(chunk(outputs, self.cfg.run.shard_size))]
             accounting = account(spec.name, before, outputs)
+        after_s = None
+        if spec.after is not None:
+            upstream = [o.name for o in self.outcomes if o.manifest is not None]
+            t_after = time.perf_counter()
+            export = resolve_function(spec.after)(directory, self.cfg, self._context(spec), upstream) or {}
+            after_s = round(time.perf_counter() - t_after, 3)
         finished = time.time()
         manifest = {
             "stage": spec.name,
@@ -353,6 +356,7 @@ class Pipeline:
                 "seconds": round(finished - started, 3),
                 "samples_per_s": round(n_in / (finished - started), 1) if finished > started else None,
                 **({"steps": steps} if steps else {}),
+                **({"after_s": after_s} if after_s is not None else {}),
             },
         }
         if export:

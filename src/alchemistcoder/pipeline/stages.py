@@ -22,8 +22,9 @@ DEFAULT_STAGES: tuple[StageSpec, ...] = (
     # candidates -> choose -> make: the caps and the filtering share are the only driver step
     StageSpec("comprehend", "data", "alchemistcoder.comprehend.stage:run_comprehend", with_rejected=True,
               steps="alchemistcoder.comprehend.stage:comprehend_steps"),
-    StageSpec("mix", "global", "alchemistcoder.mix.stage:run_mix", section="alchemistcoder.mix.stage:mix_section",
-              after="alchemistcoder.mix.export:export_stage"),
+    # keys -> draw -> apply; then the export streams the shards in mix order
+    StageSpec("mix", "data", "alchemistcoder.mix.stage:run_mix", section="alchemistcoder.mix.stage:mix_section",
+              after="alchemistcoder.mix.export:export_stage", steps="alchemistcoder.mix.stage:mix_steps"),
     StageSpec("train", "training", "alchemistcoder.train.stage:run_train_stage"),
     StageSpec("eval", "evaluation", "alchemistcoder.evaluate.stage:run_eval_stage",
               section="alchemistcoder.evaluate.stage:eval_section"),
