@@ -122,3 +122,20 @@ def test_the_real_chain_makes_the_decisions_recorded_before_the_redesign(real_ru
 def test_rerun_of_the_real_chain_skips_everything(real_run: Path) -> None:
     outcomes = run_pipeline(_cfg(real_run), quiet=True)
     assert {o.status for o in outcomes} == {"skipped", "disabled"}
+
+
+def test_report_sections_read_from_manifests_say_what_a_scan_of_the_shards_says(real_run: Path) -> None:
+    """The report takes its counts from the manifests (the mix's composition and export, harmonize's writers,
+    comprehend's tasks) and stops reading shards once it has its examples; a manifest without those figures
+    makes it count the shards instead: both give the same section."""
+    from alchemistcoder.report.build import section_alchemist, section_comprehension, section_mix
+
+    dirs = {d.name.split("_", 1)[1]: d for d in real_run.glob("[0-9][0-9]_*")}
+    mix = _manifest(real_run, "mix")
+    unrecorded = {**mix, "stats": {k: v for k, v in mix["stats"].items() if k != "composition"}}
+    assert section_mix(dirs["mix"], mix) == section_mix(dirs["mix"], unrecorded)
+    assert "writers:" in section_alchemist(dirs["harmonize"], 3, _manifest(real_run, "harmonize"))
+    assert section_alchemist(dirs["harmonize"], 3, _manifest(real_run, "harmonize")) == \
+        section_alchemist(dirs["harmonize"], 3, None)
+    assert section_comprehension(dirs["comprehend"], 3, _manifest(real_run, "comprehend")) == \
+        section_comprehension(dirs["comprehend"], 3, None)

@@ -12,7 +12,7 @@ import base64
 import html
 import io
 from collections import Counter, defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -33,13 +33,24 @@ def _stage_dirs(run_dir: Path) -> dict[str, Path]:
     return {p.name.split("_", 1)[1]: p for p in sorted(run_dir.glob("[0-9][0-9]_*")) if p.is_dir()}
 
 
-def _samples(directory: Path | None, kind: str = "shard") -> Iterator[Sample]:
-    """A stage's kept (``shard``) or ``rejected`` samples, one at a time: the report never holds a stage."""
+def _samples(directory: Path | None, kind: str = "shard", where: Callable[[dict[str, Any]], bool] | None = None,
+             ) -> Iterator[Sample]:
+    """A stage's kept (``shard``) or ``rejected`` samples, one at a time: the report never holds a stage.
+    ``where`` picks rows before they are decoded (decoding a Sample's trace is most of the cost)."""
     if directory is None:
         return
     for p in sorted(directory.glob(f"{kind}-*.jsonl.gz")):
         for row in read_jsonl(p):
-            yield Sample.from_dict(row)
+            if where is None or where(row):
+                yield Sample.from_dict(row)
+
+
+def _stats(manifest: dict[str, Any] | None, *path: str) -> Any:
+    """``manifest["stats"][path...]``, or None when a stage (of an older version) did not record it."""
+    value: Any = (manifest or {}).get("stats")
+    for key in path:
+        value = value.get(key) if isinstance(value, dict) else None
+    return value
 
 
 # -- html helpers ------------------------------------------------------------------------------------
@@ -210,26 +221,33 @@ def section_sources(ingest_dir: Path | None, curate_dir: Path | None, executor: 
     return out + plot_png(draw, height=max(2.0, 0.5 * len(counts) + 1.2))
 
 
+def _largest_first(counts: Counter[str]) -> dict[str, int]:
+    return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+
+
 def section_mix(mix_dir: Path | None, manifest: dict[str, Any] | None) -> str:
     out = "<h2>Composition of the final mix</h2>"
     if mix_dir is None or manifest is None:
         return out + note("The mix stage did not run.")
-    by_task: Counter[str] = Counter()
-    by_source: Counter[str] = Counter()
-    split: Counter[str] = Counter()
-    for s in _samples(mix_dir):
-        by_task[s.task] += 1
-        by_source[s.source] += 1
-        split[s.meta.get("split", "train")] += 1
     export = manifest.get("export") or {}
+    composition = _stats(manifest, "composition")
+    if composition and "counts" in export:  # what the mix drew and exported, recorded in its manifest
+        by_task, by_source = Counter(composition["by_task"]), Counter(composition["by_source"])
+        split = Counter(export["counts"])
+    else:
+        by_task, by_source, split = Counter(), Counter(), Counter()
+        for s in _samples(mix_dir):
+            by_task[s.task] += 1
+            by_source[s.source] += 1
+            split[s.meta.get("split", "train")] += 1
     out += f"<p>{sum(by_task.values())} samples: {split.get('train', 0)} train, {split.get('validation', 0)} validation.</p>"
     if export.get("dir"):
         out += f"<p>Exported to <code>{esc(export['dir'])}</code> (JSONL, Parquet, HF dataset, data card README.md).</p>"
     share = (manifest.get("stats") or {}).get("alchemist_share")
     if share is not None:
         out += f"<p>AlchemistPrompt share of the mix: {share:.1%}.</p>"
-    out += '<div class="pair"><div>' + barh(dict(by_task), "by task") + "</div><div>"
-    out += barh(dict(by_source), "by source", "#f58518") + "</div></div>"
+    out += '<div class="pair"><div>' + barh(_largest_first(by_task), "by task") + "</div><div>"
+    out += barh(_largest_first(by_source), "by source", "#f58518") + "</div></div>"
     return out
 
 
@@ -251,11 +269,18 @@ def _is_contamination(event: Any) -> bool:
     return "contamin" in text or "decontam" in text
 
 
+def _contamination_row(row: dict[str, Any]) -> bool:
+    """A rejected row that some contamination event rejected (checked before the row is decoded)."""
+    return any(e.get("verdict") == "reject" and "contamin" in f"{e.get('reason')} {e.get('op')}".lower()
+               for e in row.get("trace") or ())
+
+
 def section_decontamination(curate_dir: Path | None, limit: int) -> str:
     out = "<h2>Decontamination hits</h2>"
     if curate_dir is None:
         return out + note("Curation did not run, so nothing was checked against the benchmarks.")
-    hits = [s for s in _samples(curate_dir, "rejected") if s.rejection is not None and _is_contamination(s.rejection)]
+    hits = [s for s in _samples(curate_dir, "rejected", where=_contamination_row)
+            if s.rejection is not None and _is_contamination(s.rejection)]
     if not hits:
         return out + note("No sample matched a benchmark task.")
     by_bench: Counter[str] = Counter()
@@ -293,22 +318,30 @@ def _parents(event: Any) -> list[str]:
     return [parents] if isinstance(parents, str) else list(parents)
 
 
-def section_alchemist(harmonize_dir: Path | None, limit: int) -> str:
+def section_alchemist(harmonize_dir: Path | None, limit: int, manifest: dict[str, Any] | None = None) -> str:
     out = "<h2>AlchemistPrompt examples</h2>"
     if harmonize_dir is None:
         return out + note("The harmonize stage did not run: no AlchemistPrompts in this run.")
-    writers: Counter[str] = Counter()
+    recorded = _stats(manifest, "harmonize", "by_writer")
+    writers: Counter[str] = Counter(recorded or {})
     custom: list[Sample] = []  # the first ``limit`` customized samples, shown
-    for s in _samples(harmonize_dir):
-        if s.task == "alchemist":
+    for s in _samples(harmonize_dir, where=lambda row: row.get("task") == "alchemist"):
+        if recorded is None:
             writers[str(next((e.params.get("writer") for e in s.trace if e.params.get("writer")), "?"))] += 1
-            if len(custom) < limit:
-                custom.append(s)
+        if len(custom) < limit:
+            custom.append(s)
+        elif recorded is not None:
+            break  # the counts are in the manifest: the examples are all this pass is for
     if not custom:
         return out + note("Harmonize ran but customized no sample.")
-    # a second pass for the originals of the samples shown (their instructions before the prompt)
+    # a second pass for the originals of the samples shown (their instructions before the prompt), which
+    # stops once it has them all
     parents = {p for s in custom for e in s.trace if e.verdict == "create" for p in _parents(e)}
-    originals = {s.id: s for s in _samples(harmonize_dir) if s.id in parents} if parents else {}
+    originals: dict[str, Sample] = {}
+    for s in _samples(harmonize_dir, where=lambda row: row.get("id") in parents) if parents else ():
+        originals[s.id] = s
+        if len(originals) == len(parents):
+            break
     out += f"<p>{sum(writers.values())} customized samples; writers: {esc(dict(writers))}.</p>"
     for s in custom:
         before, after = _alchemist_before_after(s, originals)
@@ -317,17 +350,22 @@ def section_alchemist(harmonize_dir: Path | None, limit: int) -> str:
     return out
 
 
-def section_comprehension(comprehend_dir: Path | None, limit: int) -> str:
+def section_comprehension(comprehend_dir: Path | None, limit: int, manifest: dict[str, Any] | None = None) -> str:
     out = "<h2>Code-comprehension tasks</h2>"
     if comprehend_dir is None:
         return out + note("The comprehend stage did not run.")
-    counts: Counter[str] = Counter()
+    tasks = ("evolution", "filtering", "review")
+    recorded = _stats(manifest, "comprehend", "tasks")
+    counts: Counter[str] = Counter({t: n for t, n in (recorded or {}).items() if n})
     shown: dict[str, list[Sample]] = defaultdict(list)  # the first few of each task
-    for s in _samples(comprehend_dir):
-        if s.task in ("evolution", "filtering", "review"):
+    per_task = max(1, limit // 2)
+    for s in _samples(comprehend_dir, where=lambda row: row.get("task") in tasks):
+        if recorded is None:
             counts[s.task] += 1
-            if len(shown[s.task]) < max(1, limit // 2):
-                shown[s.task].append(s)
+        if len(shown[s.task]) < per_task:
+            shown[s.task].append(s)
+        elif recorded is not None and all(len(shown[t]) >= min(per_task, counts[t]) for t in tasks):
+            break  # the counts are in the manifest and every task has its examples
     if not counts:
         return out + note("The comprehend stage made no task samples.")
     out += table(["task", "samples"], [[t, n] for t, n in sorted(counts.items())], {1})
@@ -478,8 +516,8 @@ def _render(run_dir: Path, cfg: Any, executor: Any) -> str:
         section_mix(dirs.get("mix"), manifests.get("mix")),
         section_rejects(manifests),
         section_decontamination(dirs.get("curate"), examples),
-        section_alchemist(dirs.get("harmonize"), examples),
-        section_comprehension(dirs.get("comprehend"), examples),
+        section_alchemist(dirs.get("harmonize"), examples, manifests.get("harmonize")),
+        section_comprehension(dirs.get("comprehend"), examples, manifests.get("comprehend")),
         section_training(manifests.get("train")),
         section_eval(manifests.get("eval")),
     ]
