@@ -206,3 +206,30 @@ def test_shard_stats_merge_into_the_stages() -> None:
                         "mode": "example", "flag": True})
     assert stage == {"kept": 5, "by_reason": {"no_code": 3, "short": 1}, "judge_errors": ["timeout", "no verdict"],
                      "mode": "example", "flag": True}
+
+
+def _ingest_then_fail(sources, cfg, ctx):
+    """The real ingest, failing after its first 250 samples."""
+    from alchemistcoder.sources.stage import run_ingest
+
+    for n, sample in enumerate(run_ingest(sources, cfg, ctx)):
+        if n == 250:
+            raise RuntimeError("source went away")
+        yield sample
+
+
+def test_ingest_writes_shards_as_it_reads(shared_data: Path, tmp_path: Path) -> None:
+    """A source stage yields samples and the run loop writes each shard once it is full: the driver holds one
+    shard, not the corpus. A source that fails after 250 samples has left its first two shards of 100."""
+    run = tmp_path / "run"
+    cfg = standin_config(shared_data, run, limit=300)
+    with pytest.raises(RuntimeError, match="source went away"):
+        run_pipeline(cfg, (StageSpec("ingest", "source", _ingest_then_fail),), quiet=True)
+    assert sorted(p.name for p in (run / "01_ingest").glob("shard-*.jsonl.gz")) == [
+        "shard-00000.jsonl.gz", "shard-00001.jsonl.gz"]
+    assert not (run / "01_ingest" / "manifest.json").exists()
+    # the whole source: 600 samples in 6 shards, its counts recorded once every source is read
+    run_pipeline(cfg, STANDIN_STAGES[:1], quiet=True)
+    m = _manifest(run, "ingest")
+    assert m["counts"]["kept"] == 600 and len(m["outputs"]) == 6
+    assert m["stats"]["sources"]["codealpaca"]["kept"] == 300

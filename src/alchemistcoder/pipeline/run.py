@@ -26,6 +26,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -324,10 +325,12 @@ class Pipeline:
             dones, resumed, stats, steps = done_steps.dones, done_steps.resumed, done_steps.stats, done_steps.steps
             final = [d["accounting"] for d in dones]
             accounting = sum_accounts(spec.name, n_in, done_steps.changes, final)
+        elif kind == "source":
+            n_in, resumed = 0, 0
+            dones, changes = self._run_source(spec, section, directory, stats)
+            accounting = sum_accounts(spec.name, 0, changes, changes)
         else:
-            inputs: list[Sample] = []
-            if spec.kind != "source":
-                inputs = read_shards(flow.kept) + read_shards(flow.rejected if spec.with_rejected else [])
+            inputs = read_shards(flow.kept) + read_shards(flow.rejected if spec.with_rejected else [])
             n_in = len(inputs)
             before = InputSnapshot.of(inputs)
             resumed = 0
@@ -372,15 +375,37 @@ class Pipeline:
         return StageOutcome(spec.name, "resumed" if resumed else "ran", directory, manifest)
 
     def _run_global(self, spec: StageSpec, section: Any, inputs: list[Sample], stats: dict[str, Any]) -> list[Sample]:
-        """The stage function over all samples at once, on the driver (a source stage gets ``cfg.sources``)."""
+        """The stage function over all samples at once, on the driver."""
         fn = spec.resolve()
-        total = len(inputs) if spec.kind != "source" else None
         with self._progress() as bar:
-            task = bar.add_task(spec.name, total=total)
+            task = bar.add_task(spec.name, total=len(inputs))
             ctx = self._context(spec, progress=lambda n: bar.advance(task, n))
-            outputs = list(fn(list(self.cfg.sources) if spec.kind == "source" else inputs, section, ctx))
+            outputs = list(fn(inputs, section, ctx))
         merge_stats(stats, ctx.stats)
         return outputs
+
+    def _run_source(self, spec: StageSpec, section: Any, directory: Path, stats: dict[str, Any],
+                    ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        """A source stage: ``fn(cfg.sources, section, ctx)`` yields samples, written to shards as they come
+        (the driver holds one shard); returns the shards' done-records and accountings."""
+        fn = spec.resolve()
+        dones: list[dict[str, Any]] = []
+        changes: list[dict[str, Any]] = []
+        nothing = InputSnapshot.of([])
+        with self._progress() as bar:
+            task = bar.add_task(spec.name, total=None)
+            ctx = self._context(spec, progress=lambda n: bar.advance(task, n))
+            produced = iter(fn(list(self.cfg.sources), section, ctx))
+            size = max(1, self.cfg.run.shard_size)
+            while True:
+                part = list(islice(produced, size))
+                if part or not dones:  # at least one shard, possibly empty
+                    changes.append(account(spec.name, nothing, part))
+                    dones.append(write_shard(directory, len(dones), part, {}))
+                if len(part) < size:
+                    break
+        merge_stats(stats, ctx.stats)
+        return dones, changes
 
     def _run_steps(self, spec: StageSpec, section: Any, shards: list[Any], directory: Path) -> Any:
         """A data stage's steps over its input shards with the configured executor (``pipeline/steps.py``)."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 import gc
 import time
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -72,12 +73,20 @@ def _excluded_ids(source: SourceConfig) -> list[tuple[int, int, str]]:
 
 def ingest_source(source: SourceConfig, cfg: IngestConfig) -> tuple[list[Sample], list[dict[str, Any]], SourceCounts]:
     """Read and adapt one source. Raises DataError on bad input unless ``cfg.on_error == 'quarantine'``."""
+    counts = SourceCounts()
+    rejects: list[dict[str, Any]] = []
+    samples = list(iter_source(source, cfg, counts, rejects))
+    return samples, rejects, counts
+
+
+def iter_source(source: SourceConfig, cfg: IngestConfig, counts: SourceCounts, rejects: list[dict[str, Any]],
+                ) -> Iterator[Sample]:
+    """The samples of one source as they are read; ``counts`` and ``rejects`` are complete once it is
+    exhausted. Raises DataError on bad input unless ``cfg.on_error == 'quarantine'``."""
     if source.format not in ADAPTERS:
         raise DataError(source.path, f"unknown format {source.format!r}; known: {sorted(ADAPTERS)}")
     where = resolve_source_path(source.path, source.base_dir)
     file_label = str(where.local) if where.local is not None else f"hub:{where.hub}"
-    counts = SourceCounts()
-    rejects: list[dict[str, Any]] = []
     array_lines: list[int] | None = None
 
     def line_of(index: int | None, line: int | None) -> int | None:
@@ -113,7 +122,7 @@ def ingest_source(source: SourceConfig, cfg: IngestConfig) -> tuple[list[Sample]
     name, fmt, task, system, hint = source.name, source.format, source.task, source.system, source.language
     copy_keys = source.meta_fields
     seen: dict[str, int] = {}
-    samples: list[Sample] = []
+    n = 0
     for index, line, rec in records:
         try:
             messages, meta = adapt(rec, names)
@@ -145,40 +154,44 @@ def ingest_source(source: SourceConfig, cfg: IngestConfig) -> tuple[list[Sample]
         params: dict[str, Any] = {"format": fmt}
         if copy:
             params["copy"] = copy  # an exact duplicate inside this source; the id is salted with its number
-        samples.append(Sample(
+        n += 1
+        yield Sample(
             id=content_id(name, messages, str(copy)) if copy else base,
             source=name, messages=messages, task=task, meta=meta,
             trace=[TraceEvent("ingest", "info", params=params, stage="ingest")],
-        ))
-    counts.read += len(samples)
-    counts.kept = len(samples)
-    return samples, rejects, counts
+        )
+    counts.read += n
+    counts.kept = n
 
 
 def ingest_sources(sources: list[SourceConfig], cfg: IngestConfig | None = None) -> IngestResult:
-    """Ingest every source in order; the first pipeline stage. Source names must be unique."""
-    cfg = cfg or IngestConfig()
+    """Ingest every source in order into one list. Source names must be unique."""
+    result = IngestResult([], [], {})
+    result.samples.extend(iter_sources(sources, cfg or IngestConfig(), result))
+    return result
+
+
+def iter_sources(sources: list[SourceConfig], cfg: IngestConfig, result: IngestResult) -> Iterator[Sample]:
+    """The samples of every source in order, as they are read (the pipeline's ingest writes them to shards
+    as they come, so the driver never holds the corpus); ``result`` gets the rejects, the counts and the
+    seconds once the iterator is exhausted (its ``samples`` are left alone)."""
     names = Counter(s.name for s in sources)
     dupes = sorted(n for n, k in names.items() if k > 1)
     if dupes:
         raise DataError("<config>", f"source names must be unique (ids depend on them); repeated: {dupes}")
     start = time.perf_counter()
-    result = IngestResult([], [], {})
     # Ingest allocates millions of small dicts and no reference cycles: the cyclic GC's repeated scans of
     # the growing heap cost ~30% of the time and free nothing, so it pauses until ingest is done.
     gc_was_enabled = gc.isenabled()
     gc.disable()
     try:
         for source in sources:
-            samples, rejects, counts = ingest_source(source, cfg)
-            result.samples.extend(samples)
-            result.rejects.extend(rejects)
-            result.counts[source.name] = counts
+            counts = result.counts[source.name] = SourceCounts()
+            yield from iter_source(source, cfg, counts, result.rejects)
     finally:
         if gc_was_enabled:
             gc.enable()
     result.seconds = time.perf_counter() - start
-    return result
 
 
 def write_ingest(result: IngestResult, out_dir: str | Path, cfg: IngestConfig | None = None,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from alchemistcoder.records import Sample
@@ -9,23 +10,27 @@ from alchemistcoder.sources.config import IngestConfig, SourceConfig
 from alchemistcoder.stage import StageContext
 
 
-def run_ingest(sources: list[SourceConfig], cfg: IngestConfig, ctx: StageContext) -> list[Sample]:
-    """The ingest stage (a ``source`` stage: it receives ``cfg.sources``, not samples).
+def run_ingest(sources: list[SourceConfig], cfg: IngestConfig, ctx: StageContext) -> Iterator[Sample]:
+    """The ingest stage (a ``source`` stage: it receives ``cfg.sources``, not samples): the samples of every
+    source as they are read, so that the run loop writes them to shards as they come.
 
     Records that are not samples at all (malformed JSON, missing fields) cannot travel as Samples; with
     ``on_error: quarantine`` they are written to ``quarantine.jsonl`` in the stage directory and counted in
-    the manifest's stats.
+    the manifest's stats once every source is read.
     """
     from alchemistcoder.io import write_jsonl
-    from alchemistcoder.sources.ingest import ingest_sources
+    from alchemistcoder.sources.ingest import IngestResult, iter_sources
 
-    result = ingest_sources(sources, cfg)
+    result = IngestResult([], [], {})
+    for n, sample in enumerate(iter_sources(sources, cfg, result), 1):
+        if n % 1000 == 0:
+            ctx.progress(1000)
+        yield sample
+    ctx.progress(sum(c.kept for c in result.counts.values()) % 1000)
     if result.rejects and ctx.stage_dir is not None:
         write_jsonl(ctx.stage_dir / "quarantine.jsonl", result.rejects)
     ctx.stats["sources"] = {name: c.to_dict() for name, c in result.counts.items()}
     ctx.stats["quarantined"] = len(result.rejects)
-    ctx.progress(len(result.samples))
-    return result.samples
 
 
 def sources_config_hashes(cfg: Any) -> list[str]:
