@@ -28,8 +28,10 @@ import resource
 import shutil
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import orjson
 import yaml
@@ -123,17 +125,56 @@ def chain_config(corpus: Path, run: Path, executor: str, workers: int, shard_siz
 
 
 # -- one measured run (in its own process) ----------------------------------------------------------------
-def measured_run(config: Path) -> dict[str, float]:
-    """Run the chain of ``config`` here; wall and CPU seconds (own and workers'), own peak RSS in MB."""
+def _rss_mb() -> tuple[float, float]:
+    """(resident MB, of which anonymous MB): file-backed pages (memory-mapped Arrow files, the page cache of
+    what the process reads) are shared and reclaimable; the anonymous part is what the process holds."""
+    with open("/proc/self/status") as fh:
+        fields = dict(line.split(":", 1) for line in fh if line.startswith(("VmRSS", "RssAnon")))
+    return int(fields["VmRSS"].split()[0]) / 1024, int(fields["RssAnon"].split()[0]) / 1024
+
+
+def measured_run(config: Path) -> dict[str, Any]:
+    """Run the chain of ``config`` here; wall and CPU seconds (own and workers'), own peak RSS in MB, and what
+    this process was doing when its RSS peaked (its RSS sampled every 0.1 s, matched with the stages' times)."""
     from alchemistcoder.config import load_config
     from alchemistcoder.pipeline import run_pipeline
 
+    samples: list[tuple[float, float, float]] = []
+    done = threading.Event()
+
+    def sample() -> None:
+        while not done.wait(0.02):
+            samples.append((time.time(), *_rss_mb()))
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
     t = time.perf_counter()
-    run_pipeline(load_config(config), quiet=True)
+    cfg = load_config(config)
+    run_pipeline(cfg, quiet=True)
     wall = time.perf_counter() - t
+    done.set()
+    sampler.join()
     own, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
     return {"wall_s": wall, "cpu_s": own.ru_utime + own.ru_stime, "worker_cpu_s": kids.ru_utime + kids.ru_stime,
-            "peak_rss_mb": own.ru_maxrss / 1024}
+            "peak_rss_mb": own.ru_maxrss / 1024, "peak_anon_mb": max((s[2] for s in samples), default=0.0),
+            "peak_rss_in": _peak_stage(Path(cfg.run.out), samples)}
+
+
+def _peak_stage(run: Path, samples: list[tuple[float, float, float]]) -> str:
+    """``"<stage> (<MB> MB)"`` for the highest sampled RSS: the stage whose span holds its time (``report`` after
+    the last stage)."""
+    from datetime import datetime
+
+    if not samples:
+        return "?"
+    at, mb, _anon = max(samples, key=lambda s: s[1])
+    where = "report"
+    for p in sorted(run.glob("[0-9][0-9]_*/manifest.json")):
+        m = orjson.loads(p.read_bytes())
+        start = datetime.fromisoformat(m["timings"]["started"]).timestamp()
+        if start <= at <= start + m["timings"]["seconds"] + 1:
+            where = m["stage"]
+    return f"{where} ({mb:.0f} MB)"
 
 
 def run_in_child(config: Path) -> dict[str, float]:
@@ -170,7 +211,8 @@ def main() -> None:
         config = chain_config(work / "corpus", work / executor, executor, args.workers, args.shard_size, args.embedding)
         results[executor] = r = run_in_child(config)
         print(f"{executor}: wall {r['wall_s']:.1f}s, driver cpu {r['cpu_s']:.1f}s, workers cpu {r['worker_cpu_s']:.1f}s, "
-              f"driver peak rss {r['peak_rss_mb']:.0f} MB")
+              f"driver peak rss {r['peak_rss_mb']:.0f} MB (sampled every 0.02 s: highest in {r['peak_rss_in']}, "
+              f"highest anonymous {r['peak_anon_mb']:.0f} MB)")
         manifests = sorted((work / executor).glob("[0-9][0-9]_*/manifest.json"))
         for m in map(lambda p: orjson.loads(p.read_bytes()), manifests):
             steps = m["timings"].get("steps") or {}

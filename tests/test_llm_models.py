@@ -176,3 +176,19 @@ def test_models_cli_list_and_check(served):
         capture_output=True, text=True, timeout=300,
     )
     assert bad.returncode == 1 and "check failed" in bad.stderr
+
+
+def test_a_process_loads_a_local_model_once_until_the_stage_ends(embedded_client, tmp_path):
+    """A stage opens a client per shard: the second client of the same model in this process uses the loaded
+    one (a pool worker runs many shards); the run loop's release_models() after a stage lets it go."""
+    from alchemistcoder.llm.backends import release_models
+
+    embedded_client.backend.load()
+    with LLMClient.from_config(LLMConfig(batch_size=4), cache_dir=tmp_path, stage="test") as other:
+        other.backend.load()
+        assert other.backend._model is embedded_client.backend._model
+    release_models()
+    with LLMClient.from_config(LLMConfig(batch_size=4), cache_dir=tmp_path, stage="test") as fresh:
+        fresh.backend.load()
+        assert fresh.backend._model is not embedded_client.backend._model
+    release_models()

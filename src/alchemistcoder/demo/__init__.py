@@ -78,4 +78,4 @@ def _records(source: SourceConfig) -> list[Record]:
     def on_bad(index: int | None, line: int | None, reason: str, problem: str, raw: str) -> None:
         raise DataError(source.path, f"record {index}: {problem}", line)
 
-    return read_records(resolve_source_path(source.path), on_bad)
+    return list(read_records(resolve_source_path(source.path), on_bad))

@@ -84,21 +84,26 @@ class CardCounts:
 
 
 def _save_hf(directory: Path, parquet: dict[str, Path]) -> Any:
-    """The splits' Parquet files as a Hugging Face dataset on disk (each split's table is read into memory)."""
+    """The splits' Parquet files as a Hugging Face dataset on disk. ``from_parquet`` converts each file to an
+    Arrow file in batches and memory-maps it, so the export never holds a split in memory; its cache is a
+    folder beside the dataset, removed afterwards."""
     import shutil
 
     import datasets
-    import pyarrow.parquet as pq
-    from datasets.table import InMemoryTable
 
     datasets.disable_progress_bars()
-    dd = datasets.DatasetDict({name: datasets.Dataset(InMemoryTable(pq.read_table(path))) for name, path in parquet.items()})
+    cache = directory.with_name(f".{directory.name}.cache")
     tmp = directory.with_name(f".{directory.name}.tmp")
     shutil.rmtree(tmp, ignore_errors=True)
-    dd.save_to_disk(str(tmp))
+    try:
+        dd = datasets.DatasetDict({name: datasets.Dataset.from_parquet(str(path), cache_dir=str(cache))
+                                   for name, path in parquet.items()})
+        dd.save_to_disk(str(tmp))
+    finally:
+        shutil.rmtree(cache, ignore_errors=True)
     shutil.rmtree(directory, ignore_errors=True)
     tmp.rename(directory)
-    return dd
+    return datasets.load_from_disk(str(directory))  # backed by the saved files, not the removed cache
 
 
 def export_mix(
@@ -106,7 +111,7 @@ def export_mix(
 ) -> dict[str, Any]:
     """Write the kept samples of ``outputs``, in their order, as the final data set; returns paths and counts
     for the manifest. JSONL and Parquet are written as the samples stream by (nothing is held but a Parquet
-    row group); the Hugging Face dataset is made from the Parquet files afterwards.
+    row group); the Hugging Face dataset is made from the Parquet files afterwards, without loading them.
 
     ``stages``: the stages whose manifests the data card lists (default: every stage directory of the run).
     """

@@ -33,6 +33,7 @@ from typing import Any
 import orjson
 
 from alchemistcoder.config import RunConfig
+from alchemistcoder.llm.backends import release_models
 from alchemistcoder.pipeline.accounting import InputSnapshot, account, sum_accounts
 from alchemistcoder.pipeline.fingerprints import (
     file_content_hash,
@@ -194,10 +195,13 @@ class Pipeline:
             if not self._enabled(spec):
                 self.outcomes.append(StageOutcome(spec.name, "disabled", None))
                 continue
-            if spec.kind in SAMPLE_KINDS:
-                outcome = self._run_sample_stage(spec, flow)
-            else:
-                outcome = self._run_artifact_stage(spec, flow.product)
+            try:
+                if spec.kind in SAMPLE_KINDS:
+                    outcome = self._run_sample_stage(spec, flow)
+                else:
+                    outcome = self._run_artifact_stage(spec, flow.product)
+            finally:
+                release_models()  # a model a stage loaded in this process does not stay for the next stage
             self.outcomes.append(outcome)
             if outcome.status == "not_run" and spec.kind in SAMPLE_KINDS:
                 # --only stopped before this stage and nothing later was asked for

@@ -3,7 +3,8 @@
 Readers return plain Python records with their position (0-based record index, and the 1-based line for
 JSON lines). Bad input goes to an ``on_bad`` callback with a stable reason code, the position and the raw
 text; the callback raises (``on_error: raise``) or collects (``quarantine``), so one reader serves both.
-Whole files are read at once and parsed with orjson: per-record overhead is what limits ingest speed.
+JSON lines are read as a stream of lines (a corpus file is never held whole); JSON arrays, Parquet and
+datasets are read at once. Records are parsed with orjson: per-record overhead is what limits ingest speed.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import gzip
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -28,8 +29,8 @@ RAW_LIMIT = 2000  # characters of raw text kept for a rejected record
 
 
 def read_records(where: ResolvedPath, on_bad: OnBad, *, limit: int | None = None, split: str = "train",
-                 subset: str | None = None, revision: str | None = None) -> list[Record]:
-    """All records of one source (at most ``limit``), in file order."""
+                 subset: str | None = None, revision: str | None = None) -> Iterable[Record]:
+    """All records of one source (at most ``limit``), in file order; JSON lines as a stream."""
     if where.hub is not None:
         return _read_hub(where.hub, split, subset, revision, limit)
     path = where.local
@@ -40,19 +41,34 @@ def read_records(where: ResolvedPath, on_bad: OnBad, *, limit: int | None = None
     if name.endswith(".parquet"):
         return _read_parquet(path, limit)
     if name.endswith((".jsonl", ".jsonl.gz", ".json", ".json.gz")):
-        data = _read_bytes(path)
-        text = _decode(path, data, on_bad)
-        if text is None:
-            return []
-        stripped = text.lstrip()
-        if not stripped:
-            on_bad(None, None, "empty_file", "empty file: no records", "")
-            return []
-        if name.endswith((".json", ".json.gz")) and stripped[0] == "[":
-            return _read_json_array(path, text, on_bad, limit)
-        # JSON lines; a .json file whose first value is an object is JSON lines too (common for hub exports)
-        return _read_json_lines(text, on_bad, limit)
+        if name.endswith((".json", ".json.gz")) and _first_byte(path) == b"[":
+            data = _read_bytes(path)
+            text = _decode(path, data, on_bad)
+            return [] if text is None else _read_json_array(path, text, on_bad, limit)
+        # JSON lines, read as a stream (the file is never held whole); a .json file whose first value is an
+        # object is JSON lines too (common for hub exports)
+        return _iter_json_lines(path, on_bad, limit)
     raise DataError(path, "unsupported file type; use .json (array), .jsonl, .jsonl.gz or .parquet")
+
+
+def _open(path: Path) -> Any:
+    return gzip.open(path, "rb") if path.name.endswith(".gz") else open(path, "rb")
+
+
+def _first_byte(path: Path) -> bytes:
+    """The first byte that is not whitespace (or a byte-order mark), b"" for an empty file."""
+    try:
+        with _open(path) as fh:
+            while chunk := fh.read(4096):
+                chunk = chunk.removeprefix(_BOM).lstrip()
+                if chunk:
+                    return chunk[:1]
+    except (OSError, EOFError) as exc:
+        raise DataError(path, f"cannot read file ({exc})") from None
+    return b""
+
+
+_BOM = b"\xef\xbb\xbf"
 
 
 def _read_bytes(path: Path) -> bytes:
@@ -66,51 +82,49 @@ def _read_bytes(path: Path) -> bytes:
 
 
 def _decode(path: Path, data: bytes, on_bad: OnBad) -> str | None:
-    """The file as text; a non-UTF-8 file is bad input (JSON lines: only its bad lines, see below).
-
-    A leading byte-order mark (files saved by Windows tools) is dropped.
-    """
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
+    """A JSON array file as text; a non-UTF-8 file is bad input. A leading byte-order mark (files saved by
+    Windows tools) is dropped."""
+    data = data.removeprefix(_BOM)
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
-        if path.name.lower().endswith((".jsonl", ".jsonl.gz")):
-            # keep the good lines: decode line by line and report each undecodable one
-            lines = data.split(b"\n")
-            good = []
-            for lineno, raw in enumerate(lines, 1):
-                try:
-                    good.append(raw.decode("utf-8"))
-                except UnicodeDecodeError as e:
-                    on_bad(None, lineno, "not_utf8",
-                           f"line is not UTF-8 text ({e.reason} at byte {e.start})",
-                           raw.decode("utf-8", "replace")[:RAW_LIMIT])
-                    good.append("")  # keep line numbers: an empty line is skipped by the JSONL reader
-            return "\n".join(good)
         on_bad(None, line, "not_utf8", f"file is not UTF-8 text ({exc.reason} at byte {exc.start})",
                data[max(0, exc.start - 100): exc.start + 100].decode("utf-8", "replace"))
         return None
 
 
-def _read_json_lines(text: str, on_bad: OnBad, limit: int | None) -> list[Record]:
-    out: list[Record] = []
+def _iter_json_lines(path: Path, on_bad: OnBad, limit: int | None) -> Iterator[Record]:
+    """The records of a JSON-lines file, one line at a time. A line that is not UTF-8 or not JSON is bad
+    input (named by its line); blank lines are skipped; a leading byte-order mark is dropped."""
     loads = orjson.loads
     index = 0
-    for lineno, line in enumerate(text.split("\n"), 1):
-        if limit is not None and index >= limit:
-            break
-        if not line or line.isspace():
-            continue
-        try:
-            out.append((index, lineno, loads(line)))
-        except orjson.JSONDecodeError as exc:
-            on_bad(index, lineno, "malformed_json", f"malformed JSON ({exc})", line[:RAW_LIMIT])
-        index += 1
+    try:
+        with _open(path) as fh:
+            for lineno, raw in enumerate(fh, 1):
+                if limit is not None and index >= limit:
+                    break
+                if lineno == 1:
+                    raw = raw.removeprefix(_BOM)
+                try:
+                    line = raw.decode("utf-8")
+                except UnicodeDecodeError as e:
+                    on_bad(None, lineno, "not_utf8", f"line is not UTF-8 text ({e.reason} at byte {e.start})",
+                           raw.decode("utf-8", "replace")[:RAW_LIMIT])
+                    continue
+                if not line or line.isspace():
+                    continue
+                try:
+                    record = loads(line)
+                except orjson.JSONDecodeError as exc:
+                    on_bad(index, lineno, "malformed_json", f"malformed JSON ({exc})", line.rstrip("\n")[:RAW_LIMIT])
+                else:
+                    yield (index, lineno, record)
+                index += 1
+    except (OSError, EOFError) as exc:
+        raise DataError(path, f"cannot read file ({exc})") from None
     if index == 0:
         on_bad(None, None, "empty_file", "empty file: no records", "")
-    return out
 
 
 def _read_json_array(path: Path, text: str, on_bad: OnBad, limit: int | None) -> list[Record]:

@@ -31,3 +31,13 @@ def make_backend(config: LLMConfig) -> Any:
     raise ValueError(
         f"unknown LLM backend {config.backend!r} (expected openai, transformers, vllm or embedded)"
     )
+
+
+def release_models() -> None:
+    """Drop the in-process models this process keeps between clients (``hf.load_model``): the run loop calls it
+    after each stage, so a stage's model does not stay in the driver's memory for the stages after it."""
+    import sys
+
+    hf = sys.modules.get("alchemistcoder.llm.backends.hf")  # nothing to release if it was never imported
+    if hf is not None:
+        hf.load_model.cache_clear()

@@ -11,10 +11,55 @@ from __future__ import annotations
 import os
 import threading
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from alchemistcoder.llm.config import LLMConfig
 from alchemistcoder.llm.types import ChatRequest, Completion
+
+
+@lru_cache(maxsize=1)
+def load_model(model_path: str, device: str, dtype_name: str, threads: int) -> tuple[Any, Any]:
+    """(tokenizer, model) of ``model_path`` (the embedded model when empty), ready to generate.
+
+    Kept for the process: a stage opens a client per shard, and a pool worker runs many shards, so loading
+    once per process instead of once per shard saves seconds per shard (the last model loaded stays).
+    """
+    # Busy-waiting OpenMP threads are very slow on shared or oversubscribed CPUs (takes effect only if torch is
+    # not imported yet).
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+    import torch
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+    from transformers.utils import logging as hf_logging
+
+    path = model_path
+    if not path:
+        from alchemistcoder.llm.embedded import embedded_model_path
+
+        path = str(embedded_model_path())
+    if device == "auto":
+        device = "cuda" if torch.cuda.is_available() else "cpu"
+    if threads and device == "cpu":
+        torch.set_num_threads(threads)
+    dtype: Any = "auto"
+    if dtype_name != "auto":
+        dtype = getattr(torch, dtype_name)
+    elif device == "cpu":
+        dtype = torch.float32  # half precision is slow (or unsupported) on most CPUs
+    tokenizer = AutoTokenizer.from_pretrained(path)
+    tokenizer.padding_side = "left"
+    if tokenizer.pad_token is None:
+        tokenizer.pad_token = tokenizer.eos_token
+    bars = hf_logging.is_progress_bar_enabled()
+    hf_logging.disable_progress_bar()  # a "Loading weights" bar per load clutters logs and servers
+    try:
+        model = AutoModelForCausalLM.from_pretrained(path, dtype=dtype)
+    finally:
+        if bars:
+            hf_logging.enable_progress_bar()
+    model.to(device)
+    model.eval()
+    return tokenizer, model
 
 
 @dataclass
@@ -62,47 +107,10 @@ class TransformersBackend:
     # -- loading -------------------------------------------------------------------------------------------
 
     def load(self) -> None:
-        """Load tokenizer and model once (thread-safe)."""
+        """Load tokenizer and model once (thread-safe); the process keeps the last one loaded (below)."""
         with self._lock:
-            if self._model is not None:
-                return
-            # Busy-waiting OpenMP threads are very slow on shared or oversubscribed CPUs (takes effect only
-            # if torch is not imported yet).
-            os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
-            import torch
-            from transformers import AutoModelForCausalLM, AutoTokenizer
-
-            path = self.model_path
-            if not path:
-                from alchemistcoder.llm.embedded import embedded_model_path
-
-                path = str(embedded_model_path())
-            device = self.device
-            if device == "auto":
-                device = "cuda" if torch.cuda.is_available() else "cpu"
-            if self.threads and device == "cpu":
-                torch.set_num_threads(self.threads)
-            dtype: Any = "auto"
-            if self.dtype != "auto":
-                dtype = getattr(torch, self.dtype)
-            elif device == "cpu":
-                dtype = torch.float32  # half precision is slow (or unsupported) on most CPUs
-            from transformers.utils import logging as hf_logging
-
-            tokenizer = AutoTokenizer.from_pretrained(path)
-            tokenizer.padding_side = "left"
-            if tokenizer.pad_token is None:
-                tokenizer.pad_token = tokenizer.eos_token
-            bars = hf_logging.is_progress_bar_enabled()
-            hf_logging.disable_progress_bar()  # a "Loading weights" bar per load clutters logs and servers
-            try:
-                model = AutoModelForCausalLM.from_pretrained(path, dtype=dtype)
-            finally:
-                if bars:
-                    hf_logging.enable_progress_bar()
-            model.to(device)
-            model.eval()
-            self._tokenizer, self._model = tokenizer, model
+            if self._model is None:
+                self._tokenizer, self._model = load_model(self.model_path, self.device, self.dtype, self.threads)
 
     @property
     def tokenizer(self) -> Any:
