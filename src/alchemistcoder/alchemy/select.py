@@ -34,7 +34,7 @@ def quota(fraction: float, n: int) -> int:
     return min(n, math.floor(fraction * n + 0.5))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one per kept sample in the driver's reduce: no __dict__ each
 class Candidate:
     """One kept sample as the selection sees it. ``eligible`` None: not looked at yet (its grounding is owed);
     ``priority``: the facts its instruction misses, when known."""

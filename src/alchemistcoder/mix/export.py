@@ -83,27 +83,43 @@ class CardCounts:
         self.ops.update((e.op, e.verdict) for e in sample.trace)
 
 
-def _save_hf(directory: Path, parquet: dict[str, Path]) -> Any:
-    """The splits' Parquet files as a Hugging Face dataset on disk. ``from_parquet`` converts each file to an
-    Arrow file in batches and memory-maps it, so the export never holds a split in memory; its cache is a
-    folder beside the dataset, removed afterwards."""
+def _save_hf(directory: Path, parquet: dict[str, Path], cfg: MixConfig) -> str | None:
+    """The splits' Parquet files as a Hugging Face dataset on disk, pushed to the hub when ``cfg.hub_repo`` is
+    set (returns what happened to the push). A child process does it, so the driver neither imports
+    ``datasets`` nor maps the dataset's pages."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        return pool.submit(write_hf, str(directory), {k: str(v) for k, v in parquet.items()}, cfg.hub_repo,
+                           cfg.hub_private, cfg.hub_token_env).result()
+
+
+def write_hf(directory: str, parquet: dict[str, str], hub_repo: str | None = None, hub_private: bool = True,
+             hub_token_env: str = "HF_TOKEN") -> str | None:
+    """Write the HF dataset (see :func:`_save_hf`). ``Dataset.from_parquet`` converts each file to an Arrow
+    file in batches and memory-maps it, so no split is held in memory; its cache is a folder beside the
+    dataset, removed afterwards. The token is read from the environment here, never passed around."""
     import shutil
 
     import datasets
 
     datasets.disable_progress_bars()
-    cache = directory.with_name(f".{directory.name}.cache")
-    tmp = directory.with_name(f".{directory.name}.tmp")
+    target = Path(directory)
+    cache = target.with_name(f".{target.name}.cache")
+    tmp = target.with_name(f".{target.name}.tmp")
     shutil.rmtree(tmp, ignore_errors=True)
     try:
-        dd = datasets.DatasetDict({name: datasets.Dataset.from_parquet(str(path), cache_dir=str(cache))
+        dd = datasets.DatasetDict({name: datasets.Dataset.from_parquet(path, cache_dir=str(cache))
                                    for name, path in parquet.items()})
         dd.save_to_disk(str(tmp))
     finally:
         shutil.rmtree(cache, ignore_errors=True)
-    shutil.rmtree(directory, ignore_errors=True)
-    tmp.rename(directory)
-    return datasets.load_from_disk(str(directory))  # backed by the saved files, not the removed cache
+    shutil.rmtree(target, ignore_errors=True)
+    tmp.rename(target)
+    if not hub_repo:
+        return None
+    return _push(datasets.load_from_disk(str(target)), hub_repo, hub_private, hub_token_env)
 
 
 def export_mix(
@@ -111,7 +127,7 @@ def export_mix(
 ) -> dict[str, Any]:
     """Write the kept samples of ``outputs``, in their order, as the final data set; returns paths and counts
     for the manifest. JSONL and Parquet are written as the samples stream by (nothing is held but a Parquet
-    row group); the Hugging Face dataset is made from the Parquet files afterwards, without loading them.
+    row group); the Hugging Face dataset is made from the Parquet files afterwards, by a child process.
 
     ``stages``: the stages whose manifests the data card lists (default: every stage directory of the run).
     """
@@ -147,13 +163,15 @@ def export_mix(
     if "parquet" in cfg.formats:
         info["parquet"] = [str(out_dir / f"{n}.parquet") for n in SPLITS]
     if want_hf:
-        dd = _save_hf(out_dir / "hf", parquet)
+        hub = _save_hf(out_dir / "hf", parquet, cfg)
         info["hf"] = str(out_dir / "hf")
         if "parquet" not in cfg.formats:
             for path in parquet.values():
                 path.unlink(missing_ok=True)
-        if cfg.hub_repo:
-            info["hub"] = _push(dd, cfg, console)
+        if hub is not None:
+            info["hub"] = hub
+            if console is not None:
+                console.print(f"mix: hub {hub}")
     card = data_card(counts, run_cfg, out_dir.parent, stages)
     with atomic_open(out_dir / "README.md", "w") as fh:
         fh.write(card)
@@ -161,20 +179,16 @@ def export_mix(
     return info
 
 
-def _push(dd: Any, cfg: MixConfig, console: Any) -> str:
+def _push(dd: Any, repo: str, private: bool, token_env: str) -> str:
     """Push to the hub when a token is set and the hub answers; otherwise say why not (never fail the run)."""
-    token = os.environ.get(cfg.hub_token_env)
+    token = os.environ.get(token_env)
     if not token:
-        msg = f"not pushed: ${cfg.hub_token_env} is not set"
-    else:
-        try:
-            dd.push_to_hub(cfg.hub_repo, private=cfg.hub_private, token=token)
-            msg = f"pushed to {cfg.hub_repo}"
-        except Exception as exc:  # offline, no permission: the local export stands
-            msg = f"not pushed: {type(exc).__name__}"
-    if console is not None:
-        console.print(f"mix: hub {msg}")
-    return msg
+        return f"not pushed: ${token_env} is not set"
+    try:
+        dd.push_to_hub(repo, private=private, token=token)
+        return f"pushed to {repo}"
+    except Exception as exc:  # offline, no permission: the local export stands
+        return f"not pushed: {type(exc).__name__}"
 
 
 def _stage_manifests(run_dir: Path) -> list[dict[str, Any]]:

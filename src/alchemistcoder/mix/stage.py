@@ -31,7 +31,7 @@ def is_alchemist(sample: Sample | MixKey) -> bool:
     return sample.task == "alchemist"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one per kept sample in the driver's reduce: no __dict__ each
 class MixKey:
     """A kept sample as the draw sees it (a repeat: ``parent`` and ``copy`` set)."""
 
