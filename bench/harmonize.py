@@ -100,6 +100,7 @@ def main() -> None:
 
     from alchemistcoder.alchemy.cpd import Scorer
     from alchemistcoder.alchemy.grounding import checklist, ground
+    from alchemistcoder.alchemy.harmonize import valid_rate
     from alchemistcoder.alchemy.validate import stated_facts
 
     model = model_from_args(ap, args)
@@ -170,7 +171,7 @@ def main() -> None:
     n_model = h["by_writer"].get("model", 0)
     print(
         f"harmonize samples={len(samples)} model_share={n_model / len(m_applied) if m_applied else 0.0:.3f} "
-        f"model_valid_rate={h['model_valid'] / max(1, h['model_attempts']):.3f} missing_fact_coverage={mean(coverage):.3f} "
+        f"model_valid_rate={valid_rate(h):.3f} missing_fact_coverage={mean(coverage):.3f} "
         f"restatement_rate={restated / n_model if n_model else 0.0:.3f} cpd_gain_model={mean(m_gains.get('model', [])):.4f}"
     )
     sys.stdout.flush()

@@ -33,7 +33,7 @@ def harmonize(
     """Add AlchemistPrompts to a share of the samples in IN and write all samples to OUT."""
     from rich.console import Console
 
-    from alchemistcoder.alchemy.harmonize import run_harmonize
+    from alchemistcoder.alchemy.harmonize import run_harmonize, valid_rate
     from alchemistcoder.config import ConfigError, RunConfig, apply_overrides, load_config, validate_dict
     from alchemistcoder.io import DataError, read_samples, write_samples
     from alchemistcoder.stage import StageContext
@@ -52,7 +52,7 @@ def harmonize(
     console.print(
         f"harmonize: {len(samples)} in, {len(result)} out; selected {stats.get('selected', 0)}, "
         f"by writer {stats.get('by_writer', {})}, without prompt {stats.get('without_prompt', 0)}, "
-        f"model valid rate {stats.get('model_valid', 0) / max(1, stats.get('model_attempts', 0)):.2f}"
+        f"model valid rate {valid_rate(stats):.2f}"
         + (f", structured output {stats['structured']}" if stats.get("structured") else "")
         + (f", CPD gate: {stats['cpd_gated_out']} of {stats['cpd_scored']} gated out" if cfg.harmonize.cpd_gate else "")
     )

@@ -21,7 +21,6 @@ from __future__ import annotations
 import time
 from collections import Counter
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
 from typing import Any
 
 from alchemistcoder.alchemy.apply import apply_prompt, prepend
@@ -40,6 +39,7 @@ from alchemistcoder.alchemy.write import (
     make_request,
     structured_mode,
 )
+from alchemistcoder.llm.backends import kept_per_process
 from alchemistcoder.records import Sample
 from alchemistcoder.stage import MapStep, ReduceStep, StageContext, merge_stats, run_steps_inline
 
@@ -73,11 +73,6 @@ class HarmonizeStats:
     cpd_gated_out: int = 0
     seconds: float = 0.0
 
-    @property
-    def valid_rate(self) -> float:
-        """Share of model-written prompts that passed validation (0 when the model wrote none)."""
-        return self.model_valid / self.model_attempts if self.model_attempts else 0.0
-
     def to_dict(self) -> dict[str, Any]:
         return {
             "selected": self.selected,
@@ -93,6 +88,12 @@ class HarmonizeStats:
             "cpd_gated_out": self.cpd_gated_out,
             "seconds": round(self.seconds, 3),
         }
+
+
+def valid_rate(stats: dict[str, Any]) -> float:
+    """Share of model-written prompts that passed validation, from the stage's stats (0 when the model wrote
+    none); a rate is not stored, since shard stats add up."""
+    return stats.get("model_valid", 0) / stats["model_attempts"] if stats.get("model_attempts") else 0.0
 
 
 def _check(prompt: str, sample: Sample, grounding: Grounding, cfg: HarmonizeConfig) -> Verdict:
@@ -203,16 +204,11 @@ def gate(accepted: dict[str, Accepted], by_id: dict[str, Sample], cfg: Harmonize
     return kept
 
 
-
-
 # -- selection as keys -> reduce -------------------------------------------------------------------------
 
 
-def _candidate(s: Sample, cfg: HarmonizeConfig, seed: int, look: bool) -> Candidate:
-    """The sample's selection key; with ``look``, whether it is eligible (its grounding misses enough facts)."""
-    c = Candidate(s.source, s.id, selection_key(seed, s.id))
-    if not look:
-        return c
+def _looked_at(c: Candidate, s: Sample, cfg: HarmonizeConfig) -> Candidate:
+    """``c`` with whether its sample is eligible (its grounding misses enough facts) and how many it misses."""
     if s.task not in cfg.tasks or not s.instruction.strip() or not s.response.strip():
         return replace(c, eligible=False)
     missing = len(ground(s.instruction, s.response).missing)
@@ -227,8 +223,8 @@ def candidate_keys(samples: list[Sample], cfg: HarmonizeConfig, ctx: StageContex
     out = []
     for s in samples:
         if not s.rejected:
-            c = _candidate(s, cfg, ctx.seed, look=False)
-            out.append(_candidate(s, cfg, ctx.seed, look=True) if c.rank < head else c)
+            c = Candidate(s.source, s.id, selection_key(ctx.seed, s.id))
+            out.append(_looked_at(c, s, cfg) if c.rank < head else c)
     return out
 
 
@@ -250,7 +246,8 @@ def nothing_to_look_at(decisions: dict[str, Any]) -> bool:
 def look_keys(samples: list[Sample], cfg: HarmonizeConfig, ctx: StageContext) -> list[Candidate]:
     """Map (keys only): the candidates the pick asked about, looked at."""
     wanted = set(ctx.decisions["pick"]["look"])
-    return [_candidate(s, cfg, ctx.seed, look=True) for s in samples if s.id in wanted]
+    return [_looked_at(Candidate(s.source, s.id, selection_key(ctx.seed, s.id)), s, cfg)
+            for s in samples if s.id in wanted]
 
 
 def select_step(keys: list[list[Candidate] | None], cfg: HarmonizeConfig, ctx: StageContext) -> list[list[str]]:
@@ -267,9 +264,10 @@ def select_step(keys: list[list[Candidate] | None], cfg: HarmonizeConfig, ctx: S
 # -- writing, per shard ----------------------------------------------------------------------------------
 
 
-@lru_cache(maxsize=1)
+@kept_per_process
 def _scorer(model: str | None, max_response_tokens: int) -> Any:
-    """The CPD gate's scoring model, loaded once per process (a worker keeps it for every shard it runs)."""
+    """The CPD gate's scoring model, loaded once per process (a worker keeps it for every shard it runs; the
+    run loop releases it after the stage)."""
     from alchemistcoder.alchemy.cpd import Scorer
 
     return Scorer(model, max_response_tokens=max_response_tokens)

@@ -85,20 +85,20 @@ def pick(candidates: Sequence[Candidate], fraction: float, prioritize: bool = Fa
             continue
         ordered = sorted(pool, key=lambda c: c.rank)
         picked: list[str] = []
+        unknown_at = None  # where the walk met a candidate not looked at, before the quota was full
         for position, c in enumerate(ordered):
             if len(picked) == k:
                 break
             if c.eligible is None:
-                ahead = [o.id for o in ordered[position:] if o.eligible is None]
-                needed.update(ahead if batch is None else ahead[: max(batch, 2 * (k - len(picked)))])
+                unknown_at = position
                 break
             if c.eligible:
                 picked.append(c.id)
+        if unknown_at is None:
+            chosen.update(picked)
         else:
-            chosen.update(picked)
-            continue
-        if len(picked) == k:
-            chosen.update(picked)
+            ahead = [o.id for o in ordered[unknown_at:] if o.eligible is None]
+            needed.update(ahead if batch is None else ahead[: max(batch, 2 * (k - len(picked)))])
     return Pick(chosen, needed)
 
 

@@ -8,6 +8,8 @@ Both return one :class:`Completion` per request and report failures in ``Complet
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -33,11 +35,19 @@ def make_backend(config: LLMConfig) -> Any:
     )
 
 
-def release_models() -> None:
-    """Drop the in-process models this process keeps between clients (``hf.load_model``): the run loop calls it
-    after each stage, so a stage's model does not stay in the driver's memory for the stages after it."""
-    import sys
+_KEPT: list[Any] = []  # the per-process model caches made by kept_per_process
 
-    hf = sys.modules.get("alchemistcoder.llm.backends.hf")  # nothing to release if it was never imported
-    if hf is not None:
-        hf.load_model.cache_clear()
+
+def kept_per_process(load: Callable[..., Any]) -> Callable[..., Any]:
+    """Keep the last model ``load`` made for this process (an ``lru_cache`` of one): a stage opens a client or a
+    scorer per shard, and a pool worker runs many shards. :func:`release_models` drops every such model."""
+    cached = lru_cache(maxsize=1)(load)
+    _KEPT.append(cached)
+    return cached
+
+
+def release_models() -> None:
+    """Drop the models this process keeps (:func:`kept_per_process`): the run loop calls it after each stage, so
+    a stage's model does not stay in the driver's memory for the stages after it."""
+    for cached in _KEPT:
+        cached.cache_clear()

@@ -11,19 +11,19 @@ from __future__ import annotations
 import os
 import threading
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any
 
+from alchemistcoder.llm.backends import kept_per_process
 from alchemistcoder.llm.config import LLMConfig
 from alchemistcoder.llm.types import ChatRequest, Completion
 
 
-@lru_cache(maxsize=1)
+@kept_per_process
 def load_model(model_path: str, device: str, dtype_name: str, threads: int) -> tuple[Any, Any]:
     """(tokenizer, model) of ``model_path`` (the embedded model when empty), ready to generate.
 
-    Kept for the process: a stage opens a client per shard, and a pool worker runs many shards, so loading
-    once per process instead of once per shard saves seconds per shard (the last model loaded stays).
+    Kept for the process (``kept_per_process``): loading once per worker instead of once per shard saves
+    seconds per shard.
     """
     # Busy-waiting OpenMP threads are very slow on shared or oversubscribed CPUs (takes effect only if torch is
     # not imported yet).
