@@ -147,3 +147,87 @@ def test_humaneval_x_canonical_programs_parse(shared_data):
         assert len(failures) <= 1, failures
         detected = [detect_language(row["declaration"] + row["canonical_solution"]) for row in rows]
         assert detected.count(language) >= 0.9 * len(rows), (language, detected)
+
+
+def test_literal_gates_decide_like_their_regexes(shared_data):
+    """A gate's literals are a pre-check only: over real responses and instructions (non-ASCII text among
+    them), every gated pattern (the language cues, the code facts) matches exactly when its regex does."""
+    from alchemistcoder.code import concepts
+    from alchemistcoder.code.detect import _CUES, _SCAN_CHARS
+    from alchemistcoder.code.literal_gate import GatedPattern
+
+    gates = [cue for cues in _CUES.values() for cue, _weight in cues]
+    for value in vars(concepts).values():
+        gates += [g for g in (value if isinstance(value, tuple) else (value,)) if isinstance(g, GatedPattern)]
+    assert len(gates) > 50
+    texts = []
+    for path in ("evol-codealpaca/evol-codealpaca-2k-1.json", "codealpaca/code_alpaca_2k.json"):
+        rows = json.loads((shared_data / path).read_text())
+        texts += [r["output"] for r in rows[:900]] + [r["instruction"] for r in rows[:300]]
+    texts += [r["snippet"] for r in json.loads((shared_data / "conala" / "conala-train.json").read_text())[:300]]
+    texts += ["ſelect ſum(x) from t", "SELECTé 1", "<HTML>\n<body>", "# é\nOUTPUT: 3"]
+    assert any(not t.isascii() for t in texts)
+    mismatches = []
+    for text in texts:
+        head = text[:_SCAN_CHARS]
+        for gate in gates:
+            if gate.search(head) != (gate.pattern.search(head) is not None):
+                mismatches.append((gate.pattern.pattern[:60], text[:80]))
+    assert not mismatches, mismatches[:5]
+
+
+def test_statement_walk_is_ast_walk_without_expressions(shared_data):
+    """code facts walk statements only; over real Python (and nesting in handlers and match cases) they come
+    in the order ``ast.walk`` gives them."""
+    import ast
+
+    from alchemistcoder.code.facts import _BLOCKS, _statements
+
+    codes = [
+        "try:\n    import a\nexcept E:\n    def f(): pass\nelse:\n    from b import c\n"
+        "match x:\n    case 1:\n        def g():\n            def h(): pass\n"
+        "class K:\n    if t:\n        async def m(self): return lambda: 0\n",
+    ]
+    rows = json.loads((shared_data / "evol-codealpaca" / "evol-codealpaca-2k-1.json").read_text())
+    for row in rows[:600]:
+        codes += [b.code for b in extract_code_blocks(row["output"]) if b.language == "python"]
+    trees = []
+    for code in codes:
+        try:
+            trees.append(ast.parse(code))
+        except (SyntaxError, ValueError):
+            continue
+    assert len(trees) > 100
+    for tree in trees:
+        expected = [n for n in ast.walk(tree) if n is tree or isinstance(n, _BLOCKS)]
+        assert list(_statements(tree)) == expected
+
+
+def test_lex_gives_the_finditer_lexers_tokens(shared_data):
+    """``lex`` (one findall) gives the tokens, spans and texts of a match-by-match scan with the plain lexer,
+    on real code in several languages and on broken strings and comments."""
+    from alchemistcoder.code.tokens import _lexer_and_keywords, lex
+
+    def reference(language, code):
+        lexer, keywords = _lexer_and_keywords(language)
+        tokens, spans, texts, previous = [], [], [], ""
+        for m in lexer.finditer(code):
+            if m.lastgroup == "c":
+                continue
+            kind, text = m.lastgroup, m.group()
+            token = {"s": "STR", "n": "NUM"}.get(kind) or (
+                (text if text in keywords or previous == "." else "ID") if kind == "i" else text)
+            tokens.append(token)
+            spans.append(m.span())
+            texts.append(text)
+            previous = token
+        return tokens, spans, texts
+
+    codes = [("python", 'x = """unterminated\n  # c\n'), ("cpp", "/* open comment\nint a = 'b';"),
+             ("python", "s = rb'''doc''' + r'x' \u00a0 # t\u2003\n\tf(1e-3, 0x1F, .5)"), ("java", "a.STR + `t`")]
+    for path in ("evol-codealpaca/evol-codealpaca-2k-1.json", "codealpaca/code_alpaca_2k.json"):
+        for row in json.loads((shared_data / path).read_text())[:400]:
+            codes += [(b.language, b.code) for b in extract_code_blocks(row["output"])]
+    assert len({language for language, _ in codes}) >= 5
+    for language, code in codes:
+        assert lex(language, code) == reference(language, code), (language, code[:80])

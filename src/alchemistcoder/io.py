@@ -50,11 +50,11 @@ def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
 
 
 @contextmanager
-def atomic_open(path: str | os.PathLike[str], mode: str = "wb") -> Iterator[IO[Any]]:
-    """Open a file for writing atomically; ``.gz`` targets are gzip-compressed."""
+def atomic_open(path: str | os.PathLike[str], mode: str = "wb", compresslevel: int = 6) -> Iterator[IO[Any]]:
+    """Open a file for writing atomically; ``.gz`` targets are gzip-compressed (at ``compresslevel``)."""
     with atomic_path(path) as tmp:
         if str(path).endswith(".gz"):
-            with gzip.open(tmp, mode, compresslevel=6) as fh:
+            with gzip.open(tmp, mode, compresslevel=compresslevel) as fh:
                 yield fh
         else:
             with open(tmp, mode) as fh:

@@ -13,6 +13,7 @@ from alchemistcoder.code.parse import can_parse, parse_ok
 from alchemistcoder.code.similarity import containment, hash_ngrams, jaccard, ngrams
 from alchemistcoder.code.tokens import (
     code_tokens,
+    lex,
     literal_tokens,
     normalized_token_spans,
     normalized_tokens,
@@ -32,6 +33,7 @@ __all__ = [
     "extract_code_blocks",
     "hash_ngrams",
     "jaccard",
+    "lex",
     "literal_tokens",
     "main_code",
     "ngrams",

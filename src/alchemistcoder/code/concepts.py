@@ -17,6 +17,8 @@ import re
 import sys
 from dataclasses import dataclass
 
+from alchemistcoder.code.literal_gate import gated
+
 _I = re.IGNORECASE
 _M = re.MULTILINE
 
@@ -330,39 +332,44 @@ def is_standard_library(name: str, language: str) -> bool:
 
 # -- presentation facts ------------------------------------------------------------------------------
 
-_PRINTS = re.compile(
+_PRINTS = gated(
     r"\bprint\s*\(|\bprint\s+[\"'\w]|\bconsole\.log\(|\bSystem\.out\.print|\bprintf\s*\(|\bcout\s*<<|\bfmt\.Print"
-    r"|\bprintln!\(|\bprint!\(|\bputs\b|\becho\b|\bConsole\.Write|\bdocument\.write\("
+    r"|\bprintln!\(|\bprint!\(|\bputs\b|\becho\b|\bConsole\.Write|\bdocument\.write\(",
+    ("print", "console.log(", "System.out.print", "cout", "fmt.Print", "puts", "echo", "Console.Write", "document.write("),
 )
-_SHOWS_OUTPUT = re.compile(
-    r"^\s*(?:#|//|--)?\s*(?:expected |sample |example |the )?output(?: will be| would be| is)?\s*[:=]"
-    r"|\bwill (?:print|output|display|return)\b.*[:]\s*$"
-    r"|\b(?:prints?|outputs?|displays?)\s*:\s*$"
-    r"|(?:#|//)\s*(?:=>|->|output|prints?|returns?)\s*:?\s*\S"
-    r"|^\s*>>>\s",
-    _I | _M,
+# One gated pattern per alternative: "#" alone lets most Python through a gate on the whole alternation.
+_SHOWS_OUTPUT = (
+    gated(r"^\s*(?:#|//|--)?\s*(?:expected |sample |example |the )?output(?: will be| would be| is)?\s*[:=]",
+          ("output",), flags=_I | _M),
+    gated(r"\bwill (?:print|output|display|return)\b.*[:]\s*$", ("will ",), flags=_I | _M),
+    gated(r"\b(?:prints?|outputs?|displays?)\s*:\s*$", ("print", "output", "display"), flags=_I | _M),
+    gated(r"(?:#|//)\s*(?:=>|->|output|prints?|returns?)\s*:?\s*\S", ("#", "//"), ("=>", "->", "output", "print", "return"),
+          flags=_I | _M),
+    gated(r"^\s*>>>\s", (">>>",), flags=_I | _M),
 )
-_TESTS = re.compile(
+_TESTS = gated(
     r"^\s*assert\b|\bassert(?:Equal|Equals|True|False|_eq!|_ne!|That)?\s*\(|\bunittest\b|\bpytest\b|^\s*def test_\w+"
     r"|@Test\b|\bfunc Test\w+\(|#\[test\]|\bdescribe\(|\bexpect\(|\bdoctest\b",
-    _M,
+    ("assert", "unittest", "pytest", "def test_", "@Test", "func Test", "#[test]", "describe(", "expect(", "doctest"),
+    flags=_M,
 )
 _COMPLEXITY = re.compile(r"\bO\(\s*[\w\s*^+.log()²]{1,20}\)|\b(?:time|space|runtime|computational) complexity\b", _I)
 
 
 def prints_output(code: str) -> bool:
     """Whether the code writes something to standard output."""
-    return bool(_PRINTS.search(code))
+    return _PRINTS.search(code)
 
 
 def shows_expected_output(response: str) -> bool:
     """Whether the response states what its code prints or returns (an "Output:" line, a ``# -> 5`` comment)."""
-    return bool(_SHOWS_OUTPUT.search(response))
+    folded = response.lower()
+    return any(pattern.search(response, folded) for pattern in _SHOWS_OUTPUT)
 
 
 def includes_tests(code: str) -> bool:
     """Whether the code carries tests (assertions, a test framework, test functions)."""
-    return bool(_TESTS.search(code))
+    return _TESTS.search(code)
 
 
 def analyses_complexity(text: str) -> bool:

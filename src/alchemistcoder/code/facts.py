@@ -6,7 +6,8 @@ from __future__ import annotations
 import ast
 import re
 import warnings
-from collections.abc import Sequence
+from collections import deque
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -42,6 +43,20 @@ _IMPORT_PATTERNS: dict[str, re.Pattern[str]] = {
 }
 
 
+_BLOCKS = (ast.stmt, ast.excepthandler, ast.match_case)
+
+
+def _statements(tree: ast.AST) -> Iterator[ast.AST]:
+    """``ast.walk`` (breadth first, the same order) over statements only: functions and imports are
+    statements, and statements sit only in the bodies of statements, handlers and match cases, so skipping
+    expressions (most of a tree's nodes) changes nothing but the time."""
+    todo = deque([tree])
+    while todo:
+        node = todo.popleft()
+        todo.extend(child for child in ast.iter_child_nodes(node) if isinstance(child, _BLOCKS))
+        yield node
+
+
 def _python_facts(code: str) -> CodeFacts:
     facts = CodeFacts("python")
     try:
@@ -50,7 +65,7 @@ def _python_facts(code: str) -> CodeFacts:
             tree = ast.parse(code)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return facts
-    for node in ast.walk(tree):
+    for node in _statements(tree):
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             facts.functions.append(node.name)
             facts.signatures.append(f"{node.name}({ast.unparse(node.args)})")

@@ -36,8 +36,7 @@ _PRIME = np.uint64(0x100000001B3)
 def token_hashes(tokens: Sequence[str]) -> np.ndarray:
     """A uint64 hash per token (xxh3 of the text, cached per distinct token)."""
     cache = _TOKEN_HASHES
-    get = cache.get
-    values = [get(t) for t in tokens]
+    values = list(map(cache.get, tokens))
     if None in values:
         if len(cache) > 2_000_000:  # bound the cache on endless literal strings
             cache.clear()

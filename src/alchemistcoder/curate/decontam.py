@@ -37,7 +37,7 @@ from alchemistcoder.code import (
     canonical_language,
     code_tokens,
     extract_code_blocks,
-    normalized_token_spans,
+    lex,
     word_tokens,
 )
 from alchemistcoder.code.similarity import hash_ngrams_batch, longest_common_run
@@ -105,15 +105,31 @@ def _is_docstring(token: str) -> bool:
     return token.lstrip("rbuRBU").startswith(('"""', "'''"))
 
 
+def block_tokens(family: str, code: str) -> tuple[list[str], list[tuple[int, int]], list[str]]:
+    """From one lexer pass: the structure tokens (identifier-agnostic, without docstrings: a docstring is prose,
+    not structure, and is often cut), their spans in ``code``, and the verbatim tokens (names and literals as
+    written, without comments and docstrings)."""
+    tokens, spans, texts = lex(family, code)
+    # only a string literal can be a docstring (an ``obj.STR`` attribute is "STR" too: its text is no docstring)
+    strings = [k for k, token in enumerate(tokens) if token == "STR"]
+    drop_structure = {k for k in strings if _is_docstring(code[spans[k][0] : spans[k][0] + 4])}
+    drop_verbatim = {k for k in strings if _is_docstring(texts[k])}
+    if drop_structure:
+        tokens = [t for k, t in enumerate(tokens) if k not in drop_structure]
+        spans = [sp for k, sp in enumerate(spans) if k not in drop_structure]
+    if drop_verbatim:
+        texts = [t for k, t in enumerate(texts) if k not in drop_verbatim]
+    return tokens, spans, texts
+
+
 def structure_tokens(family: str, code: str) -> list[str]:
-    """Identifier-agnostic tokens without docstrings (a docstring is prose, not structure, and is often cut)."""
-    tokens, spans = normalized_token_spans(family, code)
-    return [t for t, (a, _b) in zip(tokens, spans, strict=True) if not (t == "STR" and _is_docstring(code[a : a + 4]))]
+    """Identifier-agnostic tokens without docstrings (see :func:`block_tokens`)."""
+    return block_tokens(family, code)[0]
 
 
 def verbatim_tokens(family: str, code: str) -> list[str]:
     """Tokens as written (names and literals kept), without comments and docstrings."""
-    return [t for t in code_tokens(family, code) if not _is_docstring(t)]
+    return block_tokens(family, code)[2]
 
 
 # -- benchmark entries ------------------------------------------------------------------------------------
@@ -225,6 +241,9 @@ class DecontamIndex:
             for k, i in enumerate(members):
                 self.code_sizes[i] = int(self.code[family][1].sizes[k])
         self.text_sizes = [max(int(n), 1) for n in self.text.sizes]
+        # fewer code hits than this cannot fire the code signal (slightly below the exact bound: float rounding)
+        self.code_floor = [cfg.code_threshold * max(n, 1) * (1 - 1e-9) if n >= cfg.min_code_ngrams else float("inf")
+                           for n in self.code_sizes]
         # names and literals kept: a short solution copied verbatim is specific even when its structure is not
         verbatim = [verbatim_tokens(e.language, e.code) for e in self.entries]
         self.verbatim = _GramIndex.build(verbatim, cfg.code_ngram, seed=13)
@@ -276,11 +295,12 @@ class DecontamIndex:
         th, to = hash_ngrams_batch(text_tokens, cfg.text_ngram, seed=11)
         text_hits = self.text.containment(th, to)
         blocks = [self._code_blocks(i, r) for i, r in pairs]
+        lexed = [[block_tokens(fam, code) for fam, code in bl] for bl in blocks]
         code_hits: list[Counter] = [Counter() for _ in pairs]
         for family, (members, index) in self.code.items():
             lists, owners = [], []
             for d, bl in enumerate(blocks):
-                toks = [t for fam, code in bl if fam == family for t in structure_tokens(family, code)]
+                toks = [t for (fam, _code), lex in zip(bl, lexed[d], strict=True) if fam == family for t in lex[0]]
                 if toks:
                     lists.append(toks)
                     owners.append(d)
@@ -289,8 +309,7 @@ class DecontamIndex:
             ch, co = hash_ngrams_batch(lists, cfg.code_ngram, seed=12)
             for d, counter in zip(owners, index.containment(ch, co), strict=True):
                 code_hits[d].update({members[k]: v for k, v in counter.items()})
-        vh, vo = hash_ngrams_batch([[t for fam, code in bl for t in verbatim_tokens(fam, code)] for bl in blocks],
-                                   cfg.code_ngram, seed=13)
+        vh, vo = hash_ngrams_batch([[t for lex in lx for t in lex[2]] for lx in lexed], cfg.code_ngram, seed=13)
         verbatim_hits = self.verbatim.containment(vh, vo)
         name_hits: list[Counter] = []
         for d, bl in enumerate(blocks if cfg.entry_point else [[] for _ in blocks]):
@@ -313,7 +332,11 @@ class DecontamIndex:
                 blocks: list[tuple[str, str]], text_hits: Counter, code_hits: Counter, verbatim_hits: Counter,
                 name_hits: Counter, test_hits: Counter) -> list[Match]:
         cfg = self.cfg
-        candidates = set(text_hits) | set(code_hits) | set(test_hits) | set(verbatim_hits) | set(name_hits)
+        # A benchmark found only by shared code n-grams (two dozen per sample, mostly common idioms) can fire
+        # only the code signal: the ones clearly short of it are dropped here, the rest decided below.
+        code_floor = self.code_floor
+        candidates = (set(text_hits) | set(test_hits) | set(verbatim_hits) | set(name_hits)
+                      | {e for e, n in code_hits.items() if n >= code_floor[e]})
         matches = []
         for e in candidates:
             text = text_hits.get(e, 0) / self.text_sizes[e]
@@ -322,10 +345,6 @@ class DecontamIndex:
             tests = test_hits.get(e, 0)
             verbatim = verbatim_hits.get(e, 0) / max(int(self.verbatim.sizes[e]), 1)
             named = name_hits.get(e, 0.0)
-            scores = {"text": round(text, 4), "code": round(code, 4), "verbatim_code": round(verbatim, 4),
-                      "tests": tests}
-            if e in name_hits:
-                scores["entry_point"] = round(named, 4)
             # each signal as a multiple of its threshold; the strongest decides
             fired: list[tuple[float, str, float]] = []
             if text >= cfg.text_threshold:
@@ -342,7 +361,11 @@ class DecontamIndex:
             if tests >= need:
                 fired.append((tests / need, "tests", float(tests)))
             if not fired:
-                continue
+                continue  # most candidates share a common n-gram or two: no evidence is built for them
+            scores = {"text": round(text, 4), "code": round(code, 4), "verbatim_code": round(verbatim, 4),
+                      "tests": tests}
+            if e in name_hits:
+                scores["entry_point"] = round(named, 4)
             strength, signal, score = max(fired)
             matches.append((strength, e, signal, score, scores))
         matches.sort(key=lambda m: (-m[0], m[1]))
@@ -371,10 +394,7 @@ class DecontamIndex:
             for family, code in blocks:
                 if family != entry.language:
                     continue
-                tokens, spans = normalized_token_spans(family, code)
-                keep = [k for k, (t, (a, _b)) in enumerate(zip(tokens, spans, strict=True))
-                        if not (t == "STR" and _is_docstring(code[a : a + 4]))]
-                tokens, spans = [tokens[k] for k in keep], [spans[k] for k in keep]
+                tokens, spans, _verbatim = block_tokens(family, code)
                 a, _b, size = longest_common_run(tokens, bench_tokens)
                 if size and spans[a + size - 1][1] - spans[a][0] > len(best):
                     best = code[spans[a][0] : spans[a + size - 1][1]]

@@ -22,8 +22,9 @@ PROGRESS = "progress.json"
 
 
 def write_bytes(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` atomically."""
-    with atomic_open(path, "wb") as fh:
+    """Write ``data`` to ``path`` atomically (gzip level 1 for ``.gz``: a stage's shards are written once and
+    read once, and level 6 took 2.5x the time for files 17% smaller, measured on curate's shards)."""
+    with atomic_open(path, "wb", compresslevel=1) as fh:
         fh.write(data)
 
 
