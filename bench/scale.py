@@ -16,8 +16,9 @@
 3. Checks that both runs made the same decisions and the same exported files (``pipeline.digest``).
 
 Last line: ``scale records=<n> inprocess_cpu_s=<a> local_wall_s=<b> inprocess_wall_s=<c> speedup=<c/b>
-driver_peak_rss_mb=<m> rss_mb_per_10k=<k>`` (``driver_peak_rss_mb`` of the local run; ``rss_mb_per_10k``:
-that peak per 10,000 records).
+driver_peak_rss_mb=<m> rss_mb_per_10k=<k> curate_report_cpu_ms=<r>`` (``driver_peak_rss_mb`` of the local run;
+``rss_mb_per_10k``: that peak per 10,000 records; ``curate_report_cpu_ms``: CPU milliseconds per record of the
+curate stage and the report in the inprocess run, which issue 15 measured at 2.05).
 """
 
 from __future__ import annotations
@@ -186,6 +187,20 @@ def _peak_stage(run: Path, samples: list[tuple[float, float, float]]) -> str:
     return f"{where} ({mb:.0f} MB)"
 
 
+# Issue 15's table: curate 52.2 + 82.3 + 42.5 CPU s and the report ~128 s over 148,660 records.
+ISSUE15_CURATE_REPORT_MS = 2.05
+
+
+def curate_report_cpu_ms(run: Path, records: int) -> float:
+    """CPU milliseconds per record of the curate stage (every step, driver and executor) and the report, from
+    the run's manifests and run.json (an inprocess run: its executor steps' CPU is the driver's)."""
+    curate = orjson.loads(next(run.glob("[0-9][0-9]_curate/manifest.json")).read_bytes())
+    cpu = sum(step["cpu_s"] for step in curate["timings"]["steps"].values())
+    finish = orjson.loads((run / "run.json").read_bytes()).get("finish") or []
+    cpu += sum(f["driver_cpu_s"] for f in finish if f["name"] == "report")
+    return cpu / records * 1000
+
+
 def run_in_child(config: Path) -> dict[str, float]:
     proc = subprocess.run([sys.executable, __file__, "--measure", str(config)], capture_output=True, text=True)
     if proc.returncode != 0:
@@ -230,13 +245,16 @@ def main() -> None:
         finish = orjson.loads((work / executor / "run.json").read_bytes()).get("finish") or []
         for f in finish:
             print(f"  {f['name']:<10} {f['seconds']:7.1f}s")
+    per_record = curate_report_cpu_ms(work / "inprocess", args.records)
+    print(f"curate + report CPU per record (inprocess): {per_record:.3f} ms; when issue 15 was filed: "
+          f"{ISSUE15_CURATE_REPORT_MS} ms at 148,660 records (ratio {per_record / ISSUE15_CURATE_REPORT_MS:.2f})")
     diff = differences(run_digest(work / "inprocess"), run_digest(work / "local"))
     print("outputs: identical" if not diff else "outputs DIFFER: " + "; ".join(diff))
     a, b = results["inprocess"], results["local"]
     rss = b["peak_rss_mb"]
     print(f"scale records={args.records} inprocess_cpu_s={a['cpu_s'] + a['worker_cpu_s']:.1f} local_wall_s={b['wall_s']:.1f} "
           f"inprocess_wall_s={a['wall_s']:.1f} speedup={a['wall_s'] / b['wall_s']:.2f} driver_peak_rss_mb={rss:.0f} "
-          f"rss_mb_per_10k={rss / (args.records / 10000):.0f}")
+          f"rss_mb_per_10k={rss / (args.records / 10000):.0f} curate_report_cpu_ms={per_record:.3f}")
     if not args.keep:
         shutil.rmtree(work, ignore_errors=True)
     if diff:

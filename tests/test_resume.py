@@ -219,12 +219,13 @@ def test_kill_9_at_random_moments_then_resume(model_server, tmp_path: Path) -> N
         assert later == [], f"request {fp} was answered and cached before the kill, yet sent again"
 
 
-# -- kill -9 inside a map or a reduce step of the curate stage ------------------------------------------------
+# -- kill -9 inside a map or a reduce step of a stepped stage -----------------------------------------------
 _CALLS: dict[str, int] = {}
 
 
 def _kill_point(name: str, ctx) -> None:
-    """SIGKILL this process on the n-th call of step ``name`` when ``<run>/KILL_AT`` says ``name n``."""
+    """SIGKILL this process on the n-th call of step ``name`` ("stage.step") when ``<run>/KILL_AT`` says
+    ``name n``."""
     _CALLS[name] = _CALLS.get(name, 0) + 1
     marker = ctx.run_dir / "KILL_AT"
     if marker.exists() and marker.read_text().split() == [name, str(_CALLS[name])]:
@@ -237,22 +238,66 @@ def _killable(name: str, fn, *args):
     return fn(*args)
 
 
-def killing_curate_steps(cfg):
-    """curate's own steps, each of which may kill -9 the run at a chosen call (see _kill_point)."""
+def _killing(stage: str, steps: list) -> list:
+    """``steps`` of ``stage``, each of which may kill -9 the run at a chosen call (see _kill_point)."""
+    from dataclasses import replace
     from functools import partial
 
-    from alchemistcoder.curate.stage import curate_steps
-    from alchemistcoder.stage import MapStep, ReduceStep
-
     out = []
-    for step in curate_steps(cfg):
-        if isinstance(step, ReduceStep):
-            out.append(ReduceStep(step.name, partial(_killable, step.name, step.fn)))
+    for step in steps:
+        name = f"{stage}.{step.name}"
+        if step.fn is not None:  # a reduce, or a map step that writes samples
+            out.append(replace(step, fn=partial(_killable, name, step.fn)))
         else:
-            wrap = partial(_killable, step.name, step.fn) if step.fn else None
-            keys = partial(_killable, step.name, step.keys) if step.fn is None and step.keys else step.keys
-            out.append(MapStep(step.name, wrap, keys))
+            out.append(replace(step, keys=partial(_killable, name, step.keys)))
     return out
+
+
+def killing_curate_steps(cfg):
+    from alchemistcoder.curate.stage import curate_steps
+
+    return _killing("curate", curate_steps(cfg))
+
+
+def killing_harmonize_steps(cfg):
+    from alchemistcoder.alchemy.harmonize import harmonize_steps
+
+    return _killing("harmonize", harmonize_steps(cfg))
+
+
+def killing_comprehend_steps(cfg):
+    from alchemistcoder.comprehend.stage import comprehend_steps
+
+    return _killing("comprehend", comprehend_steps(cfg))
+
+
+def killing_mix_steps(cfg):
+    from alchemistcoder.mix.stage import mix_steps
+
+    return _killing("mix", mix_steps(cfg))
+
+
+def _run_with_kills(tmp_path: Path, run: Path, config: str, stages: str, kills: tuple[str, ...]) -> None:
+    """Run ``stages`` (Python for a tuple of StageSpecs) on ``config`` (Python for a config) in a child process,
+    killed -9 at each of ``kills`` in turn, then once more to the end."""
+    script = tmp_path / "run_stages.py"
+    script.write_text(
+        "import sys\n"
+        "from dataclasses import replace\n"
+        "from pathlib import Path\n"
+        "from alchemistcoder.pipeline import StageSpec, run_pipeline\n"
+        "from alchemistcoder.pipeline.stages import default_stage\n"
+        "from test_resume import _chain_config, _curate_config\n"
+        "if __name__ == '__main__':  # the mix export's child process imports this file again\n"
+        f"    run_pipeline({config}, {stages}, quiet=True)\n")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(TESTS), os.environ.get("PYTHONPATH", "")])}
+    run.mkdir()
+    for kill_at in (*kills, None):
+        if kill_at:
+            (run / "KILL_AT").write_text(kill_at)
+        proc = subprocess.run([sys.executable, str(script), str(run)], env=env, capture_output=True, timeout=300)
+        assert proc.returncode == (-signal.SIGKILL if kill_at else 0), (kill_at, proc.stderr.decode()[-2000:])
+        assert not (run / "KILL_AT").exists(), f"{kill_at} was never reached"
 
 
 def _curate_config(out: Path, *overrides: str):
@@ -271,25 +316,10 @@ def test_kill_9_inside_a_map_and_a_reduce_step_resumes_to_the_same_output(tmp_pa
     run_pipeline(_curate_config(baseline), (default_stage("ingest"), default_stage("curate")), quiet=True)
 
     run = tmp_path / "run"
-    script = tmp_path / "run_curate.py"
-    script.write_text(
-        "import sys\n"
-        "from pathlib import Path\n"
-        "from alchemistcoder.pipeline import StageSpec, run_pipeline\n"
-        "from alchemistcoder.pipeline.stages import default_stage\n"
-        "from test_resume import _curate_config\n"
-        "stages = (default_stage('ingest'), StageSpec('curate', 'data', 'alchemistcoder.curate.stage:run_curate',\n"
-        "          steps='test_resume:killing_curate_steps'))\n"
-        "run_pipeline(_curate_config(Path(sys.argv[1])), stages, quiet=True)\n")
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(TESTS), os.environ.get("PYTHONPATH", "")])}
-    run.mkdir()
     # the 3rd shard of the keys-only map step, then inside the near-duplicate reduce, then to the end
-    for kill_at in ("shingles 3", "dedup_near 1", None):
-        if kill_at:
-            (run / "KILL_AT").write_text(kill_at)
-        proc = subprocess.run([sys.executable, str(script), str(run)], env=env, capture_output=True, timeout=300)
-        assert proc.returncode == (-signal.SIGKILL if kill_at else 0), proc.stderr.decode()[-2000:]
-        assert not (run / "KILL_AT").exists()
+    _run_with_kills(tmp_path, run, "_curate_config(Path(sys.argv[1]))",
+                    "(default_stage('ingest'), replace(default_stage('curate'), steps='test_resume:killing_curate_steps'))",
+                    ("curate.shingles 3", "curate.dedup_near 1"))
     assert _outputs(run) == _outputs(baseline)
     manifest = orjson.loads((run / "02_curate" / "manifest.json").read_bytes())
     steps = manifest["timings"]["steps"]
@@ -298,6 +328,39 @@ def test_kill_9_inside_a_map_and_a_reduce_step_resumes_to_the_same_output(tmp_pa
     assert steps["shingles"]["resumed"] == 4 and not steps["dedup_near"]["resumed"]
     assert manifest["counts"] == orjson.loads((baseline / "02_curate" / "manifest.json").read_bytes())["counts"]
     assert not (run / "02_curate" / "steps").exists()
+
+
+def _chain_config(out: Path):
+    """The model-free chain of the quickstart: template AlchemistPrompts, comprehension tasks without reviews."""
+    return _curate_config(out, "harmonize.enabled=true", "harmonize.writer=template", "harmonize.model=null",
+                          "comprehend.enabled=true", "comprehend.review.enabled=false", "mix.enabled=true")
+
+
+_CHAIN = ("ingest", "curate", "harmonize", "comprehend", "mix")
+
+
+def test_kill_9_inside_the_map_and_reduce_steps_of_harmonize_comprehend_and_mix(tmp_path: Path) -> None:
+    """Each stepped stage after curate killed inside a reduce and inside a map step resumes to the outputs
+    (every stage's shards and the exported mix) of a run that was never interrupted."""
+    from alchemistcoder.pipeline.stages import default_stage
+
+    baseline = tmp_path / "baseline"
+    run_pipeline(_chain_config(baseline), tuple(default_stage(n) for n in _CHAIN), quiet=True)
+    run = tmp_path / "run"
+    stages = ("(default_stage('ingest'), default_stage('curate'), "
+              + ", ".join(f"replace(default_stage('{n}'), steps='test_resume:killing_{n}_steps')" for n in _CHAIN[2:])
+              + ")")
+    kills = ("harmonize.pick 1", "harmonize.write 2", "comprehend.choose 1", "comprehend.make 2", "mix.draw 1",
+             "mix.apply 3")
+    _run_with_kills(tmp_path, run, "_chain_config(Path(sys.argv[1]))", stages, kills)
+    outputs = _outputs(run)
+    assert outputs == _outputs(baseline)
+    assert {p.split("/")[0] for p in outputs} >= {"03_harmonize", "04_comprehend", "05_mix", "dataset"}
+    for stage, first in (("harmonize", "candidates"), ("comprehend", "candidates"), ("mix", "keys")):
+        manifest = orjson.loads(next(run.glob(f"[0-9][0-9]_{stage}/manifest.json")).read_bytes())
+        steps = manifest["timings"]["steps"]
+        # the run killed last in this stage redid no finished shard of its first step
+        assert steps[first]["resumed"] == steps[first]["shards"] > 0, (stage, steps)
 
 
 @pytest.mark.slow
