@@ -42,6 +42,6 @@ class GatedPattern:
 
 def gated(pattern: str, *need: tuple[str, ...], flags: int = 0) -> GatedPattern:
     """Compile ``pattern`` with its gate (see :class:`GatedPattern`)."""
-    if flags & re.I:
-        assert all(s == s.lower() for group in need for s in group), "gate literals of an ignore-case pattern are lower-case"
+    if flags & re.I and any(s != s.lower() for group in need for s in group):
+        raise ValueError(f"gate of the ignore-case pattern {pattern!r}: its literals must be lower-case")
     return GatedPattern(re.compile(pattern, flags), need, bool(flags & re.I))

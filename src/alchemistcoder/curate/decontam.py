@@ -127,11 +127,6 @@ def structure_tokens(family: str, code: str) -> list[str]:
     return block_tokens(family, code)[0]
 
 
-def verbatim_tokens(family: str, code: str) -> list[str]:
-    """Tokens as written (names and literals kept), without comments and docstrings."""
-    return block_tokens(family, code)[2]
-
-
 # -- benchmark entries ------------------------------------------------------------------------------------
 def _strip_quotes(text: str) -> str:
     return text.strip().strip("'\"").strip()
@@ -234,9 +229,10 @@ class DecontamIndex:
         self.text = _GramIndex.build(self.text_tokens, cfg.text_ngram, seed=11)
         self.code: dict[str, tuple[list[int], _GramIndex]] = {}
         self.code_sizes = [0] * len(self.entries)
+        lexed = [block_tokens(e.language, e.code) for e in self.entries]
         for family in sorted({e.language for e in self.entries}):
             members = [i for i, e in enumerate(self.entries) if e.language == family]
-            tokens = [structure_tokens(family, self.entries[i].code) for i in members]
+            tokens = [lexed[i][0] for i in members]
             self.code[family] = (members, _GramIndex.build(tokens, cfg.code_ngram, seed=12))
             for k, i in enumerate(members):
                 self.code_sizes[i] = int(self.code[family][1].sizes[k])
@@ -245,7 +241,7 @@ class DecontamIndex:
         self.code_floor = [cfg.code_threshold * max(n, 1) * (1 - 1e-9) if n >= cfg.min_code_ngrams else float("inf")
                            for n in self.code_sizes]
         # names and literals kept: a short solution copied verbatim is specific even when its structure is not
-        verbatim = [verbatim_tokens(e.language, e.code) for e in self.entries]
+        verbatim = [lex[2] for lex in lexed]
         self.verbatim = _GramIndex.build(verbatim, cfg.code_ngram, seed=13)
         self.verbatim_lengths = [len(t) for t in verbatim]
         self.asserts: dict[str, list[int]] = {}
