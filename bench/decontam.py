@@ -106,7 +106,7 @@ def main() -> None:
     ngram = [bool(m) for m in index.score_batch(pairs)]
     t2 = time.perf_counter()
     execution = [bool(h) for h in semantic_flags(index, rows, statement_threshold=1.0)]
-    statement = [bool(h) for h in semantic_flags(index, rows, exec_threshold=1.0)]
+    statement = [bool(h) for h in semantic_flags(index, rows, exec_threshold=1.0, exec_strong_threshold=1.0)]
     t3 = time.perf_counter()
     combined = [a or b or c for a, b, c in zip(ngram, execution, statement, strict=True)]
     base = baseline13(rows, cfg.benchmarks)

@@ -295,8 +295,12 @@ class ScriptedJudge:
         return out
 
 
+GREET_PY = "Here you go:\n```python\ndef greet(name):\n    return 'Hello, ' + name + '!'\n```"
+
+
 def judge_samples() -> list[Sample]:
-    return [sample(x, f"Task {x}: add two numbers. " * 40, GOOD_PY) for x in "abcd"]
+    # not "add two numbers": that is HumanEval/53 in other words, and decontamination rightly removes it
+    return [sample(x, f"Task {x}: greet a user by name. " * 40, GREET_PY) for x in "abcd"]
 
 
 def test_judge_verdicts_are_recorded_like_filters():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import gzip
 import json
 import sys
@@ -11,8 +12,8 @@ import pytest
 
 from alchemistcoder.curate.config import DecontamConfig
 from alchemistcoder.curate.decontam import DecontamIndex, decontaminate_samples, load_entries
-from alchemistcoder.curate.decontam_exec import sample_code
-from alchemistcoder.curate.decontam_problems import facts_agree, key_facts, problems_from_tasks
+from alchemistcoder.curate.decontam_exec import lift_snippet, sample_code
+from alchemistcoder.curate.decontam_problems import facts_agree, key_facts, names_agree, problems_from_tasks
 from alchemistcoder.curate.decontam_semantic import SemanticIndex, load_embedder
 from alchemistcoder.records import Sample, make_messages
 
@@ -45,7 +46,7 @@ def test_labelled_set_is_deterministic_and_balanced(shared_data):
     assert a == b
     kinds = {r["kind"] for r in a if r["label"] == 1}
     assert kinds == {*KINDS, "hand_paraphrase"}
-    assert sum(r["label"] == 0 for r in a) == 73  # 80 written by hand, 7 of them benchmark problems after all
+    assert sum(r["label"] == 0 for r in a) == 73  # 81 written by hand, 8 of them benchmark problems after all
     assert build_labelled_set(shared_data, seed=6, per_kind=6) != a
 
 
@@ -265,3 +266,75 @@ def test_reviewed_paraphrases_are_read_from_the_shared_files(shared_data):
     assert not {r["task_id"] for r in rows if r["split"] == "tune"} & {r["task_id"] for r in rows if r["split"] == "test"}
     median = [r for r in rows if r["task_id"] == "HumanEval/47" and r["label"]]
     assert median and all("median" in r["instruction"].lower() for r in median)
+
+
+# -- execution beyond a function of the task's own shape: real rows of the shared instruction sets -----------
+@pytest.fixture(scope="module")
+def paraphrase(shared_data):
+    rows = {r["id"]: r for r in load_paraphrases(shared_data)}
+    return lambda row_id: rows[row_id]
+
+
+def _verdict(index, row):
+    """The rejection params of a reviewed real row under the full index (every benchmark problem)."""
+    return _reject(index, index.cfg, row["instruction"], row["response"])
+
+
+def test_a_snippet_runs_as_a_function_of_the_names_it_reads():
+    """CoNaLa answers are expressions over the names of the question; CodeAlpaca's often bind an example
+    input first; both become functions of those names, the answer their last value."""
+    def lifted(code):
+        return [(sig, arity) for sig, arity in lift_snippet(ast.parse(code))]
+
+    assert lifted("''.join(L)") == [("(L):\n    return ''.join(L)", 1)]
+    assert lifted("my_list = [1, 3, 5]\ntotal = sum(my_list)\nprint(total)") == \
+        [("(my_list):\n    total = sum(my_list)\n    return total", 1)]
+    assert lifted("sum([True, True, False])") == [("(arg0):\n    return sum(arg0)", 1)]  # the literal is the input
+    assert lifted("L.sort(key=operator.itemgetter(2))") == \
+        [("(L):\n    import operator\n    L.sort(key=operator.itemgetter(2))\n    return L", 1)]
+    assert [a for _s, a in lifted("[a - b for a, b in zip(x, y)]")] == [2, 2]  # both orders of the parameters
+    assert lifted("count = 0\nfor c in s:\n    count += 1\nprint(count)")[0][0].startswith("(s):\n    count = 0")
+    assert lifted("print(my_list)") == lifted("print('hello')") == []  # computes nothing / takes nothing
+
+
+def test_a_snippet_that_solves_a_benchmark_problem_is_a_leak(index, paraphrase):
+    """Real CoNaLa rows: ``''.join(L)`` is HumanEval/28's concatenation; ``sum([True, ...])`` MBPP/105's count."""
+    p = _verdict(index, paraphrase("conala/conala-train.json#1696"))
+    assert (p["task_id"], p["signal"], p["scores"]["function"]) == ("HumanEval/28", "execution", "_snippet_0")
+    assert p["scores"]["tests_passed"] == p["scores"]["tests_total"] > 20
+    assert _verdict(index, paraphrase("conala/conala-train.json#633"))["task_id"] == "Mbpp/105"
+    # a near miss in the same form is kept: sorted by value, then by key, is not MBPP/475's order
+    assert _verdict(index, paraphrase("conala/conala-train.json#1947")) is None
+
+
+def test_many_tests_let_a_lower_cosine_count(index, paraphrase):
+    """"Accepts a string and reverses the words in it" reads about 0.51 against MBPP/604: below
+    ``exec_threshold``, but passing its 53 EvalPlus tests is the evidence."""
+    p = _verdict(index, paraphrase("codealpaca/new_codealpaca.json#4379"))
+    assert p["task_id"] == "Mbpp/604" and p["signal"] == "execution"
+    assert index.cfg.exec_strong_threshold <= p["score"] < index.cfg.exec_threshold
+    assert p["scores"]["tests_total"] >= index.cfg.exec_strong_tests
+
+
+def test_a_problem_further_down_is_tried_on_a_function_named_like_it(index, paraphrase):
+    """"Sums up all the numbers in a list" has a dozen "sum of ..." problems nearer than MBPP/798 (the sum of
+    an array); its ``sum_list`` is named like ``_sum`` and passes. A lower bound named ``lower_bound`` is
+    not tried on MBPP/733's first occurrence (which it would pass)."""
+    p = _verdict(index, paraphrase("codealpaca/code_alpaca_2k.json#1737"))
+    assert p["task_id"] == "Mbpp/798" and p["scores"]["function"] == "sum_list"
+    assert names_agree("sum_list", "_sum") and names_agree("find_largest_value", "max_element")
+    assert not names_agree("lower_bound", "find_first_occurrence") and not names_agree("same_lengths", "get_equal")
+    lower_bound = "```python\ndef lower_bound(arr, x):\n    lo, hi = 0, len(arr)\n    while lo < hi:\n" \
+                  "        mid = (lo + hi) // 2\n        if arr[mid] < x:\n            lo = mid + 1\n" \
+                  "        else:\n            hi = mid\n    return lo\n```"
+    assert _reject(index, index.cfg, "Implement binary search that returns the index of the first element greater "
+                   "than or equal to x.", lower_bound) is None
+
+
+def test_arguments_as_text_and_numbers_as_digits(index, paraphrase):
+    """A paraphrase takes a sentence where MBPP/90 takes a list of words, a binary number as a string where
+    MBPP/24 takes digits as an int, and gives a binary number back as a string where MBPP/33 wants an int."""
+    for row_id, task in [("codealpaca/new_codealpaca.json#844", "Mbpp/90"), ("codealpaca/code_alpaca_2k.json#939", "Mbpp/24"),
+                         ("codealpaca/code_alpaca_2k.json#996", "Mbpp/33")]:
+        p = _verdict(index, paraphrase(row_id))
+        assert p["task_id"] == task and p["scores"]["adapted"] and p["scores"]["tests_passed"] == p["scores"]["tests_total"]

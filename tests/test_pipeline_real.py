@@ -112,7 +112,10 @@ def test_the_real_chain_makes_the_decisions_recorded_before_the_redesign(real_ru
     exercises that are benchmark problems in other words (HumanEval/13, /48, /55; MBPP/566, /605, ...), and
     once for issue 15, whose comprehend appends each shard's tasks to that shard and whose mix keeps each
     shard's samples in that shard (in mix order); the order of those two kept lists changed, not their ids,
-    and the export is the same bytes. A deliberate change of behaviour re-records it: python -m alchemistcoder.pipeline.digest RUN > FILE."""
+    and the export is the same bytes. Re-recorded again for issue 14's wider execution signal, which removes
+    four more demo samples that pass a benchmark problem's tests: merge sort (MBPP/635, "sort the given
+    list"), binary to decimal (MBPP/24, the number given as a string), ``itertools.groupby`` packing
+    (MBPP/778) and sorting tuples by their second element (MBPP/64), the last two CoNaLa-style snippets. A deliberate change of behaviour re-records it: python -m alchemistcoder.pipeline.digest RUN > FILE."""
     from alchemistcoder.pipeline.digest import differences, run_digest
 
     recorded = orjson.loads((REPO / "tests" / "data" / "pipeline_real_digest.json").read_bytes())

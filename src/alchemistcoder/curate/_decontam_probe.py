@@ -11,9 +11,13 @@ Expected outputs are computed once per task; each sample then runs in a forked c
 * ``asserts`` mode (MBPP): each assertion runs with the task's entry point bound to the sample's function;
 * ``check`` mode (HumanEval without EvalPlus): the task's ``check(candidate)`` runs on the function.
 
-Every call has a time limit (``setitimer``), every child a CPU-time limit; the sample's output is swallowed. One line per task goes to
-stdout as soon as it is known, tagged with the job's nonce (the sample cannot forge it): ``{"sample", "task",
-"passing" (functions that passed every test), "best", "passed", "total"}``. The sandbox's wall clock bounds
+Every call has a time limit (``setitimer``), every child a CPU-time limit; the sample's output is swallowed. A function that fails the
+first input is tried again with its arguments as text (numbers as digits, a list of words as a sentence:
+a paraphrase often takes them so), and answers match when a number comes back as its digits (in MBPP's
+assertions too, through a wrapper of the answer). One line per
+task goes to stdout as soon as it is known, tagged with the job's nonce (the sample cannot forge it):
+``{"sample", "task", "passing" (functions that passed every test), "best", "passed", "total", "adapted"
+(a function that passed with its arguments as text)}``. The sandbox's wall clock bounds
 the job.
 """
 
@@ -68,10 +72,27 @@ def _same(got, want, atol):
         return len(got) == len(want) and all(_same(g, w, atol) for g, w in zip(got, want, strict=True))
     if isinstance(want, dict) and isinstance(got, dict):
         return got.keys() == want.keys() and all(_same(got[k], want[k], atol) for k in want)
+    # a number given back as its digits ("1010" for MBPP/33's 1010) is the same answer
+    if (isinstance(want, int) and isinstance(got, str)) or (isinstance(want, str) and isinstance(got, int)):
+        return str(got).strip() == str(want).strip()
     try:
         return bool(got == want)
     except BaseException:
         return False
+
+
+def _as_text(args):
+    """The arguments as a paraphrase often takes them: numbers as their digits (a binary number as a string,
+    MBPP/24), a list of words as one sentence (MBPP/90's longest word)."""
+    out = []
+    for a in args:
+        if isinstance(a, int) and not isinstance(a, bool):
+            out.append(str(a))
+        elif isinstance(a, list) and a and all(isinstance(w, str) and " " not in w for w in a):
+            out.append(" ".join(a))
+        else:
+            out.append(a)
+    return out
 
 
 def _quiet(fn):
@@ -113,10 +134,13 @@ def _expected(task, limit):
     return triples
 
 
-def _run_inputs(fn, triples, atol, limit):
-    """Inputs passed before the first wrong answer; each call may take ``limit`` or four times the reference's."""
+def _run_inputs(fn, triples, atol, limit, adapt=None):
+    """Inputs passed before the first wrong answer; each call may take ``limit`` or four times the reference's
+    (``adapt`` changes the arguments first)."""
     passed = 0
     for args, want, seconds in triples:
+        if adapt is not None:
+            args = adapt(args)
         try:
             got = _quiet(lambda a=args, t=max(limit, 4 * seconds): _limited(lambda: fn(*_deepcopy(a)), t))
         except BaseException:
@@ -125,6 +149,31 @@ def _run_inputs(fn, triples, atol, limit):
             return passed
         passed += 1
     return passed
+
+
+class _Answer:
+    """A sample's answer inside an assertion, compared as ``_same`` compares (``assert f(10) == 1010`` holds for
+    "1010"); any other use of it fails the assertion."""
+
+    __slots__ = ("value",)
+    __hash__ = None
+
+    def __init__(self, value):
+        self.value = value
+
+    def __eq__(self, other):
+        return _same(self.value, other, 0.0)
+
+    def __ne__(self, other):
+        return not _same(self.value, other, 0.0)
+
+    def __bool__(self):
+        return bool(self.value)
+
+
+def _adapted(fn, adapt):
+    """``fn`` with its arguments changed by ``adapt`` (or not) and its answer wrapped in :class:`_Answer`."""
+    return lambda *args: _Answer(fn(*(adapt(list(args)) if adapt else args)))
 
 
 def _run_asserts(fn, namespace, task, limit):
@@ -173,8 +222,16 @@ def _try_sample(sample, tasks, expected, limit, nonce):
                 continue
             if task["mode"] == "inputs":
                 passed = _run_inputs(fn, triples, task["atol"], limit)
+                if passed == 0 and _run_inputs(fn, triples, task["atol"], limit, _as_text) == record["total"]:
+                    passed = record["total"]
+                    record["adapted"] = name
             elif task["mode"] == "asserts":
                 passed = _run_asserts(fn, namespace, task, limit)
+                for adapt in (None, _as_text) if passed == 0 else ():
+                    if _run_asserts(_adapted(fn, adapt), namespace, task, limit) == record["total"]:
+                        passed = record["total"]
+                        record["adapted"] = name
+                        break
             else:
                 passed = _run_check(fn, task, limit)
             if passed == record["total"]:

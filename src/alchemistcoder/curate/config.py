@@ -138,6 +138,19 @@ class DecontamConfig(StrictModel):
         description="Cosine at or above which a candidate is verified by execution (the tests decide; the cosine "
         "keeps a generic helper that happens to pass some task's tests from counting).",
     )
+    exec_strong_threshold: float = Field(
+        0.5, gt=0, le=1,
+        description="Cosine at or above which a candidate whose tests are many (``exec_strong_tests`` or more: "
+        "EvalPlus's base and plus inputs) is verified by execution: passing that many tests says more than a "
+        "cosine, while MBPP's three assertions are passed by neighbouring problems (kept at ``exec_threshold``).",
+    )
+    exec_strong_tests: int = Field(20, ge=1, description="Tests a problem needs for ``exec_strong_threshold`` to apply.")
+    exec_top_k: int = Field(
+        20, ge=1,
+        description="Nearest problems (beyond ``top_k``) a sample's code is also tried on, at ``exec_strong_threshold`` "
+        "with many tests, when one of its functions is named like the problem's entry point (``sum_list`` and "
+        "MBPP/798's ``_sum``): a common problem has many neighbours on the same topic ahead of it.",
+    )
     statement_threshold: float = Field(
         0.88, gt=0, le=1,
         description="Cosine at or above which a candidate is flagged when the key facts of the problem's statement "

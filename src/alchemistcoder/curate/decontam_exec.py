@@ -16,8 +16,11 @@ below 1000" passes HumanEval/31's tests but is not a leak of it, so its pass is 
 from __future__ import annotations
 
 import ast
+import builtins
+import itertools
 import json
 import secrets
+import sys
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -80,6 +83,113 @@ def _script_uses(tree: ast.Module) -> set[str]:
     return used
 
 
+_BUILTINS = frozenset(dir(builtins))
+# Methods that change their object in place and return None: a snippet ending in ``L.sort(key=...)`` answers L.
+_IN_PLACE = frozenset({"sort", "reverse", "append", "extend", "insert", "remove", "update", "clear"})
+SNIPPET_PREFIX = "_snippet_"
+
+
+def _names(nodes: list[ast.stmt], ctx: type) -> list[str]:
+    """Names read (``ast.Load``) or bound (``ast.Store``) in ``nodes``, in source order."""
+    found = [n for node in nodes for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ctx)]
+    return list(dict.fromkeys(n.id for n in sorted(found, key=lambda n: (n.lineno, n.col_offset))))
+
+
+class _LiteralInputs(ast.NodeTransformer):
+    """Replaces container literals that a call works on (an argument, or the object of a method call other
+    than ``' '.join``) by parameters ``arg0``, ``arg1``..."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit, self.params = limit, []
+
+    def _take(self, node: ast.expr) -> ast.expr:
+        if isinstance(node, (ast.List, ast.Tuple, ast.Set, ast.Dict)) and len(self.params) < self.limit:
+            try:
+                ast.literal_eval(node)
+            except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+                return node
+            self.params.append(f"arg{len(self.params)}")
+            return ast.copy_location(ast.Name(self.params[-1], ast.Load()), node)
+        return node
+
+    def visit_Call(self, node: ast.Call) -> ast.expr:
+        node.args = [self._take(a) for a in node.args]
+        if isinstance(node.func, ast.Attribute):
+            node.func.value = self._take(node.func.value)
+        self.generic_visit(node)
+        return node
+
+
+def _literal_inputs(rest: list[ast.stmt], answer: ast.expr, limit: int) -> tuple[list[ast.stmt], ast.expr, list[str]]:
+    """A snippet without free names, its container literals made parameters (:class:`_LiteralInputs`)."""
+    import copy
+
+    swap = _LiteralInputs(limit)
+    module = swap.visit(ast.Module([*copy.deepcopy(rest), ast.Expr(copy.deepcopy(answer))], []))
+    return module.body[:-1], module.body[-1].value, swap.params
+
+
+def lift_snippet(tree: ast.Module, max_params: int = 3) -> list[tuple[str, int]]:
+    """Functions made of a snippet that defines none (CoNaLa's ``sentence.replace(' ', '')`` for "remove all
+    whitespace in a string `sentence`", CodeAlpaca's ``my_list = [1, 3, 5]`` then ``print(sum(my_list))``), as
+    (source, arity) pairs, one per order of the parameters.
+
+    The parameters are the names the snippet reads but never binds, and those it binds to a literal (its
+    example input); the answer is its last expression (a single-argument ``print`` unwrapped), the name its
+    last statement assigns, or the object a last in-place method call changes. Empty when the snippet does not
+    end that way or has no parameter (or more than ``max_params``).
+    """
+    body = [n for n in tree.body if not isinstance(n, (ast.Import, ast.ImportFrom))]
+    if not body or any(isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) for n in body):
+        return []
+    imported = {(a.asname or a.name).split(".")[0] for n in tree.body if isinstance(n, (ast.Import, ast.ImportFrom))
+                for a in n.names}
+    examples: dict[str, ast.stmt] = {}
+    for n in body:
+        if isinstance(n, ast.Assign) and len(n.targets) == 1 and isinstance(n.targets[0], ast.Name):
+            try:
+                ast.literal_eval(n.value)
+            except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+                continue
+            examples.setdefault(n.targets[0].id, n)
+    rebound = _names([n for n in body if n not in examples.values()], ast.Store)
+    examples = {name: n for name, n in examples.items() if name not in rebound}  # ``count = 0`` is no input
+    rest = [n for n in body if n not in examples.values()]
+    if not rest:
+        return []
+    last = rest[-1]
+    if isinstance(last, ast.Expr) and isinstance(last.value, ast.Call) and isinstance(last.value.func, ast.Name) \
+            and last.value.func.id == "print":
+        if len(last.value.args) != 1 or last.value.keywords:
+            return []
+        rest, answer = rest[:-1], last.value.args[0]
+    elif isinstance(last, ast.Expr) and isinstance(last.value, ast.Call) and isinstance(last.value.func, ast.Attribute) \
+            and last.value.func.attr in _IN_PLACE and isinstance(last.value.func.value, ast.Name):
+        answer = last.value.func.value
+    elif isinstance(last, ast.Expr):
+        rest, answer = rest[:-1], last.value
+    elif isinstance(last, (ast.Assign, ast.AugAssign, ast.AnnAssign)) and isinstance(
+            target := (last.targets[0] if isinstance(last, ast.Assign) else last.target), ast.Name):
+        answer = ast.copy_location(ast.Name(target.id, ast.Load()), target)
+    else:
+        return []
+    if not rest and isinstance(answer, ast.Name):
+        return []  # ``print(my_list)`` computes nothing
+    whole = [*rest, ast.Expr(answer)]
+    bound = set(_names(whole, ast.Store)) | {a.arg for n in whole for a in ast.walk(n) if isinstance(a, ast.arg)}
+    free = [n for n in _names(whole, ast.Load) if n not in bound and n not in imported and n not in _BUILTINS]
+    # a standard module the snippet uses without importing it (CoNaLa's ``operator.itemgetter(2)``)
+    modules = [n for n in free if n in sys.stdlib_module_names and n not in examples]
+    params = [n for n in free if n not in modules]
+    if not params:  # ``sum([True, True, False])``: the literal the snippet works on is its input
+        rest, answer, params = _literal_inputs(rest, answer, max_params)
+    if not 1 <= len(params) <= max_params:
+        return []
+    lines = [f"import {m}" for m in modules] + [ast.unparse(n) for n in rest] + [f"return {ast.unparse(answer)}"]
+    code = "\n".join("    " + line for text in lines for line in text.splitlines())
+    return [(f"({', '.join(order)}):\n{code}", len(order)) for order in itertools.permutations(params)]
+
+
 def sample_code(response: str) -> SampleCode | None:
     """The runnable part of a response's Python code blocks (those that parse), or None when there is none."""
     statements: list[str] = []
@@ -95,6 +205,10 @@ def sample_code(response: str) -> SampleCode | None:
         except (SyntaxError, ValueError):
             continue
         trees.append(tree)
+        for signature, arity in lift_snippet(tree):
+            name = f"{SNIPPET_PREFIX}{len(functions)}"
+            statements.append(f"def {name}{signature}")
+            functions[name] = Function(name, arity, arity, helper=False)
         for node in tree.body:
             if isinstance(node, _KEPT):
                 statements.append(ast.get_source_segment(block.code, node) or "")
@@ -124,6 +238,7 @@ class ExecVerdict:
     passed: int  # tests passed by that function
     total: int  # tests run (inputs the reference answers, or assertions)
     helper_only: bool = False  # only a helper of the sample passed
+    adapted: bool = False  # it passed with its arguments as text (numbers as digits, words as a sentence)
 
     @property
     def leak(self) -> bool:
@@ -132,35 +247,33 @@ class ExecVerdict:
 
     def to_params(self) -> dict[str, Any]:
         return {"function": self.function, "tests_passed": self.passed, "tests_total": self.total,
-                **({"helper_only": True} if self.helper_only else {})}
+                **({"helper_only": True} if self.helper_only else {}), **({"adapted": True} if self.adapted else {})}
 
 
-def _attempts(code: SampleCode, problems: list[BenchProblem]) -> list[dict[str, Any]]:
-    out = []
-    for p in problems:
-        names = [f.name for f in code.functions if f.fits(p.arity)]
-        if p.mode and names:
-            out.append({"task": p.key, "functions": names})
-    return out
+def fitting(code: SampleCode, problem: BenchProblem) -> list[str]:
+    """The sample's functions that can be called like the problem's entry point (none when it has no tests)."""
+    return [f.name for f in code.functions if f.fits(problem.arity)] if problem.mode else []
 
 
-def verify(pairs: list[tuple[SampleCode, list[BenchProblem]]], sample_timeout_s: float, call_limit_s: float,
-           batch: int = 32, workers: int | None = None) -> list[dict[str, ExecVerdict]]:
+def verify(pairs: list[tuple[SampleCode, list[tuple[BenchProblem, list[str]]]]], sample_timeout_s: float,
+           call_limit_s: float, batch: int = 32, workers: int | None = None) -> list[dict[str, ExecVerdict]]:
     """Run each sample's code against the tests of its candidate problems in the sandbox.
 
-    Samples go ``batch`` to a sandbox job (one forked child each, inside the sandbox); jobs run ``workers``
-    at a time. Returns, per pair, the verdicts by problem key (a problem is absent when no function of the
-    sample fits its arity, it has no Python tests, or the sample's child died before reporting it).
+    ``pairs``: per sample, its code and the problems to try with the names of the functions to try on each
+    (:func:`fitting` or a subset). Samples go ``batch`` to a sandbox job (one forked child each, inside the
+    sandbox); jobs run ``workers`` at a time. Returns, per pair, the verdicts by problem key (a problem is absent
+    when it got no function, or the sample's child died before reporting it).
     """
     from alchemistcoder.sandbox import Job, run_many
 
-    runnable = [(k, code, tries) for k, (code, problems) in enumerate(pairs) if (tries := _attempts(code, problems))]
+    runnable = [(k, code, tries) for k, (code, problems) in enumerate(pairs)
+                if (tries := [{"task": p.key, "functions": names} for p, names in problems if names])]
     # samples with the same candidates share a job: each job computes its problems' expected outputs once
     runnable.sort(key=lambda item: [t["task"] for t in item[2]])
     out: list[dict[str, ExecVerdict]] = [{} for _ in pairs]
     if not runnable:
         return out
-    by_key = {p.key: p for _code, problems in pairs for p in problems}
+    by_key = {p.key: p for _code, problems in pairs for p, _names in problems}
     probe = PROBE.read_text(encoding="utf-8")
     jobs, nonces = [], []
     for start in range(0, len(runnable), batch):
@@ -185,5 +298,6 @@ def verify(pairs: list[tuple[SampleCode, list[BenchProblem]]], sample_timeout_s:
             main = [n for n in passing if n not in helpers[k]]
             function = (main or passing or [rec["best"]])[0]
             out[k][rec["task"]] = ExecVerdict(rec["task"], function, rec["total"] if passing else rec["passed"],
-                                              rec["total"], helper_only=bool(passing) and not main)
+                                              rec["total"], helper_only=bool(passing) and not main,
+                                              adapted=rec.get("adapted") == function)
     return out

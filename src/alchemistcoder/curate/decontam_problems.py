@@ -46,6 +46,15 @@ class BenchProblem:
     check: str = ""  # check mode: the test code defining check(candidate)
     arity: int | None = None  # positional arguments of the entry point (None: unknown)
 
+    @property
+    def tests(self) -> int:
+        """How many tests a sample's function must pass (inputs, assertions, or the asserts of ``check``)."""
+        if self.mode == "inputs":
+            return len(self.inputs)
+        if self.mode == "asserts":
+            return len(self.asserts)
+        return self.check.count("assert ") if self.mode == "check" else 0
+
     def test_spec(self) -> dict[str, Any]:
         """The task as the sandbox probe reads it (``_decontam_probe.py``)."""
         return {"id": self.key, "mode": self.mode, "entry_point": self.entry_point, "reference": self.reference,
@@ -262,3 +271,27 @@ def facts_agree(problem: KeyFacts, sample: KeyFacts, min_words: float) -> tuple[
     ok = not missing_numbers and not missing_names and not contrary and shared >= min_words
     return ok, {"missing_numbers": missing_numbers, "missing_names": missing_names, "contrary": contrary,
                 "shared_words": round(shared, 4)}
+
+
+# Words of a function name that say nothing about the problem.
+_NAME_STOPWORDS = _FACT_STOPWORDS | frozenset({"get", "is", "has", "do", "calc", "func", "fn", "helper", "main",
+                                               "solve", "solution", "result", "my"})
+
+
+def name_words(name: str) -> list[str]:
+    """The stemmed words of an identifier (snake_case or camelCase), without those that name no problem."""
+    words = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name).lower().replace("-", "_").split("_")
+    return [_stem(w) for w in words if w and not w.isdigit() and w not in _NAME_STOPWORDS]
+
+
+def names_agree(function: str, entry_point: str) -> bool:
+    """Whether a sample's function is named like a benchmark's entry point: a shared word, one word the
+    start of the other ("max" and "maximum"), or synonyms of an exclusive choice ("largest" and "max")."""
+    for a in name_words(function):
+        for b in name_words(entry_point):
+            if a == b or (min(len(a), len(b)) >= 3 and (a.startswith(b) or b.startswith(a))):
+                return True
+            if a in _FAMILY_OF and _FAMILY_OF.get(b) == _FAMILY_OF[a]:
+                return True
+    return False
+

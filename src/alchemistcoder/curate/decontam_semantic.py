@@ -7,8 +7,9 @@ all-MiniLM-L6-v2 and compared (exact cosine, numpy) with every benchmark problem
 cosine (a cosine alone flags "sum of the even numbers of a list" as MBPP/270, "sum of even numbers at even
 positions"):
 
-- **execution** (cosine >= ``exec_threshold``): the sample's Python passes the problem's own tests in the
-  sandbox (``decontam_exec``); a function that passes but fails any test is a different problem;
+- **execution** (cosine >= ``exec_threshold``, or ``exec_strong_threshold`` for a problem with many tests): the
+  sample's Python passes the problem's own tests in the sandbox (``decontam_exec``); a function that passes
+  but fails any test is a different problem;
 - **statement** (cosine >= ``statement_threshold``): the instruction keeps the statement's key facts (its
   numbers, quoted names and most of its content words); for samples without runnable Python, and for
   paraphrases whose interface differs from the benchmark's (their code fails its tests);
@@ -35,9 +36,16 @@ from typing import Any
 import numpy as np
 
 from alchemistcoder.curate.config import DecontamConfig
-from alchemistcoder.curate.decontam_exec import ExecVerdict, sample_code, verify
+from alchemistcoder.curate.decontam_exec import ExecVerdict, SampleCode, fitting, sample_code, verify
 from alchemistcoder.curate.decontam_judge import ask_judge
-from alchemistcoder.curate.decontam_problems import BenchProblem, KeyFacts, facts_agree, intent, key_facts
+from alchemistcoder.curate.decontam_problems import (
+    BenchProblem,
+    KeyFacts,
+    facts_agree,
+    intent,
+    key_facts,
+    names_agree,
+)
 
 # Part of the embedding cache's key: bump it when what is embedded changes (``intent``).
 EMBEDDING_VERSION = "intent-4"
@@ -144,6 +152,7 @@ class Candidate:
 
     problem: int
     cosine: float
+    rank: int = 0  # 0 for the nearest problem
 
 
 class SemanticIndex:
@@ -193,23 +202,41 @@ class SemanticIndex:
         return self._statement_embeddings
 
     def candidates(self, instructions: list[str]) -> list[list[Candidate]]:
-        """Each instruction's ``top_k`` nearest problems (the best statement of each), nearest first."""
+        """Each instruction's nearest problems (the best statement of each, ``max(top_k, exec_top_k)`` at most),
+        nearest first."""
         cfg = self.cfg
-        floor = min(cfg.exec_threshold, cfg.statement_threshold, cfg.judge_threshold if cfg.judge_model else 1.0)
+        floor = min(cfg.exec_threshold, cfg.exec_strong_threshold, cfg.statement_threshold,
+                    cfg.judge_threshold if cfg.judge_model else 1.0)
         if not instructions or not self.problems:
             return [[] for _ in instructions]
         sims = self.embed(instructions) @ self.statement_embeddings().T
         by_problem = np.full((len(instructions), len(self.problems)), -1.0, dtype=np.float32)
         np.maximum.at(by_problem.T, self.owner, sims.T)
-        k = min(cfg.top_k, len(self.problems))
+        k = min(max(cfg.top_k, cfg.exec_top_k), len(self.problems))
         top = np.argpartition(-by_problem, k - 1, axis=1)[:, :k]
         out = []
         for row, idx in zip(by_problem, top, strict=True):
             order = idx[np.argsort(-row[idx], kind="stable")]
-            out.append([Candidate(int(j), float(row[j])) for j in order if row[j] >= floor])
+            out.append([Candidate(int(j), float(row[j]), r) for r, j in enumerate(order) if row[j] >= floor])
         return out
 
     # -- verification ----------------------------------------------------------------------------------
+    def tries(self, c: Candidate, code: SampleCode) -> list[str]:
+        """The sample's functions to run on a candidate's tests (none: not near enough).
+
+        Among the ``top_k`` nearest: at ``exec_threshold``, or the lower ``exec_strong_threshold`` for a problem
+        with many tests ("accepts a string and reverses the words in it" reads 0.51 against MBPP/604's
+        statement; passing its 53 tests is the evidence). Further down, to ``exec_top_k``: a problem with many
+        tests, at ``exec_strong_threshold``, tried only on the functions named like its entry point.
+        """
+        cfg, p = self.cfg, self.problems[c.problem]
+        strong = c.cosine >= cfg.exec_strong_threshold and p.tests >= cfg.exec_strong_tests
+        if c.rank < cfg.top_k and (strong or c.cosine >= cfg.exec_threshold):
+            return fitting(code, p)
+        if c.rank < cfg.exec_top_k and strong:
+            return [name for name in fitting(code, p) if names_agree(name, p.entry_point)]
+        return []
+
     def best_facts(self, problem: int, instruction: str) -> tuple[bool, dict[str, Any]]:
         """Whether the instruction keeps the key facts of one of the problem's statements (the best one)."""
         mine = key_facts(instruction[:MAX_INSTRUCTION_CHARS])
@@ -234,15 +261,18 @@ class SemanticIndex:
         cands = self.candidates([i for i, _ in pairs])
         self.stats["embed_s"] += time.perf_counter() - started
         started = time.perf_counter()
-        codes = [sample_code(r) if any(c.cosine >= cfg.exec_threshold for c in cs) else None
-                 for (_i, r), cs in zip(pairs, cands, strict=True)]
-        runs = [(k, code, [self.problems[c.problem] for c in cands[k] if c.cosine >= cfg.exec_threshold])
-                for k, code in enumerate(codes) if code is not None]
+        floor = min(cfg.exec_threshold, cfg.exec_strong_threshold)
+        runs = []
+        for k, ((_i, response), cs) in enumerate(zip(pairs, cands, strict=True)):
+            code = sample_code(response) if any(c.cosine >= floor for c in cs) else None
+            tries = [(self.problems[c.problem], names) for c in cs if code and (names := self.tries(c, code))]
+            if tries:
+                runs.append((k, code, tries))
         verdicts: list[dict[str, ExecVerdict]] = [{} for _ in pairs]
         if runs:
-            results = verify([(code, probs) for _k, code, probs in runs], cfg.exec_timeout_s, cfg.exec_call_limit_s,
+            results = verify([(code, tries) for _k, code, tries in runs], cfg.exec_timeout_s, cfg.exec_call_limit_s,
                              workers=cfg.exec_workers or None)
-            for (k, _code, _probs), result in zip(runs, results, strict=True):
+            for (k, _code, _tries), result in zip(runs, results, strict=True):
                 verdicts[k] = result
         self.stats["exec_s"] += time.perf_counter() - started
         self.stats["exec_samples"] += len(runs)
@@ -257,7 +287,7 @@ class SemanticIndex:
                     break
             # the statement signal also where the tests failed: a paraphrase often changes the interface
             # (a binary number as a string, Fibonacci counted from 1), and its key facts still decide
-            for c in cs if hit is None else ():
+            for c in cs[: cfg.top_k] if hit is None else ():
                 if c.cosine >= cfg.statement_threshold:
                     ok, detail = self.best_facts(c.problem, instruction)
                     if ok:
@@ -288,8 +318,8 @@ class SemanticIndex:
             scores["judge"] = judge
         also = []
         for other in cands:
-            if other is c:
-                continue
+            if other is c or (other.rank >= self.cfg.top_k and self.problems[other.problem].key not in verdicts):
+                continue  # the evidence names the nearest problems and those whose tests ran
             q = self.problems[other.problem]
             entry: dict[str, Any] = {"benchmark": q.benchmarks[0], "task_id": q.key, "cosine": round(other.cosine, 4)}
             if q.key in verdicts:
