@@ -13,7 +13,14 @@ import pytest
 from alchemistcoder.curate.config import DecontamConfig
 from alchemistcoder.curate.decontam import DecontamIndex, decontaminate_samples, load_entries
 from alchemistcoder.curate.decontam_exec import lift_snippet, sample_code
-from alchemistcoder.curate.decontam_problems import facts_agree, key_facts, names_agree, problems_from_tasks
+from alchemistcoder.curate.decontam_foreign import foreign_code, type_kind
+from alchemistcoder.curate.decontam_problems import (
+    assert_cases,
+    facts_agree,
+    key_facts,
+    names_agree,
+    problems_from_tasks,
+)
 from alchemistcoder.curate.decontam_semantic import SemanticIndex, load_embedder
 from alchemistcoder.records import Sample, make_messages
 
@@ -46,7 +53,7 @@ def test_labelled_set_is_deterministic_and_balanced(shared_data):
     assert a == b
     kinds = {r["kind"] for r in a if r["label"] == 1}
     assert kinds == {*KINDS, "hand_paraphrase"}
-    assert sum(r["label"] == 0 for r in a) == 73  # 81 written by hand, 8 of them benchmark problems after all
+    assert sum(r["label"] == 0 for r in a) == 72  # 81 written by hand, 9 of them benchmark problems after all
     assert build_labelled_set(shared_data, seed=6, per_kind=6) != a
 
 
@@ -338,3 +345,54 @@ def test_arguments_as_text_and_numbers_as_digits(index, paraphrase):
                          ("codealpaca/code_alpaca_2k.json#996", "Mbpp/33")]:
         p = _verdict(index, paraphrase(row_id))
         assert p["task_id"] == task and p["scores"]["adapted"] and p["scores"]["tests_passed"] == p["scores"]["tests_total"]
+
+
+# -- C++, Java and JavaScript samples on the benchmark's Python tests -------------------------------------
+def test_declared_types_become_literals_and_answers_json():
+    assert type_kind("const std::vector<std::string>&") == ("list", "str")
+    assert type_kind("List<List<Integer>>") == ("list", "list", "int") and type_kind("int[]") == ("list", "int")
+    assert type_kind("Map<String, Integer>") is None and type_kind("Node*") is None  # not tried
+    f = foreign_code("```java\npublic class P {\n  public static boolean isPrime(int n) { return n > 1; }\n"
+                     "  public static void main(String[] a) { System.out.println(isPrime(7)); }\n}\n```")
+    assert f.language == "java" and [(g.name, g.params, g.returns, g.owner, g.static) for g in f.functions] == \
+        [("isPrime", ["int"], "boolean", "P", True)]
+    cpp = foreign_code("```cpp\n#include <string>\nint count(const std::string& s, char c) { int n = 0;\n"
+                       "  for (char x : s) n += x == c; return n; }\nint main() { return count(\"aa\", 'a'); }\n```")
+    assert [g.name for g in cpp.functions] == ["count"] and "main" not in cpp.source  # its main is dropped
+    # MBPP's literal assertions are the cases of a C++/Java/JavaScript run; other shapes give none
+    assert assert_cases(["assert count('abcc', 'c') == 2", "assert not count('x', 'y')"], "count") == \
+        [(["abcc", "c"], 2), (["x", "y"], False)]
+    assert assert_cases(["assert set(f([1])) == {1}"], "f") == []
+
+
+def test_foreign_paraphrases_run_on_the_python_tests_in_the_sandbox(index, paraphrase, monkeypatch):
+    """Real rows: a Java isPrime passes MBPP+'s 53 tests of MBPP/605; a C++ longest string passes
+    HumanEval+'s tests of HumanEval/12 but the empty list's, whose None a std::string cannot say (left out);
+    a JavaScript palindrome check passes HumanEval/48's."""
+    import alchemistcoder.sandbox as sandbox
+
+    languages = []
+    real = sandbox.run_many
+
+    def spy(jobs, workers=None):
+        jobs = list(jobs)
+        languages.extend(job.language for job in jobs)
+        return real(jobs, workers=workers)
+
+    monkeypatch.setattr(sandbox, "run_many", spy)
+    for row_id, task, language in [("codealpaca/code_alpaca_2k.json#324", "Mbpp/605", "java"),
+                                   ("codealpaca/new_codealpaca.json#3361", "HumanEval/12", "cpp"),
+                                   ("codealpaca/new_codealpaca.json#2290", "HumanEval/48", "javascript")]:
+        p = _verdict(index, paraphrase(row_id))
+        assert (p["task_id"], p["signal"], p["scores"]["language"]) == (task, "execution", language)
+        assert p["scores"]["tests_passed"] == p["scores"]["tests_total"] > 20
+    assert {"java", "cpp", "javascript"} <= set(languages)
+
+
+def test_a_foreign_function_that_fails_a_test_is_no_leak(index):
+    """A Java longest-string that throws on the empty list fails HumanEval/12 (null is a String's answer)."""
+    java = "```java\npublic String findLongest(List<String> strings) {\n    String longest = strings.get(0);\n" \
+           "    for (String s : strings) { if (s.length() > longest.length()) { longest = s; } }\n" \
+           "    return longest;\n}\n```"
+    assert _reject(index, index.cfg, "Create a Java method that takes a list of strings as input and returns the longest "
+                   "string.", java) is None

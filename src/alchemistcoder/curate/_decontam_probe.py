@@ -1,6 +1,8 @@
 """Runs inside the sandbox for decontamination's execution signal (``alchemistcoder.curate.decontam_exec``).
 
-Not imported by the package: the host sends this file as the sandbox's program with ``job.json`` beside it.
+The host sends this file as the sandbox's program with ``job.json`` beside it (the package imports only its
+``_same``, to compare the answers of C++, Java and JavaScript samples the same way). A job with
+``expected_only`` prints the reference solutions' answers instead (``decontam_foreign``).
 The job holds benchmark tasks and samples: each sample's top-level statements (imports, definitions,
 assignments; its script part is dropped by the host) and which of its functions to try on which task.
 Expected outputs are computed once per task; each sample then runs in a forked child (ended after
@@ -246,6 +248,19 @@ def main():
         job = json.load(fh)
     nonce, limit = job["nonce"], job["limit_s"]
     signal.signal(signal.SIGALRM, _alarm)
+    if job.get("expected_only"):
+        # the answers of the reference solutions only, for the C++/Java/JavaScript harnesses (decontam_foreign)
+        for task in job["tasks"]:
+            cases = []
+            with contextlib.suppress(BaseException):
+                for args, want, _seconds in _expected(task, limit):
+                    with contextlib.suppress(BaseException):
+                        case = _dumps([args, want])
+                        if len(case) <= job["max_case_chars"]:  # a literal that long is no test a harness needs
+                            cases.append(case)
+            line = '{"task": ' + _dumps(task["id"]) + ', "cases": [' + ",".join(cases) + "]}"
+            _write(1, (nonce + " " + line + "\n").encode("utf-8"))
+        return
     tasks = {t["id"]: t for t in job["tasks"]}
     expected = {}
     for task in job["tasks"]:

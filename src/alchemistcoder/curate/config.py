@@ -151,6 +151,12 @@ class DecontamConfig(StrictModel):
         "with many tests, when one of its functions is named like the problem's entry point (``sum_list`` and "
         "MBPP/798's ``_sum``): a common problem has many neighbours on the same topic ahead of it.",
     )
+    exec_foreign_threshold: float = Field(
+        0.8, gt=0, le=1,
+        description="Cosine at or above which a C++, Java or JavaScript sample (whose Python proves nothing) is run "
+        "on a candidate's tests among the ``top_k`` nearest: a batch of such samples costs a compile, so only near "
+        "candidates (188 of the 15,330 shared samples at 0.8, 1,416 at 0.6).",
+    )
     statement_threshold: float = Field(
         0.88, gt=0, le=1,
         description="Cosine at or above which a candidate is flagged when the key facts of the problem's statement "

@@ -239,6 +239,7 @@ class ExecVerdict:
     total: int  # tests run (inputs the reference answers, or assertions)
     helper_only: bool = False  # only a helper of the sample passed
     adapted: bool = False  # it passed with its arguments as text (numbers as digits, words as a sentence)
+    language: str = "python"  # the sample code's language (decontam_foreign runs C++, Java, JavaScript)
 
     @property
     def leak(self) -> bool:
@@ -247,7 +248,8 @@ class ExecVerdict:
 
     def to_params(self) -> dict[str, Any]:
         return {"function": self.function, "tests_passed": self.passed, "tests_total": self.total,
-                **({"helper_only": True} if self.helper_only else {}), **({"adapted": True} if self.adapted else {})}
+                **({"helper_only": True} if self.helper_only else {}), **({"adapted": True} if self.adapted else {}),
+                **({"language": self.language} if self.language != "python" else {})}
 
 
 def fitting(code: SampleCode, problem: BenchProblem) -> list[str]:

@@ -45,6 +45,8 @@ class BenchProblem:
     setup: str = ""  # imports the assertions need
     check: str = ""  # check mode: the test code defining check(candidate)
     arity: int | None = None  # positional arguments of the entry point (None: unknown)
+    cases: list[tuple[list[Any], Any]] = field(default_factory=list)  # asserts mode: (arguments, answer) of each
+
 
     @property
     def tests(self) -> int:
@@ -151,11 +153,42 @@ def problems_from_tasks(tasks: Sequence[Any], max_plus_inputs: int) -> list[Benc
         elif t.benchmark in ("humaneval", "humaneval-x-python") and not p.mode:
             p.mode, p.check, p.reference = "check", t.test, t.prompt + t.canonical_solution
     for p in problems.values():
+        if p.mode == "asserts":
+            p.cases = assert_cases(p.asserts, p.entry_point)
         if p.mode == "inputs" and p.inputs:
             p.arity = len(p.inputs[0])
         elif p.mode:
             p.arity = _arity(p.reference, p.entry_point)
     return [p for p in problems.values() if p.statements]
+
+
+def assert_cases(asserts: list[str], entry_point: str) -> list[tuple[list[Any], Any]]:
+    """The (arguments, answer) of each ``assert entry_point(...) == literal`` (or ``assert [not] f(...)``), all
+    literals; empty when any assertion has another shape (``set(f(x)) == ...``, ``math.isclose``)."""
+    cases = []
+    for line in asserts:
+        try:
+            node = ast.parse(line.strip()).body[0]
+        except (SyntaxError, IndexError, ValueError):
+            return []
+        test = node.test if isinstance(node, ast.Assert) else None
+        want: Any = True
+        if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+            test, want = test.operand, False
+        elif isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], ast.Eq):
+            test, right = test.left, test.comparators[0]
+            try:
+                want = ast.literal_eval(right)
+            except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+                return []
+        if not (isinstance(test, ast.Call) and isinstance(test.func, ast.Name) and test.func.id == entry_point
+                and not test.keywords):
+            return []
+        try:
+            cases.append(([ast.literal_eval(a) for a in test.args], want))
+        except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+            return []
+    return cases
 
 
 def load_problems(cfg: DecontamConfig) -> list[BenchProblem]:

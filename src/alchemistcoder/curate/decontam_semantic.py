@@ -24,7 +24,9 @@ and a second run over the same sources pays none of it.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
+import json
 import os
 import sqlite3
 import time
@@ -37,6 +39,7 @@ import numpy as np
 
 from alchemistcoder.curate.config import DecontamConfig
 from alchemistcoder.curate.decontam_exec import ExecVerdict, SampleCode, fitting, sample_code, verify
+from alchemistcoder.curate.decontam_foreign import ForeignCode, foreign_code, reference_cases, verify_foreign
 from alchemistcoder.curate.decontam_judge import ask_judge
 from alchemistcoder.curate.decontam_problems import (
     BenchProblem,
@@ -52,6 +55,9 @@ EMBEDDING_VERSION = "intent-4"
 # Characters of an instruction that are embedded: the model reads 256 word pieces at most, and the task
 # of an instruction is stated at its start.
 MAX_INSTRUCTION_CHARS = 1000
+# Part of the verdict cache's key: bump it when how a sample's code is run or judged changes (the probe, the
+# harnesses, ``lift_snippet``, the adapters).
+EXEC_VERSION = "exec-2"
 # Word pieces of an intent that are embedded. A paraphrased statement sits at the start; cutting at 64 (8% of
 # the shared instructions are longer than 128) made the cold curate 1.4x faster and lost no paraphrase on the
 # labelled set (bench/decontam.py, bench/decontam_cost.py).
@@ -84,6 +90,8 @@ def load_embedder(path: str | None) -> Any:
 class EmbeddingCache:
     """Embeddings by text, on disk (SQLite, float16) under ``$XDG_CACHE_HOME/alchemistcoder/decontam``: shared by
     the processes and the runs of a machine, so a second curate run over the same sources embeds nothing again.
+    Execution verdicts are kept beside them (by code, problem, functions tried and ``EXEC_VERSION``), so a
+    second run compiles and runs nothing again either.
 
     Every embedding goes through float16, also on the run that computes it, so a cached run decides exactly
     as a cold one. A cache that cannot be opened (read-only home) is skipped.
@@ -101,6 +109,7 @@ class EmbeddingCache:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
                 self._db = sqlite3.connect(self.path, timeout=60)
                 self._db.execute("CREATE TABLE IF NOT EXISTS emb (key BLOB PRIMARY KEY, vec BLOB NOT NULL)")
+                self._db.execute("CREATE TABLE IF NOT EXISTS verdict (key BLOB PRIMARY KEY, body TEXT NOT NULL)")
             except (OSError, sqlite3.Error):
                 self._failed = True
         return self._db
@@ -113,6 +122,26 @@ class EmbeddingCache:
             rows = db.execute(f"SELECT key, vec FROM emb WHERE key IN ({','.join('?' * len(chunk))})", chunk)
             out.update((k, np.frombuffer(v, dtype=np.float16)) for k, v in rows)
         return out
+
+    def get_verdicts(self, keys: list[bytes]) -> dict[bytes, dict[str, Any]]:
+        """Cached execution verdicts (``ExecVerdict`` fields) of ``keys`` (those found)."""
+        db, out = self._open(), {}
+        for start in range(0, len(keys) if db else 0, 500):
+            chunk = keys[start : start + 500]
+            rows = db.execute(f"SELECT key, body FROM verdict WHERE key IN ({','.join('?' * len(chunk))})", chunk)
+            out.update((k, json.loads(body)) for k, body in rows)
+        return out
+
+    def put_verdicts(self, items: dict[bytes, dict[str, Any]]) -> None:
+        """Store execution verdicts (best effort, as :meth:`put`)."""
+        db = self._open()
+        if db is not None:
+            try:
+                with db:
+                    db.executemany("INSERT OR REPLACE INTO verdict VALUES (?, ?)",
+                                   [(k, json.dumps(v)) for k, v in items.items()])
+            except sqlite3.Error:
+                pass
 
     def put(self, items: dict[bytes, np.ndarray]) -> None:
         """Store float16 vectors (best effort: a locked or full disk only costs recomputation later)."""
@@ -167,6 +196,7 @@ class SemanticIndex:
         self.facts: list[list[KeyFacts]] = [[key_facts(s) for s in p.statements] for p in problems]
         self._statement_embeddings: np.ndarray | None = None
         self.cache = EmbeddingCache()
+        self._cases: dict[str, list[tuple[list[Any], Any]]] = {}  # test cases by problem, for decontam_foreign
         # seconds spent embedding and in the sandbox, and samples run there (decontaminate_samples reports them)
         self.stats: Counter[str] = Counter()
 
@@ -237,6 +267,65 @@ class SemanticIndex:
             return [name for name in fitting(code, p) if names_agree(name, p.entry_point)]
         return []
 
+    def _verify_foreign(self, pairs: list[tuple[str, str]], cands: list[list[Candidate]],
+                        verdicts: list[dict[str, ExecVerdict]]) -> None:
+        """Execution for the samples whose Python proved nothing and that have C++, Java or JavaScript
+        (``decontam_foreign``): their verdicts join ``verdicts``."""
+        cfg = self.cfg
+        runs = []
+        for k, ((_i, response), cs) in enumerate(zip(pairs, cands, strict=True)):
+            if any(v.leak for v in verdicts[k].values()) or not any(c.cosine >= cfg.exec_foreign_threshold for c in cs):
+                continue
+            code = foreign_code(response)
+            if code is None:
+                continue
+            shape = code.as_sample_code()
+            tries = [(self.problems[c.problem], names) for c in cs[: cfg.top_k]
+                     if c.cosine >= cfg.exec_foreign_threshold and self.problems[c.problem].mode in ("inputs", "asserts")
+                     and (names := self.tries(c, shape))]
+            if tries:
+                runs.append((k, code, tries))
+        def run(todo: list[tuple[ForeignCode, list[tuple[BenchProblem, list[str]]]]]) -> list[dict[str, ExecVerdict]]:
+            missing = list({p.key: p for _c, tries in todo for p, _n in tries if p.key not in self._cases}.values())
+            self._cases.update(reference_cases(missing, cfg.exec_call_limit_s, workers=cfg.exec_workers or None))
+            return verify_foreign([(code, [(p.key, names, self._cases.get(p.key, [])) for p, names in tries])
+                                   for code, tries in todo], cfg.exec_timeout_s, workers=cfg.exec_workers or None)
+
+        self._cached_run(runs, verdicts, lambda code: f"{code.language}\x1f{code.source}", run)
+        self.stats["exec_foreign_samples"] += len(runs)
+
+    def _cached_run(self, runs: list[tuple[int, Any, list[tuple[BenchProblem, list[str]]]]],
+                    verdicts: list[dict[str, ExecVerdict]], source: Any, run: Any) -> None:
+        """Run ``runs`` (sample, code, tries) through ``run``, the tries whose verdict is cached excepted; the
+        new verdicts are cached (by ``source(code)``, the problem, the functions and the execution settings)."""
+        cfg = self.cfg
+        settings = f"{EXEC_VERSION}/{cfg.exec_plus_inputs}/{cfg.exec_timeout_s}/{cfg.exec_call_limit_s}"
+        keys = {}
+        for k, code, tries in runs:
+            text = source(code)
+            for p, names in tries:
+                raw = f"{settings}\x1f{text}\x1f{p.key}\x1f{','.join(names)}"
+                keys[(k, p.key)] = hashlib.sha256(raw.encode()).digest()[:16]
+        found = self.cache.get_verdicts(list(keys.values()))
+        todo = []
+        for k, code, tries in runs:
+            for p, _names in tries:
+                if keys[(k, p.key)] in found:
+                    verdicts[k][p.key] = ExecVerdict(**found[keys[(k, p.key)]])
+            left = [(p, names) for p, names in tries if keys[(k, p.key)] not in found]
+            if left:
+                todo.append((k, code, left))
+        self.stats["exec_cached"] += len(found)
+        if not todo:
+            return
+        new = {}
+        for (k, _code, left), result in zip(todo, run([(code, left) for _k, code, left in todo]), strict=True):
+            for p, _names in left:
+                if p.key in result:
+                    verdicts[k][p.key] = result[p.key]
+                    new[keys[(k, p.key)]] = dataclasses.asdict(result[p.key])
+        self.cache.put_verdicts(new)
+
     def best_facts(self, problem: int, instruction: str) -> tuple[bool, dict[str, Any]]:
         """Whether the instruction keeps the key facts of one of the problem's statements (the best one)."""
         mine = key_facts(instruction[:MAX_INSTRUCTION_CHARS])
@@ -269,11 +358,9 @@ class SemanticIndex:
             if tries:
                 runs.append((k, code, tries))
         verdicts: list[dict[str, ExecVerdict]] = [{} for _ in pairs]
-        if runs:
-            results = verify([(code, tries) for _k, code, tries in runs], cfg.exec_timeout_s, cfg.exec_call_limit_s,
-                             workers=cfg.exec_workers or None)
-            for (k, _code, _tries), result in zip(runs, results, strict=True):
-                verdicts[k] = result
+        self._cached_run(runs, verdicts, lambda code: "\n\x1f".join(code.statements),
+                         lambda todo: verify(todo, cfg.exec_timeout_s, cfg.exec_call_limit_s, workers=cfg.exec_workers or None))
+        self._verify_foreign(pairs, cands, verdicts)
         self.stats["exec_s"] += time.perf_counter() - started
         self.stats["exec_samples"] += len(runs)
         out: list[dict[str, Any] | None] = [None] * len(pairs)

@@ -14,7 +14,7 @@ Nothing from the benchmarks is stored in the repository: :func:`build_labelled_s
 - ``embedded``: the problem inside a longer, unrelated task, its solution among other code.
 
 Negatives (``negatives.jsonl``, written by hand) are same-topic, different-problem tasks: the hard cases
-for a detector. Eight of the 81 turned out to be benchmark problems in other words ("minimum of three
+for a detector. Nine of the 81 turned out to be benchmark problems in other words ("minimum of three
 numbers" is MBPP/227, "nth Catalan number" MBPP/583): they carry the ``task_id`` and count as positives
 (kind ``hand_paraphrase``). Run ``python tests/data/contamination/labelled.py OUT.jsonl`` to write the set out.
 
