@@ -21,7 +21,7 @@ from alchemistcoder.curate.decontam_problems import (
     names_agree,
     problems_from_tasks,
 )
-from alchemistcoder.curate.decontam_semantic import SemanticIndex, load_embedder
+from alchemistcoder.curate.decontam_semantic import EmbeddingCache, SemanticIndex, load_embedder
 from alchemistcoder.records import Sample, make_messages
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "data" / "contamination"))
@@ -190,7 +190,7 @@ def test_near_miss_on_the_same_topic_is_kept(few):
                    "numbers in the list.", code) is None
 
 
-def test_execution_runs_in_the_sandbox_only(few, monkeypatch):
+def test_execution_runs_in_the_sandbox_only(few, monkeypatch, tmp_path):
     import alchemistcoder.sandbox as sandbox
 
     calls = []
@@ -204,6 +204,7 @@ def test_execution_runs_in_the_sandbox_only(few, monkeypatch):
     monkeypatch.setattr(sandbox, "run_many", spy)
     cfg, index, semantic = few
     index._semantic = semantic
+    monkeypatch.setattr(semantic, "cache", EmbeddingCache(tmp_path / "cache.sqlite"))  # no verdict from a past run
     code = "```python\n" + PRIME.replace("is_prime", "check") + "```"
     p = _reject(index, cfg, "Write a code that takes an int as an input and returns true if the int is a prime number", code)
     assert p["signal"] == "execution" and p["task_id"] == "HumanEval/31" and p["scores"]["function"] == "check"
@@ -221,12 +222,13 @@ def test_key_facts_keep_numbers_names_and_words():
 
 
 def test_statement_signal_for_code_that_cannot_run(few):
-    """Code in another language cannot run against the Python tests: the statement decides (cosine and key
-    facts). A real CodeAlpaca sample; a near statement with a contrary word ("last" for "first") is kept."""
+    """C# code cannot run against the tests (the harnesses speak C++, Java and JavaScript): the statement
+    decides (cosine and key facts). A near statement with a contrary word ("last" for "first") is kept."""
     cfg, index, semantic = few
     index._semantic = semantic
-    js = "```javascript\nfunction isPalindrome(s) {\n  return s === s.split('').reverse().join('');\n}\n```"
-    p = _reject(index, cfg, "Write a JavaScript program to check if a given string is a palindrome.", js)
+    cs = "```csharp\npublic static bool IsPalindrome(string s) {\n  char[] a = s.ToCharArray();\n  Array.Reverse(a);\n" \
+         "  return s == new string(a);\n}\n```"
+    p = _reject(index, cfg, "Write a C# program to check if a given string is a palindrome.", cs)
     assert p["signal"] == "statement" and p["task_id"] == "HumanEval/48" and p["score"] >= cfg.statement_threshold
     assert p["scores"]["facts"] == {"missing_numbers": [], "missing_names": [], "contrary": [], "shared_words": 1.0}
     ok, detail = facts_agree(key_facts("Write a python function to find the last digit in factorial of a given number."),
@@ -365,7 +367,7 @@ def test_declared_types_become_literals_and_answers_json():
     assert assert_cases(["assert set(f([1])) == {1}"], "f") == []
 
 
-def test_foreign_paraphrases_run_on_the_python_tests_in_the_sandbox(index, paraphrase, monkeypatch):
+def test_foreign_paraphrases_run_on_the_python_tests_in_the_sandbox(index, paraphrase, monkeypatch, tmp_path):
     """Real rows: a Java isPrime passes MBPP+'s 53 tests of MBPP/605; a C++ longest string passes
     HumanEval+'s tests of HumanEval/12 but the empty list's, whose None a std::string cannot say (left out);
     a JavaScript palindrome check passes HumanEval/48's."""
@@ -380,6 +382,7 @@ def test_foreign_paraphrases_run_on_the_python_tests_in_the_sandbox(index, parap
         return real(jobs, workers=workers)
 
     monkeypatch.setattr(sandbox, "run_many", spy)
+    monkeypatch.setattr(index.semantic(), "cache", EmbeddingCache(tmp_path / "cache.sqlite"))  # nothing cached
     for row_id, task, language in [("codealpaca/code_alpaca_2k.json#324", "Mbpp/605", "java"),
                                    ("codealpaca/new_codealpaca.json#3361", "HumanEval/12", "cpp"),
                                    ("codealpaca/new_codealpaca.json#2290", "HumanEval/48", "javascript")]:
@@ -396,3 +399,20 @@ def test_a_foreign_function_that_fails_a_test_is_no_leak(index):
            "    return longest;\n}\n```"
     assert _reject(index, index.cfg, "Create a Java method that takes a list of strings as input and returns the longest "
                    "string.", java) is None
+
+
+def test_execution_verdicts_are_cached_beside_the_embeddings(few, monkeypatch, tmp_path):
+    """A second pass over the same samples runs nothing in the sandbox and decides the same."""
+    import alchemistcoder.sandbox as sandbox
+
+    _cfg, _index, semantic = few
+    monkeypatch.setattr(semantic, "cache", EmbeddingCache(tmp_path / "cache.sqlite"))
+    pairs = [("Given a list of integers, calculate the median of the list.", MEDIAN),
+             ("Write a code that takes an int as an input and returns true if the int is a prime number",
+              "```python\n" + PRIME + "```")]
+    first = semantic.decide(pairs)
+    jobs = []
+    real = sandbox.run_many
+    monkeypatch.setattr(sandbox, "run_many", lambda js, workers=None: jobs.extend(js) or real(js, workers=workers))
+    assert semantic.decide(pairs) == first and not jobs
+    assert [p["task_id"] for p in first] == ["HumanEval/47", "HumanEval/31"] and semantic.stats["exec_cached"] >= 2
