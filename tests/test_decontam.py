@@ -13,7 +13,8 @@ import pytest
 from alchemistcoder.curate.config import DecontamConfig
 from alchemistcoder.curate.decontam import DecontamIndex, decontaminate_samples, load_entries
 from alchemistcoder.curate.decontam_exec import lift_snippet, sample_code
-from alchemistcoder.curate.decontam_foreign import foreign_code, type_kind
+from alchemistcoder.curate.decontam_foreign import foreign_code
+from alchemistcoder.curate.decontam_harness import type_kind
 from alchemistcoder.curate.decontam_problems import (
     assert_cases,
     facts_agree,
