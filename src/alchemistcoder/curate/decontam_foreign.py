@@ -169,14 +169,13 @@ def foreign_code(response: str) -> ForeignCode | None:
     return None
 
 
-
-
 def _callable(code: ForeignCode, fn: ForeignFunction, args: list[Any]) -> bool:
+    """Whether the function's declared types can take ``args`` (and give an answer the host can read)."""
     if len(args) != len(fn.params):
         return False
     if code.language == "javascript":
         return True
-    kinds = [type_kind(t) for t in [*fn.params]]
+    kinds = [type_kind(t) for t in fn.params]
     return type_kind(fn.returns or "") is not None and all(k is not None and value_fits(v, k)
                                                              for k, v in zip(kinds, args, strict=True))
 
