@@ -13,13 +13,13 @@ Expected outputs are computed once per task; each sample then runs in a forked c
 * ``asserts`` mode (MBPP): each assertion runs with the task's entry point bound to the sample's function;
 * ``check`` mode (HumanEval without EvalPlus): the task's ``check(candidate)`` runs on the function.
 
-Every call has a time limit (``setitimer``), every child a CPU-time limit; the sample's output is swallowed. A function that fails the
-first input is tried again with its arguments as text (numbers as digits, a list of words as a sentence:
-a paraphrase often takes them so), and answers match when a number comes back as its digits (in MBPP's
-assertions too, through a wrapper of the answer). One line per
-task goes to stdout as soon as it is known, tagged with the job's nonce (the sample cannot forge it):
-``{"sample", "task", "passing" (functions that passed every test), "best", "passed", "total", "adapted"
-(a function that passed with its arguments as text)}``. The sandbox's wall clock bounds
+Every call has a time limit (``setitimer``), every child a CPU-time limit; the sample's output is swallowed.
+A function that fails the first input is tried again with its arguments as text (numbers as digits, a list of
+words as a sentence: a paraphrase often takes them so), and answers match when a number comes back as its
+digits (in MBPP's assertions too, through a wrapper of the answer). One line per task goes to stdout as soon
+as it is known, tagged with the job's nonce (the sample cannot forge it): ``{"sample", "task", "passing"
+(functions that passed every test), "best", "passed", "total", "adapted" (a function that passed with its
+arguments as text)}``. The sandbox's wall clock bounds
 the job.
 """
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import copy
 import itertools
 import json
 import secrets
@@ -122,8 +123,6 @@ class _LiteralInputs(ast.NodeTransformer):
 
 def _literal_inputs(rest: list[ast.stmt], answer: ast.expr, limit: int) -> tuple[list[ast.stmt], ast.expr, list[str]]:
     """A snippet without free names, its container literals made parameters (:class:`_LiteralInputs`)."""
-    import copy
-
     swap = _LiteralInputs(limit)
     module = swap.visit(ast.Module([*copy.deepcopy(rest), ast.Expr(copy.deepcopy(answer))], []))
     return module.body[:-1], module.body[-1].value, swap.params

@@ -47,7 +47,6 @@ class BenchProblem:
     arity: int | None = None  # positional arguments of the entry point (None: unknown)
     cases: list[tuple[list[Any], Any]] = field(default_factory=list)  # asserts mode: (arguments, answer) of each
 
-
     @property
     def tests(self) -> int:
         """How many tests a sample's function must pass (inputs, assertions, or the asserts of ``check``)."""

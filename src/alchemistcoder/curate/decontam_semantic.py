@@ -57,7 +57,7 @@ EMBEDDING_VERSION = "intent-4"
 MAX_INSTRUCTION_CHARS = 1000
 # Part of the verdict cache's key: bump it when how a sample's code is run or judged changes (the probe, the
 # harnesses, ``lift_snippet``, the adapters).
-EXEC_VERSION = "exec-2"
+EXEC_VERSION = "exec-3"
 # Word pieces of an intent that are embedded. A paraphrased statement sits at the start; cutting at 64 (8% of
 # the shared instructions are longer than 128) made the cold curate 1.4x faster and lost no paraphrase on the
 # labelled set (bench/decontam.py, bench/decontam_cost.py).
@@ -197,6 +197,7 @@ class SemanticIndex:
         self._statement_embeddings: np.ndarray | None = None
         self.cache = EmbeddingCache()
         self._cases: dict[str, list[tuple[list[Any], Any]]] = {}  # test cases by problem, for decontam_foreign
+        self._digests: dict[str, str] = {}  # by problem key, for the verdict cache (_tests_digest)
         # seconds spent embedding and in the sandbox, and samples run there (decontaminate_samples reports them)
         self.stats: Counter[str] = Counter()
 
@@ -285,6 +286,7 @@ class SemanticIndex:
                      and (names := self.tries(c, shape))]
             if tries:
                 runs.append((k, code, tries))
+
         def run(todo: list[tuple[ForeignCode, list[tuple[BenchProblem, list[str]]]]]) -> list[dict[str, ExecVerdict]]:
             missing = list({p.key: p for _c, tries in todo for p, _n in tries if p.key not in self._cases}.values())
             self._cases.update(reference_cases(missing, cfg.exec_call_limit_s, workers=cfg.exec_workers or None))
@@ -294,17 +296,25 @@ class SemanticIndex:
         self._cached_run(runs, verdicts, lambda code: f"{code.language}\x1f{code.source}", run)
         self.stats["exec_foreign_samples"] += len(runs)
 
+    def _tests_digest(self, p: BenchProblem) -> str:
+        """A problem's key and tests as one digest (part of a verdict's cache key: other benchmark files with
+        the same task ids, or more plus inputs, are other tests)."""
+        if p.key not in self._digests:
+            spec = json.dumps(p.test_spec(), sort_keys=True, default=repr)
+            self._digests[p.key] = f"{p.key}:{hashlib.sha256(spec.encode()).hexdigest()[:16]}"
+        return self._digests[p.key]
+
     def _cached_run(self, runs: list[tuple[int, Any, list[tuple[BenchProblem, list[str]]]]],
                     verdicts: list[dict[str, ExecVerdict]], source: Any, run: Any) -> None:
         """Run ``runs`` (sample, code, tries) through ``run``, the tries whose verdict is cached excepted; the
         new verdicts are cached (by ``source(code)``, the problem, the functions and the execution settings)."""
         cfg = self.cfg
-        settings = f"{EXEC_VERSION}/{cfg.exec_plus_inputs}/{cfg.exec_timeout_s}/{cfg.exec_call_limit_s}"
+        settings = f"{EXEC_VERSION}/{cfg.exec_timeout_s}/{cfg.exec_call_limit_s}"
         keys = {}
         for k, code, tries in runs:
             text = source(code)
             for p, names in tries:
-                raw = f"{settings}\x1f{text}\x1f{p.key}\x1f{','.join(names)}"
+                raw = f"{settings}\x1f{text}\x1f{self._tests_digest(p)}\x1f{','.join(names)}"
                 keys[(k, p.key)] = hashlib.sha256(raw.encode()).digest()[:16]
         found = self.cache.get_verdicts(list(keys.values()))
         todo = []
