@@ -1,6 +1,7 @@
 """Decontamination quality on the labelled contamination set, signal by signal, beside a 13-gram baseline.
 
     .venv/bin/python bench/decontam.py [--seeds 0 2 3] [--per-kind 40] [--show-misses]
+    .venv/bin/python bench/decontam.py --set fresh
     .venv/bin/python bench/decontam.py --base-url http://127.0.0.1:8090/v1 --model qwen-1.5b [--run-dir D]
 
 With ``--base-url/--model`` (or ``--config/--model-name``) the optional judge (``curate.decontam.judge_model``)
@@ -23,6 +24,12 @@ prompt, solution or tests), the time, and last (recall and fpr over the derived 
 test split, paraphrase_recall over the test split):
 
     decont recall=<r> fpr=<f> paraphrase_recall=<p> baseline13_recall=<b>
+
+``--set fresh`` measures the fresh test set of issue 24 (``fresh.jsonl``, :func:`labelled.load_fresh`) with the
+decision ``alchemist decontaminate`` makes (the n-gram signals, then the meaning-level pass on what they leave,
+default config) and prints aggregate figures only, last:
+
+    decont_fresh recall=<r> paraphrase_recall=<p> multipart_recall=<m> fpr=<f>
 """
 
 from __future__ import annotations
@@ -37,7 +44,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests" / "data" / "contamination"))
 
-from labelled import build_labelled_set, load_paraphrases  # noqa: E402
+from labelled import FRESH_KINDS, build_labelled_set, load_fresh, load_paraphrases  # noqa: E402
 
 from _model_args import add_model_args, model_from_args  # noqa: E402
 from alchemistcoder.benchmarks import load_benchmark  # noqa: E402
@@ -79,8 +86,62 @@ def semantic_flags(index: DecontamIndex, rows: list[dict], ctx: StageContext | N
     return semantic.decide([(r["instruction"], r["response"]) for r in rows], ctx)
 
 
+def fresh_main(args: argparse.Namespace, judge: object | None) -> None:
+    """Aggregate figures on the fresh test set (issue 24), with the decision the decontaminate step makes.
+
+    The fresh set is an untouched TEST set: it is never tuned on, and which of its rows are missed or flagged
+    must not be printed or looked at while designing decontamination (that would turn it into a tune set like
+    the paraphrase test split before it). Only counts and rates leave this function; --show-misses refuses.
+    """
+    rows = load_fresh()
+    cfg = DecontamConfig()
+    t0 = time.perf_counter()
+    index = DecontamIndex(load_entries(cfg), cfg)
+    pairs = [(r["instruction"], r["response"]) for r in rows]
+    flags = [bool(m) for m in index.score_batch(pairs)]
+    t1 = time.perf_counter()
+    left = [i for i, flagged in enumerate(flags) if not flagged]
+    with tempfile.TemporaryDirectory() as tmp:
+        ctx = None
+        if judge is not None:
+            ctx = StageContext(run_dir=args.run_dir or Path(tmp), stage="bench", models={"judge": judge})
+        extra = {"judge_model": "judge"} if judge is not None else {}
+        hits = semantic_flags(index, [rows[i] for i in left], ctx, **extra)
+    for i, hit in zip(left, hits, strict=True):
+        flags[i] = bool(hit)
+    t2 = time.perf_counter()
+
+    def share(kinds: tuple[str, ...], label: int) -> tuple[float, int, int]:
+        idx = [i for i, r in enumerate(rows) if r["kind"] in kinds and r["label"] == label]
+        n = sum(flags[i] for i in idx)
+        return (n / len(idx) if idx else float("nan"), n, len(idx))
+
+    n_pos = sum(r["label"] for r in rows)
+    print(f"fresh set: {len(rows)} rows ({n_pos} contaminated, {len(rows) - n_pos} clean); "
+          f"{len(index.entries)} benchmark tasks; time: n-grams {t1 - t0:.1f}s, meaning-level {t2 - t1:.1f}s")
+    for kind in FRESH_KINDS:
+        for label in (1, 0):
+            rate, n, total = share((kind,), label)
+            if total:
+                what = "recall" if label else "flagged (FPR)"
+                print(f"  {kind:14s} label={label}  {what:14s} {rate:.3f}  ({n} of {total})")
+    recall = share(FRESH_KINDS, 1)
+    paraphrase = share(("paraphrase", "interface"), 1)
+    multipart = share(("multipart",), 1)
+    fpr = share(FRESH_KINDS, 0)
+    hard = share(("hard_negative",), 0)
+    print(f"recall {recall[0]:.3f} ({recall[1]} of {recall[2]}); paraphrase+interface recall {paraphrase[0]:.3f} "
+          f"({paraphrase[1]} of {paraphrase[2]}); multipart recall {multipart[0]:.3f} ({multipart[1]} of {multipart[2]})")
+    print(f"fpr {fpr[0]:.3f} ({fpr[1]} of {fpr[2]}); fpr on hard negatives {hard[0]:.3f} ({hard[1]} of {hard[2]})")
+    print(f"decont_fresh recall={recall[0]:.3f} paraphrase_recall={paraphrase[0]:.3f} "
+          f"multipart_recall={multipart[0]:.3f} fpr={fpr[0]:.3f}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--set", choices=("labelled", "fresh"), default="labelled",
+                    help="labelled: the derived and paraphrase sets (default); fresh: the untouched fresh test set "
+                         "of issue 24, aggregate figures only")
     ap.add_argument("--seeds", type=int, nargs="+", default=[0, 2, 3],
                     help="Seeds of the derived set, pooled (its n-gram thresholds were tuned on seed 1).")
     ap.add_argument("--per-kind", type=int, default=40, help="Derived positives per contamination kind.")
@@ -89,6 +150,12 @@ def main() -> None:
     ap.add_argument("--run-dir", type=Path, help="keep the judge's request cache here (default: a temporary directory)")
     args = ap.parse_args()
     judge = model_from_args(ap, args)
+    if args.set == "fresh":
+        # the fresh set stays untouched for design: its misses are never printed
+        if args.show_misses:
+            ap.error("--show-misses is refused for --set fresh: the fresh test set's misses are not to be read")
+        fresh_main(args, judge)
+        return
 
     rows = []
     for k, seed in enumerate(args.seeds):

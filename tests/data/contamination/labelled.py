@@ -24,6 +24,11 @@ data, not stored here), each reviewed by hand: ``label`` 1 is a benchmark proble
 names it), 0 a near miss (same topic, asks for something else; ``task_id`` names the problem it resembles,
 ``note`` says how it differs). ``split`` (tune or test) follows a hash of ``task_id``, so no benchmark
 problem is on both sides.
+
+``fresh.jsonl`` (:func:`load_fresh`, issue 24) is an untouched *test* set drawn afterwards, without the system's
+own retrieval (``draw_fresh.py`` re-creates its candidate pool) and reviewed by hand; none of its rows is a row
+of ``paraphrases.jsonl``. It is never tuned on and its misses are not read while designing: only aggregate
+figures are printed for it (``bench/decontam.py --set fresh``).
 """
 
 from __future__ import annotations
@@ -312,6 +317,49 @@ def load_paraphrases(data_dir: str | Path | None = None, split: str | None = Non
             rows.append({"id": f"{ref['file']}#{ref['index']}", "kind": "paraphrase" if ref["label"] else "near_miss",
                          "label": ref["label"], "benchmark": None, "task_id": ref["task_id"], "split": ref["split"],
                          "note": ref["note"], "instruction": messages[0]["content"], "response": messages[1]["content"]})
+    return rows
+
+
+FRESH_KINDS = ("paraphrase", "interface", "multipart", "copy", "hard_negative", "clean")
+MULTIPART_INTRO = "Please complete all of the following tasks:"
+
+
+def load_fresh(data_dir: str | Path | None = None) -> list[dict]:
+    """The reviewed fresh test set of ``fresh.jsonl`` (issue 24): a TEST set, never tuned on.
+
+    Each line references shared records by ``file``, ``format`` and ``index`` (nothing is copied) with ``label``,
+    ``kind`` (one of :data:`FRESH_KINDS`), ``task_id`` and ``note``. A ``multipart`` line has ``parts``, a list of
+    such references, one of which is a benchmark problem: their instructions are joined as "Please complete all
+    of the following tasks: 1. ... 2. ..." and their responses the same way. Rows have the shape of
+    :func:`load_paraphrases` (``split`` is ``fresh``).
+    """
+    sys.path.insert(0, str(HERE.parents[2] / "src"))
+    from alchemistcoder.sources.adapters import ADAPTERS, field_names
+
+    root = Path(data_dir) if data_dir else _shared_data()
+    files: dict[str, list] = {}
+
+    def pair(ref: dict) -> tuple[str, str]:
+        if ref["file"] not in files:
+            files[ref["file"]] = json.loads((root / ref["file"]).read_text(encoding="utf-8"))
+        messages, _meta = ADAPTERS[ref["format"]](files[ref["file"]][ref["index"]], field_names(ref["format"], {}))
+        return messages[0]["content"], messages[1]["content"]
+
+    rows = []
+    with open(HERE / "fresh.jsonl", encoding="utf-8") as fh:
+        for line in fh:
+            ref = json.loads(line)
+            if "parts" in ref:
+                pairs = [pair(p) for p in ref["parts"]]
+                instruction = MULTIPART_INTRO + "\n" + "\n".join(f"{k}. {i}" for k, (i, _) in enumerate(pairs, 1))
+                response = "\n\n".join(f"{k}. {r}" for k, (_, r) in enumerate(pairs, 1))
+                rid = "+".join(f"{p['file']}#{p['index']}" for p in ref["parts"])
+            else:
+                instruction, response = pair(ref)
+                rid = f"{ref['file']}#{ref['index']}"
+            rows.append({"id": rid, "kind": ref["kind"], "label": ref["label"], "benchmark": None,
+                         "task_id": ref["task_id"], "split": "fresh", "note": ref["note"],
+                         "instruction": instruction, "response": response})
     return rows
 
 

@@ -1,0 +1,82 @@
+"""Integrity of the fresh contamination test set (issue 24): references, labels, kinds; no decontamination is run.
+
+The fresh set is a test set that stays untouched for design: this test only checks the file, never which rows
+any detector flags.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+HERE = Path(__file__).resolve().parent / "data" / "contamination"
+sys.path.insert(0, str(HERE))
+
+from labelled import FRESH_KINDS, MULTIPART_INTRO, _shared_data, load_fresh  # noqa: E402
+
+TASK_PREFIXES = ("HumanEval/", "Mbpp/", "CPP/", "Go/", "Java/", "JavaScript/", "Python/", "Rust/")
+
+
+def _refs(line: dict) -> list[tuple[str, int]]:
+    return [(p["file"], p["index"]) for p in line.get("parts", [line])]
+
+
+@pytest.fixture(scope="module")
+def lines() -> list[dict]:
+    return [json.loads(x) for x in (HERE / "fresh.jsonl").read_text(encoding="utf-8").splitlines() if x.strip()]
+
+
+def test_labels_kinds_and_tasks(lines: list[dict]) -> None:
+    assert len(lines) >= 300
+    for line in lines:
+        assert line["label"] in (0, 1)
+        assert line["kind"] in FRESH_KINDS
+        assert (line["label"] == 1) == (line["kind"] in ("paraphrase", "interface", "multipart", "copy"))
+        assert isinstance(line["note"], str) and line["note"].strip()
+        if line["kind"] == "clean":
+            assert not line["task_id"]
+        else:
+            assert line["task_id"].startswith(TASK_PREFIXES), line
+        if line["kind"] == "multipart":
+            assert 2 <= len(line["parts"]) <= 4
+        else:
+            assert "parts" not in line
+    kinds = [x["kind"] for x in lines]
+    assert sum(x["label"] for x in lines) >= 100
+    assert kinds.count("paraphrase") + kinds.count("interface") >= 60
+    assert kinds.count("hard_negative") >= 150
+
+
+def test_single_rows_are_distinct_and_not_in_paraphrases(lines: list[dict]) -> None:
+    singles = [_refs(x)[0] for x in lines if "parts" not in x]
+    assert len(singles) == len(set(singles))
+    used = {(r["file"], r["index"]) for r in map(json.loads, (HERE / "paraphrases.jsonl").open(encoding="utf-8"))}
+    for line in lines:
+        assert not set(_refs(line)) & used, line
+
+
+def test_multipart_parts_are_reviewed_rows(lines: list[dict]) -> None:
+    reviewed = {_refs(x)[0]: x for x in lines if "parts" not in x}
+    for line in lines:
+        if line["kind"] != "multipart":
+            continue
+        parts = [reviewed[ref] for ref in _refs(line)]
+        positives = [p for p in parts if p["label"] == 1]
+        assert len(positives) == 1 and positives[0]["task_id"] == line["task_id"]
+        assert all(p["kind"] == "clean" for p in parts if p["label"] == 0)
+
+
+@pytest.mark.skipif(not _shared_data().is_dir(), reason="the shared data directory is not here")
+def test_every_reference_resolves(lines: list[dict]) -> None:
+    rows = load_fresh()
+    assert len(rows) == len(lines)
+    for row, line in zip(rows, lines, strict=True):
+        assert row["instruction"].strip() and row["response"].strip()
+        assert (row["label"], row["kind"], row["task_id"], row["split"]) == (
+            line["label"], line["kind"], line["task_id"], "fresh")
+        if line["kind"] == "multipart":
+            assert row["instruction"].startswith(MULTIPART_INTRO)
+            assert f"\n{len(line['parts'])}. " in row["instruction"]
