@@ -17,17 +17,36 @@ import json
 import logging
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alchemistcoder.benchmarks import canonical_name, default_benchmark_path, load_benchmark
-from alchemistcoder.evaluate.config import EvalConfig
-from alchemistcoder.evaluate.scoring import SampleResult, ScoreOptions, score
+if TYPE_CHECKING:
+    from alchemistcoder.evaluate.config import EvalConfig
+    from alchemistcoder.evaluate.scoring import ScoreOptions
 
 log = logging.getLogger(__name__)
+
+# Imported on first use: loading a config (``alchemistcoder.config`` imports ``evaluate.config`` through
+# this package) and ``alchemist --help`` must not pay for the benchmarks and the sandbox.
+_LAZY = {
+    "EvalConfig": "alchemistcoder.evaluate.config",
+    "ScoreOptions": "alchemistcoder.evaluate.scoring",
+    "score": "alchemistcoder.evaluate.scoring",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'alchemistcoder.evaluate' has no attribute {name!r}")
+    import importlib
+
+    return getattr(importlib.import_module(module), name)
 
 
 def options_from_config(cfg: EvalConfig) -> ScoreOptions:
     """Scorer options from the eval config section."""
+    from alchemistcoder.evaluate.scoring import ScoreOptions
+
     return ScoreOptions(
         min_time_limit=cfg.min_time_limit,
         gt_time_limit_factor=cfg.gt_time_limit_factor,
@@ -53,8 +72,10 @@ def evaluate_samples(
 ) -> dict[str, Any]:
     """Score samples (a samples.jsonl path or rows) and write ``eval_results.json`` and ``summary.json``
     into ``out_dir``; returns the summary (pass@k, counts, error classes)."""
+    from alchemistcoder.benchmarks import canonical_name, load_benchmark
     from alchemistcoder.evaluate.generation import read_samples_file
     from alchemistcoder.evaluate.results import eval_results, file_hash, summarize, write_eval_results
+    from alchemistcoder.evaluate.scoring import SampleResult, score
     from alchemistcoder.io import atomic_open
 
     name = canonical_name(benchmark)
@@ -85,6 +106,8 @@ def evaluate_samples(
 
 
 def _default_path_or_none(name: str) -> Path | None:
+    from alchemistcoder.benchmarks import default_benchmark_path
+
     try:
         return default_benchmark_path(name)
     except FileNotFoundError:
@@ -106,6 +129,7 @@ def codegen(
 ) -> dict[str, Path]:
     """Generate samples for every benchmark of ``cfg`` with the model ``llm_config`` (resumable) into
     ``<out>/<benchmark>/samples.jsonl``; returns those paths by benchmark."""
+    from alchemistcoder.benchmarks import load_benchmark
     from alchemistcoder.evaluate.generation import generate_samples, identity_key, model_identity
     from alchemistcoder.llm import LLMClient
 

@@ -1,11 +1,28 @@
 """The LLM layer: one client for every model call (see ``client.py``), with cache, concurrency and budget.
 
-Importing this package is cheap; backends import torch/transformers/openai/vllm only when built.
+Importing this package is cheap: names are imported on first use (``alchemistcoder.config`` reaches
+``llm.config`` through this package), and backends import torch/transformers/openai/vllm only when built.
 """
 
-from alchemistcoder.llm.budget import BudgetExceeded, Usage
-from alchemistcoder.llm.client import LLMClient
-from alchemistcoder.llm.config import LLMConfig
-from alchemistcoder.llm.types import ChatRequest, Completion
+from __future__ import annotations
 
-__all__ = ["BudgetExceeded", "ChatRequest", "Completion", "LLMClient", "LLMConfig", "Usage"]
+import importlib
+from typing import Any
+
+_EXPORTS = {
+    "BudgetExceeded": "alchemistcoder.llm.budget",
+    "Usage": "alchemistcoder.llm.budget",
+    "LLMClient": "alchemistcoder.llm.client",
+    "LLMConfig": "alchemistcoder.llm.config",
+    "ChatRequest": "alchemistcoder.llm.types",
+    "Completion": "alchemistcoder.llm.types",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'alchemistcoder.llm' has no attribute {name!r}")
+    return getattr(importlib.import_module(module), name)
