@@ -330,13 +330,34 @@ def _parse(stdout: str) -> list[dict[str, Any]]:
     return [json.loads(line[len("@@RESULT "):]) for line in stdout.splitlines() if line.startswith("@@RESULT ")]
 
 
+def _sandbox_failed(res: Any) -> bool:
+    """The sandbox could not start the program (e.g. EAGAIN when the sandbox user's process limit is reached
+    by other jobs on the machine): not an outcome of the code."""
+    return "sandbox: " in res.stderr[:300] and not res.stdout
+
+
+def _run_retrying(jobs: list[Any], workers: int | None, attempts: int = 4) -> list[Any]:
+    """``run_many``, re-running jobs the sandbox failed to start (a short pause between tries)."""
+    import time
+
+    from alchemistcoder.sandbox import run_many
+
+    results = run_many(jobs, workers=workers)
+    for attempt in range(1, attempts):
+        again = [k for k, r in enumerate(results) if _sandbox_failed(r)]
+        if not again:
+            break
+        time.sleep(0.5 * attempt)
+        for k, r in zip(again, run_many([jobs[k] for k in again], workers=1), strict=True):
+            results[k] = r
+    return results
+
+
 def run_human_tests(batches: list[tuple[list[str], list[str], str]], workers: int | None = None) -> list[list[dict | None]]:
     """For each (codes, tests, setup): per code, ``{"import": "ok"|<error>, "tests": ["pass"|"fail"|...]}``
     (None when the sandbox lost it: a crash of the whole program). Every code runs in the sandbox; a batch
     that dies part-way has its unfinished codes re-run one per program."""
-    from alchemistcoder.sandbox import run_many
-
-    results = run_many([_job(*b) for b in batches], workers=workers)
+    results = _run_retrying([_job(*b) for b in batches], workers)
     out: list[list[dict | None]] = []
     retry: list[tuple[int, int]] = []
     for bi, (res, (codes, _t, _s)) in enumerate(zip(results, batches, strict=True)):
@@ -346,7 +367,7 @@ def run_human_tests(batches: list[tuple[list[str], list[str], str]], workers: in
             retry += [(bi, ci) for ci, r in enumerate(got) if r is None]
         out.append(got)
     if retry:
-        singles = run_many([_job([batches[bi][0][ci]], batches[bi][1], batches[bi][2]) for bi, ci in retry], workers=workers)
+        singles = _run_retrying([_job([batches[bi][0][ci]], batches[bi][1], batches[bi][2]) for bi, ci in retry], workers)
         for (bi, ci), res in zip(retry, singles, strict=True):
             parsed = _parse(res.stdout)
             out[bi][ci] = parsed[0] if parsed else None
@@ -450,19 +471,24 @@ def build_problems(rows: list[dict[str, Any]], *, wrong_per_problem: int = 2, se
         tid, tests = int(row["task_id"]), batch[1]
         ref = res[0]
         if not ref or ref["import"] != "ok" or passed(ref) != len(tests):
-            picks[tid] = []
+            picks[tid] = [] if ref else [("lost", None, "", None)]
             continue
         labelled = [(d, c, r) for (d, c), r in zip(cands[tid], res[1:], strict=True)]
         picks[tid] = [("reference", None, batch[0][0], ref), *_choose(labelled, len(tests), wrong_per_problem)]
-        confirm += [([c], tests, batch[2]) for _k, _d, c, _r in picks[tid]]
+        confirm += [([c], tests, batch[2]) for k, _d, c, _r in picks[tid] if k != "lost"]
     confirmed = iter(run_human_tests(confirm, workers=workers))
     for row, batch in zip(todo, batches, strict=True):
         tid, tests = int(row["task_id"]), batch[1]
         entry: dict[str, Any] = {"excluded": None, "items": []}
         if not picks[tid]:
             entry["excluded"] = "reference_fails"
+        elif picks[tid][0][0] == "lost":  # the sandbox lost the reference's run: left out, not cached
+            done[tid] = {"excluded": "sandbox_failure", "items": []}
+            continue
+        lost = False
         for n, (kind, desc, code, first) in enumerate(picks[tid]):
             again = next(confirmed)[0]
+            lost = lost or again is None
             if again is None or again["tests"] != first["tests"] or again["import"] != first["import"]:
                 if kind == "reference":
                     entry["excluded"] = "reference_unstable"
@@ -478,7 +504,7 @@ def build_problems(rows: list[dict[str, Any]], *, wrong_per_problem: int = 2, se
         if entry["excluded"]:
             entry["items"] = []
         done[tid] = entry
-        if cache_dir:
+        if cache_dir and not lost:
             cache_dir.mkdir(parents=True, exist_ok=True)
             path = cache_dir / f"{_cache_key(row, wrong_per_problem, seed)}.json"
             tmp = path.with_suffix(".tmp")
