@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from alchemistcoder.config import ConfigError, RunConfig, apply_overrides, config_hash, load_config
+from alchemistcoder.config import ConfigError, RunConfig, apply_overrides, load_config
+from alchemistcoder.strict import config_hash
 
 
 def _write(tmp_path, text: str):

@@ -14,9 +14,9 @@ from alchemistcoder.evolve.methods import (
     evolve_messages,
     extract_evolved,
 )
-from alchemistcoder.evolve.seeded import seeded_choice, unit_hash
 from alchemistcoder.evolve.stage import evolve_stats, evolved_id, select_seeds
 from alchemistcoder.records import Sample, make_messages
+from alchemistcoder.seeding import seeded_choice, unit_hash
 
 ORIGINAL = "Write a Python function that returns the sum of the even numbers in a list of integers."
 

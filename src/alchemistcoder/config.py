@@ -193,11 +193,4 @@ def load_config(
     return cfg
 
 
-def config_hash(model: BaseModel) -> str:
-    """A stable hash of a config section (for manifests and skip-if-unchanged)."""
-    import hashlib
-
-    return hashlib.sha256(model.model_dump_json().encode()).hexdigest()[:16]
-
-
-__all__ = ["ConfigError", "RunConfig", "RunSettings", "StrictModel", "apply_overrides", "config_hash", "load_config", "validate_dict"]
+__all__ = ["ConfigError", "RunConfig", "RunSettings", "StrictModel", "apply_overrides", "load_config", "validate_dict"]

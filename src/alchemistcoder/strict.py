@@ -1,5 +1,10 @@
-"""The base of every config section: unknown keys are errors, defaults are validated."""
+"""The base of every config section (unknown keys are errors, defaults are validated) and its hash.
 
+This module imports only pydantic, so any area can hash its section without importing ``config.py`` (which
+imports every section).
+"""
+
+import hashlib
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
@@ -21,3 +26,8 @@ def key_error(key: str, message: str, value: Any) -> ValidationError:
     """
     error = PydanticCustomError("config_key", "{message}", {"message": message})
     return ValidationError.from_exception_data("config", [InitErrorDetails(type=error, loc=(key,), input=value)])
+
+
+def config_hash(model: BaseModel) -> str:
+    """A stable hash of a config section (for manifests and skip-if-unchanged)."""
+    return hashlib.sha256(model.model_dump_json().encode()).hexdigest()[:16]

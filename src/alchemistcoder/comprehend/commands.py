@@ -18,9 +18,8 @@ def comprehend(
     """Make the comprehension tasks (instruction evolution, data filtering, code review) from the samples' traces."""
     import json
 
-    from alchemistcoder.cli_common import load_run_config
+    from alchemistcoder.cli_common import load_run_config, read_input, stage_context
     from alchemistcoder.comprehend.stage import run_comprehend
-    from alchemistcoder.evolve.commands import read_input, stage_context
     from alchemistcoder.io import write_samples
 
     cfg = load_run_config(config, set_)

@@ -16,9 +16,10 @@ from alchemistcoder.comprehend import templates as T
 from alchemistcoder.comprehend.task_sample import new_task_sample
 from alchemistcoder.evolve.eliminate import INSTRUCTION_REASONS
 from alchemistcoder.evolve.methods import METHODS
-from alchemistcoder.evolve.seeded import unit_hash
 from alchemistcoder.evolve.stage import EVOLVE_OP
 from alchemistcoder.records import Sample
+from alchemistcoder.seeding import unit_hash
+from alchemistcoder.text import clip
 
 TASK = "evolution"
 
@@ -80,7 +81,7 @@ def describe_changes(pair: EvolutionPair) -> str:
         lines.append("It now includes a piece of code for the solver to examine.")
     if added:
         lines.append("New or changed parts:")
-        lines.extend(f"- {T.clip(u, 300)}" for u in added)
+        lines.extend(f"- {clip(u, 300)}" for u in added)
     return "\n".join(lines)
 
 

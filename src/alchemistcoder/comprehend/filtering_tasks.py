@@ -11,8 +11,9 @@ from __future__ import annotations
 from alchemistcoder.comprehend import templates as T
 from alchemistcoder.comprehend.task_sample import new_task_sample
 from alchemistcoder.curate.reasons import REASONS, category_of, check_phrase
-from alchemistcoder.evolve.seeded import unit_hash
 from alchemistcoder.records import Sample, TraceEvent
+from alchemistcoder.seeding import unit_hash
+from alchemistcoder.text import clip
 
 TASK = "filtering"
 
@@ -33,7 +34,7 @@ def evidence(event: TraceEvent, max_chars: int = 300) -> str | None:
     for key in _EVIDENCE_KEYS:
         value = event.params.get(key)
         if isinstance(value, str) and value.strip():
-            return T.clip(value.strip(), max_chars)
+            return clip(value.strip(), max_chars)
     return None
 
 
@@ -75,8 +76,8 @@ def _question(sample: Sample, letter: str, explanation: str, cfg_max_chars: int,
     pick = unit_hash(seed, TASK, sample.id)
     tpl = T.FILTER_PROMPTS[int(pick * len(T.FILTER_PROMPTS))]
     prompt = tpl.format(
-        instruction=T.clip(sample.instruction, cfg_max_chars),
-        response=T.clip(sample.response, cfg_max_chars) or "(empty)",
+        instruction=clip(sample.instruction, cfg_max_chars),
+        response=clip(sample.response, cfg_max_chars) or "(empty)",
         options=question_options(),
     )
     answer = T.FILTER_ANSWER.format(letter=letter, label=OPTION_LABELS[letter], explanation=explanation)

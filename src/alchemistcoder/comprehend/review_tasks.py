@@ -23,9 +23,10 @@ from pydantic import BaseModel, Field
 from alchemistcoder.comprehend import templates as T
 from alchemistcoder.comprehend.config import ReviewTaskConfig
 from alchemistcoder.comprehend.task_sample import new_task_sample
-from alchemistcoder.evolve.seeded import unit_hash
 from alchemistcoder.llm.types import ChatRequest
 from alchemistcoder.records import Sample
+from alchemistcoder.seeding import unit_hash
+from alchemistcoder.text import clip
 
 TASK = "review"
 CHECK_OP = "review_check"
@@ -157,7 +158,7 @@ def check_refined(language: str, code: str, tests: str, timeout_s: float = 10.0,
 def review_prompt_messages(sample: Sample, max_chars: int, review_format: str = "json") -> list[dict[str, str]]:
     """The chat that asks the reviewing model for a review of ``sample``: JSON for the schema (``json``), or
     plain-text sections after one filled-in example review as earlier turns (``sections``)."""
-    instruction, response = T.clip(sample.instruction, max_chars), T.clip(sample.response, max_chars)
+    instruction, response = clip(sample.instruction, max_chars), clip(sample.response, max_chars)
     if review_format == "sections":
         return [
             {"role": "system", "content": T.REVIEW_SECTIONS_SYSTEM},
@@ -261,7 +262,7 @@ def build_review_sample(sample: Sample, review: CodeReview | None, model: str | 
     language, _code = response_code(sample) or (sample.meta.get("language") or "", "")
     pick = unit_hash(seed, TASK, "prompt", sample.id)
     tpl = T.REVIEW_TASK_PROMPTS[int(pick * len(T.REVIEW_TASK_PROMPTS))]
-    prompt = tpl.format(instruction=T.clip(sample.instruction, max_chars), response=T.clip(sample.response, max_chars))
+    prompt = tpl.format(instruction=clip(sample.instruction, max_chars), response=clip(sample.response, max_chars))
     if review is None:
         task = new_task_sample(TASK, "review", [sample.id], prompt, "", stage=stage, model=model)
         task.reject(CHECK_OP, LLM_ERROR, params={"error": error or "no review"}, stage=stage)

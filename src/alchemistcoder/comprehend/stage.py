@@ -20,8 +20,8 @@ from alchemistcoder.comprehend.config import ComprehendConfig
 from alchemistcoder.comprehend.evolution_tasks import evolution_pairs, make_evolution_tasks
 from alchemistcoder.comprehend.filtering_tasks import choose_filtering, filtering_keys, filtering_questions
 from alchemistcoder.comprehend.review_tasks import choose_reviews, review_keys, review_samples
-from alchemistcoder.evolve.seeded import unit_hash
 from alchemistcoder.records import Sample
+from alchemistcoder.seeding import unit_hash
 from alchemistcoder.stage import MapStep, ReduceStep, StageContext, merge_stats, run_steps_inline
 
 

@@ -1,4 +1,4 @@
-"""Our templates for the three comprehension tasks and for curation's LLM judge (``curate/judge.py``).
+"""Our templates for the three comprehension tasks (the LLM judge keeps its prompts in ``curate/judge.py``).
 
 Every task sample is a plain chat (user asks, assistant answers) so that the mix and the trainer treat it like
 any other sample. Several phrasings per task keep the model from learning a single surface form; the phrasing
@@ -96,22 +96,3 @@ REVIEW_ANSWER = (
     "Correctness: {correctness}/10\nClarity: {clarity}/10\n\nSuggestions:\n{suggestions}\n\n"
     "Refined code:\n```{language}\n{code}\n```"
 )
-
-# ---- the LLM judge (filter categories C and D; asked by curate/judge.py) ----------------------------------
-
-JUDGE_SYSTEM = "You check code instruction data for quality. You answer in JSON only."
-
-JUDGE_REQUEST = (
-    "Decide whether this sample has one of two problems.\n"
-    "- unclear: the code is hard to understand (no explanation, meaningless names, unclear intent).\n"
-    "- disorganized: the response does not follow the format the instruction asks for (wrong language, "
-    "missing function signature, missing requested output or explanation).\n"
-    "- ok: neither problem.\n\n### Instruction\n{instruction}\n\n### Response\n{response}\n\n"
-    'Answer with JSON: {{"label": "ok" | "unclear" | "disorganized", "rationale": "<one sentence>"}}'
-)
-
-
-def clip(text: str, max_chars: int) -> str:
-    """``text`` cut to ``max_chars`` characters, marking the cut."""
-    text = text or ""
-    return text if len(text) <= max_chars else text[:max_chars].rstrip() + "\n[...]"

@@ -133,10 +133,10 @@ def curate(
     from rich.console import Console
     from rich.table import Table
 
-    from alchemistcoder.config import config_hash
     from alchemistcoder.curate.stage import run_curate
     from alchemistcoder.io import DataError, atomic_open, read_samples, write_samples
     from alchemistcoder.stage import StageContext
+    from alchemistcoder.strict import config_hash
 
     cfg = load_run_config(config, set_)
     try:

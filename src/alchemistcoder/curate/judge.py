@@ -20,20 +20,31 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field, field_validator
 
-from alchemistcoder.comprehend import templates as T
 from alchemistcoder.curate.config import JudgeConfig
 from alchemistcoder.curate.filters import OP
 from alchemistcoder.curate.reasons import JUDGE_CHECK, category_of
-from alchemistcoder.evolve.seeded import unit_hash
 from alchemistcoder.llm.types import ChatRequest
 from alchemistcoder.records import Sample
+from alchemistcoder.seeding import unit_hash
 from alchemistcoder.stage import StageContext
+from alchemistcoder.text import clip
 
 # The seeded choice of samples to judge hashes with this name: it is the judge's name in the stats and the
 # usage key, and changing it would change which samples a ``max_samples`` cap picks.
 JUDGE_NAME = "llm_judge"
 
 LABEL_TO_REASON = {"unclear": "unclear_code", "disorganized": "disorganized_code"}
+
+JUDGE_SYSTEM = "You check code instruction data for quality. You answer in JSON only."
+
+JUDGE_REQUEST = (
+    "Decide whether this sample has one of two problems.\n"
+    "- unclear: the code is hard to understand (no explanation, meaningless names, unclear intent).\n"
+    "- disorganized: the response does not follow the format the instruction asks for (wrong language, "
+    "missing function signature, missing requested output or explanation).\n"
+    "- ok: neither problem.\n\n### Instruction\n{instruction}\n\n### Response\n{response}\n\n"
+    'Answer with JSON: {{"label": "ok" | "unclear" | "disorganized", "rationale": "<one sentence>"}}'
+)
 
 _SYNONYMS = {
     "ok": "ok", "okay": "ok", "fine": "ok", "good": "ok", "none": "ok", "clear": "ok", "no problem": "ok",
@@ -77,9 +88,9 @@ def select_for_judging(samples: list[Sample], cfg: JudgeConfig, seed: int) -> li
 
 def judge_messages(sample: Sample, max_chars: int) -> list[dict[str, str]]:
     """The chat that asks the judge about ``sample`` (instruction and response each cut to ``max_chars``)."""
-    prompt = T.JUDGE_REQUEST.format(instruction=T.clip(sample.instruction, max_chars),
-                                    response=T.clip(sample.response, max_chars))
-    return [{"role": "system", "content": T.JUDGE_SYSTEM}, {"role": "user", "content": prompt}]
+    prompt = JUDGE_REQUEST.format(instruction=clip(sample.instruction, max_chars),
+                                  response=clip(sample.response, max_chars))
+    return [{"role": "system", "content": JUDGE_SYSTEM}, {"role": "user", "content": prompt}]
 
 
 def record_verdict(sample: Sample, verdict: JudgeVerdict, cfg: JudgeConfig, model: str | None = None) -> bool:

@@ -3,32 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import typer
 
-from alchemistcoder.cli_common import load_run_config
+from alchemistcoder.cli_common import load_run_config, read_input, stage_context
 
 SET_HELP = "Override a config value: KEY.PATH=VALUE (repeatable), e.g. --set evolve.rounds=2."
-
-
-def stage_context(cfg: Any, out: Path, stage: str) -> Any:
-    """A StageContext writing under ``out`` that resolves model names through ``cfg.models``."""
-    from alchemistcoder.stage import StageContext
-
-    out.mkdir(parents=True, exist_ok=True)
-    return StageContext.for_run(cfg, stage, run_dir=out)
-
-
-def read_input(path: Path) -> list[Any]:
-    """Samples from ``path``; exits 1 with the file, line and problem when it is malformed."""
-    from alchemistcoder.io import DataError, read_samples
-
-    try:
-        return list(read_samples(path))
-    except (DataError, OSError) as exc:
-        typer.echo(f"data error: {exc}", err=True)
-        raise typer.Exit(1) from None
 
 
 def evolve(

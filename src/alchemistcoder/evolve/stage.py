@@ -17,9 +17,9 @@ from typing import Any
 from alchemistcoder.evolve import eliminate
 from alchemistcoder.evolve.config import EvolveConfig
 from alchemistcoder.evolve.methods import evolve_messages, extract_evolved, response_messages
-from alchemistcoder.evolve.seeded import int_seed, seeded_choice, unit_hash
 from alchemistcoder.llm.types import ChatRequest
 from alchemistcoder.records import Sample, make_messages
+from alchemistcoder.seeding import int_seed, seeded_choice, unit_hash
 from alchemistcoder.stage import StageContext
 
 EVOLVE_OP = "evolve"

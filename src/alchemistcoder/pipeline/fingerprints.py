@@ -14,8 +14,9 @@ import hashlib
 from pathlib import Path
 from typing import Any
 
-from alchemistcoder.config import RunConfig, config_hash
+from alchemistcoder.config import RunConfig
 from alchemistcoder.stage import StageSpec, resolve_function
+from alchemistcoder.strict import config_hash
 
 
 def hash_strings(parts: list[str]) -> str:

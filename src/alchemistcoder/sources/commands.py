@@ -49,8 +49,8 @@ def ingest(
     """Read every source of CONFIG into Samples; write RUN/ingest/{samples.*, rejects.jsonl, manifest.json}."""
     from rich.console import Console
 
-    from alchemistcoder.config import config_hash
     from alchemistcoder.sources.ingest import write_ingest
+    from alchemistcoder.strict import config_hash
 
     cfg = load_run_config(config, set_)
     result = _ingest_or_exit(cfg)

@@ -35,6 +35,6 @@ def run_ingest(sources: list[SourceConfig], cfg: IngestConfig, ctx: StageContext
 
 def sources_config_hashes(cfg: Any) -> list[str]:
     """What ingest depends on besides its section: the config of every source."""
-    from alchemistcoder.config import config_hash
+    from alchemistcoder.strict import config_hash
 
     return [config_hash(s) for s in cfg.sources]
