@@ -27,7 +27,8 @@ test split, paraphrase_recall over the test split):
 
 ``--set fresh`` measures the fresh test set of issue 24 (``fresh.jsonl``, :func:`labelled.load_fresh`) with the
 decision ``alchemist decontaminate`` makes (the n-gram signals, then the meaning-level pass on what they leave,
-default config) and prints aggregate figures only, last:
+default config) and prints aggregate figures only, last (measure it cold, with a verdict cache of its own:
+``XDG_CACHE_HOME=$(mktemp -d)`` as of issue 14; on a loaded machine a lost sandbox run would otherwise stay cached):
 
     decont_fresh recall=<r> paraphrase_recall=<p> multipart_recall=<m> fpr=<f>
 """
