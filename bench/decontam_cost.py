@@ -95,7 +95,7 @@ def main() -> None:
         for k, mode in enumerate(args.runs):
             if mode == "cold" and cache.exists():
                 subprocess.run(["rm", "-rf", str(cache)], check=True)
-            env = {**os.environ, "XDG_CACHE_HOME": str(cache)}
+            env = {**{k: v for k, v in os.environ.items() if k != "ALCHEMIST_CACHE"}, "XDG_CACHE_HOME": str(cache)}
             proc = subprocess.run([sys.executable, __file__, "--child", mode, "--config", args.config,
                                    "--samples", samples_path]
                                   + (["--dump", str(Path(args.dump_dir) / f"{k}-{mode}.jsonl")] if args.dump_dir else []),

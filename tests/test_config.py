@@ -131,3 +131,13 @@ def test_a_removed_key_names_its_line_and_the_key_to_use(tmp_path):
     with pytest.raises(ConfigError) as info:
         load_config(path)
     assert str(info.value).startswith(f"{path}:3: mix.alchemist_mode: removed: the add/replace switch is harmonize.mode")
+
+
+def test_seed_null_means_the_runs_seed_in_eval_too():
+    from alchemistcoder.config import validate_dict
+    from alchemistcoder.evaluate.stage import eval_section
+
+    cfg = validate_dict({"run": {"seed": 7}}, RunConfig)
+    assert cfg.eval.seed is None and cfg.train.seed is None
+    assert eval_section(cfg).seed == 7
+    assert eval_section(validate_dict({"run": {"seed": 7}, "eval": {"seed": 3}}, RunConfig)).seed == 3

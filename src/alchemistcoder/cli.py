@@ -32,6 +32,7 @@ _AREAS = (
     "alchemistcoder.train.commands",
     "alchemistcoder.evaluate.commands",
     "alchemistcoder.report.commands",
+    "alchemistcoder.cache",
     "alchemistcoder.pipeline.commands",
 )
 

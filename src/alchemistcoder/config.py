@@ -76,12 +76,6 @@ class RunConfig(StrictModel):
     eval: EvalConfig = Field(default_factory=EvalConfig, description="Benchmark evaluation.")
     report: ReportConfig = Field(default_factory=ReportConfig, description="HTML report.")
 
-    def model_for(self, ref: str | LLMConfig | None) -> LLMConfig | None:
-        """Resolve a stage's ``model`` field: a name in ``models``, an inline config, or None."""
-        from alchemistcoder.llm.config import resolve_model_ref
-
-        return None if ref is None else resolve_model_ref(ref, self.models)
-
 
 def _parse_scalar(text: str) -> Any:
     try:

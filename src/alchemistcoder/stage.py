@@ -182,7 +182,6 @@ class StageContext:
     run_dir: Path
     stage: str
     seed: int = 0
-    workers: int = 1
     # the named models of the run (``models:``); stages refer to them by name
     models: dict[str, LLMConfig] = field(default_factory=dict)
     # where and how the run executes (launcher settings for train); None outside a pipeline run
@@ -213,7 +212,7 @@ class StageContext:
 
     def for_worker(self) -> StageContext:
         """A copy to send to an executor worker: no progress callback, no open client, empty stats."""
-        return replace(self, workers=1, progress=no_progress, stats={}, client=None, decisions={})
+        return replace(self, progress=no_progress, stats={}, client=None, decisions={})
 
     @property
     def cache_dir(self) -> Path:

@@ -27,7 +27,6 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-import os
 import sqlite3
 import time
 from collections import Counter
@@ -37,6 +36,7 @@ from typing import Any
 
 import numpy as np
 
+from alchemistcoder.cache import cache_dir
 from alchemistcoder.curate.config import DecontamConfig
 from alchemistcoder.curate.decontam_exec import ExecVerdict, SampleCode, fitting, sample_code, verify
 from alchemistcoder.curate.decontam_foreign import ForeignCode, foreign_code, reference_cases, verify_foreign
@@ -88,7 +88,7 @@ def load_embedder(path: str | None) -> Any:
 
 
 class EmbeddingCache:
-    """Embeddings by text, on disk (SQLite, float16) under ``$XDG_CACHE_HOME/alchemistcoder/decontam``: shared by
+    """Embeddings by text, on disk (SQLite, float16) in the user cache (``cache_dir("decontam")``): shared by
     the processes and the runs of a machine, so a second curate run over the same sources embeds nothing again.
     Execution verdicts are kept beside them (by code, problem, functions tried and ``EXEC_VERSION``), so a
     second run compiles and runs nothing again either.
@@ -98,8 +98,7 @@ class EmbeddingCache:
     """
 
     def __init__(self, path: Path | None = None) -> None:
-        self.path = path or Path(os.environ.get("XDG_CACHE_HOME", "~/.cache")).expanduser() / "alchemistcoder" / \
-            "decontam" / "embeddings.sqlite"
+        self.path = path or cache_dir("decontam") / "embeddings.sqlite"
         self._db: sqlite3.Connection | None = None
         self._failed = False
 

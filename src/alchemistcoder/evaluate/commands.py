@@ -86,11 +86,12 @@ def evaluate_cmd(
 def _eval_setup(config: Path, overrides: list[str], out: Path | None) -> tuple:  # type: ignore[type-arg]
     """The run config's eval section, its model and the output directory; exits 2 on config errors."""
     from alchemistcoder.config import ConfigError, load_config
-    from alchemistcoder.llm.config import LLMConfig
+    from alchemistcoder.evaluate.stage import eval_section
+    from alchemistcoder.llm.config import resolve_model_ref
 
     try:
         run = load_config(config, overrides)
-        llm = run.model_for(run.eval.model) or LLMConfig()
+        llm = resolve_model_ref(run.eval.model, run.models)
     except (ConfigError, ValueError) as exc:
         typer.echo(f"config error:\n{exc}", err=True)
         raise typer.Exit(2) from None
@@ -98,7 +99,7 @@ def _eval_setup(config: Path, overrides: list[str], out: Path | None) -> tuple: 
     from alchemistcoder.pipeline.shards import stage_dir
     from alchemistcoder.pipeline.stages import STAGE_NAMES
 
-    return run.eval, llm, out or Path(run.eval.out or stage_dir(Path(run.run.out), list(STAGE_NAMES), "eval"))
+    return eval_section(run), llm, out or Path(run.eval.out or stage_dir(Path(run.run.out), list(STAGE_NAMES), "eval"))
 
 
 CONFIG_ARG = typer.Argument(..., help="Run config (YAML) with an eval: section (benchmarks, model, prompt style).")

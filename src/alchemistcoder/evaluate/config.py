@@ -60,7 +60,7 @@ class EvalConfig(StrictModel):
     seed: int | None = Field(
         None,
         description="Seed of sampled generations: sample j of a task uses seed + j (in-process backends then "
-        "generate seeded requests one at a time); None leaves sampling unseeded and batched.",
+        "generate seeded requests one at a time); None: the run's seed (run.seed).",
     )
     workers: int = Field(0, ge=0, description="Parallel sandboxes when scoring; 0 means one per core.")
     min_time_limit: float = Field(

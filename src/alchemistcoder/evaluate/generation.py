@@ -130,7 +130,8 @@ def generate_samples(
                     temperature=cfg.temperature,
                     top_p=cfg.top_p,
                     stop=spec.stop,
-                    seed=None if cfg.seed is None else cfg.seed + j,
+                    # seed None: the run's seed, filled in by eval_section; a bare section has the default's, 0
+                    seed=(cfg.seed or 0) + j,
                     # sample j of a task is its own request: without this, sampled duplicates share a cache entry
                     nonce=f"{task.task_id}#{j}" if cfg.temperature > 0 else None,
                     tag="eval",

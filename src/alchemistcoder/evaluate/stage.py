@@ -12,11 +12,15 @@ from alchemistcoder.stage import StageContext
 
 
 def eval_section(cfg: Any) -> EvalConfig:
-    """The config the eval stage reads: ``eval``, with the baseline model taken from ``train.model`` when
-    ``eval.baseline`` is on and ``eval.baseline_model`` is not set (so a changed base model reruns eval)."""
+    """The config eval reads (the stage and the verbs): ``eval``, with ``seed: null`` replaced by the run's
+    seed, and the baseline model taken from ``train.model`` when ``eval.baseline`` is on and
+    ``eval.baseline_model`` is not set (so a changed base model reruns eval)."""
+    update: dict[str, Any] = {}
+    if cfg.eval.seed is None:
+        update["seed"] = cfg.run.seed
     if cfg.eval.baseline and cfg.eval.baseline_model is None:
-        return cfg.eval.model_copy(update={"baseline_model": cfg.train.model})
-    return cfg.eval
+        update["baseline_model"] = cfg.train.model
+    return cfg.eval.model_copy(update=update) if update else cfg.eval
 
 
 def baseline_llm(cfg: EvalConfig, ctx: StageContext) -> LLMConfig:

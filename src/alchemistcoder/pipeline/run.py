@@ -20,7 +20,6 @@ and the record accounting live in their own modules beside this one.
 
 from __future__ import annotations
 
-import os
 import shutil
 import time
 from collections.abc import Callable
@@ -143,7 +142,6 @@ class Pipeline:
             run_dir=self.run_dir,
             stage=spec.name,
             seed=self.cfg.run.seed,
-            workers=self.cfg.run.workers or os.cpu_count() or 1,
             models=dict(self.cfg.models),
             run=self.cfg.run,
             stage_dir=self._dir(spec),

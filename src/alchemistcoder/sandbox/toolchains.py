@@ -38,11 +38,8 @@ def rust_toolchain() -> tuple[str, str]:
 
 
 def sandbox_cache_dir() -> Path:
-    """Where the sandbox keeps what jobs share (Go build cache, built Rust crates):
-    ``$ALCHEMIST_SANDBOX_CACHE``, else ``$XDG_CACHE_HOME/alchemistcoder/sandbox`` (default ``~/.cache``)."""
-    return Path(
-        os.environ.get(
-            "ALCHEMIST_SANDBOX_CACHE",
-            Path(os.environ.get("XDG_CACHE_HOME", "~/.cache")).expanduser() / "alchemistcoder" / "sandbox",
-        )
-    )
+    """Where the sandbox keeps what jobs share (Go build cache, built Rust crates): the user cache's
+    ``sandbox`` directory (``alchemistcoder.cache``; ``$ALCHEMIST_SANDBOX_CACHE`` moves it alone)."""
+    from alchemistcoder.cache import cache_dir
+
+    return cache_dir("sandbox")

@@ -126,7 +126,7 @@ class TrainConfig(StrictModel):
     device: Literal["auto", "cpu", "cuda"] = Field("auto", description="'auto' uses CUDA when present, else CPU.")
 
     # -- bookkeeping -----------------------------------------------------------------------------
-    seed: int | None = Field(None, description="Seed for shuffling and init; None: run.seed.")
+    seed: int | None = Field(None, description="Seed for shuffling and init; None: the run's seed (run.seed).")
     logging_steps: int = Field(1, description="Log loss every N optimizer steps (train_log.jsonl).")
     save_steps: int = Field(500, description="Save a resumable checkpoint every N steps.")
     save_total_limit: int | None = Field(2, description="Keep at most this many intermediate checkpoints.")
