@@ -192,24 +192,23 @@ def test_near_miss_on_the_same_topic_is_kept(few):
 
 
 def test_execution_runs_in_the_sandbox_only(few, monkeypatch, tmp_path):
-    import alchemistcoder.sandbox as sandbox
+    import alchemistcoder.sandbox.harness as harness
 
     calls = []
-    real = sandbox.run_many
+    real = harness.run_program
 
-    def spy(jobs, workers=None):
-        jobs = list(jobs)
-        calls.append(jobs)
-        return real(jobs, workers=workers)
+    def spy(language, source, **kwargs):
+        calls.append((language, kwargs["files"]))
+        return real(language, source, **kwargs)
 
-    monkeypatch.setattr(sandbox, "run_many", spy)
+    monkeypatch.setattr(harness, "run_program", spy)
     cfg, index, semantic = few
     index._semantic = semantic
     monkeypatch.setattr(semantic, "cache", EmbeddingCache(tmp_path / "cache.sqlite"))  # no verdict from a past run
     code = "```python\n" + PRIME.replace("is_prime", "check") + "```"
     p = _reject(index, cfg, "Write a code that takes an int as an input and returns true if the int is a prime number", code)
     assert p["signal"] == "execution" and p["task_id"] == "HumanEval/31" and p["scores"]["function"] == "check"
-    assert calls and all(job.language == "python" and "job.json" in job.files for batch in calls for job in batch)
+    assert calls and all(language == "python" and {"job.json", "_box.py"} <= set(files) for language, files in calls)
 
 
 def test_key_facts_keep_numbers_names_and_words():

@@ -42,6 +42,10 @@ class RunSettings(StrictModel):
         "local", description="Executor for data stages: 'inprocess', 'local' (process pool) or 'ray'."
     )
     workers: int = Field(0, description="Worker processes for the local executor; 0 means one per core.")
+    sandbox_workers: int = Field(
+        0, ge=0, description="Sandboxes each executor worker runs at a time (the run's one sandbox budget); 0 means "
+        "the cores divided by the executor's workers, at least 1.",
+    )
     shard_size: int = Field(2000, description="Samples per shard; an interrupted stage resumes from its last complete shard.")
     ray_address: str | None = Field(None, description="Address of an existing Ray cluster; None starts a local one.")
     train_launcher: Literal["none", "accelerate", "torchrun"] = Field(

@@ -43,7 +43,8 @@ class FilterConfig(StrictModel):
         True, description="Run meta['tests'] (assert statements, MBPP style) against Python responses in the sandbox."
     )
     test_timeout_s: float = Field(10.0, gt=0, description="Wall-clock limit per test run in the sandbox.")
-    sandbox_workers: int = Field(0, ge=0, description="Parallel sandbox runs; 0 means one per core.")
+    sandbox_workers: int = Field(0, ge=0, description="Deprecated (use run.sandbox_workers, the run's one sandbox "
+                                 "budget): parallel sandbox runs of the filters; 0 follows the budget.")
 
 
 class JudgeConfig(StrictModel):
@@ -174,7 +175,8 @@ class DecontamConfig(StrictModel):
         description="Time limit of one call of a sample's function in the sandbox, or four times the reference "
         "solution's time on that input if longer (the reference gets ten times this limit).",
     )
-    exec_workers: int = Field(0, ge=0, description="Parallel sandbox jobs; 0 means one per core.")
+    exec_workers: int = Field(0, ge=0, description="Deprecated (use run.sandbox_workers, the run's one sandbox "
+                              "budget): parallel sandbox jobs of decontamination; 0 follows the budget.")
     judge_model: str | None = Field(
         None,
         description="Model (name under `models:`) asked whether an instruction states the same problem as its "

@@ -3,7 +3,8 @@
 A sample whose instruction is near a benchmark problem in meaning, and whose code passes that problem's tests
 (HumanEval+/MBPP+ base and plus inputs against the reference solution's outputs, or MBPP's assertions),
 is a leak of the problem whatever its wording: strong, model-free evidence. Only the sandbox runs the code
-(``alchemistcoder.sandbox.run_many``; a job holds a batch of samples, each run in a forked child).
+(the sandbox harness, ``alchemistcoder.sandbox.harness``; a job holds a batch of samples, each run in a forked
+child).
 
 The sample's Python is reduced to its top-level imports, definitions and assignments (a script part that
 reads ``input()`` or prints would only get in the way). Its functions are tried under the problem's entry
@@ -19,8 +20,6 @@ import ast
 import builtins
 import copy
 import itertools
-import json
-import secrets
 import sys
 import warnings
 from dataclasses import dataclass, field
@@ -31,6 +30,8 @@ from alchemistcoder.code import extract_code_blocks
 from alchemistcoder.curate.decontam_problems import BenchProblem
 
 PROBE = Path(__file__).with_name("_decontam_probe.py")
+# how answers compare, shipped beside the probe (and used on the host by decontam_foreign)
+SAME = Path(__file__).with_name("_decontam_same.py")
 _KEPT = (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Assign,
          ast.AnnAssign, ast.Try)
 
@@ -265,7 +266,7 @@ def verify(pairs: list[tuple[SampleCode, list[tuple[BenchProblem, list[str]]]]],
     sandbox); jobs run ``workers`` at a time. Returns, per pair, the verdicts by problem key (a problem is absent
     when it got no function, or the sample's child died before reporting it).
     """
-    from alchemistcoder.sandbox import Job, run_many
+    from alchemistcoder.sandbox.harness import run_harness_many
 
     runnable = [(k, code, tries) for k, (code, problems) in enumerate(pairs)
                 if (tries := [{"task": p.key, "functions": names} for p, names in problems if names])]
@@ -275,26 +276,19 @@ def verify(pairs: list[tuple[SampleCode, list[tuple[BenchProblem, list[str]]]]],
     if not runnable:
         return out
     by_key = {p.key: p for _code, problems in pairs for p, _names in problems}
-    probe = PROBE.read_text(encoding="utf-8")
-    jobs, nonces = [], []
+    calls = []
     for start in range(0, len(runnable), batch):
         chunk = runnable[start : start + batch]
         keys = sorted({t["task"] for _k, _c, tries in chunk for t in tries})
-        nonce = secrets.token_hex(8)
-        job = {"nonce": nonce, "limit_s": call_limit_s, "sample_timeout_s": sample_timeout_s,
+        job = {"limit_s": call_limit_s, "sample_timeout_s": sample_timeout_s,
                "tasks": [by_key[key].test_spec() for key in keys],
                "samples": [{"id": k, "statements": code.statements, "tries": tries} for k, code, tries in chunk]}
         # the job's wall clock: every reference and every sample at its limit, plus the sandbox's start
         wall = 10 + sample_timeout_s * len(chunk) + call_limit_s * sum(len(by_key[key].inputs) for key in keys)
-        jobs.append(Job("python", probe, timeout_s=wall, files={"job.json": json.dumps(job)}))
-        nonces.append(nonce)
+        calls.append(probe_call(job, wall))
     helpers = {k: {f.name for f in code.functions if f.helper} for k, code, _tries in runnable}
-    for nonce, result in zip(nonces, run_many(jobs, workers=workers), strict=True):
-        for line in result.stdout.splitlines():
-            tag, _, body = line.partition(" ")
-            if tag != nonce:
-                continue
-            rec = json.loads(body)
+    for run in run_harness_many(calls, workers=workers):
+        for rec in run.records:
             k, passing = rec["sample"], rec["passing"]
             main = [n for n in passing if n not in helpers[k]]
             function = (main or passing or [rec["best"]])[0]
@@ -302,3 +296,12 @@ def verify(pairs: list[tuple[SampleCode, list[tuple[BenchProblem, list[str]]]]],
                                               rec["total"], helper_only=bool(passing) and not main,
                                               adapted=rec.get("adapted") == function)
     return out
+
+
+def probe_call(job: dict[str, Any], timeout_s: float) -> tuple[Path, dict[str, Any], dict[str, Any]]:
+    """A :func:`alchemistcoder.sandbox.harness.run_harness_many` call of the probe on ``job``, with the modules it
+    imports: how answers compare, and EvalPlus's MBPP+ input deserialization (the one evaluation uses)."""
+    from alchemistcoder.evaluate.scoring import EVALPLUS_INPUTS
+
+    files = {p.name: p.read_text(encoding="utf-8") for p in (SAME, EVALPLUS_INPUTS)}
+    return PROBE, job, {"timeout_s": timeout_s, "files": files}

@@ -5,7 +5,7 @@ given string is a palindrome" with a Java answer. Their functions can run on the
 arguments (EvalPlus inputs, or the literal arguments of MBPP's ``assert f(...) == ...``) become literals of the
 parameter types the function declares (``const std::vector<std::string>&``, ``List<Integer>``, ``int[]``; in
 JavaScript the values themselves), a generated ``main`` calls the function on each and prints the answer as
-JSON, and the host compares it with the expected answer as the Python probe does (``_same``). An answer the
+JSON, and the host compares it with the expected answer as the Python probe does (``_decontam_same``). An answer the
 declared return type cannot express (Python's ``None`` from a C++ ``std::string`` function) leaves its test
 out, as an input the reference rejects does. The program, compiler included, runs in the sandbox only.
 
@@ -17,15 +17,13 @@ whole parser it needs, and they keep the package free of a grammar per language.
 
 from __future__ import annotations
 
-import json
 import re
-import secrets
 from dataclasses import dataclass
 from typing import Any
 
 from alchemistcoder.code import extract_code_blocks
-from alchemistcoder.curate._decontam_probe import _same
-from alchemistcoder.curate.decontam_exec import ExecVerdict, Function, SampleCode
+from alchemistcoder.curate._decontam_same import same
+from alchemistcoder.curate.decontam_exec import ExecVerdict, Function, SampleCode, probe_call
 from alchemistcoder.curate.decontam_harness import PROGRAMS, Call, holds_none, type_kind, value_fits
 from alchemistcoder.curate.decontam_problems import BenchProblem
 
@@ -184,36 +182,26 @@ def reference_cases(problems: list[BenchProblem], limit_s: float,
                     workers: int | None = None) -> dict[str, list[tuple[list[Any], Any]]]:
     """(arguments, answer) cases of each problem: MBPP's literal assertions as they are; for EvalPlus inputs,
     the reference solution's answers, computed in the sandbox (``_decontam_probe`` with ``expected_only``)."""
-    from alchemistcoder.curate.decontam_exec import PROBE
-    from alchemistcoder.sandbox import Job, run_many
+    from alchemistcoder.sandbox.harness import run_harness_many
 
     out = {p.key: list(p.cases) for p in problems if p.mode == "asserts"}
     todo = [p for p in problems if p.mode == "inputs"]
-    probe = PROBE.read_text(encoding="utf-8")
-    jobs, nonces = [], []
+    calls = []
     for start in range(0, len(todo), 20):  # 20 problems a job: the sandbox keeps 1 MiB of a program's output
-        chunk, nonce = todo[start : start + 20], secrets.token_hex(8)
-        job = {"nonce": nonce, "limit_s": limit_s, "expected_only": True, "max_case_chars": MAX_CASE_CHARS,
+        chunk = todo[start : start + 20]
+        job = {"limit_s": limit_s, "expected_only": True, "max_case_chars": MAX_CASE_CHARS,
                "tasks": [p.test_spec() for p in chunk]}
-        wall = 10 + 10 * limit_s * sum(len(p.inputs) for p in chunk)
-        jobs.append(Job("python", probe, timeout_s=wall, files={"job.json": json.dumps(job)}))
-        nonces.append(nonce)
-    for nonce, result in zip(nonces, run_many(jobs, workers=workers), strict=True):
-        for line in result.stdout.splitlines():
-            tag, _, body = line.partition(" ")
-            try:
-                rec = json.loads(body) if tag == nonce else None
-            except ValueError:
-                continue  # cut short: the problem gets no cases
-            if rec is not None:
-                out[rec["task"]] = [(args, want) for args, want in rec["cases"]]
+        calls.append(probe_call(job, 10 + 10 * limit_s * sum(len(p.inputs) for p in chunk)))
+    for run in run_harness_many(calls, workers=workers):
+        for rec in run.records:  # a problem whose line was cut short gets no cases
+            out[rec["task"]] = [(args, want) for args, want in rec["cases"]]
     return out
 
 
 def _agrees(got: Any, want: Any) -> bool:
-    """``_same`` of the probe, False where it cannot compare (an integer too large for a float)."""
+    """``same`` of the probe, False where it cannot compare (an integer too large for a float)."""
     try:
-        return _same(got, want, 0.0)
+        return same(got, want, 0.0)
     except (OverflowError, TypeError, ValueError, RecursionError):
         return False
 
@@ -229,6 +217,7 @@ def verify_foreign(pairs: list[tuple[ForeignCode, list[tuple[str, list[str], lis
     compiles has run. Returns, per pair, the verdicts by problem key.
     """
     from alchemistcoder.sandbox import Job, run_many
+    from alchemistcoder.sandbox.harness import new_nonce, parse_tagged
 
     out: list[dict[str, ExecVerdict]] = [{} for _ in pairs]
     index: list[tuple[int, str, str, Any]] = []  # per call number: sample, problem, function, expected answer
@@ -252,7 +241,7 @@ def verify_foreign(pairs: list[tuple[ForeignCode, list[tuple[str, list[str], lis
     while wave:
         jobs, nonces = [], []
         for group in wave:
-            nonce = secrets.token_hex(8)
+            nonce = new_nonce()
             codes = {k: pairs[k][0] for k in group}
             program = PROGRAMS[pairs[group[0]][0].language](codes, [c for k in group for c in calls_of[k]], nonce,
                                                              max(1, int(timeout_s)))
@@ -264,14 +253,9 @@ def verify_foreign(pairs: list[tuple[ForeignCode, list[tuple[str, list[str], lis
                 retry += [group[: len(group) // 2], group[len(group) // 2 :]]
                 continue
             before = set(answers)
-            for line in result.stdout.splitlines():
-                tag, _, rest = line.partition(" ")
-                number, _, body = rest.partition(" ")
-                if tag == nonce and number.isdigit():
-                    try:
-                        answers[int(number)] = json.loads(body)
-                    except ValueError:
-                        continue
+            for rec in parse_tagged(result.stdout, nonce):
+                if type(rec.get("call")) is int and "answer" in rec:
+                    answers[rec["call"]] = rec["answer"]
             # a sample that crashed, exited or ran out of time took the batch's later samples with it
             silent = [k for k in group if not any(c[0] in answers and c[0] not in before for c in calls_of[k])]
             if result.status != "ok" and len(group) > 1 and silent:

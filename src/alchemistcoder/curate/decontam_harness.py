@@ -1,6 +1,7 @@
 """The programs that call a C++, Java or JavaScript sample's functions on a benchmark's tests
 (``decontam_foreign``): declared types, literals of the tests' values in those types, and one harness per
-language that prints each answer as JSON, tagged with its call's number.
+language that prints each answer as a line of the sandbox harness's tagged protocol (``<nonce> {"call": n,
+"answer": ...}``, read by ``alchemistcoder.sandbox.harness.parse_tagged``).
 """
 
 from __future__ import annotations
@@ -156,11 +157,17 @@ _JAVA_CALL = """
     if (failed.contains(function)) return;  // it threw or ran out of time: its other calls are skipped
     java.util.concurrent.Future<Object> answer = pool.submit(f);
     try { Object r = answer.get(LIMIT_MS, java.util.concurrent.TimeUnit.MILLISECONDS); StringBuilder b = new StringBuilder(tag);
-      emit(b, r); System.out.println(b); }
+      emit(b, r); b.append('}'); System.out.println(b); }
     catch (java.util.concurrent.TimeoutException e) { failed.add(function); answer.cancel(true); pool = worker(); }
     catch (Throwable e) { failed.add(function); }
   }
 """
+
+
+def _tag(nonce: str, n: int) -> str:
+    """The start of the line that reports call ``n``: the harness's tagged protocol (``sandbox.harness.parse_tagged``),
+    a JSON object whose ``answer`` the program writes next and closes with ``}``."""
+    return f'{nonce} {{"call": {n}, "answer": '
 
 
 def _cpp_program(codes: dict[int, Any], calls: list[Call], nonce: str, seconds: int) -> str:
@@ -175,8 +182,9 @@ def _cpp_program(codes: dict[int, Any], calls: list[Call], nonce: str, seconds: 
             bare = re.sub(r"&|\bconst\b", " ", t).strip()  # a named copy: a non-const reference binds to it
             decls.append(f"{bare} a{i} = {_literal('cpp', v, type_kind(t) or (), t)};")
         call = f"decontam_s{k}::{fn.name}({', '.join(f'a{i}' for i in range(len(args)))})"
+        tag = _c_string(_tag(nonce, n))
         body[k].append(f"    {{ using namespace decontam_s{k}; try {{ {' '.join(decls)} auto r = {call}; "
-                       f"std::cout << \"{nonce} {n} \"; emit_(r); std::cout << std::endl; }} catch (...) {{}} }}")
+                       f"std::cout << \"{tag}\"; emit_(r); std::cout << '}}' << std::endl; }} catch (...) {{}} }}")
     # each sample in a child of its own, ended by an alarm: an exponential recursion or a crash stops only it
     main = [f"  if (pid_t p = fork(); p == 0) {{\n    alarm({seconds});\n" + "\n".join(lines) +
             "\n    std::cout.flush(); _exit(0);\n  } else if (p > 0) { waitpid(p, nullptr, 0); }" for lines in body.values()]
@@ -206,7 +214,8 @@ def _java_program(codes: dict[int, Any], calls: list[Call], nonce: str, seconds:
         owner = f"S{k}.{fn.owner or 'DecontamSample'}"
         target = owner if fn.static else f"new {owner}()"
         literals = ", ".join(_literal("java", v, type_kind(t) or (), t) for t, v in zip(fn.params, args, strict=True))
-        body.append(f"    call(\"{nonce} {n} \", \"{k}.{fn.name}\", () -> {target}.{fn.name}({literals}));")
+        tag = _c_string(_tag(nonce, n))
+        body.append(f"    call(\"{tag}\", \"{k}.{fn.name}\", () -> {target}.{fn.name}({literals}));")
     return ("import java.util.*;\n" + "\n".join(imports) + "\n\npublic class DecontamHarness {\n" + "\n".join(holders)
             + _JAVA_EMIT + _JAVA_CALL.replace("LIMIT_MS", str(CALL_LIMIT_MS)) +
             "  public static void main(String[] args) {\n" + "\n".join(body) + "\n    System.exit(0);\n  }\n}\n")
@@ -223,8 +232,8 @@ def _js_program(codes: dict[int, Any], calls: list[Call], nonce: str, seconds: i
             if j == k:  # a function that threw or ran out of time has failed: its other calls are skipped
                 lines.append(f"  if (!failed.has({json.dumps(fn.name)})) try {{ const r = vm.runInContext("
                              f"{json.dumps(f'{fn.name}(...{json.dumps(args)})')}, ctx, {{timeout: {CALL_LIMIT_MS}}}); "
-                             f"process.stdout.write({json.dumps(f'{nonce} {n} ')} + "
-                             "JSON.stringify(r === undefined ? null : r) + '\\n'); } catch (e) { failed.add("
+                             f"process.stdout.write({json.dumps(_tag(nonce, n))} + "
+                             "JSON.stringify(r === undefined ? null : r) + '}\\n'); } catch (e) { failed.add("
                              f"{json.dumps(fn.name)}); }}")
         lines.append("}")
     return "\n".join(lines) + "\nprocess.exit(0);\n"

@@ -57,10 +57,11 @@ class BenchProblem:
         return self.check.count("assert ") if self.mode == "check" else 0
 
     def test_spec(self) -> dict[str, Any]:
-        """The task as the sandbox probe reads it (``_decontam_probe.py``)."""
+        """The task as the sandbox probe reads it (``_decontam_probe.py``); ``dataset`` says how its inputs are
+        deserialized there (MBPP+'s as evaluation does, with EvalPlus's ``mbpp_deserialize_inputs``)."""
         return {"id": self.key, "mode": self.mode, "entry_point": self.entry_point, "reference": self.reference,
                 "inputs": self.inputs, "atol": self.atol, "asserts": self.asserts, "setup": self.setup,
-                "check": self.check}
+                "check": self.check, "dataset": "mbpp" if self.key.startswith("Mbpp/") else "humaneval"}
 
 
 def problem_key(task_id: str) -> str:

@@ -57,7 +57,7 @@ EMBEDDING_VERSION = "intent-4"
 MAX_INSTRUCTION_CHARS = 1000
 # Part of the verdict cache's key: bump it when how a sample's code is run or judged changes (the probe, the
 # harnesses, ``lift_snippet``, the adapters).
-EXEC_VERSION = "exec-3"
+EXEC_VERSION = "exec-4"
 # Word pieces of an intent that are embedded. A paraphrased statement sits at the start; cutting at 64 (8% of
 # the shared instructions are longer than 128) made the cold curate 1.4x faster and lost no paraphrase on the
 # labelled set (bench/decontam.py, bench/decontam_cost.py).

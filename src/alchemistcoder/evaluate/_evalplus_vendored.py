@@ -5,7 +5,8 @@ What comes from where (each section below names its file):
 
 - ``evalplus/eval/_special_oracle.py``: the MBPP+ special oracles (output-not-None and set-equality tasks,
   ``_surface_Area``, ``_digit_distance_nums``) and HumanEval+'s ``_poly``;
-- ``evalplus/data/mbpp.py``: ``mbpp_deserialize_inputs``;
+- (``evalplus/data/mbpp.py``'s ``mbpp_deserialize_inputs`` is in ``_evalplus_inputs.py``, which decontamination
+  ships too, without numpy);
 - ``evalplus/eval/utils.py``: ``TimeoutException``, ``WriteOnlyStringIO``, ``redirect_stdin``, ``swallow_io``,
   ``time_limit``, ``reliability_guard``; and ``is_floats`` from ``evalplus/eval/__init__.py``.
 
@@ -54,71 +55,6 @@ def _digit_distance_nums(num1, num2):
 
 def _poly(xs, x):
     return sum([coeff * math.pow(x, i) for i, coeff in enumerate(xs)])
-
-
-# -- EvalPlus 0.3.1 input deserialization for MBPP+ (evalplus/data/mbpp.py) ---------------------------------
-def mbpp_deserialize_inputs(task_id, inputs):
-    n = int(task_id.split("/")[-1])
-    if n in [
-        2,
-        116,
-        132,
-        143,
-        222,
-        261,
-        273,
-        394,
-        399,
-        421,
-        424,
-        429,
-        470,
-        560,
-        579,
-        596,
-        616,
-        630,
-        726,
-        740,
-        744,
-        809,
-    ]:
-        return [[tuple(lst) for lst in inp] for inp in inputs]
-    if n in [63, 64, 70, 94, 120, 237, 272, 299, 400, 409, 417, 438, 473, 614, 780]:
-        return [[[tuple(lst) for lst in lst_lst] for lst_lst in inp] for inp in inputs]
-    if n in [75, 413, 444, 753]:
-        return [[[tuple(lst) for lst in inp[0]], inp[1]] for inp in inputs]
-    if n in (106, 750):
-        return [[inp[0], tuple(inp[1])] for inp in inputs]
-    if n == 115:
-        return [
-            [[set(item) if isinstance(item, list) and len(item) else {} for item in inp[0]]] for inp in inputs
-        ]
-    if n == 124:
-        return [(float(inp[0]), complex(inp[1])) for inp in inputs]
-    if n in [250, 405, 446, 617, 720, 763, 808]:
-        return [[tuple(inp[0]), inp[1]] for inp in inputs]
-    if n in [259, 401, 445]:
-        out = [[[tuple(lst) for lst in lst_lst] for lst_lst in inp] for inp in inputs]
-        return [[tuple(lst) for lst in inp] for inp in out]
-    if n == 278:
-        out = [[[tuple(item) if isinstance(item, list) else item for item in inp[0]]] for inp in inputs]
-        return [[tuple(lst) for lst in inp] for inp in out]
-    if n == 307:
-        return [[tuple(inp[0]), inp[1], inp[2]] for inp in inputs]
-    if n == 722:
-        return [[{key: tuple(value) for key, value in inp[0].items()}, *inp[1:]] for inp in inputs]
-    if n == 252:
-        return [[complex(inp[0])] for inp in inputs]
-    if n in [580, 615, 791]:
-
-        def tuplify(inp):
-            if isinstance(inp, list):
-                return tuple([tuplify(item) for item in inp])
-            return inp
-
-        return [tuplify(inp) for inp in inputs]
-    return inputs
 
 
 # -- EvalPlus 0.3.1 execution helpers (evalplus/eval/utils.py) ---------------------------------------------

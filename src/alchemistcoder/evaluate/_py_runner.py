@@ -11,23 +11,19 @@ modes:
 * ``script`` -- run a whole test program (HumanEval ``check``, MBPP asserts) in a forked child with a wall
   limit; it passes when it finishes without an exception.
 
-The code copied from EvalPlus (its license and provenance in its header) is ``_evalplus_vendored.py``,
-which the host ships beside this file. Each sample's outcome is printed as one JSON line (tagged with the
-job's nonce) as soon as it is known, so the host knows which sample was running if the runner itself is killed.
+The code copied from EvalPlus (its license and provenance in their headers) is ``_evalplus_vendored.py`` and
+``_evalplus_inputs.py``, which the host ships beside this file with the harness's ``_box.py``. Each sample's
+outcome is reported as soon as it is known (``_box.emit``: one JSON line tagged with the job's nonce), so the
+host knows which sample was running if the runner itself is killed.
 """
 
-import contextlib
-import json
-import mmap
-import os
-import select
-import signal
-import sys
 import time
 import traceback
 from copy import deepcopy
 
+import _box  # the harness's sandbox side, shipped beside this file (alchemistcoder.sandbox.harness)
 import numpy as np
+from _evalplus_inputs import mbpp_deserialize_inputs  # shipped beside this file too
 from _evalplus_vendored import (  # shipped beside this file into the sandbox
     MBPP_OUTPUT_NOT_NONE_TASKS,
     MBPP_OUTPUT_SET_EQ_TASKS,
@@ -36,7 +32,6 @@ from _evalplus_vendored import (  # shipped beside this file into the sandbox
     _poly,
     _surface_Area,
     is_floats,
-    mbpp_deserialize_inputs,
     reliability_guard,
     swallow_io,
     time_limit,
@@ -48,40 +43,6 @@ PASS, FAIL, TIMEOUT = "pass", "fail", "timeout"
 def _describe(exc, where):
     # BaseException.__str__, not str(): a sample may have replaced builtins.str
     return {"type": type(exc).__name__, "message": BaseException.__str__(exc)[:300], "where": where}
-
-
-# The child reports with captured functions and plain bytes, no json: a sample may monkey-patch builtins
-# (isinstance, str, ...) that json relies on, and EvalPlus's shared-memory report is immune to that too.
-_os_write = os.write
-_SEP = b"\x1f"
-
-
-def _encode_result(result):
-    error = result.get("error") or {}
-    fields = [
-        result["stat"],
-        error.get("type", ""),
-        error.get("where", ""),
-        error.get("message", ""),
-        "" if error.get("input_index") is None else f"{error['input_index']:d}",
-        "" if error.get("line") is None else f"{error['line']:d}",
-    ]
-    return _SEP.join(f.encode("utf-8", "replace") for f in fields)
-
-
-def _decode_result(data):
-    parts = data.decode("utf-8", "replace").split("\x1f")
-    if len(parts) != 6 or parts[0] not in (PASS, FAIL):
-        return None
-    stat, kind, where, message, index, line = parts
-    error = None
-    if kind:
-        error = {"type": kind, "where": where, "message": message}
-        if index:
-            error["input_index"] = int(index)
-        if line:
-            error["line"] = int(line)
-    return {"stat": stat, "error": error}
 
 
 def _differential(job, code, inputs, expected, time_limits, report):
@@ -131,7 +92,7 @@ def _differential(job, code, inputs, expected, time_limits, report):
                     # EvalPlus 0.3.1 `continue`s here before counting the input as passed, so find_zero
                     # (HumanEval/32) can never pass there; with evalplus_quirks we reproduce that verdict
                     if not job["evalplus_quirks"]:
-                        report(b"1")
+                        report(True)
                     continue
                 if atol == 0 and is_floats(exp):
                     atol = 1e-6
@@ -143,14 +104,14 @@ def _differential(job, code, inputs, expected, time_limits, report):
                 else:
                     assert exact_match
             except BaseException as exc:
-                report(b"0")
+                report(False)
                 if error is None:
                     error = _describe(exc, where)
                     if where == "call" and isinstance(exc, TimeoutException):
                         error["type"] = "Timeout"
                     error["input_index"] = i
                 raise
-            report(b"1")
+            report(True)
         return {"stat": PASS}
     except BaseException:
         return {"stat": FAIL, "error": error}
@@ -173,77 +134,17 @@ def _script(job, program, report):
 
 
 def _in_child(target, timeout_s, n_inputs=0):
-    """Fork, run ``target(report)`` in the child, and collect (status, progress, info) as EvalPlus would.
-
-    Per-input progress goes to shared memory (as EvalPlus's ``multiprocessing.Array``), so it survives a
-    kill and costs no wake-up of this process per input; the final status comes through a pipe."""
-    read_fd, write_fd = os.pipe()
-    progress = mmap.mmap(-1, n_inputs + 1)
-    pid = os.fork()
-    if pid == 0:
-        os.close(read_fd)
-        devnull = os.open(os.devnull, os.O_RDWR)
-        for fd in (0, 1, 2):
-            os.dup2(devnull, fd)
-        os.setpgid(0, 0)
-        position = [0]
-
-        def report(byte):
-            if position[0] < n_inputs:
-                progress[position[0]] = byte[0]
-                position[0] += 1
-
-        try:
-            result = target(report)
-            _os_write(write_fd, _encode_result(result))
-        finally:
-            os._exit(0)
-    os.close(write_fd)
-    data = bytearray()
-    deadline = time.monotonic() + timeout_s
-    killed = False
-    os.set_blocking(read_fd, False)
-    poller = select.poll()
-    poller.register(read_fd, select.POLLIN | select.POLLHUP)
-    while True:
-        left = deadline - time.monotonic()
-        if left <= 0:
-            killed = True
-            break
-        if not poller.poll(left * 1000):
-            continue
-        try:
-            chunk = os.read(read_fd, 65536)
-        except BlockingIOError:
-            continue
-        if not chunk:
-            break
-        data.extend(chunk)
-    if killed:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(pid, signal.SIGKILL)
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(pid, signal.SIGKILL)
-    os.waitpid(pid, 0)
-    os.close(read_fd)
-    marks = progress[:n_inputs]
-    progress.close()
-    details = []
-    for mark in marks:
-        if mark == 0:
-            break
-        details.append(mark == ord("1"))
-    tail = bytes(data)
-    result = _decode_result(tail) if tail else None
-    if result is None:
-        # no status reported: killed at the deadline, or the sample ended the process itself (os._exit);
-        # EvalPlus reports both as "timeout"
-        return (
-            TIMEOUT,
-            details,
-            {"type": "Timeout" if killed else "Exited", "message": "", "where": "process"},
-        )
-    return result["stat"], details, result.get("error")
+    """Run ``target(report)`` in a forked child (``_box.in_child``) and collect (status, progress, info) as
+    EvalPlus would: ``report(ok)`` marks one input in shared memory (as EvalPlus's ``multiprocessing.Array``),
+    so the progress survives a kill; the final status comes back from the child as plain data."""
+    marks = _box.Marks(n_inputs)
+    how, value = _box.in_child(lambda: target(marks.mark), timeout_s)
+    details = marks.read()
+    if how == "ok" and isinstance(value, dict) and value.get("stat") in (PASS, FAIL):
+        return value["stat"], details, value.get("error")
+    # no status reported: killed at the deadline, or the sample ended the process itself (os._exit);
+    # EvalPlus reports both as "timeout"
+    return TIMEOUT, details, {"type": "Timeout" if how == "timeout" else "Exited", "message": "", "where": "process"}
 
 
 def score_task(job, emit):
@@ -307,16 +208,12 @@ def score_task(job, emit):
 
 
 def main():
-    with open("job.json", encoding="utf-8") as fh:
-        batch = json.load(fh)
-    nonce = batch["nonce"]
-    sys.stdout.flush()  # fork()ed children must not inherit buffered output
+    batch = _box.load_job()
     for position, job in enumerate(batch["tasks"]):
 
         def emit(record, position=position):
             record["task"] = position
-            sys.stdout.write(f"{nonce} {json.dumps(record, default=str)}\n")
-            sys.stdout.flush()
+            _box.emit(record)
 
         score_task(job, emit)
 

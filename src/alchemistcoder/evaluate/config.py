@@ -62,7 +62,8 @@ class EvalConfig(StrictModel):
         description="Seed of sampled generations: sample j of a task uses seed + j (in-process backends then "
         "generate seeded requests one at a time); None: the run's seed (run.seed).",
     )
-    workers: int = Field(0, ge=0, description="Parallel sandboxes when scoring; 0 means one per core.")
+    workers: int = Field(0, ge=0, description="Deprecated (use run.sandbox_workers, the run's one sandbox budget): "
+                         "parallel sandboxes when scoring; 0 follows the budget (one per core outside a run).")
     min_time_limit: float = Field(
         1.0, gt=0, description="EvalPlus: the least time limit per test input, in seconds."
     )

@@ -17,7 +17,6 @@ from __future__ import annotations
 import ast
 import json
 import logging
-import secrets
 import sys
 from collections import Counter
 from collections.abc import Callable
@@ -28,6 +27,7 @@ from typing import Any
 from alchemistcoder.benchmarks import BenchmarkTask
 from alchemistcoder.evaluate.errors import PYTHON_EXCEPTION_CLASS
 from alchemistcoder.sandbox import Step, execute, python_executable
+from alchemistcoder.sandbox.harness import new_nonce, parse_tagged
 
 log = logging.getLogger(__name__)
 
@@ -97,7 +97,7 @@ def build_test_program(code_context: str, answer: str) -> str:
 def run_answer(task: BenchmarkTask, answer: str, *, timeout_s: float, memory_mb: int) -> Verdict:
     """Run ``answer`` (already post-processed) against ``task`` in a fresh sandbox."""
     exe, dirs = python_executable()
-    nonce = secrets.token_hex(16)
+    nonce = new_nonce()
     step = Step(argv=[exe, "-u", "main.py"], timeout_s=timeout_s + 1.0, memory_mb=memory_mb, stdin=True)
     outcomes, setup_error = execute(
         [step],
@@ -126,11 +126,8 @@ def run_answer(task: BenchmarkTask, answer: str, *, timeout_s: float, memory_mb:
 
 
 def _report(stdout: str, nonce: str) -> dict[str, Any] | None:
-    prefix = nonce + " "
-    for line in stdout.splitlines():
-        if line.startswith(prefix):
-            return json.loads(line[len(prefix) :])
-    return None
+    records = parse_tagged(stdout, nonce)
+    return records[0] if records else None
 
 
 def classify(record: dict[str, Any]) -> str:

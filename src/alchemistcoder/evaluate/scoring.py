@@ -8,15 +8,14 @@
 * ``ds1000``: upstream DS-1000's test program per answer (``ds1000.py``); ``base_status`` only.
 
 Python tasks run one sandbox per task (and batch of samples): the runner computes the reference outputs once
-and forks a child per sample, so a task costs one interpreter start however many samples it has. Tasks run
-in parallel, one per core. Every sample also gets an error class (the paper's error analysis).
+and forks a child per sample, so a task costs one interpreter start however many samples it has (the sandbox
+harness, ``alchemistcoder.sandbox.harness``). Tasks run in parallel, as many as the process's sandbox budget
+(``sandbox_workers``). Every sample also gets an error class (the paper's error analysis).
 """
 
 from __future__ import annotations
 
-import json
 import logging
-import secrets
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -25,13 +24,16 @@ from typing import Any
 
 from alchemistcoder.benchmarks import BenchmarkTask
 from alchemistcoder.evaluate.errors import PYTHON_EXCEPTION_CLASS
-from alchemistcoder.sandbox import Step, default_workers, execute, python_executable
+from alchemistcoder.sandbox import sandbox_workers
+from alchemistcoder.sandbox.harness import run_harness
 
 log = logging.getLogger(__name__)
 
 RUNNER = Path(__file__).with_name("_py_runner.py")
 # EvalPlus code the runner imports; shipped beside it (the sandbox sees no package)
 VENDORED = Path(__file__).with_name("_evalplus_vendored.py")
+# EvalPlus's MBPP+ input deserialization; decontamination's probe ships it too (one way to load the inputs)
+EVALPLUS_INPUTS = Path(__file__).with_name("_evalplus_inputs.py")
 PASS, FAIL, TIMEOUT = "pass", "fail", "timeout"
 
 @dataclass
@@ -136,7 +138,6 @@ def classify_python(info: dict[str, Any] | None, solution: str, status: str) -> 
 def _python_job(task: BenchmarkTask, items: list[tuple[int, str]], opts: ScoreOptions) -> dict[str, Any]:
     dataset = "humaneval" if task.benchmark.startswith("humaneval") else "mbpp"
     job: dict[str, Any] = {
-        "nonce": secrets.token_hex(8),
         "task_id": task.task_id,
         "dataset": dataset,
         "entry_point": task.entry_point,
@@ -173,32 +174,22 @@ def _test_program(task: BenchmarkTask, code: str) -> str:
 
 
 def _run_python_batch(jobs: list[dict[str, Any]], n_samples: int, opts: ScoreOptions) -> list[dict[str, Any]]:
-    """Run the runner over several task jobs in one sandbox; returns the records it printed."""
-    exe, dirs = python_executable()
+    """Run the runner over several task jobs in one sandbox (the sandbox harness); returns the records it
+    reported."""
     per_sample = 2 * (opts.timeout_per_task + 2) if jobs[0]["mode"] == "plus" else opts.script_timeout_s + 2
-    nonce = secrets.token_hex(8)
-    step = Step(
-        argv=[exe, "-u", "runner.py"],
+    run = run_harness(
+        RUNNER,
+        {"tasks": jobs},
         timeout_s=30.0 + 5.0 * len(jobs) + per_sample * n_samples,
         memory_mb=(opts.memory_bytes >> 20) + 1024,
-        nproc=256,
+        files={p.name: p.read_text(encoding="utf-8") for p in (VENDORED, EVALPLUS_INPUTS)},
+        output_cap=32 << 20,
     )
-    files = {
-        "runner.py": RUNNER.read_text(encoding="utf-8"),
-        VENDORED.name: VENDORED.read_text(encoding="utf-8"),
-        "job.json": json.dumps({"nonce": nonce, "tasks": jobs}),
-    }
-    outcomes, err = execute([step], files=files, expose=list(dirs), output_cap=32 << 20)
-    if err:
-        log.warning("sandbox setup failed: %s", err)
-    records = []
-    prefix = nonce + " "
-    for line in (outcomes[0].stdout if outcomes else "").splitlines():
-        if line.startswith(prefix):
-            records.append(json.loads(line[len(prefix) :]))
-    if outcomes and outcomes[0].exit_code != 0:
-        log.debug("runner ended with %s: %s", outcomes[0].exit_code, outcomes[0].stderr[-2000:])
-    return records
+    if run.result.status == "killed" and run.result.returncode is None:
+        log.warning("sandbox setup failed: %s", run.result.stderr)
+    elif run.result.returncode != 0:
+        log.debug("runner ended with %s: %s", run.result.returncode, run.result.stderr[-2000:])
+    return run.records
 
 
 Unit = tuple[BenchmarkTask, list[tuple[int, str]]]
@@ -383,7 +374,7 @@ def score(
     for task_id, items in grouped.items():
         for start in range(0, len(items), opts.samples_per_job):
             python_units.append((by_id[task_id], items[start : start + opts.samples_per_job]))
-    workers = opts.workers or default_workers()
+    workers = opts.workers or sandbox_workers()
     # a few batches per worker: each pays one interpreter start and numpy import, and the load stays balanced
     n_batches = min(len(python_units), workers * 4)
     for b in range(n_batches):

@@ -38,8 +38,11 @@ class InProcessExecutor:
 class LocalExecutor:
     """Runs tasks on a pool of worker processes on this machine (started on first use, closed by close())."""
 
-    def __init__(self, workers: int) -> None:
+    def __init__(self, workers: int, sandbox_workers: int = 0) -> None:
+        from alchemistcoder.sandbox.budget import worker_share
+
         self.workers = max(1, workers)
+        self.sandbox_workers = worker_share(self.workers, sandbox_workers)
         self._pool: Any = None
 
     def run_tasks(self, fn: Callable[..., Any], tasks: list[Task]) -> Iterator[tuple[int, Any]]:
@@ -47,7 +50,11 @@ class LocalExecutor:
         from concurrent.futures import ProcessPoolExecutor, as_completed
 
         if self._pool is None:
-            self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"))
+            from alchemistcoder.sandbox.budget import set_sandbox_workers
+
+            # each worker runs its share of the run's sandbox budget, not one sandbox per core
+            self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"),
+                                             initializer=set_sandbox_workers, initargs=(self.sandbox_workers,))
         futures = {self._pool.submit(fn, *args): index for index, args in tasks}
         for future in as_completed(futures):
             yield futures[future], future.result()
@@ -61,9 +68,12 @@ class LocalExecutor:
 class RayExecutor:
     """Runs tasks as a Ray Data ``map_batches`` over a dataset with one row per task."""
 
-    def __init__(self, address: str | None, workers: int) -> None:
+    def __init__(self, address: str | None, workers: int, sandbox_workers: int = 0) -> None:
+        from alchemistcoder.sandbox.budget import worker_share
+
         self.address = address
         self.workers = max(1, workers)
+        self.sandbox_workers = worker_share(self.workers, sandbox_workers)
 
     def _init(self) -> None:
         import os
@@ -76,8 +86,12 @@ class RayExecutor:
 
         if ray.is_initialized():
             return
+        from alchemistcoder.sandbox.budget import ENV
+
+        # each worker runs its share of the run's sandbox budget, not one sandbox per core
+        runtime_env = {"env_vars": {ENV: str(self.sandbox_workers)}}
         if self.address:
-            ray.init(address=self.address, log_to_driver=False)
+            ray.init(address=self.address, log_to_driver=False, runtime_env=runtime_env)
         else:
             # A private local head bound to the loopback address: nothing is exposed to the network.
             ray.init(
@@ -86,6 +100,7 @@ class RayExecutor:
                 _node_ip_address="127.0.0.1",
                 log_to_driver=False,
                 object_store_memory=256 * 1024 * 1024,
+                runtime_env=runtime_env,
             )
 
     def run_tasks(self, fn: Callable[..., Any], tasks: list[Task]) -> Iterator[tuple[int, Any]]:
@@ -152,10 +167,15 @@ def make_executor(settings: Any) -> InProcessExecutor | LocalExecutor | RayExecu
     import os
 
     workers = settings.workers or os.cpu_count() or 1
+    sandbox_workers = getattr(settings, "sandbox_workers", 0)
     if settings.executor == "inprocess":
+        if sandbox_workers:
+            from alchemistcoder.sandbox.budget import set_sandbox_workers
+
+            set_sandbox_workers(sandbox_workers)  # tasks run here: this process's budget
         return InProcessExecutor()
     if settings.executor == "local":
-        return LocalExecutor(workers)
+        return LocalExecutor(workers, sandbox_workers)
     if settings.executor == "ray":
-        return RayExecutor(settings.ray_address, workers)
+        return RayExecutor(settings.ray_address, workers, sandbox_workers)
     raise ValueError(f"run.executor: unknown executor {settings.executor!r} (use one of {', '.join(EXECUTORS)})")

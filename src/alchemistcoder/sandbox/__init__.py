@@ -3,19 +3,21 @@
 Each job gets its own network namespace (no interface but a down loopback), PID namespace (killing the job
 kills everything it started), mount namespace with a private tmpfs working directory, rlimits (address
 space, CPU time, processes, file size, no core files), an unprivileged uid when the host is root, an empty
-environment, and a wall-clock timeout. ``run_program`` runs one program; ``run_many`` runs many in parallel.
+environment, and a wall-clock timeout. ``run_program`` runs one program; ``run_many`` runs many in parallel,
+as many at a time as the process's budget (``sandbox_workers``, :mod:`alchemistcoder.sandbox.budget`).
+``alchemistcoder.sandbox.harness`` runs Python runners on jobs and reads their nonce-tagged reports.
 See ``docs/evaluate.md`` for the threat model and its limits.
 """
 
 from __future__ import annotations
 
-import os
 import signal
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from alchemistcoder.sandbox.budget import sandbox_workers, set_sandbox_workers, worker_share
 from alchemistcoder.sandbox.core import Isolation, Step, StepOutcome, execute, isolation
 from alchemistcoder.sandbox.languages import (
     COMPILE_MEMORY_MB,
@@ -131,29 +133,33 @@ def run_program(
     memory_mb: int = 1024,
     files: dict[str, str] | None = None,
     argv: list[str] | None = None,
+    output_cap: int = 1 << 20,
 ) -> ExecResult:
     """Compile (when the language needs it) and run ``source`` in a fresh sandbox.
 
     ``timeout_s`` and ``memory_mb`` bound the run step (compilers get their own, larger bounds); ``files``
-    are extra files written beside the source; ``argv`` are arguments to the program.
+    are extra files written beside the source; ``argv`` are arguments to the program; ``output_cap`` is how
+    many bytes of each output stream are read back.
     """
     try:
         job = plan(language, source, timeout_s=timeout_s, memory_mb=memory_mb, files=files, argv=argv)
     except ToolchainMissing as exc:
         return ExecResult("killed", None, "", f"sandbox: {exc}", 0.0)
     outcomes, setup_error = execute(
-        job.steps, files=job.files, stdin=stdin, env=job.env, expose=job.expose, writable=job.writable
+        job.steps, files=job.files, stdin=stdin, env=job.env, expose=job.expose, writable=job.writable,
+        output_cap=output_cap,
     )
     return result_from_outcomes(outcomes, setup_error)
 
 
 def default_workers() -> int:
-    """One job per core."""
-    return max(1, len(os.sched_getaffinity(0)))
+    """Deprecated: the process's sandbox budget (:func:`sandbox_workers`)."""
+    return sandbox_workers()
 
 
 def run_many(jobs: Iterable[Job | dict[str, Any]], workers: int | None = None) -> list[ExecResult]:
-    """Run many programs in parallel (``workers`` at a time, default one per core); results in job order."""
+    """Run many programs in parallel (``workers`` at a time, default the process's budget,
+    :func:`sandbox_workers`); results in job order."""
     items = [j if isinstance(j, Job) else Job(**j) for j in jobs]
 
     def one(job: Job) -> ExecResult:
@@ -167,11 +173,11 @@ def run_many(jobs: Iterable[Job | dict[str, Any]], workers: int | None = None) -
             argv=job.argv,
         )
 
-    with ThreadPoolExecutor(max_workers=workers or default_workers()) as pool:
+    with ThreadPoolExecutor(max_workers=workers or sandbox_workers()) as pool:
         return list(pool.map(one, items))
 
 
-# The public API: run_program / run_many for whole programs; Step, execute and the toolchain helpers for
+# The public API: run_program / run_many for whole programs (the harness module for Python runners); Step, execute and the toolchain helpers for
 # callers (evaluation) that build multi-step jobs of their own.
 __all__ = [
     "COMPILE_MEMORY_MB",
@@ -198,6 +204,9 @@ __all__ = [
     "run_program",
     "rust_crate_flags",
     "rust_toolchain",
+    "sandbox_workers",
+    "set_sandbox_workers",
     "warn_rust_crates_missing",
     "which",
+    "worker_share",
 ]
