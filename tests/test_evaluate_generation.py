@@ -60,7 +60,7 @@ def test_codegen_then_evaluate_verbs_write_the_eval_layout(shared_data, tmp_path
         f"run:\n  out: {tmp_path / 'run'}\n"
         "eval:\n  benchmarks: [humaneval]\n  limit: 2\n  max_tokens: 16\n  prompt_style: chat\n"
     )
-    out = tmp_path / "run" / "08_eval"  # by default, the directory the pipeline's eval stage uses
+    out = tmp_path / "run" / "09_eval"  # by default, the directory the pipeline's eval stage uses
     res = CliRunner().invoke(app, ["codegen", str(config)])
     assert res.exit_code == 0, res.output
     samples = out / "humaneval" / "samples.jsonl"
@@ -114,7 +114,7 @@ def test_eval_stage_with_baseline_evaluates_the_base_model_and_the_report_compar
     checkpoint.mkdir()
     for f in embedded_model_path().iterdir():
         (checkpoint / f.name).symlink_to(f)
-    ctx = StageContext(run_dir=tmp_path / "run", stage="eval", stage_dir=tmp_path / "run" / "08_eval")
+    ctx = StageContext(run_dir=tmp_path / "run", stage="eval", stage_dir=tmp_path / "run" / "09_eval")
     result = run_eval_stage(checkpoint, cfg, ctx)
     baseline = result["baseline"]
     assert Path(baseline["dir"]).is_relative_to(tmp_path / "run" / "cache" / "eval-baseline")

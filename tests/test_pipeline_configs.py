@@ -75,7 +75,7 @@ def test_run_cli_runs_stages_and_prints_where_the_report_is(shared_data: Path, t
     result = CliRunner().invoke(app, ["run", str(config), "--out", str(out), "--set", "mix.validation_fraction=0.2", "-q"])
     assert result.exit_code == 0, result.output
     assert result.output.strip() == f"report: {(out / 'report.html').resolve()}"
-    assert (out / "06_mix" / "manifest.json").exists()
+    assert (out / "07_mix" / "manifest.json").exists()
     again = CliRunner().invoke(app, ["run", str(config), "--out", str(out), "--set", "mix.validation_fraction=0.2",
                                      "--only", "mix,report", "-q"])
     assert again.exit_code == 0, again.output

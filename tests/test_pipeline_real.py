@@ -23,7 +23,7 @@ REPO = Path(__file__).resolve().parents[1]
 def _cfg(out: Path, executor: str = "inprocess"):
     return load_config(REPO / "configs" / "quickstart.yaml", [
         f"run.out={out}", f"run.executor={executor}", "run.shard_size=40",
-        "evolve.enabled=false", "harmonize.writer=template", "harmonize.model=null", "harmonize.fraction=0.3",
+        "evolve.enabled=false", "verify.tests=false", "harmonize.writer=template", "harmonize.model=null", "harmonize.fraction=0.3",
         "comprehend.review.enabled=false", "train.enabled=false", "eval.enabled=false",
     ])
 
@@ -38,7 +38,7 @@ def real_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
     run = tmp_path_factory.mktemp("real") / "run"
     outcomes = run_pipeline(_cfg(run), quiet=True)
     assert [(o.name, o.status) for o in outcomes] == [
-        ("ingest", "ran"), ("curate", "ran"), ("evolve", "disabled"), ("harmonize", "ran"),
+        ("ingest", "ran"), ("curate", "ran"), ("evolve", "disabled"), ("verify", "ran"), ("harmonize", "ran"),
         ("comprehend", "ran"), ("mix", "ran"), ("train", "disabled"), ("eval", "disabled"),
     ]
     return run
@@ -52,15 +52,17 @@ def test_real_stages_keep_every_record_and_explain_every_rejection(real_run: Pat
     # the demo corpus's planted defects are found: no code, duplicates, the HumanEval leak
     assert reasons.get("no_code", 0) > 0 and reasons.get("contaminated", 0) >= 1
     assert reasons.get("exact_duplicate", 0) >= 1 and reasons.get("near_duplicate", 0) >= 3
-    for stage in ("ingest", "curate", "harmonize", "comprehend", "mix"):
+    for stage in ("ingest", "curate", "verify", "harmonize", "comprehend", "mix"):
         c = _manifest(real_run, stage)["counts"]
         assert c["balanced"], (stage, c)
     harmonize = _manifest(real_run, "harmonize")
     assert harmonize["counts"]["created"] > 0  # mode add: customized copies beside the originals
     comprehend = _manifest(real_run, "comprehend")
     # it saw the curation rejects and turned some into data-filtering questions
-    assert comprehend["counts"]["in"] == harmonize["counts"]["kept"] + curate["counts"]["rejected"]
-    created = Counter(r["task"] for p in sorted((real_run / "05_comprehend").glob("shard-*.jsonl.gz"))
+    verify = _manifest(real_run, "verify")
+    assert comprehend["counts"]["in"] == (harmonize["counts"]["kept"] + curate["counts"]["rejected"]
+                                          + verify["counts"]["rejected"])
+    created = Counter(r["task"] for p in sorted((real_run / "06_comprehend").glob("shard-*.jsonl.gz"))
                       for r in map(orjson.loads, gzip.decompress(p.read_bytes()).splitlines()))
     assert created["filtering"] > 0 and created["alchemist"] > 0
 

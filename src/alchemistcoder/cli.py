@@ -28,6 +28,7 @@ _AREAS = (
     "alchemistcoder.llm.commands",
     "alchemistcoder.alchemy.commands",
     "alchemistcoder.evolve.commands",
+    "alchemistcoder.verify.commands",
     "alchemistcoder.comprehend.commands",
     "alchemistcoder.train.commands",
     "alchemistcoder.evaluate.commands",

@@ -25,6 +25,7 @@ from alchemistcoder.report.config import ReportConfig
 from alchemistcoder.sources.config import IngestConfig, SourceConfig
 from alchemistcoder.strict import StrictModel
 from alchemistcoder.train.config import TrainConfig
+from alchemistcoder.verify.config import VerifyConfig
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -73,6 +74,9 @@ class RunConfig(StrictModel):
     ingest: IngestConfig = Field(default_factory=IngestConfig, description="Ingest behaviour (bad input handling).")
     curate: CurateConfig = Field(default_factory=CurateConfig, description="Filters, dedup, decontamination.")
     evolve: EvolveConfig = Field(default_factory=EvolveConfig, description="Evol-Instruct.")
+    verify: VerifyConfig = Field(
+        default_factory=VerifyConfig, description="Run every response, model-written tests, repair or reject."
+    )
     harmonize: HarmonizeConfig = Field(default_factory=HarmonizeConfig, description="AlchemistPrompts.")
     comprehend: ComprehendConfig = Field(default_factory=ComprehendConfig, description="Code-comprehension tasks.")
     mix: MixConfig = Field(default_factory=MixConfig, description="Ratios, split and export of the final mix.")

@@ -104,7 +104,7 @@ def _eval_setup(config: Path, overrides: list[str], out: Path | None) -> tuple: 
 
 CONFIG_ARG = typer.Argument(..., help="Run config (YAML) with an eval: section (benchmarks, model, prompt style).")
 SET_OPT = typer.Option([], "--set", help="Override a config value: eval.n_samples=5 (repeatable).")
-OUT_OPT = typer.Option(None, "--out", help="Output directory (default: eval.out or <run.out>/08_eval, the eval stage's).")
+OUT_OPT = typer.Option(None, "--out", help="Output directory (default: eval.out or <run.out>/09_eval, the eval stage's).")
 
 
 def _with_model(fn_name: str, config: Path, overrides: list[str], out: Path | None) -> tuple:  # type: ignore[type-arg]

@@ -54,7 +54,7 @@ class EvalConfig(StrictModel):
         None, ge=1, description="Only the first N tasks of each benchmark (smoke runs)."
     )
     out: str | None = Field(
-        None, description="Output directory (default: the eval stage's directory, <run.out>/08_eval); one "
+        None, description="Output directory (default: the eval stage's directory, <run.out>/09_eval); one "
         "subdirectory per benchmark."
     )
     seed: int | None = Field(

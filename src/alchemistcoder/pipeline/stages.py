@@ -1,6 +1,6 @@
 """The run's stage list: the only place that names the stages and says where each one's code lives.
 
-The order is the order of a run; directory numbers come from it (``01_ingest`` ... ``08_eval``), so
+The order is the order of a run; directory numbers come from it (``01_ingest`` ... ``09_eval``), so
 disabling a stage never renumbers the rest. ``FINISH`` steps run after the stages, on the whole run
 directory (the HTML report). A config can replace a stage's function with ``run.stage_functions``.
 """
@@ -16,6 +16,8 @@ DEFAULT_STAGES: tuple[StageSpec, ...] = (
     StageSpec("curate", "data", "alchemistcoder.curate.stage:run_curate", global_if="judge.max_samples",
               steps="alchemistcoder.curate.stage:curate_steps"),
     StageSpec("evolve", "data", "alchemistcoder.evolve.stage:run_evolve", global_if="max_samples"),
+    # run every response in the sandbox, model-written tests, repair or reject (one map step per shard)
+    StageSpec("verify", "data", "alchemistcoder.verify.stage:run_verify"),
     # candidates -> pick -> look -> select -> write: the stratified selection is the only driver step
     StageSpec("harmonize", "data", "alchemistcoder.alchemy.harmonize:run_harmonize",
               steps="alchemistcoder.alchemy.harmonize:harmonize_steps"),

@@ -1,0 +1,168 @@
+"""Model-free verification: run each response's program as written, in the sandbox, with no stdin, and say
+what happened: runs, crashes (exception class and line), times out, needs input / network / files / a
+package / a display, does not compile, or is not runnable at all (prose, a fragment, no entry point).
+
+What a crash is depends on the program's environment, not only on its code: a missing third-party package
+is ``needs_package`` unless the sandbox's Python is configured to have it (``verify.packages``), a
+``FileNotFoundError`` is ``needs_files``, an ``EOFError`` from ``input()`` is ``needs_input``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from alchemistcoder.code.concepts import is_standard_library
+from alchemistcoder.verify.config import VerifyConfig
+from alchemistcoder.verify.program import Program
+
+_PY_LAST = re.compile(r"^([A-Za-z_][\w.]*(?:Error|Exception|Exit|Interrupt|Warning|Iteration)?)(?::\s?(.*))?$")
+_PY_LINE = re.compile(r'File "(?:/tmp/box/)?main\.py", line (\d+)')
+_NO_MODULE = re.compile(r"No module named '([\w.]+)'")
+_JS_ERROR = re.compile(r"^(\w*Error|\w*Exception)(?::\s?(.*))?$", re.M)
+_JS_LINE = re.compile(r"main\.js:(\d+)")
+_JAVA_ERROR = re.compile(r'Exception in thread "\w+" ([\w.$]+)(?::\s?(.*))?')
+_JAVA_LINE = re.compile(r"\(\w+\.java:(\d+)\)")
+_GO_PANIC = re.compile(r"^panic: (.*)$", re.M)
+_GO_LINE = re.compile(r"main\.go:(\d+)")
+_RUST_PANIC = re.compile(r"panicked at [^\n]*?:(\d+):\d+:?\s*\n?(.*)")
+_CPP_THROW = re.compile(r"terminate called after throwing an instance of '([^']+)'(?:\s*what\(\):\s*(.*))?")
+
+_NETWORK = ("ConnectionError", "ConnectionRefusedError", "gaierror", "URLError", "MaxRetryError", "NewConnectionError",
+            "Network is unreachable", "Temporary failure in name resolution", "Name or service not known",
+            "getaddrinfo", "ENOTFOUND", "ECONNREFUSED", "UnknownHostException", "no such host")
+_DISPLAY = ("no display name", "couldn't connect to display", "No available video device", "DISPLAY",
+            "cannot open display", "document is not defined", "window is not defined", "$ is not defined",
+            "alert is not defined", "localStorage is not defined", "navigator is not defined")
+_FILES = ("FileNotFoundError", "IsADirectoryError", "NoSuchFileException", "FileNotFoundException", "ENOENT")
+_SIGNALS = {-11: "SIGSEGV", -6: "SIGABRT", -8: "SIGFPE", -7: "SIGBUS", -4: "SIGILL", -9: "SIGKILL"}
+
+
+@dataclass(slots=True)
+class Execution:
+    """What one program did when run as written."""
+
+    klass: str  # one of config.EXECUTION_CLASSES
+    language: str | None = None
+    error: dict[str, Any] = field(default_factory=dict)  # type, message, line (crashes and needs_*)
+    detail: str = ""
+    duration_s: float = 0.0
+    stdout: str = ""  # its first lines, as evidence
+
+    def to_params(self) -> dict[str, Any]:
+        """The trace event's parameters."""
+        params: dict[str, Any] = {"class": self.klass, "language": self.language}
+        if self.error:
+            params["error"] = self.error
+        if self.detail:
+            params["detail"] = self.detail
+        if self.duration_s:
+            params["duration_s"] = round(self.duration_s, 3)
+        if self.stdout:
+            params["stdout"] = self.stdout
+        return params
+
+
+def _clip(text: str, n: int = 300) -> str:
+    text = text.strip()
+    return text if len(text) <= n else text[: n - 3] + "..."
+
+
+def _python_error(stderr: str) -> dict[str, Any]:
+    lines = [ln for ln in stderr.strip().splitlines() if ln.strip()]
+    error: dict[str, Any] = {"type": "Error", "message": _clip(stderr, 300)}
+    for ln in reversed(lines):
+        m = _PY_LAST.match(ln.strip())
+        if m and not ln.startswith(" "):
+            error = {"type": m.group(1).split(".")[-1], "message": _clip(m.group(2) or "")}
+            break
+    lines_at = _PY_LINE.findall(stderr)
+    if lines_at:
+        error["line"] = int(lines_at[-1])
+    return error
+
+
+def _foreign_error(language: str, stderr: str, returncode: int | None) -> dict[str, Any]:
+    error: dict[str, Any]
+    if language == "javascript" and (m := _JS_ERROR.search(stderr)):
+        error = {"type": m.group(1), "message": _clip(m.group(2) or "")}
+        if (ln := _JS_LINE.search(stderr)):
+            error["line"] = int(ln.group(1))
+    elif language == "java" and (m := _JAVA_ERROR.search(stderr)):
+        error = {"type": m.group(1).split(".")[-1], "message": _clip(m.group(2) or "")}
+        if (ln := _JAVA_LINE.search(stderr)):
+            error["line"] = int(ln.group(1))
+    elif language == "go" and (m := _GO_PANIC.search(stderr)):
+        error = {"type": "panic", "message": _clip(m.group(1))}
+        if (ln := _GO_LINE.search(stderr)):
+            error["line"] = int(ln.group(1))
+    elif language == "rust" and (m := _RUST_PANIC.search(stderr)):
+        error = {"type": "panic", "message": _clip(m.group(2)), "line": int(m.group(1))}
+    elif (m := _CPP_THROW.search(stderr)):
+        error = {"type": m.group(1), "message": _clip(m.group(2) or "")}
+    elif returncode is not None and returncode < 0:
+        error = {"type": _SIGNALS.get(returncode, f"signal {-returncode}"), "message": _clip(stderr)}
+    else:
+        error = {"type": "ExitStatus", "message": _clip(stderr) or f"exit status {returncode}"}
+    return error
+
+
+def classify_failure(program: Program, stderr: str, returncode: int | None, packages: list[str]) -> tuple[str, dict]:
+    """The execution class of a run that ended with an error, and the error (type, message, line)."""
+    language = program.language or ""
+    error = _python_error(stderr) if language == "python" else _foreign_error(language, stderr, returncode)
+    kind, text = error.get("type", ""), f"{error.get('type', '')}: {error.get('message', '')}"
+    if kind in ("ModuleNotFoundError", "ImportError") and (m := _NO_MODULE.search(stderr)):
+        module = m.group(1).split(".")[0]
+        error["module"] = module
+        if not is_standard_library(module, "python") and module not in packages:
+            return "needs_package", error
+        return "crashes", error
+    if language == "javascript" and "Cannot find module" in stderr:
+        return "needs_package", error
+    if language == "python" and kind == "EOFError":
+        return "needs_input", error
+    if language == "java" and kind == "NoSuchElementException" and "Scanner" in program.source:
+        return "needs_input", error
+    if any(marker in stderr for marker in _DISPLAY) and kind not in ("SyntaxError", "IndentationError"):
+        return "needs_display", error
+    if any(marker in text for marker in _FILES):
+        return "needs_files", error
+    if kind not in ("SyntaxError", "IndentationError", "NameError") and any(marker in stderr for marker in _NETWORK):
+        return "needs_network", error
+    return "crashes", error
+
+
+def execution_of(program: Program, result: Any, packages: list[str]) -> Execution:
+    """The :class:`Execution` of a sandbox result (``alchemistcoder.sandbox.ExecResult``) of ``program``."""
+    out = Execution("runs", program.language, duration_s=result.duration_s,
+                    stdout="\n".join(result.stdout.splitlines()[:5])[:300])
+    if result.status == "ok":
+        return out
+    if result.status == "timeout":
+        out.klass = "timeout"
+    elif result.status == "oom":
+        out.klass = "out_of_memory"
+    elif result.status == "compile_error":
+        out.klass = "compile_error"
+        out.error = {"type": "CompileError", "message": _clip(result.compile_output or result.stderr, 500)}
+    elif result.status == "killed" and result.stderr.startswith("sandbox:"):
+        out.klass, out.detail = "not_runnable", _clip(result.stderr)  # the toolchain is missing here
+    else:
+        out.klass, out.error = classify_failure(program, result.stderr, result.returncode, packages)
+    return out
+
+
+def execute_programs(programs: list[Program], cfg: VerifyConfig) -> list[Execution]:
+    """Run every runnable program in the sandbox (in parallel); others get their static class."""
+    from alchemistcoder.sandbox import Job, run_many
+
+    todo = [i for i, p in enumerate(programs) if p.reason is None]
+    jobs = [Job(programs[i].language or "python", programs[i].source, stdin="", timeout_s=cfg.timeout_s,
+                memory_mb=cfg.memory_mb) for i in todo]
+    results = run_many(jobs, workers=cfg.workers or None) if jobs else []
+    out = [Execution(p.reason or "runs", p.language, detail=p.detail) for p in programs]
+    for i, result in zip(todo, results, strict=True):
+        out[i] = execution_of(programs[i], result, cfg.packages)
+    return out

@@ -1,0 +1,148 @@
+"""What of a response can run: its program (the code blocks of one language joined), whether that program is
+a whole one or a fragment, its definitions, and the interface model-written tests may call.
+
+A response often splits its answer over several blocks (the function, then a usage example): they are
+joined in order, as a reader would paste them. A CoNaLa-style snippet (``sorted(l, key=...)``) reads names
+that nothing defines: it is a fragment, not a program that crashes, and is ``not_runnable``.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+import re
+import warnings
+from dataclasses import dataclass, field
+
+from alchemistcoder.code import extract_code_blocks
+
+_BUILTINS = frozenset(dir(builtins)) | {"__name__", "__file__", "__doc__", "__builtins__", "__spec__"}
+# An entry point each compiled language needs before a program of it can run on its own.
+_ENTRY_POINTS = {
+    "c": re.compile(r"\bint\s+main\s*\("),
+    "cpp": re.compile(r"\bint\s+main\s*\("),
+    "java": re.compile(r"\bpublic\s+static\s+void\s+main\s*\("),
+    "go": re.compile(r"^\s*func\s+main\s*\(", re.M),
+    "rust": re.compile(r"^\s*fn\s+main\s*\(", re.M),
+}
+# Statements kept when only a program's definitions are wanted (tests call them; its script part would
+# read input or print).
+_DEFINITIONS = (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Assign,
+                ast.AnnAssign)
+
+
+@dataclass(slots=True)
+class Program:
+    """The runnable part of a response: its language and source; ``reason`` says why there is none."""
+
+    language: str | None
+    source: str
+    reason: str | None = None  # no_code, not_runnable (with ``detail``)
+    detail: str = ""
+    functions: list[str] = field(default_factory=list)  # top-level functions (Python)
+    classes: list[str] = field(default_factory=list)  # top-level classes (Python)
+    signatures: list[str] = field(default_factory=list)  # "def name(args)" of the top-level functions
+
+
+def parse_python(source: str) -> ast.Module | None:
+    """The module, or None when it does not parse."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return ast.parse(source)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+
+
+def free_names(tree: ast.Module) -> list[str]:
+    """Names the module's top-level code reads that nothing in it binds (not builtins): a fragment's inputs.
+
+    Function bodies are left out: a name they read may be bound later in the module, and one that is not is a
+    real bug that the run shows as a NameError."""
+    bound: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            bound.add(node.name)
+        elif isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
+            bound.add(node.id)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            bound.update((a.asname or a.name).split(".")[0] for a in node.names)
+        elif isinstance(node, ast.arg):
+            bound.add(node.arg)
+        elif isinstance(node, (ast.ExceptHandler, ast.MatchAs, ast.MatchStar)) and node.name:
+            bound.add(node.name)
+        elif isinstance(node, (ast.Global, ast.Nonlocal)):
+            bound.update(node.names)
+    if any(isinstance(n, ast.ImportFrom) and any(a.name == "*" for a in n.names) for n in ast.walk(tree)):
+        return []  # a star import may bind anything
+    free: list[str] = []
+
+    def visit(node: ast.AST) -> None:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            for d in getattr(node, "decorator_list", []):
+                visit(d)
+            return
+        if isinstance(node, ast.ClassDef):
+            for d in (*node.decorator_list, *node.bases):
+                visit(d)
+            for stmt in node.body:  # class bodies run at definition time
+                visit(stmt)
+            return
+        if (isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and node.id not in bound
+                and node.id not in _BUILTINS and node.id not in free):
+            free.append(node.id)
+        for child in ast.iter_child_nodes(node):
+            visit(child)
+
+    visit(tree)
+    return free
+
+
+def definitions_only(tree: ast.Module) -> str:
+    """The module's imports, definitions and assignments as source (its script part dropped)."""
+    body = [n for n in tree.body if isinstance(n, _DEFINITIONS)]
+    return ast.unparse(ast.Module(body=body, type_ignores=[]))
+
+
+def _interface(program: Program, tree: ast.Module) -> None:
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and not node.name.startswith("_"):
+            program.functions.append(node.name)
+            program.signatures.append(f"def {node.name}({ast.unparse(node.args)})")
+        elif isinstance(node, ast.ClassDef):
+            program.classes.append(node.name)
+
+
+def response_program(response: str, languages: list[str]) -> Program:
+    """The program a response carries: the blocks of its main language joined in order.
+
+    When the joined Python blocks do not parse (one block is console output in a python fence), the
+    largest block that parses alone is the program."""
+    blocks = [b for b in extract_code_blocks(response) if b.language not in ("text", "shell", "bash", "console")]
+    if not blocks:
+        return Program(None, "", "no_code")
+    language = max(blocks, key=lambda b: len(b.code)).language
+    same = [b.code for b in blocks if b.language == language]
+    if language not in languages:
+        return Program(language, "\n\n".join(same), "not_runnable", f"{language} is not run")
+    if language != "python":
+        source = "\n\n".join(same)
+        entry = _ENTRY_POINTS.get(language)
+        if entry is not None and not entry.search(source):
+            return Program(language, source, "not_runnable", "no entry point (main)")
+        return Program(language, source)
+    source = "\n\n".join(same)
+    tree = parse_python(source)
+    if tree is None and len(same) > 1:
+        parsed = [(code, t) for code in same if (t := parse_python(code)) is not None]
+        if parsed:
+            source, tree = max(parsed, key=lambda ct: len(ct[0]))
+    if tree is None:
+        # it does not parse: running it shows the SyntaxError as a crash (curate's uncompilable catches most)
+        return Program("python", source)
+    program = Program("python", source)
+    _interface(program, tree)
+    free = free_names(tree)
+    if free:
+        program.reason, program.detail = "not_runnable", f"a fragment: reads {', '.join(free[:5])} that it never defines"
+    return program

@@ -1,0 +1,354 @@
+"""The verify stage: every response runs; model-written tests check what it defines; failures are repaired
+from the error or rejected; every step is in the trace.
+
+1. **Execution, model-free.** The response's program runs as written in the sandbox with no stdin
+   (``execute.py``); its class (runs, crashes, needs_input, ...) is a ``verify_execute`` event, and the
+   classes in ``verify.reject`` reject the sample (``code_crashes``).
+2. **Tests.** A Python response that defines functions or classes is tested: with the tests it came with
+   (MBPP-style ``meta["tests"]``), else with ``n_tests`` asserts the model writes from the instruction and
+   the interface (``testing.py``). Tests are checked statically, then in the sandbox (deterministic, in
+   time, not failing for their own fault); the invalid ones are counted and dropped.
+3. **Decision** by ``verify.policy`` (``decide.py``): pass -> verified; fail -> repair; undecided -> kept,
+   unverified.
+4. **Repair.** The model sees the failing test and its error and returns fixed code (re-run on every test;
+   a fix replaces the response, ``modify`` event with before/after) or names the test wrong (the test is
+   dropped and the decision taken again), up to ``max_repairs`` times. What still fails is rejected
+   (``failing_model_tests``) when the model's tests may reject (``tests_can_reject``), else kept unverified.
+
+The kept sample carries its tests in ``meta["tests"]`` (with ``meta["tests_provenance"]``) and a summary in
+``meta["verify"]``; the comprehension stage turns rejections into filtering questions and repairs into
+``repair`` tasks.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from alchemistcoder.evolve.seeded import int_seed, unit_hash
+from alchemistcoder.llm.types import ChatRequest, Completion
+from alchemistcoder.records import Sample
+from alchemistcoder.stage import StageContext
+from alchemistcoder.verify import decide as D
+from alchemistcoder.verify import testing as T
+from alchemistcoder.verify.config import VerifyConfig
+from alchemistcoder.verify.execute import Execution, execute_programs
+from alchemistcoder.verify.program import Program, definitions_only, parse_python, response_program
+
+EXECUTE_OP = "verify_execute"
+TESTS_OP = "verify_tests"
+DECIDE_OP = "verify_decide"
+REPAIR_OP = "verify_repair"
+CRASH_REASON = "code_crashes"
+FAILING_REASON = "failing_model_tests"
+STATUSES = ("verified", "repaired", "unverified", "rejected")
+
+
+def reject_reason(klass: str) -> str:
+    """The reject reason of an execution class listed in ``verify.reject``."""
+    return CRASH_REASON if klass == "crashes" else f"code_{klass}"
+
+
+@dataclass(slots=True)
+class Case:
+    """One sample under test: its program, tests and candidate runs, as the stage works through it."""
+
+    sample: Sample
+    program: Program
+    definitions: str
+    interface: str
+    tests: list[str] = field(default_factory=list)
+    provenance: str = "model"
+    dropped: Counter = field(default_factory=Counter)
+    written: int = 0
+    solutions: list[str] = field(default_factory=list)
+    response_run: T.CandidateRun | None = None
+    solution_runs: list[T.CandidateRun] = field(default_factory=list)
+    valid: list[int] = field(default_factory=list)
+    decision: D.Decision | None = None
+    tokens: int = 0
+    repairs: list[dict[str, Any]] = field(default_factory=list)
+    model: str | None = None
+    fixed_code: str | None = None  # the last fix tried (its definitions are what was tested last)
+
+
+def is_candidate(sample: Sample) -> bool:
+    """Kept code-generation samples with a response are verified; everything else passes through."""
+    return sample.task == "codegen" and not sample.rejected and bool(sample.response.strip())
+
+
+def _count(case: Case, completion: Completion) -> None:
+    case.tokens += completion.prompt_tokens + completion.completion_tokens
+    case.model = case.model or completion.model or None
+
+
+def _decide(case: Case, cfg: VerifyConfig) -> D.Decision:
+    assert case.response_run is not None
+    if case.provenance == "source" or cfg.policy == "pass_share":
+        share = 1.0 if case.provenance == "source" else cfg.min_pass_share
+        return D.pass_share(case.response_run, case.valid, share)
+    return D.agreement(case.response_run, case.solution_runs, case.valid, cfg.min_agreeing)
+
+
+def _run_cases(cases: list[Case], cfg: VerifyConfig, with_solutions: bool) -> None:
+    """Run every case's tests on its response (and, the first time, its solutions); find the valid tests."""
+    batches = []
+    for c in cases:
+        candidates = [c.definitions] + ([_definitions_of(s) for s in c.solutions] if with_solutions else [])
+        batches.append((candidates, c.tests))
+    for case, runs in zip(cases, T.run_tests(batches, cfg), strict=True):
+        case.response_run = runs[0]
+        if with_solutions:
+            case.solution_runs = runs[1:]
+        if case.provenance == "source":
+            case.valid = list(range(len(case.tests)))
+        else:
+            case.valid, dropped = T.valid_tests([case.response_run, *case.solution_runs], len(case.tests))
+            case.dropped.update(dropped)
+        case.decision = _decide(case, cfg)
+
+
+def _definitions_of(code: str) -> str:
+    tree = parse_python(code)
+    return definitions_only(tree) if tree is not None else code
+
+
+def _request(prompt: str, max_tokens: int, temperature: float, seed: int, stage: str,
+             nonce: str | None = None) -> ChatRequest:
+    return ChatRequest(messages=[{"role": "system", "content": T.SYSTEM}, {"role": "user", "content": prompt}],
+                       max_tokens=max_tokens, temperature=temperature, seed=seed, nonce=nonce, tag=stage)
+
+
+def _write_tests(cases: list[Case], cfg: VerifyConfig, client: Any, seed: int, stage: str) -> None:
+    requests = [_request(T.TESTS_PROMPT.format(n=cfg.n_tests, instruction=T.clip(c.sample.instruction),
+                                               interface=c.interface),
+                         cfg.tests_max_tokens, cfg.temperature, int_seed(seed, "verify-tests", c.sample.id), stage)
+                for c in cases]
+    for case, completion in zip(cases, client.generate(requests), strict=True):
+        _count(case, completion)
+        if not completion.ok:
+            case.dropped["llm_error"] += 1
+            continue
+        parsed = T.parse_tests(completion.text, case.program, cfg.n_tests)
+        case.tests, case.written = parsed.tests, len(parsed.tests) + sum(parsed.dropped.values())
+        case.dropped.update(parsed.dropped)
+
+
+def _write_solutions(cases: list[Case], cfg: VerifyConfig, client: Any, seed: int, stage: str) -> None:
+    requests, owners = [], []
+    for c in cases:
+        prompt = T.SOLUTION_PROMPT.format(instruction=T.clip(c.sample.instruction), interface=c.interface)
+        for k in range(cfg.n_solutions):
+            requests.append(_request(prompt, cfg.solution_max_tokens, cfg.solution_temperature,
+                                     int_seed(seed, "verify-solution", c.sample.id, k), stage, nonce=f"solution-{k}"))
+            owners.append(c)
+    for case, completion in zip(owners, client.generate(requests), strict=True):
+        _count(case, completion)
+        if completion.ok:
+            case.solutions.append(T.answer_code(completion.text))
+
+
+def _repair_round(cases: list[Case], cfg: VerifyConfig, client: Any, seed: int, stage: str, attempt: int) -> None:
+    """One repair attempt for every failing case: a fix is tested on every test, a 'test is wrong' drops the test."""
+    requests = []
+    for c in cases:
+        assert c.decision is not None and c.response_run is not None
+        failing = c.decision.failing[0]
+        kind, message = c.response_run.errors[failing]
+        error = f"Error: {kind}: {message}".strip() if kind else "The assertion is false."
+        prompt = T.REPAIR_PROMPT.format(instruction=T.clip(c.sample.instruction, 1500), code=T.clip(c.definitions),
+                                        test=c.tests[failing], error=error)
+        requests.append(_request(prompt, cfg.repair_max_tokens, cfg.temperature,
+                                 int_seed(seed, "verify-repair", c.sample.id, attempt), stage))
+    fixed: list[Case] = []
+    for case, completion in zip(cases, client.generate(requests), strict=True):
+        _count(case, completion)
+        assert case.decision is not None
+        failing = case.decision.failing[0]
+        entry: dict[str, Any] = {"attempt": attempt, "test": case.tests[failing],
+                                 "error": list(case.response_run.errors[failing]) if case.response_run else []}
+        if not completion.ok:
+            entry["outcome"] = "llm_error"
+        elif T.says_test_wrong(completion.text):
+            entry["outcome"], entry["why"] = "test_wrong", T.clip(completion.text.strip(), 300)
+            case.valid = [i for i in case.valid if i != failing]
+            case.decision = _decide(case, cfg)
+        else:
+            code = T.answer_code(completion.text)
+            tree = parse_python(code)
+            if tree is None or not code.strip():
+                entry["outcome"] = "unusable"
+            else:
+                entry["outcome"] = "fix"
+                case.definitions, case.fixed_code = definitions_only(tree), code
+                fixed.append(case)
+        case.repairs.append(entry)
+    if fixed:
+        before = {id(c): c.valid for c in fixed}
+        _run_cases(fixed, cfg, with_solutions=False)
+        for c in fixed:  # tests keep the validity they had: a fix must not make a dropped test count again
+            c.valid = before[id(c)]
+            c.decision = _decide(c, cfg)
+            c.repairs[-1]["passed"] = c.decision.verdict == "pass"
+
+
+def _replace_code(response: str, program: Program, fixed: str) -> str:
+    """The response with its program replaced by the fixed code (in its fence when it has one)."""
+    if program.source and program.source in response:
+        return response.replace(program.source, fixed.strip("\n"), 1)
+    return f"{response.rstrip()}\n\nCorrected code:\n```python\n{fixed.strip()}\n```\n"
+
+
+def _can_reject(cfg: VerifyConfig, embedded: bool) -> bool:
+    return cfg.tests_can_reject == "always" or (cfg.tests_can_reject == "auto" and not embedded)
+
+
+def _finish(case: Case, cfg: VerifyConfig, can_reject: bool, stage: str) -> str:
+    """Record the decision (and any repair) on the sample; returns its status."""
+    s, d = case.sample, case.decision
+    assert d is not None and case.response_run is not None
+    tests_params = {"provenance": case.provenance, "written": case.written, "valid": len(case.valid),
+                    "dropped": dict(sorted(case.dropped.items())), "tests": case.tests,
+                    "outcomes": case.response_run.outcomes, "solutions": len(case.solutions)}
+    if case.response_run.load_error:
+        tests_params["load_error"] = case.response_run.load_error
+    s.record(TESTS_OP, "info", params=tests_params, model=case.model, stage=stage)
+    repaired = case.fixed_code is not None and d.verdict == "pass"
+    for r in case.repairs[:-1] if repaired else case.repairs:
+        s.record(REPAIR_OP, "info", params=r, model=case.model, stage=stage)
+    if repaired:
+        before = s.response
+        after = _replace_code(before, case.program, case.fixed_code or "")
+        s.messages = [dict(m) for m in s.messages]
+        for m in reversed(s.messages):
+            if m.get("role") == "assistant":
+                m["content"] = after
+                break
+        s.record(REPAIR_OP, "modify", params=case.repairs[-1], before=before, after=after, model=case.model,
+                 stage=stage)
+    params = {"policy": "source_tests" if case.provenance == "source" else cfg.policy, **d.evidence}
+    if d.failing:
+        params["failing"] = [{"test": case.tests[i], "error": list(case.response_run.errors[i])}
+                             for i in d.failing[:3]]
+    if d.verdict == "pass":
+        s.record(DECIDE_OP, "keep", params=params, stage=stage)
+        status = "repaired" if repaired else "verified"
+    elif d.verdict == "fail" and (can_reject or case.provenance == "source"):
+        s.reject(DECIDE_OP, FAILING_REASON, params=params, stage=stage)
+        status = "rejected"
+    else:
+        s.record(DECIDE_OP, "info", params={**params, "verdict": d.verdict}, stage=stage)
+        status = "unverified"
+    if status in ("verified", "repaired") and case.provenance == "model":
+        passing = [case.tests[i] for i in case.valid if i in case.response_run.passed]
+        s.meta["tests"] = passing
+        s.meta["tests_provenance"] = {"by": "model", "model": case.model, "stage": stage, "policy": cfg.policy}
+    return status
+
+
+def verify_samples(samples: list[Sample], cfg: VerifyConfig, client: Any | None, *, seed: int = 0,
+                   stage: str = "verify", embedded: bool = False) -> list[Sample]:
+    """Verify every candidate sample in place (see the module docstring); returns ``samples`` (same order).
+
+    ``client`` is None for a model-free run (execution only); ``embedded`` says the client is the embedded
+    default model, whose tests may not reject under ``tests_can_reject: auto``."""
+    todo = [s for s in samples if is_candidate(s)]
+    programs = [response_program(s.response, cfg.languages) for s in todo]
+    executions = execute_programs(programs, cfg) if cfg.execute else [Execution("runs", p.language) for p in programs]
+    cases: list[Case] = []
+    for sample, program, execution in zip(todo, programs, executions, strict=True):
+        summary: dict[str, Any] = {"execution": execution.klass, "language": program.language}
+        if execution.error:
+            summary["error"] = execution.error
+        sample.meta["verify"] = summary
+        if cfg.execute:
+            if execution.klass in cfg.reject:
+                sample.reject(EXECUTE_OP, reject_reason(execution.klass), params=execution.to_params(), stage=stage)
+                summary["status"] = "rejected"
+                continue
+            verdict = "keep" if execution.klass == "runs" else "info"
+            sample.record(EXECUTE_OP, verdict, params=execution.to_params(), stage=stage)
+        summary["status"] = "unverified"
+        tree = parse_python(program.source) if program.language == "python" else None
+        if tree is None or not (program.functions or program.classes):
+            continue
+        source_tests = [t for t in sample.meta.get("tests") or [] if isinstance(t, str)]
+        want_model = client is not None and cfg.tests
+        if not source_tests and not want_model:
+            continue
+        case = Case(sample, program, definitions_only(tree), T.interface(program, tree))
+        if source_tests:
+            case.tests, case.provenance, case.written = source_tests, "source", len(source_tests)
+        cases.append(case)
+    if cfg.max_samples is not None:
+        model_cases = sorted((c for c in cases if c.provenance == "model"),
+                             key=lambda c: unit_hash(seed, "verify-select", c.sample.id))
+        keep = {id(c) for c in model_cases[: cfg.max_samples]}
+        cases = [c for c in cases if c.provenance == "source" or id(c) in keep]
+    model_cases = [c for c in cases if c.provenance == "model"]
+    if model_cases:
+        _write_tests(model_cases, cfg, client, seed, stage)
+        if cfg.policy == "agreement":
+            _write_solutions([c for c in model_cases if c.tests], cfg, client, seed, stage)
+    for case in cases:
+        if not case.tests:  # the model wrote nothing usable: say so, and keep the sample unverified
+            case.sample.record(TESTS_OP, "info", params={"provenance": case.provenance, "written": case.written,
+                                                         "valid": 0, "dropped": dict(sorted(case.dropped.items()))},
+                               model=case.model, stage=stage)
+            case.sample.meta["verify"].update(tests={"written": case.written, "valid": 0, "passed": 0},
+                                              tokens=case.tokens)
+    cases = [c for c in cases if c.tests]
+    if cases:
+        _run_cases(cases, cfg, with_solutions=True)
+    can_reject = _can_reject(cfg, embedded)
+    # tests that may not reject may not rewrite either: a weak model's fix passing its own wrong tests would
+    # replace a good response
+    for attempt in range(1, (cfg.max_repairs if can_reject else 0) + 1):
+        failing = [c for c in cases if c.decision and c.decision.failing and c.decision.verdict != "pass"
+                   and client is not None and c.response_run is not None and c.response_run.usable]
+        if not failing:
+            break
+        _repair_round(failing, cfg, client, seed, stage, attempt)
+    for case in cases:
+        status = _finish(case, cfg, can_reject, stage)
+        summary = case.sample.meta["verify"]
+        summary.update(status=status, tests={"written": case.written, "valid": len(case.valid),
+                                             "passed": len(case.response_run.passed & set(case.valid))
+                                             if case.response_run else 0},
+                       policy=case.provenance if case.provenance == "source" else cfg.policy, tokens=case.tokens)
+        if case.repairs:
+            summary["repairs"] = len(case.repairs)
+    return samples
+
+
+def verify_stats(samples: list[Sample]) -> dict[str, Any]:
+    """Counts for the manifest: execution classes, statuses, crash types, tests per verified sample."""
+    summaries = [s.meta["verify"] for s in samples if isinstance(s.meta.get("verify"), dict)]
+    verified = [v for v in summaries if v.get("status") in ("verified", "repaired")]
+    return {
+        "verified_samples": len(summaries),
+        "execution": dict(sorted(Counter(v["execution"] for v in summaries).items())),
+        "status": dict(sorted(Counter(v.get("status", "unverified") for v in summaries).items())),
+        "crash_types": dict(sorted(Counter(v["error"].get("type", "?") for v in summaries
+                                           if v["execution"] == "crashes" and v.get("error")).items())),
+        "tests_per_verified": (sum(v["tests"]["valid"] for v in verified) / len(verified)) if verified else 0.0,
+        "tokens": sum(v.get("tokens", 0) for v in summaries),
+    }
+
+
+def run_verify(samples: list[Sample], cfg: VerifyConfig, ctx: StageContext) -> list[Sample]:
+    """The verify stage over one shard (see the module docstring)."""
+    if not cfg.enabled:
+        return samples
+    needs_model = cfg.tests and any(is_candidate(s) for s in samples)
+    if needs_model:
+        model = ctx.resolve_model(cfg.model)
+        with ctx.llm(cfg.model) as client:
+            verify_samples(samples, cfg, client, seed=ctx.seed, stage=ctx.stage or "verify",
+                           embedded=model.backend == "embedded")
+    else:
+        verify_samples(samples, cfg, None, seed=ctx.seed, stage=ctx.stage or "verify")
+    ctx.stats["verify"] = verify_stats(samples)
+    ctx.progress(len(samples))
+    return samples

@@ -1,0 +1,164 @@
+"""The verify stage: programs as written in the real sandbox, model-written tests checked and run there, the two
+decision policies, repairs from recorded answers of a real model, and the records' balance."""
+
+from __future__ import annotations
+
+import pytest
+
+from alchemistcoder.records import Sample, make_messages
+from alchemistcoder.verify import decide as D
+from alchemistcoder.verify.config import VerifyConfig
+from alchemistcoder.verify.execute import execute_programs
+from alchemistcoder.verify.program import definitions_only, parse_python, response_program
+from alchemistcoder.verify.stage import verify_samples, verify_stats
+from alchemistcoder.verify.testing import CandidateRun, parse_tests, run_tests, valid_tests
+
+LANGS = VerifyConfig().languages
+
+
+def _fenced(code: str, lang: str = "python") -> str:
+    return f"Here is the code:\n```{lang}\n{code.strip()}\n```\n"
+
+
+def test_program_is_the_joined_blocks_and_a_fragment_is_not_runnable() -> None:
+    two = _fenced("def add(a, b):\n    return a + b") + "Usage:\n" + _fenced("print(add(2, 3))")
+    program = response_program(two, LANGS)
+    assert program.reason is None and program.functions == ["add"] and "print(add(2, 3))" in program.source
+    snippet = response_program("sorted(l, key=lambda x: x[1])", LANGS)
+    assert snippet.reason == "not_runnable" and "reads l" in snippet.detail
+    assert response_program("Just use a dictionary.", LANGS).reason == "no_code"
+    java = response_program(_fenced("public int sq(int n) { return n * n; }", "java"), LANGS)
+    assert java.reason == "not_runnable" and "entry point" in java.detail
+    # a python fence holding console output next to the program: the program alone is run
+    out = response_program(_fenced("def f():\n    return 1\nprint(f())") + _fenced(">>> f()\n1 2 3 ]"), LANGS)
+    assert out.reason is None and out.source.startswith("def f")
+    tree = parse_python("import math\nx = 2\ndef f():\n    return math.pi\nprint(f())\ninput()\n")
+    assert definitions_only(tree) == "import math\nx = 2\n\ndef f():\n    return math.pi"
+
+
+CASES = {
+    "runs": ("python", "def f(n):\n    return n * 2\nassert f(2) == 4\nprint(f(3))"),
+    "crashes": ("python", "def f(items):\n    return items[10]\n\nprint(f([1, 2]))"),
+    "own_assert": ("python", "def f(n):\n    return n + 1\nassert f(1) == 3"),
+    "needs_input": ("python", "name = input('Name? ')\nprint('hi', name)"),
+    "needs_package": ("python", "import flask_nonexistent_pkg\nprint(1)"),
+    "needs_files": ("python", "with open('data.csv') as fh:\n    print(fh.read())"),
+    "timeout": ("python", "while True:\n    pass"),
+    "syntax": ("python", "def f(:\n    pass"),
+    "cpp_compile": ("cpp", "#include <iostream>\nint main() { std::cout << undefined_name; }"),
+    "js_browser": ("javascript", "document.getElementById('x').innerHTML = 'hi';"),
+    "java_crash": ("java", "public class Main {\n  public static void main(String[] a) {\n"
+                           "    int[] x = new int[1];\n    System.out.println(x[3]);\n  }\n}"),
+}
+
+
+def test_every_execution_class_from_real_runs_in_the_sandbox() -> None:
+    programs = [response_program(_fenced(code, lang), LANGS) for lang, code in CASES.values()]
+    cfg = VerifyConfig(timeout_s=3.0)
+    got = dict(zip(CASES, execute_programs(programs, cfg), strict=True))
+    assert got["runs"].klass == "runs" and "6" in got["runs"].stdout
+    assert got["crashes"].klass == "crashes"
+    assert got["crashes"].error == {"type": "IndexError", "message": "list index out of range", "line": 2}
+    assert got["own_assert"].klass == "crashes" and got["own_assert"].error["type"] == "AssertionError"
+    assert got["needs_input"].klass == "needs_input"
+    assert got["needs_package"].klass == "needs_package" and got["needs_package"].error["module"] == "flask_nonexistent_pkg"
+    assert got["needs_files"].klass == "needs_files"
+    assert got["timeout"].klass == "timeout"
+    assert got["syntax"].klass == "crashes" and got["syntax"].error["type"] == "SyntaxError"
+    assert got["cpp_compile"].klass == "compile_error" and "undefined_name" in got["cpp_compile"].error["message"]
+    assert got["js_browser"].klass == "needs_display"
+    java = got["java_crash"]
+    assert java.klass == "crashes" and java.error["type"] == "ArrayIndexOutOfBoundsException" and java.error["line"] == 4
+    # a package the sandbox is configured to have is a crash when it is missing
+    configured = execute_programs([programs[4]], VerifyConfig(packages=["flask_nonexistent_pkg"]))
+    assert configured[0].klass == "crashes"
+
+
+def test_model_tests_are_checked_before_use() -> None:
+    program = response_program(_fenced("def add(a, b):\n    return a + b\n\nclass Box:\n    pass"), LANGS)
+    answer = _fenced("\n".join([
+        "assert add(1, 2) == 3",
+        "assert add(1, 2) == 3",  # duplicate
+        "assert len([1]) == 1",  # calls nothing the response defines
+        "assert add(open('f').read(), 'x') == 'x'",  # I/O
+        "assert add(random.random(), 0) < 1",  # randomness
+        "x = add(2, 2)",  # not an assert
+        "assert isinstance(Box(), Box)",
+        "assert add(-1, 1) == 0",
+    ]))
+    parsed = parse_tests(answer, program, limit=2)
+    assert parsed.tests == ["assert add(1, 2) == 3", "assert isinstance(Box(), Box)"]
+    assert parsed.dropped == {"duplicate": 1, "calls_nothing_defined": 1, "io_or_nondeterministic": 2,
+                              "not_assert": 1, "over_limit": 1}
+
+
+def test_tests_run_in_the_sandbox_and_bad_tests_are_dropped() -> None:
+    good = "def add(a, b):\n    return a + b"
+    wrong = "def add(a, b):\n    return a - b"
+    # right on its first three calls, off by one after: the second round of tests sees another answer
+    flaky = "calls = [0]\ndef add(a, b):\n    calls[0] += 1\n    return a + b + (calls[0] > 4)"
+    tests = ["assert add(1, 2) == 3", "assert add(2, 0) == 2", "assert helper(1) == 1", "assert add(1, 1) == 2"]
+    cfg = VerifyConfig(test_timeout_s=1.0)
+    (runs,) = run_tests([([good, wrong, "raise SystemExit(1)", flaky], tests)], cfg)
+    assert runs[0].outcomes == ["pass", "pass", "error", "pass"] and runs[0].errors[2][0] == "NameError"
+    assert runs[1].outcomes == ["fail", "pass", "error", "fail"]
+    assert runs[2].load_error is not None and runs[2].load_error[0] == "SystemExit" and not runs[2].usable
+    assert runs[3].outcomes == ["pass", "flaky", "error", "flaky"]
+    kept, dropped = valid_tests(runs[:2], len(tests))
+    assert kept == [0, 1, 3] and dropped == {"test_error": 1}
+    kept, dropped = valid_tests(runs, len(tests))
+    assert kept == [0] and dropped == {"test_error": 1, "not_deterministic": 2}
+
+
+def _run(passed: set[int], n: int = 4) -> CandidateRun:
+    return CandidateRun("ok", outcomes=["pass" if i in passed else "fail" for i in range(n)],
+                        errors=[("", "")] * n)
+
+
+def test_agreement_judges_the_response_against_what_independent_solutions_agree_on() -> None:
+    valid = [0, 1, 2, 3]
+    # three solutions agree on tests 0-2 (test 3 is wrong: nobody passes it); the response fails test 2
+    solutions = [_run({0, 1, 2}), _run({0, 1, 2}), _run({0, 1, 2})]
+    d = D.agreement(_run({0, 1}), solutions, valid, min_agreeing=2)
+    assert d.verdict == "fail" and d.failing == [2] and d.evidence["consensus"] == [0, 1, 2]
+    # the same response is right when it behaves like an independent solution
+    d = D.agreement(_run({0, 1}), [_run({0, 1, 2}), _run({0, 1, 2}), _run({0, 1})], valid, min_agreeing=2)
+    assert d.verdict == "undecided" and d.evidence["alike"] == 1
+    # a wrong test that the response and the solutions all fail does not count against it
+    assert D.agreement(_run({0, 1, 2}), solutions, valid, min_agreeing=2).verdict == "pass"
+    # one solution alone does not overrule the response
+    assert D.agreement(_run({0}), [_run({0, 1, 2})], valid, min_agreeing=2).verdict == "undecided"
+    assert D.agreement(_run(set()), [_run(set())], valid, 2).verdict == "undecided"
+    # pass_share trusts the tests
+    assert D.pass_share(_run({0, 1, 2}), valid, 0.75).verdict == "pass"
+    assert D.pass_share(_run({0, 1}), valid, 0.75).failing == [2, 3]
+    assert D.pass_share(_run(set()), [], 0.5).verdict == "undecided"
+
+
+def test_model_free_verify_rejects_crashes_with_the_error_and_keeps_every_record() -> None:
+    samples = [Sample(name, "t", make_messages(f"task {name}", _fenced(code, lang)))
+               for name, (lang, code) in CASES.items()]
+    samples.append(Sample("prose", "t", make_messages("Explain", "Use a set to remove duplicates.")))
+    already = Sample("old", "t", make_messages("x", _fenced("raise ValueError()")))
+    already.reject("filter", "short_response")
+    samples.append(already)
+    out = verify_samples(samples, VerifyConfig(tests=False, timeout_s=3.0), None)
+    assert [s.id for s in out] == [s.id for s in samples]
+    rejected = {s.id: s.rejection for s in out if s.rejected}
+    assert set(rejected) == {"crashes", "own_assert", "syntax", "java_crash", "old"}
+    crash = rejected["crashes"]
+    assert crash.reason == "code_crashes" and crash.op == "verify_execute"
+    assert crash.params["error"]["type"] == "IndexError" and crash.params["error"]["line"] == 2
+    assert rejected["old"].reason == "short_response" and "verify" not in already.meta
+    stats = verify_stats(out)
+    assert stats["execution"]["crashes"] == 4 and stats["execution"]["no_code"] == 1
+    assert stats["crash_types"] == {"ArrayIndexOutOfBoundsException": 1, "AssertionError": 1, "IndexError": 1,
+                                    "SyntaxError": 1}
+
+
+@pytest.mark.parametrize("reject", [[], ["crashes", "timeout"]])
+def test_which_classes_reject_is_configurable(reject: list[str]) -> None:
+    samples = [Sample(n, "t", make_messages("t", _fenced(CASES[n][1]))) for n in ("crashes", "timeout", "runs")]
+    verify_samples(samples, VerifyConfig(tests=False, reject=reject, timeout_s=2.0), None)
+    assert {s.id: s.rejection.reason for s in samples if s.rejected} == (
+        {} if not reject else {"crashes": "code_crashes", "timeout": "code_timeout"})
