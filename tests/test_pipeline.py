@@ -161,9 +161,9 @@ def longest_steps(cfg):
 
 
 def test_a_stage_of_map_and_reduce_steps_equals_its_whole_list_form(shared_data: Path, tmp_path: Path) -> None:
-    from alchemistcoder.pipeline.steps import plan_shards
+    from alchemistcoder.pipeline.steps import plan_shards, run_steps_inline
     from alchemistcoder.records import Sample
-    from alchemistcoder.stage import StageContext, run_steps_inline
+    from alchemistcoder.stage import StageContext
 
     stages = (STANDIN_STAGES[0], StageSpec("curate", "data", _keep_longest, steps=longest_steps))
     run = tmp_path / "run"
@@ -184,6 +184,30 @@ def test_a_stage_of_map_and_reduce_steps_equals_its_whole_list_form(shared_data:
     files = [(Path("a"), 5), (Path("b"), 0), (Path("c"), 4)]
     assert plan_shards(files, 3) == [[("a", 0, 3)], [("a", 3, 5), ("c", 0, 1)], [("c", 1, 4)]]
     assert plan_shards([], 3) == [[]]
+
+
+def _drop_rejected(samples, cfg, ctx):
+    """A broken step: rejects by dropping (the contract says: keep it, with a reject event)."""
+    return [s for s in samples if len(s.response) >= 50]
+
+
+def test_both_step_paths_refuse_a_step_that_drops_records(shared_data: Path, tmp_path: Path) -> None:
+    """The executor's path and the inline path are one interpreter: both check each map step's accounting."""
+    from alchemistcoder.pipeline.steps import run_steps_inline
+    from alchemistcoder.records import Sample
+    from alchemistcoder.stage import MapStep, ReduceStep, StageContext
+
+    def broken(cfg):
+        return [MapStep("measure", _note_length, keys=_length_keys), ReduceStep("longest", _longest_per_source),
+                MapStep("drop", _drop_rejected)]
+
+    stages = (STANDIN_STAGES[0], StageSpec("curate", "data", _keep_longest, steps=broken))
+    run = tmp_path / "run"
+    with pytest.raises(PipelineError, match="'curate' dropped"):
+        run_pipeline(standin_config(shared_data, run, limit=30, shard_size=7), stages, quiet=True)
+    ingest = [Sample.from_dict(r) for p in sorted((run / "01_ingest").glob("shard-*.jsonl.gz")) for r in read_jsonl(p)]
+    with pytest.raises(PipelineError, match="'curate' dropped"):
+        run_steps_inline(broken(None), ingest, None, StageContext(run_dir=tmp_path, stage="curate"))
 
 
 def test_a_step_list_must_end_with_a_map_and_reduce_after_keys() -> None:

@@ -14,8 +14,9 @@ A data stage that needs a global decision (deduplication) is a list of **steps**
 as in datatrove: a :class:`MapStep` runs per shard on the executor and may emit compact *keys* per shard;
 a :class:`ReduceStep` runs on the driver over those keys only (signatures, ids, counts — never Samples)
 and returns one *decision* per shard, which the following map steps read as ``ctx.decisions[name]``.
-:func:`run_steps_inline` runs the same steps over one list in this process (the per-stage CLI verbs and
-tests), so a stage has one implementation wherever it runs.
+``pipeline/steps.py`` interprets the steps, on the executor's shards or (``run_steps_inline``) over one
+list in this process (the per-stage CLI verbs and tests), so a stage has one implementation wherever it
+runs, and its record counts are checked on both paths.
 """
 
 from __future__ import annotations
@@ -31,7 +32,6 @@ from typing import TYPE_CHECKING, Any, Literal
 if TYPE_CHECKING:
     from alchemistcoder.config import RunConfig, RunSettings
     from alchemistcoder.llm.config import LLMConfig
-    from alchemistcoder.records import Sample
 
 StageKind = Literal["source", "data", "global", "training", "evaluation", "finish"]
 StepFn = Callable[..., Any] | str
@@ -245,24 +245,3 @@ class StageContext:
             if own:
                 client.close()
 
-
-def run_steps_inline(steps: list[MapStep | ReduceStep], samples: list[Sample], section: Any,
-                     ctx: StageContext) -> list[Sample]:
-    """Run a stage's steps over ``samples`` as one shard in this process, with ``ctx`` itself (its client,
-    its stats): the whole-list form of a stepped stage."""
-    check_steps(ctx.stage, steps)
-    decisions: dict[str, Any] = {}
-    keys: Any = None
-    for step in steps:
-        step_ctx = replace(ctx, decisions={name: d[0] for name, d in decisions.items()})
-        if isinstance(step, ReduceStep):
-            step_ctx.decisions = dict(decisions)
-            decisions[step.name] = list(resolve_function(step.fn)([keys], section, step_ctx))
-            continue
-        if step.skip_if is not None and resolve_function(step.skip_if)(step_ctx.decisions):
-            keys = None
-            continue
-        if step.fn is not None:
-            samples = list(resolve_function(step.fn)(samples, section, step_ctx))
-        keys = resolve_function(step.keys)(samples, section, step_ctx) if step.keys is not None else None
-    return samples

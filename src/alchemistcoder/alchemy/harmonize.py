@@ -40,8 +40,9 @@ from alchemistcoder.alchemy.write import (
     structured_mode,
 )
 from alchemistcoder.llm.backends import kept_per_process
+from alchemistcoder.pipeline.steps import run_steps_inline
 from alchemistcoder.records import Sample
-from alchemistcoder.stage import MapStep, ReduceStep, StageContext, merge_stats, run_steps_inline
+from alchemistcoder.stage import MapStep, ReduceStep, StageContext, merge_stats
 
 GROUNDING_OP = "alchemist_grounding"
 PROMPT_OP = "alchemist_prompt"

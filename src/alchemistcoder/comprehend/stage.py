@@ -19,10 +19,12 @@ from typing import Any
 from alchemistcoder.comprehend.config import ComprehendConfig
 from alchemistcoder.comprehend.evolution_tasks import evolution_pairs, make_evolution_tasks
 from alchemistcoder.comprehend.filtering_tasks import choose_filtering, filtering_keys, filtering_questions
+from alchemistcoder.comprehend.repair_tasks import make_repair_tasks, repair_records
 from alchemistcoder.comprehend.review_tasks import choose_reviews, review_keys, review_samples
+from alchemistcoder.pipeline.steps import run_steps_inline
 from alchemistcoder.records import Sample
 from alchemistcoder.seeding import unit_hash
-from alchemistcoder.stage import MapStep, ReduceStep, StageContext, merge_stats, run_steps_inline
+from alchemistcoder.stage import MapStep, ReduceStep, StageContext, merge_stats
 
 
 def _evolution_tasks(samples: list[Sample], cfg: ComprehendConfig, seed: int, stage: str) -> list[Sample]:
@@ -30,6 +32,13 @@ def _evolution_tasks(samples: list[Sample], cfg: ComprehendConfig, seed: int, st
     if not cfg.evolution.enabled:
         return []
     return make_evolution_tasks(evolution_pairs(samples), cfg.evolution.variants, seed, stage)
+
+
+def _repair_tasks(samples: list[Sample], cfg: ComprehendConfig, stage: str) -> list[Sample]:
+    """Every repair task the samples' traces make (before the cap)."""
+    if not cfg.repair.enabled:
+        return []
+    return make_repair_tasks(repair_records(samples), cfg.repair.max_chars, stage)
 
 
 def trace_tasks(samples: list[Sample], cfg: ComprehendConfig, seed: int = 0, stage: str = "comprehend") -> list[Sample]:
@@ -46,6 +55,7 @@ def candidate_keys_of(samples: list[Sample], cfg: ComprehendConfig, seed: int, s
         "evolution": [(unit_hash(seed, "evolution", "pick", t.id), t.id)
                       for t in _evolution_tasks(samples, cfg, seed, stage)],
         "filtering": filtering_keys(samples, seed) if cfg.filtering.enabled else [],
+        "repair": [(unit_hash(seed, "repair", "pick", t.id), t.id) for t in _repair_tasks(samples, cfg, stage)],
         "review": review_keys(samples, cfg.review, seed) if cfg.review.enabled else [],
     }
 
@@ -62,6 +72,10 @@ def choose_step(keys: list[dict[str, Any]], cfg: ComprehendConfig, ctx: StageCon
     if cfg.evolution.max_samples is not None:
         evolution = sorted(evolution)[: cfg.evolution.max_samples]
     chosen_evolution = {i for _h, i in evolution}
+    repair = [k for shard in keys for k in shard.get("repair", [])]
+    if cfg.repair.max_samples is not None:
+        repair = sorted(repair)[: cfg.repair.max_samples]
+    chosen_repair = {i for _h, i in repair}
     problems, kept = choose_filtering([k for shard in keys for k in shard["filtering"]], cfg.filtering.max_samples,
                                       cfg.filtering.no_problem_share)
     reviews = choose_reviews([k for shard in keys for k in shard["review"]], cfg.review)
@@ -71,6 +85,7 @@ def choose_step(keys: list[dict[str, Any]], cfg: ComprehendConfig, ctx: StageCon
         review = {i for _h, i in shard["review"]}
         out.append({
             "evolution": sorted(i for _h, i in shard["evolution"] if i in chosen_evolution),
+            "repair": sorted(i for _h, i in shard.get("repair", []) if i in chosen_repair),
             "problems": [i for i in problems if i in filtering],
             "kept": [i for i in kept if i in filtering],
             "reviews": [i for i in reviews if i in review],
@@ -82,6 +97,8 @@ def _model_free_tasks(samples: list[Sample], cfg: ComprehendConfig, choice: dict
                       stage: str) -> list[Sample]:
     chosen = set(choice["evolution"])
     out = [t for t in _evolution_tasks(samples, cfg, seed, stage) if t.id in chosen]
+    chosen_repair = set(choice.get("repair", []))
+    out += [t for t in _repair_tasks(samples, cfg, stage) if t.id in chosen_repair]
     if cfg.filtering.enabled:
         out += filtering_questions(samples, choice["problems"], choice["kept"], cfg.filtering.max_chars, seed, stage)
     return out
@@ -93,7 +110,7 @@ def comprehend_stats(created: list[Sample]) -> dict[str, Any]:
     dropped = Counter(s.rejection.reason for s in created if s.rejection is not None)
     reviews = [s for s in created if s.task == "review"]
     return {
-        "tasks": {t: kept.get(t, 0) for t in ("evolution", "filtering", "review")},
+        "tasks": {t: kept.get(t, 0) for t in ("evolution", "filtering", "review", "repair")},
         "reviews": len(reviews),
         "review_passed": sum(1 for s in reviews if not s.rejected),
         "dropped": dict(sorted(dropped.items())),

@@ -15,11 +15,9 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from functools import lru_cache
 from typing import Any
 
-from alchemistcoder.curate.config import CurateConfig, DecontamConfig
-from alchemistcoder.curate.decontam import DecontamIndex, decontaminate_samples, load_entries
+from alchemistcoder.curate.config import CurateConfig
 from alchemistcoder.curate.dedup import (
     Candidate,
     DedupKeys,
@@ -31,17 +29,12 @@ from alchemistcoder.curate.dedup import (
 )
 from alchemistcoder.curate.filters import curate_filters_batch
 from alchemistcoder.curate.judge import run_judge
+from alchemistcoder.decontam.step import decontaminate_samples, shared_index
+from alchemistcoder.pipeline.steps import run_steps_inline
 from alchemistcoder.records import Sample
-from alchemistcoder.stage import MapStep, ReduceStep, StageContext, merge_stats, run_steps_inline
+from alchemistcoder.stage import MapStep, ReduceStep, StageContext, merge_stats
 
 __all__ = ["curate_filters_batch", "curate_steps", "run_curate"]
-
-
-@lru_cache(maxsize=2)
-def _decontam_index(cfg_json: str) -> DecontamIndex:
-    """The benchmark index, built once per process (a worker keeps it for every shard it runs)."""
-    cfg = DecontamConfig.model_validate_json(cfg_json)
-    return DecontamIndex(load_entries(cfg), cfg)
 
 
 def _timing(ctx: StageContext, name: str, started: float) -> None:
@@ -62,8 +55,7 @@ def score_shard(samples: list[Sample], cfg: CurateConfig, ctx: StageContext) -> 
     if cfg.decontam.enabled:
         t = time.perf_counter()
         if any(not s.rejected for s in samples):
-            decontaminate_samples(samples, cfg.decontam, index=_decontam_index(cfg.decontam.model_dump_json()),
-                                  ctx=ctx)
+            decontaminate_samples(samples, cfg.decontam, index=shared_index(cfg.decontam), ctx=ctx)
         _timing(ctx, "decontam_s", t)
     return samples
 

@@ -20,8 +20,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from alchemistcoder.mix.config import MixConfig
+from alchemistcoder.pipeline.steps import run_steps_inline
 from alchemistcoder.records import Sample
-from alchemistcoder.stage import MapStep, ReduceStep, StageContext, run_steps_inline
+from alchemistcoder.stage import MapStep, ReduceStep, StageContext
 
 POSITION = "mix_position"
 

@@ -14,6 +14,11 @@ disk::
 Every file is written atomically and a shard's done-record last, so after a ``kill -9`` an attempt with the
 same fingerprints resumes: complete map shards and finished reduces are not redone. The ``steps``
 directory is removed once the stage's manifest is written.
+
+:func:`run_steps_inline` is the same interpreter over one list in this process, as one shard that never
+touches the disk (the per-stage CLI verbs, a global run of a stepped stage, tests): a map step is
+:func:`apply_map_step` and a reduce step :func:`apply_reduce_step` on both paths, so both check that each
+map step returns every record it received and that the stage's counts balance.
 """
 
 from __future__ import annotations
@@ -29,10 +34,10 @@ from typing import Any
 import orjson
 
 from alchemistcoder.io import read_jsonl
-from alchemistcoder.pipeline.accounting import InputSnapshot, account
+from alchemistcoder.pipeline.accounting import InputSnapshot, account, sum_accounts
 from alchemistcoder.pipeline.shards import read_done, write_bytes, write_json, write_shard
 from alchemistcoder.records import Sample
-from alchemistcoder.stage import MapStep, ReduceStep, StageContext, merge_stats, resolve_function
+from alchemistcoder.stage import MapStep, ReduceStep, StageContext, check_steps, merge_stats, resolve_function
 
 STEPS_DIR = "steps"
 # (path, first row, end row) of one input file
@@ -77,6 +82,57 @@ def _part(step_dir: Path, index: int, what: str) -> Path:
     return step_dir / _SUFFIX[what].format(index)
 
 
+def apply_map_step(stage: str, step: MapStep, samples: list[Sample], section: Any, ctx: StageContext,
+                   ) -> tuple[list[Sample], Any, dict[str, Any] | None]:
+    """One map step on one shard's samples: its function, checked by the stage's accounting (no record
+    dropped; raises :class:`~alchemistcoder.stage.PipelineError`), then its keys.
+
+    Returns the samples, the keys (None without ``keys``) and the accounting (None without ``fn``).
+    """
+    accounting = None
+    if step.fn is not None:
+        before = InputSnapshot.of(samples)  # before the step: stages mark their input samples in place
+        samples = list(resolve_function(step.fn)(samples, section, ctx))
+        accounting = account(stage, before, samples)
+    keys = resolve_function(step.keys)(samples, section, ctx) if step.keys is not None else None
+    return samples, keys, accounting
+
+
+def apply_reduce_step(step: ReduceStep, keys: list[Any], section: Any, ctx: StageContext) -> list[Any]:
+    """One reduce step over every shard's keys: one decision per shard, in shard order."""
+    out = list(resolve_function(step.fn)(keys, section, ctx))
+    if len(out) != len(keys):
+        raise ValueError(f"reduce step {step.name!r} returned {len(out)} decisions for {len(keys)} shards")
+    return out
+
+
+def run_steps_inline(steps: list[MapStep | ReduceStep], samples: list[Sample], section: Any,
+                     ctx: StageContext) -> list[Sample]:
+    """Run a stage's steps over ``samples`` as one shard in this process: the whole-list form of a stepped
+    stage. The steps see ``ctx`` itself (its client; their figures go straight into its stats); each map step
+    and the stage as a whole are accounted as on the executor (:class:`PipelineError` when counts do not
+    balance)."""
+    check_steps(ctx.stage, steps)
+    n_in = len(samples)
+    decisions: dict[str, list[Any]] = {}
+    changes: list[dict[str, Any]] = []
+    keys: Any = None
+    for step in steps:
+        if isinstance(step, ReduceStep):
+            decisions[step.name] = apply_reduce_step(step, [keys], section, replace(ctx, decisions=dict(decisions)))
+            continue
+        shard_decisions = {name: d[0] for name, d in decisions.items()}
+        if step.skip_if is not None and resolve_function(step.skip_if)(shard_decisions):
+            keys = None
+            continue
+        samples, keys, accounting = apply_map_step(ctx.stage, step, samples, section,
+                                                   replace(ctx, decisions=shard_decisions))
+        if accounting is not None:
+            changes.append(accounting)
+    sum_accounts(ctx.stage, n_in, changes, changes[-1:])  # check_steps: the last step has a function
+    return samples
+
+
 @dataclass(frozen=True)
 class MapJob:
     """One map step of a stage, as a worker needs it (the same for every shard)."""
@@ -102,13 +158,10 @@ def run_map_shard(job: MapJob, index: int, rows: list[Rows], decisions: dict[str
         info.update(skipped=True, stats={}, cpu_s=0.0, seconds=round(time.perf_counter() - started, 4))
         write_json(_part(job.out_dir, index, "done"), info)
         return info
-    samples = read_rows(rows)
-    if job.step.fn is not None:
-        before = InputSnapshot.of(samples)
-        samples = list(resolve_function(job.step.fn)(samples, job.section, ctx))
-        info["accounting"] = account(job.stage, before, samples)
+    samples, keys, accounting = apply_map_step(job.stage, job.step, read_rows(rows), job.section, ctx)
+    if accounting is not None:
+        info["accounting"] = accounting
     if job.step.keys is not None:
-        keys = resolve_function(job.step.keys)(samples, job.section, ctx)
         write_bytes(_part(job.out_dir, index, "keys"), pickle.dumps(keys, protocol=pickle.HIGHEST_PROTOCOL))
     info.update(stats=ctx.stats, cpu_s=round(time.process_time() - cpu, 4),
                 seconds=round(time.perf_counter() - started, 4))
@@ -220,9 +273,7 @@ def _reduce(step: ReduceStep, section: Any, ctx: StageContext, step_dir: Path, k
     assert keys_dir is not None  # check_steps: a reduce follows a map step with keys
     keys = [pickle.loads(_part(keys_dir, i, "keys").read_bytes()) for i in range(n)]
     rctx = replace(ctx, stats={}, decisions=dict(decisions))
-    out = list(resolve_function(step.fn)(keys, section, rctx))
-    if len(out) != n:
-        raise ValueError(f"reduce step {step.name!r} returned {len(out)} decisions for {n} shards")
+    out = apply_reduce_step(step, keys, section, rctx)
     write_bytes(path, pickle.dumps(out, protocol=pickle.HIGHEST_PROTOCOL))
     decisions[step.name] = out
     merge_stats(result.stats, rctx.stats)
