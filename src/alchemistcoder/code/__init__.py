@@ -3,42 +3,44 @@
 Curation, AlchemistPrompt grounding and evaluation all use this one module::
 
     from alchemistcoder.code import extract_code_blocks, detect_language, parse_ok, normalized_tokens
+
+Names are imported lazily: a caller that only extracts code blocks (evaluation, evolve, verify) does not
+pay for numpy, which the similarity functions use.
 """
 
-from alchemistcoder.code.detect import detect_language
-from alchemistcoder.code.extract import CodeBlock, extract_code_blocks, main_code
-from alchemistcoder.code.facts import CodeFacts, code_facts
-from alchemistcoder.code.languages import PARSED_LANGUAGES, canonical_language
-from alchemistcoder.code.parse import can_parse, parse_ok
-from alchemistcoder.code.similarity import containment, hash_ngrams, jaccard, ngrams
-from alchemistcoder.code.tokens import (
-    code_tokens,
-    lex,
-    literal_tokens,
-    normalized_token_spans,
-    normalized_tokens,
-    word_tokens,
-)
+from __future__ import annotations
 
-__all__ = [
-    "PARSED_LANGUAGES",
-    "CodeBlock",
-    "CodeFacts",
-    "can_parse",
-    "canonical_language",
-    "code_facts",
-    "code_tokens",
-    "containment",
-    "detect_language",
-    "extract_code_blocks",
-    "hash_ngrams",
-    "jaccard",
-    "lex",
-    "literal_tokens",
-    "main_code",
-    "ngrams",
-    "normalized_token_spans",
-    "normalized_tokens",
-    "parse_ok",
-    "word_tokens",
-]
+import importlib
+from typing import Any
+
+_EXPORTS = {
+    "detect_language": "alchemistcoder.code.detect",
+    "CodeBlock": "alchemistcoder.code.extract",
+    "extract_code_blocks": "alchemistcoder.code.extract",
+    "main_code": "alchemistcoder.code.extract",
+    "CodeFacts": "alchemistcoder.code.facts",
+    "code_facts": "alchemistcoder.code.facts",
+    "PARSED_LANGUAGES": "alchemistcoder.code.languages",
+    "canonical_language": "alchemistcoder.code.languages",
+    "can_parse": "alchemistcoder.code.parse",
+    "parse_ok": "alchemistcoder.code.parse",
+    "containment": "alchemistcoder.code.similarity",
+    "hash_ngrams": "alchemistcoder.code.similarity",
+    "jaccard": "alchemistcoder.code.similarity",
+    "ngrams": "alchemistcoder.code.similarity",
+    "code_tokens": "alchemistcoder.code.tokens",
+    "lex": "alchemistcoder.code.tokens",
+    "literal_tokens": "alchemistcoder.code.tokens",
+    "normalized_token_spans": "alchemistcoder.code.tokens",
+    "normalized_tokens": "alchemistcoder.code.tokens",
+    "word_tokens": "alchemistcoder.code.tokens",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'alchemistcoder.code' has no attribute {name!r}")
+    return getattr(importlib.import_module(module), name)
