@@ -64,7 +64,7 @@ def cache_entries() -> list[dict[str, Any]]:
     root = cache_root()
     known = {e["path"] for e in entries}
     if root.is_dir():
-        entries += [{"kind": p.name, "path": p, "what": "(not a kind of this version)"}
+        entries += [{"kind": p.name, "path": p, "what": "not a kind of this version"}
                     for p in sorted(root.iterdir()) if p not in known]
     for e in entries:
         e["exists"] = e["path"].exists()
