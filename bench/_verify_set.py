@@ -20,7 +20,7 @@ For each problem with human tests:
 The instruction is MBPP's ``text`` alone: the human tests only label, the tool under test never sees them
 (they are not in the Samples' meta either). Problems are split by a hash of their task id into ``tune``
 (about a third) and ``test``; ``limit`` draws that many problems of a split with a seeded generator.
-Labelled problems are cached per problem under ``$XDG_CACHE_HOME/alchemistcoder/verify_set`` (keyed by
+Labelled problems are cached per problem under ``$ALCHEMIST_CACHE/verify_set`` (keyed by
 the builder's version, the record and the options).
 """
 
@@ -411,8 +411,10 @@ def _cache_key(row: dict[str, Any], wrong_per_problem: int, seed: int) -> str:
 
 
 def default_cache_dir() -> Path:
-    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    return base / "alchemistcoder" / "verify_set"
+    """``verify_set`` under the user cache root (``$ALCHEMIST_CACHE``; see ``alchemistcoder.cache``)."""
+    from alchemistcoder.cache import cache_root
+
+    return cache_root() / "verify_set"
 
 
 def _candidates(row: dict[str, Any], seed: int) -> list[tuple[dict[str, Any], str]]:
