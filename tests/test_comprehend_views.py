@@ -80,8 +80,9 @@ def test_added_units_finds_new_sentences_only():
 
 
 # the paper's categories: A short response, B uncompilable code, C unclear code, D disorganized code
+# the paper's reasons, and the verify stage's two execution reasons (category B: the code does not work)
 PAPER_CATEGORIES = {"short_response": "A", "no_code": "A", "uncompilable": "B", "failing_tests": "B",
-                    "unclear_code": "C", "disorganized_code": "D"}
+                    "code_crashes": "B", "failing_model_tests": "B", "unclear_code": "C", "disorganized_code": "D"}
 
 
 def test_the_reason_registry_is_the_papers_categories():
@@ -137,7 +138,7 @@ def test_stage_without_reviews_keeps_every_input_and_adds_tasks(tmp_path: Path):
     assert [s.to_dict() for s in out[: len(samples)]] == [s.to_dict() for s in samples]  # inputs untouched
     new = out[len(samples):]
     assert sorted(s.task for s in new) == ["evolution", "evolution", "filtering"]
-    assert ctx.stats["comprehend"]["tasks"] == {"evolution": 2, "filtering": 1, "review": 0}
+    assert ctx.stats["comprehend"]["tasks"] == {"evolution": 2, "filtering": 1, "review": 0, "repair": 0}
     assert [t.id for t in trace_tasks(samples, cfg)] == [t.id for t in new]  # deterministic
 
 

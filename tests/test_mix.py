@@ -152,7 +152,7 @@ def test_pipeline_takes_quotas_from_comprehend_ratios() -> None:
 
     mix = default_stage("mix")
     cfg = RunConfig.model_validate({"comprehend": {"ratios": {"review": 0.2}}})
-    assert mix.section_of(cfg).task_quotas == {"evolution": 0.05, "filtering": 0.05, "review": 0.2}
+    assert mix.section_of(cfg).task_quotas == {"evolution": 0.05, "filtering": 0.05, "review": 0.2, "repair": 0.05}
     other = RunConfig.model_validate({"comprehend": {"ratios": {"review": 0.3}}})
     assert stage_config_hash(cfg, mix) != stage_config_hash(other, mix)
     explicit = RunConfig.model_validate({"mix": {"task_quotas": {}}})

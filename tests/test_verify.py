@@ -162,3 +162,27 @@ def test_which_classes_reject_is_configurable(reject: list[str]) -> None:
     verify_samples(samples, VerifyConfig(tests=False, reject=reject, timeout_s=2.0), None)
     assert {s.id: s.rejection.reason for s in samples if s.rejected} == (
         {} if not reject else {"crashes": "code_crashes", "timeout": "code_timeout"})
+
+
+def test_rejections_and_repairs_become_comprehension_tasks() -> None:
+    """A crash rejected by verify is a filtering question (category B, its error as the evidence); an applied
+    repair is a repair task (buggy code + failing test -> fixed code)."""
+    from alchemistcoder.comprehend.config import ComprehendConfig
+    from alchemistcoder.comprehend.stage import trace_tasks
+    from alchemistcoder.verify.stage import REPAIR_OP
+
+    crash = Sample("crash", "t", make_messages("Get the 11th item", _fenced(CASES["crashes"][1])))
+    verify_samples([crash], VerifyConfig(tests=False), None)
+    before = _fenced("def add(a, b):\n    return a - b")
+    after = _fenced("def add(a, b):\n    return a + b")
+    fixed = Sample("fixed", "t", make_messages("Add two numbers", after))
+    fixed.record(REPAIR_OP, "modify", params={"attempt": 1, "test": "assert add(1, 2) == 3",
+                                               "error": ["AssertionError", ""], "outcome": "fix", "passed": True},
+                 before=before, after=after, model="m", stage="verify")
+    tasks = trace_tasks([crash, fixed], ComprehendConfig(), seed=0)
+    by_task = {t.task: t for t in tasks}
+    question = by_task["filtering"]
+    assert question.response.startswith("B") and "IndexError: list index out of range at line 2" in question.response
+    repair = by_task["repair"]
+    assert "return a - b" in repair.instruction and "assert add(1, 2) == 3" in repair.instruction
+    assert "return a + b" in repair.response and repair.trace[0].params["parents"] == ["fixed"]

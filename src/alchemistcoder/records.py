@@ -16,8 +16,8 @@ from typing import Any, Literal
 
 import orjson
 
-Task = Literal["codegen", "alchemist", "evolution", "filtering", "review"]
-TASKS: tuple[str, ...] = ("codegen", "alchemist", "evolution", "filtering", "review")
+Task = Literal["codegen", "alchemist", "evolution", "filtering", "review", "repair"]
+TASKS: tuple[str, ...] = ("codegen", "alchemist", "evolution", "filtering", "review", "repair")
 
 Verdict = Literal["keep", "reject", "modify", "create", "info"]
 

@@ -59,12 +59,21 @@ class ReviewTaskConfig(StrictModel):
     max_chars: int = Field(4000, ge=200, description="Instruction and response are cut to this many characters in the prompt.")
 
 
+class RepairTaskConfig(StrictModel):
+    """Repair tasks, made from the verify stage's applied repairs (buggy code + failing test -> fixed code)."""
+
+    enabled: bool = Field(True, description="Make repair tasks.")
+    max_samples: int | None = Field(None, ge=0, description="At most this many tasks; None: one per recorded repair.")
+    max_chars: int = Field(3000, ge=100, description="Instruction and code are cut to this many characters in a task.")
+
+
 class TaskRatios(StrictModel):
     """How many samples of each comprehension task the final mix takes, per codegen sample in the mix."""
 
     evolution: float = Field(0.05, ge=0.0, description="Instruction-evolution samples per codegen sample in the mix.")
     filtering: float = Field(0.05, ge=0.0, description="Data-filtering samples per codegen sample in the mix.")
     review: float = Field(0.05, ge=0.0, description="Code-review samples per codegen sample in the mix.")
+    repair: float = Field(0.05, ge=0.0, description="Repair samples per codegen sample in the mix.")
 
 
 class ComprehendConfig(StrictModel):
@@ -77,6 +86,7 @@ class ComprehendConfig(StrictModel):
     evolution: EvolutionTaskConfig = Field(default_factory=EvolutionTaskConfig, description="Instruction-evolution tasks.")
     filtering: FilteringTaskConfig = Field(default_factory=FilteringTaskConfig, description="Data-filtering tasks.")
     review: ReviewTaskConfig = Field(default_factory=ReviewTaskConfig, description="Code-review tasks.")
+    repair: RepairTaskConfig = Field(default_factory=RepairTaskConfig, description="Repair tasks (from verify's repairs).")
     ratios: TaskRatios = Field(default_factory=TaskRatios, description="Share of each task in the final mix (read by the mix stage).")
 
     def quota(self, task: str, n_codegen: int) -> int:

@@ -29,8 +29,26 @@ def question_options() -> str:
     return "\n".join(f"{letter}. {label}" for letter, label in T.FILTER_OPTIONS)
 
 
+def _execution_evidence(event: TraceEvent) -> str | None:
+    """The verify stage's evidence: the crash (exception, message, line) or the first failing test and its error."""
+    failing = event.params.get("failing")
+    if isinstance(failing, list) and failing and isinstance(failing[0], dict):
+        kind, message = ([*list(failing[0].get("error") or []), "", ""])[:2]
+        error = f"{kind}: {message}".rstrip(": ") if kind else "the assertion is false"
+        return f"It fails the test `{failing[0].get('test', '')}`: {error}."
+    error = event.params.get("error")
+    if isinstance(error, dict) and error.get("type"):
+        where = f" at line {error['line']}" if error.get("line") else ""
+        message = f": {error['message']}" if error.get("message") else ""
+        return f"Run as written, it raises {error['type']}{message}{where}."
+    return None
+
+
 def evidence(event: TraceEvent, max_chars: int = 300) -> str | None:
     """The first readable piece of evidence a rejecting event recorded, if any."""
+    executed = _execution_evidence(event)
+    if executed:
+        return clip(executed, max_chars)
     for key in _EVIDENCE_KEYS:
         value = event.params.get(key)
         if isinstance(value, str) and value.strip():

@@ -217,7 +217,7 @@ def data_card(counts: CardCounts, run_cfg: Any, run_dir: Path, stages: list[str]
         f"{n_kept} chats ({counts.splits['train']} train, {counts.splits['validation']} validation), "
         f"built by `alchemist run` from {len(by_source)} instruction source(s): {by_task.get('alchemist', 0)} "
         "carry an AlchemistPrompt and "
-        f"{sum(by_task.get(t, 0) for t in ('evolution', 'filtering', 'review'))} are code-comprehension tasks "
+        f"{sum(by_task.get(t, 0) for t in ('evolution', 'filtering', 'review', 'repair'))} are code-comprehension tasks "
         "made from the pipeline's own trace.",
         "",
         "Files: `train.jsonl` / `validation.jsonl` (`{\"messages\": [...]}` rows), `*.parquet`, `hf/` "

@@ -63,6 +63,10 @@ class VerifyConfig(StrictModel):
         description="agreement policy: a response is rejected only when at least this many independent solutions "
         "agree on the tests it fails and none behaves like it.",
     )
+    min_consensus_share: float = Field(
+        1.0, ge=0.0, le=1.0,
+        description="agreement policy: share of the consensus tests a response must pass to be verified.",
+    )
     tests_can_reject: Literal["auto", "always", "never"] = Field(
         "auto",
         description="Whether model-written tests may reject a sample: 'auto' lets them reject only when the model "

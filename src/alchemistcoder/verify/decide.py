@@ -6,8 +6,10 @@ least ``min_pass_share`` of the valid ones. ``agreement`` is CodeT's dual agreem
 model also writes independent solutions; candidates (the response and the solutions) are grouped by the set
 of valid tests they pass, a group scores (members) x (tests passed), and the best group's tests are the
 consensus. The response passes when it passes every consensus test; it fails only when at least
-``min_agreeing`` independent solutions form that consensus and none behaves like the response; otherwise the
-evidence is not enough either way (undecided, kept unverified).
+``min_agreeing`` independent solutions form that consensus, none behaves like the response, and it passes less
+than ``min_consensus_share`` of the consensus tests (a relaxed threshold: "Verification Limits Code LLM
+Training" finds that demanding every test throws away useful data); otherwise the evidence is not enough
+either way (undecided, kept unverified).
 """
 
 from __future__ import annotations
@@ -40,7 +42,8 @@ def pass_share(response: CandidateRun, valid: list[int], min_share: float) -> De
     return Decision("fail", [i for i in valid if i not in response.passed], evidence)
 
 
-def agreement(response: CandidateRun, solutions: list[CandidateRun], valid: list[int], min_agreeing: int) -> Decision:
+def agreement(response: CandidateRun, solutions: list[CandidateRun], valid: list[int], min_agreeing: int,
+              min_consensus_share: float = 1.0) -> Decision:
     """CodeT dual agreement of the response and the independent solutions on the valid tests."""
     if not valid:
         return Decision("undecided", evidence={"why": "no valid tests"})
@@ -65,7 +68,9 @@ def agreement(response: CandidateRun, solutions: list[CandidateRun], valid: list
         evidence["why"] = "no test is passed by any candidate"
         return Decision("undecided", evidence=evidence)
     failing = sorted(best - mine)
-    if not failing:
+    share = 1 - len(failing) / len(best)
+    evidence["consensus_share"] = round(share, 3)
+    if share >= min_consensus_share:
         return Decision("pass", evidence=evidence)
     agreeing = groups.get(best, 0)
     alike = groups.get(mine, 0)

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from alchemistcoder.code.concepts import is_standard_library
+from alchemistcoder.text import clip
 from alchemistcoder.verify.config import VerifyConfig
 from alchemistcoder.verify.program import Program
 
@@ -65,8 +66,7 @@ class Execution:
 
 
 def _clip(text: str, n: int = 300) -> str:
-    text = text.strip()
-    return text if len(text) <= n else text[: n - 3] + "..."
+    return clip(text.strip(), n)
 
 
 def _python_error(stderr: str) -> dict[str, Any]:

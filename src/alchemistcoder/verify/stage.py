@@ -26,10 +26,11 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from alchemistcoder.evolve.seeded import int_seed, unit_hash
 from alchemistcoder.llm.types import ChatRequest, Completion
 from alchemistcoder.records import Sample
+from alchemistcoder.seeding import int_seed, unit_hash
 from alchemistcoder.stage import StageContext
+from alchemistcoder.text import clip
 from alchemistcoder.verify import decide as D
 from alchemistcoder.verify import testing as T
 from alchemistcoder.verify.config import VerifyConfig
@@ -71,6 +72,8 @@ class Case:
     repairs: list[dict[str, Any]] = field(default_factory=list)
     model: str | None = None
     fixed_code: str | None = None  # the last fix tried (its definitions are what was tested last)
+    first_outcomes: list[str] = field(default_factory=list)  # the response's own, before any repair
+    first_evidence: dict[str, Any] = field(default_factory=dict)
 
 
 def is_candidate(sample: Sample) -> bool:
@@ -88,7 +91,7 @@ def _decide(case: Case, cfg: VerifyConfig) -> D.Decision:
     if case.provenance == "source" or cfg.policy == "pass_share":
         share = 1.0 if case.provenance == "source" else cfg.min_pass_share
         return D.pass_share(case.response_run, case.valid, share)
-    return D.agreement(case.response_run, case.solution_runs, case.valid, cfg.min_agreeing)
+    return D.agreement(case.response_run, case.solution_runs, case.valid, cfg.min_agreeing, cfg.min_consensus_share)
 
 
 def _run_cases(cases: list[Case], cfg: VerifyConfig, with_solutions: bool) -> None:
@@ -101,12 +104,15 @@ def _run_cases(cases: list[Case], cfg: VerifyConfig, with_solutions: bool) -> No
         case.response_run = runs[0]
         if with_solutions:
             case.solution_runs = runs[1:]
+            case.first_outcomes = list(runs[0].outcomes)
         if case.provenance == "source":
             case.valid = list(range(len(case.tests)))
         else:
             case.valid, dropped = T.valid_tests([case.response_run, *case.solution_runs], len(case.tests))
             case.dropped.update(dropped)
         case.decision = _decide(case, cfg)
+        if with_solutions:
+            case.first_evidence = {"verdict": case.decision.verdict, **case.decision.evidence}
 
 
 def _definitions_of(code: str) -> str:
@@ -120,10 +126,16 @@ def _request(prompt: str, max_tokens: int, temperature: float, seed: int, stage:
                        max_tokens=max_tokens, temperature=temperature, seed=seed, nonce=nonce, tag=stage)
 
 
+def _task_key(case: Case) -> str:
+    """What tests and independent solutions depend on: two responses to the same task with the same interface
+    get the same requests (the same tests judge both, and the request cache answers the second)."""
+    return f"{case.sample.instruction}\x00{case.interface}"
+
+
 def _write_tests(cases: list[Case], cfg: VerifyConfig, client: Any, seed: int, stage: str) -> None:
-    requests = [_request(T.TESTS_PROMPT.format(n=cfg.n_tests, instruction=T.clip(c.sample.instruction),
+    requests = [_request(T.TESTS_PROMPT.format(n=cfg.n_tests, instruction=clip(c.sample.instruction, T.PROMPT_CHARS),
                                                interface=c.interface),
-                         cfg.tests_max_tokens, cfg.temperature, int_seed(seed, "verify-tests", c.sample.id), stage)
+                         cfg.tests_max_tokens, cfg.temperature, int_seed(seed, "verify-tests", _task_key(c)), stage)
                 for c in cases]
     for case, completion in zip(cases, client.generate(requests), strict=True):
         _count(case, completion)
@@ -138,10 +150,10 @@ def _write_tests(cases: list[Case], cfg: VerifyConfig, client: Any, seed: int, s
 def _write_solutions(cases: list[Case], cfg: VerifyConfig, client: Any, seed: int, stage: str) -> None:
     requests, owners = [], []
     for c in cases:
-        prompt = T.SOLUTION_PROMPT.format(instruction=T.clip(c.sample.instruction), interface=c.interface)
+        prompt = T.SOLUTION_PROMPT.format(instruction=clip(c.sample.instruction, T.PROMPT_CHARS), interface=c.interface)
         for k in range(cfg.n_solutions):
             requests.append(_request(prompt, cfg.solution_max_tokens, cfg.solution_temperature,
-                                     int_seed(seed, "verify-solution", c.sample.id, k), stage, nonce=f"solution-{k}"))
+                                     int_seed(seed, "verify-solution", _task_key(c), k), stage, nonce=f"solution-{k}"))
             owners.append(c)
     for case, completion in zip(owners, client.generate(requests), strict=True):
         _count(case, completion)
@@ -157,7 +169,7 @@ def _repair_round(cases: list[Case], cfg: VerifyConfig, client: Any, seed: int, 
         failing = c.decision.failing[0]
         kind, message = c.response_run.errors[failing]
         error = f"Error: {kind}: {message}".strip() if kind else "The assertion is false."
-        prompt = T.REPAIR_PROMPT.format(instruction=T.clip(c.sample.instruction, 1500), code=T.clip(c.definitions),
+        prompt = T.REPAIR_PROMPT.format(instruction=clip(c.sample.instruction, 1500), code=clip(c.definitions, T.PROMPT_CHARS),
                                         test=c.tests[failing], error=error)
         requests.append(_request(prompt, cfg.repair_max_tokens, cfg.temperature,
                                  int_seed(seed, "verify-repair", c.sample.id, attempt), stage))
@@ -171,7 +183,7 @@ def _repair_round(cases: list[Case], cfg: VerifyConfig, client: Any, seed: int, 
         if not completion.ok:
             entry["outcome"] = "llm_error"
         elif T.says_test_wrong(completion.text):
-            entry["outcome"], entry["why"] = "test_wrong", T.clip(completion.text.strip(), 300)
+            entry["outcome"], entry["why"] = "test_wrong", clip(completion.text.strip(), 300)
             case.valid = [i for i in case.valid if i != failing]
             case.decision = _decide(case, cfg)
         else:
@@ -208,9 +220,9 @@ def _finish(case: Case, cfg: VerifyConfig, can_reject: bool, stage: str) -> str:
     """Record the decision (and any repair) on the sample; returns its status."""
     s, d = case.sample, case.decision
     assert d is not None and case.response_run is not None
-    tests_params = {"provenance": case.provenance, "written": case.written, "valid": len(case.valid),
+    tests_params = {"provenance": case.provenance, "written": case.written, "valid": case.valid,
                     "dropped": dict(sorted(case.dropped.items())), "tests": case.tests,
-                    "outcomes": case.response_run.outcomes, "solutions": len(case.solutions)}
+                    "outcomes": case.first_outcomes, "solutions": len(case.solutions)}
     if case.response_run.load_error:
         tests_params["load_error"] = case.response_run.load_error
     s.record(TESTS_OP, "info", params=tests_params, model=case.model, stage=stage)
@@ -228,6 +240,8 @@ def _finish(case: Case, cfg: VerifyConfig, can_reject: bool, stage: str) -> str:
         s.record(REPAIR_OP, "modify", params=case.repairs[-1], before=before, after=after, model=case.model,
                  stage=stage)
     params = {"policy": "source_tests" if case.provenance == "source" else cfg.policy, **d.evidence}
+    if case.repairs:
+        params["before_repair"] = case.first_evidence
     if d.failing:
         params["failing"] = [{"test": case.tests[i], "error": list(case.response_run.errors[i])}
                              for i in d.failing[:3]]

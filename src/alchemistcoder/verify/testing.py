@@ -26,7 +26,7 @@ _FORBIDDEN = frozenset({
     "quit", "os", "sys", "subprocess", "socket", "shutil", "pathlib", "requests", "urllib", "time", "random",
     "datetime", "threading", "multiprocessing", "asyncio", "tempfile", "io",
 })
-_CLIP = 2500
+PROMPT_CHARS = 2500  # characters of instruction or code in a prompt
 
 SYSTEM = "You are a careful Python engineer who writes precise unit tests and correct code."
 
@@ -67,11 +67,6 @@ It fails this test:
 
 If the code is wrong, answer with the complete fixed code in one ```python block. If the test is wrong (its
 expected value does not follow from the task), answer only: TEST_WRONG, and one sentence why."""
-
-
-def clip(text: str, limit: int = _CLIP) -> str:
-    """``text`` cut to ``limit`` characters (prompts stay small)."""
-    return text if len(text) <= limit else text[: limit - 4] + "\n..."
 
 
 def interface(program: Program, tree: ast.Module | None = None) -> str:
