@@ -50,9 +50,9 @@ from labelled import FRESH_KINDS, build_labelled_set, load_fresh, load_paraphras
 from _model_args import add_model_args, model_from_args  # noqa: E402
 from alchemistcoder.benchmarks import load_benchmark  # noqa: E402
 from alchemistcoder.code import word_tokens  # noqa: E402
-from alchemistcoder.curate.config import DecontamConfig  # noqa: E402
-from alchemistcoder.curate.decontam import DecontamIndex, load_entries  # noqa: E402
-from alchemistcoder.curate.decontam_semantic import SemanticIndex  # noqa: E402
+from alchemistcoder.decontam.config import DecontamConfig  # noqa: E402
+from alchemistcoder.decontam.retrieval.ngram import load_entries  # noqa: E402
+from alchemistcoder.decontam.step import DecontamIndex, SemanticIndex  # noqa: E402
 from alchemistcoder.stage import StageContext  # noqa: E402
 
 
@@ -83,7 +83,7 @@ def semantic_flags(index: DecontamIndex, rows: list[dict], ctx: StageContext | N
     ``ctx`` carries the judge model when ``judge_model`` names one."""
     cfg = index.cfg.model_copy(update=only)
     semantic = SemanticIndex(index.semantic().problems, cfg, embedder=index.semantic().embedder)
-    semantic._statement_embeddings = index.semantic().statement_embeddings()
+    semantic.retrieval._statement_embeddings = index.semantic().statement_embeddings()
     return semantic.decide([(r["instruction"], r["response"]) for r in rows], ctx)
 
 

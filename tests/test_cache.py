@@ -14,14 +14,14 @@ def test_every_kind_lives_under_alchemist_cache(monkeypatch: pytest.MonkeyPatch,
     monkeypatch.setenv("ALCHEMIST_CACHE", str(tmp_path / "big-disk"))
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
     monkeypatch.delenv("ALCHEMIST_SANDBOX_CACHE", raising=False)
-    from alchemistcoder.curate.decontam_semantic import EmbeddingCache
+    from alchemistcoder.decontam.stores import EmbeddingStore
     from alchemistcoder.llm.embedded import checkpoint_dir
     from alchemistcoder.sandbox.toolchains import sandbox_cache_dir
 
     root = tmp_path / "big-disk"
     assert cache_root() == root
     assert {kind: cache_dir(kind) for kind in KINDS} == {kind: root / kind for kind in KINDS}
-    assert EmbeddingCache().path == root / "decontam" / "embeddings.sqlite"
+    assert EmbeddingStore().path == root / "decontam" / "embeddings.sqlite"
     assert sandbox_cache_dir() == root / "sandbox"
     assert checkpoint_dir().parent == root / "models"
 

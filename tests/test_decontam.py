@@ -10,19 +10,16 @@ from pathlib import Path
 
 import pytest
 
-from alchemistcoder.curate.config import DecontamConfig
-from alchemistcoder.curate.decontam import DecontamIndex, decontaminate_samples, load_entries
-from alchemistcoder.curate.decontam_exec import lift_snippet, sample_code
-from alchemistcoder.curate.decontam_foreign import foreign_code
-from alchemistcoder.curate.decontam_harness import type_kind
-from alchemistcoder.curate.decontam_problems import (
-    assert_cases,
-    facts_agree,
-    key_facts,
-    names_agree,
-    problems_from_tasks,
-)
-from alchemistcoder.curate.decontam_semantic import EmbeddingCache, SemanticIndex, load_embedder
+from alchemistcoder.decontam.config import DecontamConfig
+from alchemistcoder.decontam.problems import assert_cases, problems_from_tasks
+from alchemistcoder.decontam.retrieval.embedding import load_embedder
+from alchemistcoder.decontam.retrieval.ngram import load_entries
+from alchemistcoder.decontam.signals.facts import facts_agree, key_facts, names_agree
+from alchemistcoder.decontam.signals.foreign import foreign_code
+from alchemistcoder.decontam.signals.programs import type_kind
+from alchemistcoder.decontam.signals.python import lift_snippet, sample_code
+from alchemistcoder.decontam.step import DecontamIndex, SemanticIndex, decontaminate_samples
+from alchemistcoder.decontam.stores import VerdictStore
 from alchemistcoder.records import Sample, make_messages
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "data" / "contamination"))
@@ -204,7 +201,7 @@ def test_execution_runs_in_the_sandbox_only(few, monkeypatch, tmp_path):
     monkeypatch.setattr(harness, "run_program", spy)
     cfg, index, semantic = few
     index._semantic = semantic
-    monkeypatch.setattr(semantic, "cache", EmbeddingCache(tmp_path / "cache.sqlite"))  # no verdict from a past run
+    monkeypatch.setattr(semantic, "verdicts", VerdictStore(tmp_path / "verdicts.sqlite"))  # no verdict from a past run
     code = "```python\n" + PRIME.replace("is_prime", "check") + "```"
     p = _reject(index, cfg, "Write a code that takes an int as an input and returns true if the int is a prime number", code)
     assert p["signal"] == "execution" and p["task_id"] == "HumanEval/31" and p["scores"]["function"] == "check"
@@ -245,7 +242,7 @@ def test_judge_answer_goes_to_the_evidence(few, tmp_path):
     """With ``judge_model`` set, a candidate that execution and the key facts leave undecided goes to the judge."""
     from types import SimpleNamespace
 
-    from alchemistcoder.curate.decontam_judge import SameProblem
+    from alchemistcoder.decontam.signals.judge import SameProblem
     from alchemistcoder.stage import StageContext
 
     class Judge:
@@ -382,7 +379,7 @@ def test_foreign_paraphrases_run_on_the_python_tests_in_the_sandbox(index, parap
         return real(jobs, workers=workers)
 
     monkeypatch.setattr(sandbox, "run_many", spy)
-    monkeypatch.setattr(index.semantic(), "cache", EmbeddingCache(tmp_path / "cache.sqlite"))  # nothing cached
+    monkeypatch.setattr(index.semantic(), "verdicts", VerdictStore(tmp_path / "verdicts.sqlite"))  # nothing cached
     for row_id, task, language in [("codealpaca/code_alpaca_2k.json#324", "Mbpp/605", "java"),
                                    ("codealpaca/new_codealpaca.json#3361", "HumanEval/12", "cpp"),
                                    ("codealpaca/new_codealpaca.json#2290", "HumanEval/48", "javascript")]:
@@ -401,18 +398,69 @@ def test_a_foreign_function_that_fails_a_test_is_no_leak(index):
                    "string.", java) is None
 
 
-def test_execution_verdicts_are_cached_beside_the_embeddings(few, monkeypatch, tmp_path):
-    """A second pass over the same samples runs nothing in the sandbox and decides the same."""
+def test_execution_verdicts_are_stored_apart_from_the_embeddings(few, monkeypatch, tmp_path):
+    """A second pass over the same samples runs nothing in the sandbox and decides the same; verdicts and
+    embeddings are two stores."""
     import alchemistcoder.sandbox as sandbox
+    import alchemistcoder.sandbox.harness as harness
 
     _cfg, _index, semantic = few
-    monkeypatch.setattr(semantic, "cache", EmbeddingCache(tmp_path / "cache.sqlite"))
+    assert semantic.verdicts.path.name == "verdicts.sqlite"
+    assert semantic.retrieval.store.path.name == "embeddings.sqlite"
+    monkeypatch.setattr(semantic, "verdicts", VerdictStore(tmp_path / "verdicts.sqlite"))
     pairs = [("Given a list of integers, calculate the median of the list.", MEDIAN),
              ("Write a code that takes an int as an input and returns true if the int is a prime number",
               "```python\n" + PRIME + "```")]
     first = semantic.decide(pairs)
     jobs = []
-    real = sandbox.run_many
+    real, real_program = sandbox.run_many, harness.run_program
     monkeypatch.setattr(sandbox, "run_many", lambda js, workers=None: jobs.extend(js) or real(js, workers=workers))
+    monkeypatch.setattr(harness, "run_program", lambda *a, **k: jobs.append(a) or real_program(*a, **k))
     assert semantic.decide(pairs) == first and not jobs
     assert [p["task_id"] for p in first] == ["HumanEval/47", "HumanEval/31"] and semantic.stats["exec_cached"] >= 2
+
+
+# -- the package's shape --------------------------------------------------------------------------------------
+def _imports_of(path: Path, package: str) -> set[str]:
+    """The modules of ``package`` that ``path`` imports, at any level (``if TYPE_CHECKING:`` blocks left out:
+    annotations are no import at run time)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    typing_only = {id(n) for node in ast.walk(tree)
+                   if isinstance(node, ast.If) and ast.unparse(node.test).endswith("TYPE_CHECKING") for n in ast.walk(node)}
+    found = set()
+    for node in ast.walk(tree):
+        if id(node) in typing_only:
+            continue
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith(package):
+            # ``from pkg.sub import module`` imports the module; ``from pkg.module import name`` the module
+            found |= {f"{node.module}.{a.name}" for a in node.names if f"{node.module}.{a.name}" in _MODULES} \
+                or {node.module}
+        elif isinstance(node, ast.Import):
+            found |= {a.name for a in node.names if a.name.startswith(package)}
+    return found
+
+
+_PACKAGE = Path(__file__).resolve().parents[1] / "src" / "alchemistcoder" / "decontam"
+_MODULES = {"alchemistcoder.decontam." + str(p.relative_to(_PACKAGE).with_suffix("")).replace("/", ".")
+            for p in _PACKAGE.rglob("*.py")}
+
+
+def test_no_decontamination_module_imports_another_in_a_chain_longer_than_two():
+    """``a -> b -> c`` at most. ``commands.py`` (the CLI's layer: the verb imports the step inside its function)
+    and the package ``__init__`` files (lazy names, no imports) are left out."""
+    graph = {}
+    for path in _PACKAGE.rglob("*.py"):
+        name = "alchemistcoder.decontam." + str(path.relative_to(_PACKAGE).with_suffix("")).replace("/", ".")
+        if path.name == "__init__.py" or name.endswith(".commands"):
+            continue
+        graph[name] = {m.removesuffix(".__init__") for m in _imports_of(path, "alchemistcoder.decontam")} - {name}
+
+    def depth(name: str, seen: tuple[str, ...] = ()) -> int:
+        assert name not in seen, f"import cycle: {' -> '.join((*seen, name))}"
+        return max((1 + depth(m, (*seen, name)) for m in graph.get(name, ()) if m in graph), default=0)
+
+    chains = {name: depth(name) for name in graph}
+    assert max(chains.values()) <= 2, {n: d for n, d in chains.items() if d > 2}
+    assert chains["alchemistcoder.decontam.step"] == 2  # the step uses the signals, which use their shared parts
+    assert not any(m.startswith("alchemistcoder.curate") for p in _PACKAGE.rglob("*.py") for m in
+                   _imports_of(p, "alchemistcoder.curate") if p.name != "commands.py")  # curate calls decontam

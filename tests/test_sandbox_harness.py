@@ -148,7 +148,7 @@ def test_the_tagged_protocol_is_parsed_in_one_module():
     assert _PARSES_TAGS.search((SRC / "sandbox" / "harness.py").read_text(encoding="utf-8"))
 
 
-@pytest.mark.parametrize("runner", ["evaluate/_py_runner.py", "curate/_decontam_probe.py"])
+@pytest.mark.parametrize("runner", ["evaluate/_py_runner.py", "decontam/signals/_probe.py"])
 def test_runners_use_the_box(runner):
     text = (SRC / runner).read_text(encoding="utf-8")
     assert "import _box" in text

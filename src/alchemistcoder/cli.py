@@ -25,6 +25,7 @@ app = typer.Typer(
 _AREAS = (
     "alchemistcoder.sources.commands",
     "alchemistcoder.curate.commands",
+    "alchemistcoder.decontam.commands",
     "alchemistcoder.llm.commands",
     "alchemistcoder.alchemy.commands",
     "alchemistcoder.evolve.commands",

@@ -4,7 +4,7 @@ Copyright (c) the EvalPlus team): how MBPP+ inputs stored as JSON become the arg
 
 Changes: formatting and this docstring, nothing that alters behaviour. Plain standard library: this file is
 shipped into the sandbox beside evaluation's runner (``_py_runner.py``) and decontamination's probe
-(``curate/_decontam_probe.py``), so both call a problem's reference solution and the samples with the same
+(``decontam/signals/_probe.py``), so both call a problem's reference solution and the samples with the same
 arguments.
 """
 

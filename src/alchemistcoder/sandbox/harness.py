@@ -1,6 +1,6 @@
 """The one sandbox harness: run a Python runner on a job inside the sandbox and read back its tagged reports.
 
-Evaluation (``evaluate/_py_runner.py``), decontamination (``curate/_decontam_probe.py``) and the verify stage
+Evaluation (``evaluate/_py_runner.py``), decontamination (``decontam/signals/_probe.py``) and the verify stage
 run Python the same way: the host ships a *runner* as the sandbox's program, the sandbox-side helpers
 ``_box.py`` beside it (``import _box``: the job, reporting, time limits, swallowed output, forked children)
 and ``job.json``, to which :func:`run_harness` adds a fresh random nonce. The runner reports each result as

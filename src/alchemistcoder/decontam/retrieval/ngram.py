@@ -1,4 +1,4 @@
-"""Benchmark decontamination: remove training samples that overlap evaluation problems.
+"""Retrieval of copies: the benchmark tasks whose text, code or tests a training sample overlaps.
 
 Contamination takes many forms (a verbatim problem, a reworded one, the canonical solution with renamed
 variables or under an unrelated instruction, leaked test assertions, a problem inside a longer task), so a
@@ -19,8 +19,8 @@ Lookups go through inverted indexes of n-gram hashes, vectorized with numpy per 
 proportional to the samples, not samples x tasks. Every removal records the task, the deciding signal, its
 score and the overlapping span.
 
-Samples that no n-gram signal flags then go to the meaning-level signals (``decontam_semantic``, when
-``embedding`` is on): the same problem in other words, verified by execution, key facts or a judge.
+Samples that no n-gram signal flags then go to the meaning-level pass (``step.py``, when ``embedding`` is on):
+the same problem in other words (``embedding.py``), verified by execution, key facts or a judge (``signals/``).
 """
 
 from __future__ import annotations
@@ -41,13 +41,7 @@ from alchemistcoder.code import (
     word_tokens,
 )
 from alchemistcoder.code.similarity import hash_ngrams_batch, longest_common_run
-from alchemistcoder.curate.config import DecontamConfig
-from alchemistcoder.curate.decontam_problems import BenchProblem, load_problems
-from alchemistcoder.curate.decontam_semantic import SemanticIndex
-from alchemistcoder.records import Sample
-
-OP = "decontaminate"
-REASON = "contaminated"
+from alchemistcoder.decontam.config import DecontamConfig
 
 # Language families of the code index: a sample block is compared with tasks of its family.
 _FAMILY = {"python": "python", "c": "cpp", "cpp": "cpp", "java": "java", "javascript": "javascript",
@@ -215,16 +209,12 @@ class _GramIndex:
         return out
 
 
-class DecontamIndex:
-    """Indexes of benchmark problem text, solution structure and assertions, queried a batch at a time; and
-    the meaning-level index (:meth:`semantic`) over ``problems`` (default: loaded from ``cfg`` on first use)."""
+class NgramIndex:
+    """Indexes of benchmark problem text, solution structure and assertions, queried a batch at a time."""
 
-    def __init__(self, entries: Sequence[BenchEntry], cfg: DecontamConfig,
-                 problems: list[BenchProblem] | None = None) -> None:
+    def __init__(self, entries: Sequence[BenchEntry], cfg: DecontamConfig) -> None:
         self.entries = list(entries)
         self.cfg = cfg
-        self._problems = problems
-        self._semantic: SemanticIndex | None = None
         self.text_tokens = [word_tokens(e.text) for e in self.entries]
         self.text = _GramIndex.build(self.text_tokens, cfg.text_ngram, seed=11)
         self.code: dict[str, tuple[list[int], _GramIndex]] = {}
@@ -258,13 +248,6 @@ class DecontamIndex:
             if _distinctive_name(e.entry_point):
                 self.by_name.setdefault(e.entry_point, []).append(i)
         self.content_words = [_content_words(e.text) for e in self.entries]
-
-    def semantic(self) -> SemanticIndex:
-        """The meaning-level index (built on first use: it loads the problems' tests and the embedder lazily)."""
-        if self._semantic is None:
-            problems = self._problems if self._problems is not None else load_problems(self.cfg)
-            self._semantic = SemanticIndex(problems, self.cfg)
-        return self._semantic
 
     # -- per-signal scores --------------------------------------------------------------------------
     def _code_blocks(self, instruction: str, response: str) -> list[tuple[str, str]]:
@@ -397,52 +380,3 @@ class DecontamIndex:
             return best[:400]
         a, _b, size = longest_common_run(sample_words, self.text_tokens[e])
         return " ".join(sample_words[a : a + size])[:400]
-
-
-# -- the step ---------------------------------------------------------------------------------------------
-def decontaminate_samples(samples: list[Sample], cfg: DecontamConfig, index: DecontamIndex | None = None,
-                          batch_size: int = 512, ctx: Any = None) -> int:
-    """Reject samples that overlap a benchmark, in place; returns how many were rejected.
-
-    The n-gram signals run first; the samples they leave go to the meaning-level signals when
-    ``cfg.embedding`` is on (``ctx``, a StageContext, opens the judge model when ``cfg.judge_model`` is set).
-    The rejection's params hold the best match (benchmark, task_id, signal, score, span, all scores) and up
-    to two further matches under ``also``. Counts by signal go to ``ctx.stats["decontam_signals"]``; the
-meaning-level pass's seconds (embedding, sandbox) and sandboxed samples to ``ctx.stats["decontam_semantic"]``.
-    """
-    live = [s for s in samples if not s.rejected]
-    if not live:
-        return 0
-    index = index or DecontamIndex(load_entries(cfg), cfg)
-    signals: Counter = Counter()
-    unflagged: list[Sample] = []
-    for start in range(0, len(live), batch_size):
-        batch = live[start : start + batch_size]
-        for sample, matches in zip(batch, index.score_batch([(s.instruction, s.response) for s in batch]), strict=True):
-            if not matches:
-                unflagged.append(sample)
-                continue
-            params = matches[0].to_params()
-            if len(matches) > 1:
-                params["also"] = [{"benchmark": m.benchmark, "task_id": m.task_id, "signal": m.signal,
-                                   "score": round(m.score, 4)} for m in matches[1:]]
-            sample.reject(OP, REASON, params=params, stage="curate")
-            signals[params["signal"]] += 1
-    timings: dict[str, float] = {}
-    if cfg.embedding and unflagged:
-        semantic = index.semantic()
-        before = dict(semantic.stats)
-        # chunks bound the (samples x statements) similarity matrix
-        for start in range(0, len(unflagged), 4096):
-            chunk = unflagged[start : start + 4096]
-            for sample, params in zip(chunk, semantic.decide([(s.instruction, s.response) for s in chunk], ctx),
-                                      strict=True):
-                if params is not None:
-                    sample.reject(OP, REASON, params=params, stage="curate")
-                    signals[params["signal"]] += 1
-        timings = {k: round(v - before.get(k, 0), 4) for k, v in semantic.stats.items()}
-    if ctx is not None:
-        from alchemistcoder.stage import merge_stats
-
-        merge_stats(ctx.stats, {"decontam_signals": dict(signals), "decontam_semantic": timings})
-    return sum(signals.values())

@@ -12,7 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from alchemistcoder.curate.config import DecontamConfig
+from alchemistcoder.decontam.config import DecontamConfig
 from alchemistcoder.llm.types import ChatRequest
 
 USAGE_KEY = "decontam_judge"

@@ -1,5 +1,5 @@
 """The programs that call a C++, Java or JavaScript sample's functions on a benchmark's tests
-(``decontam_foreign``): declared types, literals of the tests' values in those types, and one harness per
+(``foreign.py``): declared types, literals of the tests' values in those types, and one harness per
 language that prints each answer as a line of the sandbox harness's tagged protocol (``<nonce> {"call": n,
 "answer": ...}``, read by ``alchemistcoder.sandbox.harness.parse_tagged``).
 """
@@ -15,7 +15,7 @@ from typing import Any
 CALL_LIMIT_MS = 1000
 # A program holds several samples (one compile for a batch): each call is (number, sample, function, arguments),
 # the number tagging its answer line.
-Call = tuple[int, int, Any, list[Any]]  # the function: a decontam_foreign.ForeignFunction
+Call = tuple[int, int, Any, list[Any]]  # the function: a foreign.ForeignFunction
 
 # -- types and literals -------------------------------------------------------------------------------------
 _SCALARS = {

@@ -1,7 +1,7 @@
 """Whether a sample's answer is the benchmark's: decontamination's one comparison of answers.
 
-Runs inside the sandbox, shipped beside the probe (``_decontam_probe.py``), and on the host, where the answers
-of C++, Java and JavaScript samples are compared the same way (``decontam_foreign``). Plain standard library;
+Runs inside the sandbox, shipped beside the probe (``_probe.py``), and on the host, where the answers of C++,
+Java and JavaScript samples are compared the same way (``foreign.py``). Plain standard library;
 the functions it calls are captured at import, before any sample code runs.
 """
 

@@ -24,14 +24,16 @@ import sys
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from alchemistcoder.code import extract_code_blocks
-from alchemistcoder.curate.decontam_problems import BenchProblem
 
-PROBE = Path(__file__).with_name("_decontam_probe.py")
-# how answers compare, shipped beside the probe (and used on the host by decontam_foreign)
-SAME = Path(__file__).with_name("_decontam_same.py")
+if TYPE_CHECKING:
+    from alchemistcoder.decontam.problems import BenchProblem
+
+PROBE = Path(__file__).with_name("_probe.py")
+# how answers compare, shipped beside the probe (and used on the host by foreign.py)
+SAME = Path(__file__).with_name("_same.py")
 _KEPT = (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Assign,
          ast.AnnAssign, ast.Try)
 
@@ -239,7 +241,7 @@ class ExecVerdict:
     total: int  # tests run (inputs the reference answers, or assertions)
     helper_only: bool = False  # only a helper of the sample passed
     adapted: bool = False  # it passed with its arguments as text (numbers as digits, words as a sentence)
-    language: str = "python"  # the sample code's language (decontam_foreign runs C++, Java, JavaScript)
+    language: str = "python"  # the sample code's language (foreign.py runs C++, Java, JavaScript)
 
     @property
     def leak(self) -> bool:

@@ -1,10 +1,10 @@
-"""Runs inside the sandbox for decontamination's execution signal (``alchemistcoder.curate.decontam_exec``).
+"""Runs inside the sandbox for decontamination's execution signal (``alchemistcoder.decontam.signals.python``).
 
 The host runs this file with the sandbox harness (``alchemistcoder.sandbox.harness``): ``_box.py`` (the job,
-reports, time limits, swallowed output, forked children), ``_decontam_same.py`` (how answers compare; the host
+reports, time limits, swallowed output, forked children), ``_same.py`` (how answers compare; the host
 compares C++, Java and JavaScript answers with it too) and EvalPlus's ``_evalplus_inputs.py`` (MBPP+ inputs
 as evaluation calls with them) are shipped beside it. A job with ``expected_only`` reports the reference
-solutions' answers instead (``decontam_foreign``).
+solutions' answers instead (``foreign.py``).
 The job holds benchmark tasks and samples: each sample's top-level statements (imports, definitions,
 assignments; its script part is dropped by the host) and which of its functions to try on which task.
 Expected outputs are computed once per task; each sample then runs in a forked child (ended after
@@ -31,8 +31,8 @@ import resource
 import time
 
 import _box  # the sandbox harness's helpers, shipped beside this file (alchemistcoder.sandbox.harness)
-from _decontam_same import same  # shipped beside this file too
 from _evalplus_inputs import mbpp_deserialize_inputs  # EvalPlus's, shipped from alchemistcoder/evaluate
+from _same import same  # shipped beside this file too
 
 # captured before any sample code runs: a sample may replace module attributes
 _dumps = json.dumps
@@ -216,7 +216,7 @@ def main():
         if task["mode"] == "inputs":
             task["inputs"] = _inputs(task)
     if job.get("expected_only"):
-        # the answers of the reference solutions only, for the C++/Java/JavaScript harnesses (decontam_foreign)
+        # the answers of the reference solutions only, for the C++/Java/JavaScript harnesses (foreign.py)
         for task in job["tasks"]:
             cases = []
             with contextlib.suppress(BaseException):

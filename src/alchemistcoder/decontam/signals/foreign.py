@@ -5,7 +5,7 @@ given string is a palindrome" with a Java answer. Their functions can run on the
 arguments (EvalPlus inputs, or the literal arguments of MBPP's ``assert f(...) == ...``) become literals of the
 parameter types the function declares (``const std::vector<std::string>&``, ``List<Integer>``, ``int[]``; in
 JavaScript the values themselves), a generated ``main`` calls the function on each and prints the answer as
-JSON, and the host compares it with the expected answer as the Python probe does (``_decontam_same``). An answer the
+JSON, and the host compares it with the expected answer as the Python probe does (``_same.py``). An answer the
 declared return type cannot express (Python's ``None`` from a C++ ``std::string`` function) leaves its test
 out, as an input the reference rejects does. The program, compiler included, runs in the sandbox only.
 
@@ -19,13 +19,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from alchemistcoder.code import extract_code_blocks
-from alchemistcoder.curate._decontam_same import same
-from alchemistcoder.curate.decontam_exec import ExecVerdict, Function, SampleCode, probe_call
-from alchemistcoder.curate.decontam_harness import PROGRAMS, Call, holds_none, type_kind, value_fits
-from alchemistcoder.curate.decontam_problems import BenchProblem
+from alchemistcoder.decontam.signals._same import same
+from alchemistcoder.decontam.signals.programs import PROGRAMS, Call, holds_none, type_kind, value_fits
+from alchemistcoder.decontam.signals.python import ExecVerdict, Function, SampleCode, probe_call
+
+if TYPE_CHECKING:
+    from alchemistcoder.decontam.problems import BenchProblem
 
 LANGUAGES = ("cpp", "java", "javascript")
 # Characters of one test's arguments and answer as JSON: longer ones are left out of the harness programs.
@@ -181,7 +183,7 @@ def _callable(code: ForeignCode, fn: ForeignFunction, args: list[Any]) -> bool:
 def reference_cases(problems: list[BenchProblem], limit_s: float,
                     workers: int | None = None) -> dict[str, list[tuple[list[Any], Any]]]:
     """(arguments, answer) cases of each problem: MBPP's literal assertions as they are; for EvalPlus inputs,
-    the reference solution's answers, computed in the sandbox (``_decontam_probe`` with ``expected_only``)."""
+    the reference solution's answers, computed in the sandbox (``_probe.py`` with ``expected_only``)."""
     from alchemistcoder.sandbox.harness import run_harness_many
 
     out = {p.key: list(p.cases) for p in problems if p.mode == "asserts"}

@@ -1,0 +1,124 @@
+"""The one verdict policy of decontamination by meaning: what is run on which candidate, which evidence convicts,
+and what the rejection records.
+
+Candidates are the problems nearest to an instruction in meaning (``retrieval/embedding.py``); a candidate
+becomes a hit only with evidence beyond the cosine (a cosine alone flags "sum of the even numbers of a list" as
+MBPP/270, "sum of even numbers at even positions"), strongest first:
+
+- **execution** (cosine >= ``exec_threshold``, or ``exec_strong_threshold`` for a problem with many tests): the
+  sample's code passes the problem's own tests in the sandbox (``signals/python.py``, ``signals/foreign.py``);
+  a function that passes but fails any test is a different problem;
+- **statement** (cosine >= ``statement_threshold``, among the ``top_k`` nearest): the instruction keeps the
+  statement's key facts (``signals/facts.py``); for samples without runnable code, and for paraphrases whose
+  interface differs from the benchmark's (their code fails its tests);
+- **judge** (optional, ``judge_model``; cosine >= ``judge_threshold``, where neither decides): a model asked
+  whether the instruction states the same problem (``signals/judge.py``).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from alchemistcoder.decontam.signals.facts import KeyFacts, facts_agree, key_facts, names_agree
+from alchemistcoder.decontam.signals.python import fitting
+
+if TYPE_CHECKING:
+    from alchemistcoder.decontam.config import DecontamConfig
+    from alchemistcoder.decontam.problems import BenchProblem
+    from alchemistcoder.decontam.retrieval.embedding import Candidate
+    from alchemistcoder.decontam.signals.python import ExecVerdict, SampleCode
+
+
+def exec_floor(cfg: DecontamConfig) -> float:
+    """The lowest cosine at which a sample's code is run at all."""
+    return min(cfg.exec_threshold, cfg.exec_strong_threshold)
+
+
+def retrieval_floor(cfg: DecontamConfig) -> float:
+    """The lowest cosine at which a problem is a candidate for any signal."""
+    return min(cfg.exec_threshold, cfg.exec_strong_threshold, cfg.statement_threshold,
+               cfg.judge_threshold if cfg.judge_model else 1.0)
+
+
+def tries(cfg: DecontamConfig, c: Candidate, p: BenchProblem, code: SampleCode) -> list[str]:
+    """The sample's functions to run on a candidate's tests (none: not near enough).
+
+    Among the ``top_k`` nearest: at ``exec_threshold``, or the lower ``exec_strong_threshold`` for a problem
+    with many tests ("accepts a string and reverses the words in it" reads 0.51 against MBPP/604's
+    statement; passing its 53 tests is the evidence). Further down, to ``exec_top_k``: a problem with many
+    tests, at ``exec_strong_threshold``, tried only on the functions named like its entry point.
+    """
+    strong = c.cosine >= cfg.exec_strong_threshold and p.tests >= cfg.exec_strong_tests
+    if c.rank < cfg.top_k and (strong or c.cosine >= cfg.exec_threshold):
+        return fitting(code, p)
+    if c.rank < cfg.exec_top_k and strong:
+        return [name for name in fitting(code, p) if names_agree(name, p.entry_point)]
+    return []
+
+
+def foreign_candidates(cfg: DecontamConfig, cands: list[Candidate]) -> list[Candidate]:
+    """The candidates a C++, Java or JavaScript sample is run on (whose Python proved nothing)."""
+    return [c for c in cands[: cfg.top_k] if c.cosine >= cfg.exec_foreign_threshold]
+
+
+def best_facts(statements: list[KeyFacts], instruction: str, min_words: float) -> tuple[bool, dict[str, Any]]:
+    """Whether the instruction keeps the key facts of one of the problem's statements (the best one)."""
+    mine = key_facts(instruction)
+    best: tuple[bool, dict[str, Any]] = (False, {})
+    for facts in statements:
+        ok, detail = facts_agree(facts, mine, min_words)
+        if ok or not best[1] or detail["shared_words"] > best[1]["shared_words"]:
+            best = (ok, detail)
+        if ok:
+            break
+    return best
+
+
+def decide(cfg: DecontamConfig, problems: list[BenchProblem], facts: list[list[KeyFacts]], instruction: str,
+           cands: list[Candidate], verdicts: dict[str, ExecVerdict]) -> tuple[dict[str, Any] | None, Candidate | None]:
+    """One sample's verdict: (rejection params, None) on a hit; (None, the candidate to ask the judge about)
+    when only a judge could decide; (None, None) when the sample is kept. ``instruction`` is cut as embedded."""
+    for c in cands:
+        v = verdicts.get(problems[c.problem].key)
+        if v is not None and v.leak:
+            return evidence(cfg, problems, c, "execution", v, cands, verdicts), None
+    # the statement signal also where the tests failed: a paraphrase often changes the interface
+    # (a binary number as a string, Fibonacci counted from 1), and its key facts still decide
+    for c in cands[: cfg.top_k]:
+        if c.cosine >= cfg.statement_threshold:
+            ok, detail = best_facts(facts[c.problem], instruction, cfg.statement_words)
+            if ok:
+                return evidence(cfg, problems, c, "statement", None, cands, verdicts, facts=detail), None
+        if cfg.judge_model and c.cosine >= cfg.judge_threshold:
+            return None, c
+    return None, None
+
+
+def evidence(cfg: DecontamConfig, problems: list[BenchProblem], c: Candidate, signal: str,
+             verdict: ExecVerdict | None, cands: list[Candidate], verdicts: dict[str, ExecVerdict],
+             facts: dict[str, Any] | None = None, judge: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The rejection params of a hit: ``benchmark``, ``task_id``, ``signal`` (execution, statement or judge),
+    ``score`` (the cosine), ``span`` (the problem's statement), ``scores`` (cosine, tests passed/total and the
+    function, key facts, judge answer) and ``also`` (the other candidates with their cosine and tests)."""
+    p = problems[c.problem]
+    scores: dict[str, Any] = {"cosine": round(c.cosine, 4)}
+    if verdict is not None:
+        scores.update(verdict.to_params())
+    if facts is not None:
+        scores["facts"] = facts
+    if judge is not None:
+        scores["judge"] = judge
+    also = []
+    for other in cands:
+        if other is c or (other.rank >= cfg.top_k and problems[other.problem].key not in verdicts):
+            continue  # the evidence names the nearest problems and those whose tests ran
+        q = problems[other.problem]
+        entry: dict[str, Any] = {"benchmark": q.benchmarks[0], "task_id": q.key, "cosine": round(other.cosine, 4)}
+        if q.key in verdicts:
+            entry.update(verdicts[q.key].to_params())
+        also.append(entry)
+    params = {"benchmark": p.benchmarks[0], "task_id": p.key, "signal": signal, "score": round(c.cosine, 4),
+              "span": p.statements[0][:400], "scores": scores, "benchmarks": list(p.benchmarks)}
+    if also:
+        params["also"] = also
+    return params

