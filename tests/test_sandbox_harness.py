@@ -153,3 +153,12 @@ def test_runners_use_the_box(runner):
     text = (SRC / runner).read_text(encoding="utf-8")
     assert "import _box" in text
     assert not re.search(r"os\.fork\(|\.setitimer\(|open\(\"job\.json|os\.write\(1", text)
+
+
+def test_an_explicit_run_budget_is_the_drivers_too(monkeypatch):
+    from alchemistcoder.config import RunSettings
+    from alchemistcoder.pipeline.executors import make_executor
+
+    monkeypatch.setenv(budget.ENV, "1")  # restored after the test, whatever make_executor sets
+    make_executor(RunSettings(executor="inprocess", sandbox_workers=3))
+    assert budget.sandbox_workers() == 3

@@ -168,11 +168,11 @@ def make_executor(settings: Any) -> InProcessExecutor | LocalExecutor | RayExecu
 
     workers = settings.workers or os.cpu_count() or 1
     sandbox_workers = getattr(settings, "sandbox_workers", 0)
-    if settings.executor == "inprocess":
-        if sandbox_workers:
-            from alchemistcoder.sandbox.budget import set_sandbox_workers
+    if sandbox_workers:
+        from alchemistcoder.sandbox.budget import set_sandbox_workers
 
-            set_sandbox_workers(sandbox_workers)  # tasks run here: this process's budget
+        set_sandbox_workers(sandbox_workers)  # an explicit budget is the driver's too (inprocess tasks, evaluation)
+    if settings.executor == "inprocess":
         return InProcessExecutor()
     if settings.executor == "local":
         return LocalExecutor(workers, sandbox_workers)
