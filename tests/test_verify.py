@@ -186,3 +186,51 @@ def test_rejections_and_repairs_become_comprehension_tasks() -> None:
     repair = by_task["repair"]
     assert "return a - b" in repair.instruction and "assert add(1, 2) == 3" in repair.instruction
     assert "return a + b" in repair.response and repair.trace[0].params["parents"] == ["fixed"]
+
+
+def test_the_verify_verb_writes_kept_rejected_and_a_manifest(tmp_path) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from alchemistcoder.cli import app
+
+    rows = [{"id": "ok", "instruction": "Double a number", "response": _fenced(CASES["runs"][1])},
+            {"id": "bad", "instruction": "Get the 11th item", "response": _fenced(CASES["crashes"][1])},
+            {"messages": [{"role": "user", "content": "Read a name"},
+                          {"role": "assistant", "content": _fenced(CASES["needs_input"][1])}]}]
+    src = tmp_path / "in.jsonl"
+    src.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["verify", str(src), "--out", str(out), "--no-model"])
+    assert result.exit_code == 0, result.output
+    kept = [json.loads(line) for line in (out / "kept.jsonl").read_text().splitlines()]
+    rejected = [json.loads(line) for line in (out / "rejected.jsonl").read_text().splitlines()]
+    assert [r["id"] for r in kept] == ["ok", "line-3"] and [r["id"] for r in rejected] == ["bad"]
+    assert kept[1]["meta"]["verify"]["execution"] == "needs_input"
+    assert rejected[0]["trace"][-1]["reason"] == "code_crashes"
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["count_in"] == 3 and manifest["rejected_by_reason"] == {"code_crashes": 1}
+    assert manifest["stats"]["verify"]["by_source"]["input"] == {"rejected": 1, "runs": 1, "unverifiable": 1}
+    (tmp_path / "broken.jsonl").write_text('{"id": "x", "instruction": "a"}\n')
+    broken = CliRunner().invoke(app, ["verify", str(tmp_path / "broken.jsonl"), "--out", str(out), "--no-model"])
+    assert broken.exit_code == 1 and "broken.jsonl:1: a record needs" in broken.output
+
+
+def test_the_export_can_carry_the_tests_as_a_column(tmp_path) -> None:
+    import json
+
+    import pyarrow.parquet as pq
+
+    from alchemistcoder.config import RunConfig
+    from alchemistcoder.mix.export import export_mix
+
+    tested = Sample("a", "t", make_messages("Add", _fenced("def add(a, b):\n    return a + b")),
+                    meta={"tests": ["assert add(1, 2) == 3"], "tests_provenance": {"by": "model"}})
+    plain = Sample("b", "t", make_messages("Explain", "Sets hold unique items."))
+    cfg = RunConfig.model_validate({"mix": {"export_tests": True, "formats": ["jsonl", "parquet"]}})
+    export_mix([tested, plain], cfg, tmp_path / "dataset")
+    rows = [json.loads(line) for line in (tmp_path / "dataset" / "train.jsonl").read_text().splitlines()]
+    assert [r["tests"] for r in rows] == [["assert add(1, 2) == 3"], []]
+    table = pq.read_table(tmp_path / "dataset" / "train.parquet")
+    assert table.column("tests").to_pylist() == [["assert add(1, 2) == 3"], []]

@@ -41,6 +41,10 @@ class MixConfig(StrictModel):
     max_samples: int | None = Field(None, description="Cap on the final mix size (seeded uniform subsample).")
     shuffle: bool = Field(True, description="Shuffle the final mix under run.seed.")
     validation_fraction: float = Field(0.02, description="Share of the mix held out as the validation split.")
+    export_tests: bool = Field(
+        False, description="Write each sample's assert-style tests (its source's, or the verify stage's checked ones) as "
+        "a 'tests' column (JSONL and Parquet), so the data set also serves test-based RL.",
+    )
     system_prompt: str | None = Field(None, description="System message prepended to every exported chat without one.")
     formats: list[Literal["jsonl", "parquet", "hf"]] = Field(
         default_factory=lambda: ["jsonl", "parquet", "hf"],

@@ -32,12 +32,19 @@ SPLITS = ("train", "validation")
 PARQUET_BATCH = 2048  # rows per Parquet row group written; bounds what the export holds
 
 
-def _parquet_schema() -> Any:
+def _parquet_schema(tests: bool = False) -> Any:
     import pyarrow as pa
 
     message = pa.struct([("role", pa.string()), ("content", pa.string())])
-    return pa.schema([("id", pa.string()), ("source", pa.string()), ("task", pa.string()),
-                      ("messages", pa.list_(message))])
+    fields = [("id", pa.string()), ("source", pa.string()), ("task", pa.string()), ("messages", pa.list_(message))]
+    if tests:
+        fields.append(("tests", pa.list_(pa.string())))
+    return pa.schema(fields)
+
+
+def tests_of(sample: Sample) -> list[str]:
+    """The sample's assert-style tests (from its source, or written and checked by the verify stage)."""
+    return [t for t in sample.meta.get("tests") or [] if isinstance(t, str)]
 
 
 @dataclass
@@ -48,13 +55,16 @@ class _SplitWriter:
     parquet: Any = None
     rows: list[dict[str, Any]] = field(default_factory=list)
     count: int = 0
+    tests: bool = False  # a tests column beside the messages (mix.export_tests)
 
     def add(self, sample: Sample, messages: list[dict[str, str]]) -> None:
         self.count += 1
+        extra = {"tests": tests_of(sample)} if self.tests else {}
         if self.jsonl is not None:
-            self.jsonl.write(orjson.dumps({"messages": messages}, option=orjson.OPT_APPEND_NEWLINE))
+            self.jsonl.write(orjson.dumps({"messages": messages, **extra}, option=orjson.OPT_APPEND_NEWLINE))
         if self.parquet is not None:
-            self.rows.append({"id": sample.id, "source": sample.source, "task": sample.task, "messages": messages})
+            self.rows.append({"id": sample.id, "source": sample.source, "task": sample.task, "messages": messages,
+                              **extra})
             if len(self.rows) >= PARQUET_BATCH:
                 self.flush()
 
@@ -62,7 +72,7 @@ class _SplitWriter:
         import pyarrow as pa
 
         if self.parquet is not None and self.rows:
-            self.parquet.write_table(pa.Table.from_pylist(self.rows, schema=_parquet_schema()))
+            self.parquet.write_table(pa.Table.from_pylist(self.rows, schema=_parquet_schema(self.tests)))
         self.rows = []
 
 
@@ -142,14 +152,15 @@ def export_mix(
     counts = CardCounts()
     info: dict[str, Any] = {"dir": str(out_dir)}
     with ExitStack() as stack:
-        writers = {name: _SplitWriter() for name in SPLITS}
+        writers = {name: _SplitWriter(tests=cfg.export_tests) for name in SPLITS}
         for name, w in writers.items():
             if "jsonl" in cfg.formats:
                 w.jsonl = stack.enter_context(atomic_open(out_dir / f"{name}.jsonl", "wb"))
                 info[f"{name}_jsonl"] = str(out_dir / f"{name}.jsonl")
             if parquet:
                 tmp = stack.enter_context(atomic_path(parquet[name]))
-                w.parquet = stack.enter_context(pq.ParquetWriter(tmp, _parquet_schema(), compression="zstd"))
+                w.parquet = stack.enter_context(pq.ParquetWriter(tmp, _parquet_schema(cfg.export_tests),
+                                                                 compression="zstd"))
         for s in outputs:
             if s.rejected:
                 continue

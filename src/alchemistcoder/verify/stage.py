@@ -336,18 +336,33 @@ def verify_samples(samples: list[Sample], cfg: VerifyConfig, client: Any | None,
     return samples
 
 
+def _outcome(summary: dict[str, Any]) -> str:
+    """The report's column for a verified sample: its status, or how it ran when no test decided."""
+    status = summary.get("status", "unverified")
+    if status != "unverified":
+        return status
+    return {"runs": "runs", "crashes": "crashes"}.get(summary["execution"], "unverifiable")
+
+
 def verify_stats(samples: list[Sample]) -> dict[str, Any]:
-    """Counts for the manifest: execution classes, statuses, crash types, tests per verified sample."""
-    summaries = [s.meta["verify"] for s in samples if isinstance(s.meta.get("verify"), dict)]
-    verified = [v for v in summaries if v.get("status") in ("verified", "repaired")]
+    """Counts for the manifest (sums, so shards add up): execution classes, statuses, crash types, valid tests
+    of the verified samples, tokens, and the outcome per source (runs, crashes, verified, repaired, rejected,
+    unverifiable)."""
+    summaries = [(s.source, s.meta["verify"]) for s in samples if isinstance(s.meta.get("verify"), dict)]
+    verified = [v for _, v in summaries if v.get("status") in ("verified", "repaired")]
+    by_source: dict[str, Counter] = {}
+    for source, v in summaries:
+        by_source.setdefault(source, Counter())[_outcome(v)] += 1
     return {
-        "verified_samples": len(summaries),
-        "execution": dict(sorted(Counter(v["execution"] for v in summaries).items())),
-        "status": dict(sorted(Counter(v.get("status", "unverified") for v in summaries).items())),
-        "crash_types": dict(sorted(Counter(v["error"].get("type", "?") for v in summaries
+        "samples": len(summaries),
+        "execution": dict(sorted(Counter(v["execution"] for _, v in summaries).items())),
+        "status": dict(sorted(Counter(v.get("status", "unverified") for _, v in summaries).items())),
+        "crash_types": dict(sorted(Counter(v["error"].get("type", "?") for _, v in summaries
                                            if v["execution"] == "crashes" and v.get("error")).items())),
-        "tests_per_verified": (sum(v["tests"]["valid"] for v in verified) / len(verified)) if verified else 0.0,
-        "tokens": sum(v.get("tokens", 0) for v in summaries),
+        "verified": len(verified),
+        "verified_tests": sum(v["tests"]["valid"] for v in verified),
+        "tokens": sum(v.get("tokens", 0) for _, v in summaries),
+        "by_source": {src: dict(sorted(c.items())) for src, c in sorted(by_source.items())},
     }
 
 
