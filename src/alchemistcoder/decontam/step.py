@@ -97,10 +97,10 @@ class SemanticIndex:
                 runs.append((k, code, todo))
 
         def run(todo: list[tuple[ForeignCode, list[tuple[BenchProblem, list[str]]]]]) -> list[dict[str, ExecVerdict]]:
-            missing = list({p.key: p for _c, tries in todo for p, _n in tries if p.key not in self._cases}.values())
+            missing = list({p.key: p for _c, problem_names in todo for p, _n in problem_names if p.key not in self._cases}.values())
             self._cases.update(reference_cases(missing, cfg.exec_call_limit_s, workers=cfg.exec_workers or None))
-            return verify_foreign([(code, [(p.key, names, self._cases.get(p.key, [])) for p, names in tries])
-                                   for code, tries in todo], cfg.exec_timeout_s, workers=cfg.exec_workers or None)
+            return verify_foreign([(code, [(p.key, names, self._cases.get(p.key, [])) for p, names in problem_names])
+                                   for code, problem_names in todo], cfg.exec_timeout_s, workers=cfg.exec_workers or None)
 
         self._stored_run(runs, verdicts, lambda code: f"{code.language}\x1f{code.source}", run)
         self.stats["exec_foreign_samples"] += len(runs)
