@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[1] / "src" / "alchemistcoder"
+ARCHITECTURE = PACKAGE.parents[1] / "docs" / "architecture.md"
 MAX_LINES = 500
 
 
@@ -123,3 +125,36 @@ def test_the_run_loop_names_no_stage() -> None:
     attributes = [n.attr for n in ast.walk(tree) if isinstance(n, ast.Attribute)]
     assert [s for s in strings if s in names] == []  # no "mix" ...
     assert [a for a in attributes if a in names] == []  # ... and no cfg.mix either
+
+
+def _table_rows() -> list[str]:
+    """What the module table of docs/architecture.md (section ``## Modules``) lists: each row's first code span."""
+    section = ARCHITECTURE.read_text(encoding="utf-8").split("\n## Modules\n", 1)[1].split("\n## ", 1)[0]
+    return re.findall(r"^\| `([^`]+)` \|", section, flags=re.MULTILINE)
+
+
+def _module_rows() -> set[str]:
+    """Every module under src/alchemistcoder as the table names it: ``pkg/mod.py``, and ``pkg/`` for a
+    package's ``__init__.py`` (the top-level one, the package itself, is left out)."""
+    rows = set()
+    for path in PACKAGE.rglob("*.py"):
+        rel = path.relative_to(PACKAGE)
+        if rel != Path("__init__.py"):
+            rows.add(f"{rel.parent.as_posix()}/" if rel.name == "__init__.py" else rel.as_posix())
+    return rows
+
+
+def test_the_architecture_doc_lists_every_module() -> None:
+    documented, modules = _table_rows(), _module_rows()
+    missing = sorted(modules - set(documented))
+    stale = sorted(set(documented) - modules)
+    doubled = sorted({row for row in documented if documented.count(row) > 1})
+    lines = []
+    if missing:
+        lines += ["add these rows to the module table of docs/architecture.md (section '## Modules'):",
+                  *(f"| `{row}` | <what it is for> |" for row in missing)]
+    if stale:
+        lines += ["remove these rows (no such module under src/alchemistcoder):", *(f"| `{row}` |" for row in stale)]
+    if doubled:
+        lines += ["these rows appear more than once:", *(f"| `{row}` |" for row in doubled)]
+    assert not lines, "\n".join(lines)
