@@ -259,6 +259,13 @@ def killing_curate_steps(cfg):
     return _killing("curate", curate_steps(cfg))
 
 
+def killing_verify_steps(cfg):
+    from alchemistcoder.stage import MapStep
+    from alchemistcoder.verify.stage import run_verify
+
+    return _killing("verify", [MapStep("verify", run_verify)])  # one map step per shard, killed in one
+
+
 def killing_harmonize_steps(cfg):
     from alchemistcoder.alchemy.harmonize import harmonize_steps
 
@@ -332,16 +339,17 @@ def test_kill_9_inside_a_map_and_a_reduce_step_resumes_to_the_same_output(tmp_pa
 
 def _chain_config(out: Path):
     """The model-free chain of the quickstart: template AlchemistPrompts, comprehension tasks without reviews."""
-    return _curate_config(out, "harmonize.enabled=true", "harmonize.writer=template", "harmonize.model=null",
+    return _curate_config(out, "verify.tests=false", "harmonize.enabled=true", "harmonize.writer=template",
+                          "harmonize.model=null",
                           "comprehend.enabled=true", "comprehend.review.enabled=false", "mix.enabled=true")
 
 
-_CHAIN = ("ingest", "curate", "harmonize", "comprehend", "mix")
+_CHAIN = ("ingest", "curate", "verify", "harmonize", "comprehend", "mix")
 
 
-def test_kill_9_inside_the_map_and_reduce_steps_of_harmonize_comprehend_and_mix(tmp_path: Path) -> None:
-    """Each stepped stage after curate killed inside a reduce and inside a map step resumes to the outputs
-    (every stage's shards and the exported mix) of a run that was never interrupted."""
+def test_kill_9_inside_the_map_and_reduce_steps_of_verify_harmonize_comprehend_and_mix(tmp_path: Path) -> None:
+    """Each stage after curate killed inside a map step (and the stepped ones inside a reduce) resumes to the
+    outputs (every stage's shards and the exported mix) of a run that was never interrupted."""
     from alchemistcoder.pipeline.stages import default_stage
 
     baseline = tmp_path / "baseline"
@@ -350,13 +358,13 @@ def test_kill_9_inside_the_map_and_reduce_steps_of_harmonize_comprehend_and_mix(
     stages = ("(default_stage('ingest'), default_stage('curate'), "
               + ", ".join(f"replace(default_stage('{n}'), steps='test_resume:killing_{n}_steps')" for n in _CHAIN[2:])
               + ")")
-    kills = ("harmonize.pick 1", "harmonize.write 2", "comprehend.choose 1", "comprehend.make 2", "mix.draw 1",
+    kills = ("verify.verify 2", "harmonize.pick 1", "harmonize.write 2", "comprehend.choose 1", "comprehend.make 2", "mix.draw 1",
              "mix.apply 3")
     _run_with_kills(tmp_path, run, "_chain_config(Path(sys.argv[1]))", stages, kills)
     outputs = _outputs(run)
     assert outputs == _outputs(baseline)
-    assert {p.split("/")[0] for p in outputs} >= {"03_harmonize", "04_comprehend", "05_mix", "dataset"}
-    for stage, first in (("harmonize", "candidates"), ("comprehend", "candidates"), ("mix", "keys")):
+    assert {p.split("/")[0] for p in outputs} >= {"03_verify", "04_harmonize", "05_comprehend", "06_mix", "dataset"}
+    for stage, first in (("verify", "verify"), ("harmonize", "candidates"), ("comprehend", "candidates"), ("mix", "keys")):
         manifest = orjson.loads(next(run.glob(f"[0-9][0-9]_{stage}/manifest.json")).read_bytes())
         steps = manifest["timings"]["steps"]
         # the run killed last in this stage redid no finished shard of its first step

@@ -43,6 +43,11 @@ CASES = {
     "needs_input": ("python", "name = input('Name? ')\nprint('hi', name)"),
     "needs_package": ("python", "import flask_nonexistent_pkg\nprint(1)"),
     "needs_files": ("python", "with open('data.csv') as fh:\n    print(fh.read())"),
+    "needs_args": ("python", "import sys\n\ndef main(path):\n    print(path)\n\nmain(sys.argv[1])"),
+    "argparse": ("python", "import argparse\np = argparse.ArgumentParser()\np.add_argument('path')\n"
+                           "print(p.parse_args().path)"),
+    "go_files": ("go", 'package main\n\nimport (\n\t"log"\n\t"os"\n)\n\nfunc main() {\n\t_, err := os.Open("in.txt")\n'
+                       '\tif err != nil {\n\t\tlog.Fatal(err)\n\t}\n}'),
     "timeout": ("python", "while True:\n    pass"),
     "syntax": ("python", "def f(:\n    pass"),
     "cpp_compile": ("cpp", "#include <iostream>\nint main() { std::cout << undefined_name; }"),
@@ -62,7 +67,9 @@ def test_every_execution_class_from_real_runs_in_the_sandbox() -> None:
     assert got["own_assert"].klass == "crashes" and got["own_assert"].error["type"] == "AssertionError"
     assert got["needs_input"].klass == "needs_input"
     assert got["needs_package"].klass == "needs_package" and got["needs_package"].error["module"] == "flask_nonexistent_pkg"
-    assert got["needs_files"].klass == "needs_files"
+    assert got["needs_files"].klass == "needs_files" and got["go_files"].klass == "needs_files"
+    assert got["needs_args"].klass == "needs_input" and got["needs_args"].error["type"] == "IndexError"
+    assert got["argparse"].klass == "needs_input"
     assert got["timeout"].klass == "timeout"
     assert got["syntax"].klass == "crashes" and got["syntax"].error["type"] == "SyntaxError"
     assert got["cpp_compile"].klass == "compile_error" and "undefined_name" in got["cpp_compile"].error["message"]
@@ -156,6 +163,17 @@ def test_model_free_verify_rejects_crashes_with_the_error_and_keeps_every_record
                                     "SyntaxError": 1}
 
 
+def test_a_samples_own_tests_decide_without_a_model() -> None:
+    """MBPP-style samples carry their tests: they verify (or reject, as curate's failing_tests) with no model."""
+    code = "def add(a, b):\n    return a + b"
+    good = Sample("good", "mbpp", make_messages("Add", _fenced(code)), meta={"tests": ["assert add(1, 2) == 3"]})
+    bad = Sample("bad", "mbpp", make_messages("Add", _fenced(code.replace("+", "-"))),
+                 meta={"tests": ["assert add(1, 2) == 3", "assert add(2, 0) == 2"]})
+    verify_samples([good, bad], VerifyConfig(), None)
+    assert good.meta["verify"]["status"] == "verified" and good.meta["verify"]["policy"] == "source"
+    assert bad.rejection.reason == "failing_tests" and bad.rejection.params["failing"][0]["test"] == "assert add(1, 2) == 3"
+
+
 @pytest.mark.parametrize("reject", [[], ["crashes", "timeout"]])
 def test_which_classes_reject_is_configurable(reject: list[str]) -> None:
     samples = [Sample(n, "t", make_messages("t", _fenced(CASES[n][1]))) for n in ("crashes", "timeout", "runs")]
@@ -234,3 +252,23 @@ def test_the_export_can_carry_the_tests_as_a_column(tmp_path) -> None:
     assert [r["tests"] for r in rows] == [["assert add(1, 2) == 3"], []]
     table = pq.read_table(tmp_path / "dataset" / "train.parquet")
     assert table.column("tests").to_pylist() == [["assert add(1, 2) == 3"], []]
+
+
+def test_the_embedded_model_writes_tests_that_only_mark(tmp_path) -> None:
+    """With the real embedded model (asked explicitly: tests are off for it by default), whatever its tests say,
+    nothing is rejected or rewritten: its tests may not reject (tests_can_reject: auto) and so may not repair."""
+    from alchemistcoder.llm.client import LLMClient
+    from alchemistcoder.llm.config import LLMConfig
+
+    right = Sample("right", "t", make_messages("Write a function add(a, b) that returns the sum of a and b.",
+                                               _fenced("def add(a, b):\n    return a + b")))
+    wrong = Sample("wrong", "t", make_messages(right.instruction, _fenced("def add(a, b):\n    return a - b")))
+    cfg = VerifyConfig(tests=True, n_tests=4, n_solutions=1, tests_max_tokens=96, solution_max_tokens=64)
+    with LLMClient.from_config(LLMConfig(backend="embedded"), cache_dir=tmp_path / "cache") as client:
+        verify_samples([right, wrong], cfg, client, embedded=True)
+    for s in (right, wrong):
+        assert not s.rejected and s.response.count("return") == 1
+        assert s.meta["verify"]["status"] in ("verified", "unverified") and s.meta["verify"]["tokens"] > 0
+        (event,) = [e for e in s.trace if e.op == "verify_tests"]
+        assert event.params["written"] >= 0 and event.model
+        assert not [e for e in s.trace if e.op == "verify_repair"]

@@ -19,6 +19,7 @@ from alchemistcoder.io import atomic_open, read_jsonl
 from alchemistcoder.records import Sample
 from alchemistcoder.report.html import barh, esc, note, plot_png, pre, table
 from alchemistcoder.report.style import CSS
+from alchemistcoder.report.verify_section import section_verify
 
 # -- reading the run ---------------------------------------------------------------------------------
 
@@ -240,46 +241,6 @@ def section_decontamination(curate_dir: Path | None, limit: int) -> str:
     out += table(["sample", "source", "matched task", "signal", "n-gram score", "cosine", "tests passed", "judge",
                   "instruction"], rows[: max(limit * 5, 10)])
     return out + barh(dict(by_bench), "hits by benchmark", "#b279a2")
-
-
-_VERIFY_COLUMNS = ("runs", "crashes", "verified", "repaired", "rejected", "unverifiable")
-
-
-def _verify_row(row: dict[str, Any]) -> bool:
-    return isinstance((row.get("meta") or {}).get("verify"), dict)
-
-
-def section_verify(verify_dir: Path | None, limit: int, manifest: dict[str, Any] | None) -> str:
-    """Verification by source (runs / crashes / verified / repaired / rejected / unverifiable), tests per verified
-    sample, and an example of each outcome from the trace."""
-    out = "<h2>Verification</h2>"
-    stats = _stats(manifest, "verify")
-    if verify_dir is None or not stats:
-        return out + note("The verify stage did not run: no response was executed or tested.")
-    rows = [[src, *(counts.get(c, 0) for c in _VERIFY_COLUMNS)] for src, counts in stats.get("by_source", {}).items()]
-    out += table(["source", *_VERIFY_COLUMNS], rows, set(range(1, len(_VERIFY_COLUMNS) + 1)))
-    verified = stats.get("verified", 0)
-    per = stats.get("verified_tests", 0) / verified if verified else 0.0
-    crashes = ", ".join(f"{k} {v}" for k, v in sorted(stats.get("crash_types", {}).items(), key=lambda kv: -kv[1]))
-    out += (f"<p>{stats.get('samples', 0)} responses run in the sandbox; {verified} verified by tests "
-            f"({per:.1f} valid tests each); {stats.get('tokens', 0)} model tokens.</p>")
-    if crashes:
-        out += f"<p>Crashes by exception: {esc(crashes)}.</p>"
-    shown: dict[str, Sample] = {}
-    for kind in ("rejected", "shard"):
-        for sample in _samples(verify_dir, kind, where=_verify_row):
-            outcome = sample.meta["verify"].get("status", "unverified")
-            outcome = outcome if outcome != "unverified" else sample.meta["verify"]["execution"]
-            shown.setdefault(outcome, sample)
-            if len(shown) >= 6:
-                break
-    for outcome, sample in list(shown.items())[: max(limit, 4)]:
-        events = [e for e in sample.trace if e.op.startswith("verify_")]
-        lines = [f"{e.op} {e.verdict}{' ' + e.reason if e.reason else ''}: "
-                 + orjson.dumps({k: v for k, v in e.params.items() if k not in ("groups",)}).decode()[:400]
-                 for e in events]
-        out += f"<h3>{esc(outcome)}: {esc(sample.instruction[:100])}</h3>" + pre("\n".join(lines))
-    return out
 
 
 def _alchemist_before_after(s: Sample, originals: dict[str, Sample]) -> tuple[str, str]:

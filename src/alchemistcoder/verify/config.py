@@ -12,7 +12,7 @@ from alchemistcoder.strict import StrictModel
 # Execution classes a response can fall in when it runs as written (see verify/execute.py).
 EXECUTION_CLASSES = (
     "runs", "crashes", "timeout", "out_of_memory", "needs_input", "needs_network", "needs_files",
-    "needs_package", "needs_display", "compile_error", "not_runnable", "no_code",
+    "needs_package", "needs_display", "compile_error", "output_limit", "sandbox_error", "not_runnable", "no_code",
 )
 
 
@@ -43,8 +43,10 @@ class VerifyConfig(StrictModel):
     )
     timeout_s: float = Field(5.0, gt=0, description="Wall-clock limit of one program run (SelfCodeAlign: 4 s).")
     memory_mb: int = Field(1024, ge=64, description="Address-space limit of one program run (SelfCodeAlign: 1 GB).")
-    tests: bool = Field(
-        True, description="Ask the model for assert-style tests of the functions a Python response defines."
+    tests: bool | None = Field(
+        None, description="Ask the model for assert-style tests of the functions a Python response defines. None "
+        "(auto): only when 'model' is not the embedded default, whose tests are almost never valid (docs/verify.md); "
+        "true asks even the embedded model (its tests then only mark, see tests_can_reject).",
     )
     n_tests: int = Field(8, ge=1, le=50, description="Tests asked for per sample.")
     test_timeout_s: float = Field(2.0, gt=0, description="Time limit of one test call.")

@@ -10,6 +10,7 @@ is ``needs_package`` unless the sandbox's Python is configured to have it (``ver
 from __future__ import annotations
 
 import re
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,11 +33,17 @@ _CPP_THROW = re.compile(r"terminate called after throwing an instance of '([^']+
 
 _NETWORK = ("ConnectionError", "ConnectionRefusedError", "gaierror", "URLError", "MaxRetryError", "NewConnectionError",
             "Network is unreachable", "Temporary failure in name resolution", "Name or service not known",
-            "getaddrinfo", "ENOTFOUND", "ECONNREFUSED", "UnknownHostException", "no such host")
+            "getaddrinfo", "ENOTFOUND", "ECONNREFUSED", "UnknownHostException", "no such host", "MissingSchema",
+            "InvalidSchema", "fetch failed")
 _DISPLAY = ("no display name", "couldn't connect to display", "No available video device", "DISPLAY",
             "cannot open display", "document is not defined", "window is not defined", "$ is not defined",
             "alert is not defined", "localStorage is not defined", "navigator is not defined")
-_FILES = ("FileNotFoundError", "IsADirectoryError", "NoSuchFileException", "FileNotFoundException", "ENOENT")
+_FILES = ("FileNotFoundError", "IsADirectoryError", "NoSuchFileException", "FileNotFoundException", "ENOENT",
+          "no such file or directory", "No such file or directory", "no such table")
+_ARGUMENTS = ("the following arguments are required", "prompt is not defined", "readline is not defined")
+# Reading command-line arguments the run did not pass: the program needs input, it does not crash.
+_ARGV = re.compile(r"\bsys\.argv\b|\bos\.Args\b|\bprocess\.argv\b|\benv::args\b|\bargs\s*\[|\bargv\s*\[")
+_INDEX_ERRORS = ("IndexError", "ArrayIndexOutOfBoundsException", "panic", "TypeError", "ValueError")
 _SIGNALS = {-11: "SIGSEGV", -6: "SIGABRT", -8: "SIGFPE", -7: "SIGBUS", -4: "SIGILL", -9: "SIGKILL"}
 
 
@@ -52,14 +59,12 @@ class Execution:
     stdout: str = ""  # its first lines, as evidence
 
     def to_params(self) -> dict[str, Any]:
-        """The trace event's parameters."""
+        """The trace event's parameters (no timings: a resumed run must write the same bytes)."""
         params: dict[str, Any] = {"class": self.klass, "language": self.language}
         if self.error:
             params["error"] = self.error
         if self.detail:
             params["detail"] = self.detail
-        if self.duration_s:
-            params["duration_s"] = round(self.duration_s, 3)
         if self.stdout:
             params["stdout"] = self.stdout
         return params
@@ -108,6 +113,14 @@ def _foreign_error(language: str, stderr: str, returncode: int | None) -> dict[s
     return error
 
 
+def _reads_arguments(source: str, line: int | None) -> bool:
+    """Whether the failing line (or, with no line, the program) reads command-line arguments."""
+    if line is not None:
+        lines = source.splitlines()
+        return 0 < line <= len(lines) and bool(_ARGV.search(lines[line - 1]))
+    return bool(_ARGV.search(source))
+
+
 def classify_failure(program: Program, stderr: str, returncode: int | None, packages: list[str]) -> tuple[str, dict]:
     """The execution class of a run that ended with an error, and the error (type, message, line)."""
     language = program.language or ""
@@ -122,6 +135,10 @@ def classify_failure(program: Program, stderr: str, returncode: int | None, pack
     if language == "javascript" and "Cannot find module" in stderr:
         return "needs_package", error
     if language == "python" and kind == "EOFError":
+        return "needs_input", error
+    if kind in _INDEX_ERRORS and _reads_arguments(program.source, error.get("line")):
+        return "needs_input", error
+    if any(marker in stderr for marker in _ARGUMENTS):
         return "needs_input", error
     if language == "java" and kind == "NoSuchElementException" and "Scanner" in program.source:
         return "needs_input", error
@@ -148,10 +165,19 @@ def execution_of(program: Program, result: Any, packages: list[str]) -> Executio
         out.klass = "compile_error"
         out.error = {"type": "CompileError", "message": _clip(result.compile_output or result.stderr, 500)}
     elif result.status == "killed" and result.stderr.startswith("sandbox:"):
-        out.klass, out.detail = "not_runnable", _clip(result.stderr)  # the toolchain is missing here
+        # the toolchain is missing here, or the sandbox could not start the job (retried before this)
+        missing = "not installed" in result.stderr or "not found" in result.stderr
+        out.klass, out.detail = ("not_runnable" if missing else "sandbox_error"), _clip(result.stderr)
+    elif result.status == "killed" and result.returncode == -25:  # SIGXFSZ: past the sandbox's file-size limit
+        out.klass = "output_limit"
     else:
         out.klass, out.error = classify_failure(program, result.stderr, result.returncode, packages)
     return out
+
+
+def _start_failed(result: Any) -> bool:
+    return result.status == "killed" and result.stderr.startswith("sandbox:") and "not installed" not in result.stderr \
+        and "not found" not in result.stderr
 
 
 def execute_programs(programs: list[Program], cfg: VerifyConfig) -> list[Execution]:
@@ -162,6 +188,15 @@ def execute_programs(programs: list[Program], cfg: VerifyConfig) -> list[Executi
     jobs = [Job(programs[i].language or "python", programs[i].source, stdin="", timeout_s=cfg.timeout_s,
                 memory_mb=cfg.memory_mb) for i in todo]
     results = run_many(jobs, workers=cfg.workers or None) if jobs else []
+    # a job the sandbox could not start (EAGAIN when the sandbox user's process limit, shared by every job on
+    # the machine, is reached) is run again, a few times, before it counts as a sandbox error
+    for attempt in range(3):
+        again = [k for k, r in enumerate(results) if _start_failed(r)]
+        if not again:
+            break
+        time.sleep(0.5 * (attempt + 1))
+        for k, r in zip(again, run_many([jobs[k] for k in again], workers=cfg.workers or None), strict=True):
+            results[k] = r
     out = [Execution(p.reason or "runs", p.language, detail=p.detail) for p in programs]
     for i, result in zip(todo, results, strict=True):
         out[i] = execution_of(programs[i], result, cfg.packages)

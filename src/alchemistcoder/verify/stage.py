@@ -246,10 +246,13 @@ def _finish(case: Case, cfg: VerifyConfig, can_reject: bool, stage: str) -> str:
         params["failing"] = [{"test": case.tests[i], "error": list(case.response_run.errors[i])}
                              for i in d.failing[:3]]
     if d.verdict == "pass":
-        s.record(DECIDE_OP, "keep", params=params, stage=stage)
+        checks = ["failing_tests" if case.provenance == "source" else FAILING_REASON]
+        s.record(DECIDE_OP, "keep", params={**params, "checks": checks}, stage=stage)
         status = "repaired" if repaired else "verified"
     elif d.verdict == "fail" and (can_reject or case.provenance == "source"):
-        s.reject(DECIDE_OP, FAILING_REASON, params=params, stage=stage)
+        # the sample's own tests (MBPP's) failing is curate's reason; the model's tests have their own
+        s.reject(DECIDE_OP, "failing_tests" if case.provenance == "source" else FAILING_REASON, params=params,
+                 stage=stage)
         status = "rejected"
     else:
         s.record(DECIDE_OP, "info", params={**params, "verdict": d.verdict}, stage=stage)
@@ -281,14 +284,17 @@ def verify_samples(samples: list[Sample], cfg: VerifyConfig, client: Any | None,
                 sample.reject(EXECUTE_OP, reject_reason(execution.klass), params=execution.to_params(), stage=stage)
                 summary["status"] = "rejected"
                 continue
-            verdict = "keep" if execution.klass == "runs" else "info"
-            sample.record(EXECUTE_OP, verdict, params=execution.to_params(), stage=stage)
+            if execution.klass == "runs":  # a passed check, phrased by its reason (curate/reasons.py)
+                sample.record(EXECUTE_OP, "keep", params={**execution.to_params(), "checks": [CRASH_REASON]},
+                              stage=stage)
+            else:
+                sample.record(EXECUTE_OP, "info", params=execution.to_params(), stage=stage)
         summary["status"] = "unverified"
         tree = parse_python(program.source) if program.language == "python" else None
         if tree is None or not (program.functions or program.classes):
             continue
         source_tests = [t for t in sample.meta.get("tests") or [] if isinstance(t, str)]
-        want_model = client is not None and cfg.tests
+        want_model = client is not None and cfg.tests is not False
         if not source_tests and not want_model:
             continue
         case = Case(sample, program, definitions_only(tree), T.interface(program, tree))
@@ -370,14 +376,14 @@ def run_verify(samples: list[Sample], cfg: VerifyConfig, ctx: StageContext) -> l
     """The verify stage over one shard (see the module docstring)."""
     if not cfg.enabled:
         return samples
-    needs_model = cfg.tests and any(is_candidate(s) for s in samples)
-    if needs_model:
-        model = ctx.resolve_model(cfg.model)
+    stage = ctx.stage or "verify"
+    embedded = ctx.resolve_model(cfg.model).backend == "embedded"
+    tests = cfg.tests if cfg.tests is not None else not embedded
+    if tests and any(is_candidate(s) for s in samples):
         with ctx.llm(cfg.model) as client:
-            verify_samples(samples, cfg, client, seed=ctx.seed, stage=ctx.stage or "verify",
-                           embedded=model.backend == "embedded")
+            verify_samples(samples, cfg, client, seed=ctx.seed, stage=stage, embedded=embedded)
     else:
-        verify_samples(samples, cfg, None, seed=ctx.seed, stage=ctx.stage or "verify")
+        verify_samples(samples, cfg, None, seed=ctx.seed, stage=stage)
     ctx.stats["verify"] = verify_stats(samples)
     ctx.progress(len(samples))
     return samples
