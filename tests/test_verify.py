@@ -61,7 +61,7 @@ def test_every_execution_class_from_real_runs_in_the_sandbox() -> None:
     programs = [response_program(_fenced(code, lang), LANGS) for lang, code in CASES.values()]
     cfg = VerifyConfig(timeout_s=3.0)
     got = dict(zip(CASES, execute_programs(programs, cfg), strict=True))
-    assert got["runs"].klass == "runs" and "6" in got["runs"].stdout
+    assert got["runs"].klass == "runs" and got["runs"].stdout == "6" and "stdout" not in got["runs"].to_params()
     assert got["crashes"].klass == "crashes"
     assert got["crashes"].error == {"type": "IndexError", "message": "list index out of range", "line": 2}
     assert got["own_assert"].klass == "crashes" and got["own_assert"].error["type"] == "AssertionError"
@@ -90,13 +90,14 @@ def test_model_tests_are_checked_before_use() -> None:
         "assert add(open('f').read(), 'x') == 'x'",  # I/O
         "assert add(random.random(), 0) < 1",  # randomness
         "x = add(2, 2)",  # not an assert
+        "assert add(1) == 1",  # the function takes two arguments
         "assert isinstance(Box(), Box)",
         "assert add(-1, 1) == 0",
     ]))
     parsed = parse_tests(answer, program, limit=2)
     assert parsed.tests == ["assert add(1, 2) == 3", "assert isinstance(Box(), Box)"]
     assert parsed.dropped == {"duplicate": 1, "calls_nothing_defined": 1, "io_or_nondeterministic": 2,
-                              "not_assert": 1, "over_limit": 1}
+                              "not_assert": 1, "wrong_arity": 1, "over_limit": 1}
 
 
 def test_tests_run_in_the_sandbox_and_bad_tests_are_dropped() -> None:

@@ -59,15 +59,22 @@ class Execution:
     stdout: str = ""  # its first lines, as evidence
 
     def to_params(self) -> dict[str, Any]:
-        """The trace event's parameters (no timings: a resumed run must write the same bytes)."""
+        """The trace event's parameters: only what a second run of the same program says again (no timings, no
+        output, clock times and addresses masked), so a resumed run writes the same bytes."""
         params: dict[str, Any] = {"class": self.klass, "language": self.language}
         if self.error:
-            params["error"] = self.error
+            params["error"] = {k: _stable(v) if isinstance(v, str) else v for k, v in self.error.items()}
         if self.detail:
-            params["detail"] = self.detail
-        if self.stdout:
-            params["stdout"] = self.stdout
+            params["detail"] = _stable(self.detail)
         return params
+
+
+_UNSTABLE = re.compile(r"\b\d{4}[/-]\d{2}[/-]\d{2}[ T]\d{2}:\d{2}:\d{2}(?:[.,]\d+)?|\b0x[0-9a-fA-F]{6,}\b|\bpid \d+")
+
+
+def _stable(text: str) -> str:
+    """``text`` with clock times, memory addresses and process ids masked (they change from run to run)."""
+    return _UNSTABLE.sub("…", text)
 
 
 def _clip(text: str, n: int = 300) -> str:

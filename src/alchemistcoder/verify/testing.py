@@ -118,10 +118,34 @@ class ParsedTests:
         self.dropped[why] = self.dropped.get(why, 0) + 1
 
 
+def arities(program: Program) -> dict[str, tuple[int, float]]:
+    """Positional arity bounds of each top-level function (a call outside them cannot be right)."""
+    tree = parse_python(program.source)
+    out: dict[str, tuple[int, float]] = {}
+    for node in tree.body if tree else []:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name in program.functions:
+            a = node.args
+            positional = len(a.posonlyargs) + len(a.args)
+            out[node.name] = (positional - len(a.defaults), float("inf") if a.vararg else positional)
+    return out
+
+
+def _wrong_arity(stmt: ast.stmt, bounds: dict[str, tuple[int, float]]) -> bool:
+    for node in ast.walk(stmt):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in bounds:
+            if any(isinstance(a, ast.Starred) for a in node.args) or node.keywords:
+                continue  # keyword or unpacked arguments: not counted here
+            low, high = bounds[node.func.id]
+            if not low <= len(node.args) <= high:
+                return True
+    return False
+
+
 def parse_tests(text: str, program: Program, limit: int) -> ParsedTests:
     """The asserts of a tests answer that pass the static checks (at most ``limit``, duplicates dropped)."""
     out = ParsedTests()
     callable_names = set(program.functions) | set(program.classes)
+    bounds = arities(program)
     code = answer_code(text)
     tree = parse_python(code)
     statements: list[ast.stmt]
@@ -147,6 +171,9 @@ def parse_tests(text: str, program: Program, limit: int) -> ParsedTests:
             continue
         if names & _FORBIDDEN:
             out.drop("io_or_nondeterministic")
+            continue
+        if _wrong_arity(stmt, bounds):
+            out.drop("wrong_arity")
             continue
         source = ast.unparse(stmt)
         if source in seen:
