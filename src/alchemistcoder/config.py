@@ -7,14 +7,16 @@ path, its line in the YAML and the problem.
 
 from __future__ import annotations
 
+import logging
 import os
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
 import yaml
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, Field, PrivateAttr, ValidationError, field_validator, model_validator
 
 from alchemistcoder.alchemy.config import HarmonizeConfig
+from alchemistcoder.benchmark_map import Note, canonical_files, resolve_benchmark_map
 from alchemistcoder.comprehend.config import ComprehendConfig
 from alchemistcoder.curate.config import CurateConfig
 from alchemistcoder.evaluate.config import EvalConfig
@@ -28,6 +30,8 @@ from alchemistcoder.train.config import TrainConfig
 from alchemistcoder.verify.config import VerifyConfig
 
 M = TypeVar("M", bound=BaseModel)
+
+log = logging.getLogger(__name__)
 
 
 class ConfigError(ValueError):
@@ -70,6 +74,13 @@ class RunConfig(StrictModel):
         default_factory=dict,
         description="Named models; stages refer to them by name (e.g. harmonize.model: alchemist).",
     )
+    benchmarks: dict[str, str] = Field(
+        default_factory=dict,
+        description="Benchmark file by benchmark name (ds1000: data/ds1000.jsonl), read by both decontamination "
+        "(curate.decontam) and evaluation (eval), so both use the same problems. A benchmark not listed is read "
+        "from $ALCHEMIST_SHARED_DATA when set, else the packaged copy; ds1000 must be listed. Replaces "
+        "curate.decontam.paths and eval.data (still read, with a deprecation message, for one release).",
+    )
     sources: list[SourceConfig] = Field(default_factory=list, description="Instruction sources to ingest.")
     ingest: IngestConfig = Field(default_factory=IngestConfig, description="Ingest behaviour (bad input handling).")
     curate: CurateConfig = Field(default_factory=CurateConfig, description="Filters, dedup, decontamination.")
@@ -83,6 +94,20 @@ class RunConfig(StrictModel):
     train: TrainConfig = Field(default_factory=TrainConfig, description="Supervised fine-tuning.")
     eval: EvalConfig = Field(default_factory=EvalConfig, description="Benchmark evaluation.")
     report: ReportConfig = Field(default_factory=ReportConfig, description="HTML report.")
+
+    # what loading noticed but does not refuse: (key path, message), logged with the file by validate_dict
+    _notes: list[Note] = PrivateAttr(default_factory=list)
+
+    @field_validator("benchmarks")
+    @classmethod
+    def _benchmark_names(cls, value: dict[str, str]) -> dict[str, str]:
+        return canonical_files(value)
+
+    @model_validator(mode="after")
+    def _one_benchmark_map(self) -> RunConfig:
+        # decontamination and evaluation read one map: each section gets the entries for its benchmarks
+        _, self._notes = resolve_benchmark_map(self)
+        return self
 
 
 def _parse_scalar(text: str) -> Any:
@@ -162,12 +187,18 @@ def validate_dict(
 ) -> M:
     """Validate a mapping against ``model``; raise ConfigError naming file, key and problem.
 
-    ``context`` reaches pydantic validators (``config_dir`` lets sources resolve relative paths).
+    ``context`` reaches pydantic validators (``config_dir`` lets sources resolve relative paths). What the model
+    noticed but accepts (a deprecated key, a benchmark evaluated but not decontaminated against) is logged as a
+    warning in the same ``file:line: key.path: message`` form.
     """
     try:
-        return model.model_validate(data, context=context)
+        cfg = model.model_validate(data, context=context)
     except ValidationError as exc:
         raise ConfigError(format_validation_error(exc, path, root)) from None
+    for loc, message in getattr(cfg, "_notes", None) or ():
+        line = _line_of(root, loc)
+        log.warning("%s: %s: %s", f"{path}:{line}" if line else path, ".".join(str(p) for p in loc), message)
+    return cfg
 
 
 def load_config(

@@ -33,7 +33,10 @@ class DecontamConfig(StrictModel):
         description="Benchmarks to check against (names understood by alchemistcoder.benchmarks.load_benchmark).",
     )
     paths: dict[str, str] = Field(
-        default_factory=dict, description="Explicit benchmark files by name (e.g. ds1000: path/to/ds1000.jsonl)."
+        default_factory=dict,
+        description="Benchmark files by name (e.g. ds1000: path/to/ds1000.jsonl); a name not in ``benchmarks`` is "
+        "checked too. In a run config this is filled from the top-level 'benchmarks:' map (the one map evaluation "
+        "reads too); writing it there is deprecated (read into that map, with a message).",
     )
     text_ngram: int = Field(8, ge=3, description="Words per n-gram for the text signal.")
     text_threshold: float = Field(

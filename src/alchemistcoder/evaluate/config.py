@@ -34,7 +34,9 @@ class EvalConfig(StrictModel):
     )
     data: dict[str, str] = Field(
         default_factory=dict,
-        description="Benchmark file per benchmark name (default: $ALCHEMIST_SHARED_DATA, else the packaged copy); required for ds1000.",
+        description="Benchmark file per benchmark name (default: $ALCHEMIST_SHARED_DATA, else the packaged copy); "
+        "required for ds1000. In a run config this is filled from the top-level 'benchmarks:' map (the one map "
+        "decontamination reads too); writing it there is deprecated (read into that map, with a message).",
     )
     prompt_style: Literal["chat", "base", "opencompass"] = Field(
         "chat",
