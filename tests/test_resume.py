@@ -364,7 +364,9 @@ def test_kill_9_inside_the_map_and_reduce_steps_of_verify_harmonize_comprehend_a
     outputs = _outputs(run)
     assert outputs == _outputs(baseline)
     assert {p.split("/")[0] for p in outputs} >= {"03_verify", "04_harmonize", "05_comprehend", "06_mix", "dataset"}
-    for stage, first in (("verify", "verify"), ("harmonize", "candidates"), ("comprehend", "candidates"), ("mix", "keys")):
+    verify = orjson.loads(next(run.glob("[0-9][0-9]_verify/manifest.json")).read_bytes())["timings"]["steps"]
+    assert verify["verify"]["resumed"] == 1  # the shard finished before the kill was not run again
+    for stage, first in (("harmonize", "candidates"), ("comprehend", "candidates"), ("mix", "keys")):
         manifest = orjson.loads(next(run.glob(f"[0-9][0-9]_{stage}/manifest.json")).read_bytes())
         steps = manifest["timings"]["steps"]
         # the run killed last in this stage redid no finished shard of its first step

@@ -94,6 +94,11 @@ def test_model_tests_are_checked_before_use() -> None:
         "assert isinstance(Box(), Box)",
         "assert add(-1, 1) == 0",
     ]))
+    from alchemistcoder.verify.testing import probes_of
+
+    # the tests' calls first, then nearby inputs taken from each call in turn (1 -> 2, 0, -1; 'a' -> '', 'aa')
+    assert probes_of(["assert add(1, 2) == 3", "assert add('a', 'b') == 'ab'"], program, 6) == [
+        "add(1, 2)", "add('a', 'b')", "add(2, 2)", "add('', 'b')", "add(0, 2)", "add('aa', 'b')"]
     parsed = parse_tests(answer, program, limit=2)
     assert parsed.tests == ["assert add(1, 2) == 3", "assert isinstance(Box(), Box)"]
     assert parsed.dropped == {"duplicate": 1, "calls_nothing_defined": 1, "io_or_nondeterministic": 2,
@@ -107,9 +112,10 @@ def test_tests_run_in_the_sandbox_and_bad_tests_are_dropped() -> None:
     flaky = "calls = [0]\ndef add(a, b):\n    calls[0] += 1\n    return a + b + (calls[0] > 4)"
     tests = ["assert add(1, 2) == 3", "assert add(2, 0) == 2", "assert helper(1) == 1", "assert add(1, 1) == 2"]
     cfg = VerifyConfig(test_timeout_s=1.0)
-    (runs,) = run_tests([([good, wrong, "raise SystemExit(1)", flaky], tests)], cfg)
+    (runs,) = run_tests([([good, wrong, "raise SystemExit(1)", flaky], tests, ["add(2, 2)", "add(1, 'x')"])], cfg)
     assert runs[0].outcomes == ["pass", "pass", "error", "pass"] and runs[0].errors[2][0] == "NameError"
     assert runs[1].outcomes == ["fail", "pass", "error", "fail"]
+    assert runs[0].answers == ["4", "!TypeError"] and runs[1].answers == ["0", "!TypeError"]
     assert runs[2].load_error is not None and runs[2].load_error[0] == "SystemExit" and not runs[2].usable
     assert runs[3].outcomes == ["pass", "flaky", "error", "flaky"]
     kept, dropped = valid_tests(runs[:2], len(tests))
@@ -137,6 +143,15 @@ def test_agreement_judges_the_response_against_what_independent_solutions_agree_
     # one solution alone does not overrule the response
     assert D.agreement(_run({0}), [_run({0, 1, 2})], valid, min_agreeing=2).verdict == "undecided"
     assert D.agreement(_run(set()), [_run(set())], valid, 2).verdict == "undecided"
+    # the differential evidence: answers on probes the solutions settle (two or more, all alike)
+    def answering(*answers: str) -> CandidateRun:
+        return CandidateRun("ok", outcomes=["pass"] * 4, errors=[("", "")] * 4, answers=list(answers))
+    sols = [answering("1", "2", "3", "x"), answering("1", "2", "3", "y")]
+    assert D.differential(answering("1", "2", "9", "x"), sols, 2) == {"settled": 3, "disagree": [2]}
+    undecided = D.Decision("undecided")
+    assert D.with_differential(undecided, answering("1", "2", "9", "z"), sols, 2, 0.0, 3).probe == 2
+    assert D.with_differential(D.Decision("undecided"), answering("1", "2", "3", "z"), sols, 2, 0.0, 3).verdict == "pass"
+    assert D.with_differential(D.Decision("undecided"), answering("1", "2", "3"), sols, 2, 0.0, 4).verdict == "undecided"
     # pass_share trusts the tests
     assert D.pass_share(_run({0, 1, 2}), valid, 0.75).verdict == "pass"
     assert D.pass_share(_run({0, 1}), valid, 0.75).failing == [2, 3]

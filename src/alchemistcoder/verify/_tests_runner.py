@@ -8,8 +8,10 @@ interpreter cannot reach the next one); its definitions are executed once with o
 empty, then every test runs in a copy of its namespace under a time limit, ``repeat`` times in all (a test
 whose outcome changes between rounds is not deterministic). One tagged line per candidate:
 ``{"candidate", "status" (ok | timeout | crashed), "load_error", "tests": [[outcome, ..per round], type,
-message]}`` where an outcome is ``pass``, ``fail`` (the assertion was false), ``error`` (it raised) or
-``timeout``.
+message], "probes": [answer, ...]}`` where an outcome is ``pass``, ``fail`` (the assertion was false),
+``error`` (it raised) or ``timeout``. ``probes`` are call expressions (the tests' calls and variants of their
+inputs) whose answers are compared across candidates by the host: each answer is a canonical text of the
+value (floats rounded, tuples as lists, sets sorted) or ``!<exception type>``.
 """
 
 import _box  # shipped beside this file by the harness
@@ -20,7 +22,36 @@ def _describe(exc):
     return [type(exc).__name__, BaseException.__str__(exc)[:200]]
 
 
-def _run_candidate(code, tests, timeout_s, repeat):
+def _canon(value, depth=0):
+    """A canonical text of a value: equal answers in another container type or float noise compare equal."""
+    if depth > 6:
+        return "..."
+    if value is None or isinstance(value, (bool, int, str)):
+        return repr(value)[:300]
+    if isinstance(value, float):
+        return repr(round(value, 6))
+    if isinstance(value, (list, tuple)):
+        return "[" + ",".join(_canon(v, depth + 1) for v in value[:100]) + "]"
+    if isinstance(value, (set, frozenset)):
+        return "{" + ",".join(sorted(_canon(v, depth + 1) for v in list(value)[:100])) + "}"
+    if isinstance(value, dict):
+        return "{" + ",".join(sorted(f"{_canon(k, depth + 1)}:{_canon(v, depth + 1)}" for k, v in
+                                     list(value.items())[:100])) + "}"
+    return type(value).__name__
+
+
+def _probe(namespace, code_obj, timeout_s):
+    try:
+        with _box.quiet():
+            value = _box.limited(lambda: eval(code_obj, dict(namespace)), timeout_s)
+        return _canon(value)
+    except _box.Timeout:
+        return "!Timeout"
+    except BaseException as exc:
+        return "!" + type(exc).__name__
+
+
+def _run_candidate(code, tests, timeout_s, repeat, probes=()):
     namespace = {"__name__": "__verify__"}
     try:
         with _box.quiet():
@@ -56,15 +87,22 @@ def _run_candidate(code, tests, timeout_s, repeat):
                 if not results[i][1]:
                     results[i][1], results[i][2] = _describe(exc)
             results[i][0].append(outcome)
-    return {"load_error": None, "tests": results}
+    answers = []
+    for expr in probes:
+        try:
+            answers.append(_probe(namespace, compile(expr, "probe.py", "eval"), timeout_s))
+        except SyntaxError:
+            answers.append("!SyntaxError")
+    return {"load_error": None, "tests": results, "probes": answers}
 
 
 def main():
     job = _box.load_job()
     tests, timeout_s, repeat = job["tests"], job["test_timeout_s"], job["repeat"]
-    budget = timeout_s * (2 + len(tests) * repeat) + 2
+    probes = job.get("probes", [])
+    budget = timeout_s * (2 + len(tests) * repeat + len(probes)) + 2
     for index, code in enumerate(job["candidates"]):
-        status, value = _box.in_child(lambda c=code: _run_candidate(c, tests, timeout_s, repeat), budget)
+        status, value = _box.in_child(lambda c=code: _run_candidate(c, tests, timeout_s, repeat, probes), budget)
         record = {"candidate": index, "status": status}
         if status == "ok":
             record.update(value)

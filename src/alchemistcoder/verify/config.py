@@ -69,6 +69,19 @@ class VerifyConfig(StrictModel):
         1.0, ge=0.0, le=1.0,
         description="agreement policy: share of the consensus tests a response must pass to be verified.",
     )
+    n_probes: int = Field(
+        24, ge=0, le=200,
+        description="agreement policy: calls on which the response's answers are compared with the independent "
+        "solutions' (the tests' calls and nearby inputs); 0 turns the differential evidence off.",
+    )
+    max_disagreement: float = Field(
+        0.0, ge=0.0, le=1.0,
+        description="agreement policy: a response that answers more than this share of the settled probes "
+        "differently from the independent solutions fails.",
+    )
+    min_settled: int = Field(
+        3, ge=1, description="agreement policy: settled probes needed before the differential evidence counts."
+    )
     tests_can_reject: Literal["auto", "always", "never"] = Field(
         "auto",
         description="Whether model-written tests may reject a sample: 'auto' lets them reject only when the model "

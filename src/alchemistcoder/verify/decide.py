@@ -28,6 +28,7 @@ class Decision:
     verdict: str
     failing: list[int] = field(default_factory=list)
     evidence: dict[str, Any] = field(default_factory=dict)
+    probe: int | None = None  # a probe the response answers differently from the settled solutions
 
 
 def pass_share(response: CandidateRun, valid: list[int], min_share: float) -> Decision:
@@ -79,3 +80,40 @@ def agreement(response: CandidateRun, solutions: list[CandidateRun], valid: list
         return Decision("fail", failing, evidence)
     evidence["why"] = "too few independent solutions agree against the response"
     return Decision("undecided", failing, evidence)
+
+
+def differential(response: CandidateRun, solutions: list[CandidateRun], min_agreeing: int) -> dict[str, Any]:
+    """Differential evidence on the probes (the tests' calls and nearby inputs): a probe is *settled* when at
+    least ``min_agreeing`` independent solutions answer it and all of them answer the same; the response
+    disagrees where its answer differs from a settled one. Expected values written by the model play no part,
+    so a small model's arithmetic slips cannot convict a right response."""
+    usable = [s for s in solutions if s.usable]
+    settled, disagree = 0, []
+    for i, mine in enumerate(response.answers if response.usable else []):
+        answers = [s.answers[i] for s in usable if i < len(s.answers)
+                   and not s.answers[i].startswith(("!Timeout", "!Dropped"))]
+        if len(answers) < min_agreeing or len(set(answers)) != 1:
+            continue
+        settled += 1
+        if mine != answers[0]:
+            disagree.append(i)
+    return {"settled": settled, "disagree": disagree}
+
+
+def with_differential(decision: Decision, response: CandidateRun, solutions: list[CandidateRun], min_agreeing: int,
+                      max_disagreement: float, min_settled: int) -> Decision:
+    """The agreement decision with the differential evidence added: a response that answers more than
+    ``max_disagreement`` of at least ``min_settled`` settled probes differently from the solutions fails; one
+    that the tests left undecided and that answers every one of at least ``min_settled`` settled probes as the
+    solutions do passes."""
+    diff = differential(response, solutions, min_agreeing)
+    settled, disagree = diff["settled"], diff["disagree"]
+    decision.evidence["differential"] = {"settled": settled, "disagree": len(disagree)}
+    if settled < min_settled:
+        return decision
+    if len(disagree) / settled > max_disagreement and decision.verdict != "fail":
+        return Decision("fail", [], {**decision.evidence, "why": "answers differ from the independent solutions"},
+                        probe=disagree[0])
+    if decision.verdict == "undecided" and not disagree:
+        return Decision("pass", [], {**decision.evidence, "why": "answers agree with the independent solutions"})
+    return decision

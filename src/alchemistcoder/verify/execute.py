@@ -63,9 +63,9 @@ class Execution:
         output, clock times and addresses masked), so a resumed run writes the same bytes."""
         params: dict[str, Any] = {"class": self.klass, "language": self.language}
         if self.error:
-            params["error"] = {k: _stable(v) if isinstance(v, str) else v for k, v in self.error.items()}
+            params["error"] = self.error
         if self.detail:
-            params["detail"] = _stable(self.detail)
+            params["detail"] = self.detail
         return params
 
 
@@ -179,6 +179,8 @@ def execution_of(program: Program, result: Any, packages: list[str]) -> Executio
         out.klass = "output_limit"
     else:
         out.klass, out.error = classify_failure(program, result.stderr, result.returncode, packages)
+    out.error = {k: _stable(v) if isinstance(v, str) else v for k, v in out.error.items()}
+    out.detail = _stable(out.detail)
     return out
 
 

@@ -73,6 +73,7 @@ class Case:
     model: str | None = None
     fixed_code: str | None = None  # the last fix tried (its definitions are what was tested last)
     first_outcomes: list[str] = field(default_factory=list)  # the response's own, before any repair
+    probes: list[str] = field(default_factory=list)  # calls the candidates' answers are compared on
     first_evidence: dict[str, Any] = field(default_factory=dict)
 
 
@@ -91,7 +92,12 @@ def _decide(case: Case, cfg: VerifyConfig) -> D.Decision:
     if case.provenance == "source" or cfg.policy == "pass_share":
         share = 1.0 if case.provenance == "source" else cfg.min_pass_share
         return D.pass_share(case.response_run, case.valid, share)
-    return D.agreement(case.response_run, case.solution_runs, case.valid, cfg.min_agreeing, cfg.min_consensus_share)
+    decision = D.agreement(case.response_run, case.solution_runs, case.valid, cfg.min_agreeing,
+                           cfg.min_consensus_share)
+    if not case.probes:
+        return decision
+    return D.with_differential(decision, case.response_run, case.solution_runs, cfg.min_agreeing,
+                               cfg.max_disagreement, cfg.min_settled)
 
 
 def _run_cases(cases: list[Case], cfg: VerifyConfig, with_solutions: bool) -> None:
@@ -99,7 +105,9 @@ def _run_cases(cases: list[Case], cfg: VerifyConfig, with_solutions: bool) -> No
     batches = []
     for c in cases:
         candidates = [c.definitions] + ([_definitions_of(s) for s in c.solutions] if with_solutions else [])
-        batches.append((candidates, c.tests))
+        if with_solutions and cfg.policy == "agreement" and c.provenance == "model":
+            c.probes = T.probes_of(c.tests, c.program, cfg.n_probes)
+        batches.append((candidates, c.tests, c.probes))
     for case, runs in zip(cases, T.run_tests(batches, cfg), strict=True):
         case.response_run = runs[0]
         if with_solutions:
@@ -113,6 +121,19 @@ def _run_cases(cases: list[Case], cfg: VerifyConfig, with_solutions: bool) -> No
         case.decision = _decide(case, cfg)
         if with_solutions:
             case.first_evidence = {"verdict": case.decision.verdict, **case.decision.evidence}
+
+
+def _failing_test(case: Case) -> tuple[str, str]:
+    """The test shown to the repairer and its error: the first failing test, or, when the response failed on
+    the differential evidence, an assert of what the independent solutions answer."""
+    d, run = case.decision, case.response_run
+    assert d is not None and run is not None
+    if d.failing:
+        kind, message = run.errors[d.failing[0]]
+        return case.tests[d.failing[0]], (f"Error: {kind}: {message}".strip() if kind else "The assertion is false.")
+    i = d.probe or 0
+    theirs = next((s.answers[i] for s in case.solution_runs if s.usable and i < len(s.answers)), "?")
+    return f"assert {case.probes[i]} == {theirs}", f"The code returns {run.answers[i]}; correct solutions return {theirs}."
 
 
 def _definitions_of(code: str) -> str:
@@ -166,25 +187,28 @@ def _repair_round(cases: list[Case], cfg: VerifyConfig, client: Any, seed: int, 
     requests = []
     for c in cases:
         assert c.decision is not None and c.response_run is not None
-        failing = c.decision.failing[0]
-        kind, message = c.response_run.errors[failing]
-        error = f"Error: {kind}: {message}".strip() if kind else "The assertion is false."
+        test, error = _failing_test(c)
         prompt = T.REPAIR_PROMPT.format(instruction=clip(c.sample.instruction, 1500), code=clip(c.definitions, T.PROMPT_CHARS),
-                                        test=c.tests[failing], error=error)
+                                        test=test, error=error)
         requests.append(_request(prompt, cfg.repair_max_tokens, cfg.temperature,
                                  int_seed(seed, "verify-repair", c.sample.id, attempt), stage))
     fixed: list[Case] = []
     for case, completion in zip(cases, client.generate(requests), strict=True):
         _count(case, completion)
         assert case.decision is not None
-        failing = case.decision.failing[0]
-        entry: dict[str, Any] = {"attempt": attempt, "test": case.tests[failing],
-                                 "error": list(case.response_run.errors[failing]) if case.response_run else []}
+        test, error = _failing_test(case)
+        entry: dict[str, Any] = {"attempt": attempt, "test": test, "error": error}
         if not completion.ok:
             entry["outcome"] = "llm_error"
         elif T.says_test_wrong(completion.text):
             entry["outcome"], entry["why"] = "test_wrong", clip(completion.text.strip(), 300)
-            case.valid = [i for i in case.valid if i != failing]
+            if case.decision.failing:
+                case.valid = [i for i in case.valid if i != case.decision.failing[0]]
+            elif case.decision.probe is not None:  # the solutions' answer is named wrong: the probe goes
+                case.probes = [p if i != case.decision.probe else "" for i, p in enumerate(case.probes)]
+                for run in (case.response_run, *case.solution_runs):
+                    if run is not None and case.decision.probe < len(run.answers):
+                        run.answers[case.decision.probe] = "!Dropped"
             case.decision = _decide(case, cfg)
         else:
             code = T.answer_code(completion.text)
@@ -325,7 +349,7 @@ def verify_samples(samples: list[Sample], cfg: VerifyConfig, client: Any | None,
     # tests that may not reject may not rewrite either: a weak model's fix passing its own wrong tests would
     # replace a good response
     for attempt in range(1, (cfg.max_repairs if can_reject else 0) + 1):
-        failing = [c for c in cases if c.decision and c.decision.failing and c.decision.verdict != "pass"
+        failing = [c for c in cases if c.decision and c.decision.verdict == "fail"
                    and client is not None and c.response_run is not None and c.response_run.usable]
         if not failing:
             break

@@ -10,6 +10,7 @@ does no I/O, uses no randomness or clock, and (in the sandbox) gives the same ou
 from __future__ import annotations
 
 import ast
+import itertools
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -196,6 +197,7 @@ class CandidateRun:
     load_error: list[str] | None = None
     outcomes: list[str] = field(default_factory=list)
     errors: list[tuple[str, str]] = field(default_factory=list)
+    answers: list[str] = field(default_factory=list)  # one per probe (see probes_of)
 
     @property
     def passed(self) -> frozenset[int]:
@@ -219,24 +221,84 @@ def _candidate_run(record: dict[str, Any] | None, n_tests: int) -> CandidateRun:
     for rounds, kind, message in record["tests"]:
         outcomes.append(rounds[0] if len(set(rounds)) == 1 else "flaky")
         errors.append((kind, message))
-    return CandidateRun("ok", outcomes=outcomes, errors=errors)
+    return CandidateRun("ok", outcomes=outcomes, errors=errors, answers=list(record.get("probes") or []))
 
 
-def run_tests(batches: list[tuple[list[str], list[str]]], cfg: VerifyConfig) -> list[list[CandidateRun]]:
-    """Run each batch's tests against each of its candidates (definitions as source) in the sandbox, one
-    sandbox per batch, batches in parallel; one :class:`CandidateRun` per candidate, in order."""
+def run_tests(batches: list[tuple[list[str], list[str], list[str]]], cfg: VerifyConfig) -> list[list[CandidateRun]]:
+    """Run each batch's tests (and probes) against each of its candidates (definitions as source) in the
+    sandbox, one sandbox per batch, batches in parallel; one :class:`CandidateRun` per candidate, in order."""
     from alchemistcoder.sandbox.harness import run_harness_many
 
     calls = []
-    for candidates, tests in batches:
-        job = {"candidates": candidates, "tests": tests, "test_timeout_s": cfg.test_timeout_s, "repeat": 2}
-        budget = len(candidates) * (cfg.test_timeout_s * (2 + 2 * len(tests)) + 3) + 5
+    for candidates, tests, probes in batches:
+        job = {"candidates": candidates, "tests": tests, "probes": probes, "test_timeout_s": cfg.test_timeout_s,
+               "repeat": 2}
+        budget = len(candidates) * (cfg.test_timeout_s * (2 + 2 * len(tests) + len(probes)) + 3) + 5
         calls.append((RUNNER, job, {"timeout_s": budget, "memory_mb": cfg.memory_mb}))
     runs = run_harness_many(calls, workers=cfg.workers or None)
     out = []
-    for (candidates, tests), run in zip(batches, runs, strict=True):
+    for (candidates, tests, _probes), run in zip(batches, runs, strict=True):
         by_index = {r.get("candidate"): r for r in run.records}
         out.append([_candidate_run(by_index.get(i), len(tests)) for i in range(len(candidates))])
+    return out
+
+
+def _variants(value: object) -> list[object]:
+    """Nearby inputs of a literal argument (EvalPlus-style type-aware mutation): edge cases a mutant of the
+    code answers differently from the right code."""
+    if isinstance(value, bool):
+        return [not value]
+    if isinstance(value, int):
+        return [value + 1, value - 1, 0, -value, value * 2]
+    if isinstance(value, float):
+        return [value * 2, -value, 0.0]
+    if isinstance(value, str):
+        return ["", value[::-1], value + value[:1], value.upper()]
+    if isinstance(value, list):
+        return [[], value[::-1], value[:-1], value + value[:1]]
+    if isinstance(value, tuple):
+        return [(), value[::-1], value[:-1]]
+    return []
+
+
+def probes_of(tests: list[str], program: Program, limit: int) -> list[str]:
+    """Call expressions to compare candidates on: the tests' calls of the response's functions, then the same
+    calls with one literal argument changed to a nearby value (at most ``limit``, in a fixed order)."""
+    functions = set(program.functions)
+    calls: list[ast.Call] = []
+    for test in tests:
+        tree = parse_python(test)
+        for node in ast.walk(tree) if tree else []:
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in functions \
+                    and not node.keywords:
+                calls.append(node)
+    out: list[str] = []
+
+    def add(call: ast.Call) -> None:
+        text = ast.unparse(call)
+        if text not in out and len(out) < limit:
+            out.append(text)
+
+    for call in calls:
+        add(call)
+    per_call: list[list[ast.Call]] = []
+    for call in calls:
+        variants: list[ast.Call] = []
+        per_call.append(variants)
+        for i, arg in enumerate(call.args):
+            try:
+                value = ast.literal_eval(arg)
+            except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+                continue
+            for new in _variants(value):
+                args = list(call.args)
+                args[i] = ast.parse(repr(new), mode="eval").body
+                variants.append(ast.Call(func=call.func, args=args, keywords=[]))
+    # round robin over the calls' variants, so the first calls do not take every slot
+    for row in itertools.zip_longest(*per_call):
+        for v in row:
+            if v is not None:
+                add(v)
     return out
 
 
