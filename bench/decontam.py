@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/decontam.py [--seeds 0 2 3] [--per-kind 40] [--show-misses]
     .venv/bin/python bench/decontam.py --set fresh
+    .venv/bin/python bench/decontam.py --set multipart [--split tune] [--whole-only]
     .venv/bin/python bench/decontam.py --base-url http://127.0.0.1:8090/v1 --model qwen-1.5b [--run-dir D]
 
 With ``--base-url/--model`` (or ``--config/--model-name``) the optional judge (``curate.decontam.judge_model``)
@@ -31,6 +32,13 @@ default config) and prints aggregate figures only, last (measure it cold, with a
 ``XDG_CACHE_HOME=$(mktemp -d)`` as of issue 14; on a loaded machine a lost sandbox run would otherwise stay cached):
 
     decont_fresh recall=<r> paraphrase_recall=<p> multipart_recall=<m> fpr=<f>
+
+``--set multipart`` measures per-part retrieval on multi-part requests made of the paraphrase set's tune split
+(:func:`labelled.build_multipart`, the fresh set's format): recall, FPR, the same positives' recall as single
+requests (what per-part retrieval can at best reach), and the share of flagged requests whose evidence names
+the right part; ``--whole-only`` retrieves every request whole (as before issue 24's per-part retrieval):
+
+    decont_multipart split=<s> recall=<r> single_recall=<q> part_named=<n> fpr=<f>
 """
 
 from __future__ import annotations
@@ -45,14 +53,15 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests" / "data" / "contamination"))
 
-from labelled import FRESH_KINDS, build_labelled_set, load_fresh, load_paraphrases  # noqa: E402
+from labelled import FRESH_KINDS, build_labelled_set, build_multipart, load_fresh, load_paraphrases  # noqa: E402
 
 from _model_args import add_model_args, model_from_args  # noqa: E402
 from alchemistcoder.benchmarks import load_benchmark  # noqa: E402
 from alchemistcoder.code import word_tokens  # noqa: E402
 from alchemistcoder.decontam.config import DecontamConfig  # noqa: E402
 from alchemistcoder.decontam.retrieval.ngram import load_entries  # noqa: E402
-from alchemistcoder.decontam.step import DecontamIndex, SemanticIndex  # noqa: E402
+from alchemistcoder.decontam.step import DecontamIndex, SemanticIndex, decontaminate_samples  # noqa: E402
+from alchemistcoder.records import Sample, make_messages  # noqa: E402
 from alchemistcoder.stage import StageContext  # noqa: E402
 
 
@@ -138,11 +147,48 @@ def fresh_main(args: argparse.Namespace, judge: object | None) -> None:
           f"multipart_recall={multipart[0]:.3f} fpr={fpr[0]:.3f}")
 
 
+def multipart_main(args: argparse.Namespace) -> None:
+    """Per-part retrieval on multi-part requests of the tune data (``labelled.build_multipart``), with the
+    decision the decontaminate step makes (``decontaminate_samples``, default config)."""
+    import alchemistcoder.decontam.step as step
+
+    if args.whole_only:
+        step.split_parts = lambda instruction, response: []  # every request retrieved whole
+    rows = build_multipart(split=args.split)
+    cfg = DecontamConfig()
+    index = DecontamIndex(load_entries(cfg), cfg)
+
+    def decisions(items: list[dict]) -> list[dict | None]:
+        samples = [Sample(f"r{k}", "bench", make_messages(r["instruction"], r["response"])) for k, r in enumerate(items)]
+        decontaminate_samples(samples, cfg, index)
+        return [s.rejection.params if s.rejected else None for s in samples]
+
+    t0 = time.perf_counter()
+    hits = decisions(rows)
+    positives = [r for r in rows if r["label"] == 1]
+    singles = decisions([r["single"] for r in positives])
+    t1 = time.perf_counter()
+    pos = [(r, h) for r, h in zip(rows, hits, strict=True) if r["label"] == 1]
+    neg = [h for r, h in zip(rows, hits, strict=True) if r["label"] == 0]
+    flagged = [(r, h) for r, h in pos if h]
+    named = sum(1 for r, h in flagged if h.get("part", {}).get("number") == r["part"])
+    recall, single = len(flagged) / len(pos), sum(map(bool, singles)) / len(singles)
+    fpr = sum(map(bool, neg)) / len(neg)
+    print(f"multi-part requests ({args.split}): {len(pos)} with a benchmark problem as one part, {len(neg)} without; "
+          f"{'whole only' if args.whole_only else 'per part'}; {t1 - t0:.1f}s")
+    print(f"recall {recall:.3f} ({len(flagged)} of {len(pos)}); as single requests {single:.3f}; evidence names the "
+          f"benchmark's part in {named} of {len(flagged)}; fpr {fpr:.3f} ({sum(map(bool, neg))} of {len(neg)})")
+    print(f"decont_multipart split={args.split} recall={recall:.3f} single_recall={single:.3f} "
+          f"part_named={named / max(len(flagged), 1):.3f} fpr={fpr:.3f}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--set", choices=("labelled", "fresh"), default="labelled",
+    ap.add_argument("--set", choices=("labelled", "fresh", "multipart"), default="labelled",
                     help="labelled: the derived and paraphrase sets (default); fresh: the untouched fresh test set "
-                         "of issue 24, aggregate figures only")
+                         "of issue 24, aggregate figures only; multipart: multi-part requests of the tune data")
+    ap.add_argument("--split", choices=("tune", "test"), default="tune", help="--set multipart: the paraphrase split used")
+    ap.add_argument("--whole-only", action="store_true", help="--set multipart: retrieve every request whole")
     ap.add_argument("--seeds", type=int, nargs="+", default=[0, 2, 3],
                     help="Seeds of the derived set, pooled (its n-gram thresholds were tuned on seed 1).")
     ap.add_argument("--per-kind", type=int, default=40, help="Derived positives per contamination kind.")
@@ -156,6 +202,9 @@ def main() -> None:
         if args.show_misses:
             ap.error("--show-misses is refused for --set fresh: the fresh test set's misses are not to be read")
         fresh_main(args, judge)
+        return
+    if args.set == "multipart":
+        multipart_main(args)
         return
 
     rows = []

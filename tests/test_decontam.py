@@ -464,3 +464,88 @@ def test_no_decontamination_module_imports_another_in_a_chain_longer_than_two():
     assert chains["alchemistcoder.decontam.step"] == 2  # the step uses the signals, which use their shared parts
     assert not any(m.startswith("alchemistcoder.curate") for p in _PACKAGE.rglob("*.py") for m in
                    _imports_of(p, "alchemistcoder.curate") if p.name != "commands.py")  # curate calls decontam
+
+
+# -- per-part retrieval (issue 24, item 3) ---------------------------------------------------------------------
+_CELSIUS = ("Write a function that converts a temperature from Celsius to Fahrenheit.",
+            "Here it is:\n```python\ndef c_to_f(c):\n    return c * 9 / 5 + 32\n```")
+_ACCOUNT = ("Create a class representing a bank account with deposit and withdraw methods that reject negative amounts.",
+            "```python\nclass Account:\n    def __init__(self):\n        self.balance = 0\n\n    def deposit(self, x):\n"
+            "        if x < 0:\n            raise ValueError\n        self.balance += x\n\n    def withdraw(self, x):\n"
+            "        if x < 0 or x > self.balance:\n            raise ValueError\n        self.balance -= x\n```")
+# MBPP/629 ("find even numbers from a list of numbers") in other words, answered by a correct function
+_EVENS = ("Write a python function that takes a list of numbers and returns only the even ones.",
+          "Sure:\n```python\ndef get_evens(numbers):\n    return [n for n in numbers if n % 2 == 0]\n```")
+
+
+def _multipart(parts):
+    from labelled import join_parts
+
+    return join_parts(parts)
+
+
+def test_an_instruction_is_split_into_its_tasks_and_the_response_into_their_answers():
+    from alchemistcoder.decontam.retrieval.parts import split_instruction, split_parts
+
+    parts = split_parts(*_multipart([_CELSIUS, _EVENS, _ACCOUNT]))
+    assert [p.instruction for p in parts] == [_CELSIUS[0], _EVENS[0], _ACCOUNT[0]]
+    assert all(p.own for p in parts) and "get_evens" in parts[1].response and "c_to_f" not in parts[1].response
+    # sections headed "Task k", and a list inside an item ("#Steps# 1. ... 2. ...") read as such
+    nested = ("Solve these two problems:\n1. Write a function that reverses a string without slicing.\n#Steps#\n"
+              "1. Walk the string backwards\n2. Join the characters\n2. Write a function that returns the maximum "
+              "element of a list of numbers.")
+    answer = "### Task 1\n```python\ndef rev(s):\n    return ''.join(reversed(s))\n```\n### Task 2\n```python\n" \
+             "def biggest(xs):\n    return max(xs)\n```"
+    parts = split_parts(nested, answer)
+    assert len(parts) == 2 and parts[1].instruction.startswith("Write a function that returns the maximum")
+    assert "biggest" in parts[1].response and "rev" not in parts[1].response
+    # as many code blocks as parts: block k answers part k; otherwise every part gets the whole response
+    assert [p.own for p in split_parts(nested, "```python\nx = 1\n```")] == [False, False]
+    # steps, requirements and bullet lists of one task are one task
+    assert split_instruction("Write a function that:\n1. reads the list of numbers\n2. sorts it in place please") == []
+    assert split_instruction("Write a function that sorts a list.\nRequirements:\n- must handle negative numbers "
+                             "well\n- must run in linear time") == []
+    assert split_instruction("Implement merge sort with the following additional requirements:\n1. The code should "
+                             "sort integers in ascending order.\n2. The code should use recursion to divide the array.") == []
+
+
+def test_a_benchmark_problem_as_one_part_of_several_is_found_and_its_part_named(few):
+    """The second of three tasks is MBPP/629 in other words, answered by a correct function: retrieved whole,
+    the request is diluted (no problem near enough); its part, retrieved and run with its own answer, passes
+    MBPP+'s tests. The same request without that part is kept."""
+    cfg, index, semantic = few
+    index._semantic = semantic
+    instruction, response = _multipart([_CELSIUS, _EVENS, _ACCOUNT])
+    assert semantic.candidates([instruction]) == [[]]  # diluted: nothing near the whole request
+    p = _reject(index, cfg, instruction, response)
+    assert p["task_id"] == "Mbpp/629" and p["signal"] == "execution" and p["scores"]["function"] == "get_evens"
+    assert p["part"] == {"number": 2, "of": 3, "text": _EVENS[0], "answer": "own section"}
+    assert _reject(index, cfg, *_multipart([_CELSIUS, _ACCOUNT])) is None
+
+
+def test_a_single_task_sample_is_decided_and_recorded_as_before(few):
+    """One task is one unit: the evidence is the verdict policy's, with no ``part``."""
+    cfg, index, semantic = few
+    index._semantic = semantic
+    hits, _asks, _cands, _verdicts = semantic._decide_units([_EVENS])
+    assert semantic.decide([_EVENS]) == hits and "part" not in hits[0]
+    p = _reject(index, cfg, *_EVENS)
+    assert p == {**hits[0]} and p["task_id"] == "Mbpp/629"
+
+
+def test_an_ngram_hit_in_a_multi_part_request_names_its_part(index):
+    """n-gram signals measure containment, which other parts cannot dilute: the decision is the whole
+    request's, and the part that holds the copied statement is named."""
+    from alchemistcoder.benchmarks import load_benchmark
+
+    task = next(t for t in load_benchmark("mbpp") if t.task_id == "Mbpp/439")
+    copy = (task.prompt, "```python\ndef multiple_to_single(L):\n    return int(''.join(map(str, L)))\n```")
+    cfg = index.cfg.model_copy(update={"embedding": False})
+    s = Sample("p", "s", make_messages(*_multipart([_CELSIUS, _ACCOUNT, copy])))
+    decontaminate_samples([s], cfg, index)
+    p = s.rejection.params
+    assert p["task_id"] == "Mbpp/439" and p["signal"] in ("text", "text+code", "verbatim_code", "code")
+    assert p["part"]["number"] == 3 and p["part"]["of"] == 3
+    single = Sample("q", "s", make_messages(*copy))
+    decontaminate_samples([single], cfg, index)
+    assert single.rejection.params["task_id"] == "Mbpp/439" and "part" not in single.rejection.params

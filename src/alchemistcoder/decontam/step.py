@@ -32,6 +32,7 @@ from alchemistcoder.decontam.policy import (
 from alchemistcoder.decontam.problems import BenchProblem, load_problems
 from alchemistcoder.decontam.retrieval.embedding import MAX_INSTRUCTION_CHARS, Candidate, EmbeddingIndex
 from alchemistcoder.decontam.retrieval.ngram import BenchEntry, NgramIndex, load_entries
+from alchemistcoder.decontam.retrieval.parts import Part, split_parts
 from alchemistcoder.decontam.signals.facts import KeyFacts, key_facts
 from alchemistcoder.decontam.signals.foreign import ForeignCode, foreign_code, reference_cases, verify_foreign
 from alchemistcoder.decontam.signals.judge import ask_judge
@@ -147,7 +148,57 @@ class SemanticIndex:
 
     def decide(self, pairs: list[tuple[str, str]], ctx: Any = None) -> list[dict[str, Any] | None]:
         """The meaning-level hit of each (instruction, response) pair as rejection params (``policy.evidence``),
-        or None; ``ctx`` (a StageContext) opens the judge model when ``judge_model`` is set."""
+        or None; ``ctx`` (a StageContext) opens the judge model when ``judge_model`` is set.
+
+        A multi-part instruction (``retrieval/parts.py``) is retrieved and verified whole, as any other, and
+        each of its parts on its own with the code that answers it; a hit of the whole comes first, else the
+        first part's hit, which names the part in the evidence (``part``). A single-task instruction is one
+        unit, decided exactly as before."""
+        units: list[tuple[int, Part | None]] = [(k, None) for k in range(len(pairs))]
+        for k, (instruction, response) in enumerate(pairs):
+            for part in split_parts(instruction, response):
+                units.append((k, part))
+                if part.uncertain:  # its section may be another's: all the response's functions as well
+                    units.append((k, dataclasses.replace(part, response=response, own=False, uncertain=False)))
+        unit_pairs = [pairs[k] if part is None else (part.instruction, part.response) for k, part in units]
+        if len(units) > len(pairs):
+            self.stats["parts"] += len(units) - len(pairs)
+        hits, asks, cands, verdicts = self._decide_units(unit_pairs)
+        out: list[dict[str, Any] | None] = [None] * len(pairs)
+        ask: dict[int, tuple[int, Candidate]] = {}
+        for u, (k, part) in enumerate(units):
+            if part is not None and out[k] is not None and "part" not in out[k] \
+                    and (hits[u] or {}).get("task_id") == out[k]["task_id"]:
+                out[k] = {**hits[u], "part": part.to_params()}  # the whole's hit, found in this part
+            if out[k] is not None:
+                continue
+            if hits[u] is not None:
+                out[k] = hits[u] if part is None else {**hits[u], "part": part.to_params()}
+                ask.pop(k, None)
+            elif asks[u] is not None and k not in ask:
+                ask[k] = (u, asks[u])
+        for k, params in enumerate(out):
+            if params is not None and "part" not in params and len(units) > len(pairs):
+                # a whole's hit that no part's retrieval confirms: the part nearest to the problem
+                near = [(c.cosine, units[u][1]) for u, (j, part) in enumerate(units) if j == k and part is not None
+                        for c in cands[u] if self.problems[c.problem].key == params["task_id"]]
+                if near:
+                    out[k] = {**params, "part": max(near, key=lambda x: x[0])[1].to_params()}
+        if ask and ctx is not None:
+            todo = list(ask.values())
+            answers = ask_judge([(unit_pairs[u][0], self.problems[c.problem].statements[0]) for u, c in todo], cfg=self.cfg,
+                                ctx=ctx)
+            for (u, c), answer in zip(todo, answers, strict=True):
+                if answer is not None and answer["same"]:
+                    k, part = units[u]
+                    params = evidence(self.cfg, self.problems, c, "judge", None, cands[u], verdicts[u], judge=answer)
+                    out[k] = params if part is None else {**params, "part": part.to_params()}
+        return out
+
+    def _decide_units(self, pairs: list[tuple[str, str]]) -> tuple[list[dict[str, Any] | None], list[Candidate | None],
+                                                                   list[list[Candidate]], list[dict[str, ExecVerdict]]]:
+        """Per (instruction, response) pair: the hit's rejection params or None, the candidate to ask the judge
+        about or None, the candidates and the execution verdicts."""
         cfg = self.cfg
         started = time.perf_counter()
         cands = self.candidates([i for i, _ in pairs])
@@ -167,18 +218,11 @@ class SemanticIndex:
         self._verify_foreign(pairs, cands, verdicts)
         self.stats["exec_s"] += time.perf_counter() - started
         self.stats["exec_samples"] += len(runs)
-        out: list[dict[str, Any] | None] = [None] * len(pairs)
-        undecided: list[tuple[int, Candidate]] = []
+        hits: list[dict[str, Any] | None] = [None] * len(pairs)
+        asks: list[Candidate | None] = [None] * len(pairs)
         for k, ((instruction, _r), cs) in enumerate(zip(pairs, cands, strict=True)):
-            out[k], ask = decide(cfg, self.problems, self.facts, instruction[:MAX_INSTRUCTION_CHARS], cs, verdicts[k])
-            if ask is not None:
-                undecided.append((k, ask))
-        if undecided and ctx is not None:
-            answers = ask_judge([(pairs[k][0], self.problems[c.problem].statements[0]) for k, c in undecided], cfg, ctx)
-            for (k, c), answer in zip(undecided, answers, strict=True):
-                if answer is not None and answer["same"]:
-                    out[k] = evidence(cfg, self.problems, c, "judge", None, cands[k], verdicts[k], judge=answer)
-        return out
+            hits[k], asks[k] = decide(cfg, self.problems, self.facts, instruction[:MAX_INSTRUCTION_CHARS], cs, verdicts[k])
+        return hits, asks, cands, verdicts
 
 
 class DecontamIndex(NgramIndex):
@@ -209,6 +253,21 @@ def shared_index(cfg: DecontamConfig) -> DecontamIndex:
     return _index_for(cfg.model_dump_json())
 
 
+def _name_parts(index: NgramIndex, flagged: list[tuple[Sample, dict[str, Any]]]) -> None:
+    """For n-gram hits of multi-part instructions, the part that holds the match, in the evidence (``part``).
+
+    The n-gram signals measure containment (the share of a problem's n-grams found in the sample), which the
+    other parts of a sample cannot lower: each part is scored on its own only to name it, and the decision
+    stays the whole sample's."""
+    units = [(params, part) for sample, params in flagged for part in split_parts(sample.instruction, sample.response)]
+    if not units:
+        return
+    for (params, part), matches in zip(units, index.score_batch([(p.instruction, p.response) for _, p in units]),
+                                       strict=True):
+        if "part" not in params and any(m.task_id == params["task_id"] for m in matches):
+            params["part"] = part.to_params()
+
+
 def decontaminate_samples(samples: list[Sample], cfg: DecontamConfig, index: DecontamIndex | None = None,
                           batch_size: int = 512, ctx: Any = None) -> int:
     """Reject samples that overlap a benchmark, in place; returns how many were rejected.
@@ -227,6 +286,7 @@ def decontaminate_samples(samples: list[Sample], cfg: DecontamConfig, index: Dec
     unflagged: list[Sample] = []
     for start in range(0, len(live), batch_size):
         batch = live[start : start + batch_size]
+        flagged: list[tuple[Sample, dict[str, Any]]] = []
         for sample, matches in zip(batch, index.score_batch([(s.instruction, s.response) for s in batch]), strict=True):
             if not matches:
                 unflagged.append(sample)
@@ -235,6 +295,9 @@ def decontaminate_samples(samples: list[Sample], cfg: DecontamConfig, index: Dec
             if len(matches) > 1:
                 params["also"] = [{"benchmark": m.benchmark, "task_id": m.task_id, "signal": m.signal,
                                    "score": round(m.score, 4)} for m in matches[1:]]
+            flagged.append((sample, params))
+        _name_parts(index, flagged)
+        for sample, params in flagged:
             sample.reject(OP, REASON, params=params, stage="curate")
             signals[params["signal"]] += 1
     timings: dict[str, float] = {}

@@ -363,6 +363,41 @@ def load_fresh(data_dir: str | Path | None = None) -> list[dict]:
     return rows
 
 
+def join_parts(pairs: list[tuple[str, str]]) -> tuple[str, str]:
+    """(instruction, response) pairs joined as one multi-part request, as :func:`load_fresh` joins its
+    ``multipart`` rows: "Please complete all of the following tasks: 1. ... 2. ...", the responses numbered the
+    same way."""
+    instruction = MULTIPART_INTRO + "\n" + "\n".join(f"{k}. {i}" for k, (i, _) in enumerate(pairs, 1))
+    response = "\n\n".join(f"{k}. {r}" for k, (_, r) in enumerate(pairs, 1))
+    return instruction, response
+
+
+def build_multipart(data_dir: str | Path | None = None, split: str = "tune", seed: int = 24,
+                    negatives: int = 60) -> list[dict]:
+    """Multi-part requests made of the paraphrase set's ``split`` (per-part retrieval of issue 24 was designed
+    on ``tune``): each positive joined with 1-3 clean rows (the split's near misses and the hand-written
+    negatives without a task) at a seeded position, ``multipart``, label 1; and ``negatives`` requests of 2-4
+    clean rows only, ``multipart_clean``, label 0. The format is the fresh set's (:func:`join_parts`)."""
+    rows = load_paraphrases(data_dir, split=split)
+    fillers = [(r["instruction"], r["response"]) for r in rows if r["label"] == 0]
+    with open(HERE / "negatives.jsonl", encoding="utf-8") as fh:
+        fillers += [(rec["instruction"], rec["response"]) for rec in map(json.loads, fh) if not rec.get("task_id")]
+    rng = random.Random(seed)
+    out = []
+    for k, row in enumerate(r for r in rows if r["label"] == 1):
+        parts = rng.sample(fillers, rng.choice((1, 1, 2, 2, 3)))
+        position = rng.randrange(len(parts) + 1)
+        parts.insert(position, (row["instruction"], row["response"]))
+        instruction, response = join_parts(parts)
+        out.append({"id": f"mp-{k}", "kind": "multipart", "label": 1, "task_id": row["task_id"], "split": split,
+                    "part": position + 1, "single": row, "instruction": instruction, "response": response})
+    for k in range(negatives):
+        instruction, response = join_parts(rng.sample(fillers, rng.choice((2, 3, 4))))
+        out.append({"id": f"mp-clean-{k}", "kind": "multipart_clean", "label": 0, "task_id": None, "split": split,
+                    "instruction": instruction, "response": response})
+    return out
+
+
 if __name__ == "__main__":
     out = sys.argv[1] if len(sys.argv) > 1 else "-"
     data = build_labelled_set(seed=int(sys.argv[2]) if len(sys.argv) > 2 else 0)
