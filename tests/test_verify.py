@@ -288,3 +288,36 @@ def test_the_embedded_model_writes_tests_that_only_mark(tmp_path) -> None:
         (event,) = [e for e in s.trace if e.op == "verify_tests"]
         assert event.params["written"] >= 0 and event.model
         assert not [e for e in s.trace if e.op == "verify_repair"]
+
+
+def test_a_recorded_repair_by_a_real_model_replaces_the_response_and_becomes_a_task(tmp_path) -> None:
+    """Qwen2.5-Coder-1.5B's recorded answers (tests, three solutions, a fix) replayed over a real socket: the
+    buggy response (lower-case vowels only) fails the consensus, the fix passes every consensus test and
+    replaces it, the checked tests travel with the sample, and the repair becomes a comprehension task."""
+    import json
+    from pathlib import Path
+
+    from llm_fault_server import FaultServer
+
+    from alchemistcoder.comprehend.config import ComprehendConfig
+    from alchemistcoder.comprehend.stage import trace_tasks
+    from alchemistcoder.llm.client import LLMClient
+    from alchemistcoder.llm.config import LLMConfig
+
+    fixture = json.loads((Path(__file__).parent / "data" / "llm_answers" / "verify_repair_qwen-1.5b.json").read_text())
+    sample = Sample("vowels", "fixture", make_messages(fixture["instruction"], fixture["response"]))
+    with FaultServer([f"text:{a['text']}" for a in fixture["answers"]]) as server:
+        cfg = LLMConfig(backend="openai", model="qwen-1.5b", base_urls=[server.base_url], max_concurrency=1,
+                        api_key_env=None)
+        with LLMClient.from_config(cfg, cache_dir=tmp_path / "cache") as client:
+            verify_samples([sample], VerifyConfig(), client)
+        assert server.total_received == len(fixture["answers"])
+    assert not sample.rejected and sample.meta["verify"]["status"] == "repaired"
+    (repair,) = [e for e in sample.trace if e.op == "verify_repair"]
+    assert repair.verdict == "modify" and repair.before == fixture["response"] and repair.after == sample.response
+    assert "'aeiou'" in repair.before and "'aeiou'" not in sample.response.split("```")[1].replace("'aeiouAEIOU'", "")
+    decide = next(e for e in sample.trace if e.op == "verify_decide")
+    assert decide.verdict == "keep" and decide.params["before_repair"]["verdict"] == "fail"
+    assert sample.meta["tests"] and sample.meta["tests_provenance"]["by"] == "model"
+    (task,) = [t for t in trace_tasks([sample], ComprehendConfig()) if t.task == "repair"]
+    assert "'aeiou'" in task.instruction and repair.params["test"] in task.instruction

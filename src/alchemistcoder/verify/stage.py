@@ -130,7 +130,7 @@ def _failing_test(case: Case) -> tuple[str, str]:
     assert d is not None and run is not None
     if d.failing:
         kind, message = run.errors[d.failing[0]]
-        return case.tests[d.failing[0]], (f"Error: {kind}: {message}".strip() if kind else "The assertion is false.")
+        return case.tests[d.failing[0]], (f"Error: {kind}: {message}".rstrip(": ") if kind else "The assertion is false.")
     i = d.probe or 0
     theirs = next((s.answers[i] for s in case.solution_runs if s.usable and i < len(s.answers)), "?")
     return f"assert {case.probes[i]} == {theirs}", f"The code returns {run.answers[i]}; correct solutions return {theirs}."
@@ -269,6 +269,9 @@ def _finish(case: Case, cfg: VerifyConfig, can_reject: bool, stage: str) -> str:
     if d.failing:
         params["failing"] = [{"test": case.tests[i], "error": list(case.response_run.errors[i])}
                              for i in d.failing[:3]]
+    elif d.probe is not None:  # failed on the differential evidence: the probe, as the assert shown to a repairer
+        test, error = _failing_test(case)
+        params["failing"] = [{"test": test, "error": ["AnswerDiffers", error]}]
     if d.verdict == "pass":
         checks = ["failing_tests" if case.provenance == "source" else FAILING_REASON]
         s.record(DECIDE_OP, "keep", params={**params, "checks": checks}, stage=stage)
