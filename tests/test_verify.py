@@ -297,12 +297,11 @@ def test_a_recorded_repair_by_a_real_model_replaces_the_response_and_becomes_a_t
     import json
     from pathlib import Path
 
-    from llm_fault_server import FaultServer
-
     from alchemistcoder.comprehend.config import ComprehendConfig
     from alchemistcoder.comprehend.stage import trace_tasks
     from alchemistcoder.llm.client import LLMClient
     from alchemistcoder.llm.config import LLMConfig
+    from llm_fault_server import FaultServer
 
     fixture = json.loads((Path(__file__).parent / "data" / "llm_answers" / "verify_repair_qwen-1.5b.json").read_text())
     sample = Sample("vowels", "fixture", make_messages(fixture["instruction"], fixture["response"]))
