@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import gzip
+from dataclasses import replace
+from operator import attrgetter
 from pathlib import Path
 
 import orjson
@@ -10,8 +12,11 @@ import pytest
 
 from alchemistcoder.config import RunConfig
 from alchemistcoder.io import read_jsonl
-from alchemistcoder.pipeline import PipelineError, StageSpec, run_pipeline
-from test_pipeline_standins import STANDIN_STAGES, drop_one, standin_config
+from alchemistcoder.pipeline import PipelineError, StageSpec, default_stage, run_pipeline
+from alchemistcoder.stage import CHECKPOINT, REJECTED, SAMPLES, TRAIN_FILE
+from test_pipeline_standins import FULL_STANDIN_STAGES, STANDIN_STAGES, drop_one, standin_config
+
+REPO = Path(__file__).resolve().parents[1]
 
 
 def _manifest(run: Path, name: str) -> dict:
@@ -248,7 +253,7 @@ def test_ingest_writes_shards_as_it_reads(shared_data: Path, tmp_path: Path) -> 
     run = tmp_path / "run"
     cfg = standin_config(shared_data, run, limit=300)
     with pytest.raises(RuntimeError, match="source went away"):
-        run_pipeline(cfg, (StageSpec("ingest", "source", _ingest_then_fail),), quiet=True)
+        run_pipeline(cfg, (replace(default_stage("ingest"), fn=_ingest_then_fail),), quiet=True)
     assert sorted(p.name for p in (run / "01_ingest").glob("shard-*.jsonl.gz")) == [
         "shard-00000.jsonl.gz", "shard-00001.jsonl.gz"]
     assert not (run / "01_ingest" / "manifest.json").exists()
@@ -257,3 +262,47 @@ def test_ingest_writes_shards_as_it_reads(shared_data: Path, tmp_path: Path) -> 
     m = _manifest(run, "ingest")
     assert m["counts"]["kept"] == 600 and len(m["outputs"]) == 6
     assert m["stats"]["sources"]["codealpaca"]["kept"] == 300
+
+
+def test_the_stage_list_declares_every_hand_off() -> None:
+    """What each stage consumes and produces is in its spec: the mix's train file is train's input, train's
+    checkpoint eval's, comprehend also reads every earlier reject, ingest fingerprints its source files."""
+    ingest, curate, comprehend, mix, train, evaluate = (default_stage(n) for n in (
+        "ingest", "curate", "comprehend", "mix", "train", "eval"))
+    assert ingest.inputs == () and ingest.fingerprint is not None and curate.inputs == (SAMPLES,)
+    assert comprehend.inputs == (SAMPLES, REJECTED)
+    assert [(p.name, p.key, p.by_content) for p in mix.products] == [(TRAIN_FILE, "export.train_jsonl", True)]
+    assert train.inputs == (TRAIN_FILE,) and [p.name for p in train.products] == [CHECKPOINT]
+    assert evaluate.inputs == (CHECKPOINT,) and evaluate.products == ()
+    with pytest.raises(PipelineError, match="fingerprint"):
+        StageSpec("read", "source", "module:function")
+
+
+def test_a_stage_whose_input_was_not_handed_on_says_where_it_comes_from(shared_data: Path, tmp_path: Path) -> None:
+    cfg = standin_config(shared_data, tmp_path / "run", limit=20)
+    cfg = RunConfig.model_validate({**cfg.model_dump(), "mix": {"formats": ["parquet"]}, "train": {"enabled": True}})
+    with pytest.raises(PipelineError, match=r"train needs the train_file .*mix.formats must include jsonl"):
+        run_pipeline(cfg, (STANDIN_STAGES[0], default_stage("mix"), FULL_STANDIN_STAGES[-2]), quiet=True)
+
+
+def test_trace_events_carry_the_stage_name_of_the_context(tmp_path: Path) -> None:
+    """Stage code never names its stage: under other names, every event ingest, curate (filters,
+    decontamination, dedup) and the mix (its cap) record carries the name the stage list gives."""
+    from alchemistcoder.config import load_config
+
+    cfg = load_config(REPO / "configs" / "quickstart.yaml", [
+        f"run.out={tmp_path / 'run'}", "run.executor=inprocess", "run.shard_size=40",
+        "curate.decontam.embedding=false", "mix.formats=[jsonl]", "mix.max_samples=50"])
+    names = {"read": "ingest", "clean": "curate", "final": "mix"}
+    stages = tuple(replace(default_stage(old), name=new, section=default_stage(old).section or attrgetter(old))
+                   for new, old in names.items())
+    run_pipeline(cfg, stages, quiet=True)
+    seen: dict[str, set[str]] = {}
+    for path in sorted((tmp_path / "run").glob("[0-9][0-9]_*/*.jsonl.gz")):
+        for row in read_jsonl(path):
+            for event in row["trace"]:
+                seen.setdefault(event["stage"], set()).add(event["op"])
+    assert set(seen) == set(names), seen
+    reasons = _manifest(tmp_path / "run", "clean")["rejects_by_reason"]
+    assert reasons["contaminated"] >= 1 and reasons["exact_duplicate"] >= 1 and reasons["short_response"] >= 1
+    assert {"quality_filter", "decontaminate", "dedup"} <= seen["clean"], seen["clean"]

@@ -14,7 +14,7 @@ from pathlib import Path
 from alchemistcoder.config import RunConfig
 from alchemistcoder.pipeline import StageSpec, default_stage
 from alchemistcoder.records import Sample
-from alchemistcoder.stage import StageContext
+from alchemistcoder.stage import REJECTED, SAMPLES, StageContext
 
 
 def _h(text: str) -> int:
@@ -125,7 +125,7 @@ STANDIN_STAGES: tuple[StageSpec, ...] = (
     StageSpec("curate", "global", dedup_instructions),
     StageSpec("evolve", "data", filter_short),
     StageSpec("harmonize", "data", add_prompts),
-    StageSpec("comprehend", "global", filtering_tasks, with_rejected=True),
+    StageSpec("comprehend", "global", filtering_tasks, consumes=(SAMPLES, REJECTED)),
     default_stage("mix"),
 )
 

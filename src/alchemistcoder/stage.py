@@ -7,8 +7,13 @@ their parents). It never drops a record, so count in = kept + rejected holds by 
 know where it runs: the executor (in-process, process pool or Ray) decides how the list is sharded.
 
 The run loop (``alchemistcoder.pipeline.run``) knows stages only through their :class:`StageSpec`: how
-the stage runs (``kind``), its function, which config section it reads, and hooks (``after``) such as the
-mix's export. The stage list itself lives in ``alchemistcoder.pipeline.stages``.
+the stage runs (``kind``), its function, which config section it reads, what it **consumes** from earlier
+stages and **produces** for later ones (sample shards, and named :class:`Product` files such as the mix's
+``train_file``, which train consumes), and hooks (``after``) such as the mix's export. Every fingerprint
+comes from the spec: what it consumes, or its own ``fingerprint`` hook (a source stage's files). The stage
+list itself lives in ``alchemistcoder.pipeline.stages``.
+
+A stage writes its trace events under ``ctx.stage``, the name its spec gives it, never a name of its own.
 
 A data stage that needs a global decision (deduplication) is a list of **steps** (``StageSpec.steps``),
 as in datatrove: a :class:`MapStep` runs per shard on the executor and may emit compact *keys* per shard;
@@ -36,6 +41,16 @@ if TYPE_CHECKING:
 StageKind = Literal["source", "data", "global", "training", "evaluation", "finish"]
 StepFn = Callable[..., Any] | str
 
+# The hand-offs between stages, by name. Every sample stage hands on its kept shards (SAMPLES) and its
+# rejected ones, which add up over stages (REJECTED) until a stage that consumes them passes them on in
+# its own rejected shards. A stage may also hand on files and directories, declared as :class:`Product`
+# (the mix's train file, train's checkpoint).
+SAMPLES = "samples"
+REJECTED = "rejected"
+TRAIN_FILE = "train_file"
+CHECKPOINT = "checkpoint"
+SAMPLE_KINDS = ("source", "data", "global")
+
 
 class PipelineError(RuntimeError):
     """A stage broke the contract (dropped records) or a run cannot go on (missing upstream output)."""
@@ -53,17 +68,58 @@ def resolve_function(ref: Callable[..., Any] | str) -> Callable[..., Any]:
 
 
 @dataclass(frozen=True)
+class Product:
+    """A file or directory a stage hands on by name, beside its sample shards.
+
+    ``key`` is where the stage's manifest holds its path, dotted (``export.train_jsonl``: the mix's export;
+    ``checkpoint``: what the train function returned). Its fingerprint, which is the input fingerprint of a
+    stage that consumes it, is the file's bytes when ``by_content`` (an unchanged train file from a changed
+    mix config trains nothing again), else the producing stage's input fingerprint and config hash (a
+    checkpoint is too large to read). ``hint`` says how to get it when a stage needs it and it is missing.
+    """
+
+    name: str
+    key: str
+    by_content: bool = False
+    hint: str = ""
+
+    def path_in(self, manifest: dict[str, Any]) -> str | None:
+        """The product's path in the producing stage's manifest (None when the stage made none)."""
+        value: Any = manifest
+        for part in self.key.split("."):
+            value = value.get(part) if isinstance(value, dict) else None
+        return str(value) if value else None
+
+
+# what a stage consumes and produces when its spec does not say (``produces`` lists products only: a
+# sample stage always hands on its shards)
+_CONSUMES: dict[str, tuple[str, ...]] = {
+    "source": (), "data": (SAMPLES,), "global": (SAMPLES,), "training": (TRAIN_FILE,),
+    "evaluation": (CHECKPOINT,), "finish": (),
+}
+_PRODUCES: dict[str, tuple[Product, ...]] = {"training": (Product(CHECKPOINT, "checkpoint"),)}
+
+
+@dataclass(frozen=True)
 class StageSpec:
     """One step of the run, as the run loop sees it.
 
     ``kind`` says how it runs: ``source`` (makes samples from ``cfg.sources``), ``data`` (a pure function
     mapped over shards by the executor), ``global`` (sees all samples at once, on the driver), ``training``
-    (reads the exported train file), ``evaluation`` (reads the trained checkpoint) or ``finish`` (runs after
-    every stage as ``fn(run_dir, cfg)``: the report). ``fn`` is the stage
+    and ``evaluation`` (artifact stages: ``fn(path, section, ctx) -> dict`` over the one product they
+    consume) or ``finish`` (runs after every stage as ``fn(run_dir, cfg)``: the report). ``fn`` is the stage
     function or its ``"module:attribute"`` path, imported only when the stage runs.
 
-    - ``with_rejected``: the stage also receives the samples rejected by earlier stages (the data-filtering
-      comprehension task is built from them).
+    - ``consumes``: the hand-offs it reads, by name: ``SAMPLES`` (the kept shards of the sample stage
+      before it), ``REJECTED`` (also every earlier stage's rejected shards: the data-filtering comprehension
+      task is built from them) or a product's name (``TRAIN_FILE``, ``CHECKPOINT``). Unset: by kind (a
+      source stage nothing, a data or global stage ``SAMPLES``, training ``TRAIN_FILE``, evaluation
+      ``CHECKPOINT``). A training stage cannot run without its product; an evaluation stage gets None when
+      no earlier stage handed one on (it evaluates ``eval.model`` instead).
+    - ``produces``: the products it hands on beside its shards (:class:`Product`). Unset: by kind (training:
+      its ``checkpoint``).
+    - ``fingerprint``: ``fn(cfg) -> str``, the input fingerprint of a stage that reads its input from the
+      config rather than from earlier stages (ingest: the content of the source files).
     - ``global_if``: a data stage that must see all samples at once when this field of its section is set
       (e.g. a cap like ``evolve.max_samples``, which ranks the whole input).
     - ``section``: ``fn(cfg) -> section`` (or its path) when the stage reads more than ``cfg.<name>``
@@ -75,17 +131,49 @@ class StageSpec:
     - ``steps``: ``fn(section) -> list[MapStep | ReduceStep]`` (or its path): how a data stage runs on
       shards when it needs global decisions; without it a data stage is the single map step ``fn``. ``fn``
       stays the whole-list form (``global_if`` and the CLI verbs use it).
+    - ``report``: ``fn(view) -> html`` (or its path): the stage's section of the run's report, given a
+      ``report.build.StageView``; the report shows the sections in the order of the stage list.
     """
 
     name: str
     kind: StageKind
     fn: Callable[..., Any] | str
-    with_rejected: bool = False
+    consumes: tuple[str, ...] | None = None
+    produces: tuple[Product, ...] | None = None
+    fingerprint: Callable[..., Any] | str | None = None
     global_if: str | None = None
     section: Callable[..., Any] | str | None = None
     extra_hash: Callable[..., Any] | str | None = None
     after: Callable[..., Any] | str | None = None
     steps: Callable[..., Any] | str | None = None
+    report: Callable[..., Any] | str | None = None
+
+    def __post_init__(self) -> None:
+        if self.kind == "source" and self.fingerprint is None:
+            raise PipelineError(f"source stage {self.name!r} must declare its input fingerprint (fingerprint=)")
+        if self.consumes is None:
+            object.__setattr__(self, "consumes", _CONSUMES[self.kind])
+        if self.produces is None:
+            object.__setattr__(self, "produces", _PRODUCES.get(self.kind, ()))
+        if self.kind in ("training", "evaluation") and (len(self.inputs) != 1 or self.inputs[0] in (SAMPLES, REJECTED)):
+            raise PipelineError(f"{self.kind} stage {self.name!r} must consume one product, not {self.inputs}")
+
+    @property
+    def inputs(self) -> tuple[str, ...]:
+        """What it consumes (``consumes`` with the kind's default filled in)."""
+        assert self.consumes is not None
+        return self.consumes
+
+    @property
+    def products(self) -> tuple[Product, ...]:
+        """The products it hands on (``produces`` with the kind's default filled in)."""
+        assert self.produces is not None
+        return self.produces
+
+    @property
+    def hands_on_samples(self) -> bool:
+        """A sample stage: it writes kept and rejected shards, which later stages consume."""
+        return self.kind in SAMPLE_KINDS
 
     def kind_for(self, section: Any) -> str:
         """``global`` when ``global_if`` (a dotted path such as ``judge.max_samples``) names a set field of

@@ -278,7 +278,7 @@ def write_shard(samples: list[Sample], cfg: HarmonizeConfig, ctx: StageContext) 
     """Map: ground, write, validate, gate and apply the prompts of the shard's selected samples; returns every
     sample, each customized copy (``add`` mode) right after its parent."""
     t0 = time.perf_counter()
-    stage = ctx.stage or "harmonize"
+    stage = ctx.stage
     stats = HarmonizeStats()
     wanted = set(ctx.decisions["select"])
     chosen = [(s, ground(s.instruction, s.response)) for s in samples if s.id in wanted]

@@ -62,7 +62,7 @@ def candidate_keys_of(samples: list[Sample], cfg: ComprehendConfig, seed: int, s
 
 def candidate_keys(samples: list[Sample], cfg: ComprehendConfig, ctx: StageContext) -> dict[str, Any]:
     """Map (keys only): see :func:`candidate_keys_of`."""
-    return candidate_keys_of(samples, cfg, ctx.seed, ctx.stage or "comprehend")
+    return candidate_keys_of(samples, cfg, ctx.seed, ctx.stage)
 
 
 def choose_step(keys: list[dict[str, Any]], cfg: ComprehendConfig, ctx: StageContext | None) -> list[dict[str, Any]]:
@@ -119,7 +119,7 @@ def comprehend_stats(created: list[Sample]) -> dict[str, Any]:
 
 def make_shard(samples: list[Sample], cfg: ComprehendConfig, ctx: StageContext) -> list[Sample]:
     """Map: the shard's samples unchanged, then the chosen tasks made from them."""
-    stage = ctx.stage or "comprehend"
+    stage = ctx.stage
     choice = ctx.decisions["choose"]
     created = _model_free_tasks(samples, cfg, choice, ctx.seed, stage)
     if cfg.review.enabled and choice["reviews"]:

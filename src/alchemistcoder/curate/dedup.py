@@ -414,12 +414,14 @@ def near_decisions(pairs: Sequence[tuple[int, int]], candidates: Sequence[Sequen
     return out
 
 
-def apply_dedup(samples: Sequence[Sample], exact: dict[int, dict[str, Any]], near: dict[int, dict[str, Any]]) -> dict[str, int]:
-    """Map: reject a shard's duplicates (row -> params) with their cluster's keeper in the trace."""
+def apply_dedup(samples: Sequence[Sample], exact: dict[int, dict[str, Any]], near: dict[int, dict[str, Any]],
+                stage: str = "curate") -> dict[str, int]:
+    """Map: reject a shard's duplicates (row -> params) with their cluster's keeper in the trace, under
+    ``stage`` (in a run: ``ctx.stage``)."""
     for row, params in exact.items():
-        samples[row].reject(OP, "exact_duplicate", params=params, stage="curate")
+        samples[row].reject(OP, "exact_duplicate", params=params, stage=stage)
     for row, params in near.items():
-        samples[row].reject(OP, "near_duplicate", params=params, stage="curate")
+        samples[row].reject(OP, "near_duplicate", params=params, stage=stage)
     return {"exact_duplicate": len(exact), "near_duplicate": len(near)}
 
 

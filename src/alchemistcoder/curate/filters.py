@@ -83,9 +83,9 @@ def enabled_rules(cfg: FilterConfig) -> list[str]:
     return [name for name in RULES if getattr(cfg, name)]
 
 
-def _reject(sample: Sample, finding: Finding) -> None:
+def _reject(sample: Sample, finding: Finding, stage: str) -> None:
     params = {"category": category_of(finding.reason) or "", **finding.params}
-    sample.reject(OP, finding.reason, params=params, stage="curate")
+    sample.reject(OP, finding.reason, params=params, stage=stage)
 
 
 def _record_code_meta(sample: Sample, view: CodeView) -> None:
@@ -107,11 +107,12 @@ def _record_code_meta(sample: Sample, view: CodeView) -> None:
     }
 
 
-def curate_filters_batch(samples: list[Sample], cfg: FilterConfig) -> list[Sample]:
+def curate_filters_batch(samples: list[Sample], cfg: FilterConfig, stage: str = "curate") -> list[Sample]:
     """Apply the quality filters to a batch, in place; returns the same list (data-parallel, pure per batch).
 
     Already-rejected samples pass through untouched. The first failing rule rejects a sample; a sample that
-    passes every rule gets one ``keep`` event listing the checks it passed.
+    passes every rule gets one ``keep`` event listing the checks it passed. Events are recorded under
+    ``stage`` (in a run: ``ctx.stage``).
     """
     rules = enabled_rules(cfg)
     passed: list[tuple[Sample, CodeView, list[str]]] = []
@@ -126,23 +127,23 @@ def curate_filters_batch(samples: list[Sample], cfg: FilterConfig) -> list[Sampl
             if finding is not None:
                 break
         if finding is not None:
-            _reject(sample, finding)
+            _reject(sample, finding, stage)
         else:
             passed.append((sample, view, list(rules)))
     with_tests = [(s, v) for s, v, _ in passed if cfg.failing_tests and s.meta.get("tests")]
     if with_tests:
-        _run_tests(with_tests, cfg)
+        _run_tests(with_tests, cfg, stage)
         for s, _v, checks in passed:
             if cfg.failing_tests and s.meta.get("tests"):
                 checks.append("failing_tests")
     if cfg.use_compiler:
-        _compile_checks([(s, v) for s, v, _ in passed if not s.rejected], cfg)
+        _compile_checks([(s, v) for s, v, _ in passed if not s.rejected], cfg, stage)
     for s, _v, checks in passed:
         if not s.rejected:
             params: dict[str, Any] = {"checks": checks}
             if "failing_tests" in checks:
                 params["tests"] = len(s.meta["tests"])
-            s.record(OP, "keep", params=params, stage="curate")
+            s.record(OP, "keep", params=params, stage=stage)
     return samples
 
 
@@ -152,7 +153,7 @@ def _test_program(sample: Sample, code: str) -> str:
     return f"{code}\n\n{setup}\n{tests}\n"
 
 
-def _run_tests(items: list[tuple[Sample, CodeView]], cfg: FilterConfig) -> None:
+def _run_tests(items: list[tuple[Sample, CodeView]], cfg: FilterConfig, stage: str) -> None:
     """Run each sample's assert-style tests against its code in the sandbox; reject the ones that fail."""
     from alchemistcoder.sandbox import run_many
 
@@ -171,7 +172,7 @@ def _run_tests(items: list[tuple[Sample, CodeView]], cfg: FilterConfig) -> None:
             "returncode": result.returncode,
             "stderr": (result.stderr or "")[-500:],
             "tests": len(sample.meta["tests"]),
-        }))
+        }), stage)
 
 
 _MAIN_STUBS = {
@@ -191,7 +192,7 @@ def compile_source(language: str, code: str) -> str:
     return source
 
 
-def _compile_checks(candidates: list[tuple[Sample, CodeView]], cfg: FilterConfig) -> None:
+def _compile_checks(candidates: list[tuple[Sample, CodeView]], cfg: FilterConfig, stage: str) -> None:
     """Category B with the real compiler: compile non-Python main blocks in the sandbox.
 
     Only a ``compile_error`` rejects: a program that compiles but fails when run (no input, no main class)
@@ -212,4 +213,4 @@ def _compile_checks(candidates: list[tuple[Sample, CodeView]], cfg: FilterConfig
         if result.status == "compile_error":
             _reject(sample, Finding("uncompilable", {
                 "language": block.language, "error": (result.compile_output or result.stderr or "")[-500:],
-                "checker": "compiler"}))
+                "checker": "compiler"}), stage)

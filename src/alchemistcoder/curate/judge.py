@@ -93,17 +93,19 @@ def judge_messages(sample: Sample, max_chars: int) -> list[dict[str, str]]:
     return [{"role": "system", "content": JUDGE_SYSTEM}, {"role": "user", "content": prompt}]
 
 
-def record_verdict(sample: Sample, verdict: JudgeVerdict, cfg: JudgeConfig, model: str | None = None) -> bool:
-    """Record ``verdict`` on ``sample`` like a filter; returns whether it rejected the sample.
+def record_verdict(sample: Sample, verdict: JudgeVerdict, cfg: JudgeConfig, model: str | None = None,
+                   stage: str = "curate") -> bool:
+    """Record ``verdict`` on ``sample`` like a filter, under ``stage`` (in a run: ``ctx.stage``); returns
+    whether it rejected the sample.
 
     A C/D verdict rejects only when its reason is in ``cfg.categories``; otherwise the sample is kept.
     """
     if verdict.reason is not None and verdict.reason in cfg.categories:
-        sample.reject(OP, verdict.reason, stage="curate", model=model, params={
+        sample.reject(OP, verdict.reason, stage=stage, model=model, params={
             "category": category_of(verdict.reason) or "", "explanation": verdict.rationale,
             "label": verdict.label, "rationale": verdict.rationale})
         return True
-    sample.record(OP, "keep", stage="curate", model=model, params={"checks": [JUDGE_CHECK]})
+    sample.record(OP, "keep", stage=stage, model=model, params={"checks": [JUDGE_CHECK]})
     return False
 
 
@@ -118,7 +120,7 @@ def run_judge(samples: list[Sample], cfg: JudgeConfig, ctx: StageContext) -> int
     if not cfg.enabled or not chosen:
         return 0
     requests = [ChatRequest(messages=judge_messages(samples[i], cfg.max_chars), max_tokens=cfg.max_tokens,
-                            temperature=0.0, tag=ctx.stage or "curate") for i in chosen]
+                            temperature=0.0, tag=ctx.stage) for i in chosen]
     with ctx.llm(cfg.model, usage_key=JUDGE_NAME) as client:
         completions = client.generate_structured(requests, JudgeVerdict, max_reasks=cfg.max_reasks)
     counts: Counter[str] = Counter()
@@ -130,6 +132,6 @@ def run_judge(samples: list[Sample], cfg: JudgeConfig, ctx: StageContext) -> int
             ctx.stats.setdefault(f"{JUDGE_NAME}_errors", []).append(c.error or "no verdict")
             continue
         counts[verdict.reason or "ok"] += 1
-        rejected += record_verdict(samples[i], verdict, cfg, c.model or None)
+        rejected += record_verdict(samples[i], verdict, cfg, c.model or None, stage=ctx.stage)
     ctx.stats[JUDGE_NAME] = dict(sorted(counts.items()))
     return rejected

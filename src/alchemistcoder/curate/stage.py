@@ -45,7 +45,7 @@ def score_shard(samples: list[Sample], cfg: CurateConfig, ctx: StageContext) -> 
     """Map: the quality filters (recording code facts in ``meta``), the judge, decontamination; in place."""
     merge_stats(ctx.stats, {"curate_in": len(samples)})
     t = time.perf_counter()
-    curate_filters_batch(samples, cfg.filters)
+    curate_filters_batch(samples, cfg.filters, stage=ctx.stage)
     _timing(ctx, "filters_s", t)
     live = [s for s in samples if not s.rejected]
     if cfg.judge.enabled and live:
@@ -98,9 +98,9 @@ def apply_shard(samples: list[Sample], cfg: CurateConfig, ctx: StageContext) -> 
     """Map: the duplicates' rejections, then the shard's counts for the manifest."""
     t = time.perf_counter()
     plan = ctx.decisions.get("dedup_plan") or {"exact": {}}
-    apply_dedup(samples, plan["exact"], ctx.decisions.get("dedup_near") or {})
+    apply_dedup(samples, plan["exact"], ctx.decisions.get("dedup_near") or {}, stage=ctx.stage)
     _timing(ctx, "dedup_s", t)
-    reasons = Counter(s.rejection.reason for s in samples if s.rejected and s.rejection.stage == "curate")
+    reasons = Counter(s.rejection.reason for s in samples if s.rejected and s.rejection.stage == ctx.stage)
     merge_stats(ctx.stats, {
         "curate_kept": sum(not s.rejected for s in samples),
         "curate_rejected": sum(reasons.values()),

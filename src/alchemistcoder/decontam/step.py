@@ -281,6 +281,7 @@ def decontaminate_samples(samples: list[Sample], cfg: DecontamConfig, index: Dec
     live = [s for s in samples if not s.rejected]
     if not live:
         return 0
+    stage = ctx.stage if ctx is not None else "curate"  # the trace's stage name is the context's
     index = index or DecontamIndex(load_entries(cfg), cfg)
     signals: Counter = Counter()
     unflagged: list[Sample] = []
@@ -298,7 +299,7 @@ def decontaminate_samples(samples: list[Sample], cfg: DecontamConfig, index: Dec
             flagged.append((sample, params))
         _name_parts(index, flagged)
         for sample, params in flagged:
-            sample.reject(OP, REASON, params=params, stage="curate")
+            sample.reject(OP, REASON, params=params, stage=stage)
             signals[params["signal"]] += 1
     timings: dict[str, float] = {}
     if cfg.embedding and unflagged:
@@ -310,7 +311,7 @@ def decontaminate_samples(samples: list[Sample], cfg: DecontamConfig, index: Dec
             for sample, params in zip(chunk, semantic.decide([(s.instruction, s.response) for s in chunk], ctx),
                                       strict=True):
                 if params is not None:
-                    sample.reject(OP, REASON, params=params, stage="curate")
+                    sample.reject(OP, REASON, params=params, stage=stage)
                     signals[params["signal"]] += 1
         timings = {k: round(v - before.get(k, 0), 4) for k, v in semantic.stats.items()}
     if ctx is not None:

@@ -146,7 +146,7 @@ def run_evolve(samples: list[Sample], cfg: EvolveConfig, ctx: StageContext) -> l
     if not cfg.enabled:
         return samples
     with ctx.llm(cfg.model) as client:
-        created = evolve_samples(samples, cfg, client, seed=ctx.seed, stage=ctx.stage or "evolve")
+        created = evolve_samples(samples, cfg, client, seed=ctx.seed, stage=ctx.stage)
     ctx.stats["evolve"] = evolve_stats(created)
     ctx.progress(len(samples))
     return [*samples, *created]

@@ -188,10 +188,10 @@ def draw_step(keys: list[list[MixKey]], cfg: MixConfig, ctx: StageContext) -> li
     return out
 
 
-def _repeat_sample(sample: Sample, k: int) -> Sample:
+def _repeat_sample(sample: Sample, k: int, stage: str) -> Sample:
     copy = sample.copy()
     copy.id = f"{sample.id}-r{k}"
-    copy.record("mix_repeat", "create", params={"parents": [sample.id], "copy": k}, stage="mix")
+    copy.record("mix_repeat", "create", params={"parents": [sample.id], "copy": k}, stage=stage)
     return copy
 
 
@@ -207,7 +207,7 @@ def apply_shard(samples: list[Sample], cfg: MixConfig, ctx: StageContext) -> lis
         if s.rejected:
             continue
         # repeats are copies of the sample as it arrived, before its own fate
-        for record in [*(_repeat_sample(s, c) for c in decision["repeats"].get(s.id, [])), s]:
+        for record in [*(_repeat_sample(s, c, ctx.stage) for c in decision["repeats"].get(s.id, [])), s]:
             fate = fates[record.id]
             if fate[0] == "keep":
                 record.meta["split"] = "validation" if fate[1] < n_val else "train"
@@ -215,7 +215,7 @@ def apply_shard(samples: list[Sample], cfg: MixConfig, ctx: StageContext) -> lis
                 kept.append(record)
             else:
                 _, op, reason, params = fate
-                record.reject(op, reason, params=params, stage="mix")
+                record.reject(op, reason, params=params, stage=ctx.stage)
                 rejected.append(record)
     ctx.progress(len(samples))
     kept.sort(key=lambda s: s.meta[POSITION])

@@ -1,21 +1,26 @@
-"""What makes a stage's result reusable: its input fingerprint and its config hash.
+"""What makes a stage's result reusable: its input fingerprint and its config hash, both from its spec.
 
-A stage's *input fingerprint* is the hash of the content hashes of its input shards (or, for a source
-stage, of the source files); its *config hash* covers the config section it reads (``StageSpec.section_of``),
-anything its spec adds (``extra_hash``), the named models the section refers to, and the run seed. A stage
-whose manifest has the same pair is skipped; a stage whose previous attempt had the same pair resumes from
-its complete shards (data-parallel stages) or starts over (global stages, whose model calls the LLM cache
-makes free the second time).
+A stage's *input fingerprint* is made of what its spec says it consumes: the content hashes of its input
+shards (kept, then rejected when it consumes ``REJECTED``), the fingerprints of the products it reads (a
+train file: its bytes; a checkpoint: the train stage's own fingerprint and config hash), or, for a stage
+that reads the config rather than earlier stages, its spec's ``fingerprint`` hook (ingest: the source
+files). Its *config hash* covers the config section it reads (``StageSpec.section_of``), anything its spec
+adds (``extra_hash``), the named models the section refers to, and the run seed. A stage whose manifest
+has the same pair is skipped; a stage whose previous attempt had the same pair resumes from its complete
+shards (data-parallel stages) or starts over (global stages, whose model calls the LLM cache makes free
+the second time).
 """
 
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from alchemistcoder.config import RunConfig
-from alchemistcoder.stage import StageSpec, resolve_function
+from alchemistcoder.pipeline.shards import ShardRef
+from alchemistcoder.stage import REJECTED, SAMPLES, Product, StageSpec, resolve_function
 from alchemistcoder.strict import config_hash
 
 
@@ -68,12 +73,35 @@ def file_content_hash(path: Path) -> str:
     return h.hexdigest()[:16]
 
 
-def sources_fingerprint(cfg: RunConfig) -> str:
-    """Input fingerprint of a source stage: the content of every local source file (hub names hash as names)."""
-    from alchemistcoder.sources.paths import resolve_source_path
+@dataclass(frozen=True)
+class ProductRef:
+    """A product as later stages receive it: its path and its fingerprint (None: a file that is not there)."""
 
-    parts = []
-    for src in cfg.sources:
-        where = resolve_source_path(src.path, src.base_dir)
-        parts.append(f"{src.name}:{file_content_hash(where.local) if where.local else 'hub:' + src.path}")
+    path: str
+    fingerprint: str | None
+
+
+def product_ref(product: Product, manifest: dict[str, Any]) -> ProductRef | None:
+    """What a finished stage hands on as ``product`` (None when its manifest names no such file)."""
+    path = product.path_in(manifest)
+    if path is None:
+        return None
+    if product.by_content:
+        return ProductRef(path, file_content_hash(Path(path)) if Path(path).exists() else None)
+    return ProductRef(path, hash_strings([manifest["input_fingerprint"], manifest["config_hash"]]))
+
+
+def input_fingerprint(cfg: RunConfig, spec: StageSpec, shards: list[ShardRef],
+                      products: dict[str, ProductRef]) -> str:
+    """The stage's input fingerprint: its ``fingerprint`` hook's, else a hash of what it consumes (the content
+    hashes of ``shards``, kept then rejected, and each consumed product's fingerprint, ``none`` when absent)."""
+    if spec.fingerprint is not None:
+        return str(resolve_function(spec.fingerprint)(cfg))
+    parts: list[str] = []
+    if SAMPLES in spec.inputs or REJECTED in spec.inputs:
+        parts += [*(r.sha256 for r in shards if not r.rejected), "|", *(r.sha256 for r in shards if r.rejected)]
+    for name in spec.inputs:
+        if name not in (SAMPLES, REJECTED):
+            ref = products.get(name)
+            parts += [name, str(ref.fingerprint) if ref is not None else "none"]
     return hash_strings(parts)

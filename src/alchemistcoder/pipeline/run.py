@@ -12,10 +12,12 @@ hooks); the list itself is in ``pipeline/stages.py``. A run directory looks like
     <run>/dataset/                          the exported mix (JSONL, Parquet, HF dataset, data card)
     <run>/report.html
 
-Sample stages (``source``, ``data``, ``global``) pass shards from one to the next; artifact stages
-(``train``, ``eval``) pass a product: the train file that a sample stage's ``after`` hook exported
-(``export.train_jsonl`` in its manifest), then the checkpoint the train stage made. Shard files, fingerprints
-and the record accounting live in their own modules beside this one.
+What flows from one stage to the next is what the specs declare (``StageSpec.consumes`` and
+``produces``): sample stages (``source``, ``data``, ``global``) hand on shard references (path, content
+hash, count; kept, and the rejected ones of every stage since the last that consumed them); a stage
+that declares a :class:`~alchemistcoder.stage.Product` hands on its path and fingerprint by name (the
+mix's ``train_file``, train's ``checkpoint``). Shard files, fingerprints and the record accounting live in
+their own modules beside this one.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from __future__ import annotations
 import shutil
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from itertools import islice
 from pathlib import Path
@@ -34,19 +36,16 @@ import orjson
 from alchemistcoder.config import RunConfig
 from alchemistcoder.llm.backends import release_models
 from alchemistcoder.pipeline.accounting import InputSnapshot, account, sum_accounts
-from alchemistcoder.pipeline.fingerprints import (
-    file_content_hash,
-    hash_strings,
-    sources_fingerprint,
-    stage_config_hash,
-)
+from alchemistcoder.pipeline.fingerprints import ProductRef, input_fingerprint, product_ref, stage_config_hash
 from alchemistcoder.pipeline.shards import (
     MANIFEST,
     PROGRESS,
+    ShardRef,
     chunk,
     load_manifest,
     outputs_of,
     read_shards,
+    shard_refs,
     stage_dir,
     write_bytes,
     write_json,
@@ -55,9 +54,15 @@ from alchemistcoder.pipeline.shards import (
 from alchemistcoder.pipeline.stages import DEFAULT_STAGES, FINISH
 from alchemistcoder.pipeline.steps import plan_shards, remove_steps, run_steps
 from alchemistcoder.records import Sample
-from alchemistcoder.stage import PipelineError, StageContext, StageSpec, merge_stats, resolve_function
-
-SAMPLE_KINDS = ("source", "data", "global")
+from alchemistcoder.stage import (
+    REJECTED,
+    SAMPLES,
+    PipelineError,
+    StageContext,
+    StageSpec,
+    merge_stats,
+    resolve_function,
+)
 
 
 @dataclass
@@ -72,15 +77,27 @@ class StageOutcome:
 
 @dataclass
 class _Flow:
-    """What flows from one stage to the next: shard paths with their hashes, and the artifact product."""
+    """What earlier stages handed on: shard references (the last sample stage's kept shards, and the
+    rejected shards of every stage since the last one that consumed them) and products by name."""
 
-    kept: list[Path]
-    kept_hashes: list[str]
-    kept_counts: list[int]
-    rejected: list[Path]  # rejected shards of every earlier stage
-    rejected_hashes: list[str]
-    rejected_counts: list[int]
-    product: dict[str, Any] | None = None  # {"train_file" | "checkpoint": path, "fingerprint": ...}
+    shards: list[ShardRef] = field(default_factory=list)
+    products: dict[str, ProductRef] = field(default_factory=dict)
+
+    def shards_for(self, spec: StageSpec) -> list[ShardRef]:
+        """The shards ``spec`` consumes: the kept ones, then the rejected ones if it consumes them."""
+        kept = [r for r in self.shards if not r.rejected] if SAMPLES in spec.inputs else []
+        return kept + ([r for r in self.shards if r.rejected] if REJECTED in spec.inputs else [])
+
+    def advance(self, spec: StageSpec, directory: Path, manifest: dict[str, Any]) -> None:
+        """Take on what a finished stage hands on: its shards (a sample stage) and its products."""
+        if spec.hands_on_samples:
+            passed_on = [] if REJECTED in spec.inputs else [r for r in self.shards if r.rejected]
+            mine = shard_refs(directory, manifest)
+            self.shards = [*(r for r in mine if not r.rejected), *passed_on, *(r for r in mine if r.rejected)]
+        for product in spec.products:
+            ref = product_ref(product, manifest)
+            if ref is not None:
+                self.products[product.name] = ref
 
 
 def _now() -> str:
@@ -188,25 +205,25 @@ class Pipeline:
         """Run every stage; returns what happened to each. Writes ``run.json``, then the finish steps."""
         self.stages = self._with_overrides()
         self.run_dir.mkdir(parents=True, exist_ok=True)
-        flow = _Flow([], [], [], [], [], [])
+        flow = _Flow()
         for position, spec in enumerate(self.stages):
             if not self._enabled(spec):
                 self.outcomes.append(StageOutcome(spec.name, "disabled", None))
                 continue
             try:
-                if spec.kind in SAMPLE_KINDS:
+                if spec.hands_on_samples:
                     outcome = self._run_sample_stage(spec, flow)
                 else:
-                    outcome = self._run_artifact_stage(spec, flow.product)
+                    outcome = self._run_artifact_stage(spec, flow)
             finally:
                 release_models()  # a model a stage loaded in this process does not stay for the next stage
             self.outcomes.append(outcome)
-            if outcome.status == "not_run" and spec.kind in SAMPLE_KINDS:
+            if outcome.status == "not_run" and spec.hands_on_samples:
                 # --only stopped before this stage and nothing later was asked for
                 self.outcomes += [StageOutcome(s.name, "not_run", None) for s in self.stages[position + 1 :]]
                 break
-            if outcome.manifest is not None:
-                self._advance(spec, outcome, flow)
+            if outcome.manifest is not None and outcome.dir is not None:
+                flow.advance(spec, outcome.dir, outcome.manifest)
         self._write_run_json()
         finished: list[dict[str, Any]] = []
         for spec in self.finish:
@@ -219,29 +236,6 @@ class Pipeline:
             # the finish steps read run.json, so their own time is added once they are done
             self._write_run_json(finished)
         return self.outcomes
-
-    def _advance(self, spec: StageSpec, outcome: StageOutcome, flow: _Flow) -> None:
-        """Hand a finished stage's outputs on to the next stage."""
-        m, directory = outcome.manifest, outcome.dir
-        assert m is not None and directory is not None
-        if spec.kind == "training":
-            flow.product = {"checkpoint": m.get("checkpoint"), "fingerprint": hash_strings([m["input_fingerprint"], m["config_hash"]])}
-            return
-        if spec.kind not in SAMPLE_KINDS:
-            return
-        flow.kept = [directory / o["path"] for o in m["outputs"]]
-        flow.kept_hashes = [o["sha256"] for o in m["outputs"]]
-        flow.kept_counts = [o["count"] for o in m["outputs"]]
-        if spec.with_rejected:
-            # it received every earlier reject and passed them on in its own rejected shards
-            flow.rejected, flow.rejected_hashes, flow.rejected_counts = [], [], []
-        flow.rejected += [directory / o["path"] for o in m["rejected_outputs"]]
-        flow.rejected_hashes += [o["sha256"] for o in m["rejected_outputs"]]
-        flow.rejected_counts += [o["count"] for o in m["rejected_outputs"]]
-        train_file = (m.get("export") or {}).get("train_jsonl")
-        if train_file:
-            exists = Path(train_file).exists()
-            flow.product = {"train_file": train_file, "fingerprint": file_content_hash(Path(train_file)) if exists else None}
 
     def _write_run_json(self, finish: list[dict[str, Any]] | None = None) -> None:
         """``run.json``: each stage's status and time (a stepped stage's steps with theirs), the finish steps'
@@ -269,7 +263,7 @@ class Pipeline:
             if manifest is None:
                 assert self.only is not None
                 later = [s.name for s in self.stages[self.stages.index(spec) + 1 :] if s.name in self.only]
-                if later and spec.kind in SAMPLE_KINDS:
+                if later and spec.hands_on_samples:
                     raise PipelineError(f"stage {spec.name!r} has no complete output in {directory}; run it before {later[0]!r}")
                 return StageOutcome(spec.name, "not_run", None)
             self._log(f"[dim]{spec.name}: reusing {directory.name} (not in --only)[/]")
@@ -299,10 +293,8 @@ class Pipeline:
     # -- sample stages ---------------------------------------------------------------------------------
     def _run_sample_stage(self, spec: StageSpec, flow: _Flow) -> StageOutcome:
         directory = self._dir(spec)
-        if spec.kind == "source":
-            fingerprint = sources_fingerprint(self.cfg)
-        else:
-            fingerprint = hash_strings([*flow.kept_hashes, "|", *(flow.rejected_hashes if spec.with_rejected else [])])
+        inputs = flow.shards_for(spec)
+        fingerprint = input_fingerprint(self.cfg, spec, inputs, flow.products)
         chash = stage_config_hash(self.cfg, spec)
         done = self._reuse_or_skip(spec, directory, fingerprint, chash)
         if done is not None:
@@ -319,9 +311,7 @@ class Pipeline:
         export: dict[str, Any] = {}
         steps: dict[str, Any] | None = None
         if kind == "data":
-            files = list(zip(flow.kept, flow.kept_counts, strict=True))
-            if spec.with_rejected:
-                files += list(zip(flow.rejected, flow.rejected_counts, strict=True))
+            files = [(r.path, r.count) for r in inputs]
             n_in = sum(count for _, count in files)
             done_steps = self._run_steps(spec, section, plan_shards(files, self.cfg.run.shard_size), directory)
             dones, resumed, stats, steps = done_steps.dones, done_steps.resumed, done_steps.stats, done_steps.steps
@@ -332,11 +322,11 @@ class Pipeline:
             dones, changes = self._run_source(spec, section, directory, stats)
             accounting = sum_accounts(spec.name, 0, changes, changes)
         else:
-            inputs = read_shards(flow.kept) + read_shards(flow.rejected if spec.with_rejected else [])
-            n_in = len(inputs)
-            before = InputSnapshot.of(inputs)
+            samples = read_shards([r.path for r in inputs])
+            n_in = len(samples)
+            before = InputSnapshot.of(samples)
             resumed = 0
-            outputs = self._run_global(spec, section, inputs, stats)
+            outputs = self._run_global(spec, section, samples, stats)
             dones = [write_shard(directory, i, part, {}) for i, part in enumerate(chunk(outputs, self.cfg.run.shard_size))]
             accounting = account(spec.name, before, outputs)
         after_s = None
@@ -424,26 +414,30 @@ class Pipeline:
             executor.close()
 
     # -- artifact stages -------------------------------------------------------------------------------
-    def _run_artifact_stage(self, spec: StageSpec, product: dict[str, Any] | None) -> StageOutcome:
-        """A training stage (input: the exported train file) or an evaluation stage (input: the trained
-        checkpoint, if any).
+    def _run_artifact_stage(self, spec: StageSpec, flow: _Flow) -> StageOutcome:
+        """A stage over the one product it consumes: a training stage (the mix's train file) or an evaluation
+        stage (the trained checkpoint, if any: without one it gets None).
 
         The stage function is ``fn(input_path, cfg_section, ctx) -> dict`` returning at least the path of
-        what it made (``checkpoint`` for training, ``results`` for evaluation); that dict goes into the manifest.
-        Its input fingerprint is the upstream's (the train file's content; the training stage's fingerprint),
-        so a changed mix retrains and a retrained model is evaluated again. An interrupted attempt with the
-        same fingerprint keeps its directory (training resumes from its checkpoints); otherwise it is cleared.
+        what it made (``checkpoint`` for training, ``results`` for evaluation); that dict goes into the manifest,
+        where its spec's ``produces`` finds its products. Its input fingerprint is the product's (the train
+        file's content; the training stage's fingerprint), so a changed mix retrains and a retrained model is
+        evaluated again. An interrupted attempt with the same fingerprint keeps its directory (training
+        resumes from its checkpoints); otherwise it is cleared.
         """
         directory = self._dir(spec)
-        key = "train_file" if spec.kind == "training" else "checkpoint"
-        input_path = (product or {}).get(key)
-        fingerprint = hash_strings([key, str((product or {}).get("fingerprint") if input_path else "none")])
+        (name,) = spec.inputs
+        handed = flow.products.get(name)
+        input_path = handed.path if handed is not None else None
+        fingerprint = input_fingerprint(self.cfg, spec, [], flow.products)
         chash = stage_config_hash(self.cfg, spec)
         done = self._reuse_or_skip(spec, directory, fingerprint, chash)
         if done is not None:
             return done
         if spec.kind == "training" and not input_path:
-            raise PipelineError(f"{spec.name} needs an exported train file (mix.formats must include jsonl)")
+            hints = [p.hint for s in self.stages for p in s.products if p.name == name and p.hint]
+            raise PipelineError(f"{spec.name} needs the {name} that no earlier stage handed on"
+                                + (f" ({'; '.join(hints)})" if hints else ""))
         attempt = {"input_fingerprint": fingerprint, "config_hash": chash}
         self._start(directory, attempt, keep=self._previous_attempt(directory) == attempt)
         started = time.time()

@@ -9,6 +9,7 @@ atomically, so a ``kill -9`` at any moment leaves only complete shards and tempo
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -113,3 +114,22 @@ def outputs_of(dones: list[dict[str, Any]]) -> dict[str, Any]:
             for d in dones
         ],
     }
+
+
+@dataclass(frozen=True)
+class ShardRef:
+    """One shard file a stage hands on: where it is, the hash of its content, how many samples it holds, and
+    whether they are kept or rejected ones."""
+
+    path: Path
+    sha256: str
+    count: int
+    rejected: bool = False
+
+
+def shard_refs(directory: Path, manifest: dict[str, Any]) -> list[ShardRef]:
+    """A finished sample stage's shards, from its manifest: the kept ones, then the rejected ones."""
+    return [
+        *(ShardRef(directory / o["path"], o["sha256"], o["count"]) for o in manifest["outputs"]),
+        *(ShardRef(directory / o["path"], o["sha256"], o["count"], rejected=True) for o in manifest["rejected_outputs"]),
+    ]

@@ -2,14 +2,17 @@
 
 Everything the report shows is read from what the stages left on disk: manifests, kept and rejected
 shards, the exported mix, the train log and the evaluation results. Plots are PNGs drawn with matplotlib
-(Agg, no display) and inlined as data URIs, so ``report.html`` opens anywhere with no other file. A
-section whose stage did not run says so instead of disappearing.
+(Agg, no display) and inlined as data URIs, so ``report.html`` opens anywhere with no other file. After the
+overview and the rejects, each stage of the stage list (``pipeline/stages.py``) that names a section
+(``StageSpec.report``) has one, in the list's order; a section whose stage did not run says so instead of
+disappearing.
 """
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +21,7 @@ import orjson
 from alchemistcoder.io import atomic_open, read_jsonl
 from alchemistcoder.records import Sample
 from alchemistcoder.report.html import barh, esc, note, plot_png, pre, table
+from alchemistcoder.report.sources_section import section_sources
 from alchemistcoder.report.style import CSS
 from alchemistcoder.report.verify_section import section_verify
 
@@ -28,8 +32,41 @@ def _json(path: Path) -> Any:
     return orjson.loads(path.read_bytes()) if path.exists() else None
 
 
+def _stage_name(directory: Path) -> str:
+    """The stage a directory ``<nn>_<stage>`` belongs to."""
+    return directory.name.split("_", 1)[1]
+
+
 def _stage_dirs(run_dir: Path) -> dict[str, Path]:
-    return {p.name.split("_", 1)[1]: p for p in sorted(run_dir.glob("[0-9][0-9]_*")) if p.is_dir()}
+    """The stage directories of a run, by stage name, in run order."""
+    return {_stage_name(p): p for p in sorted(run_dir.glob("[0-9][0-9]_*")) if p.is_dir()}
+
+
+@dataclass(frozen=True)
+class StageView:
+    """What a stage's section of the report reads: the stage's name, its directory and manifest (None when it
+    did not run here), every stage that ran (name -> directory and manifest, in run order), how many
+    examples to show, and the executor for statistics per shard."""
+
+    name: str
+    dir: Path | None
+    manifest: dict[str, Any] | None
+    dirs: dict[str, Path]
+    manifests: dict[str, dict[str, Any]]
+    examples: int
+    executor: Any
+
+    def next_with_same_samples(self) -> Path | None:
+        """The directory of the stage that ran after this one when its shards, kept and rejected, hold exactly
+        the samples this one kept (it created none and read as many): curate's, after ingest, with the code
+        facts it recorded in ``meta``."""
+        names = list(self.dirs)
+        if self.name not in names or names.index(self.name) + 1 == len(names):
+            return None
+        following = names[names.index(self.name) + 1]
+        counts = (self.manifests.get(following) or {}).get("counts") or {}
+        kept = ((self.manifest or {}).get("counts") or {}).get("kept")
+        return self.dirs[following] if counts.get("created") == 0 and counts.get("in") == kept else None
 
 
 def _samples(directory: Path | None, kind: str = "shard", where: Callable[[dict[str, Any]], bool] | None = None,
@@ -102,69 +139,17 @@ def section_overview(run: dict[str, Any] | None, manifests: dict[str, dict[str, 
     ) + (note("Steps (map steps on the executor, reduce steps on the driver): " + "; ".join(steps)) if steps else "")
 
 
-def _profile_file(path: str) -> dict[str, Any]:
-    """Map step of the source profiles: the profile figures of one shard file, by source."""
-    from alchemistcoder.sources.profile import profile_counts
-
-    return profile_counts(Sample.from_dict(row) for row in read_jsonl(Path(path)))
-
-
-def source_profiles(ingest_dir: Path, curate_dir: Path | None, executor: Any) -> dict[str, Any]:
-    """Profile figures by source of every ingested sample, counted per shard file on ``executor`` and merged
-    in file order here (no Sample is held on this side).
-
-    When curate ran, its shards hold the same samples as ingest's kept ones with their code facts recorded
-    (``meta["code"]``), so those are read instead and no code is extracted again; ingest's rejects come
-    from ingest.
-    """
-    from alchemistcoder.sources.profile import ProfileCounts
-
-    files = (sorted(curate_dir.glob("shard-*.jsonl.gz")) + sorted(curate_dir.glob("rejected-*.jsonl.gz"))
-             if curate_dir is not None else sorted(ingest_dir.glob("shard-*.jsonl.gz")))
-    files += sorted(ingest_dir.glob("rejected-*.jsonl.gz"))
-    results = dict(executor.run_tasks(_profile_file, [(i, (str(f),)) for i, f in enumerate(files)]))
-    merged: dict[str, Any] = {}
-    for i in range(len(files)):
-        for name, counts in results[i].items():
-            merged.setdefault(name, ProfileCounts()).merge(counts)
-    return merged
-
-
-def section_sources(ingest_dir: Path | None, curate_dir: Path | None, executor: Any) -> str:
-    out = "<h2>Source profiles</h2>"
-    counts = source_profiles(ingest_dir, curate_dir, executor) if ingest_dir is not None else {}
-    if not counts:
-        return out + note("Ingest did not run in this run directory.")
-    profiles = {name: c.summary() for name, c in counts.items()}
-    rows = []
-    for name in sorted(profiles):
-        p = profiles[name]
-        langs = ", ".join(f"{k} {v:.0%}" for k, v in list(p["languages"].items())[:3])
-        rows.append([
-            name, p["samples"], int(p["response_chars"]["p50"]), int(p["instruction_chars"]["p50"]),
-            f"{p['code_share']:.0%}", f"{p['fenced_code_share']:.0%}", p["prose_to_code"] if p["prose_to_code"] is not None else "-",
-            langs, f"{p['docstring_share']:.0%}", f"{p['tests_share']:.0%}", f"{p['shows_output_share']:.0%}",
-        ])
-    out += table(
-        ["source", "samples", "median response chars", "median instruction chars", "with code", "fenced",
-         "prose/code", "languages (of code)", "docstrings", "tests", "shows output"],
-        rows, {1, 2, 3, 6},
-    )
-
-    def draw(ax: Any) -> None:
-        names = sorted(counts)
-        ax.boxplot([[max(1, n) for n in counts[name].response_chars] for name in names], orientation="horizontal",
-                   showfliers=False)
-        ax.set_yticks(range(1, len(names) + 1), names)
-        ax.set_xscale("log")
-        ax.set_xlabel("response length (chars, log scale)")
-        ax.set_title("Response length by source")
-
-    return out + plot_png(draw, height=max(2.0, 0.5 * len(counts) + 1.2))
+def report_sources(view: StageView) -> str:
+    """The source stage's section: profiles of what it read."""
+    return section_sources(view.dir, view.next_with_same_samples(), view.executor)
 
 
 def _largest_first(counts: Counter[str]) -> dict[str, int]:
     return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+
+
+def report_mix(view: StageView) -> str:
+    return section_mix(view.dir, view.manifest)
 
 
 def section_mix(mix_dir: Path | None, manifest: dict[str, Any] | None) -> str:
@@ -217,6 +202,14 @@ def _contamination_row(row: dict[str, Any]) -> bool:
                for e in row.get("trace") or ())
 
 
+def report_decontamination(view: StageView) -> str:
+    return section_decontamination(view.dir, view.examples)
+
+
+def report_verify(view: StageView) -> str:
+    return section_verify(view.dir, view.examples, view.manifest)
+
+
 def section_decontamination(curate_dir: Path | None, limit: int) -> str:
     out = "<h2>Decontamination hits</h2>"
     if curate_dir is None:
@@ -243,9 +236,9 @@ def section_decontamination(curate_dir: Path | None, limit: int) -> str:
     return out + barh(dict(by_bench), "hits by benchmark", "#b279a2")
 
 
-def _alchemist_before_after(s: Sample, originals: dict[str, Sample]) -> tuple[str, str]:
+def _alchemist_before_after(s: Sample, originals: dict[str, Sample], stage: str) -> tuple[str, str]:
     for e in s.trace:
-        if (e.stage == "harmonize" or "alchem" in e.op) and isinstance(e.before, str) and isinstance(e.after, str):
+        if (e.stage == stage or "alchem" in e.op) and isinstance(e.before, str) and isinstance(e.after, str):
             return e.before, e.after
     for e in s.trace:
         if e.verdict == "create":
@@ -258,6 +251,10 @@ def _alchemist_before_after(s: Sample, originals: dict[str, Sample]) -> tuple[st
 def _parents(event: Any) -> list[str]:
     parents = event.params.get("parents") or []
     return [parents] if isinstance(parents, str) else list(parents)
+
+
+def report_alchemist(view: StageView) -> str:
+    return section_alchemist(view.dir, view.examples, view.manifest)
 
 
 def section_alchemist(harmonize_dir: Path | None, limit: int, manifest: dict[str, Any] | None = None) -> str:
@@ -286,10 +283,14 @@ def section_alchemist(harmonize_dir: Path | None, limit: int, manifest: dict[str
             break
     out += f"<p>{sum(writers.values())} customized samples; writers: {esc(dict(writers))}.</p>"
     for s in custom:
-        before, after = _alchemist_before_after(s, originals)
+        before, after = _alchemist_before_after(s, originals, _stage_name(harmonize_dir))
         out += f"<h3>{esc(s.id)} <small>({esc(s.source)})</small></h3>"
         out += f'<div class="pair"><div><b>before</b>{pre(before, 800)}</div><div><b>after</b>{pre(after, 800)}</div></div>'
     return out
+
+
+def report_comprehension(view: StageView) -> str:
+    return section_comprehension(view.dir, view.examples, view.manifest)
 
 
 def section_comprehension(comprehend_dir: Path | None, limit: int, manifest: dict[str, Any] | None = None) -> str:
@@ -342,6 +343,10 @@ def _loss_points(train_manifest: dict[str, Any]) -> list[tuple[float, float]]:
     return points
 
 
+def report_training(view: StageView) -> str:
+    return section_training(view.manifest)
+
+
 def section_training(manifest: dict[str, Any] | None) -> str:
     out = "<h2>Training</h2>"
     if manifest is None:
@@ -377,6 +382,10 @@ def _eval_results(manifest: dict[str, Any]) -> list[dict[str, Any]]:
 
 def _fmt(value: Any) -> str:
     return f"{value:.3f}" if isinstance(value, float) else str(value)
+
+
+def report_eval(view: StageView) -> str:
+    return section_eval(view.manifest)
 
 
 def section_eval(manifest: dict[str, Any] | None) -> str:
@@ -443,6 +452,9 @@ def render_report(run_dir: Path, cfg: Any = None) -> str:
 
 
 def _render(run_dir: Path, cfg: Any, executor: Any) -> str:
+    from alchemistcoder.pipeline.stages import DEFAULT_STAGES
+    from alchemistcoder.stage import resolve_function
+
     run = _json(run_dir / "run.json")
     dirs = _stage_dirs(run_dir)
     ran = {s["name"] for s in (run or {}).get("stages", []) if s["status"] not in ("disabled", "not_run")} if run else set(dirs)
@@ -454,15 +466,10 @@ def _render(run_dir: Path, cfg: Any, executor: Any) -> str:
         f"<h1>{esc(title)}</h1>",
         f"<p class=\"note\">{esc(run_dir.resolve())} · finished {esc((run or {}).get('finished', '?'))}</p>",
         section_overview(run, manifests),
-        section_sources(dirs.get("ingest"), dirs.get("curate"), executor),
-        section_mix(dirs.get("mix"), manifests.get("mix")),
         section_rejects(manifests),
-        section_decontamination(dirs.get("curate"), examples),
-        section_verify(dirs.get("verify"), examples, manifests.get("verify")),
-        section_alchemist(dirs.get("harmonize"), examples, manifests.get("harmonize")),
-        section_comprehension(dirs.get("comprehend"), examples, manifests.get("comprehend")),
-        section_training(manifests.get("train")),
-        section_eval(manifests.get("eval")),
+        *(resolve_function(spec.report)(StageView(spec.name, dirs.get(spec.name), manifests.get(spec.name), dirs,
+                                                  manifests, examples, executor))
+          for spec in DEFAULT_STAGES if spec.report is not None),
     ]
     return (
         '<!doctype html><html lang="en"><head><meta charset="utf-8">'

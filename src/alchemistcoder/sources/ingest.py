@@ -80,9 +80,10 @@ def ingest_source(source: SourceConfig, cfg: IngestConfig) -> tuple[list[Sample]
 
 
 def iter_source(source: SourceConfig, cfg: IngestConfig, counts: SourceCounts, rejects: list[dict[str, Any]],
-                ) -> Iterator[Sample]:
-    """The samples of one source as they are read; ``counts`` and ``rejects`` are complete once it is
-    exhausted. Raises DataError on bad input unless ``cfg.on_error == 'quarantine'``."""
+                stage: str = "ingest") -> Iterator[Sample]:
+    """The samples of one source as they are read, each with an ``ingest`` event under ``stage`` (in a run:
+    ``ctx.stage``); ``counts`` and ``rejects`` are complete once it is exhausted. Raises DataError on bad
+    input unless ``cfg.on_error == 'quarantine'``."""
     if source.format not in ADAPTERS:
         raise DataError(source.path, f"unknown format {source.format!r}; known: {sorted(ADAPTERS)}")
     where = resolve_source_path(source.path, source.base_dir)
@@ -158,7 +159,7 @@ def iter_source(source: SourceConfig, cfg: IngestConfig, counts: SourceCounts, r
         yield Sample(
             id=content_id(name, messages, str(copy)) if copy else base,
             source=name, messages=messages, task=task, meta=meta,
-            trace=[TraceEvent("ingest", "info", params=params, stage="ingest")],
+            trace=[TraceEvent("ingest", "info", params=params, stage=stage)],
         )
     counts.read += n
     counts.kept = n
@@ -171,7 +172,8 @@ def ingest_sources(sources: list[SourceConfig], cfg: IngestConfig | None = None)
     return result
 
 
-def iter_sources(sources: list[SourceConfig], cfg: IngestConfig, result: IngestResult) -> Iterator[Sample]:
+def iter_sources(sources: list[SourceConfig], cfg: IngestConfig, result: IngestResult,
+                 stage: str = "ingest") -> Iterator[Sample]:
     """The samples of every source in order, as they are read (the pipeline's ingest writes them to shards
     as they come, so the driver never holds the corpus); ``result`` gets the rejects, the counts and the
     seconds once the iterator is exhausted (its ``samples`` are left alone)."""
@@ -187,7 +189,7 @@ def iter_sources(sources: list[SourceConfig], cfg: IngestConfig, result: IngestR
     try:
         for source in sources:
             counts = result.counts[source.name] = SourceCounts()
-            yield from iter_source(source, cfg, counts, result.rejects)
+            yield from iter_source(source, cfg, counts, result.rejects, stage)
     finally:
         if gc_was_enabled:
             gc.enable()

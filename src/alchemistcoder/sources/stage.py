@@ -1,4 +1,6 @@
-"""The ingest stage: every configured source → Samples (``alchemistcoder.sources.ingest``)."""
+"""The ingest stage: every configured source → Samples (``alchemistcoder.sources.ingest``), and what makes its
+result reusable, which its spec declares (``pipeline/stages.py``): the source files' content
+(:func:`sources_fingerprint`, its input fingerprint) and the sources' config (:func:`sources_config_hashes`)."""
 
 from __future__ import annotations
 
@@ -22,7 +24,7 @@ def run_ingest(sources: list[SourceConfig], cfg: IngestConfig, ctx: StageContext
     from alchemistcoder.sources.ingest import IngestResult, iter_sources
 
     result = IngestResult([], [], {})
-    for n, sample in enumerate(iter_sources(sources, cfg, result), 1):
+    for n, sample in enumerate(iter_sources(sources, cfg, result, stage=ctx.stage), 1):
         if n % 1000 == 0:
             ctx.progress(1000)
         yield sample
@@ -38,3 +40,15 @@ def sources_config_hashes(cfg: Any) -> list[str]:
     from alchemistcoder.strict import config_hash
 
     return [config_hash(s) for s in cfg.sources]
+
+
+def sources_fingerprint(cfg: Any) -> str:
+    """Input fingerprint of ingest: the content of every local source file (hub names hash as names)."""
+    from alchemistcoder.pipeline.fingerprints import file_content_hash, hash_strings
+    from alchemistcoder.sources.paths import resolve_source_path
+
+    parts = []
+    for src in cfg.sources:
+        where = resolve_source_path(src.path, src.base_dir)
+        parts.append(f"{src.name}:{file_content_hash(where.local) if where.local else 'hub:' + src.path}")
+    return hash_strings(parts)
