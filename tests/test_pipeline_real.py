@@ -117,7 +117,12 @@ def test_the_real_chain_makes_the_decisions_recorded_before_the_redesign(real_ru
     and the export is the same bytes. Re-recorded again for issue 14's wider execution signal, which removes
     four more demo samples that pass a benchmark problem's tests: merge sort (MBPP/635, "sort the given
     list"), binary to decimal (MBPP/24, the number given as a string), ``itertools.groupby`` packing
-    (MBPP/778) and sorting tuples by their second element (MBPP/64), the last two CoNaLa-style snippets. A deliberate change of behaviour re-records it: python -m alchemistcoder.pipeline.digest RUN > FILE."""
+    (MBPP/778) and sorting tuples by their second element (MBPP/64), the last two CoNaLa-style snippets.
+    Re-recorded for issue 23's verify stage: it runs every demo response as written and keeps all 111 (three
+    read files, one reads its command-line arguments: outcomes, not crashes), and the data-filtering questions'
+    "no problem" answers now list the check "the code runs as written", so the export's bytes changed; no
+    other stage's decision did. A deliberate change of behaviour re-records it: python -m
+    alchemistcoder.pipeline.digest RUN > FILE."""
     from alchemistcoder.pipeline.digest import differences, run_digest
 
     recorded = orjson.loads((REPO / "tests" / "data" / "pipeline_real_digest.json").read_bytes())
