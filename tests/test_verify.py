@@ -20,6 +20,14 @@ def _fenced(code: str, lang: str = "python") -> str:
     return f"Here is the code:\n```{lang}\n{code.strip()}\n```\n"
 
 
+def test_helpers_are_not_part_of_the_interface_tests_see() -> None:
+    code = "def sum_odd(n):\n    return ((n + 1) // 2) ** 2\n\ndef sum_in_range(l, r):\n    return sum_odd(r) - sum_odd(l - 1)"
+    assert response_program(_fenced(code), LANGS).functions == ["sum_in_range"]
+    # mutual helpers only: every function stays
+    loop = "def a(n):\n    return b(n - 1) if n else 0\n\ndef b(n):\n    return a(n - 1) if n else 1"
+    assert response_program(_fenced(loop), LANGS).functions == ["a", "b"]
+
+
 def test_program_is_the_joined_blocks_and_a_fragment_is_not_runnable() -> None:
     two = _fenced("def add(a, b):\n    return a + b") + "Usage:\n" + _fenced("print(add(2, 3))")
     program = response_program(two, LANGS)
@@ -150,8 +158,11 @@ def test_agreement_judges_the_response_against_what_independent_solutions_agree_
     assert D.differential(answering("1", "2", "9", "x"), sols, 2) == {"settled": 3, "disagree": [2]}
     undecided = D.Decision("undecided")
     assert D.with_differential(undecided, answering("1", "2", "9", "z"), sols, 2, 0.0, 3).probe == 2
-    assert D.with_differential(D.Decision("undecided"), answering("1", "2", "3", "z"), sols, 2, 0.0, 3).verdict == "pass"
-    assert D.with_differential(D.Decision("undecided"), answering("1", "2", "3"), sols, 2, 0.0, 4).verdict == "undecided"
+    # agreeing everywhere does not verify what the tests left undecided
+    assert D.with_differential(D.Decision("undecided"), answering("1", "2", "3", "z"), sols, 2, 0.0, 3).verdict == "undecided"
+    # a majority settles a probe, but not against an answer that one of the solutions shares
+    three = [answering("1", "5"), answering("1", "5"), answering("2", "6")]
+    assert D.differential(answering("2", "7"), three, 2) == {"settled": 2, "disagree": [1]}
     # pass_share trusts the tests
     assert D.pass_share(_run({0, 1, 2}), valid, 0.75).verdict == "pass"
     assert D.pass_share(_run({0, 1}), valid, 0.75).failing == [2, 3]

@@ -66,8 +66,10 @@ class VerifyConfig(StrictModel):
         "agree on the tests it fails and none behaves like it.",
     )
     min_consensus_share: float = Field(
-        1.0, ge=0.0, le=1.0,
-        description="agreement policy: share of the consensus tests a response must pass to be verified.",
+        0.6, ge=0.0, le=1.0,
+        description="agreement policy: share of the consensus tests a response must pass to be verified (chosen on "
+        "the labelled set's tune split, docs/verify.md: demanding all of them threw correct responses away over "
+        "edge cases the task leaves open).",
     )
     n_probes: int = Field(
         24, ge=0, le=200,
@@ -75,9 +77,9 @@ class VerifyConfig(StrictModel):
         "solutions' (the tests' calls and nearby inputs); 0 turns the differential evidence off.",
     )
     max_disagreement: float = Field(
-        0.0, ge=0.0, le=1.0,
+        0.34, ge=0.0, le=1.0,
         description="agreement policy: a response that answers more than this share of the settled probes "
-        "differently from the independent solutions fails.",
+        "differently from the independent solutions fails (chosen on the tune split, docs/verify.md).",
     )
     min_settled: int = Field(
         3, ge=1, description="agreement policy: settled probes needed before the differential evidence counts."
@@ -90,6 +92,11 @@ class VerifyConfig(StrictModel):
     max_repairs: int = Field(
         1, ge=0, le=5, description="Repair attempts for a response that fails (the model sees the failing test "
         "and its error and returns fixed code, or names the test as wrong)."
+    )
+    trust_test_wrong: bool = Field(
+        False, description="Whether a repair answer that names the test wrong drops it (Llama 3.1's recipe lets the "
+        "model fix the code or the test). Off by default: Qwen2.5-Coder-1.5B named tests that independent solutions "
+        "agree on wrong for wrong responses and let them through (docs/verify.md); the answer is recorded either way.",
     )
     max_samples: int | None = Field(
         None, ge=0, description="At most this many samples per stage call get model-written tests (the lowest "

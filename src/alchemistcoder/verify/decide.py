@@ -84,18 +84,23 @@ def agreement(response: CandidateRun, solutions: list[CandidateRun], valid: list
 
 def differential(response: CandidateRun, solutions: list[CandidateRun], min_agreeing: int) -> dict[str, Any]:
     """Differential evidence on the probes (the tests' calls and nearby inputs): a probe is *settled* when at
-    least ``min_agreeing`` independent solutions answer it and all of them answer the same; the response
-    disagrees where its answer differs from a settled one. Expected values written by the model play no part,
-    so a small model's arithmetic slips cannot convict a right response."""
+    least ``min_agreeing`` independent solutions give the same answer and more than half of the solutions that
+    answer give it; the response disagrees where its answer differs from the settled one and no solution answers
+    as it does. Expected values written by the model play no part, so its arithmetic slips cannot convict a
+    right response."""
     usable = [s for s in solutions if s.usable]
     settled, disagree = 0, []
     for i, mine in enumerate(response.answers if response.usable else []):
         answers = [s.answers[i] for s in usable if i < len(s.answers)
                    and not s.answers[i].startswith(("!Timeout", "!Dropped"))]
-        if len(answers) < min_agreeing or len(set(answers)) != 1:
+        if not answers:
+            continue
+        top = max(set(answers), key=lambda a: (answers.count(a), a))
+        count = answers.count(top)
+        if count < min_agreeing or 2 * count <= len(answers):
             continue
         settled += 1
-        if mine != answers[0]:
+        if mine != top and mine not in answers:
             disagree.append(i)
     return {"settled": settled, "disagree": disagree}
 
@@ -103,9 +108,9 @@ def differential(response: CandidateRun, solutions: list[CandidateRun], min_agre
 def with_differential(decision: Decision, response: CandidateRun, solutions: list[CandidateRun], min_agreeing: int,
                       max_disagreement: float, min_settled: int) -> Decision:
     """The agreement decision with the differential evidence added: a response that answers more than
-    ``max_disagreement`` of at least ``min_settled`` settled probes differently from the solutions fails; one
-    that the tests left undecided and that answers every one of at least ``min_settled`` settled probes as the
-    solutions do passes."""
+    ``max_disagreement`` of at least ``min_settled`` settled probes differently from the solutions fails.
+    Agreeing on the probes does not verify a response the tests left undecided (on the tune split that let
+    mutants whose changed branch no probe reaches through): it stays unverified."""
     diff = differential(response, solutions, min_agreeing)
     settled, disagree = diff["settled"], diff["disagree"]
     decision.evidence["differential"] = {"settled": settled, "disagree": len(disagree)}
@@ -114,6 +119,4 @@ def with_differential(decision: Decision, response: CandidateRun, solutions: lis
     if len(disagree) / settled > max_disagreement and decision.verdict != "fail":
         return Decision("fail", [], {**decision.evidence, "why": "answers differ from the independent solutions"},
                         probe=disagree[0])
-    if decision.verdict == "undecided" and not disagree:
-        return Decision("pass", [], {**decision.evidence, "why": "answers agree with the independent solutions"})
     return decision

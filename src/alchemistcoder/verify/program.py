@@ -105,12 +105,18 @@ def definitions_only(tree: ast.Module) -> str:
 
 
 def _interface(program: Program, tree: ast.Module) -> None:
-    for node in tree.body:
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and not node.name.startswith("_"):
-            program.functions.append(node.name)
-            program.signatures.append(f"def {node.name}({ast.unparse(node.args)})")
-        elif isinstance(node, ast.ClassDef):
-            program.classes.append(node.name)
+    """The functions and classes tests may call: public top-level ones, without the helpers that another
+    top-level function calls (MBPP/797's ``sum_Odd`` serves ``sum_in_Range``; a test of the helper alone would
+    hold it to a task it was not written for)."""
+    functions = [n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))
+                 and not n.name.startswith("_")]
+    called = {c.func.id for f in functions for c in ast.walk(f)
+              if isinstance(c, ast.Call) and isinstance(c.func, ast.Name) and c.func.id != f.name}
+    entry = [f for f in functions if f.name not in called] or functions
+    for node in entry:
+        program.functions.append(node.name)
+        program.signatures.append(f"def {node.name}({ast.unparse(node.args)})")
+    program.classes.extend(n.name for n in tree.body if isinstance(n, ast.ClassDef))
 
 
 def response_program(response: str, languages: list[str]) -> Program:

@@ -202,7 +202,9 @@ def _repair_round(cases: list[Case], cfg: VerifyConfig, client: Any, seed: int, 
             entry["outcome"] = "llm_error"
         elif T.says_test_wrong(completion.text):
             entry["outcome"], entry["why"] = "test_wrong", clip(completion.text.strip(), 300)
-            if case.decision.failing:
+            if not cfg.trust_test_wrong:
+                entry["dropped"] = False  # recorded, not acted on: the solutions' consensus outweighs the claim
+            elif case.decision.failing:
                 case.valid = [i for i in case.valid if i != case.decision.failing[0]]
             elif case.decision.probe is not None:  # the solutions' answer is named wrong: the probe goes
                 case.probes = [p if i != case.decision.probe else "" for i, p in enumerate(case.probes)]
