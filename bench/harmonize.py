@@ -53,7 +53,7 @@ def load_samples(per_source: int) -> list:
 
 def run(samples: list, writer: str, args: argparse.Namespace, run_dir: Path, model: object | None,
         cpd_gate: bool = False) -> tuple[list, dict, float]:
-    from alchemistcoder.alchemy import HarmonizeConfig, run_harmonize
+    from alchemistcoder.harmonize import HarmonizeConfig, run_harmonize
     from alchemistcoder.llm.config import LLMConfig
     from alchemistcoder.stage import StageContext
 
@@ -67,7 +67,7 @@ def run(samples: list, writer: str, args: argparse.Namespace, run_dir: Path, mod
 
 def applied(out: list) -> dict[str, tuple[str, str, str, str]]:
     """parent id -> (instruction, instruction with prompt, writer, prompt) for every prompt a run applied."""
-    from alchemistcoder.alchemy.apply import APPLY_OP
+    from alchemistcoder.harmonize.apply import APPLY_OP
 
     result = {}
     for s in out:
@@ -80,7 +80,7 @@ def applied(out: list) -> dict[str, tuple[str, str, str, str]]:
 def restates(prompt: str, instruction: str, grounding: object) -> bool:
     """The bench's restatement test: at least two of the prompt's own words, and at least half of them, come from
     the instruction (see the module docstring)."""
-    from alchemistcoder.alchemy.validate import copied_task_words, own_words
+    from alchemistcoder.harmonize.validate import copied_task_words, own_words
 
     copied = copied_task_words(prompt, instruction, grounding)
     return len(copied) >= 2 and len(copied) >= 0.5 * len(own_words(prompt, grounding))
@@ -98,10 +98,10 @@ def main() -> None:
     ap.add_argument("--run-dir", type=Path, help="keep the request cache here (default: a temporary directory)")
     args = ap.parse_args()
 
-    from alchemistcoder.alchemy.cpd import Scorer
-    from alchemistcoder.alchemy.grounding import checklist, ground
-    from alchemistcoder.alchemy.harmonize import valid_rate
-    from alchemistcoder.alchemy.validate import stated_facts
+    from alchemistcoder.harmonize.cpd import Scorer
+    from alchemistcoder.harmonize.grounding import checklist, ground
+    from alchemistcoder.harmonize.harmonize import valid_rate
+    from alchemistcoder.harmonize.validate import stated_facts
 
     model = model_from_args(ap, args)
     samples = load_samples(args.per_source)

@@ -9,13 +9,13 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from alchemistcoder.alchemy import HarmonizeConfig, ground, run_harmonize, template_prompt, validate_prompt
-from alchemistcoder.alchemy.apply import APPLY_OP, apply_prompt, child_id
-from alchemistcoder.alchemy.harmonize import GROUNDING_OP, PROMPT_OP, harmonize_steps
-from alchemistcoder.alchemy.select import select
-from alchemistcoder.alchemy.validate import clean_prompt, count_sentences
 from alchemistcoder.cli import app
 from alchemistcoder.config import ConfigError, RunConfig, validate_dict
+from alchemistcoder.harmonize import HarmonizeConfig, ground, run_harmonize, template_prompt, validate_prompt
+from alchemistcoder.harmonize.apply import APPLY_OP, apply_prompt, child_id
+from alchemistcoder.harmonize.harmonize import GROUNDING_OP, PROMPT_OP, harmonize_steps
+from alchemistcoder.harmonize.select import select
+from alchemistcoder.harmonize.validate import clean_prompt, count_sentences
 from alchemistcoder.io import read_samples, write_samples
 from alchemistcoder.records import Sample, content_id, make_messages
 from alchemistcoder.stage import StageContext
@@ -176,8 +176,8 @@ def test_a_prose_answer_about_a_language_may_be_told_in_that_language() -> None:
 
 
 def test_stated_facts_and_checklist() -> None:
-    from alchemistcoder.alchemy.grounding import checklist
-    from alchemistcoder.alchemy.validate import stated_facts
+    from alchemistcoder.harmonize.grounding import checklist
+    from alchemistcoder.harmonize.validate import stated_facts
 
     g = ground(SUM_INSTRUCTION, SUM_RESPONSE)
     assert checklist(g, 2) == ["concept:recursion", "prints_output"]  # the most telling first

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from alchemistcoder.alchemy import HarmonizeConfig, run_harmonize
-from alchemistcoder.alchemy.cpd import CPDPair, Scorer, score_pairs, summarize
 from alchemistcoder.cli import app
+from alchemistcoder.harmonize import HarmonizeConfig, run_harmonize
+from alchemistcoder.harmonize.cpd import CPDPair, Scorer, score_pairs, summarize
 from alchemistcoder.io import write_samples
 from alchemistcoder.records import Sample, content_id, make_messages
 from alchemistcoder.stage import StageContext
@@ -67,7 +67,7 @@ def test_cli_analyze_cpd(tmp_path: Path, shared_data: Path) -> None:
 
 
 def test_cpd_gate_keeps_only_prompts_that_lower_the_responses_perplexity(tmp_path: Path) -> None:
-    from alchemistcoder.alchemy.gate import CPD_OP, GATED_OUT
+    from alchemistcoder.harmonize.gate import CPD_OP, GATED_OUT
 
     responses = [
         "```python\ndef gcd(a, b):\n    while b:\n        a, b = b, a % b\n    return a\n\nprint(gcd(48, 18))\n```",

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from alchemistcoder.alchemy import HarmonizeConfig, ground, run_harmonize, validate_prompt
-from alchemistcoder.alchemy.harmonize import PROMPT_OP
+from alchemistcoder.harmonize import HarmonizeConfig, ground, run_harmonize, validate_prompt
+from alchemistcoder.harmonize.harmonize import PROMPT_OP
 from alchemistcoder.records import Sample, content_id, make_messages
 from alchemistcoder.stage import StageContext
 

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from alchemistcoder.alchemy import HarmonizeConfig, ground, run_harmonize, validate_prompt
-from alchemistcoder.alchemy.harmonize import PROMPT_OP
-from alchemistcoder.alchemy.validate import clean_prompt
+from alchemistcoder.harmonize import HarmonizeConfig, ground, run_harmonize, validate_prompt
+from alchemistcoder.harmonize.harmonize import PROMPT_OP
+from alchemistcoder.harmonize.validate import clean_prompt
 from alchemistcoder.llm.config import LLMConfig
 from alchemistcoder.records import Sample
 from alchemistcoder.stage import StageContext

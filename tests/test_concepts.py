@@ -119,7 +119,7 @@ def test_mentioned_concepts_and_identifiers() -> None:
 def test_concepts_on_shared_data_are_plausible(shared_data) -> None:
     """On real responses: instructions that ask for recursion mostly get recursive code, and vice versa
     responses to unrelated instructions are rarely flagged as recursive (precision matters most)."""
-    from alchemistcoder.alchemy.grounding import ground
+    from alchemistcoder.harmonize.grounding import ground
 
     rows = json.loads((shared_data / "evol-codealpaca" / "evol-codealpaca-2k-1.json").read_text())[:1500]
     asked = [r for r in rows if "recursi" in r["instruction"].lower() and "without recursion" not in r["instruction"].lower()]

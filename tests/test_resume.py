@@ -267,7 +267,7 @@ def killing_verify_steps(cfg):
 
 
 def killing_harmonize_steps(cfg):
-    from alchemistcoder.alchemy.harmonize import harmonize_steps
+    from alchemistcoder.harmonize.harmonize import harmonize_steps
 
     return _killing("harmonize", harmonize_steps(cfg))
 

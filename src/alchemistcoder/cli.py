@@ -27,7 +27,7 @@ _AREAS = (
     "alchemistcoder.curate.commands",
     "alchemistcoder.decontam.commands",
     "alchemistcoder.llm.commands",
-    "alchemistcoder.alchemy.commands",
+    "alchemistcoder.harmonize.commands",
     "alchemistcoder.evolve.commands",
     "alchemistcoder.verify.commands",
     "alchemistcoder.comprehend.commands",

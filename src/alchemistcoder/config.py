@@ -15,12 +15,12 @@ from typing import Any, Literal, TypeVar
 import yaml
 from pydantic import BaseModel, Field, PrivateAttr, ValidationError, field_validator, model_validator
 
-from alchemistcoder.alchemy.config import HarmonizeConfig
 from alchemistcoder.benchmark_map import Note, canonical_files, resolve_benchmark_map
 from alchemistcoder.comprehend.config import ComprehendConfig
 from alchemistcoder.curate.config import CurateConfig
 from alchemistcoder.evaluate.config import EvalConfig
 from alchemistcoder.evolve.config import EvolveConfig
+from alchemistcoder.harmonize.config import HarmonizeConfig
 from alchemistcoder.llm.config import LLMConfig
 from alchemistcoder.mix.config import MixConfig
 from alchemistcoder.report.config import ReportConfig

@@ -27,8 +27,8 @@ DEFAULT_STAGES: tuple[StageSpec, ...] = (
     # run every response in the sandbox, model-written tests, repair or reject (one map step per shard)
     StageSpec("verify", "data", "alchemistcoder.verify.stage:run_verify", report=_REPORT + "report_verify"),
     # candidates -> pick -> look -> select -> write: the stratified selection is the only driver step
-    StageSpec("harmonize", "data", "alchemistcoder.alchemy.harmonize:run_harmonize",
-              steps="alchemistcoder.alchemy.harmonize:harmonize_steps", report=_REPORT + "report_alchemist"),
+    StageSpec("harmonize", "data", "alchemistcoder.harmonize.harmonize:run_harmonize",
+              steps="alchemistcoder.harmonize.harmonize:harmonize_steps", report=_REPORT + "report_alchemist"),
     # candidates -> choose -> make: the caps and the filtering share are the only driver step; the filtering
     # tasks are made from every earlier stage's rejects
     StageSpec("comprehend", "data", "alchemistcoder.comprehend.stage:run_comprehend", consumes=(SAMPLES, REJECTED),

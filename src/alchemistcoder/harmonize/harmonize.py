@@ -6,7 +6,7 @@ sample: an ``alchemist_grounding`` event with the facts handed to the writer, on
 per written candidate (verdict ``keep`` for the accepted one; ``info`` with the reason code for a rejected
 candidate, since a rejected *prompt* does not reject the *sample*; a model candidate names the checklist it
 was given and the facts it states), with ``cpd_gate`` one ``alchemist_cpd`` event per accepted candidate
-(``alchemy.gate``), and the ``alchemist_apply`` event.
+(``harmonize.gate``), and the ``alchemist_apply`` event.
 
 Selection is stratified per source over the whole data set, so on shards the stage is four steps
 (:func:`harmonize_steps`): ``candidates`` (each kept sample's seeded rank; the grounding of those near the
@@ -23,16 +23,16 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from alchemistcoder.alchemy.apply import apply_prompt, prepend
-from alchemistcoder.alchemy.config import HarmonizeConfig
-from alchemistcoder.alchemy.gate import GATED_OUT, gate_prompts, record_decision
-from alchemistcoder.alchemy.grounding import Grounding, checklist, ground
-from alchemistcoder.alchemy.select import RANK_SPAN, Candidate, pick, selection_key
-from alchemistcoder.alchemy.template_writer import WRITER_NAME as TEMPLATE_WRITER
-from alchemistcoder.alchemy.template_writer import template_prompt
-from alchemistcoder.alchemy.validate import Verdict, clean_prompt, stated_facts, validate_prompt
-from alchemistcoder.alchemy.write import WRITER_NAME as MODEL_WRITER
-from alchemistcoder.alchemy.write import (
+from alchemistcoder.harmonize.apply import apply_prompt, prepend
+from alchemistcoder.harmonize.config import HarmonizeConfig
+from alchemistcoder.harmonize.gate import GATED_OUT, gate_prompts, record_decision
+from alchemistcoder.harmonize.grounding import Grounding, checklist, ground
+from alchemistcoder.harmonize.select import RANK_SPAN, Candidate, pick, selection_key
+from alchemistcoder.harmonize.template_writer import WRITER_NAME as TEMPLATE_WRITER
+from alchemistcoder.harmonize.template_writer import template_prompt
+from alchemistcoder.harmonize.validate import Verdict, clean_prompt, stated_facts, validate_prompt
+from alchemistcoder.harmonize.write import WRITER_NAME as MODEL_WRITER
+from alchemistcoder.harmonize.write import (
     build_messages,
     completion_prompt,
     generate_prompts,
@@ -190,7 +190,7 @@ def write_with_template(sample: Sample, grounding: Grounding, cfg: HarmonizeConf
 
 def gate(accepted: dict[str, Accepted], by_id: dict[str, Sample], cfg: HarmonizeConfig, scorer: Any, stage: str,
          stats: HarmonizeStats) -> dict[str, Accepted]:
-    """The accepted prompts that lower their response's conditional perplexity (``alchemy.gate``)."""
+    """The accepted prompts that lower their response's conditional perplexity (``harmonize.gate``)."""
     ids = list(accepted)
     items = [(by_id[i], prepend(accepted[i].prompt, by_id[i].instruction, cfg.separator)) for i in ids]
     kept: dict[str, Accepted] = {}
@@ -269,7 +269,7 @@ def select_step(keys: list[list[Candidate] | None], cfg: HarmonizeConfig, ctx: S
 def _scorer(model: str | None, max_response_tokens: int) -> Any:
     """The CPD gate's scoring model, loaded once per process (a worker keeps it for every shard it runs; the
     run loop releases it after the stage)."""
-    from alchemistcoder.alchemy.cpd import Scorer
+    from alchemistcoder.harmonize.cpd import Scorer
 
     return Scorer(model, max_response_tokens=max_response_tokens)
 

@@ -17,7 +17,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from alchemistcoder.alchemy.grounding import LANGUAGE_NAMES, Grounding, checklist, describe_missing
+from alchemistcoder.harmonize.grounding import LANGUAGE_NAMES, Grounding, checklist, describe_missing
 from alchemistcoder.llm.types import ChatRequest, Completion
 
 WRITER_NAME = "model"
@@ -86,7 +86,7 @@ def build_messages(
     grounding: Grounding, *, max_words: int, max_facts: int = 3, rejected: Sequence[tuple[str, str]] = ()
 ) -> list[dict[str, str]]:
     """The chat that asks the Alchemist model for one prompt: the answer's language and the checklist of missing
-    facts (:func:`~alchemistcoder.alchemy.grounding.checklist`) that the prompt must state, after the worked
+    facts (:func:`~alchemistcoder.harmonize.grounding.checklist`) that the prompt must state, after the worked
     examples. Neither the task nor the response is shown: the facts are computed from them already, the model
     only phrases them, and what it does not see it can neither restate nor leak. A re-ask is the same chat with
     the ``rejected`` (prompt, reason) pairs listed, one turn rather than a growing conversation, which a small

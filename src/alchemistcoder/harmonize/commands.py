@@ -33,8 +33,8 @@ def harmonize(
     """Add AlchemistPrompts to a share of the samples in IN and write all samples to OUT."""
     from rich.console import Console
 
-    from alchemistcoder.alchemy.harmonize import run_harmonize, valid_rate
     from alchemistcoder.config import ConfigError, RunConfig, apply_overrides, load_config, validate_dict
+    from alchemistcoder.harmonize.harmonize import run_harmonize, valid_rate
     from alchemistcoder.io import DataError, read_samples, write_samples
     from alchemistcoder.stage import StageContext
 
@@ -70,7 +70,7 @@ def cpd(
     """Conditional perplexity discrepancy, PPL(response | instruction) - PPL(response), with and without AlchemistPrompts."""
     from rich.console import Console
 
-    from alchemistcoder.alchemy.cpd import analyze_cpd
+    from alchemistcoder.harmonize.cpd import analyze_cpd
     from alchemistcoder.io import DataError, read_samples
 
     console = Console(stderr=True)

@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from alchemistcoder.alchemy.apply import APPLY_OP
+from alchemistcoder.harmonize.apply import APPLY_OP
 from alchemistcoder.records import Sample
 
 

@@ -1,6 +1,6 @@
 """The CPD gate (``harmonize.cpd_gate``; beyond the paper): keep an accepted AlchemistPrompt only when it helps.
 
-The paper argues for AlchemistPrompts with the conditional perplexity discrepancy (``alchemy.cpd``): a
+The paper argues for AlchemistPrompts with the conditional perplexity discrepancy (``harmonize.cpd``): a
 prompt that says what the response delivers makes the response more predictable from the instruction. The
 gate applies that argument to each prompt: with a scoring model (default the embedded one) it compares
 PPL(response | prompt + instruction) with PPL(response | instruction) — PPL(response) is the same on both

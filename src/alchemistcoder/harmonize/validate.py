@@ -20,7 +20,8 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
-from alchemistcoder.alchemy.grounding import (
+from alchemistcoder.code.concepts import CONCEPT_BY_KEY, defined_identifiers, mentioned_concepts
+from alchemistcoder.harmonize.grounding import (
     LANGUAGE_MENTIONS,
     LANGUAGE_NAMES,
     Facts,
@@ -28,7 +29,6 @@ from alchemistcoder.alchemy.grounding import (
     code_blocks,
     mentioned_languages,
 )
-from alchemistcoder.code.concepts import CONCEPT_BY_KEY, defined_identifiers, mentioned_concepts
 
 REASONS = (
     "empty",

@@ -8,8 +8,8 @@ attempt to use the concept of Dynamic Programming.").
 
 from __future__ import annotations
 
-from alchemistcoder.alchemy.grounding import Grounding
 from alchemistcoder.code.concepts import CONCEPT_BY_KEY
+from alchemistcoder.harmonize.grounding import Grounding
 
 WRITER_NAME = "template"
 # At most this many concepts/libraries are named: a prompt is a nudge, not a specification.

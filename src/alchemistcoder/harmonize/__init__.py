@@ -1,0 +1,31 @@
+"""AlchemistPrompts: grounded, validated hindsight relabeling of instructions (the harmonize stage).
+
+    from alchemistcoder.harmonize import run_harmonize, HarmonizeConfig
+
+Names are imported lazily: ``alchemistcoder.config`` imports ``harmonize.config`` through this package, and
+loading a config must not pay for the code parsers, rapidfuzz and numpy that grounding and validation use.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+_EXPORTS = {
+    "HarmonizeConfig": "alchemistcoder.harmonize.config",
+    "Facts": "alchemistcoder.harmonize.grounding",
+    "Grounding": "alchemistcoder.harmonize.grounding",
+    "ground": "alchemistcoder.harmonize.grounding",
+    "run_harmonize": "alchemistcoder.harmonize.harmonize",
+    "template_prompt": "alchemistcoder.harmonize.template_writer",
+    "validate_prompt": "alchemistcoder.harmonize.validate",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'alchemistcoder.harmonize' has no attribute {name!r}")
+    return getattr(importlib.import_module(module), name)
