@@ -33,7 +33,7 @@ SHARED = Path(os.environ.get("ALCHEMIST_SHARED_DATA", REPO.parent / "shared" / "
 
 
 def sources(per_source: int) -> list:
-    from alchemistcoder.sources.config import SourceConfig
+    from alchemistcoder.ingest.config import SourceConfig
 
     d = SHARED
     return [
@@ -74,9 +74,9 @@ def main() -> None:
     from alchemistcoder.curate.filters import curate_filters_batch
     from alchemistcoder.evolve.config import EvolveConfig
     from alchemistcoder.evolve.stage import run_evolve
+    from alchemistcoder.ingest.ingest import ingest_sources
     from alchemistcoder.llm.client import LLMClient
     from alchemistcoder.llm.config import LLMConfig
-    from alchemistcoder.sources.ingest import ingest_sources
     from alchemistcoder.stage import StageContext
 
     run_dir = args.run_dir or Path(tempfile.mkdtemp(prefix="bench-comprehend-"))

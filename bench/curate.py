@@ -35,7 +35,7 @@ from alchemistcoder.config import load_config
 from alchemistcoder.curate.config import CurateConfig, DedupConfig, FilterConfig
 from alchemistcoder.curate.dedup import _concat_csr, near_duplicate_pairs, normalized_text, response_tokens
 from alchemistcoder.curate.stage import run_curate
-from alchemistcoder.sources.ingest import ingest_sources
+from alchemistcoder.ingest.ingest import ingest_sources
 from alchemistcoder.stage import StageContext
 
 REPO = Path(__file__).resolve().parents[1]

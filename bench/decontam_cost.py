@@ -85,7 +85,7 @@ def main() -> None:
         samples_path = args.samples
         if samples_path is None:
             from alchemistcoder.config import load_config
-            from alchemistcoder.sources.ingest import ingest_sources
+            from alchemistcoder.ingest.ingest import ingest_sources
 
             cfg = load_config(args.config)
             samples_path = args.save_samples or str(Path(tmp) / "samples.pkl")

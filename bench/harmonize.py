@@ -44,7 +44,7 @@ SOURCES = ("codealpaca-2k", "evol-codealpaca-r1", "evol-codealpaca-r2", "conala"
 def load_samples(per_source: int) -> list:
     """A fixed sample of the shared data, read through the ingest adapters of configs/shared.yaml."""
     from alchemistcoder.config import load_config
-    from alchemistcoder.sources.ingest import ingest_sources
+    from alchemistcoder.ingest.ingest import ingest_sources
 
     cfg = load_config(REPO / "configs" / "shared.yaml")
     sources = [s.model_copy(update={"limit": per_source}) for s in cfg.sources if s.name in SOURCES]

@@ -21,9 +21,9 @@ from pathlib import Path
 import orjson
 
 from alchemistcoder.config import load_config
+from alchemistcoder.ingest.ingest import ingest_sources
+from alchemistcoder.ingest.paths import resolve_source_path
 from alchemistcoder.io import write_samples
-from alchemistcoder.sources.ingest import ingest_sources
-from alchemistcoder.sources.paths import resolve_source_path
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -73,7 +73,7 @@ def perturb(instruction: str, response: str, copy: int) -> tuple[str, str]:
 def build_corpus(records: int, out: Path, seed: int = 0) -> dict[str, int]:
     """Write ``records`` samples as one messages-format JSONL per source under ``out``; returns counts by kind."""
     from alchemistcoder.config import load_config
-    from alchemistcoder.sources.ingest import ingest_sources
+    from alchemistcoder.ingest.ingest import ingest_sources
 
     cfg = load_config(REPO / "configs" / "shared.yaml")
     bases = [s for s in ingest_sources(cfg.sources, cfg.ingest).samples if not s.rejected]

@@ -102,8 +102,8 @@ def _sandbox_lost(sample: Any) -> bool:
 
 def part_a(args: argparse.Namespace) -> dict[str, Any]:
     from alchemistcoder.config import load_config
+    from alchemistcoder.ingest.ingest import ingest_sources
     from alchemistcoder.pipeline.executors import make_executor
-    from alchemistcoder.sources.ingest import ingest_sources
     from alchemistcoder.verify.config import VerifyConfig
 
     cfg = load_config(args.shared_config)

@@ -26,7 +26,7 @@ RECORDED = json.loads((Path(__file__).parent / "data" / "llm_answers" / "harmoni
 def bench_samples(shared_data: Path) -> dict[str, Sample]:
     """The harmonize bench's input (the samples the answers were recorded for), by id."""
     from alchemistcoder.config import load_config
-    from alchemistcoder.sources.ingest import ingest_sources
+    from alchemistcoder.ingest.ingest import ingest_sources
 
     cfg = load_config(REPO / "configs" / "shared.yaml")
     names = ("codealpaca-2k", "evol-codealpaca-r1", "evol-codealpaca-r2", "conala")

@@ -29,8 +29,8 @@ from alchemistcoder.curate.config import FilterConfig
 from alchemistcoder.curate.filters import curate_filters_batch
 from alchemistcoder.curate.reasons import category_of
 from alchemistcoder.evolve.stage import run_evolve
-from alchemistcoder.sources.config import SourceConfig
-from alchemistcoder.sources.ingest import ingest_sources
+from alchemistcoder.ingest.config import SourceConfig
+from alchemistcoder.ingest.ingest import ingest_sources
 from alchemistcoder.stage import StageContext
 
 ALCHEMIST = Path(sys.executable).parent / "alchemist"

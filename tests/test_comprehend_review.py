@@ -224,8 +224,8 @@ def recorded(shared_data):
     import json
     from pathlib import Path
 
-    from alchemistcoder.sources.config import SourceConfig
-    from alchemistcoder.sources.ingest import ingest_sources
+    from alchemistcoder.ingest.config import SourceConfig
+    from alchemistcoder.ingest.ingest import ingest_sources
 
     d = shared_data
     sources = [

@@ -167,8 +167,8 @@ def test_dedup_is_deterministic_under_shuffling(shared_data):
 
 # -- the stage and the CLI -------------------------------------------------------------------------------
 def _real_samples(shared_data):
-    from alchemistcoder.sources.config import SourceConfig
-    from alchemistcoder.sources.ingest import ingest_sources
+    from alchemistcoder.ingest.config import SourceConfig
+    from alchemistcoder.ingest.ingest import ingest_sources
 
     d = shared_data
     sources = [

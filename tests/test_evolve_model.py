@@ -19,10 +19,10 @@ from alchemistcoder.evolve import eliminate
 from alchemistcoder.evolve.config import EvolveConfig
 from alchemistcoder.evolve.methods import METHODS
 from alchemistcoder.evolve.stage import EVOLVE_OP, RESPONSE_OP, run_evolve
+from alchemistcoder.ingest.config import SourceConfig
+from alchemistcoder.ingest.ingest import ingest_sources
 from alchemistcoder.llm.client import LLMClient
 from alchemistcoder.llm.config import LLMConfig
-from alchemistcoder.sources.config import SourceConfig
-from alchemistcoder.sources.ingest import ingest_sources
 from alchemistcoder.stage import StageContext
 
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")

@@ -12,10 +12,10 @@ import orjson
 import pytest
 
 from alchemistcoder.config import load_config
+from alchemistcoder.ingest.config import IngestConfig, SourceConfig
+from alchemistcoder.ingest.ingest import ingest_source, ingest_sources
 from alchemistcoder.io import DataError, read_jsonl, read_samples
 from alchemistcoder.records import Sample
-from alchemistcoder.sources.config import IngestConfig, SourceConfig
-from alchemistcoder.sources.ingest import ingest_source, ingest_sources
 
 REPO = Path(__file__).resolve().parents[1]
 RAISE = IngestConfig()
@@ -301,7 +301,7 @@ def test_planted_defect_labels_change_no_demo_sample(tmp_path):
     """The demo records carry their planted defect under ``planted``, which no adapter reads: ingesting the files
     without the labels gives the same Samples (ids, messages, meta, trace), so the labels change no decision."""
     from alchemistcoder.demo import demo_defects, demo_sources
-    from alchemistcoder.sources.paths import resolve_source_path
+    from alchemistcoder.ingest.paths import resolve_source_path
 
     unlabelled = []
     for source in demo_sources():

@@ -239,7 +239,7 @@ def test_shard_stats_merge_into_the_stages() -> None:
 
 def _ingest_then_fail(sources, cfg, ctx):
     """The real ingest, failing after its first 250 samples."""
-    from alchemistcoder.sources.stage import run_ingest
+    from alchemistcoder.ingest.stage import run_ingest
 
     for n, sample in enumerate(run_ingest(sources, cfg, ctx)):
         if n == 250:

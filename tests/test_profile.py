@@ -6,11 +6,11 @@ import json
 import subprocess
 import sys
 
+from alchemistcoder.ingest.config import SourceConfig
+from alchemistcoder.ingest.ingest import ingest_sources
+from alchemistcoder.ingest.profile import profile_samples
 from alchemistcoder.io import write_samples
 from alchemistcoder.records import Sample, make_messages
-from alchemistcoder.sources.config import SourceConfig
-from alchemistcoder.sources.ingest import ingest_sources
-from alchemistcoder.sources.profile import profile_samples
 
 
 def _demo_profile() -> dict:

@@ -10,6 +10,7 @@ import pytest
 
 @pytest.mark.parametrize(("old", "new", "sub", "name"), [
     ("alchemistcoder.alchemy", "alchemistcoder.harmonize", "config", "HarmonizeConfig"),
+    ("alchemistcoder.sources", "alchemistcoder.ingest", "adapters", "ADAPTERS"),
 ])
 def test_an_old_package_name_is_the_new_package_and_warns(old: str, new: str, sub: str, name: str) -> None:
     code = (

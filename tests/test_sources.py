@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from alchemistcoder.ingest import adapters
+from alchemistcoder.ingest.adapters import BadRecord, field_names
+from alchemistcoder.ingest.paths import expand_vars, resolve_source_path
 from alchemistcoder.io import DataError
-from alchemistcoder.sources import adapters
-from alchemistcoder.sources.adapters import BadRecord, field_names
-from alchemistcoder.sources.paths import expand_vars, resolve_source_path
 
 
 def _adapt(fmt: str, rec, **rename):

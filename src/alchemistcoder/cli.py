@@ -23,7 +23,7 @@ app = typer.Typer(
 )
 
 _AREAS = (
-    "alchemistcoder.sources.commands",
+    "alchemistcoder.ingest.commands",
     "alchemistcoder.curate.commands",
     "alchemistcoder.decontam.commands",
     "alchemistcoder.llm.commands",

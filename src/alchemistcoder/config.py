@@ -21,10 +21,10 @@ from alchemistcoder.curate.config import CurateConfig
 from alchemistcoder.evaluate.config import EvalConfig
 from alchemistcoder.evolve.config import EvolveConfig
 from alchemistcoder.harmonize.config import HarmonizeConfig
+from alchemistcoder.ingest.config import IngestConfig, SourceConfig
 from alchemistcoder.llm.config import LLMConfig
 from alchemistcoder.mix.config import MixConfig
 from alchemistcoder.report.config import ReportConfig
-from alchemistcoder.sources.config import IngestConfig, SourceConfig
 from alchemistcoder.strict import StrictModel
 from alchemistcoder.train.config import TrainConfig
 from alchemistcoder.verify.config import VerifyConfig

@@ -77,7 +77,7 @@ def curate(
         if input_path is not None:
             samples = list(read_samples(input_path))
         else:
-            from alchemistcoder.sources.ingest import ingest_sources
+            from alchemistcoder.ingest.ingest import ingest_sources
 
             samples = ingest_sources(cfg.sources, cfg.ingest).samples
     except (DataError, FileNotFoundError) as exc:

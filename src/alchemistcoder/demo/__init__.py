@@ -29,10 +29,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from alchemistcoder.ingest.config import SourceConfig
+from alchemistcoder.ingest.paths import resolve_source_path
+from alchemistcoder.ingest.readers import Record, read_records
 from alchemistcoder.io import DataError
-from alchemistcoder.sources.config import SourceConfig
-from alchemistcoder.sources.paths import resolve_source_path
-from alchemistcoder.sources.readers import Record, read_records
 
 PACKAGE_URI = "pkg://alchemistcoder/demo"
 

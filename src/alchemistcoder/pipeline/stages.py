@@ -17,9 +17,9 @@ _REPORT = "alchemistcoder.report.build:"  # where each stage's section of the re
 
 DEFAULT_STAGES: tuple[StageSpec, ...] = (
     # reads cfg.sources: its input fingerprint is the source files' content
-    StageSpec("ingest", "source", "alchemistcoder.sources.stage:run_ingest",
-              fingerprint="alchemistcoder.sources.stage:sources_fingerprint",
-              extra_hash="alchemistcoder.sources.stage:sources_config_hashes", report=_REPORT + "report_sources"),
+    StageSpec("ingest", "source", "alchemistcoder.ingest.stage:run_ingest",
+              fingerprint="alchemistcoder.ingest.stage:sources_fingerprint",
+              extra_hash="alchemistcoder.ingest.stage:sources_config_hashes", report=_REPORT + "report_sources"),
     # map -> reduce -> map on the executor; on the driver as a whole when a judge cap ranks every sample
     StageSpec("curate", "data", "alchemistcoder.curate.stage:run_curate", global_if="judge.max_samples",
               steps="alchemistcoder.curate.stage:curate_steps", report=_REPORT + "report_decontamination"),

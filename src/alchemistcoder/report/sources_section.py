@@ -13,7 +13,7 @@ from alchemistcoder.report.html import note, plot_png, table
 
 def _profile_file(path: str) -> dict[str, Any]:
     """Map step of the source profiles: the profile figures of one shard file, by source."""
-    from alchemistcoder.sources.profile import profile_counts
+    from alchemistcoder.ingest.profile import profile_counts
 
     return profile_counts(Sample.from_dict(row) for row in read_jsonl(Path(path)))
 
@@ -26,7 +26,7 @@ def source_profiles(ingest_dir: Path, curate_dir: Path | None, executor: Any) ->
     (``StageView.next_with_same_samples``: curate's, with their code facts recorded in ``meta["code"]``), so
     those are read instead and no code is extracted again; ingest's rejects come from ingest.
     """
-    from alchemistcoder.sources.profile import ProfileCounts
+    from alchemistcoder.ingest.profile import ProfileCounts
 
     files = (sorted(curate_dir.glob("shard-*.jsonl.gz")) + sorted(curate_dir.glob("rejected-*.jsonl.gz"))
              if curate_dir is not None else sorted(ingest_dir.glob("shard-*.jsonl.gz")))

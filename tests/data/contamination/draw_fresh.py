@@ -114,7 +114,7 @@ def problems() -> dict[str, dict]:
 def records() -> list[dict]:
     """One row per distinct instruction of the shared files, paraphrases.jsonl rows (and their copies) left out."""
     sys.path.insert(0, str(HERE.parents[2] / "src"))
-    from alchemistcoder.sources.adapters import ADAPTERS, field_names
+    from alchemistcoder.ingest.adapters import ADAPTERS, field_names
 
     root = shared_data()
     used = {(r["file"], r["index"]) for r in map(json.loads, (HERE / "paraphrases.jsonl").open(encoding="utf-8"))}
@@ -201,7 +201,7 @@ def near_copies(drawn: list[dict]) -> list[dict]:
     """Candidates outside ``drawn`` whose instruction is (nearly) a benchmark statement, word for word."""
     import difflib
 
-    from alchemistcoder.sources.adapters import ADAPTERS, field_names
+    from alchemistcoder.ingest.adapters import ADAPTERS, field_names
 
     probs = problems()
     taken = {(c["file"], c["index"]) for c in drawn}

@@ -301,7 +301,7 @@ def load_paraphrases(data_dir: str | Path | None = None, split: str | None = Non
     ``instruction``, ``response``, read through the project's own source adapters.
     """
     sys.path.insert(0, str(HERE.parents[2] / "src"))
-    from alchemistcoder.sources.adapters import ADAPTERS, field_names
+    from alchemistcoder.ingest.adapters import ADAPTERS, field_names
 
     root = Path(data_dir) if data_dir else _shared_data()
     files: dict[str, list] = {}
@@ -334,7 +334,7 @@ def load_fresh(data_dir: str | Path | None = None) -> list[dict]:
     :func:`load_paraphrases` (``split`` is ``fresh``).
     """
     sys.path.insert(0, str(HERE.parents[2] / "src"))
-    from alchemistcoder.sources.adapters import ADAPTERS, field_names
+    from alchemistcoder.ingest.adapters import ADAPTERS, field_names
 
     root = Path(data_dir) if data_dir else _shared_data()
     files: dict[str, list] = {}

@@ -1,4 +1,4 @@
-"""The ingest stage: every configured source → Samples (``alchemistcoder.sources.ingest``), and what makes its
+"""The ingest stage: every configured source → Samples (``alchemistcoder.ingest.ingest``), and what makes its
 result reusable, which its spec declares (``pipeline/stages.py``): the source files' content
 (:func:`sources_fingerprint`, its input fingerprint) and the sources' config (:func:`sources_config_hashes`)."""
 
@@ -7,8 +7,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from alchemistcoder.ingest.config import IngestConfig, SourceConfig
 from alchemistcoder.records import Sample
-from alchemistcoder.sources.config import IngestConfig, SourceConfig
 from alchemistcoder.stage import StageContext
 
 
@@ -20,8 +20,8 @@ def run_ingest(sources: list[SourceConfig], cfg: IngestConfig, ctx: StageContext
     ``on_error: quarantine`` they are written to ``quarantine.jsonl`` in the stage directory and counted in
     the manifest's stats once every source is read.
     """
+    from alchemistcoder.ingest.ingest import IngestResult, iter_sources
     from alchemistcoder.io import write_jsonl
-    from alchemistcoder.sources.ingest import IngestResult, iter_sources
 
     result = IngestResult([], [], {})
     for n, sample in enumerate(iter_sources(sources, cfg, result, stage=ctx.stage), 1):
@@ -44,8 +44,8 @@ def sources_config_hashes(cfg: Any) -> list[str]:
 
 def sources_fingerprint(cfg: Any) -> str:
     """Input fingerprint of ingest: the content of every local source file (hub names hash as names)."""
+    from alchemistcoder.ingest.paths import resolve_source_path
     from alchemistcoder.pipeline.fingerprints import file_content_hash, hash_strings
-    from alchemistcoder.sources.paths import resolve_source_path
 
     parts = []
     for src in cfg.sources:

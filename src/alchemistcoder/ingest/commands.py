@@ -27,8 +27,8 @@ def counts_table(result: Any) -> Any:
 
 
 def _ingest_or_exit(cfg: Any) -> Any:
+    from alchemistcoder.ingest.ingest import ingest_sources
     from alchemistcoder.io import DataError
-    from alchemistcoder.sources.ingest import ingest_sources
 
     if not cfg.sources:
         typer.echo("config error: no sources configured (add a `sources:` list)", err=True)
@@ -49,7 +49,7 @@ def ingest(
     """Read every source of CONFIG into Samples; write RUN/ingest/{samples.*, rejects.jsonl, manifest.json}."""
     from rich.console import Console
 
-    from alchemistcoder.sources.ingest import write_ingest
+    from alchemistcoder.ingest.ingest import write_ingest
     from alchemistcoder.strict import config_hash
 
     cfg = load_run_config(config, set_)
@@ -73,8 +73,8 @@ def profile(
     import orjson
     from rich.console import Console
 
+    from alchemistcoder.ingest.profile import profile_samples, profile_table
     from alchemistcoder.io import DataError, atomic_open, read_samples
-    from alchemistcoder.sources.profile import profile_samples, profile_table
 
     if target.suffix in (".yaml", ".yml"):
         cfg = load_run_config(target, set_)

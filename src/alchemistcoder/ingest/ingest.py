@@ -18,12 +18,12 @@ from typing import Any
 
 import orjson
 
+from alchemistcoder.ingest.adapters import ADAPTERS, BadRecord, field_names
+from alchemistcoder.ingest.config import IngestConfig, SourceConfig
+from alchemistcoder.ingest.paths import resolve_source_path
+from alchemistcoder.ingest.readers import RAW_LIMIT, array_record_lines, read_records
 from alchemistcoder.io import DataError, atomic_open, write_jsonl, write_samples
 from alchemistcoder.records import Sample, TraceEvent, content_id
-from alchemistcoder.sources.adapters import ADAPTERS, BadRecord, field_names
-from alchemistcoder.sources.config import IngestConfig, SourceConfig
-from alchemistcoder.sources.paths import resolve_source_path
-from alchemistcoder.sources.readers import RAW_LIMIT, array_record_lines, read_records
 
 
 @dataclass

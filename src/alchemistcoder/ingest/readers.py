@@ -18,8 +18,8 @@ from typing import Any
 
 import orjson
 
+from alchemistcoder.ingest.paths import ResolvedPath
 from alchemistcoder.io import DataError
-from alchemistcoder.sources.paths import ResolvedPath
 
 # on_bad(index, line, reason, problem, raw_text)
 OnBad = Callable[[int | None, int | None, str, str, str], None]

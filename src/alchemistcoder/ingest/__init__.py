@@ -1,0 +1,1 @@
+"""The ingest stage and its source adapters: instruction sources (files, hub datasets) → Samples."""
