@@ -195,7 +195,7 @@ def load_rows(benchmark: str) -> list[tuple[str, list[dict[str, str]]]]:
 
 def generate_wide(out: Path) -> None:
     """One tiny-model sample (chat prompt, temperature 0.8, 256 tokens) per HumanEval+ task and per third MBPP+
-    task, through the same generation path as ``alchemist eval``; written to tiny_wide_*.jsonl."""
+    task, through the same generation path as ``alchemist evaluate``; written to tiny_wide_*.jsonl."""
     from alchemistcoder.benchmarks import load_benchmark
     from alchemistcoder.evaluate.config import EvalConfig
     from alchemistcoder.evaluate.generation import generate_samples

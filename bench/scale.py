@@ -119,7 +119,7 @@ def chain_config(corpus: Path, run: Path, executor: str, workers: int, shard_siz
         "harmonize": {"writer": "template", "model": None},
         "comprehend": {"review": {"enabled": False}},
         "train": {"enabled": False},
-        "eval": {"enabled": False},
+        "evaluate": {"enabled": False},
     }
     path = run.parent / f"{run.name}.yaml"
     path.write_text(yaml.safe_dump(cfg))

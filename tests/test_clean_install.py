@@ -60,7 +60,7 @@ def test_evaluate_on_packaged_humaneval_plus(installed, tmp_path):
     samples = tmp_path / "samples.jsonl"
     samples.write_text("".join(json.dumps({"task_id": t.task_id, "solution": t.prompt + t.canonical_solution}) + "\n"
                                for t in tasks))
-    _run([str(bin_dir / "alchemist"), "evaluate", "--benchmark", "humaneval+", "--samples", str(samples)],
+    _run([str(bin_dir / "alchemist"), "score", "--benchmark", "humaneval+", "--samples", str(samples)],
          cwd=tmp_path, env=env)
     doc = json.loads((tmp_path / "eval_results.json").read_text())
     assert set(doc["eval"]) == {t.task_id for t in tasks}

@@ -25,13 +25,13 @@ def _write_run(run: Path, benchmark: str, passes: dict[str, list[bool]], plus: b
                composition: dict | None = None) -> Path:
     """A run directory as the pipeline leaves it: an eval stage manifest naming its directory, the
     benchmark's eval_results.json, and a mix manifest with the composition."""
-    eval_dir = run / "09_eval"
+    eval_dir = run / "09_evaluate"
     bench_dir = eval_dir / benchmark.replace("+", "plus")
     bench_dir.mkdir(parents=True)
     records = {t: [{"base_status": "pass" if ok else "fail", "plus_status": ("pass" if ok else "fail") if plus else None}
                    for ok in oks] for t, oks in passes.items()}
     (bench_dir / "eval_results.json").write_bytes(orjson.dumps({"benchmark": benchmark, "eval": records}))
-    (eval_dir / "manifest.json").write_bytes(orjson.dumps({"stage": "eval", "kind": "evaluation", "dir": str(eval_dir)}))
+    (eval_dir / "manifest.json").write_bytes(orjson.dumps({"stage": "evaluate", "kind": "evaluation", "dir": str(eval_dir)}))
     mix = run / "07_mix"
     mix.mkdir()
     stats = {"composition": composition or {"by_task": {"codegen": 90, "filtering": 10}, "by_source": {"a": 100}},

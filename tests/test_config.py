@@ -135,9 +135,9 @@ def test_a_removed_key_names_its_line_and_the_key_to_use(tmp_path):
 
 def test_seed_null_means_the_runs_seed_in_eval_too():
     from alchemistcoder.config import validate_dict
-    from alchemistcoder.evaluate.stage import eval_section
+    from alchemistcoder.evaluate.stage import evaluate_section
 
     cfg = validate_dict({"run": {"seed": 7}}, RunConfig)
-    assert cfg.eval.seed is None and cfg.train.seed is None
-    assert eval_section(cfg).seed == 7
-    assert eval_section(validate_dict({"run": {"seed": 7}, "eval": {"seed": 3}}, RunConfig)).seed == 3
+    assert cfg.evaluate.seed is None and cfg.train.seed is None
+    assert evaluate_section(cfg).seed == 7
+    assert evaluate_section(validate_dict({"run": {"seed": 7}, "evaluate": {"seed": 3}}, RunConfig)).seed == 3

@@ -199,7 +199,7 @@ def test_cli_evaluate_ds1000(ds1000_file, tmp_path):
         ],
     )
     out = tmp_path / "out"
-    args = ["evaluate", "--benchmark", "ds1000", "--samples", str(samples), "--out", str(out)]
+    args = ["score", "--benchmark", "ds1000", "--samples", str(samples), "--out", str(out)]
     res = CliRunner().invoke(app, [*args, "--data", str(ds1000_file), "--ds1000-timeout", "30"])
     assert res.exit_code == 0, res.output
     assert "pass@1=" in res.output and "Pandas" in res.output
@@ -252,7 +252,7 @@ def test_cli_eval_generates_with_the_embedded_model_and_scores(ds1000_file, tmp_
         f"  data: {{ds1000: {ds1000_file}}}\n"
         "  limit: 1\n  max_tokens: 16\n  prompt_style: chat\n  ds1000_timeout_s: 30\n"
     )
-    res = CliRunner().invoke(app, ["eval", str(config), "--out", str(tmp_path / "eval")])
+    res = CliRunner().invoke(app, ["evaluate", str(config), "--out", str(tmp_path / "eval")])
     assert res.exit_code == 0, res.output
     rows = [
         json.loads(line) for line in (tmp_path / "eval" / "ds1000" / "samples.jsonl").read_text().splitlines()

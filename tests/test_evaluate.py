@@ -219,7 +219,7 @@ def test_cli_evaluate_writes_evalplus_results_in_samples_order(shared_data, tmp_
     res = CliRunner().invoke(
         app,
         [
-            "evaluate",
+            "score",
             "--benchmark",
             "mbpp+",
             "--samples",
@@ -242,7 +242,7 @@ def test_cli_evaluate_writes_evalplus_results_in_samples_order(shared_data, tmp_
 
     samples.write_text('{"task_id": "Mbpp/2", "solution": "x"}\n{"task_id": "Mbpp/2"}\n')
     res = CliRunner().invoke(
-        app, ["evaluate", "--benchmark", "mbpp+", "--samples", str(samples), "--out", str(out)]
+        app, ["score", "--benchmark", "mbpp+", "--samples", str(samples), "--out", str(out)]
     )
     assert res.exit_code == 2 and "samples.jsonl:2" in res.output
     with pytest.raises(DataError, match=r":2: malformed JSON"):
@@ -254,12 +254,15 @@ def test_cli_evaluate_writes_evalplus_results_in_samples_order(shared_data, tmp_
 
 def test_cli_eval_rejects_unknown_config_keys_with_file_and_line(tmp_path):
     config = tmp_path / "run.yaml"
-    config.write_text("eval:\n  benchmarks: [humaneval+]\n  limitt: 3\n")
-    res = CliRunner().invoke(app, ["eval", str(config)])
+    config.write_text("evaluate:\n  benchmarks: [humaneval+]\n  limitt: 3\n")
+    res = CliRunner().invoke(app, ["evaluate", str(config)])
     assert res.exit_code == 2
-    assert "run.yaml:3: eval.limitt: unknown key 'limitt'" in res.output
-    config.write_text("eval:\n  benchmarks: [humaneval++]\n")
-    res = CliRunner().invoke(app, ["eval", str(config)])
+    assert "run.yaml:3: evaluate.limitt: unknown key 'limitt'" in res.output
+    config.write_text("eval:\n  benchmarks: [humaneval+]\n  limitt: 3\n")  # the old section name, line kept
+    res = CliRunner().invoke(app, ["eval", str(config)])  # the old verb
+    assert res.exit_code == 2 and "run.yaml:3: evaluate.limitt: unknown key 'limitt'" in res.output
+    config.write_text("evaluate:\n  benchmarks: [humaneval++]\n")
+    res = CliRunner().invoke(app, ["evaluate", str(config)])
     assert res.exit_code == 2 and "unknown benchmark" in res.output
 
 

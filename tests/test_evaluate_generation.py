@@ -49,8 +49,8 @@ def test_run_eval_generates_scores_and_resumes(shared_data, tmp_path):
 
 
 def test_codegen_then_evaluate_verbs_write_the_eval_layout(shared_data, tmp_path):
-    """`alchemist codegen` writes <out>/<benchmark>/samples.jsonl; `alchemist evaluate` scores it beside it,
-    the same files `alchemist eval` writes."""
+    """`alchemist codegen` writes <out>/<benchmark>/samples.jsonl; `alchemist score` scores it beside it,
+    the same files `alchemist evaluate` writes."""
     from typer.testing import CliRunner
 
     from alchemistcoder.cli import app
@@ -60,13 +60,13 @@ def test_codegen_then_evaluate_verbs_write_the_eval_layout(shared_data, tmp_path
         f"run:\n  out: {tmp_path / 'run'}\n"
         "eval:\n  benchmarks: [humaneval]\n  limit: 2\n  max_tokens: 16\n  prompt_style: chat\n"
     )
-    out = tmp_path / "run" / "09_eval"  # by default, the directory the pipeline's eval stage uses
+    out = tmp_path / "run" / "09_evaluate"  # by default, the directory the pipeline's evaluate stage uses
     res = CliRunner().invoke(app, ["codegen", str(config)])
     assert res.exit_code == 0, res.output
     samples = out / "humaneval" / "samples.jsonl"
     assert [r["task_id"] for r in _lines(samples)] == ["HumanEval/0", "HumanEval/1"]
     assert not (out / "humaneval" / "eval_results.json").exists()  # codegen does not score
-    res = CliRunner().invoke(app, ["evaluate", "--benchmark", "humaneval", "--samples", str(samples)])
+    res = CliRunner().invoke(app, ["score", "--benchmark", "humaneval", "--samples", str(samples)])
     assert res.exit_code == 0, res.output
     doc = json.loads((out / "humaneval" / "eval_results.json").read_text())
     assert set(doc["eval"]) == {"HumanEval/0", "HumanEval/1"}
@@ -101,21 +101,21 @@ def test_eval_stage_with_baseline_evaluates_the_base_model_and_the_report_compar
     """eval.baseline: the base model is evaluated with the same prompts into the run's cache (kept across
     retrains) and the report shows base vs trained with the paired test and the flipped tasks."""
     from alchemistcoder.config import RunConfig
-    from alchemistcoder.evaluate.stage import eval_section, run_eval_stage
+    from alchemistcoder.evaluate.stage import evaluate_section, run_evaluate_stage
     from alchemistcoder.llm.embedded import embedded_model_path
     from alchemistcoder.report.build import section_before_after
     from alchemistcoder.stage import StageContext
 
-    run = RunConfig.model_validate({"eval": {"baseline": True, "benchmarks": ["humaneval"], "limit": 2,
+    run = RunConfig.model_validate({"evaluate": {"baseline": True, "benchmarks": ["humaneval"], "limit": 2,
                                              "max_tokens": 8, "prompt_style": "chat"}})
-    cfg = eval_section(run)
+    cfg = evaluate_section(run)
     assert cfg.baseline_model == "embedded"  # taken from train.model
     checkpoint = tmp_path / "checkpoint"
     checkpoint.mkdir()
     for f in embedded_model_path().iterdir():
         (checkpoint / f.name).symlink_to(f)
-    ctx = StageContext(run_dir=tmp_path / "run", stage="eval", stage_dir=tmp_path / "run" / "09_eval")
-    result = run_eval_stage(checkpoint, cfg, ctx)
+    ctx = StageContext(run_dir=tmp_path / "run", stage="evaluate", stage_dir=tmp_path / "run" / "09_evaluate")
+    result = run_evaluate_stage(checkpoint, cfg, ctx)
     baseline = result["baseline"]
     assert Path(baseline["dir"]).is_relative_to(tmp_path / "run" / "cache" / "eval-baseline")
     assert set(baseline["results"]) == {"humaneval"} and baseline["results"]["humaneval"]["samples"] == 2

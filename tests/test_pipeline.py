@@ -123,10 +123,10 @@ def test_stage_directories_follow_the_pipelines_own_stage_list(shared_data: Path
     directory the default list would give them."""
     from alchemistcoder.pipeline import Pipeline, default_stage
 
-    stages = (STANDIN_STAGES[0], default_stage("mix"), default_stage("train"), default_stage("eval"))
+    stages = (STANDIN_STAGES[0], default_stage("mix"), default_stage("train"), default_stage("evaluate"))
     pipeline = Pipeline(standin_config(shared_data, tmp_path / "run"), stages, quiet=True)
     assert pipeline._context(stages[2]).stage_dir == tmp_path / "run" / "03_train"
-    assert pipeline._context(stages[3]).stage_dir == tmp_path / "run" / "04_eval"
+    assert pipeline._context(stages[3]).stage_dir == tmp_path / "run" / "04_evaluate"
 
 
 # -- stages made of map and reduce steps ------------------------------------------------------------------
@@ -268,7 +268,7 @@ def test_the_stage_list_declares_every_hand_off() -> None:
     """What each stage consumes and produces is in its spec: the mix's train file is train's input, train's
     checkpoint eval's, comprehend also reads every earlier reject, ingest fingerprints its source files."""
     ingest, curate, comprehend, mix, train, evaluate = (default_stage(n) for n in (
-        "ingest", "curate", "comprehend", "mix", "train", "eval"))
+        "ingest", "curate", "comprehend", "mix", "train", "evaluate"))
     assert ingest.inputs == () and ingest.fingerprint is not None and curate.inputs == (SAMPLES,)
     assert comprehend.inputs == (SAMPLES, REJECTED)
     assert [(p.name, p.key, p.by_content) for p in mix.products] == [(TRAIN_FILE, "export.train_jsonl", True)]

@@ -22,10 +22,10 @@ CONFIGS = REPO / "configs"
 def test_quickstart_is_the_whole_chain_on_the_demo_corpus_with_the_embedded_model() -> None:
     cfg = load_config(CONFIGS / "quickstart.yaml")
     assert [s.path.startswith("pkg://alchemistcoder/demo/") for s in cfg.sources] == [True] * 4
-    assert all(getattr(cfg, stage).enabled for stage in ("curate", "evolve", "harmonize", "comprehend", "mix", "train", "eval"))
+    assert all(getattr(cfg, stage).enabled for stage in ("curate", "evolve", "harmonize", "comprehend", "mix", "train", "evaluate"))
     assert cfg.models["tiny"].backend == "embedded" and cfg.harmonize.model == "tiny"
     assert cfg.train.model == "embedded" and cfg.train.method == "lora"
-    assert cfg.eval.benchmarks == ["humaneval"] and cfg.eval.limit == 10
+    assert cfg.evaluate.benchmarks == ["humaneval"] and cfg.evaluate.limit == 10
 
 
 def test_paper_recipe() -> None:
@@ -69,7 +69,7 @@ def test_run_cli_runs_stages_and_prints_where_the_report_is(shared_data: Path, t
                                     "harmonize": "test_pipeline_standins:add_prompts",
                                     "comprehend": "test_pipeline_standins:filtering_tasks"}},
         "sources": [{"name": "codealpaca", "path": str(shared_data / "codealpaca/code_alpaca_2k.json"), "limit": 60}],
-        "train": {"enabled": False}, "eval": {"enabled": False},
+        "train": {"enabled": False}, "evaluate": {"enabled": False},
     }))
     out = tmp_path / "out"
     result = CliRunner().invoke(app, ["run", str(config), "--out", str(out), "--set", "mix.validation_fraction=0.2", "-q"])

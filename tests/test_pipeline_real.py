@@ -39,7 +39,7 @@ def real_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
     outcomes = run_pipeline(_cfg(run), quiet=True)
     assert [(o.name, o.status) for o in outcomes] == [
         ("ingest", "ran"), ("curate", "ran"), ("evolve", "disabled"), ("verify", "ran"), ("harmonize", "ran"),
-        ("comprehend", "ran"), ("mix", "ran"), ("train", "disabled"), ("eval", "disabled"),
+        ("comprehend", "ran"), ("mix", "ran"), ("train", "disabled"), ("evaluate", "disabled"),
     ]
     return run
 

@@ -141,7 +141,7 @@ def standin_config(shared_data: Path, out: Path, limit: int = 300, **run) -> Run
             ],
             "mix": {"validation_fraction": 0.1, "formats": ["jsonl", "parquet", "hf"]},
             "train": {"enabled": False},
-            "eval": {"enabled": False},
+            "evaluate": {"enabled": False},
         }
     )
 
@@ -179,5 +179,5 @@ def standin_eval(checkpoint: Path | None, cfg, ctx: StageContext) -> dict:
 FULL_STANDIN_STAGES: tuple[StageSpec, ...] = (
     *STANDIN_STAGES,
     StageSpec("train", "training", standin_train),
-    StageSpec("eval", "evaluation", standin_eval),
+    StageSpec("evaluate", "evaluation", standin_eval),
 )

@@ -31,7 +31,7 @@ def _chromium(args: list[str], profile: Path) -> subprocess.CompletedProcess[str
 def full_run(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     run = tmp_path_factory.mktemp("report") / "run"
     cfg = standin_config(shared_data, run, limit=120)
-    cfg = RunConfig.model_validate({**cfg.model_dump(), "train": {"enabled": True}, "eval": {"enabled": True}})
+    cfg = RunConfig.model_validate({**cfg.model_dump(), "train": {"enabled": True}, "evaluate": {"enabled": True}})
     run_pipeline(cfg, FULL_STANDIN_STAGES, quiet=True)
     return run
 
@@ -72,7 +72,7 @@ def test_sections_of_stages_that_did_not_run_say_so(shared_data: Path, tmp_path:
     run_pipeline(cfg, STANDIN_STAGES, quiet=True)
     html = render_report(run, cfg)
     assert "The harmonize stage did not run" in html
-    assert "The train stage did not run." in html and "The eval stage did not run." in html
+    assert "The train stage did not run." in html and "The evaluate stage did not run." in html
     assert "Curation did not run" not in html
 
 

@@ -137,7 +137,7 @@ def _kill_config(tmp_path: Path, base_url: str, out: Path) -> Path:
             {"name": "demo-tutor", "path": "pkg://alchemistcoder/demo/tutor.jsonl", "format": "messages", "limit": 12},
         ],
         "train": {"enabled": False},
-        "eval": {"enabled": False},
+        "evaluate": {"enabled": False},
     }
     path = tmp_path / f"{out.name}.yaml"
     path.write_text(yaml.safe_dump(cfg))

@@ -1,15 +1,15 @@
 """One benchmark map for decontamination and evaluation.
 
 A run config's top-level ``benchmarks:`` names a file per benchmark (``humaneval+: data/HumanEvalPlus.jsonl.gz``,
-``ds1000: data/ds1000.jsonl``). Decontamination (``curate.decontam``) and evaluation (``eval``) both read it, so
+``ds1000: data/ds1000.jsonl``). Decontamination (``curate.decontam``) and evaluation (``evaluate``) both read it, so
 the problems a sample is checked against are the problems the model is scored on. A benchmark the map does not
 list is read from its default place (:func:`alchemistcoder.benchmarks.load_benchmark`: ``$ALCHEMIST_SHARED_DATA``
 when set, else the copy shipped in the package); DS-1000 has none and must be listed.
 
 When a run config is validated, :func:`resolve_benchmark_map` gives each section the map's entries for its own
-benchmarks (``curate.decontam.paths``, ``eval.data``: the fields the stages read, so a changed file reruns the
+benchmarks (``curate.decontam.paths``, ``evaluate.data``: the fields the stages read, so a changed file reruns the
 stages that read it). Written in a run config, those two fields are deprecated: their entries are read into the
-map, with a message naming the file and key. It also notes the benchmarks ``eval`` scores that decontamination
+map, with a message naming the file and key. It also notes the benchmarks ``evaluate`` scores that decontamination
 does not check. The notes are logged by :func:`alchemistcoder.config.validate_dict`, which knows the file.
 """
 
@@ -22,7 +22,7 @@ from pydantic import ValidationError
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 # The deprecated per-section fields, read into the top-level map (to be removed in the next release).
-DEPRECATED_KEYS: tuple[tuple[str, ...], ...] = (("curate", "decontam", "paths"), ("eval", "data"))
+DEPRECATED_KEYS: tuple[tuple[str, ...], ...] = (("curate", "decontam", "paths"), ("evaluate", "data"))
 
 Note = tuple[tuple[str | int, ...], str]
 
@@ -65,7 +65,7 @@ def resolve_benchmark_map(cfg: Any) -> tuple[Any, list[Note]]:
     """Resolve a RunConfig's benchmark map: returns ``(cfg, notes)`` with ``cfg.benchmarks`` holding every entry
     (deprecated section fields read in) and each section holding the entries for its benchmarks.
 
-    ``notes`` are ``(key path, message)``: a deprecated field that added entries, and the ``eval`` benchmarks
+    ``notes`` are ``(key path, message)``: a deprecated field that added entries, and the ``evaluate`` benchmarks
     that decontamination does not check. Raises a ValidationError at the key when two keys give one benchmark
     different files.
     """
@@ -73,7 +73,7 @@ def resolve_benchmark_map(cfg: Any) -> tuple[Any, list[Note]]:
 
     files = dict(cfg.benchmarks)
     notes: list[Note] = []
-    decontam, evaluation = cfg.curate.decontam, cfg.eval
+    decontam, evaluation = cfg.curate.decontam, cfg.evaluate
     decontam_names = list(decontam.benchmarks)
     for i, name in enumerate(decontam_names):
         try:
@@ -93,7 +93,7 @@ def resolve_benchmark_map(cfg: Any) -> tuple[Any, list[Note]]:
             if name in files and files[name] != path:
                 raise _error(
                     loc, f"{name}: {path!r} here but {files[name]!r} in the benchmark map (top-level 'benchmarks:' "
-                    "and the deprecated curate.decontam.paths / eval.data are one map: decontamination and "
+                    "and the deprecated curate.decontam.paths / evaluate.data are one map: decontamination and "
                     "evaluation read the same file); give it once, under 'benchmarks:'", written,
                 )
             if name not in files:
@@ -113,10 +113,10 @@ def resolve_benchmark_map(cfg: Any) -> tuple[Any, list[Note]]:
         decontam_update["benchmarks"] = decontam_names
     cfg.benchmarks = files
     cfg.curate = cfg.curate.model_copy(update={"decontam": decontam.model_copy(update=decontam_update)})
-    cfg.eval = evaluation.model_copy(update={"data": files_for(evaluation.benchmarks, files)})
+    cfg.evaluate = evaluation.model_copy(update={"data": files_for(evaluation.benchmarks, files)})
     uncovered = uncovered_benchmarks(cfg)
     if uncovered:
-        notes.append((("eval", "benchmarks"), f"{', '.join(uncovered)} evaluated but not decontaminated against "
+        notes.append((("evaluate", "benchmarks"), f"{', '.join(uncovered)} evaluated but not decontaminated against "
                       "(not in curate.decontam.benchmarks): training samples copied from "
                       f"{'it' if len(uncovered) == 1 else 'them'} are kept; add "
                       f"{'it' if len(uncovered) == 1 else 'them'} to curate.decontam.benchmarks"))
@@ -124,14 +124,14 @@ def resolve_benchmark_map(cfg: Any) -> tuple[Any, list[Note]]:
 
 
 def uncovered_benchmarks(cfg: Any) -> list[str]:
-    """The benchmarks ``eval`` scores that decontamination does not check, in ``eval.benchmarks`` order (none when
+    """The benchmarks ``evaluate`` scores that decontamination does not check, in ``evaluate.benchmarks`` order (none when
     evaluation, curation or decontamination is off: nothing to compare)."""
     from alchemistcoder.benchmarks import canonical_name
 
-    if not (cfg.eval.enabled and cfg.curate.enabled and cfg.curate.decontam.enabled):
+    if not (cfg.evaluate.enabled and cfg.curate.enabled and cfg.curate.decontam.enabled):
         return []
     covered = {canonical_name(n) for n in cfg.curate.decontam.benchmarks}
-    return [name for name in cfg.eval.benchmarks if canonical_name(name) not in covered]
+    return [name for name in cfg.evaluate.benchmarks if canonical_name(name) not in covered]
 
 
 __all__ = ["DEPRECATED_KEYS", "canonical_files", "files_for", "resolve_benchmark_map", "uncovered_benchmarks"]

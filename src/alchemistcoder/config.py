@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+import warnings
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
@@ -77,9 +78,9 @@ class RunConfig(StrictModel):
     benchmarks: dict[str, str] = Field(
         default_factory=dict,
         description="Benchmark file by benchmark name (ds1000: data/ds1000.jsonl), read by both decontamination "
-        "(curate.decontam) and evaluation (eval), so both use the same problems. A benchmark not listed is read "
+        "(curate.decontam) and evaluation (evaluate), so both use the same problems. A benchmark not listed is read "
         "from $ALCHEMIST_SHARED_DATA when set, else the packaged copy; ds1000 must be listed. Replaces "
-        "curate.decontam.paths and eval.data (still read, with a deprecation message, for one release).",
+        "curate.decontam.paths and evaluate.data (still read, with a deprecation message, for one release).",
     )
     sources: list[SourceConfig] = Field(default_factory=list, description="Instruction sources to ingest.")
     ingest: IngestConfig = Field(default_factory=IngestConfig, description="Ingest behaviour (bad input handling).")
@@ -92,11 +93,28 @@ class RunConfig(StrictModel):
     comprehend: ComprehendConfig = Field(default_factory=ComprehendConfig, description="Code-comprehension tasks.")
     mix: MixConfig = Field(default_factory=MixConfig, description="Ratios, split and export of the final mix.")
     train: TrainConfig = Field(default_factory=TrainConfig, description="Supervised fine-tuning.")
-    eval: EvalConfig = Field(default_factory=EvalConfig, description="Benchmark evaluation.")
+    evaluate: EvalConfig = Field(
+        default_factory=EvalConfig, description="Benchmark evaluation (the section was called eval: before)."
+    )
     report: ReportConfig = Field(default_factory=ReportConfig, description="HTML report.")
 
     # what loading noticed but does not refuse: (key path, message), logged with the file by validate_dict
     _notes: list[Note] = PrivateAttr(default_factory=list)
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _renamed_sections(cls, data: Any, handler: Any) -> RunConfig:
+        # issue 25: a section is named after its stage; the old names load for one release, with a note
+        data, renamed = rename_sections(data)
+        cfg = handler(data)
+        cfg._notes[:0] = renamed
+        return cfg
+
+    @property
+    def eval(self) -> EvalConfig:
+        """Deprecated: the section is ``evaluate`` (removed in the next release)."""
+        warnings.warn("RunConfig.eval is deprecated; use RunConfig.evaluate", DeprecationWarning, stacklevel=2)
+        return self.evaluate
 
     @field_validator("benchmarks")
     @classmethod
@@ -106,8 +124,54 @@ class RunConfig(StrictModel):
     @model_validator(mode="after")
     def _one_benchmark_map(self) -> RunConfig:
         # decontamination and evaluation read one map: each section gets the entries for its benchmarks
-        _, self._notes = resolve_benchmark_map(self)
+        _, notes = resolve_benchmark_map(self)
+        self._notes = [*self._notes, *notes]  # after any renamed section's note
         return self
+
+
+# old section name -> new (issue 25: one name per stage); accepted for one release
+RENAMED_SECTIONS: dict[str, str] = {"eval": "evaluate"}
+# old stage name -> new, as a key of run.stage_functions
+RENAMED_STAGES: dict[str, str] = {"eval": "evaluate"}
+
+
+def _merged(new: Any, old: Any) -> Any:
+    """``old`` laid over ``new``, mapping by mapping (a file that has both ``eval:`` and ``evaluate:``)."""
+    if isinstance(new, dict) and isinstance(old, dict):
+        return {**new, **{k: _merged(new.get(k), v) for k, v in old.items()}}
+    return old
+
+
+def rename_sections(data: Any) -> tuple[Any, list[Note]]:
+    """A run config's mapping with its old section names (and old stage names under ``run.stage_functions``)
+    replaced by the new ones, and one deprecation note per key renamed."""
+    if not isinstance(data, dict):
+        return data, []
+    notes: list[Note] = []
+    data = dict(data)
+    for old, new in RENAMED_SECTIONS.items():
+        if old in data:
+            data[new] = _merged(data.get(new), data.pop(old))
+            notes.append(((old,), f"deprecated: the section is '{new}:' now (one name per stage); '{old}:' loads "
+                                  "until the next release"))
+    functions = (data.get("run") or {}).get("stage_functions") if isinstance(data.get("run"), dict) else None
+    if isinstance(functions, dict) and any(old in functions for old in RENAMED_STAGES):
+        functions = dict(functions)
+        for old, new in RENAMED_STAGES.items():
+            if old in functions:
+                functions.setdefault(new, functions.pop(old))
+                notes.append((("run", "stage_functions", old), f"deprecated: the stage is '{new}' now; '{old}' "
+                                                               "loads until the next release"))
+        data["run"] = {**data["run"], "stage_functions": functions}
+    return data, notes
+
+
+def _section_key(data: dict[str, Any], name: str) -> str:
+    """A renamed section's key as ``data`` spells it (``--set eval.x`` on a file with ``evaluate:``, and back)."""
+    for old, new in RENAMED_SECTIONS.items():
+        if name in (old, new):
+            return old if old in data else new if new in data else name
+    return name
 
 
 def _parse_scalar(text: str) -> Any:
@@ -124,6 +188,7 @@ def apply_overrides(data: dict[str, Any], overrides: list[str]) -> dict[str, Any
             raise ConfigError(f"--set {item!r}: expected KEY.PATH=VALUE")
         key, _, raw = item.partition("=")
         parts = key.strip().split(".")
+        parts[0] = _section_key(data, parts[0])
         node: Any = data
         for i, part in enumerate(parts):
             last = i == len(parts) - 1
@@ -147,10 +212,13 @@ def apply_overrides(data: dict[str, Any], overrides: list[str]) -> dict[str, Any
 def _line_of(root: yaml.Node | None, loc: tuple[Any, ...]) -> int | None:
     """1-based line of the YAML node at ``loc`` (or of its nearest existing parent)."""
     node, line = root, (root.start_mark.line + 1 if root is not None else None)
-    for part in loc:
+    old_names = {new: old for old, new in RENAMED_SECTIONS.items()}
+    for depth, part in enumerate(loc):
         if isinstance(node, yaml.MappingNode):
+            # a renamed section is found under its old name too (the file may still say eval:)
+            names = {str(part), old_names.get(str(part), str(part))} if depth == 0 else {str(part)}
             for k, v in node.value:
-                if k.value == str(part):
+                if k.value in names:
                     node, line = v, k.start_mark.line + 1
                     break
             else:

@@ -115,7 +115,7 @@ class StageSpec:
       task is built from them) or a product's name (``TRAIN_FILE``, ``CHECKPOINT``). Unset: by kind (a
       source stage nothing, a data or global stage ``SAMPLES``, training ``TRAIN_FILE``, evaluation
       ``CHECKPOINT``). A training stage cannot run without its product; an evaluation stage gets None when
-      no earlier stage handed one on (it evaluates ``eval.model`` instead).
+      no earlier stage handed one on (it evaluates ``evaluate.model`` instead).
     - ``produces``: the products it hands on beside its shards (:class:`Product`). Unset: by kind (training:
       its ``checkpoint``).
     - ``fingerprint``: ``fn(cfg) -> str``, the input fingerprint of a stage that reads its input from the

@@ -44,7 +44,7 @@ def __getattr__(name: str) -> Any:
 
 
 def options_from_config(cfg: EvalConfig) -> ScoreOptions:
-    """Scorer options from the eval config section."""
+    """Scorer options from the evaluate config section."""
     from alchemistcoder.evaluate.scoring import ScoreOptions
 
     return ScoreOptions(
@@ -138,7 +138,7 @@ def codegen(
     # answers of another model under the same name (a retrained checkpoint) must not come from the cache
     namespaced = llm_config.model_copy(update={"cache": llm_config.cache.model_copy(
         update={"namespace": f"{llm_config.cache.namespace}|{identity_key(identity)}"})})
-    client = LLMClient.from_config(namespaced, cache_dir=cache_dir or Path(out_dir) / "cache", stage="eval")
+    client = LLMClient.from_config(namespaced, cache_dir=cache_dir or Path(out_dir) / "cache", stage="evaluate")
     try:
         for name in cfg.benchmarks:
             tasks = load_benchmark(name, cfg.data.get(name))

@@ -1,5 +1,6 @@
-"""CLI verbs of this area, named as EvalPlus users expect: ``alchemist codegen CONFIG`` (generate samples with
-a model), ``alchemist evaluate`` (score a samples file) and ``alchemist eval CONFIG`` (both). All write the same
+"""CLI verbs of the evaluate stage: ``alchemist codegen CONFIG`` (generate samples with a model),
+``alchemist score`` (score a samples file, as EvalPlus's evaluate does) and ``alchemist evaluate CONFIG`` (both, as
+the stage does); ``alchemist eval CONFIG`` is a deprecated name of ``evaluate`` for one release. All write the same
 layout: ``<out>/<benchmark>/{samples.jsonl, eval_results.json, summary.json}``. Registered on the ``alchemist``
 app by cli.py; heavy imports stay inside."""
 
@@ -22,7 +23,7 @@ def _progress(label: str):  # type: ignore[no-untyped-def]
     return bar, update
 
 
-def evaluate_cmd(
+def score_cmd(
     benchmark: str = typer.Option(
         ...,
         "--benchmark",
@@ -84,27 +85,28 @@ def evaluate_cmd(
 
 
 def _eval_setup(config: Path, overrides: list[str], out: Path | None) -> tuple:  # type: ignore[type-arg]
-    """The run config's eval section, its model and the output directory; exits 2 on config errors."""
+    """The run config's evaluate section, its model and the output directory; exits 2 on config errors."""
     from alchemistcoder.config import ConfigError, load_config
-    from alchemistcoder.evaluate.stage import eval_section
+    from alchemistcoder.evaluate.stage import evaluate_section
     from alchemistcoder.llm.config import resolve_model_ref
 
     try:
         run = load_config(config, overrides)
-        llm = resolve_model_ref(run.eval.model, run.models)
+        llm = resolve_model_ref(run.evaluate.model, run.models)
     except (ConfigError, ValueError) as exc:
         typer.echo(f"config error:\n{exc}", err=True)
         raise typer.Exit(2) from None
-    # the same directory the pipeline's eval stage uses, so a run and the verbs share one results layout
+    # the same directory the pipeline's evaluate stage uses, so a run and the verbs share one results layout
     from alchemistcoder.pipeline.shards import stage_dir
     from alchemistcoder.pipeline.stages import STAGE_NAMES
 
-    return eval_section(run), llm, out or Path(run.eval.out or stage_dir(Path(run.run.out), list(STAGE_NAMES), "eval"))
+    target = run.evaluate.out or stage_dir(Path(run.run.out), list(STAGE_NAMES), "evaluate")
+    return evaluate_section(run), llm, out or Path(target)
 
 
-CONFIG_ARG = typer.Argument(..., help="Run config (YAML) with an eval: section (benchmarks, model, prompt style).")
-SET_OPT = typer.Option([], "--set", help="Override a config value: eval.n_samples=5 (repeatable).")
-OUT_OPT = typer.Option(None, "--out", help="Output directory (default: eval.out or <run.out>/09_eval, the eval stage's).")
+CONFIG_ARG = typer.Argument(..., help="Run config (YAML) with an evaluate: section (benchmarks, model, prompt style).")
+SET_OPT = typer.Option([], "--set", help="Override a config value: evaluate.n_samples=5 (repeatable).")
+OUT_OPT = typer.Option(None, "--out", help="Output directory (default: evaluate.out or <run.out>/09_evaluate, the stage's).")
 
 
 def _with_model(fn_name: str, config: Path, overrides: list[str], out: Path | None) -> tuple:  # type: ignore[type-arg]
@@ -127,18 +129,38 @@ def codegen_cmd(config: Path = CONFIG_ARG, overrides: list[str] = SET_OPT, out: 
     """Generate samples with the configured model: <out>/<benchmark>/samples.jsonl (resumable; no scoring)."""
     paths, _ = _with_model("codegen", config, overrides, out)
     for name, path in paths.items():
-        typer.echo(f"{name}: {path}  (score it: alchemist evaluate --benchmark {name} --samples {path})")
+        typer.echo(f"{name}: {path}  (score it: alchemist score --benchmark {name} --samples {path})")
 
 
-def eval_cmd(config: Path = CONFIG_ARG, overrides: list[str] = SET_OPT, out: Path | None = OUT_OPT) -> None:
-    """codegen, then evaluate: generate samples for each benchmark, score them, print the summary."""
+def evaluate_cmd(
+    config: Path | None = typer.Argument(None, help=CONFIG_ARG.help, show_default=False),
+    overrides: list[str] = SET_OPT,
+    out: Path | None = OUT_OPT,
+    old_benchmark: str | None = typer.Option(None, "--benchmark", hidden=True),
+    old_samples: Path | None = typer.Option(None, "--samples", hidden=True),
+) -> None:
+    """codegen, then score: generate samples for each benchmark, score them, print the summary (the stage's work)."""
     from alchemistcoder.evaluate.results import summary_table
 
+    if old_benchmark is not None or old_samples is not None:  # the scoring verb's old name and options
+        typer.echo("error: scoring a samples file is 'alchemist score --benchmark B --samples F' now; "
+                   "'alchemist evaluate CONFIG' generates and scores (one name per stage)", err=True)
+        raise typer.Exit(2)
+    if config is None:
+        typer.echo("error: missing argument CONFIG (a run config with an evaluate: section)", err=True)
+        raise typer.Exit(2)
     summaries, target = _with_model("run_eval", config, overrides, out)
     for summary in summaries.values():
         typer.echo(summary_table(summary))
         _echo_ds1000(summary)
     typer.echo(f"results under {target}")
+
+
+def eval_cmd(config: Path = CONFIG_ARG, overrides: list[str] = SET_OPT, out: Path | None = OUT_OPT) -> None:
+    """Deprecated name of `alchemist evaluate` (removed in the next release)."""
+    typer.echo("deprecated: 'alchemist eval' is 'alchemist evaluate' now (one name per stage); "
+               "'eval' works until the next release", err=True)
+    evaluate_cmd(config, overrides, out, None, None)
 
 
 def _echo_ds1000(summary: dict) -> None:  # type: ignore[type-arg]
@@ -155,5 +177,6 @@ def _echo_ds1000(summary: dict) -> None:  # type: ignore[type-arg]
 def register(app: typer.Typer) -> None:
     """Add this area's commands to ``app``."""
     app.command("codegen")(codegen_cmd)
+    app.command("score")(score_cmd)
     app.command("evaluate")(evaluate_cmd)
-    app.command("eval")(eval_cmd)
+    app.command("eval", deprecated=True)(eval_cmd)

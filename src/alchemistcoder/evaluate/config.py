@@ -1,4 +1,4 @@
-"""Config section for benchmark evaluation (``eval:`` in a run config; ``alchemist eval CONFIG``)."""
+"""Config section for benchmark evaluation (``evaluate:`` in a run config; ``alchemist evaluate CONFIG``)."""
 
 from __future__ import annotations
 
@@ -56,7 +56,7 @@ class EvalConfig(StrictModel):
         None, ge=1, description="Only the first N tasks of each benchmark (smoke runs)."
     )
     out: str | None = Field(
-        None, description="Output directory (default: the eval stage's directory, <run.out>/09_eval); one "
+        None, description="Output directory (default: the evaluate stage's directory, <run.out>/09_evaluate); one "
         "subdirectory per benchmark."
     )
     seed: int | None = Field(

@@ -130,11 +130,11 @@ def generate_samples(
                     temperature=cfg.temperature,
                     top_p=cfg.top_p,
                     stop=spec.stop,
-                    # seed None: the run's seed, filled in by eval_section; a bare section has the default's, 0
+                    # seed None: the run's seed, filled in by evaluate_section; a bare section has the default's, 0
                     seed=(cfg.seed or 0) + j,
                     # sample j of a task is its own request: without this, sampled duplicates share a cache entry
                     nonce=f"{task.task_id}#{j}" if cfg.temperature > 0 else None,
-                    tag="eval",
+                    tag="evaluate",
                 )
             )
         completions = client.generate(requests)

@@ -1,5 +1,5 @@
-"""The eval stage: the trained checkpoint (or ``eval.model`` when nothing was trained) on the benchmarks, and,
-with ``eval.baseline``, the base model it was trained from, on the same prompts."""
+"""The evaluate stage: the trained checkpoint (or ``evaluate.model`` when nothing was trained) on the benchmarks, and,
+with ``evaluate.baseline``, the base model it was trained from, on the same prompts."""
 
 from __future__ import annotations
 
@@ -11,20 +11,20 @@ from alchemistcoder.llm.config import LLMConfig
 from alchemistcoder.stage import StageContext
 
 
-def eval_section(cfg: Any) -> EvalConfig:
-    """The config eval reads (the stage and the verbs): ``eval``, with ``seed: null`` replaced by the run's
-    seed, and the baseline model taken from ``train.model`` when ``eval.baseline`` is on and
-    ``eval.baseline_model`` is not set (so a changed base model reruns eval)."""
+def evaluate_section(cfg: Any) -> EvalConfig:
+    """The config evaluation reads (the stage and the verbs): ``evaluate``, with ``seed: null`` replaced by the run's
+    seed, and the baseline model taken from ``train.model`` when ``evaluate.baseline`` is on and
+    ``evaluate.baseline_model`` is not set (so a changed base model reruns evaluation)."""
     update: dict[str, Any] = {}
-    if cfg.eval.seed is None:
+    if cfg.evaluate.seed is None:
         update["seed"] = cfg.run.seed
-    if cfg.eval.baseline and cfg.eval.baseline_model is None:
+    if cfg.evaluate.baseline and cfg.evaluate.baseline_model is None:
         update["baseline_model"] = cfg.train.model
-    return cfg.eval.model_copy(update=update) if update else cfg.eval
+    return cfg.evaluate.model_copy(update=update) if update else cfg.evaluate
 
 
 def baseline_llm(cfg: EvalConfig, ctx: StageContext) -> LLMConfig:
-    """The LLM config of ``eval.baseline_model``: a name under ``models:``, the embedded model, or a checkpoint."""
+    """The LLM config of ``evaluate.baseline_model``: a name under ``models:``, the embedded model, or a checkpoint."""
     ref = cfg.baseline_model or "embedded"
     if ref in ctx.models:
         return ctx.resolve_model(ref)
@@ -33,8 +33,8 @@ def baseline_llm(cfg: EvalConfig, ctx: StageContext) -> LLMConfig:
     return LLMConfig(backend="transformers", model=ref, max_tokens=cfg.max_tokens)
 
 
-def run_eval_stage(checkpoint: Path | None, cfg: EvalConfig, ctx: StageContext) -> dict[str, Any]:
-    """Generate and score; results go to ``eval.out`` or the stage directory.
+def run_evaluate_stage(checkpoint: Path | None, cfg: EvalConfig, ctx: StageContext) -> dict[str, Any]:
+    """Generate and score; results go to ``evaluate.out`` or the stage directory.
 
     The baseline's results live under the run's cache (``<run>/cache/eval-baseline/<model identity>``), which
     a retrain does not clear, so it is generated once per base model and run.

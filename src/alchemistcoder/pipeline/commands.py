@@ -26,7 +26,7 @@ def register(app: typer.Typer) -> None:
         skip: list[str] = typer.Option([], "--skip", help="Skip these stages for this invocation (comma-separated)."),
         quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bars or stage lines."),
     ) -> None:
-        """Run the pipeline: ingest → curate → evolve → harmonize → comprehend → mix → train → eval → report.
+        """Run the pipeline: ingest → curate → evolve → harmonize → comprehend → mix → train → evaluate → report.
 
         Finished stages whose input and config did not change are skipped; an interrupted stage resumes
         from its last complete shard.

@@ -1,10 +1,10 @@
 """The run's stage list: the only place that names the stages, says where each one's code lives and what it
 hands to the next.
 
-The order is the order of a run; directory numbers come from it (``01_ingest`` ... ``09_eval``), so
+The order is the order of a run; directory numbers come from it (``01_ingest`` ... ``09_evaluate``), so
 disabling a stage never renumbers the rest; the report shows the stages in this order. Sample stages hand
 on their shards (``SAMPLES``; comprehend also consumes every earlier ``REJECTED`` shard); the mix produces
-the ``TRAIN_FILE`` that train consumes, train the ``CHECKPOINT`` that eval consumes. ``FINISH`` steps run
+the ``TRAIN_FILE`` that train consumes, train the ``CHECKPOINT`` that evaluate consumes. ``FINISH`` steps run
 after the stages, on the whole run directory (the HTML report). A config can replace a stage's function
 with ``run.stage_functions``.
 """
@@ -41,9 +41,9 @@ DEFAULT_STAGES: tuple[StageSpec, ...] = (
               report=_REPORT + "report_mix"),
     StageSpec("train", "training", "alchemistcoder.train.stage:run_train_stage", consumes=(TRAIN_FILE,),
               produces=(Product(CHECKPOINT, "checkpoint"),), report=_REPORT + "report_training"),
-    # the trained checkpoint, or eval.model when nothing was trained
-    StageSpec("eval", "evaluation", "alchemistcoder.evaluate.stage:run_eval_stage", consumes=(CHECKPOINT,),
-              section="alchemistcoder.evaluate.stage:eval_section", report=_REPORT + "report_eval"),
+    # the trained checkpoint, or evaluate.model when nothing was trained
+    StageSpec("evaluate", "evaluation", "alchemistcoder.evaluate.stage:run_evaluate_stage", consumes=(CHECKPOINT,),
+              section="alchemistcoder.evaluate.stage:evaluate_section", report=_REPORT + "report_evaluate"),
 )
 STAGE_NAMES: tuple[str, ...] = tuple(s.name for s in DEFAULT_STAGES)
 

@@ -367,7 +367,7 @@ def section_training(manifest: dict[str, Any] | None) -> str:
 
 
 def _eval_results(manifest: dict[str, Any]) -> list[dict[str, Any]]:
-    """Per-benchmark result dicts from the eval manifest (inline, or a results JSON file it names)."""
+    """Per-benchmark result dicts from the evaluate manifest (inline, or a results JSON file it names)."""
     res = manifest.get("results")
     if isinstance(res, str) and Path(res).is_file():
         res = _json(Path(res))
@@ -384,17 +384,17 @@ def _fmt(value: Any) -> str:
     return f"{value:.3f}" if isinstance(value, float) else str(value)
 
 
-def report_eval(view: StageView) -> str:
+def report_evaluate(view: StageView) -> str:
     return section_eval(view.manifest)
 
 
 def section_eval(manifest: dict[str, Any] | None) -> str:
     out = "<h2>Evaluation</h2>"
     if manifest is None:
-        return out + note("The eval stage did not run.")
+        return out + note("The evaluate stage did not run.")
     results = _eval_results(manifest)
     if not results:
-        return out + note("The eval stage left no results.")
+        return out + note("The evaluate stage left no results.")
     rows, errors = [], Counter()
     for r in results:
         base = r.get("base") if isinstance(r.get("base"), dict) else {}
@@ -414,7 +414,7 @@ def section_eval(manifest: dict[str, Any] | None) -> str:
 
 
 def section_before_after(manifest: dict[str, Any]) -> str:
-    """Base model vs trained model (``eval.baseline``), with the paired test and the tasks that flipped."""
+    """Base model vs trained model (``evaluate.baseline``), with the paired test and the tasks that flipped."""
     baseline = manifest.get("baseline")
     if not isinstance(baseline, dict) or not baseline.get("dir") or not manifest.get("dir"):
         return ""

@@ -6,10 +6,10 @@ baseline run, each benchmark gets a paired test on the tasks both runs answered:
 per-task outcomes when each task has one sample (greedy pass@1, the paper's setting), a paired bootstrap of the
 per-task pass rates when tasks have several. So a difference of two tasks is not read as a win.
 
-Results are read from what runs leave on disk: ``<run>/<nn>_eval/manifest.json`` names the evaluation
-directory (``eval.out`` or the stage's own), whose ``<benchmark>/eval_results.json`` hold per-sample verdicts;
+Results are read from what runs leave on disk: ``<run>/<nn>_evaluate/manifest.json`` names the evaluation
+directory (``evaluate.out`` or the stage's own), whose ``<benchmark>/eval_results.json`` hold per-sample verdicts;
 ``<run>/<nn>_mix/manifest.json`` holds the mix composition. A directory of evaluation results alone (what
-``alchemist eval --out DIR`` writes) works as a run too.
+``alchemist evaluate CONFIG --out DIR`` writes) works as a run too.
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ class RunResults:
 
 
 def _eval_dirs(run_dir: Path) -> list[Path]:
-    """Directories holding ``<benchmark>/eval_results.json``: the eval stage's, or the directory itself."""
+    """Directories holding ``<benchmark>/eval_results.json``: the evaluate stage's, or the directory itself."""
     dirs = []
     for manifest in sorted(run_dir.glob("[0-9][0-9]_*/manifest.json")):
         m = orjson.loads(manifest.read_bytes())
@@ -63,7 +63,7 @@ def load_run(run_dir: str | Path) -> RunResults:
                     metrics["plus"][task_id] = [r.get("plus_status") == "pass" for r in records]
             run.outcomes[benchmark] = {k: v for k, v in metrics.items() if v}
     if not run.outcomes:
-        raise FileNotFoundError(f"{path}: no evaluation results (no <benchmark>/eval_results.json under its eval stage)")
+        raise FileNotFoundError(f"{path}: no evaluation results (no <benchmark>/eval_results.json under its evaluate stage)")
     for manifest in sorted(path.glob("[0-9][0-9]_*/manifest.json")):
         m = orjson.loads(manifest.read_bytes())
         composition = (m.get("stats") or {}).get("composition")
