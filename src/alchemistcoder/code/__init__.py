@@ -10,8 +10,7 @@ pay for numpy, which the similarity functions use.
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from alchemistcoder.lazy import lazy_getattr
 
 _EXPORTS = {
     "detect_language": "alchemistcoder.code.detect",
@@ -39,8 +38,4 @@ _EXPORTS = {
 __all__ = sorted(_EXPORTS)
 
 
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'alchemistcoder.code' has no attribute {name!r}")
-    return getattr(importlib.import_module(module), name)
+__getattr__ = lazy_getattr(__name__, _EXPORTS)

@@ -4,14 +4,9 @@ The stage function is :func:`run_comprehend` (``alchemistcoder.comprehend:run_co
 It is loaded on first access so that importing the config section stays cheap.
 """
 
-from typing import Any
+from alchemistcoder.lazy import lazy_getattr
 
 __all__ = ["run_comprehend", "trace_tasks"]
 
 
-def __getattr__(name: str) -> Any:
-    if name in __all__:
-        from alchemistcoder.comprehend import stage
-
-        return getattr(stage, name)
-    raise AttributeError(f"module 'alchemistcoder.comprehend' has no attribute {name!r}")
+__getattr__ = lazy_getattr(__name__, dict.fromkeys(__all__, "alchemistcoder.comprehend.stage"))

@@ -8,8 +8,7 @@ the CLI must not pay for numpy and the parsers just to read a config.
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from alchemistcoder.lazy import lazy_getattr
 
 _EXPORTS = {
     "CurateConfig": "alchemistcoder.curate.config",
@@ -29,8 +28,4 @@ _EXPORTS = {
 __all__ = sorted(_EXPORTS)
 
 
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'alchemistcoder.curate' has no attribute {name!r}")
-    return getattr(importlib.import_module(module), name)
+__getattr__ = lazy_getattr(__name__, _EXPORTS)

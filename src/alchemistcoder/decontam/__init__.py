@@ -22,8 +22,7 @@ import graph). Names are imported lazily: loading a config imports ``decontam.co
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from alchemistcoder.lazy import lazy_getattr
 
 _EXPORTS = {
     "DecontamConfig": "alchemistcoder.decontam.config",
@@ -37,8 +36,4 @@ _EXPORTS = {
 __all__ = sorted(_EXPORTS)
 
 
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'alchemistcoder.decontam' has no attribute {name!r}")
-    return getattr(importlib.import_module(module), name)
+__getattr__ = lazy_getattr(__name__, _EXPORTS)

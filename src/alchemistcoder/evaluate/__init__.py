@@ -19,6 +19,8 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from alchemistcoder.lazy import lazy_getattr
+
 if TYPE_CHECKING:
     from alchemistcoder.evaluate.config import EvalConfig
     from alchemistcoder.evaluate.scoring import ScoreOptions
@@ -34,13 +36,7 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'alchemistcoder.evaluate' has no attribute {name!r}")
-    import importlib
-
-    return getattr(importlib.import_module(module), name)
+__getattr__ = lazy_getattr(__name__, _LAZY)
 
 
 def options_from_config(cfg: EvalConfig) -> ScoreOptions:

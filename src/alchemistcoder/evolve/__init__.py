@@ -4,14 +4,9 @@ The stage function is :func:`run_evolve` (``alchemistcoder.evolve:run_evolve`` i
 on first access so that importing the config section stays cheap.
 """
 
-from typing import Any
+from alchemistcoder.lazy import lazy_getattr
 
 __all__ = ["evolve_samples", "run_evolve"]
 
 
-def __getattr__(name: str) -> Any:
-    if name in __all__:
-        from alchemistcoder.evolve import stage
-
-        return getattr(stage, name)
-    raise AttributeError(f"module 'alchemistcoder.evolve' has no attribute {name!r}")
+__getattr__ = lazy_getattr(__name__, dict.fromkeys(__all__, "alchemistcoder.evolve.stage"))

@@ -6,8 +6,7 @@ Importing this package is cheap: names are imported on first use (``alchemistcod
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from alchemistcoder.lazy import lazy_getattr
 
 _EXPORTS = {
     "BudgetExceeded": "alchemistcoder.llm.budget",
@@ -21,8 +20,4 @@ _EXPORTS = {
 __all__ = sorted(_EXPORTS)
 
 
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'alchemistcoder.llm' has no attribute {name!r}")
-    return getattr(importlib.import_module(module), name)
+__getattr__ = lazy_getattr(__name__, _EXPORTS)

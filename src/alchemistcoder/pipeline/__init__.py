@@ -8,8 +8,7 @@ Names are imported lazily: the CLI imports ``pipeline.commands`` through this pa
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from alchemistcoder.lazy import lazy_getattr
 
 _EXPORTS = {
     "Pipeline": "alchemistcoder.pipeline.run",
@@ -27,8 +26,4 @@ _EXPORTS = {
 __all__ = sorted(_EXPORTS)
 
 
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'alchemistcoder.pipeline' has no attribute {name!r}")
-    return getattr(importlib.import_module(module), name)
+__getattr__ = lazy_getattr(__name__, _EXPORTS)

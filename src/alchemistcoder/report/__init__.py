@@ -5,14 +5,9 @@ Names are imported lazily: ``alchemistcoder.config`` imports ``report.config`` t
 
 from __future__ import annotations
 
-from typing import Any
+from alchemistcoder.lazy import lazy_getattr
 
 __all__ = ["render_report", "write_report"]
 
 
-def __getattr__(name: str) -> Any:
-    if name in __all__:
-        from alchemistcoder.report import build
-
-        return getattr(build, name)
-    raise AttributeError(f"module 'alchemistcoder.report' has no attribute {name!r}")
+__getattr__ = lazy_getattr(__name__, dict.fromkeys(__all__, "alchemistcoder.report.build"))

@@ -5,14 +5,9 @@ Names are imported lazily: ``alchemistcoder.config`` imports ``train.config`` th
 
 from __future__ import annotations
 
-from typing import Any
+from alchemistcoder.lazy import lazy_getattr
 
 __all__ = ["TrainResult", "run_train"]
 
 
-def __getattr__(name: str) -> Any:
-    if name in __all__:
-        from alchemistcoder.train import sft
-
-        return getattr(sft, name)
-    raise AttributeError(f"module 'alchemistcoder.train' has no attribute {name!r}")
+__getattr__ = lazy_getattr(__name__, dict.fromkeys(__all__, "alchemistcoder.train.sft"))
