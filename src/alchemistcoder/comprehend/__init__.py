@@ -1,4 +1,4 @@
-"""The three code-comprehension tasks (instruction evolution, data filtering, code review), built from traces.
+"""The code-comprehension tasks (instruction evolution, data filtering, code review, repair), built from traces.
 
 The stage function is :func:`run_comprehend` (``alchemistcoder.comprehend:run_comprehend`` in the pipeline).
 It is loaded on first access so that importing the config section stays cheap.

@@ -15,7 +15,8 @@ def comprehend(
     config: Path | None = typer.Option(None, "--config", help="Run config (YAML); its `comprehend` and `models` sections are used."),
     set_: list[str] | None = typer.Option(None, "--set", help=SET_HELP),
 ) -> None:
-    """Make the comprehension tasks (instruction evolution, data filtering, code review) from the samples' traces."""
+    """Make the comprehension tasks (instruction evolution, data filtering, code review, repair) from the samples'
+    traces."""
     import json
 
     from alchemistcoder.cli_common import load_run_config, read_input, stage_context

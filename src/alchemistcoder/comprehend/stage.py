@@ -1,9 +1,10 @@
-"""The comprehend stage: the three code-comprehension tasks, made from the traces of every sample that arrives.
+"""The comprehend stage: the code-comprehension tasks, made from the traces of every sample that arrives.
 
 It reads the kept *and* the rejected samples (rejections are what the filtering questions are made of), returns
 all of them unchanged, and appends the new task samples: instruction evolution (from the evolve stage's
-``create`` events), data filtering (from recorded rejection reasons and kept samples) and code review (a model
-reviews a response; reviews whose refined code fails in the sandbox are appended as rejected samples).
+``create`` events), data filtering (from recorded rejection reasons and kept samples), code review (a model
+reviews a response; reviews whose refined code fails in the sandbox are appended as rejected samples) and
+repair (from the verify stage's applied repairs: buggy code, failing test and error, fixed code).
 
 On shards the stage is three steps (:func:`comprehend_steps`): ``candidates`` (the tasks each shard could
 make, as ids and seeded ranks) per shard; ``choose`` (the caps and the filtering share, over every shard's

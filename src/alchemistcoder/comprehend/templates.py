@@ -1,4 +1,4 @@
-"""Our templates for the three comprehension tasks (the LLM judge keeps its prompts in ``curate/judge.py``).
+"""Our templates for the comprehension tasks (the LLM judge keeps its prompts in ``curate/judge.py``).
 
 Every task sample is a plain chat (user asks, assistant answers) so that the mix and the trainer treat it like
 any other sample. Several phrasings per task keep the model from learning a single surface form; the phrasing
