@@ -110,6 +110,13 @@ class DecontamConfig(StrictModel):
     statement_words: float = Field(
         0.8, gt=0, le=1, description="Share of the statement's content words the instruction must contain (key facts)."
     )
+    statement_veto: bool = Field(
+        True,
+        description="Pass over a candidate that execution or the key facts would convict when the sample's statement "
+        "adds (or drops) a constraint on the input/output contract that the benchmark's does not state (\"the smallest "
+        "positive element\" against MBPP/62's smallest number): its tests could not tell the two apart. Recorded as "
+        "``veto`` (issue 24, item 4; ``signals/facts.py``).",
+    )
     exec_plus_inputs: int = Field(
         50, ge=0, description="EvalPlus plus inputs run per problem, after all its base inputs (more: slower, stricter)."
     )

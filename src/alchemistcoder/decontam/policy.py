@@ -13,13 +13,26 @@ MBPP/270, "sum of even numbers at even positions"), strongest first:
   interface differs from the benchmark's (their code fails its tests);
 - **judge** (optional, ``judge_model``; cosine >= ``judge_threshold``, where neither decides): a model asked
   whether the instruction states the same problem (``signals/judge.py``).
+
+A **statement veto** (``signals/facts.py``, :func:`statement_veto`) stands between a passing run or kept key
+facts and a conviction: when the sample's statement adds a constraint on the input/output contract that the
+benchmark's does not state, or drops one it states ("the smallest *positive* element" against MBPP/62's
+smallest number, "the length of a list" against HumanEval/23's string), the tests could not tell the two apart
+and that candidate does not convict; the next one may. What was vetoed is recorded (``veto``) on the hit, or
+on the kept sample's trace.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-from alchemistcoder.decontam.signals.facts import KeyFacts, facts_agree, key_facts, names_agree
+from alchemistcoder.decontam.signals.facts import (
+    KeyFacts,
+    facts_agree,
+    key_facts,
+    names_agree,
+    statement_veto,
+)
 from alchemistcoder.decontam.signals.python import fitting
 
 if TYPE_CHECKING:
@@ -74,24 +87,77 @@ def best_facts(statements: list[KeyFacts], instruction: str, min_words: float) -
     return best
 
 
+class Decision(NamedTuple):
+    """One sample's verdict: the hit's rejection params (or None), the candidate only a judge could decide (or
+    None), and the statement veto that kept a passing candidate from convicting (or None)."""
+
+    hit: dict[str, Any] | None
+    ask: Candidate | None
+    veto: dict[str, Any] | None
+
+
+def _veto(cfg: DecontamConfig, problems: list[BenchProblem], c: Candidate, signal: str, verdict: ExecVerdict | None,
+          instruction: str) -> dict[str, Any] | None:
+    """The statement veto of a candidate that would convict (``signal``), as recorded: the problem, the
+    evidence it would have convicted on, and the constraints the statements disagree on; None when the
+    statements agree (or ``cfg.statement_veto`` is off)."""
+    if not cfg.statement_veto:
+        return None
+    p = problems[c.problem]
+    reasons = statement_veto(p.statements, instruction)
+    if reasons is None:
+        return None
+    veto: dict[str, Any] = {"benchmark": p.benchmarks[0], "task_id": p.key, "signal": signal,
+                            "cosine": round(c.cosine, 4)}
+    if verdict is not None:
+        veto.update(tests_passed=verdict.passed, tests_total=verdict.total)
+    return {**veto, **reasons}
+
+
 def decide(cfg: DecontamConfig, problems: list[BenchProblem], facts: list[list[KeyFacts]], instruction: str,
-           cands: list[Candidate], verdicts: dict[str, ExecVerdict]) -> tuple[dict[str, Any] | None, Candidate | None]:
-    """One sample's verdict: (rejection params, None) on a hit; (None, the candidate to ask the judge about)
-    when only a judge could decide; (None, None) when the sample is kept. ``instruction`` is cut as embedded."""
+           cands: list[Candidate], verdicts: dict[str, ExecVerdict]) -> Decision:
+    """One sample's :class:`Decision`. ``instruction`` is cut as embedded.
+
+    Execution first (the nearest candidate whose tests the sample's code passes), then the key facts; a
+    candidate either would convict on is passed over when its statement veto holds (the first such veto is
+    kept: on the hit's evidence when another candidate convicts, else as the decision's ``veto``)."""
+    vetoed: list[dict[str, Any]] = []
     for c in cands:
         v = verdicts.get(problems[c.problem].key)
         if v is not None and v.leak:
-            return evidence(cfg, problems, c, "execution", v, cands, verdicts), None
+            veto = _veto(cfg, problems, c, "execution", v, instruction)
+            if veto is None:
+                return Decision(_with_veto(evidence(cfg, problems, c, "execution", v, cands, verdicts), vetoed), None,
+                                None)
+            vetoed.append(veto)
     # the statement signal also where the tests failed: a paraphrase often changes the interface
     # (a binary number as a string, Fibonacci counted from 1), and its key facts still decide
     for c in cands[: cfg.top_k]:
         if c.cosine >= cfg.statement_threshold:
             ok, detail = best_facts(facts[c.problem], instruction, cfg.statement_words)
             if ok:
-                return evidence(cfg, problems, c, "statement", None, cands, verdicts, facts=detail), None
+                veto = _veto(cfg, problems, c, "statement", None, instruction)
+                if veto is None:
+                    return Decision(_with_veto(evidence(cfg, problems, c, "statement", None, cands, verdicts,
+                                                        facts=detail), vetoed), None, None)
+                vetoed.append(veto)
         if cfg.judge_model and c.cosine >= cfg.judge_threshold:
-            return None, c
-    return None, None
+            return Decision(None, c, _first(vetoed))
+    return Decision(None, None, _first(vetoed))
+
+
+def _first(vetoed: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The first veto, naming the other vetoed problems (``others``)."""
+    if not vetoed:
+        return None
+    others = [v["task_id"] for v in vetoed[1:] if v["task_id"] != vetoed[0]["task_id"]]
+    return {**vetoed[0], **({"others": others} if others else {})}
+
+
+def _with_veto(params: dict[str, Any], vetoed: list[dict[str, Any]]) -> dict[str, Any]:
+    """A hit's params with the vetoes of nearer candidates (``veto``): why they did not convict."""
+    first = _first(vetoed)
+    return {**params, "veto": first} if first else params
 
 
 def evidence(cfg: DecontamConfig, problems: list[BenchProblem], c: Candidate, signal: str,

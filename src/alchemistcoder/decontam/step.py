@@ -148,7 +148,13 @@ class SemanticIndex:
 
     def decide(self, pairs: list[tuple[str, str]], ctx: Any = None) -> list[dict[str, Any] | None]:
         """The meaning-level hit of each (instruction, response) pair as rejection params (``policy.evidence``),
-        or None; ``ctx`` (a StageContext) opens the judge model when ``judge_model`` is set.
+        or None; ``ctx`` (a StageContext) opens the judge model when ``judge_model`` is set."""
+        return self.decide_with_vetoes(pairs, ctx)[0]
+
+    def decide_with_vetoes(self, pairs: list[tuple[str, str]], ctx: Any = None) -> tuple[list[dict[str, Any] | None],
+                                                                                        list[dict[str, Any] | None]]:
+        """:meth:`decide`'s hits, and per pair the statement veto that kept a passing candidate from convicting
+        a sample that is kept (``policy.decide``; None where there is none or the sample is a hit).
 
         A multi-part instruction (``retrieval/parts.py``) is retrieved and verified whole, as any other, and
         each of its parts on its own with the code that answers it; a hit of the whole comes first, else the
@@ -163,7 +169,7 @@ class SemanticIndex:
         unit_pairs = [pairs[k] if part is None else (part.instruction, part.response) for k, part in units]
         if len(units) > len(pairs):
             self.stats["parts"] += len(units) - len(pairs)
-        hits, asks, cands, verdicts = self._decide_units(unit_pairs)
+        hits, asks, cands, verdicts, unit_vetoes = self._decide_units(unit_pairs)
         out: list[dict[str, Any] | None] = [None] * len(pairs)
         ask: dict[int, tuple[int, Candidate]] = {}
         for u, (k, part) in enumerate(units):
@@ -193,12 +199,17 @@ class SemanticIndex:
                     k, part = units[u]
                     params = evidence(self.cfg, self.problems, c, "judge", None, cands[u], verdicts[u], judge=answer)
                     out[k] = params if part is None else {**params, "part": part.to_params()}
-        return out
+        vetoes: list[dict[str, Any] | None] = [None] * len(pairs)
+        for u, (k, part) in enumerate(units):
+            if out[k] is None and vetoes[k] is None and unit_vetoes[u] is not None:
+                vetoes[k] = unit_vetoes[u] if part is None else {**unit_vetoes[u], "part": part.to_params()}
+        return out, vetoes
 
     def _decide_units(self, pairs: list[tuple[str, str]]) -> tuple[list[dict[str, Any] | None], list[Candidate | None],
-                                                                   list[list[Candidate]], list[dict[str, ExecVerdict]]]:
+                                                                   list[list[Candidate]], list[dict[str, ExecVerdict]],
+                                                                   list[dict[str, Any] | None]]:
         """Per (instruction, response) pair: the hit's rejection params or None, the candidate to ask the judge
-        about or None, the candidates and the execution verdicts."""
+        about or None, the candidates, the execution verdicts and the statement veto of a kept pair or None."""
         cfg = self.cfg
         started = time.perf_counter()
         cands = self.candidates([i for i, _ in pairs])
@@ -220,9 +231,11 @@ class SemanticIndex:
         self.stats["exec_samples"] += len(runs)
         hits: list[dict[str, Any] | None] = [None] * len(pairs)
         asks: list[Candidate | None] = [None] * len(pairs)
+        vetoes: list[dict[str, Any] | None] = [None] * len(pairs)
         for k, ((instruction, _r), cs) in enumerate(zip(pairs, cands, strict=True)):
-            hits[k], asks[k] = decide(cfg, self.problems, self.facts, instruction[:MAX_INSTRUCTION_CHARS], cs, verdicts[k])
-        return hits, asks, cands, verdicts
+            hits[k], asks[k], vetoes[k] = decide(cfg, self.problems, self.facts, instruction[:MAX_INSTRUCTION_CHARS], cs,
+                                                 verdicts[k])
+        return hits, asks, cands, verdicts, vetoes
 
 
 class DecontamIndex(NgramIndex):
@@ -302,18 +315,24 @@ def decontaminate_samples(samples: list[Sample], cfg: DecontamConfig, index: Dec
             sample.reject(OP, REASON, params=params, stage=stage)
             signals[params["signal"]] += 1
     timings: dict[str, float] = {}
+    vetoed = 0
     if cfg.embedding and unflagged:
         semantic = index.semantic()
         before = dict(semantic.stats)
         # chunks bound the (samples x statements) similarity matrix
         for start in range(0, len(unflagged), 4096):
             chunk = unflagged[start : start + 4096]
-            for sample, params in zip(chunk, semantic.decide([(s.instruction, s.response) for s in chunk], ctx),
-                                      strict=True):
+            hits, vetoes = semantic.decide_with_vetoes([(s.instruction, s.response) for s in chunk], ctx)
+            for sample, params, veto in zip(chunk, hits, vetoes, strict=True):
                 if params is not None:
                     sample.reject(OP, REASON, params=params, stage=stage)
                     signals[params["signal"]] += 1
+                elif veto is not None:  # the trace says why a sample whose code passed a benchmark's tests is kept
+                    sample.record(OP, "keep", params={"veto": veto}, stage=stage)
+                    vetoed += 1
         timings = {k: round(v - before.get(k, 0), 4) for k, v in semantic.stats.items()}
+        if vetoed:
+            timings["vetoed"] = vetoed  # samples kept by a statement veto (issue 24, item 4)
     if ctx is not None:
         from alchemistcoder.stage import merge_stats
 

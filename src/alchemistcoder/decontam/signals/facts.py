@@ -129,3 +129,178 @@ def names_agree(function: str, entry_point: str) -> bool:
                 return True
     return False
 
+
+
+# -- statement veto: a constraint one statement adds that the other does not (issue 24, item 4) ------------
+#
+# A benchmark's tests check the function on the inputs they use, and nothing more: "the length of a list"
+# passes HumanEval/23's strlen tests, "the smallest *positive* element, or -1" passes MBPP/62's (its tests have
+# no negative number). When the sample's statement adds such a constraint (or drops one the benchmark states),
+# a pass proves only that the tests cannot tell the two apart, so execution alone does not convict.
+#
+# The rule (docs/curate.md, "Statement veto"): a constraint vetoes when it changes the function's input/output
+# contract — *which* elements are chosen (positive, even, prime, unique, consecutive, the greater value, all
+# but the ignored ones), *what kind of object* it works on (a list where the benchmark says a string; a
+# substring where it says a character). Constraints on the implementation only never veto: "without len()",
+# "recursive", "in place", "in O(n)", "using a loop", "without built-in functions" ask for the same function
+# written another way, which is the benchmark problem by the review rules ("contaminated when what it asks for
+# is the benchmark problem"). Nor does a qualifier of the *input's domain* ("takes a positive integer", "a
+# list of positive integers", "handle negative numbers"): the function is the same on that domain.
+
+# Qualifiers that select which elements count, by family (synonyms share one).
+_SELECTORS: dict[str, frozenset[str]] = {
+    "positive": frozenset({"positive", "natural"}),
+    "negative": frozenset({"negative"}),
+    "even": frozenset({"even"}),
+    "odd": frozenset({"odd"}),
+    "prime": frozenset({"prime", "primes"}),
+    "unique": frozenset({"unique", "distinct", "non-repeated", "nonrepeated", "non-repeating", "repeated"}),
+    "consecutive": frozenset({"consecutive", "adjacent"}),
+}
+# A selector that the *benchmark* states and the sample drops vetoes only in this set: a benchmark's own
+# wording names its domain more often than a paraphrase does ("the first non-repeated character" said as "the
+# first character that does not repeat"); "consecutive duplicates" said as "duplicates" is another problem.
+_DROPPED_SELECTORS = frozenset({"consecutive", "positive", "negative", "even", "odd", "prime"})
+# Words right before a selector that make it choose elements ("the smallest positive element", "sum of the
+# even numbers", "filter out odd numbers", "only primes"); otherwise it qualifies the input's domain ("takes a
+# positive integer", "a list of positive integers", "handle negative numbers") and changes nothing.
+_SELECTING_CUES = frozenset(word_tokens(
+    "the only all every sum total product average mean count number smallest largest biggest highest lowest "
+    "minimum maximum min max first last second find return returns returning keep keeps extract extracts select "
+    "selects filter filters out remove removes removing print prints list lists collect its their those"
+))
+_SELECTING_AFTER_OF = frozenset(word_tokens("sum product average mean count number total"))
+# Determiners select only for a qualifier that is not also a property of the answer's own kind: "the unique
+# words" as a dictionary's keys are every word, said of the keys.
+_DETERMINERS = frozenset(word_tokens("the all every its their those list lists"))
+# The other side of an exclusive pair: "filters out even numbers, returning the odd ones" states the
+# benchmark's "only returns the odd ones" both ways, and adds nothing.
+_PAIRED = {"even": "odd", "odd": "even", "positive": "negative", "negative": "positive"}
+_CHOOSERS = frozenset(word_tokens(
+    "greater greatest larger largest bigger biggest higher highest smaller smallest lesser least lower lowest max "
+    "maximum min minimum longer longest shorter shortest"
+))
+# Object words, by group: two statements that name members of a group, none in common, work on other objects.
+# Sequences vs strings is a contract change ("a list" where HumanEval/23 says "a string"); the unit a string
+# is read in (character, substring, word) is weaker: a substring counter generalises a character counter
+# (MBPP/474's "replace characters" asked as "replace a substring" is the same problem by review).
+_SEQUENCE = frozenset(word_tokens("list lists array arrays tuple tuples sequence sequences vector vectors"))
+_STRING = frozenset(word_tokens("string strings str text sentence sentences word words phrase phrases"))
+_UNITS = {"character": frozenset(word_tokens("character characters char chars letter letters")),
+          "substring": frozenset(word_tokens("substring substrings")),
+          "word": frozenset(word_tokens("word words"))}
+# Phrases in which a chooser or selector names no choice ("greatest common divisor", "prime factors" of
+# HumanEval/25 are what the function is about, not a filter of its input), cut before reading constraints.
+_FIXED_PHRASES = re.compile(
+    r"\b(?:greatest|highest) common (?:divisor|factor)s?|\bleast common multiples?|\blowest common multiples?|"
+    r"\bprime (?:factors?|factori[sz]ation|numbers? or not)|\bis (?:a )?prime\b|\bnatural logarithm|"
+    r"\b(?:even|odd) or (?:even|odd)|\bpositive or negative|\bnegative or positive", re.IGNORECASE)
+# Clauses about the implementation or the input's size, not the contract: cut before reading constraints.
+_IMPLEMENTATION = re.compile(
+    r"\b(?:without|not allowed to|do not|don't|must not|should not|cannot|can't|can not|avoid|using|use|via|"
+    r"with(?:out)? the help of|implemented|in o\(|time complexity|space complexity|complexity|handle|handles|"
+    r"up to|at most|less than or equal|efficient)\b[^.;:!?\n]*", re.IGNORECASE)
+_CASE = re.compile(r"\b(?:case[- ]insensitive(?:ly)?|ignor\w* (?:the )?case|regardless of (?:the )?case|"
+                   r"(?:upper|lower)case and (?:upper|lower)case (?:as|are) (?:the )?same)\b", re.IGNORECASE)
+_IGNORING = re.compile(r"\b(?:ignor(?:e|es|ing)|exclud(?:e|es|ing)|except(?:ing)?|skipp?(?:ing)?|other than|apart from)\b"
+                       r"(?! (?:the )?case\b)", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class Constraints:
+    """The contract constraints a statement states: selectors choosing elements (by family), choosers (a
+    min/max word), what it ignores, case-insensitivity, and the objects it names (sequence, string, units)."""
+
+    selectors: frozenset[str]
+    mentioned: frozenset[str]  # every selector family named at all, as a choice or of the domain
+    qualified: frozenset[tuple[str, str]]  # (selector family, the word it qualifies): "consecutive duplicates"
+    chooses: bool
+    ignores: bool
+    case: bool
+    sequence: bool
+    string: bool
+    units: frozenset[str]
+
+
+def task_sentence(text: str) -> str:
+    """The sentence that states the task (the first, or the first two when the first is a fragment), without
+    examples, code and quoted values: the constraints a sample *adds* are read here only, so that its later
+    notes ("Additionally, handle negative numbers", "The array contains positive integers") stay out."""
+    text = re.split(r"```|\n\s*\n|(?i:\bfor example\b|\bexample\s*:|\binput\s*:|\be\.g\.)", text, maxsplit=1)[0]
+    sentences = re.split(r"(?<=[.?!])\s+|\n", text.strip())
+    first = sentences[0] if sentences else ""
+    if len(first.split()) < 5 and len(sentences) > 1:
+        first = f"{first} {sentences[1]}"
+    return first
+
+
+def constraints(text: str) -> Constraints:
+    """The contract constraints of a statement or task sentence (see the rule above); implementation clauses
+    ("without using len()", "using recursion", "in O(n)"), fixed phrases ("greatest common divisor") and quoted
+    values are cut first."""
+    text = _QUOTED.sub(" ", text)
+    case = bool(_CASE.search(text))
+    text = _CASE.sub(" ", _FIXED_PHRASES.sub(" ", text))
+    text = _IMPLEMENTATION.sub(" ", text)
+    words = re.findall(r"[a-z0-9]+(?:-[a-z]+)?", text.lower())
+    selectors, mentioned, qualified = set(), set(), set()
+    for i, w in enumerate(words):
+        # "non-negative" and "non-zero" are no member (the domain, said the other way); "non-repeated" is
+        family = next((f for f, members in _SELECTORS.items() if w in members), None)
+        if family is None:
+            continue
+        mentioned.add(family)
+        before = words[max(0, i - 2) : i]
+        cue = before[-1] if before else ""
+        if (cue in _SELECTING_CUES and not (family == "unique" and cue in _DETERMINERS)) or \
+                (cue == "of" and len(before) > 1 and before[-2] in _SELECTING_AFTER_OF):
+            selectors.add(family)
+            if i + 1 < len(words):
+                qualified.add((family, _stem(words[i + 1])))
+    units = frozenset(u for u, members in _UNITS.items() if members & set(words))
+    return Constraints(frozenset(selectors), frozenset(mentioned), frozenset(qualified), bool(_CHOOSERS & set(words)),
+                       bool(_IGNORING.search(text)), case, bool(_SEQUENCE & set(words)), bool(_STRING & set(words)),
+                       units)
+
+
+def statement_veto(statements: list[str], instruction: str) -> dict[str, Any] | None:
+    """Why a sample's passing code does not convict it of a benchmark problem, or None: the constraints on the
+    input/output contract that the sample's task sentence adds to every statement of the problem, or that the
+    statements state and the sample drops (``added``, ``dropped``), and the objects they disagree on
+    (``objects``). A contract difference vetoes; so do two weak ones together (case-insensitivity, another
+    unit of a string: "a substring, ignoring case" against MBPP/204's "a given character")."""
+    mine, whole = constraints(task_sentence(instruction)), constraints(instruction)
+    theirs = [constraints(s) for s in statements if s.strip()]
+    if not theirs:
+        return None
+    stated = frozenset().union(*(t.mentioned for t in theirs))
+    added = sorted(f for f in mine.selectors - stated if not (_PAIRED.get(f) in stated and _PAIRED.get(f) in mine.mentioned))
+    if mine.chooses and not any(t.chooses for t in theirs):
+        added.append("chooses a greater or smaller one")
+    if mine.ignores and not any(t.ignores for t in theirs):
+        added.append("ignores some elements")
+    # dropped: a selector every statement puts on a word ("consecutive duplicates") that the sample names
+    # without it ("remove duplicates"); a sample that never names the word states no task to compare
+    nouns = {_stem(w) for w in re.findall(r"[a-z0-9]+", instruction.lower())}
+    everywhere = frozenset.intersection(*(t.qualified for t in theirs))
+    dropped = sorted({f for f, noun in everywhere if f in _DROPPED_SELECTORS and noun in nouns} - whole.mentioned)
+    # a list where the benchmark says a string widens the input to other problems (the length of a list is
+    # not strlen); a string where it says a list narrows it (a string is a sequence of characters: "the count of
+    # each character of a string" is MBPP/88's frequency of a list's elements on such input), which is weak
+    objects, weak = [], []
+    if mine.sequence and not mine.string and all(t.string and not t.sequence for t in theirs):
+        objects.append("a sequence where the benchmark says a string")
+    if mine.string and not mine.sequence and all(t.sequence and not t.string for t in theirs):
+        weak.append("a string where the benchmark says a sequence")
+    if whole.case != any(t.case for t in theirs):
+        weak.append("case-insensitive" if whole.case else "the benchmark is case-insensitive")
+    if mine.units and all(t.units and not (t.units & mine.units) for t in theirs):
+        weak.append(f"{'/'.join(sorted(mine.units))} where the benchmark says "
+                    f"{'/'.join(sorted(theirs[0].units))}")
+    if not (added or dropped or objects or len(weak) >= 2):
+        return None
+    veto: dict[str, Any] = {}
+    for key, value in (("added", added), ("dropped", dropped), ("objects", objects), ("weak", weak)):
+        if value:
+            veto[key] = value
+    return veto
