@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/decontam.py [--seeds 0 2 3] [--per-kind 40] [--show-misses]
     .venv/bin/python bench/decontam.py --set fresh
+    .venv/bin/python bench/decontam.py --set fresh-tune [--show-misses]
     .venv/bin/python bench/decontam.py --set multipart [--split tune] [--whole-only]
     .venv/bin/python bench/decontam.py --base-url http://127.0.0.1:8090/v1 --model qwen-1.5b [--run-dir D]
 
@@ -33,6 +34,11 @@ default config) and prints aggregate figures only, last (measure it cold, with a
 
     decont_fresh recall=<r> paraphrase_recall=<p> multipart_recall=<m> fpr=<f>
 
+``--set fresh-tune`` prints the same figures for the fresh set's tune half (``fresh_tune.jsonl``,
+:func:`labelled.load_fresh_tune`: a second draw from the same pool, none of the test set's records, the same
+review), last ``decont_fresh_tune ...``; unlike the test set it accepts ``--show-misses`` (misses and false
+positives, with the reviewer's note). Measure it cold too: ``ALCHEMIST_CACHE=$(mktemp -d)``.
+
 ``--set multipart`` measures per-part retrieval on multi-part requests made of the paraphrase set's tune split
 (:func:`labelled.build_multipart`, the fresh set's format): recall, FPR, the same positives' recall as single
 requests (what per-part retrieval can at best reach), and the share of flagged requests whose evidence names
@@ -53,7 +59,14 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests" / "data" / "contamination"))
 
-from labelled import FRESH_KINDS, build_labelled_set, build_multipart, load_fresh, load_paraphrases  # noqa: E402
+from labelled import (  # noqa: E402
+    FRESH_KINDS,
+    build_labelled_set,
+    build_multipart,
+    load_fresh,
+    load_fresh_tune,
+    load_paraphrases,
+)
 
 from _model_args import add_model_args, model_from_args  # noqa: E402
 from alchemistcoder.benchmarks import load_benchmark  # noqa: E402
@@ -96,14 +109,17 @@ def semantic_flags(index: DecontamIndex, rows: list[dict], ctx: StageContext | N
     return semantic.decide([(r["instruction"], r["response"]) for r in rows], ctx)
 
 
-def fresh_main(args: argparse.Namespace, judge: object | None) -> None:
+def fresh_main(args: argparse.Namespace, judge: object | None, tune: bool = False) -> None:
     """Aggregate figures on the fresh test set (issue 24), with the decision the decontaminate step makes.
 
     The fresh set is an untouched TEST set: it is never tuned on, and which of its rows are missed or flagged
     must not be printed or looked at while designing decontamination (that would turn it into a tune set like
     the paraphrase test split before it). Only counts and rates leave this function; --show-misses refuses.
+    ``tune``: the fresh tune set (``fresh_tune.jsonl``, same pool and review, none of the test set's records),
+    the same figures (prefix ``decont_fresh_tune``), and with ``--show-misses`` its misses and false positives.
     """
-    rows = load_fresh()
+    rows = load_fresh_tune() if tune else load_fresh()
+    name = "fresh_tune" if tune else "fresh"
     cfg = DecontamConfig()
     t0 = time.perf_counter()
     index = DecontamIndex(load_entries(cfg), cfg)
@@ -127,7 +143,7 @@ def fresh_main(args: argparse.Namespace, judge: object | None) -> None:
         return (n / len(idx) if idx else float("nan"), n, len(idx))
 
     n_pos = sum(r["label"] for r in rows)
-    print(f"fresh set: {len(rows)} rows ({n_pos} contaminated, {len(rows) - n_pos} clean); "
+    print(f"{name} set: {len(rows)} rows ({n_pos} contaminated, {len(rows) - n_pos} clean); "
           f"{len(index.entries)} benchmark tasks; time: n-grams {t1 - t0:.1f}s, meaning-level {t2 - t1:.1f}s")
     for kind in FRESH_KINDS:
         for label in (1, 0):
@@ -143,8 +159,13 @@ def fresh_main(args: argparse.Namespace, judge: object | None) -> None:
     print(f"recall {recall[0]:.3f} ({recall[1]} of {recall[2]}); paraphrase+interface recall {paraphrase[0]:.3f} "
           f"({paraphrase[1]} of {paraphrase[2]}); multipart recall {multipart[0]:.3f} ({multipart[1]} of {multipart[2]})")
     print(f"fpr {fpr[0]:.3f} ({fpr[1]} of {fpr[2]}); fpr on hard negatives {hard[0]:.3f} ({hard[1]} of {hard[2]})")
-    print(f"decont_fresh recall={recall[0]:.3f} paraphrase_recall={paraphrase[0]:.3f} "
+    print(f"decont_{name} recall={recall[0]:.3f} paraphrase_recall={paraphrase[0]:.3f} "
           f"multipart_recall={multipart[0]:.3f} fpr={fpr[0]:.3f}")
+    if tune and args.show_misses:
+        for r, flagged in zip(rows, flags, strict=True):
+            if flagged != bool(r["label"]):
+                print("MISS" if r["label"] else "FALSE+", r["id"], r["kind"], r.get("task_id"), "|", r["note"], "|",
+                      r["instruction"][:160].replace("\n", " "))
 
 
 def multipart_main(args: argparse.Namespace) -> None:
@@ -184,9 +205,9 @@ def multipart_main(args: argparse.Namespace) -> None:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--set", choices=("labelled", "fresh", "multipart"), default="labelled",
+    ap.add_argument("--set", choices=("labelled", "fresh", "fresh-tune", "multipart"), default="labelled",
                     help="labelled: the derived and paraphrase sets (default); fresh: the untouched fresh test set "
-                         "of issue 24, aggregate figures only; multipart: multi-part requests of the tune data")
+                         "of issue 24, aggregate figures only; fresh-tune: its tune half (misses may be shown); multipart: multi-part requests of the tune data")
     ap.add_argument("--split", choices=("tune", "test"), default="tune", help="--set multipart: the paraphrase split used")
     ap.add_argument("--whole-only", action="store_true", help="--set multipart: retrieve every request whole")
     ap.add_argument("--seeds", type=int, nargs="+", default=[0, 2, 3],
@@ -202,6 +223,9 @@ def main() -> None:
         if args.show_misses:
             ap.error("--show-misses is refused for --set fresh: the fresh test set's misses are not to be read")
         fresh_main(args, judge)
+        return
+    if args.set == "fresh-tune":
+        fresh_main(args, judge, tune=True)
         return
     if args.set == "multipart":
         multipart_main(args)

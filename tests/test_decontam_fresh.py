@@ -80,3 +80,47 @@ def test_every_reference_resolves(lines: list[dict]) -> None:
         if line["kind"] == "multipart":
             assert row["instruction"].startswith(MULTIPART_INTRO)
             assert f"\n{len(line['parts'])}. " in row["instruction"]
+
+
+# The fresh set's tune half (fresh_tune.jsonl, draw_tune.py): same format, disjoint from the test set.
+
+
+@pytest.fixture(scope="module")
+def tune_lines() -> list[dict]:
+    return [json.loads(x) for x in (HERE / "fresh_tune.jsonl").read_text(encoding="utf-8").splitlines() if x.strip()]
+
+
+def test_tune_set_format(tune_lines: list[dict]) -> None:
+    assert len(tune_lines) >= 150
+    reviewed = {_refs(x)[0]: x for x in tune_lines if "parts" not in x}
+    assert len(reviewed) == sum("parts" not in x for x in tune_lines)
+    for line in tune_lines:
+        assert line["kind"] in FRESH_KINDS and line["label"] == int(line["kind"] in ("paraphrase", "interface",
+                                                                                    "multipart", "copy"))
+        assert isinstance(line["note"], str) and line["note"].strip()
+        assert (line["task_id"] is None) == (line["kind"] == "clean")
+        if line["kind"] == "multipart":
+            parts = [reviewed[ref] for ref in _refs(line)]
+            assert 2 <= len(parts) <= 4 and [p["task_id"] for p in parts if p["label"]] == [line["task_id"]]
+            assert all(p["kind"] == "clean" for p in parts if not p["label"])
+    assert sum(x["kind"] == "multipart" for x in tune_lines) >= 10
+
+
+def test_tune_set_is_disjoint_from_the_test_set(lines: list[dict], tune_lines: list[dict]) -> None:
+    test_refs = {ref for line in lines for ref in _refs(line)}
+    used = {(r["file"], r["index"]) for r in map(json.loads, (HERE / "paraphrases.jsonl").open(encoding="utf-8"))}
+    for line in tune_lines:
+        assert not set(_refs(line)) & (test_refs | used), line
+
+
+@pytest.mark.skipif(not _shared_data().is_dir(), reason="the shared data directory is not here")
+def test_tune_set_loads_without_test_instructions(tune_lines: list[dict]) -> None:
+    from labelled import load_fresh_tune
+
+    rows = load_fresh_tune()
+    assert len(rows) == len(tune_lines) and {r["split"] for r in rows} == {"fresh_tune"}
+    assert all(r["instruction"].strip() and r["response"].strip() for r in rows)
+    test_text = {" ".join(r["instruction"].lower().split()) for r in load_fresh() if r["kind"] != "multipart"}
+    for row, line in zip(rows, tune_lines, strict=True):
+        if "parts" not in line:
+            assert " ".join(row["instruction"].lower().split()) not in test_text, row["id"]

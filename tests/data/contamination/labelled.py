@@ -28,7 +28,9 @@ problem is on both sides.
 ``fresh.jsonl`` (:func:`load_fresh`, issue 24) is an untouched *test* set drawn afterwards, without the system's
 own retrieval (``draw_fresh.py`` re-creates its candidate pool) and reviewed by hand; none of its rows is a row
 of ``paraphrases.jsonl``. It is never tuned on and its misses are not read while designing: only aggregate
-figures are printed for it (``bench/decontam.py --set fresh``).
+figures are printed for it (``bench/decontam.py --set fresh``). ``fresh_tune.jsonl`` (:func:`load_fresh_tune`) is
+its tune half: a second, smaller draw from the same pool (``draw_tune.py``) without the test set's records,
+reviewed by the same rules, whose misses may be read (``bench/decontam.py --set fresh-tune --show-misses``).
 """
 
 from __future__ import annotations
@@ -333,6 +335,18 @@ def load_fresh(data_dir: str | Path | None = None) -> list[dict]:
     of the following tasks: 1. ... 2. ..." and their responses the same way. Rows have the shape of
     :func:`load_paraphrases` (``split`` is ``fresh``).
     """
+    return _load_reviewed("fresh.jsonl", "fresh", data_dir)
+
+
+def load_fresh_tune(data_dir: str | Path | None = None) -> list[dict]:
+    """The fresh *tune* set of ``fresh_tune.jsonl``: a second draw from the fresh set's candidate pool (``draw_tune.py``,
+    seed 2024) without any record the test set used, reviewed by the same rules. Its misses may be read while
+    designing. The same format and row shape as :func:`load_fresh` (``split`` is ``fresh_tune``)."""
+    return _load_reviewed("fresh_tune.jsonl", "fresh_tune", data_dir)
+
+
+def _load_reviewed(name: str, split: str, data_dir: str | Path | None) -> list[dict]:
+    """The rows of a reviewed file in the fresh set's format (``fresh.jsonl``, ``fresh_tune.jsonl``)."""
     sys.path.insert(0, str(HERE.parents[2] / "src"))
     from alchemistcoder.ingest.adapters import ADAPTERS, field_names
 
@@ -346,19 +360,17 @@ def load_fresh(data_dir: str | Path | None = None) -> list[dict]:
         return messages[0]["content"], messages[1]["content"]
 
     rows = []
-    with open(HERE / "fresh.jsonl", encoding="utf-8") as fh:
+    with open(HERE / name, encoding="utf-8") as fh:
         for line in fh:
             ref = json.loads(line)
             if "parts" in ref:
-                pairs = [pair(p) for p in ref["parts"]]
-                instruction = MULTIPART_INTRO + "\n" + "\n".join(f"{k}. {i}" for k, (i, _) in enumerate(pairs, 1))
-                response = "\n\n".join(f"{k}. {r}" for k, (_, r) in enumerate(pairs, 1))
+                instruction, response = join_parts([pair(p) for p in ref["parts"]])
                 rid = "+".join(f"{p['file']}#{p['index']}" for p in ref["parts"])
             else:
                 instruction, response = pair(ref)
                 rid = f"{ref['file']}#{ref['index']}"
             rows.append({"id": rid, "kind": ref["kind"], "label": ref["label"], "benchmark": None,
-                         "task_id": ref["task_id"], "split": "fresh", "note": ref["note"],
+                         "task_id": ref["task_id"], "split": split, "note": ref["note"],
                          "instruction": instruction, "response": response})
     return rows
 

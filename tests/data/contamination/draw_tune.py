@@ -1,0 +1,89 @@
+"""Re-create the draw of the fresh *tune* set (``fresh_tune.jsonl``): the fresh test set's distribution, other rows.
+
+``fresh.jsonl`` is an untouched test set whose misses are never read. To improve decontamination honestly, this
+second seeded draw takes a smaller sample from the **same candidate pool** (:func:`draw_fresh.pool`: the same
+sources, the same TF-IDF strata, no part of the system's own retrieval), with every record that the test set
+used left out: the rows of ``fresh.jsonl`` and the members of its multi-part rows, every candidate of the seed-24
+draw (also those the reviewer left out as undecidable), and, as in the fresh pool, ``paraphrases.jsonl``'s rows
+and their copies. The strata keep the fresh draw's proportions at half its size (``DRAW``), plus the
+``near_copy`` candidates that neither draw holds. Its misses may be read while designing: it is the tune half.
+
+Every drawn row was read by hand beside its nearest benchmark problems with the fresh set's review rules
+(docs/curate.md, "Fresh test set"); multi-part rows are built by :func:`draw_fresh.multipart_rows` with this
+draw's seed (``--multipart`` prints them again from the file's single lines). ``python
+tests/data/contamination/draw_tune.py`` prints the pool sizes and the drawn candidates.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import sys
+from collections import Counter, defaultdict
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+import draw_fresh  # noqa: E402
+
+SEED = 2024
+DRAW = {"high": 110, "mid": 45, "name": 25, "rest": 20}
+
+
+def test_set_records() -> set[tuple[str, int]]:
+    """(file, index) of every record the fresh test set used: its rows, multi-part members, the seed-24 draw."""
+    used = set()
+    with open(HERE / "fresh.jsonl", encoding="utf-8") as fh:
+        for line in map(json.loads, fh):
+            used |= {(p["file"], p["index"]) for p in line.get("parts", [line])}
+    used |= {(c["file"], c["index"]) for c in draw_fresh.draw(draw_fresh.SEED)}
+    return used
+
+
+def draw(seed: int = SEED) -> list[dict]:
+    """The seeded tune draw: ``DRAW`` candidates per stratum from the pool without the test set's records."""
+    used = test_set_records()
+    rng = random.Random(seed)
+    strata: dict[str, list[dict]] = defaultdict(list)
+    for cand in draw_fresh.pool():
+        if (cand["file"], cand["index"]) not in used:
+            strata[cand["stratum"]].append(cand)
+    out = []
+    for name, k in DRAW.items():
+        out += rng.sample(strata[name], min(k, len(strata[name])))
+    copies = [c for c in draw_fresh.near_copies(out) if (c["file"], c["index"]) not in used]
+    return out + copies
+
+
+MULTIPART = 15
+
+
+def multipart_lines(reviewed: list[dict], n: int = MULTIPART) -> list[dict]:
+    """The multi-part lines of ``fresh_tune.jsonl`` from its reviewed single lines (in file order): the fresh
+    set's construction (:func:`draw_fresh.multipart_rows`, a paraphrase or interface row joined with 1-3 clean
+    rows) with the tune seed, and its note ("part k of n: " + the positive's note)."""
+    ref = ("file", "format", "index")
+    positives = [x for x in reviewed if x["kind"] in ("paraphrase", "interface")]
+    clean = [x for x in reviewed if x["kind"] == "clean"]
+    out = []
+    for parts in draw_fresh.multipart_rows(positives, clean, n, seed=SEED):
+        k, pos = next((k, x) for k, x in enumerate(parts, 1) if x["label"] == 1)
+        out.append({"parts": [{key: x[key] for key in ref} for x in parts], "label": 1, "kind": "multipart",
+                    "task_id": pos["task_id"], "note": f"part {k} of {len(parts)}: {pos['note']}"})
+    return out
+
+
+if __name__ == "__main__":
+    if sys.argv[1:] == ["--multipart"]:
+        # the multi-part lines, re-derived from the reviewed single lines of fresh_tune.jsonl
+        with open(HERE / "fresh_tune.jsonl", encoding="utf-8") as fh:
+            single = [x for x in map(json.loads, fh) if "parts" not in x]
+        for line in multipart_lines(single):
+            print(json.dumps(line))
+        raise SystemExit
+    used = test_set_records()
+    cands = [c for c in draw_fresh.pool() if (c["file"], c["index"]) not in used]
+    print("pool without the test set:", dict(Counter(c["stratum"] for c in cands)), "records left out", len(used))
+    for c in draw():
+        print(json.dumps(c))
