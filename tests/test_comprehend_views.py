@@ -82,7 +82,8 @@ def test_added_units_finds_new_sentences_only():
 # the paper's categories: A short response, B uncompilable code, C unclear code, D disorganized code
 # the paper's reasons, and the verify stage's two execution reasons (category B: the code does not work)
 PAPER_CATEGORIES = {"short_response": "A", "no_code": "A", "uncompilable": "B", "failing_tests": "B",
-                    "code_crashes": "B", "failing_model_tests": "B", "unclear_code": "C", "disorganized_code": "D"}
+                    "code_crashes": "B", "failing_model_tests": "B", "failing_own_examples": "B", "unclear_code": "C",
+                    "disorganized_code": "D"}
 
 
 def test_the_reason_registry_is_the_papers_categories():

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from alchemistcoder.comprehend.filtering_tasks import evidence
 from alchemistcoder.records import Sample, make_messages
 from alchemistcoder.verify import decide as D
 from alchemistcoder.verify.config import VerifyConfig
@@ -199,6 +200,44 @@ def test_a_samples_own_tests_decide_without_a_model() -> None:
     verify_samples([good, bad], VerifyConfig(), None)
     assert good.meta["verify"]["status"] == "verified" and good.meta["verify"]["policy"] == "source"
     assert bad.rejection.reason == "failing_tests" and bad.rejection.params["failing"][0]["test"] == "assert add(1, 2) == 3"
+
+
+PALINDROME = """def is_palindrome(s):
+    s = s.lower()
+    return s == s[::-1]
+"""
+
+
+def test_a_response_that_contradicts_its_own_examples_is_rejected_without_a_model() -> None:
+    """Shaped like Evol-CodeAlpaca responses found this way (docs/verify.md): the examples' claimed results are
+    run on the code; only a clear contradiction rejects, prose beside a print is not a claim."""
+    wrong = (f"```python\n{PALINDROME}```\n\nExample usage:\n\n```python\n"
+             "print(is_palindrome('level'))  # True\n"
+             "print(is_palindrome('A man, a plan, a canal: Panama'))  # Output: True\n```")
+    right = ('```python\ndef mean(xs):\n    """\n    >>> mean([1, 2])\n    1.5\n    """\n    return sum(xs) / len(xs)\n\n'
+             "def shout(w):\n    print(w.upper())\n\n"
+             "print(mean([1, 2, 4]))  # Output: 2.33\n"
+             "print(mean([2, 2]))  # the mean of the list\n"
+             "print(shout('hi'))  # Output: HI\n```")
+    none = f"```python\n{PALINDROME}\nprint(is_palindrome('abc'))\n```"
+    samples = [Sample(n, "t", make_messages("Write it.", r)) for n, r in (("wrong", wrong), ("right", right),
+                                                                          ("none", none))]
+    verify_samples(samples, VerifyConfig(timeout_s=3.0), None)
+    by_id = {s.id: s for s in samples}
+    bad = by_id["wrong"].rejection
+    assert bad.reason == "failing_own_examples" and bad.op == "verify_examples"
+    assert bad.params["valid"] == 2 and len(bad.params["failing"]) == 1
+    example = bad.params["failing"][0]["example"]
+    assert example == {"call": "is_palindrome('A man, a plan, a canal: Panama')", "claimed": "True", "got": "False"}
+    assert evidence(by_id["wrong"].trace[-1]) == ("Its own example says `is_palindrome('A man, a plan, a canal: "
+                                                  "Panama')` gives True, but the code gives False.")
+    good = by_id["right"]
+    assert not good.rejected and good.meta["verify"]["examples"] == {"valid": 3, "passed": 3}
+    assert any(e.op == "verify_examples" and e.verdict == "keep" for e in good.trace)
+    assert not by_id["none"].rejected and "examples" not in by_id["none"].meta["verify"]
+    again = Sample("wrong2", "t", make_messages("Write it.", wrong))
+    verify_samples([again], VerifyConfig(own_examples="record", timeout_s=3.0), None)
+    assert not again.rejected and again.meta["verify"]["examples"] == {"valid": 2, "passed": 1}
 
 
 @pytest.mark.parametrize("reject", [[], ["crashes", "timeout"]])

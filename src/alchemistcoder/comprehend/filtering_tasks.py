@@ -30,9 +30,15 @@ def question_options() -> str:
 
 
 def _execution_evidence(event: TraceEvent) -> str | None:
-    """The verify stage's evidence: the crash (exception, message, line) or the first failing test and its error."""
+    """The verify stage's evidence: the crash (exception, message, line), the response's own example that the
+    code contradicts, or the first failing test and its error."""
     failing = event.params.get("failing")
     if isinstance(failing, list) and failing and isinstance(failing[0], dict):
+        example = failing[0].get("example")
+        if isinstance(example, dict) and example.get("call"):  # the response's own example (failing_own_examples)
+            got = example.get("got")
+            gives = f"the code gives {got}" if got and not str(got).startswith("!") else "the code does not give it"
+            return f"Its own example says `{example['call']}` gives {example.get('claimed')}, but {gives}."
         kind, message = ([*list(failing[0].get("error") or []), "", ""])[:2]
         error = f"{kind}: {message}".rstrip(": ") if kind else "the assertion is false"
         return f"It fails the test `{failing[0].get('test', '')}`: {error}."

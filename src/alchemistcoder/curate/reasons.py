@@ -45,6 +45,8 @@ REASONS: dict[str, Reason] = {
                "the code runs as written"),
         Reason("failing_model_tests", "B", "The code in the response fails tests that independent solutions agree on.",
                "the code passes the tests written for it"),
+        Reason("failing_own_examples", "B", "The code in the response does not give the results that the response "
+               "itself shows for its examples.", "the code gives the results its examples show"),
         Reason("unclear_code", "C", "The code is hard to understand: it is not explained and its intent is unclear.",
                None),
         Reason("disorganized_code", "D", "The response does not follow the format that the instruction asks for.",

@@ -41,6 +41,12 @@ class VerifyConfig(StrictModel):
         description="Third-party packages the sandbox's Python is configured to have: a missing one of these is a "
         "crash, any other missing package is 'needs_package'.",
     )
+    own_examples: Literal["reject", "record", "off"] = Field(
+        "reject",
+        description="The response's own examples (doctests, printed calls with the output claimed beside them) run "
+        "as tests, no model needed: 'reject' rejects a response whose code contradicts them "
+        "(failing_own_examples), 'record' only records the outcome.",
+    )
     timeout_s: float = Field(5.0, gt=0, description="Wall-clock limit of one program run (SelfCodeAlign: 4 s).")
     memory_mb: int = Field(1024, ge=64, description="Address-space limit of one program run (SelfCodeAlign: 1 GB).")
     tests: bool | None = Field(

@@ -3,7 +3,9 @@ from the error or rejected; every step is in the trace.
 
 1. **Execution, model-free.** The response's program runs as written in the sandbox with no stdin
    (``execute.py``); its class (runs, crashes, needs_input, ...) is a ``verify_execute`` event, and the
-   classes in ``verify.reject`` reject the sample (``code_crashes``).
+   classes in ``verify.reject`` reject the sample (``code_crashes``). The response's own examples (doctests,
+   printed calls with their claimed output; ``examples.py``) run as tests, and a response that contradicts
+   them is rejected (``failing_own_examples``); no model is needed for either.
 2. **Tests.** A Python response that defines functions or classes is tested: with the tests it came with
    (MBPP-style ``meta["tests"]``), else with ``n_tests`` asserts the model writes from the instruction and
    the interface (``testing.py``). Tests are checked statically, then in the sandbox (deterministic, in
@@ -22,6 +24,7 @@ The kept sample carries its tests in ``meta["tests"]`` (with ``meta["tests_prove
 
 from __future__ import annotations
 
+import ast
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -34,15 +37,18 @@ from alchemistcoder.text import clip
 from alchemistcoder.verify import decide as D
 from alchemistcoder.verify import testing as T
 from alchemistcoder.verify.config import VerifyConfig
+from alchemistcoder.verify.examples import Example, own_examples
 from alchemistcoder.verify.execute import Execution, execute_programs
 from alchemistcoder.verify.program import Program, definitions_only, parse_python, response_program
 
 EXECUTE_OP = "verify_execute"
+EXAMPLES_OP = "verify_examples"
 TESTS_OP = "verify_tests"
 DECIDE_OP = "verify_decide"
 REPAIR_OP = "verify_repair"
 CRASH_REASON = "code_crashes"
 FAILING_REASON = "failing_model_tests"
+EXAMPLES_REASON = "failing_own_examples"
 STATUSES = ("verified", "repaired", "unverified", "rejected")
 
 
@@ -80,6 +86,36 @@ class Case:
 def is_candidate(sample: Sample) -> bool:
     """Kept code-generation samples with a response are verified; everything else passes through."""
     return sample.task == "codegen" and not sample.rejected and bool(sample.response.strip())
+
+
+def _check_examples(items: list[tuple[Sample, Program, str, list[Example]]], cfg: VerifyConfig, stage: str) -> None:
+    """Run each response's own examples (``examples.py``) on its definitions; a response that contradicts a
+    valid one is rejected (``failing_own_examples``) under ``own_examples: reject``. The calls also run as
+    probes, so the evidence says what the code gives instead of what is claimed."""
+    chosen: list[tuple[Sample, str, list[Example]]] = []
+    for sample, program, definitions, examples in items:
+        kept = set(T.parse_tests("\n".join(e.test for e in examples), program, len(examples)).tests)
+        chosen.append((sample, definitions, [e for e in examples if ast.unparse(ast.parse(e.test)) in kept]))
+    chosen = [c for c in chosen if c[2]]
+    runs = T.run_tests([([definitions], [e.test for e in examples], [e.call for e in examples])
+                        for _s, definitions, examples in chosen], cfg)
+    for (sample, _definitions, examples), (run,) in zip(chosen, runs, strict=True):
+        valid, dropped = T.valid_tests([run], len(examples))
+        failing = [i for i in valid if run.outcomes[i] != "pass"]
+        params: dict[str, Any] = {"examples": len(examples), "valid": len(valid), "dropped": dict(sorted(dropped.items()))}
+        sample.meta["verify"]["examples"] = {"valid": len(valid), "passed": len(valid) - len(failing)}
+        if failing:
+            params["failing"] = [{"test": examples[i].test, "error": list(run.errors[i]),
+                                  "example": {"call": examples[i].call, "claimed": examples[i].claimed,
+                                              "got": run.answers[i] if i < len(run.answers) else None}}
+                                 for i in failing[:3]]
+            if cfg.own_examples == "reject":
+                sample.reject(EXAMPLES_OP, EXAMPLES_REASON, params=params, stage=stage)
+                sample.meta["verify"]["status"] = "rejected"
+                continue
+            sample.record(EXAMPLES_OP, "info", params=params, stage=stage)
+        elif valid:
+            sample.record(EXAMPLES_OP, "keep", params={**params, "checks": [EXAMPLES_REASON]}, stage=stage)
 
 
 def _count(case: Case, completion: Completion) -> None:
@@ -303,6 +339,7 @@ def verify_samples(samples: list[Sample], cfg: VerifyConfig, client: Any | None,
     programs = [response_program(s.response, cfg.languages) for s in todo]
     executions = execute_programs(programs, cfg) if cfg.execute else [Execution("runs", p.language) for p in programs]
     cases: list[Case] = []
+    example_cases: list[tuple[Sample, Program, str, list[Example]]] = []
     for sample, program, execution in zip(todo, programs, executions, strict=True):
         summary: dict[str, Any] = {"execution": execution.klass, "language": program.language}
         if execution.error:
@@ -322,6 +359,8 @@ def verify_samples(samples: list[Sample], cfg: VerifyConfig, client: Any | None,
         tree = parse_python(program.source) if program.language == "python" else None
         if tree is None or not (program.functions or program.classes):
             continue
+        if cfg.own_examples != "off" and (examples := own_examples(sample.response, program)):
+            example_cases.append((sample, program, definitions_only(tree), examples))
         source_tests = [t for t in sample.meta.get("tests") or [] if isinstance(t, str)]
         want_model = client is not None and cfg.tests is not False
         if not source_tests and not want_model:
@@ -330,6 +369,9 @@ def verify_samples(samples: list[Sample], cfg: VerifyConfig, client: Any | None,
         if source_tests:
             case.tests, case.provenance, case.written = source_tests, "source", len(source_tests)
         cases.append(case)
+    if example_cases:
+        _check_examples(example_cases, cfg, stage)
+        cases = [c for c in cases if not c.sample.rejected]
     if cfg.max_samples is not None:
         model_cases = sorted((c for c in cases if c.provenance == "model"),
                              key=lambda c: unit_hash(seed, "verify-select", c.sample.id))
