@@ -44,7 +44,7 @@ REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("ALCHEMIST_SHARED_DATA", REPO.parent / "shared" / "data"))
 MBPP = SHARED / "mbpp" / "mbpp.jsonl"
 FIRST, LAST = 511, 809
-BUILD_VERSION = "vset-1"
+BUILD_VERSION = "vset-2"  # 2: labelled by the verify stage's test runner
 SOURCE = "mbpp-verify-set"
 SPLITS = ("tune", "test")
 MAX_CANDIDATES = 40  # mutants screened per problem (seeded order)
@@ -267,110 +267,82 @@ def mutants(code: str) -> list[tuple[dict[str, Any], str]]:
 
 
 # -- running the human tests in the sandbox -----------------------------------------------------------
-HARNESS = r'''
-import json, signal, sys
+def _runner() -> Path:
+    """The verify stage's sandbox-side test runner: the labels come from the same harness (``_box.py``, the
+    tagged protocol) that runs the model's tests, not from a second one."""
+    import alchemistcoder.verify
 
-class _Timeout(BaseException):
-    pass
-
-def _alarm(*_):
-    raise _Timeout()
-
-class _Null:
-    def write(self, s):
-        return len(s)
-    def flush(self):
-        pass
-
-signal.signal(signal.SIGALRM, _alarm)
-payload = json.load(open("payload.json"))
-out = sys.stdout
-for v in payload["variants"]:
-    g = {"__name__": "__main__"}
-    r = {"import": "ok", "tests": []}
-    sys.stdout = _Null()
-    signal.setitimer(signal.ITIMER_REAL, payload["timeout"])
-    try:
-        exec(compile(payload["setup"] + "\n" + v, "<response>", "exec"), g)
-    except _Timeout:
-        r["import"] = "timeout"
-    except BaseException as e:
-        r["import"] = type(e).__name__
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-    if r["import"] == "ok":
-        for t in payload["tests"]:
-            signal.setitimer(signal.ITIMER_REAL, payload["timeout"])
-            try:
-                exec(t, g)
-                res = "pass"
-            except _Timeout:
-                res = "timeout"
-            except AssertionError:
-                res = "fail"
-            except BaseException as e:
-                res = "error:" + type(e).__name__
-            finally:
-                signal.setitimer(signal.ITIMER_REAL, 0)
-            r["tests"].append(res)
-    sys.stdout = out
-    print("@@RESULT " + json.dumps(r), flush=True)
-'''
+    return Path(alchemistcoder.verify.__file__).with_name("_tests_runner.py")
 
 
-def _job(codes: list[str], tests: list[str], setup: str) -> Any:
-    from alchemistcoder.sandbox import Job
-
-    payload = json.dumps({"variants": codes, "tests": tests, "setup": setup, "timeout": TEST_TIMEOUT_S})
-    budget = 5.0 + len(codes) * (len(tests) + 1) * TEST_TIMEOUT_S
-    return Job("python", HARNESS, timeout_s=min(budget, 120.0), memory_mb=1024, files={"payload.json": payload})
-
-
-def _parse(stdout: str) -> list[dict[str, Any]]:
-    return [json.loads(line[len("@@RESULT "):]) for line in stdout.splitlines() if line.startswith("@@RESULT ")]
+def _call(codes: list[str], tests: list[str], setup: str) -> tuple[Path, dict[str, Any], dict[str, Any]]:
+    job = {"candidates": [f"{setup}\n{c}" if setup else c for c in codes], "tests": tests,
+           "test_timeout_s": TEST_TIMEOUT_S, "repeat": 1}
+    budget = 5.0 + len(codes) * (len(tests) + 2) * TEST_TIMEOUT_S
+    return _runner(), job, {"timeout_s": min(budget, 120.0), "memory_mb": 1024}
 
 
-def _sandbox_failed(res: Any) -> bool:
+def _result(record: dict[str, Any]) -> dict[str, Any] | None:
+    """A runner record as ``{"import": "ok"|<error>, "tests": ["pass"|"fail"|"timeout"|"error:<type>"]}``;
+    None when the candidate's child was lost (timed out or crashed as a whole)."""
+    if record.get("status") != "ok":
+        return None
+    if record.get("load_error"):
+        kind = record["load_error"][0]
+        return {"import": "timeout" if kind == "Timeout" else kind, "tests": []}
+    tests = [outcomes[0] if outcomes[0] != "error" else f"error:{kind}" for outcomes, kind, _m in record["tests"]]
+    return {"import": "ok", "tests": tests}
+
+
+def _sandbox_failed(run: Any) -> bool:
     """The sandbox could not start the program (e.g. EAGAIN when the sandbox user's process limit is reached
     by other jobs on the machine): not an outcome of the code."""
-    return "sandbox: " in res.stderr[:300] and not res.stdout
+    return "sandbox: " in run.result.stderr[:300] and not run.records
 
 
-def _run_retrying(jobs: list[Any], workers: int | None, attempts: int = 4) -> list[Any]:
-    """``run_many``, re-running jobs the sandbox failed to start (a short pause between tries)."""
+def _run_retrying(calls: list[Any], workers: int | None, attempts: int = 4) -> list[Any]:
+    """``run_harness_many``, re-running jobs the sandbox failed to start (a short pause between tries)."""
     import time
 
-    from alchemistcoder.sandbox import run_many
+    from alchemistcoder.sandbox.harness import run_harness_many
 
-    results = run_many(jobs, workers=workers)
+    runs = run_harness_many(calls, workers=workers)
     for attempt in range(1, attempts):
-        again = [k for k, r in enumerate(results) if _sandbox_failed(r)]
+        again = [k for k, r in enumerate(runs) if _sandbox_failed(r)]
         if not again:
             break
         time.sleep(0.5 * attempt)
-        for k, r in zip(again, run_many([jobs[k] for k in again], workers=1), strict=True):
-            results[k] = r
-    return results
+        for k, r in zip(again, run_harness_many([calls[k] for k in again], workers=1), strict=True):
+            runs[k] = r
+    return runs
+
+
+def _parse(run: Any, n: int) -> list[dict | None]:
+    got: list[dict | None] = [None] * n
+    for record in run.records:
+        index = record.get("candidate")
+        if isinstance(index, int) and 0 <= index < n:
+            got[index] = _result(record)
+    return got
 
 
 def run_human_tests(batches: list[tuple[list[str], list[str], str]], workers: int | None = None) -> list[list[dict | None]]:
     """For each (codes, tests, setup): per code, ``{"import": "ok"|<error>, "tests": ["pass"|"fail"|...]}``
     (None when the sandbox lost it: a crash of the whole program). Every code runs in the sandbox; a batch
     that dies part-way has its unfinished codes re-run one per program."""
-    results = _run_retrying([_job(*b) for b in batches], workers)
+    runs = _run_retrying([_call(*b) for b in batches], workers)
     out: list[list[dict | None]] = []
     retry: list[tuple[int, int]] = []
-    for bi, (res, (codes, _t, _s)) in enumerate(zip(results, batches, strict=True)):
-        got: list[dict | None] = list(_parse(res.stdout))[: len(codes)]
-        got += [None] * (len(codes) - len(got))
+    for bi, (run, (codes, _t, _s)) in enumerate(zip(runs, batches, strict=True)):
+        got = _parse(run, len(codes))
         if len(codes) > 1:
             retry += [(bi, ci) for ci, r in enumerate(got) if r is None]
         out.append(got)
     if retry:
-        singles = _run_retrying([_job([batches[bi][0][ci]], batches[bi][1], batches[bi][2]) for bi, ci in retry], workers)
-        for (bi, ci), res in zip(retry, singles, strict=True):
-            parsed = _parse(res.stdout)
-            out[bi][ci] = parsed[0] if parsed else None
+        singles = _run_retrying([_call([batches[bi][0][ci]], batches[bi][1], batches[bi][2]) for bi, ci in retry],
+                                workers)
+        for (bi, ci), run in zip(retry, singles, strict=True):
+            out[bi][ci] = _parse(run, 1)[0]
     return out
 
 
