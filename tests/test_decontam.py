@@ -296,7 +296,7 @@ def test_a_snippet_runs_as_a_function_of_the_names_it_reads():
     assert lifted("my_list = [1, 3, 5]\ntotal = sum(my_list)\nprint(total)") == \
         [("(my_list):\n    total = sum(my_list)\n    return total", 1)]
     assert lifted("sum([True, True, False])") == [("(arg0):\n    return sum(arg0)", 1)]  # the literal is the input
-    assert lifted("L.sort(key=operator.itemgetter(2))") == \
+    assert lifted("L.sort(key=operator.itemgetter(2))")[:1] == \
         [("(L):\n    import operator\n    L.sort(key=operator.itemgetter(2))\n    return L", 1)]
     assert [a for _s, a in lifted("[a - b for a, b in zip(x, y)]")] == [2, 2]  # both orders of the parameters
     assert lifted("count = 0\nfor c in s:\n    count += 1\nprint(count)")[0][0].startswith("(s):\n    count = 0")
@@ -527,7 +527,7 @@ def test_a_single_task_sample_is_decided_and_recorded_as_before(few):
     """One task is one unit: the evidence is the verdict policy's, with no ``part``."""
     cfg, index, semantic = few
     index._semantic = semantic
-    hits, _asks, _cands, _verdicts = semantic._decide_units([_EVENS])
+    hits, _asks, _cands, _verdicts, _vetoes = semantic._decide_units([_EVENS])
     assert semantic.decide([_EVENS]) == hits and "part" not in hits[0]
     p = _reject(index, cfg, *_EVENS)
     assert p == {**hits[0]} and p["task_id"] == "Mbpp/629"
@@ -549,3 +549,174 @@ def test_an_ngram_hit_in_a_multi_part_request_names_its_part(index):
     single = Sample("q", "s", make_messages(*copy))
     decontaminate_samples([single], cfg, index)
     assert single.rejection.params["task_id"] == "Mbpp/439" and "part" not in single.rejection.params
+
+
+# -- statement veto for weak tests (issue 24, item 4) ------------------------------------------------------------
+_VETO_FEW = {"HumanEval/23", "Mbpp/62", "HumanEval/48", "HumanEval/13", "Mbpp/451", "Mbpp/605"}
+
+
+@pytest.fixture(scope="module")
+def veto_few(shared_data, embedder):
+    from alchemistcoder.benchmarks import load_benchmark
+
+    cfg = DecontamConfig()
+    tasks = [t for name in ("humaneval", "humaneval+", "mbpp", "mbpp+") for t in load_benchmark(name)
+             if t.task_id in _VETO_FEW]
+    problems = problems_from_tasks(tasks, cfg.exec_plus_inputs)
+    index = DecontamIndex([], cfg, problems=problems)
+    index._semantic = SemanticIndex(problems, cfg, embedder=embedder)
+    return cfg, index
+
+
+def _decided(index, cfg, instruction, response):
+    """The sample after decontamination: rejected (its params) or kept (its trace)."""
+    s = Sample("p", "s", make_messages(instruction, response))
+    decontaminate_samples([s], cfg, index)
+    return s
+
+
+LIST_LENGTH = ("Write a function that returns the length of a list without using len().",
+               "```python\ndef list_length(items):\n    count = 0\n    for _ in items:\n        count += 1\n"
+               "    return count\n```")
+SMALLEST_POSITIVE = ("Write a function that returns the smallest positive element of a list, or -1 if there is none.",
+                     "```python\ndef smallest_positive(nums):\n    positive = [n for n in nums if n > 0]\n"
+                     "    return min(positive) if positive else -1\n```")
+
+
+@pytest.mark.parametrize(("sample", "task", "reason"), [(LIST_LENGTH, "HumanEval/23", "objects"),
+                                                       (SMALLEST_POSITIVE, "Mbpp/62", "added")])
+def test_a_constraint_the_tests_cannot_check_keeps_a_passing_sample(veto_few, sample, task, reason):
+    """Issue 24's two false positives: "the length of a list" passes HumanEval/23's strlen tests, "the smallest
+    positive element, or -1" MBPP/62's smallest number (its tests have no negative number). The statement says
+    what the tests cannot check: the sample is kept, its trace says which problem's tests it passed and why that
+    did not convict. Without the veto the same sample is convicted by execution."""
+    cfg, index = veto_few
+    kept = _decided(index, cfg, *sample)
+    assert not kept.rejected
+    (event,) = [e for e in kept.trace if e.op == "decontaminate"]
+    veto = event.params["veto"]
+    assert event.verdict == "keep" and veto["task_id"] == task and veto["signal"] == "execution" and veto[reason]
+    assert veto["tests_passed"] == veto["tests_total"] > 20
+    off = cfg.model_copy(update={"statement_veto": False})
+    plain = DecontamIndex([], off, problems=index._problems)
+    plain._semantic = SemanticIndex(index._problems, off, embedder=index.semantic().embedder)
+    convicted = _decided(plain, off, *sample)
+    assert convicted.rejection.params["task_id"] == task and convicted.rejection.params["signal"] == "execution"
+
+
+@pytest.mark.parametrize("instruction", [
+    "How can one find the length of a string in Python without using the len() function?",
+    "Implement a recursive function in Python that calculates the length of a string.",
+])
+def test_an_implementation_constraint_still_convicts(veto_few, instruction):
+    """"Without len()" and "recursive" ask for the same function written another way: the benchmark problem by
+    the review rules, so no veto."""
+    cfg, index = veto_few
+    code = "```python\ndef string_length(s):\n    if s == '':\n        return 0\n    return 1 + string_length(s[1:])\n```"
+    p = _decided(index, cfg, instruction, code).rejection.params
+    assert p["task_id"] == "HumanEval/23" and p["signal"] == "execution" and "veto" not in p
+
+
+def test_statement_veto_reads_the_contract_not_the_implementation():
+    """What vetoes (a selector, a choice, another object, two weak differences) and what does not (how it is
+    written, the input's domain, a selector said both ways)."""
+    from alchemistcoder.decontam.signals.facts import statement_veto
+
+    mbpp62 = ["Write a python function to find smallest number in a list."]
+    assert statement_veto(mbpp62, SMALLEST_POSITIVE[0]) == {"added": ["positive"]}
+    assert statement_veto(mbpp62, "Given a list of positive integers, find the smallest number.") is None  # domain
+    assert statement_veto(["Write a function to merge two dictionaries."],
+                          "Merge two dictionaries, choosing the greater value for a key in both.")["added"]
+    assert statement_veto(["Write a function to remove consecutive duplicates of a given list."],
+                          "Remove duplicates from a list while keeping the order.") == {"dropped": ["consecutive"]}
+    count_char = ["Write a python function to count the occurrence of a given character in a string."]
+    assert len(statement_veto(count_char, "Count the occurrences of a substring in a string, ignoring case.")["weak"]) == 2
+    assert statement_veto(count_char, "Count a given character in a string, case-insensitive.") is None  # one weak
+    odd = ["Write a python function which takes a list of integers and only returns the odd ones."]
+    assert statement_veto(odd, "Filter out even numbers from a list of integers, returning the odd numbers.") is None
+    for how in ("without using any loop", "in O(n) time", "using recursion", "in place", "without built-in functions"):
+        assert statement_veto(["Return length of given string"], f"Find the length of a string {how}.") is None
+
+
+# -- more of the non-Python third (issue 24, item 5) ----------------------------------------------------------
+GO_GCD = ("Write a Go function that returns the greatest common divisor of two integers a and b.",
+          "```go\npackage main\n\nimport \"fmt\"\n\nfunc gcd(a, b int) int {\n\tfor b != 0 {\n\t\ta, b = b, a%b\n\t}\n"
+          "\treturn a\n}\n\nfunc main() {\n\tfmt.Println(gcd(12, 18))\n}\n```")
+RUST_PRIME = ("Write a Rust function to check if the given integer is a prime number.",
+              "```rust\nfn is_prime(n: i64) -> bool {\n    if n < 2 { return false; }\n    let mut i = 2;\n"
+              "    while i * i <= n { if n % i == 0 { return false; } i += 1; }\n    true\n}\n\nfn main() {\n"
+              "    println!(\"{}\", is_prime(7));\n}\n```")
+C_PALINDROME = ("Write a C function that checks if a given string is a palindrome.",
+                "```c\n#include <stdio.h>\n#include <string.h>\n#include <stdbool.h>\n\nbool is_palindrome(const char *s) {\n"
+                "    int n = strlen(s);\n    for (int i = 0; i < n / 2; i++)\n        if (s[i] != s[n - 1 - i]) return false;\n"
+                "    return true;\n}\n\nint main(void) {\n    printf(\"%d\\n\", is_palindrome(\"level\"));\n    return 0;\n}\n```")
+
+
+@pytest.mark.parametrize(("sample", "task", "language"), [(GO_GCD, "HumanEval/13", "go"), (RUST_PRIME, "Mbpp/605", "rust"),
+                                                         (C_PALINDROME, "HumanEval/48", "c")])
+def test_go_rust_and_c_answers_run_on_the_python_tests(veto_few, monkeypatch, tmp_path, sample, task, language):
+    """Every language the sandbox builds: a Go gcd passes HumanEval/13's tests, a Rust is_prime MBPP/605's, a C
+    palindrome check (its string as ``const char *``) HumanEval/48's; compiled and run in the sandbox."""
+    import alchemistcoder.sandbox as sandbox
+
+    cfg, index = veto_few
+    languages = []
+    real = sandbox.run_many
+    monkeypatch.setattr(sandbox, "run_many", lambda jobs, workers=None: languages.extend(j.language for j in jobs)
+                        or real(jobs, workers=workers))
+    monkeypatch.setattr(index.semantic(), "verdicts", VerdictStore(tmp_path / "verdicts.sqlite"))  # nothing cached
+    p = _decided(index, cfg, *sample).rejection.params
+    assert (p["task_id"], p["signal"], p["scores"]["language"]) == (task, "execution", language)
+    assert p["scores"]["tests_passed"] == p["scores"]["tests_total"] > 20 and language in languages
+
+
+def test_a_go_rust_or_c_function_that_fails_a_test_is_no_leak(veto_few):
+    """A C palindrome check that compares the wrong characters fails HumanEval/48's tests: no execution
+    evidence (the instruction is still HumanEval/48 by its key facts)."""
+    cfg, index = veto_few
+    wrong = C_PALINDROME[1].replace("s[n - 1 - i]", "s[n - 2 - i]")
+    p = _decided(index, cfg, C_PALINDROME[0], wrong).rejection.params
+    assert p["task_id"] == "HumanEval/48" and p["signal"] == "statement"
+
+
+def test_signatures_of_go_rust_and_c():
+    """Go's grouped parameters, Rust's borrowed slices and ``impl Solution`` methods, C's array with its length."""
+    go = foreign_code("```go\nfunc f(a, b int, s []string) bool {\n\treturn true\n}\n```")
+    assert [(f.name, f.params, f.returns) for f in go.functions] == [("f", ["int", "int", "[]string"], "bool")]
+    rust = foreign_code("```rust\nimpl Solution {\n    pub fn two(v: &[i32], s: String) -> Vec<i32> { vec![] }\n}\n```")
+    assert [(f.name, f.params, f.owner) for f in rust.functions] == [("two", ["&[i32]", "String"], "Solution")]
+    c = foreign_code("```c\nint sum(int arr[], int n) {\n    int s = 0;\n    for (int i = 0; i < n; i++) s += arr[i];\n"
+                     "    return s;\n}\n```")
+    (f,) = c.functions
+    assert f.name == "sum" and len(f.params) == 1 and f.sized == {0}  # one list: its length is given with it
+    assert type_kind("[][]int", "go") == ("list", "list", "int") and type_kind("&Vec<String>", "rust") == ("list", "str")
+    assert type_kind("const char *", "c") == ("str",) and type_kind("Node *", "c") is None
+
+
+def test_one_liners_and_scripts_are_lifted_more_often():
+    """A name read before it is bound (``sentence = ''.join(sentence.split())``), a name used as if imported
+    (``itemgetter``), a script's input (``input()``, ``sys.argv``) and a labelled print all lift."""
+    def lifted(code):
+        return lift_snippet(ast.parse(code))
+
+    assert lifted("sentence = ''.join(sentence.split())") == \
+        [("(sentence):\n    sentence = ''.join(sentence.split())\n    return sentence", 1)]
+    assert lifted("sorted(L, key=itemgetter(2))")[0][0] == \
+        "(L):\n    from operator import itemgetter\n    return sorted(L, key=itemgetter(2))"
+    assert lifted("s = input('Enter a string: ')\nu = s.upper()\nprint('Uppercase:', u)") == \
+        [("(s):\n    u = s.upper()\n    return u", 1)]
+    assert lifted("import sys\nword = sys.argv[1]\nprint(f'Reversed: {word[::-1]}')") == \
+        [("(word):\n    return word[::-1]", 1)]
+    assert lifted("print('Sum:', total, 'and', other)") == []  # two values shown: no one answer
+    assert [a for _s, a in lifted("round(x, 2)")] == [1, 2, 2]  # the number given to a call, as a parameter too
+
+
+def test_a_lifted_one_liner_is_a_leak(index, paraphrase):
+    """A real CoNaLa row: ``sorted(L, key=itemgetter(2))`` for "sort a list of lists `L` by index 2 of the inner
+    list" uses ``itemgetter`` unimported and fixes the index MBPP/381 takes: lifted with the index as a second
+    parameter, it passes MBPP/381's tests (before, it was a function of ``L`` and ``itemgetter``)."""
+    row = paraphrase("conala/conala-train.json#453")
+    p = _verdict(index, row)
+    assert (p["task_id"], p["signal"]) == ("Mbpp/381", "execution") and p["scores"]["function"] != "_snippet_0"
+    assert p["scores"]["tests_passed"] == p["scores"]["tests_total"]
+    assert lift_snippet(ast.parse(row["response"]))[1][1] == 2  # the variant with the number as a parameter

@@ -70,7 +70,7 @@ def tries(cfg: DecontamConfig, c: Candidate, p: BenchProblem, code: SampleCode) 
 
 
 def foreign_candidates(cfg: DecontamConfig, cands: list[Candidate]) -> list[Candidate]:
-    """The candidates a C++, Java or JavaScript sample is run on (whose Python proved nothing)."""
+    """The candidates a C++, Java, JavaScript, Go, Rust or C sample is run on (whose Python proved nothing)."""
     return [c for c in cands[: cfg.top_k] if c.cosine >= cfg.exec_foreign_threshold]
 
 

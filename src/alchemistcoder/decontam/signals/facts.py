@@ -188,7 +188,16 @@ _SEQUENCE = frozenset(word_tokens("list lists array arrays tuple tuples sequence
 _STRING = frozenset(word_tokens("string strings str text sentence sentences word words phrase phrases"))
 _UNITS = {"character": frozenset(word_tokens("character characters char chars letter letters")),
           "substring": frozenset(word_tokens("substring substrings")),
-          "word": frozenset(word_tokens("word words"))}
+          "word": frozenset(word_tokens("word words")),
+          "subsequence": frozenset(word_tokens("subsequence subsequences"))}
+# A subsequence is not a generalised substring or character: counting one is another problem (strong).
+_STRONG_UNITS = frozenset({"subsequence"})
+# Nested input ("a list of lists", "a nested list", "flatten"): the shape of the input is part of the contract.
+_NESTED = re.compile(r"\b(?:lists? of (?:lists|tuples|arrays)|arrays? of arrays|nested|flatten\w*|2d|two[- ]dimensional|"
+                     r"matri(?:x|ces))\b", re.IGNORECASE)
+# A flat input said as such: "a list of strings" (a paraphrase that only says "list `x`" may mean a nested one).
+_FLAT = re.compile(r"\b(?:list|array|sequence)s? of (?:strings|integers|ints|numbers|words|characters|chars|floats|"
+                   r"decimals|letters)\b", re.IGNORECASE)
 # Phrases in which a chooser or selector names no choice ("greatest common divisor", "prime factors" of
 # HumanEval/25 are what the function is about, not a filter of its input), cut before reading constraints.
 _FIXED_PHRASES = re.compile(
@@ -220,6 +229,8 @@ class Constraints:
     sequence: bool
     string: bool
     units: frozenset[str]
+    nested: bool = False
+    flat: bool = False
 
 
 def task_sentence(text: str) -> str:
@@ -260,7 +271,7 @@ def constraints(text: str) -> Constraints:
     units = frozenset(u for u, members in _UNITS.items() if members & set(words))
     return Constraints(frozenset(selectors), frozenset(mentioned), frozenset(qualified), bool(_CHOOSERS & set(words)),
                        bool(_IGNORING.search(text)), case, bool(_SEQUENCE & set(words)), bool(_STRING & set(words)),
-                       units)
+                       units, bool(_NESTED.search(text)), bool(_FLAT.search(text)) and not _NESTED.search(text))
 
 
 def statement_veto(statements: list[str], instruction: str) -> dict[str, Any] | None:
@@ -294,7 +305,16 @@ def statement_veto(statements: list[str], instruction: str) -> dict[str, Any] | 
         weak.append("a string where the benchmark says a sequence")
     if whole.case != any(t.case for t in theirs):
         weak.append("case-insensitive" if whole.case else "the benchmark is case-insensitive")
-    if mine.units and all(t.units and not (t.units & mine.units) for t in theirs):
+    # the input's shape: nested where every statement's is flat, or said to be flat ("a list of strings")
+    # where every statement's is nested (a paraphrase that only says "list `x`" may mean the nested one)
+    if mine.nested and not any(t.nested for t in theirs):
+        objects.append("a nested input where the benchmark's is flat")
+    if mine.flat and not whole.nested and all(t.nested for t in theirs):
+        objects.append("a flat input where the benchmark's is nested")
+    strong = (mine.units & _STRONG_UNITS) - frozenset().union(*(t.units for t in theirs))
+    if strong:  # a subsequence where no statement names one, whatever else they share ("letters")
+        objects.append(f"{'/'.join(sorted(strong))} where the benchmark says {'/'.join(sorted(theirs[0].units)) or 'none'}")
+    elif mine.units and all(t.units and not (t.units & mine.units) for t in theirs):
         weak.append(f"{'/'.join(sorted(mine.units))} where the benchmark says "
                     f"{'/'.join(sorted(theirs[0].units))}")
     if not (added or dropped or objects or len(weak) >= 2):

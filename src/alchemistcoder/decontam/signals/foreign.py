@@ -1,9 +1,10 @@
-"""Execution evidence for C++, Java and JavaScript samples: the benchmark's Python tests as typed calls.
+"""Execution evidence for C++, Java, JavaScript, Go, Rust and C samples: the benchmark's Python tests as typed calls.
 
 A third of the paraphrases that execution missed had no Python: "Implement a Java method to check whether a
 given string is a palindrome" with a Java answer. Their functions can run on the same tests: each test's
 arguments (EvalPlus inputs, or the literal arguments of MBPP's ``assert f(...) == ...``) become literals of the
-parameter types the function declares (``const std::vector<std::string>&``, ``List<Integer>``, ``int[]``; in
+parameter types the function declares (``const std::vector<std::string>&``, ``List<Integer>``, ``int[]``, Go's
+``[]string``, Rust's ``&[i32]`` or ``Vec<String>``, C's ``int *arr, int n`` given the array and its length; in
 JavaScript the values themselves), a generated ``main`` calls the function on each and prints the answer as
 JSON, and the host compares it with the expected answer as the Python probe does (``_same.py``). An answer the
 declared return type cannot express (Python's ``None`` from a C++ ``std::string`` function) leaves its test
@@ -23,13 +24,20 @@ from typing import TYPE_CHECKING, Any
 
 from alchemistcoder.code import extract_code_blocks
 from alchemistcoder.decontam.signals._same import same
-from alchemistcoder.decontam.signals.programs import PROGRAMS, Call, holds_none, type_kind, value_fits
+from alchemistcoder.decontam.signals.programs import (
+    ONE_PER_PROGRAM,
+    PROGRAMS,
+    Call,
+    holds_none,
+    type_kind,
+    value_fits,
+)
 from alchemistcoder.decontam.signals.python import ExecVerdict, Function, SampleCode, probe_call
 
 if TYPE_CHECKING:
     from alchemistcoder.decontam.problems import BenchProblem
 
-LANGUAGES = ("cpp", "java", "javascript")
+LANGUAGES = ("cpp", "java", "javascript", "go", "rust", "c")
 # Characters of one test's arguments and answer as JSON: longer ones are left out of the harness programs.
 MAX_CASE_CHARS = 1000
 # Samples per harness program: one compile (about a second for C++ and Java) serves them all.
@@ -42,6 +50,17 @@ _JAVA_SIGNATURE = re.compile(
     r"^[ \t]*((?:(?:public|private|protected|static|final|synchronized)\s+)*)([\w.]+(?:\s*<[\w<>,.?\s]*>)?(?:\s*\[\s*\])*)"
     r"\s+(\w+)\s*\(([^()]*)\)\s*(?:throws\s+[\w.,\s]+)?\{", re.M)
 _JAVA_CLASS = re.compile(r"^[ \t]*(?:(?:public|final|abstract)\s+)*class\s+(\w+)", re.M)
+_GO_SIGNATURE = re.compile(r"^func\s+(\w+)\s*\(([^()]*)\)\s*([^{()]*?)\s*\{", re.M)  # no receiver, one answer
+_RUST_SIGNATURE = re.compile(
+    r"^[ \t]*(?:pub(?:\([\w:]+\))?\s+)?(?:const\s+)?fn\s+(\w+)\s*(?:<\s*'\w+(?:\s*,\s*'\w+)*\s*>)?\s*\(([^()]*)\)\s*"
+    r"(?:->\s*([^{]+?))?\s*\{", re.M)
+_RUST_IMPL = re.compile(r"^[ \t]*impl\s+(\w+)\s*\{", re.M)
+_C_SIGNATURE = re.compile(
+    r"^[ \t]*(?:(?:static|inline|extern)\s+)*((?:const\s+)?(?:(?:unsigned|signed|long|short)\s+)*\w+[\s*]*?)\s*"
+    r"\b(\w+)\s*\(([^()]*)\)\s*\{", re.M)
+# C passes an array with its length: the parameter after a pointer, named like a length, is filled in
+_C_LENGTH = re.compile(r"^(?:n|len|length|size|sz|count|num|cnt|arr_?size|array_?size|arr_?len|\w*(?:len|size|length|count))$",
+                       re.IGNORECASE)
 _JS_SIGNATURE = re.compile(
     r"^[ \t]*(?:async\s+)?function\s*\*?\s*(\w+)\s*\(([^()]*)\)|"
     r"^[ \t]*(?:const|let|var)\s+(\w+)\s*=\s*(?:async\s+)?(?:function\s*\w*\s*\(([^()]*)\)|\(([^()]*)\)\s*=>|(\w+)\s*=>)",
@@ -58,6 +77,7 @@ class ForeignFunction:
     returns: str | None
     owner: str = ""
     static: bool = True
+    sized: frozenset[int] = frozenset()  # C: the parameters followed by their length (given with it)
 
 
 @dataclass(slots=True)
@@ -125,8 +145,79 @@ def _drop_helpers(source: str, functions: list[ForeignFunction], bodies: dict[st
     return kept
 
 
+def _go_params(text: str) -> list[str]:
+    """Go's parameter types, grouped names expanded: ``a, b int, s string`` -> ``[int, int, string]``."""
+    pieces = [p.strip() for p in _split_params(text)]
+    types: list[str] = []
+    pending = 0
+    for piece in pieces:
+        parts = piece.split(None, 1)
+        if len(parts) == 1:
+            pending += 1  # a name whose type comes with a later one
+            continue
+        types += [parts[1].strip()] * (pending + 1)
+        pending = 0
+    return types if not pending else []
+
+
+def _go_functions(code: str) -> list[ForeignFunction]:
+    out = []
+    for m in _GO_SIGNATURE.finditer(code):
+        name, returns = m.group(1), m.group(3).strip()
+        params = _go_params(m.group(2))
+        if name != "main" and returns and (params or not m.group(2).strip()):
+            out.append(ForeignFunction(name, list(params), returns))
+    return out
+
+
+def _rust_functions(code: str) -> list[ForeignFunction]:
+    impls = [(i.start(), i.end() - 1, i.group(1)) for i in _RUST_IMPL.finditer(code)]
+    out = []
+    for m in _RUST_SIGNATURE.finditer(code):
+        name, returns = m.group(1), (m.group(3) or "").strip()
+        params = _split_params(m.group(2))
+        if name == "main" or not returns or any(p.lstrip("&mut ").startswith("self") for p in params):
+            continue
+        owner = ""
+        depth = code.count("{", 0, m.start()) - code.count("}", 0, m.start())
+        if depth:  # inside an ``impl Solution { ... }`` block: called as ``Solution::name``
+            around = [n for start, brace, n in impls if start < m.start() < _body_end(code, brace)]
+            if depth != 1 or not around:
+                continue
+            owner = around[-1]
+        out.append(ForeignFunction(name, [p.split(":", 1)[1].strip() if ":" in p else "?" for p in params], returns, owner))
+    return out
+
+
+def _c_functions(code: str) -> list[ForeignFunction]:
+    out = []
+    for m in _C_SIGNATURE.finditer(code):
+        returns, name = m.group(1).strip(), m.group(2)
+        if name in _KEYWORDS or returns in ("return", "else") or "void" in returns.split() or returns.startswith("struct"):
+            continue
+        raw = _split_params(m.group(3))
+        params: list[str | None] = []
+        sized = set()
+        i = 0
+        while i < len(raw):
+            declared = _param_type(raw[i])
+            kind = type_kind(declared, "c")
+            if kind and kind[0] == "list" and i + 1 < len(raw):
+                following = raw[i + 1].split("=")[0].strip().split()
+                if following and _C_LENGTH.match(following[-1].lstrip("*")) and type_kind(_param_type(raw[i + 1]), "c") in \
+                        (("i32",), ("int",), ("uint",)):
+                    sized.add(len(params))
+                    params.append(declared)
+                    i += 2
+                    continue
+            params.append(declared)
+            i += 1
+        out.append(ForeignFunction(name, params, returns, sized=frozenset(sized)))
+    return out
+
+
 def foreign_code(response: str) -> ForeignCode | None:
-    """The first C++, Java or JavaScript block of a response that defines a function, or None."""
+    """The first C++, Java, JavaScript, Go, Rust or C block of a response that defines a function, or None."""
     for block in extract_code_blocks(response):
         if block.language not in LANGUAGES:
             continue
@@ -138,6 +229,13 @@ def foreign_code(response: str) -> ForeignCode | None:
                 returns, name = m.group(1).strip(), m.group(2)
                 if name not in _KEYWORDS and returns not in ("return", "else", "new") and "void" not in returns.split():
                     functions.append(ForeignFunction(name, [_param_type(p) for p in _split_params(m.group(3))], returns))
+        elif block.language == "go":
+            functions = _go_functions(code)
+        elif block.language == "rust":
+            functions = _rust_functions(code)
+        elif block.language == "c":
+            code = _strip_cpp_main(code)
+            functions = _c_functions(code)
         elif block.language == "java":
             classes = [(c.start(), c.group(1)) for c in _JAVA_CLASS.finditer(code)]
             for m in _JAVA_SIGNATURE.finditer(code):
@@ -153,10 +251,11 @@ def foreign_code(response: str) -> ForeignCode | None:
                 params = next((g for g in (m.group(2), m.group(4), m.group(5), m.group(6)) if g is not None), "")
                 if name not in _KEYWORDS:
                     functions.append(ForeignFunction(name, [None] * len(_split_params(params)), None))
-        signature = {"cpp": _CPP_SIGNATURE, "java": _JAVA_SIGNATURE, "javascript": _JS_SIGNATURE}[block.language]
+        signature = {"cpp": _CPP_SIGNATURE, "java": _JAVA_SIGNATURE, "javascript": _JS_SIGNATURE, "go": _GO_SIGNATURE,
+                     "rust": _RUST_SIGNATURE, "c": _C_SIGNATURE}[block.language]
         bodies = {}
         for m in signature.finditer(code):
-            name = {"cpp": m.group(2), "java": m.group(3)}.get(block.language) or m.group(1) or m.group(3)
+            name = {"cpp": m.group(2), "java": m.group(3), "c": m.group(2)}.get(block.language) or m.group(1) or m.group(3)
             brace = re.compile(r"\s*(?:=>\s*)?\{").match(code, m.end() - (block.language != "javascript"))
             if brace:
                 bodies[name] = (brace.end() - 1, _body_end(code, brace.end() - 1))
@@ -175,9 +274,11 @@ def _callable(code: ForeignCode, fn: ForeignFunction, args: list[Any]) -> bool:
         return False
     if code.language == "javascript":
         return True
-    kinds = [type_kind(t) for t in fn.params]
-    return type_kind(fn.returns or "") is not None and all(k is not None and value_fits(v, k)
-                                                             for k, v in zip(kinds, args, strict=True))
+    if code.language == "rust" and any((t or "").startswith("Option") for t in fn.params):
+        return False  # an argument the literals cannot write (Some(...))
+    kinds = [type_kind(t or "", code.language) for t in fn.params]
+    return type_kind(fn.returns or "", code.language) is not None and all(
+        k is not None and value_fits(v, k) for k, v in zip(kinds, args, strict=True))
 
 
 def reference_cases(problems: list[BenchProblem], limit_s: float,
@@ -238,7 +339,8 @@ def verify_foreign(pairs: list[tuple[ForeignCode, list[tuple[str, list[str], lis
     by_language: dict[str, list[int]] = {}
     for k in calls_of:
         by_language.setdefault(pairs[k][0].language, []).append(k)
-    wave = [ks[i : i + batch] for ks in by_language.values() for i in range(0, len(ks), batch)]
+    wave = [ks[i : i + size] for language, ks in by_language.items()
+            for size in [1 if language in ONE_PER_PROGRAM else batch] for i in range(0, len(ks), size)]
     answers: dict[int, Any] = {}
     while wave:
         jobs, nonces = [], []

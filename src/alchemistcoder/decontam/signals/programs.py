@@ -1,7 +1,10 @@
-"""The programs that call a C++, Java or JavaScript sample's functions on a benchmark's tests
+"""The programs that call a C++, Java, JavaScript, Go, Rust or C sample's functions on a benchmark's tests
 (``foreign.py``): declared types, literals of the tests' values in those types, and one harness per
 language that prints each answer as a line of the sandbox harness's tagged protocol (``<nonce> {"call": n,
 "answer": ...}``, read by ``alchemistcoder.sandbox.harness.parse_tagged``).
+
+C++, Java, JavaScript and Rust programs hold a batch of samples (a namespace, nested class, context or module
+each); Go and C have no such scope in one file, so their programs hold one sample (``ONE_PER_PROGRAM``).
 """
 
 from __future__ import annotations
@@ -27,11 +30,62 @@ _SCALARS = {
     "char": "char", "Character": "char",
 }
 _LIST = re.compile(r"^(?:std::)?(?:vector|List|ArrayList)\s*<\s*(.+)\s*>$")
+# Languages whose programs hold one sample: a Go or C file has no scope that keeps two samples' names apart.
+ONE_PER_PROGRAM = frozenset({"go", "c"})
+_GO_SCALARS = {"int": "int", "int64": "int", "int32": "int", "int16": "int", "int8": "int", "uint": "uint",
+               "uint64": "uint", "uint32": "uint", "float64": "float", "float32": "float", "bool": "bool",
+               "string": "str", "rune": "char", "byte": "char"}
+_RUST_SCALARS = {"i64": "int", "i32": "i32", "i16": "i32", "i128": "int", "isize": "int", "u64": "uint", "u32": "uint",
+                 "u16": "uint", "usize": "uint", "u128": "uint", "f64": "float", "f32": "float", "bool": "bool",
+                 "char": "char", "String": "str", "str": "str"}
+_C_SCALARS = {"int": "i32", "long": "int", "long long": "int", "long int": "int", "short": "i32", "unsigned": "uint",
+              "unsigned int": "uint", "unsigned long": "uint", "unsigned long long": "uint", "size_t": "uint",
+              "int64_t": "int", "int32_t": "i32", "uint64_t": "uint", "uint32_t": "uint",
+              "double": "float", "float": "float", "bool": "bool", "_Bool": "bool", "char": "char"}
 
 
-def type_kind(declared: str) -> tuple[str, ...] | None:
+def _go_kind(t: str) -> tuple[str, ...] | None:
+    t = t.strip()
+    if t.startswith("[]"):
+        inner = _go_kind(t[2:])
+        return ("list", *inner) if inner else None
+    kind = _GO_SCALARS.get(t)
+    return (kind,) if kind else None
+
+
+def _rust_kind(t: str) -> tuple[str, ...] | None:
+    t = re.sub(r"^&\s*(?:'\w+\s+)?(?:mut\s+)?", "", t.strip()).strip()
+    option = re.match(r"^Option\s*<\s*(.+)\s*>$", t)  # an answer only (foreign.py): None is null
+    if option:
+        return _rust_kind(option.group(1))
+    m = re.match(r"^(?:Vec\s*<\s*(.+)\s*>|\[\s*([^;\]]+)\s*\])$", t)
+    if m:
+        inner = _rust_kind(m.group(1) or m.group(2))
+        return ("list", *inner) if inner else None
+    kind = _RUST_SCALARS.get(t)
+    return (kind,) if kind else None
+
+
+def _c_kind(t: str) -> tuple[str, ...] | None:
+    t = re.sub(r"\bconst\b|\bsigned\b(?<!unsigned)", " ", t)
+    t = re.sub(r"\s+", " ", t).strip()
+    if re.fullmatch(r"char\s*(?:\*|\[\s*\])", t):
+        return ("str",)
+    m = re.fullmatch(r"(.+?)\s*(?:\*|\[\s*\])", t)
+    if m:
+        inner = _c_kind(m.group(1))
+        return ("list", *inner) if inner and inner[0] not in ("list", "str") else None
+    kind = _C_SCALARS.get(t)
+    return (kind,) if kind else None
+
+
+def type_kind(declared: str, language: str = "cpp") -> tuple[str, ...] | None:
     """What a declared type holds, outermost first: ``("list", "int")`` for ``const vector<int>&`` and
-    ``int[]``; None when it is something else (a map, a pointer, a class)."""
+    ``int[]`` (Go ``[]int``, Rust ``&[i32]``/``Vec<i32>``, C ``int*`` with its length); None when it is
+    something else (a map, a pointer to a struct, a class). Integer kinds narrower than Python's: ``i32``
+    (32 bits), ``uint`` (no sign)."""
+    if language in ("go", "rust", "c"):
+        return {"go": _go_kind, "rust": _rust_kind, "c": _c_kind}[language](declared)
     t = re.sub(r"\bconst\b|&", " ", declared).strip()
     t = re.sub(r"\s+", " ", t)
     if t.endswith("[]"):
@@ -51,8 +105,10 @@ def value_fits(value: Any, kind: tuple[str, ...]) -> bool:
         return isinstance(value, (list, tuple)) and all(value_fits(v, kind[1:]) for v in value)
     if head == "bool":
         return isinstance(value, bool)
-    if head == "int":
-        return isinstance(value, int) and not isinstance(value, bool) and abs(value) < 2**63
+    if head in ("int", "i32", "uint"):
+        bound = 2**31 if head == "i32" else 2**63
+        return isinstance(value, int) and not isinstance(value, bool) and -bound <= value < bound \
+            and (head != "uint" or value >= 0)
     if head == "float":
         return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
     if head == "char":
@@ -76,7 +132,65 @@ def _c_string(text: str) -> str:
     return "".join(out)
 
 
+def _rust_string(text: str) -> str:
+    out = []
+    for ch in text:
+        if ch in "\"\\'":
+            out.append("\\" + ch)
+        elif ord(ch) < 0x20 or ord(ch) == 0x7F:
+            out.append(f"\\u{{{ord(ch):x}}}")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def _new_literal(language: str, value: Any, kind: tuple[str, ...], declared: str) -> str:
+    """A literal of ``value`` in a Go, Rust or C type (``declared``, of ``kind``)."""
+    head = kind[0]
+    if language == "go":
+        if head == "list":
+            inner = declared.strip()[2:]
+            return f"{declared.strip()}{{" + ", ".join(_new_literal(language, v, kind[1:], inner) for v in value) + "}"
+        if head == "char":
+            return f"{declared.strip()}({ord(value)})"
+        if head == "str":
+            return json.dumps(value)  # a JSON string is a Go interpreted string literal
+    if language == "rust":
+        t = declared.strip()
+        borrowed = re.match(r"^&\s*(?:'\w+\s+)?(mut\s+)?", t)
+        prefix = ("&mut " if borrowed.group(1) else "&") if borrowed else ""
+        bare = t[borrowed.end():].strip() if borrowed else t
+        if head == "list":
+            m = re.match(r"^(?:Vec\s*<\s*(.+)\s*>|\[\s*([^;\]]+)\s*\])$", bare)
+            inner = (m.group(1) or m.group(2)) if m else ""
+            items = ", ".join(_new_literal(language, v, kind[1:], inner) for v in value)
+            return f"{prefix}vec![{items}]" if bare.startswith("Vec") or not prefix else f"{prefix}[{items}]"
+        if head == "str":
+            text = f'"{_rust_string(value)}"'
+            return text if bare == "str" else f"{prefix}String::from({text})"
+        if head == "char":
+            return f"'{_rust_string(value)}'"
+        if head == "float":
+            return f"{float(value)!r}_f64" if "32" not in bare else f"{float(value)!r}_f32"
+    if language == "c":
+        if head == "list":
+            element = re.sub(r"\s*(?:\*|\[\s*\])$", "", re.sub(r"\bconst\b", "", declared)).strip()
+            items = ", ".join(_new_literal(language, v, kind[1:], element) for v in value) or "0"
+            return f"({element}[]){{{items}}}"
+        if head == "str":
+            return f'(char[]){{"{_c_string(value)}"}}'  # a mutable copy: a sample may write into its string
+        if head == "char":
+            return f"'{_c_string(value)}'"
+    if head == "bool":
+        return "true" if value else "false"
+    if head == "float":
+        return repr(float(value))
+    return str(value)
+
+
 def _literal(language: str, value: Any, kind: tuple[str, ...], declared: str) -> str:
+    if language in ("go", "rust", "c"):
+        return _new_literal(language, value, kind, declared)
     head = kind[0]
     if head == "list":
         items = ", ".join(_literal(language, v, kind[1:], "") for v in value)
@@ -102,6 +216,8 @@ def holds_none(language: str, returns: str | None) -> bool:
     """Whether a function declared to answer ``returns`` can answer Python's None (null)."""
     if language == "javascript":
         return True
+    if language == "rust":
+        return (returns or "").strip().startswith("Option")
     primitive = {"int", "long", "short", "byte", "double", "float", "boolean", "char"}
     return language == "java" and (returns or "").strip() not in primitive
 
@@ -239,4 +355,135 @@ def _js_program(codes: dict[int, Any], calls: list[Call], nonce: str, seconds: i
     return "\n".join(lines) + "\nprocess.exit(0);\n"
 
 
-PROGRAMS = {"cpp": _cpp_program, "java": _java_program, "javascript": _js_program}
+_GO_MAIN = r"""
+func decontamCall(tag string, limit decontamTime.Duration, f func() interface{}) bool {
+	done := make(chan []byte, 1)
+	go func() {
+		defer func() { recover() }()
+		r := f()
+		b, err := decontamJSON.Marshal(r)
+		if err == nil {
+			done <- b
+		}
+	}()
+	select {
+	case b := <-done:
+		decontamOS.Stdout.WriteString(tag + string(b) + "}\n")
+		return true
+	case <-decontamTime.After(limit):
+		return false
+	}
+}
+"""
+
+
+def _go_program(codes: dict[int, Any], calls: list[Call], nonce: str, seconds: int) -> str:
+    (code,) = codes.values()  # one sample (ONE_PER_PROGRAM)
+    source = re.sub(r"^\s*package\s+\w+\s*$", "", code.source, flags=re.M)
+    source = re.sub(r"\bfunc\s+main\s*\(\s*\)", "func decontamSampleMain()", source)
+    body = []
+    for n, _k, fn, args in calls:
+        literals = ", ".join(_literal("go", v, type_kind(t, "go") or (), t) for t, v in zip(fn.params, args, strict=True))
+        call = f"{fn.name}({literals})"
+        if (type_kind(fn.returns or "", "go") or ("",))[0] == "char":
+            call = f"string({call})"  # a rune or byte answer is a character
+        body.append(f'\tif !failed["{fn.name}"] && !decontamCall({json.dumps(_tag(nonce, n))}, '
+                    f'{CALL_LIMIT_MS} * decontamTime.Millisecond, func() interface{{}} {{ return {call} }}) {{\n'
+                    f'\t\tfailed["{fn.name}"] = true\n\t}}')
+    return ("package main\n\nimport (\n\tdecontamJSON \"encoding/json\"\n\tdecontamOS \"os\"\n\tdecontamTime \"time\"\n)\n\n"
+            + source + "\n" + _GO_MAIN +
+            "\nfunc main() {\n\tfailed := map[string]bool{}\n" + "\n".join(body) + "\n\tdecontamOS.Exit(0)\n}\n")
+
+
+_RUST_EMIT = r"""
+trait DecontamEmit { fn emit(&self) -> String; }
+macro_rules! decontam_int { ($($t:ty),*) => { $(impl DecontamEmit for $t { fn emit(&self) -> String { self.to_string() } })* } }
+decontam_int!(i8, i16, i32, i64, i128, isize, u8, u16, u32, u64, u128, usize);
+impl DecontamEmit for f64 { fn emit(&self) -> String {
+  if self.is_nan() { "NaN".into() } else if self.is_infinite() { if *self > 0.0 { "Infinity".into() } else { "-Infinity".into() } }
+  else { format!("{:e}", self) } } }
+impl DecontamEmit for f32 { fn emit(&self) -> String { (*self as f64).emit() } }
+impl DecontamEmit for bool { fn emit(&self) -> String { self.to_string() } }
+impl DecontamEmit for char { fn emit(&self) -> String { self.to_string().emit() } }
+impl DecontamEmit for String { fn emit(&self) -> String { self.as_str().emit() } }
+impl DecontamEmit for &str { fn emit(&self) -> String { let mut o = String::from("\"");
+  for c in self.chars() { match c { '"' => o.push_str("\\\""), '\\' => o.push_str("\\\\"),
+    c if (c as u32) < 0x20 => o.push_str(&format!("\\u{:04x}", c as u32)), c => o.push(c) } } o.push('"'); o } }
+impl<T: DecontamEmit> DecontamEmit for Vec<T> { fn emit(&self) -> String {
+  format!("[{}]", self.iter().map(|x| x.emit()).collect::<Vec<_>>().join(",")) } }
+impl<T: DecontamEmit> DecontamEmit for Option<T> { fn emit(&self) -> String {
+  match self { Some(x) => x.emit(), None => "null".into() } } }
+fn decontam_call<T: DecontamEmit + Send + 'static>(tag: &str, f: impl FnOnce() -> T + Send + 'static) -> bool {
+  let (tx, rx) = std::sync::mpsc::channel();
+  let spawned = std::thread::Builder::new().stack_size(64 << 20).spawn(move || { let _ = tx.send(f().emit()); });
+  if spawned.is_err() { return false; }
+  match rx.recv_timeout(std::time::Duration::from_millis(LIMIT_MS)) {
+    Ok(s) => { println!("{}{}}}", tag, s); true }
+    Err(_) => false,
+  }
+}
+"""
+
+
+def _rust_structs(source: str) -> str:
+    """Unit structs for the ``impl Solution { ... }`` blocks of a LeetCode-style answer that does not declare them."""
+    declared = set(re.findall(r"\b(?:struct|enum|trait|type)\s+(\w+)", source))
+    return "".join(f"pub struct {name};\n" for name in dict.fromkeys(re.findall(r"^\s*impl\s+(\w+)\s*\{", source, re.M))
+                   if name not in declared)
+
+
+def _rust_program(codes: dict[int, Any], calls: list[Call], nonce: str, seconds: int) -> str:
+    # each sample in a module of its own, so that two samples' ``fn is_prime`` do not collide
+    # the calls are made from inside the module: a sample's functions are private to it
+    body: dict[int, list[str]] = {k: [] for k in codes}
+    for n, k, fn, args in calls:
+        literals = ", ".join(_literal("rust", v, type_kind(t, "rust") or (), t) for t, v in zip(fn.params, args, strict=True))
+        path = f"{fn.owner + '::' if fn.owner else ''}{fn.name}"
+        key = json.dumps(fn.name)
+        body[k].append(f"  if !failed.contains({key}) && !decontam_call({json.dumps(_tag(nonce, n))}, move || {path}({literals})) "
+                       f"{{ failed.insert({key}); }}")
+    modules = [f"mod decontam_s{k} {{\nuse super::*;\n{_rust_structs(c.source)}{c.source}\npub fn decontam_calls() {{\n"
+               f"  let mut failed: std::collections::HashSet<&str> = std::collections::HashSet::new();\n"
+               + "\n".join(body[k]) + "\n}\n}" for k, c in codes.items()]
+    return ("#![allow(unused, non_snake_case, dead_code)]\nuse std::collections::*;\n" + _RUST_EMIT.replace("LIMIT_MS", str(CALL_LIMIT_MS))
+            + "\n".join(modules) + "\nfn main() {\n  std::panic::set_hook(Box::new(|_| {}));\n"
+            + "".join(f"  decontam_s{k}::decontam_calls();\n" for k in codes) + "  std::process::exit(0);\n}\n")
+
+
+_C_EMIT = r"""
+static void decontam_s(const char* s) { putchar('"'); for (const unsigned char* p = (const unsigned char*)s; *p; ++p) {
+  if (*p == '"' || *p == '\\') printf("\\%c", *p); else if (*p < 0x20) printf("\\u%04x", *p); else putchar(*p); } putchar('"'); }
+static void decontam_c(char c) { char b[2] = {c, 0}; decontam_s(b); }
+static void decontam_b(_Bool b) { printf(b ? "true" : "false"); }
+static void decontam_d(double d) { if (isnan(d)) printf("NaN"); else if (isinf(d)) printf(d > 0 ? "Infinity" : "-Infinity");
+  else printf("%.17g", d); }
+static void decontam_i(long long i) { printf("%lld", i); }
+static void decontam_u(unsigned long long i) { printf("%llu", i); }
+#define DECONTAM_EMIT(x) _Generic((x), char*: decontam_s, const char*: decontam_s, char: decontam_c, _Bool: decontam_b, \
+  float: decontam_d, double: decontam_d, unsigned int: decontam_u, unsigned long: decontam_u, \
+  unsigned long long: decontam_u, default: decontam_i)(x)
+"""
+
+
+def _c_program(codes: dict[int, Any], calls: list[Call], nonce: str, seconds: int) -> str:
+    (code,) = codes.values()  # one sample (ONE_PER_PROGRAM)
+    source = re.sub(r"^\s*(?:int|void)\s+main\s*\(", "static int decontam_sample_main(", code.source, flags=re.M)
+    body = []
+    for n, _k, fn, args in calls:
+        literals = []
+        for i, (t, v) in enumerate(zip(fn.params, args, strict=True)):
+            literals.append(_literal("c", v, type_kind(t, "c") or (), t))
+            if i in fn.sized:
+                literals.append(str(len(v)))  # the array's length, the parameter after it
+        tag = _c_string(_tag(nonce, n))
+        # each call in a child of its own, ended by an alarm: a crash or an endless loop stops only that call
+        body.append(f"  fflush(stdout); if (fork() == 0) {{ alarm({seconds}); printf(\"%s\", \"{tag}\"); "
+                    f"DECONTAM_EMIT({fn.name}({', '.join(literals)})); printf(\"}}\\n\"); fflush(stdout); _exit(0); }} "
+                    "else wait(NULL);")
+    return ("#include <stdio.h>\n#include <stdlib.h>\n#include <string.h>\n#include <stdbool.h>\n#include <math.h>\n"
+            "#include <unistd.h>\n#include <sys/wait.h>\n" + source + "\n" + _C_EMIT +
+            "int main(void) {\n" + "\n".join(body) + "\n  return 0;\n}\n")
+
+
+PROGRAMS = {"cpp": _cpp_program, "java": _java_program, "javascript": _js_program, "go": _go_program,
+            "rust": _rust_program, "c": _c_program}
