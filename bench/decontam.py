@@ -37,7 +37,8 @@ default config) and prints aggregate figures only, last (measure it cold, with a
 ``--set fresh-tune`` prints the same figures for the fresh set's tune half (``fresh_tune.jsonl``,
 :func:`labelled.load_fresh_tune`: a second draw from the same pool, none of the test set's records, the same
 review), last ``decont_fresh_tune ...``; unlike the test set it accepts ``--show-misses`` (misses and false
-positives, with the reviewer's note). Measure it cold too: ``ALCHEMIST_CACHE=$(mktemp -d)``.
+positives, with the reviewer's note) and ``--cfg KEY=JSON`` (a config field overridden, to try a threshold on the
+tune half only). Measure it cold too: ``ALCHEMIST_CACHE=$(mktemp -d)``.
 
 ``--set multipart`` measures per-part retrieval on multi-part requests made of the paraphrase set's tune split
 (:func:`labelled.build_multipart`, the fresh set's format): recall, FPR, the same positives' recall as single
@@ -50,6 +51,7 @@ the right part; ``--whole-only`` retrieves every request whole (as before issue 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import tempfile
 import time
@@ -120,7 +122,7 @@ def fresh_main(args: argparse.Namespace, judge: object | None, tune: bool = Fals
     """
     rows = load_fresh_tune() if tune else load_fresh()
     name = "fresh_tune" if tune else "fresh"
-    cfg = DecontamConfig()
+    cfg = DecontamConfig(**{k: json.loads(v) for k, v in (x.split("=", 1) for x in args.cfg)})
     t0 = time.perf_counter()
     index = DecontamIndex(load_entries(cfg), cfg)
     pairs = [(r["instruction"], r["response"]) for r in rows]
@@ -214,10 +216,14 @@ def main() -> None:
                     help="Seeds of the derived set, pooled (its n-gram thresholds were tuned on seed 1).")
     ap.add_argument("--per-kind", type=int, default=40, help="Derived positives per contamination kind.")
     ap.add_argument("--show-misses", action="store_true", help="Print the misclassified rows.")
+    ap.add_argument("--cfg", action="append", default=[], metavar="KEY=JSON",
+                    help="--set fresh-tune: a DecontamConfig field overridden (repeatable), e.g. exec_foreign_threshold=0.5")
     add_model_args(ap, "decontamination judge")
     ap.add_argument("--run-dir", type=Path, help="keep the judge's request cache here (default: a temporary directory)")
     args = ap.parse_args()
     judge = model_from_args(ap, args)
+    if args.cfg and args.set != "fresh-tune":
+        ap.error("--cfg is for --set fresh-tune only: the fresh test set is measured with the default config")
     if args.set == "fresh":
         # the fresh set stays untouched for design: its misses are never printed
         if args.show_misses:
