@@ -156,18 +156,41 @@ def test_agreement_judges_the_response_against_what_independent_solutions_agree_
     def answering(*answers: str) -> CandidateRun:
         return CandidateRun("ok", outcomes=["pass"] * 4, errors=[("", "")] * 4, answers=list(answers))
     sols = [answering("1", "2", "3", "x"), answering("1", "2", "3", "y")]
-    assert D.differential(answering("1", "2", "9", "x"), sols, 2) == {"settled": 3, "disagree": [2]}
+    assert D.differential(answering("1", "2", "9", "x"), sols, 2) == {"settled": 3, "disagree": [2], "out_of_domain": 0,
+                                                                      "other_kind": 0, "inconsistent": 0}
     undecided = D.Decision("undecided")
     assert D.with_differential(undecided, answering("1", "2", "9", "z"), sols, 2, 0.0, 3).probe == 2
     # agreeing everywhere does not verify what the tests left undecided
     assert D.with_differential(D.Decision("undecided"), answering("1", "2", "3", "z"), sols, 2, 0.0, 3).verdict == "undecided"
     # a majority settles a probe, but not against an answer that one of the solutions shares
     three = [answering("1", "5"), answering("1", "5"), answering("2", "6")]
-    assert D.differential(answering("2", "7"), three, 2) == {"settled": 2, "disagree": [1]}
-    # pass_share trusts the tests
+    assert D.differential(answering("2", "7"), three, 2)["disagree"] == [1]
+    # the pass_share policy trusts the tests
     assert D.pass_share(_run({0, 1, 2}), valid, 0.75).verdict == "pass"
     assert D.pass_share(_run({0, 1}), valid, 0.75).failing == [2, 3]
     assert D.pass_share(_run(set()), [], 0.5).verdict == "undecided"
+
+
+def test_another_interface_is_not_a_wrong_answer() -> None:
+    """From the tune split (docs/verify.md): MBPP's unique_Element answers 'YES'/'NO' where the model's solutions
+    say True/False; a response of another kind stays unverified unless its answers are not even consistent."""
+    def answering(*answers: str) -> CandidateRun:
+        return CandidateRun("ok", outcomes=["fail"] * 2, errors=[("AssertionError", "")] * 2, answers=list(answers))
+    sols = [answering("True", "False", "True", "False", "3"), answering("True", "False", "True", "False", "3")]
+    failed = D.Decision("fail", [0])
+    yes_no = answering("'YES'", "'NO'", "'YES'", "'NO'", "!TypeError")
+    d = D.with_differential(failed, yes_no, sols, 2, 0.34, 3)
+    assert d.verdict == "undecided" and d.evidence["differential"] == {
+        "settled": 4, "disagree": 4, "out_of_domain": 1, "other_kind": 4, "inconsistent": 0}
+    # a mutant with the same interface says 'YES' once where the solutions say False: a behaviour, rejected
+    flipped = answering("'YES'", "'NO'", "'YES'", "'YES'", "3")
+    d = D.with_differential(D.Decision("fail", [0]), flipped, sols, 2, 0.34, 3)
+    assert d.verdict == "fail" and d.evidence["differential"]["inconsistent"] == 1
+    # solutions that agree on crashing settle nothing against an answer; lists of any kind match an empty one
+    crashing = [answering("!TypeError", "[]"), answering("!TypeError", "[]")]
+    assert D.differential(answering("{}", "[1, 2]"), crashing, 2)["settled"] == 1
+    assert D.differential(answering("{}", "[1, 2]"), crashing, 2)["other_kind"] == 0
+    assert D.shape("[1, 'a', 2.5]") == "list[num,str]" and D.shape("(1, [2])") == "list[list,num]"
 
 
 def test_model_free_verify_rejects_crashes_with_the_error_and_keeps_every_record() -> None:

@@ -14,6 +14,7 @@ either way (undecided, kept unverified).
 
 from __future__ import annotations
 
+import ast
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -82,14 +83,54 @@ def agreement(response: CandidateRun, solutions: list[CandidateRun], valid: list
     return Decision("undecided", failing, evidence)
 
 
+def shape(answer: str) -> str:
+    """The kind of value a canonical answer holds (``_tests_runner._canon``): ``num`` (int and float alike),
+    ``bool``, ``str``, ``none``, ``list[<element kinds>]``, ``dict``, ``set``, ``!<exception>`` or the type
+    name the runner wrote for anything else."""
+    if answer.startswith("!"):
+        return answer
+    try:
+        value = ast.literal_eval(answer)
+    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+        return "list" if answer.startswith("[") else "dict" if answer.startswith("{") else answer
+    return _shape_of(value, 0)
+
+
+def _shape_of(value: object, depth: int) -> str:
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, (int, float)):
+        return "num"
+    if value is None:
+        return "none"
+    if isinstance(value, (list, tuple)):
+        if depth:
+            return "list"
+        return "list[" + ",".join(sorted({_shape_of(v, depth + 1) for v in value})) + "]"
+    return type(value).__name__
+
+
+def _compatible(a: str, b: str) -> bool:
+    """Shapes that could hold the same answer: equal, or lists one of which is empty."""
+    return a == b or (a.startswith("list") and b.startswith("list") and "list[]" in (a, b))
+
+
 def differential(response: CandidateRun, solutions: list[CandidateRun], min_agreeing: int) -> dict[str, Any]:
     """Differential evidence on the probes (the tests' calls and nearby inputs): a probe is *settled* when at
     least ``min_agreeing`` independent solutions give the same answer and more than half of the solutions that
     answer give it; the response disagrees where its answer differs from the settled one and no solution answers
     as it does. Expected values written by the model play no part, so its arithmetic slips cannot convict a
-    right response."""
+    right response.
+
+    Two kinds of difference say that the response has another interface, not another behaviour, and are
+    counted apart: a ``TypeError`` where the solutions answer (an input of a type the response does not take:
+    a list where it takes tuples) is left out of the settled probes (``out_of_domain``), and an answer of
+    another kind (``'YES'`` where the solutions say ``True``, a dict of counts where they give a count) is
+    ``other_kind``. Solutions that agree on an exception where the response answers are no evidence against it
+    (two of three solutions of "count the unique lists" put lists in a set): such a probe is not settled."""
     usable = [s for s in solutions if s.usable]
-    settled, disagree = 0, []
+    settled, disagree, out_of_domain, other_kind = 0, [], 0, 0
+    theirs: dict[str, set[str]] = {}  # the settled answers beside each answer of the response
     for i, mine in enumerate(response.answers if response.usable else []):
         answers = [s.answers[i] for s in usable if i < len(s.answers)
                    and not s.answers[i].startswith(("!Timeout", "!Dropped"))]
@@ -99,10 +140,23 @@ def differential(response: CandidateRun, solutions: list[CandidateRun], min_agre
         count = answers.count(top)
         if count < min_agreeing or 2 * count <= len(answers):
             continue
+        if mine == "!TypeError" and not top.startswith("!"):
+            out_of_domain += 1
+            continue
+        if top.startswith("!") and not mine.startswith("!"):
+            continue  # solutions agreeing to crash where the response answers say nothing against the answer
         settled += 1
+        if not mine.startswith("!"):
+            theirs.setdefault(mine, set()).add(top)
         if mine != top and mine not in answers:
             disagree.append(i)
-    return {"settled": settled, "disagree": disagree}
+            if not mine.startswith("!") and not top.startswith("!") and not _compatible(shape(mine), shape(top)):
+                other_kind += 1
+    # another interface maps each of its answers to one of theirs ('YES' wherever they say True); an answer
+    # of the response beside two different settled answers is a difference of behaviour, whatever the kinds
+    inconsistent = sum(len(tops) - 1 for tops in theirs.values())
+    return {"settled": settled, "disagree": disagree, "out_of_domain": out_of_domain, "other_kind": other_kind,
+            "inconsistent": inconsistent}
 
 
 def with_differential(decision: Decision, response: CandidateRun, solutions: list[CandidateRun], min_agreeing: int,
@@ -110,10 +164,22 @@ def with_differential(decision: Decision, response: CandidateRun, solutions: lis
     """The agreement decision with the differential evidence added: a response that answers more than
     ``max_disagreement`` of at least ``min_settled`` settled probes differently from the solutions fails.
     Agreeing on the probes does not verify a response the tests left undecided (on the tune split that let
-    mutants whose changed branch no probe reaches through): it stays unverified."""
+    mutants whose changed branch no probe reaches through): it stays unverified. A response whose differences
+    are mostly answers of another kind (at least ``min_settled`` of them, and half of its differences) is not
+    failed, by the tests or the probes: the instruction left the interface open and the model chose another
+    one (on the tune split: MBPP references that answer ``'YES'``/``'NO'``, a dict of counts, a tuple of two
+    values); it stays unverified."""
     diff = differential(response, solutions, min_agreeing)
     settled, disagree = diff["settled"], diff["disagree"]
-    decision.evidence["differential"] = {"settled": settled, "disagree": len(disagree)}
+    decision.evidence["differential"] = {"settled": settled, "disagree": len(disagree),
+                                         "out_of_domain": diff["out_of_domain"], "other_kind": diff["other_kind"],
+                                         "inconsistent": diff["inconsistent"]}
+    if diff["other_kind"] >= min_settled and 2 * diff["other_kind"] >= len(disagree) and not diff["inconsistent"]:
+        if decision.verdict == "fail":
+            return Decision("undecided", decision.failing, {**decision.evidence,
+                                                            "why": "answers of another kind than the independent "
+                                                                   "solutions': another interface"})
+        return decision
     if settled < min_settled:
         return decision
     if len(disagree) / settled > max_disagreement and decision.verdict != "fail":
