@@ -634,6 +634,13 @@ def test_statement_veto_reads_the_contract_not_the_implementation():
     assert statement_veto(count_char, "Count a given character in a string, case-insensitive.") is None  # one weak
     odd = ["Write a python function which takes a list of integers and only returns the odd ones."]
     assert statement_veto(odd, "Filter out even numbers from a list of integers, returning the odd numbers.") is None
+    assert statement_veto(["Write a function to check if the given integer is a prime number."],
+                          "Create a function in Java that prints the sum of two integers and checks if the result is a "
+                          "prime number.") == {"added": ["the sum"]}
+    assert statement_veto(["Add two numbers x and y"], "Create a C++ program to compute the sum of two numbers.") is None
+    assert statement_veto(["Write a function to remove all whitespaces from a string."],
+                          "Create a function to remove all leading and trailing whitespaces in a string") == \
+        {"added": ["leading or trailing"]}
     for how in ("without using any loop", "in O(n) time", "using recursion", "in place", "without built-in functions"):
         assert statement_veto(["Return length of given string"], f"Find the length of a string {how}.") is None
 
@@ -720,3 +727,18 @@ def test_a_lifted_one_liner_is_a_leak(index, paraphrase):
     assert (p["task_id"], p["signal"]) == ("Mbpp/381", "execution") and p["scores"]["function"] != "_snippet_0"
     assert p["scores"]["tests_passed"] == p["scores"]["tests_total"]
     assert lift_snippet(ast.parse(row["response"]))[1][1] == 2  # the variant with the number as a parameter
+
+
+def test_an_answer_the_sandbox_cannot_run_is_judged_by_its_statement(veto_few, paraphrase):
+    """A C# palindrome check (a language the sandbox does not build) reads 0.876 against HumanEval/48: below
+    ``statement_threshold``, but with no code to run the statement is the only evidence, from
+    ``statement_unrun_threshold``; at the old threshold it was kept."""
+    cfg, index = veto_few
+    row = paraphrase("codealpaca/code_alpaca_2k.json#1692")
+    p = _decided(index, cfg, row["instruction"], row["response"]).rejection.params
+    assert (p["task_id"], p["signal"]) == ("HumanEval/48", "statement")
+    assert cfg.statement_unrun_threshold <= p["score"] < cfg.statement_threshold
+    old = cfg.model_copy(update={"statement_unrun_threshold": cfg.statement_threshold})
+    plain = DecontamIndex([], old, problems=index._problems)
+    plain._semantic = SemanticIndex(index._problems, old, embedder=index.semantic().embedder)
+    assert not _decided(plain, old, row["instruction"], row["response"]).rejected

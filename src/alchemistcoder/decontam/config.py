@@ -97,10 +97,11 @@ class DecontamConfig(StrictModel):
         "MBPP/798's ``_sum``): a common problem has many neighbours on the same topic ahead of it.",
     )
     exec_foreign_threshold: float = Field(
-        0.8, gt=0, le=1,
-        description="Cosine at or above which a C++, Java or JavaScript sample (whose Python proves nothing) is run "
-        "on a candidate's tests among the ``top_k`` nearest: a batch of such samples costs a compile, so only near "
-        "candidates (188 of the 15,330 shared samples at 0.8, 1,416 at 0.6).",
+        0.65, gt=0, le=1,
+        description="Cosine at or above which a C++, Java, JavaScript, Go, Rust or C sample (whose Python proves "
+        "nothing) is run on a candidate's tests among the ``top_k`` nearest: a batch of such samples costs a compile "
+        "(188 of the 15,330 shared samples at 0.8, 1,416 at 0.6). 0.8 until issue 24's item 5: on the fresh set's tune "
+        "half, 0.65 finds 0.41 of the paraphrases instead of 0.17 at the same false positives (docs/curate.md).",
     )
     statement_threshold: float = Field(
         0.88, gt=0, le=1,
@@ -109,6 +110,13 @@ class DecontamConfig(StrictModel):
     )
     statement_words: float = Field(
         0.8, gt=0, le=1, description="Share of the statement's content words the instruction must contain (key facts)."
+    )
+    statement_unrun_threshold: float = Field(
+        0.86, gt=0, le=1,
+        description="``statement_threshold`` for a sample with no code the sandbox can run (a prose answer, pseudo-code, "
+        "C#, Ruby, a program that defines no function): its statement is the only evidence, judged by its key facts "
+        "(issue 24, item 5). The lower of the two applies. Lower costs false positives on the tune data "
+        "(docs/curate.md, \"Prose answers\").",
     )
     statement_veto: bool = Field(
         True,

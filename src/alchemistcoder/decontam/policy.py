@@ -49,7 +49,7 @@ def exec_floor(cfg: DecontamConfig) -> float:
 
 def retrieval_floor(cfg: DecontamConfig) -> float:
     """The lowest cosine at which a problem is a candidate for any signal."""
-    return min(cfg.exec_threshold, cfg.exec_strong_threshold, cfg.statement_threshold,
+    return min(cfg.exec_threshold, cfg.exec_strong_threshold, cfg.statement_threshold, cfg.statement_unrun_threshold,
                cfg.judge_threshold if cfg.judge_model else 1.0)
 
 
@@ -115,8 +115,9 @@ def _veto(cfg: DecontamConfig, problems: list[BenchProblem], c: Candidate, signa
 
 
 def decide(cfg: DecontamConfig, problems: list[BenchProblem], facts: list[list[KeyFacts]], instruction: str,
-           cands: list[Candidate], verdicts: dict[str, ExecVerdict]) -> Decision:
-    """One sample's :class:`Decision`. ``instruction`` is cut as embedded.
+           cands: list[Candidate], verdicts: dict[str, ExecVerdict], runnable: bool = True) -> Decision:
+    """One sample's :class:`Decision`. ``instruction`` is cut as embedded; ``runnable``: whether the sample has
+    code the sandbox can run (without, its statement is judged from ``statement_unrun_threshold``).
 
     Execution first (the nearest candidate whose tests the sample's code passes), then the key facts; a
     candidate either would convict on is passed over when its statement veto holds (the first such veto is
@@ -132,8 +133,9 @@ def decide(cfg: DecontamConfig, problems: list[BenchProblem], facts: list[list[K
             vetoed.append(veto)
     # the statement signal also where the tests failed: a paraphrase often changes the interface
     # (a binary number as a string, Fibonacci counted from 1), and its key facts still decide
+    threshold = cfg.statement_threshold if runnable else min(cfg.statement_threshold, cfg.statement_unrun_threshold)
     for c in cands[: cfg.top_k]:
-        if c.cosine >= cfg.statement_threshold:
+        if c.cosine >= threshold:
             ok, detail = best_facts(facts[c.problem], instruction, cfg.statement_words)
             if ok:
                 veto = _veto(cfg, problems, c, "statement", None, instruction)

@@ -156,6 +156,7 @@ _SELECTORS: dict[str, frozenset[str]] = {
     "prime": frozenset({"prime", "primes"}),
     "unique": frozenset({"unique", "distinct", "non-repeated", "nonrepeated", "non-repeating", "repeated"}),
     "consecutive": frozenset({"consecutive", "adjacent"}),
+    "leading or trailing": frozenset({"leading", "trailing"}),
 }
 # A selector that the *benchmark* states and the sample drops vetoes only in this set: a benchmark's own
 # wording names its domain more often than a paraphrase does ("the first non-repeated character" said as "the
@@ -176,6 +177,12 @@ _DETERMINERS = frozenset(word_tokens("the all every its their those list lists")
 # The other side of an exclusive pair: "filters out even numbers, returning the odd ones" states the
 # benchmark's "only returns the odd ones" both ways, and adds nothing.
 _PAIRED = {"even": "odd", "odd": "even", "positive": "negative", "negative": "positive"}
+# Aggregations a task sentence asks for ("prints the sum of two integers and checks if it is prime" against
+# MBPP/605's prime check): named by the sample and by no statement, another computation. A statement also
+# names one by its verb ("Add two numbers x and y"); a sample's verbs are not read ("Add a docstring").
+_AGGREGATES = {"sum": (frozenset({"sum", "sums", "summation", "total"}), frozenset({"add", "adds", "addition", "plus"})),
+               "product": (frozenset({"product"}), frozenset({"multiply", "multiplies", "multiplication"})),
+               "average": (frozenset({"average", "mean"}), frozenset())}
 _CHOOSERS = frozenset(word_tokens(
     "greater greatest larger largest bigger biggest higher highest smaller smallest lesser least lower lowest max "
     "maximum min minimum longer longest shorter shortest"
@@ -231,6 +238,8 @@ class Constraints:
     units: frozenset[str]
     nested: bool = False
     flat: bool = False
+    aggregates: frozenset[str] = frozenset()  # sum, product, average, named as nouns
+    verbs: frozenset[str] = frozenset()  # the same, named by a verb too (a statement's "Add two numbers")
 
 
 def task_sentence(text: str) -> str:
@@ -271,7 +280,9 @@ def constraints(text: str) -> Constraints:
     units = frozenset(u for u, members in _UNITS.items() if members & set(words))
     return Constraints(frozenset(selectors), frozenset(mentioned), frozenset(qualified), bool(_CHOOSERS & set(words)),
                        bool(_IGNORING.search(text)), case, bool(_SEQUENCE & set(words)), bool(_STRING & set(words)),
-                       units, bool(_NESTED.search(text)), bool(_FLAT.search(text)) and not _NESTED.search(text))
+                       units, bool(_NESTED.search(text)), bool(_FLAT.search(text)) and not _NESTED.search(text),
+                       frozenset(a for a, (nouns, _v) in _AGGREGATES.items() if nouns & set(words)),
+                       frozenset(a for a, (nouns, verbs) in _AGGREGATES.items() if (nouns | verbs) & set(words)))
 
 
 def statement_veto(statements: list[str], instruction: str) -> dict[str, Any] | None:
@@ -288,6 +299,7 @@ def statement_veto(statements: list[str], instruction: str) -> dict[str, Any] | 
     added = sorted(f for f in mine.selectors - stated if not (_PAIRED.get(f) in stated and _PAIRED.get(f) in mine.mentioned))
     if mine.chooses and not any(t.chooses for t in theirs):
         added.append("chooses a greater or smaller one")
+    added += [f"the {a}" for a in sorted(mine.aggregates - frozenset().union(*(t.verbs for t in theirs)))]
     if mine.ignores and not any(t.ignores for t in theirs):
         added.append("ignores some elements")
     # dropped: a selector every statement puts on a word ("consecutive duplicates") that the sample names
