@@ -698,6 +698,10 @@ def test_signatures_of_go_rust_and_c():
     assert f.name == "sum" and len(f.params) == 1 and f.sized == {0}  # one list: its length is given with it
     assert type_kind("[][]int", "go") == ("list", "list", "int") and type_kind("&Vec<String>", "rust") == ("list", "str")
     assert type_kind("const char *", "c") == ("str",) and type_kind("Node *", "c") is None
+    # a bare C-family function without includes, unfenced (language detection finds no code): compiled as C++
+    bare = foreign_code("int gcd(int a, int b) {\n   if (b == 0) return a;\n   return gcd(b, a % b);\n}")
+    assert bare.language == "cpp" and [f.name for f in bare.functions] == ["gcd"]
+    assert foreign_code("def f(x):\n    return {x}") is None
 
 
 def test_one_liners_and_scripts_are_lifted_more_often():

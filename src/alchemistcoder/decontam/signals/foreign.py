@@ -216,27 +216,43 @@ def _c_functions(code: str) -> list[ForeignFunction]:
     return out
 
 
+def _unfenced(response: str) -> list[tuple[str, str]]:
+    """A response that is only a C-family function or JavaScript function, unfenced and without the includes or
+    keywords language detection reads (CodeAlpaca's bare ``int gcd(int a, int b) { ... }``), as one block:
+    C-like code is compiled as C++ (a superset for such functions)."""
+    text = response.strip()
+    if not text.endswith("}") or re.search(r"^\s*(?:def|class)\s", text, re.M):
+        return []
+    if re.match(r"(?:async\s+)?function\s+\w+\s*\(|(?:const|let|var)\s+\w+\s*=", text):
+        return [("javascript", text)]
+    if _CPP_SIGNATURE.match(text):
+        return [("cpp", text)]
+    return []
+
+
 def foreign_code(response: str) -> ForeignCode | None:
     """The first C++, Java, JavaScript, Go, Rust or C block of a response that defines a function, or None."""
-    for block in extract_code_blocks(response):
-        if block.language not in LANGUAGES:
+    blocks = [(b.language, b.code) for b in extract_code_blocks(response)]
+    if not any(language in LANGUAGES or language == "python" for language, _c in blocks):
+        blocks += _unfenced(response)
+    for language, code in blocks:
+        if language not in LANGUAGES:
             continue
-        code = block.code
         functions: list[ForeignFunction] = []
-        if block.language == "cpp":
+        if language == "cpp":
             code = _strip_cpp_main(code)
             for m in _CPP_SIGNATURE.finditer(code):
                 returns, name = m.group(1).strip(), m.group(2)
                 if name not in _KEYWORDS and returns not in ("return", "else", "new") and "void" not in returns.split():
                     functions.append(ForeignFunction(name, [_param_type(p) for p in _split_params(m.group(3))], returns))
-        elif block.language == "go":
+        elif language == "go":
             functions = _go_functions(code)
-        elif block.language == "rust":
+        elif language == "rust":
             functions = _rust_functions(code)
-        elif block.language == "c":
+        elif language == "c":
             code = _strip_cpp_main(code)
             functions = _c_functions(code)
-        elif block.language == "java":
+        elif language == "java":
             classes = [(c.start(), c.group(1)) for c in _JAVA_CLASS.finditer(code)]
             for m in _JAVA_SIGNATURE.finditer(code):
                 modifiers, returns, name = m.group(1), m.group(2).strip(), m.group(3)
@@ -252,11 +268,11 @@ def foreign_code(response: str) -> ForeignCode | None:
                 if name not in _KEYWORDS:
                     functions.append(ForeignFunction(name, [None] * len(_split_params(params)), None))
         signature = {"cpp": _CPP_SIGNATURE, "java": _JAVA_SIGNATURE, "javascript": _JS_SIGNATURE, "go": _GO_SIGNATURE,
-                     "rust": _RUST_SIGNATURE, "c": _C_SIGNATURE}[block.language]
+                     "rust": _RUST_SIGNATURE, "c": _C_SIGNATURE}[language]
         bodies = {}
         for m in signature.finditer(code):
-            name = {"cpp": m.group(2), "java": m.group(3), "c": m.group(2)}.get(block.language) or m.group(1) or m.group(3)
-            brace = re.compile(r"\s*(?:=>\s*)?\{").match(code, m.end() - (block.language != "javascript"))
+            name = {"cpp": m.group(2), "java": m.group(3), "c": m.group(2)}.get(language) or m.group(1) or m.group(3)
+            brace = re.compile(r"\s*(?:=>\s*)?\{").match(code, m.end() - (language != "javascript"))
             if brace:
                 bodies[name] = (brace.end() - 1, _body_end(code, brace.end() - 1))
         main = re.search(r"\bmain\s*\([^)]*\)[^{;]*\{", code)
@@ -264,7 +280,7 @@ def foreign_code(response: str) -> ForeignCode | None:
             bodies["main"] = (main.end() - 1, _body_end(code, main.end() - 1))
         functions = _drop_helpers(code, functions, bodies)
         if functions:
-            return ForeignCode(block.language, code, functions)
+            return ForeignCode(language, code, functions)
     return None
 
 
