@@ -70,8 +70,13 @@ def tries(cfg: DecontamConfig, c: Candidate, p: BenchProblem, code: SampleCode) 
 
 
 def foreign_candidates(cfg: DecontamConfig, cands: list[Candidate]) -> list[Candidate]:
-    """The candidates a C++, Java, JavaScript, Go, Rust or C sample is run on (whose Python proved nothing)."""
-    return [c for c in cands[: cfg.top_k] if c.cosine >= cfg.exec_foreign_threshold]
+    """The candidates a C++, Java, JavaScript, Go, Rust or C sample is run on (whose Python proved nothing): the
+    ``top_k`` nearest at ``exec_foreign_threshold``, and as for Python further down to ``exec_top_k`` at
+    ``exec_strong_threshold``, where :func:`tries` keeps a problem with many tests and the functions named like it
+    (a JavaScript ``findLargestNumber`` has three "largest of ..." problems nearer than HumanEval/35's
+    ``max_element``)."""
+    return [c for c in cands[: cfg.exec_top_k]
+            if c.cosine >= (cfg.exec_foreign_threshold if c.rank < cfg.top_k else cfg.exec_strong_threshold)]
 
 
 def best_facts(statements: list[KeyFacts], instruction: str, min_words: float) -> tuple[bool, dict[str, Any]]:
