@@ -251,7 +251,7 @@ def part_b(args: argparse.Namespace, ap: argparse.ArgumentParser) -> dict[str, A
             r["stage_tokens_per_sample"] = r["tokens_per_sample"]
             r["tokens_per_sample"] = counting.tokens / max(1, r["n"])
             r["requests"] = counting.requests
-            _print_policy(policy, r, cfg, embedded)
+            _print_policy(policy, r, cfg, embedded, show_misses=args.split == "tune")
     finally:
         print(f"llm usage: {client.usage.summary()}")
         client.close()
@@ -305,7 +305,7 @@ def _score(out: list, by_id: dict, cfg: Any, vset: Any) -> dict[str, Any]:
     }
 
 
-def _print_policy(policy: str, r: dict[str, Any], cfg: Any, embedded: bool) -> None:
+def _print_policy(policy: str, r: dict[str, Any], cfg: Any, embedded: bool, show_misses: bool) -> None:
     print(f"\npolicy {policy} ({r['n']} samples: {r['correct']} correct, {r['wrong']} wrong; n_tests={cfg.n_tests} "
           f"n_solutions={cfg.n_solutions} max_repairs={cfg.max_repairs} tests_can_reject={cfg.tests_can_reject}"
           f"{' (embedded model)' if embedded else ''}; {r['seconds']:.0f}s)")
@@ -321,6 +321,9 @@ def _print_policy(policy: str, r: dict[str, Any], cfg: Any, embedded: bool) -> N
           f"sample {r['tests_per_verified']:.2f}; tokens per sample {r['tokens_per_sample']:.0f} "
           f"({r['requests']} requests; the stage's own count in meta['verify']: {r['stage_tokens_per_sample']:.0f} "
           f"per sample; uncached this run: {r['client_tokens']} tokens)")
+    if not show_misses:  # the test split's misjudged responses are never read while designing
+        print("  correct rejected: not printed outside the tune split")
+        return
     for e in r["examples"]:
         s = e["sample"]
         decide = next((ev for ev in reversed(s.trace) if ev.verdict == "reject"), None)
