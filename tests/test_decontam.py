@@ -720,6 +720,11 @@ def test_one_liners_and_scripts_are_lifted_more_often():
         [("(word):\n    return word[::-1]", 1)]
     assert lifted("print('Sum:', total, 'and', other)") == []  # two values shown: no one answer
     assert [a for _s, a in lifted("round(x, 2)")] == [1, 2, 2]  # the number given to a call, as a parameter too
+    assert lifted("list('Word to Split')") == [("(arg0):\n    return list(arg0)", 1)]  # the text a call works on
+    # ``string`` is a standard module's name, but a value here: its ``replace`` is a string's; the text removed
+    # is tried as a second parameter (MBPP/377's character)
+    assert [a for s_, a in lifted("string.replace('1', '')")] == [1, 2, 2]
+    assert lifted("string.ascii_letters[:n]")[0][0].startswith("(n):\n    import string")
 
 
 def test_a_lifted_one_liner_is_a_leak(index, paraphrase):
