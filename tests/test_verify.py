@@ -393,3 +393,47 @@ def test_a_recorded_repair_by_a_real_model_replaces_the_response_and_becomes_a_t
     assert sample.meta["tests"] and sample.meta["tests_provenance"]["by"] == "model"
     (task,) = [t for t in trace_tasks([sample], ComprehendConfig()) if t.task == "repair"]
     assert "'aeiou'" in task.instruction and repair.params["test"] in task.instruction
+
+
+def test_a_cpp_function_runs_on_python_asserts_through_the_typed_harness() -> None:
+    """Real g++ in the sandbox: each assert's literals are written in the declared types; a value the types
+    cannot hold (a float for an int) leaves that test out, and a form that is not `f(literals) == literal` too."""
+    from alchemistcoder.verify.foreign_tests import foreign_interface, run_foreign_tests
+
+    response = "```cpp\nint gcd(int a, int b) {\n    while (b) { int t = b; b = a % b; a = t; }\n    return a;\n}\n```"
+    iface = foreign_interface(response, "cpp")
+    assert iface is not None and "in cpp: int gcd(int, int)" in iface.prompt()
+    tests = ["assert gcd(12, 18) == 6", "assert gcd(7, 5) == 2", "assert gcd(1.5, 2) == 1", "assert gcd(4, 2) > 0"]
+    ((run, ran),) = run_foreign_tests([(iface, tests)], timeout_s=10.0)
+    assert run.outcomes[:2] == ["pass", "fail"] and ran == {0, 1}
+
+
+def test_model_tests_of_foreign_responses_only_mark_and_verify_by_every_consensus_test(tmp_path) -> None:
+    """Qwen2.5-Coder-1.5B's recorded tests (Python asserts) and Python solutions for a C++, a Java and a JavaScript
+    response, replayed over a real socket: the right C++ and JavaScript verify and carry their tests; the Java
+    method that skips the last element fails consensus tests and stays unverified (foreign tests never reject)."""
+    import json
+    from pathlib import Path
+
+    from alchemistcoder.llm.client import LLMClient
+    from alchemistcoder.llm.config import LLMConfig
+    from llm_fault_server import FaultServer
+
+    fixture = json.loads((Path(__file__).parent / "data" / "llm_answers" / "verify_foreign_qwen-1.5b.json").read_text())
+    samples = [Sample(i, "fixture", make_messages(ins, resp)) for i, ins, resp in fixture["samples"]]
+    with FaultServer([f"text:{a['text']}" for a in fixture["answers"]]) as server:
+        cfg = LLMConfig(backend="openai", model="qwen-1.5b", base_urls=[server.base_url], max_concurrency=1,
+                        api_key_env=None)
+        with LLMClient.from_config(cfg, cache_dir=tmp_path / "cache") as client:
+            verify_samples(samples, VerifyConfig(), client)
+        assert server.total_received == len(fixture["answers"])
+    by_id = {s.id: s for s in samples}
+    for name, language in (("gcd_cpp", "cpp"), ("vowels_js", "javascript")):
+        s = by_id[name]
+        assert s.meta["verify"]["status"] == "verified", s.meta["verify"]
+        assert s.meta["tests"] and s.meta["tests_provenance"]["language"] == language
+    wrong = by_id["max_java_wrong"]
+    assert not wrong.rejected and wrong.meta["verify"]["status"] == "unverified"
+    decide = next(e for e in wrong.trace if e.op == "verify_decide")
+    assert decide.params["verdict"] in ("fail", "undecided") and decide.params["failing"]
+    assert any("101" in f["test"] or "3]" in f["test"] for f in decide.params["failing"])

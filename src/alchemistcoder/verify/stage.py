@@ -6,7 +6,8 @@ from the error or rejected; every step is in the trace.
    classes in ``verify.reject`` reject the sample (``code_crashes``). The response's own examples (doctests,
    printed calls with their claimed output; ``examples.py``) run as tests, and a response that contradicts
    them is rejected (``failing_own_examples``); no model is needed for either.
-2. **Tests.** A Python response that defines functions or classes is tested: with the tests it came with
+2. **Tests.** A Python response that defines functions or classes (or a C++/Java/JavaScript/Go/Rust/C one that
+   defines a function with a simple signature, ``foreign_tests.py``; its tests only mark) is tested: with the tests it came with
    (MBPP-style ``meta["tests"]``), else with ``n_tests`` asserts the model writes from the instruction and
    the interface (``testing.py``). Tests are checked statically, then in the sandbox (deterministic, in
    time, not failing for their own fault); the invalid ones are counted and dropped.
@@ -35,6 +36,7 @@ from alchemistcoder.seeding import int_seed, unit_hash
 from alchemistcoder.stage import StageContext
 from alchemistcoder.text import clip
 from alchemistcoder.verify import decide as D
+from alchemistcoder.verify import foreign_tests as FT
 from alchemistcoder.verify import testing as T
 from alchemistcoder.verify.config import VerifyConfig
 from alchemistcoder.verify.examples import Example, own_examples
@@ -81,6 +83,7 @@ class Case:
     first_outcomes: list[str] = field(default_factory=list)  # the response's own, before any repair
     probes: list[str] = field(default_factory=list)  # calls the candidates' answers are compared on
     first_evidence: dict[str, Any] = field(default_factory=dict)
+    foreign: FT.ForeignInterface | None = None  # a C++/Java/... response: its function runs in its own language
 
 
 def is_candidate(sample: Sample) -> bool:
@@ -128,8 +131,10 @@ def _decide(case: Case, cfg: VerifyConfig) -> D.Decision:
     if case.provenance == "source" or cfg.policy == "pass_share":
         share = 1.0 if case.provenance == "source" else cfg.min_pass_share
         return D.pass_share(case.response_run, case.valid, share)
+    # a foreign response has no differential evidence (no probes run in its language) to catch what a relaxed
+    # consensus share lets through: it is verified only by every consensus test
     decision = D.agreement(case.response_run, case.solution_runs, case.valid, cfg.min_agreeing,
-                           cfg.min_consensus_share)
+                           1.0 if case.foreign else cfg.min_consensus_share)
     if not case.probes:
         return decision
     return D.with_differential(decision, case.response_run, case.solution_runs, cfg.min_agreeing,
@@ -140,11 +145,18 @@ def _run_cases(cases: list[Case], cfg: VerifyConfig, with_solutions: bool) -> No
     """Run every case's tests on its response (and, the first time, its solutions); find the valid tests."""
     batches = []
     for c in cases:
-        candidates = [c.definitions] + ([_definitions_of(s) for s in c.solutions] if with_solutions else [])
-        if with_solutions and cfg.policy == "agreement" and c.provenance == "model":
+        own = [] if c.foreign else [c.definitions]
+        candidates = own + ([_definitions_of(s) for s in c.solutions] if with_solutions else [])
+        if with_solutions and cfg.policy == "agreement" and c.provenance == "model" and not c.foreign:
             c.probes = T.probes_of(c.tests, c.program, cfg.n_probes)
         batches.append((candidates, c.tests, c.probes))
+    foreign = iter(FT.run_foreign_tests([(c.foreign, c.tests) for c in cases if c.foreign], cfg.timeout_s,
+                                        cfg.workers or None) if any(c.foreign for c in cases) else [])
     for case, runs in zip(cases, T.run_tests(batches, cfg), strict=True):
+        ran: set[int] | None = None
+        if case.foreign:
+            response_run, ran = next(foreign)
+            runs = [response_run, *runs]
         case.response_run = runs[0]
         if with_solutions:
             case.solution_runs = runs[1:]
@@ -153,7 +165,10 @@ def _run_cases(cases: list[Case], cfg: VerifyConfig, with_solutions: bool) -> No
             case.valid = list(range(len(case.tests)))
         else:
             case.valid, dropped = T.valid_tests([case.response_run, *case.solution_runs], len(case.tests))
-            case.dropped.update(dropped)
+            if ran is not None:  # a test the declared types cannot hold says nothing of the response
+                dropped["types_cannot_hold"] = sum(1 for i in case.valid if i not in ran)
+                case.valid = [i for i in case.valid if i in ran]
+            case.dropped.update({k: v for k, v in dropped.items() if v})
         case.decision = _decide(case, cfg)
         if with_solutions:
             case.first_evidence = {"verdict": case.decision.verdict, **case.decision.evidence}
@@ -189,6 +204,15 @@ def _task_key(case: Case) -> str:
     return f"{case.sample.instruction}\x00{case.interface}"
 
 
+def _test_target(case: Case) -> Program:
+    """What the tests are checked against: the program, or for a foreign response a Python stand-in with its
+    functions' names and arities."""
+    if case.foreign is None:
+        return case.program
+    stub = "\n".join(f"def {name}({sig}):\n    pass" for name, sig in case.foreign.signatures.items())
+    return Program("python", stub, functions=list(case.foreign.signatures))
+
+
 def _write_tests(cases: list[Case], cfg: VerifyConfig, client: Any, seed: int, stage: str) -> None:
     requests = [_request(T.TESTS_PROMPT.format(n=cfg.n_tests, instruction=clip(c.sample.instruction, T.PROMPT_CHARS),
                                                interface=c.interface),
@@ -199,7 +223,7 @@ def _write_tests(cases: list[Case], cfg: VerifyConfig, client: Any, seed: int, s
         if not completion.ok:
             case.dropped["llm_error"] += 1
             continue
-        parsed = T.parse_tests(completion.text, case.program, cfg.n_tests)
+        parsed = T.parse_tests(completion.text, _test_target(case), cfg.n_tests)
         case.tests, case.written = parsed.tests, len(parsed.tests) + sum(parsed.dropped.values())
         case.dropped.update(parsed.dropped)
 
@@ -325,7 +349,8 @@ def _finish(case: Case, cfg: VerifyConfig, can_reject: bool, stage: str) -> str:
     if status in ("verified", "repaired") and case.provenance == "model":
         passing = [case.tests[i] for i in case.valid if i in case.response_run.passed]
         s.meta["tests"] = passing
-        s.meta["tests_provenance"] = {"by": "model", "model": case.model, "stage": stage, "policy": cfg.policy}
+        s.meta["tests_provenance"] = {"by": "model", "model": case.model, "stage": stage, "policy": cfg.policy,
+                                      "language": case.program.language}
     return status
 
 
@@ -356,6 +381,12 @@ def verify_samples(samples: list[Sample], cfg: VerifyConfig, client: Any | None,
             else:
                 sample.record(EXECUTE_OP, "info", params=execution.to_params(), stage=stage)
         summary["status"] = "unverified"
+        if program.language in FT.LANGUAGES and program.language in cfg.languages:
+            # tested with the model's Python asserts through the typed harnesses; they only mark (see _finish)
+            if client is not None and cfg.tests is not False and cfg.policy == "agreement" and (
+                    iface := FT.foreign_interface(sample.response, program.language)):
+                cases.append(Case(sample, program, "", iface.prompt(), foreign=iface))
+            continue
         tree = parse_python(program.source) if program.language == "python" else None
         if tree is None or not (program.functions or program.classes):
             continue
@@ -396,13 +427,15 @@ def verify_samples(samples: list[Sample], cfg: VerifyConfig, client: Any | None,
     # tests that may not reject may not rewrite either: a weak model's fix passing its own wrong tests would
     # replace a good response
     for attempt in range(1, (cfg.max_repairs if can_reject else 0) + 1):
-        failing = [c for c in cases if c.decision and c.decision.verdict == "fail"
+        failing = [c for c in cases if c.decision and c.decision.verdict == "fail" and not c.foreign
                    and client is not None and c.response_run is not None and c.response_run.usable]
         if not failing:
             break
         _repair_round(failing, cfg, client, seed, stage, attempt)
     for case in cases:
-        status = _finish(case, cfg, can_reject, stage)
+        # a foreign response's tests only mark: its run skips a function's later calls once one threw
+        # (decontam's Java harness), and no repair is asked in its language
+        status = _finish(case, cfg, can_reject and not case.foreign, stage)
         summary = case.sample.meta["verify"]
         summary.update(status=status, tests={"written": case.written, "valid": len(case.valid),
                                              "passed": len(case.response_run.passed & set(case.valid))
