@@ -4,7 +4,10 @@ The host runs this file with the sandbox harness (``alchemistcoder.sandbox.harne
 reports, time limits, swallowed output, forked children), ``_same.py`` (how answers compare; the host
 compares C++, Java and JavaScript answers with it too) and EvalPlus's ``_evalplus_inputs.py`` (MBPP+ inputs
 as evaluation calls with them) are shipped beside it. A job with ``expected_only`` reports the reference
-solutions' answers instead (``foreign.py``).
+solutions' answers instead (``foreign.py``); a job with ``ship_expected`` reports them marshalled, per task
+(``{"task", "expected"}``: base64 of ``marshal`` of ``[input index, answer, seconds]`` triples, or None when an
+answer is no plain data), and a sample job that carries them (``expected``: by task) uses them instead of running
+the reference again: each task's reference then runs once per run, not once per job (issue 24, item 6).
 The job holds benchmark tasks and samples: each sample's top-level statements (imports, definitions,
 assignments; its script part is dropped by the host) and which of its functions to try on which task.
 Expected outputs are computed once per task; each sample then runs in a forked child (ended after
@@ -24,10 +27,14 @@ as it is known (``_box.emit``): ``{"sample", "task", "passing" (functions that p
 bounds the job.
 """
 
+import base64
 import contextlib
 import copy
 import json
+import marshal
+import os
 import resource
+import sys
 import time
 
 import _box  # the sandbox harness's helpers, shipped beside this file (alchemistcoder.sandbox.harness)
@@ -69,19 +76,29 @@ def _expected(task, limit):
     """(arguments, expected output, seconds) triples from the reference solution, which gets ten times
     ``limit`` per input (so that whether an input counts does not depend on the machine's load); an input it
     rejects tells nothing and is left out (the host already left out the heavy ones)."""
+    return [(task["inputs"][i], want, seconds) for i, want, seconds in _expected_at(task, limit)]
+
+
+def _expected_at(task, limit):
+    """:func:`_expected` as (input index, expected output, seconds) triples."""
     namespace = {}
     exec(compile(task["reference"], "<reference>", "exec"), namespace)
     reference = namespace[task["entry_point"]]
     triples = []
-    for args in task["inputs"]:
+    for i, args in enumerate(task["inputs"]):
         started = time.monotonic()
         try:
             with _box.quiet():
                 want = _box.limited(lambda a=args: reference(*_deepcopy(a)), 10 * limit)
         except BaseException:
             continue
-        triples.append((args, want, time.monotonic() - started))
+        triples.append((i, want, time.monotonic() - started))
     return triples
+
+
+def _shipped(task, text):
+    """A task's expected outputs as a ship job reported them (:func:`main`), as :func:`_expected` gives them."""
+    return [(task["inputs"][i], want, seconds) for i, want, seconds in marshal.loads(base64.b64decode(text))]
 
 
 def _run_inputs(fn, triples, atol, limit, adapt=None):
@@ -209,7 +226,16 @@ def _sample_child(sample, tasks, expected, limit, seconds):
     _try_sample(sample, tasks, expected, limit)
 
 
+def _fixed_hash_seed():
+    """Run again with a fixed hash seed when the seed is random: the expected outputs a ship job reports are
+    compared in other sandboxes, and a reference that answers a set of strings as a list answers it in the
+    order of its process's seed."""
+    if os.environ.get("PYTHONHASHSEED") != "0":
+        os.execve(sys.executable, [sys.executable, "-u", *sys.argv], {**os.environ, "PYTHONHASHSEED": "0"})
+
+
 def main():
+    _fixed_hash_seed()
     job = _box.load_job()
     limit = job["limit_s"]
     for task in job["tasks"]:
@@ -227,9 +253,23 @@ def main():
                             cases.append([args, want])
             _box.emit({"task": task["id"], "cases": cases})
         return
+    if job.get("ship_expected"):
+        # the reference solutions' answers as plain data for later sample jobs (marshal keeps tuples, sets,
+        # dicts and floats as they are; None when an answer is anything else: those jobs then run the reference)
+        for task in job["tasks"]:
+            text = None
+            with contextlib.suppress(BaseException):
+                text = base64.b64encode(marshal.dumps(_expected_at(task, limit))).decode("ascii")
+            _box.emit({"task": task["id"], "expected": text})
+        return
     tasks = {t["id"]: t for t in job["tasks"]}
     expected = {}
+    shipped = job.get("expected") or {}
     for task in job["tasks"]:
+        if task["id"] in shipped:
+            with contextlib.suppress(BaseException):
+                expected[task["id"]] = _shipped(task, shipped[task["id"]])
+                continue
         if task["mode"] == "inputs":
             # a reference that does not load leaves its task untested
             with contextlib.suppress(BaseException):

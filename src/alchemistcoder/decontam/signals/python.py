@@ -20,6 +20,7 @@ import ast
 import builtins
 import copy
 import itertools
+import re
 import sys
 import warnings
 from dataclasses import dataclass, field
@@ -107,7 +108,8 @@ def _names(nodes: list[ast.stmt], ctx: type) -> list[str]:
 
 class _LiteralInputs(ast.NodeTransformer):
     """Replaces container literals that a call works on (an argument, or the object of a method call other
-    than ``' '.join``) by parameters ``arg0``, ``arg1``..."""
+    than ``' '.join``), and non-empty strings given to a call (CoNaLa's ``list('Word to Split')``), by parameters
+    ``arg0``, ``arg1``..."""
 
     def __init__(self, limit: int) -> None:
         self.limit, self.params = limit, []
@@ -122,12 +124,30 @@ class _LiteralInputs(ast.NodeTransformer):
             return ast.copy_location(ast.Name(self.params[-1], ast.Load()), node)
         return node
 
+    def _take_text(self, node: ast.expr) -> ast.expr:
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value and len(self.params) < self.limit:
+            self.params.append(f"arg{len(self.params)}")
+            return ast.copy_location(ast.Name(self.params[-1], ast.Load()), node)
+        return self._take(node)
+
     def visit_Call(self, node: ast.Call) -> ast.expr:
-        node.args = [self._take(a) for a in node.args]
+        node.args = [self._take_text(a) for a in node.args]
         if isinstance(node.func, ast.Attribute):
             node.func.value = self._take(node.func.value)
         self.generic_visit(node)
         return node
+
+
+_VALUE_METHODS = frozenset(dir(str)) | frozenset(dir(list)) | frozenset(dir(dict)) | frozenset(dir(set))
+
+
+def _used_as_value(name: str, nodes: list[ast.stmt]) -> bool:
+    """Whether a name that is also a standard module's (``string``) is a value: every attribute the snippet
+    uses on it is a method of a string, list, dict or set (CoNaLa's ``string.replace('1', '')`` for "from string
+    `string`"), none a module's (``string.ascii_letters``)."""
+    used = {n.attr for node in nodes for n in ast.walk(node)
+            if isinstance(n, ast.Attribute) and isinstance(n.value, ast.Name) and n.value.id == name}
+    return bool(used) and used <= _VALUE_METHODS
 
 
 def _reads_input(value: ast.expr) -> bool:
@@ -230,7 +250,8 @@ def lift_snippet(tree: ast.Module, max_params: int = 3) -> list[tuple[str, int]]
     free = [n for n in _names(whole, ast.Load) if n not in bound and n not in imported and n not in _BUILTINS]
     # a standard module the snippet uses without importing it (CoNaLa's ``operator.itemgetter(2)``), and names
     # used as if imported from one (``itemgetter(2)``)
-    modules = [n for n in free if n in sys.stdlib_module_names and n not in examples]
+    modules = [n for n in free if n in sys.stdlib_module_names and n not in examples
+               and not _used_as_value(n, [*rest, ast.Expr(answer)])]
     names = [n for n in free if n in _FROM_IMPORTS and n not in examples and n not in modules]
     params = [n for n in free if n not in modules and n not in names]
     params += [n for n in _read_before_bound(rest, examples) if n not in params]
@@ -247,8 +268,9 @@ def lift_snippet(tree: ast.Module, max_params: int = 3) -> list[tuple[str, int]]
 
     out = function(params, rest, answer)
     if len(params) < max_params:
-        # the number a call is given, as one more parameter: CoNaLa's ``sorted(L, key=itemgetter(2))`` for "sort
-        # a list of lists `L` by index 2" is MBPP/381's sort by a given index
+        # the number or text a call is given, as one more parameter: CoNaLa's ``sorted(L, key=itemgetter(2))`` for
+        # "sort a list of lists `L` by index 2" is MBPP/381's sort by a given index, ``string.replace('1', '')``
+        # for 'Remove string "1" from string `string`' MBPP/377's removal of a given character
         for number in _call_numbers([*rest, ast.Expr(answer)])[:2]:
             swap = _NumberInput(number, f"arg{len(params)}")
             module = swap.visit(ast.Module([*copy.deepcopy(rest), ast.Expr(copy.deepcopy(answer))], []))
@@ -256,24 +278,38 @@ def lift_snippet(tree: ast.Module, max_params: int = 3) -> list[tuple[str, int]]
     return out
 
 
-def _call_numbers(nodes: list[ast.stmt]) -> list[int]:
-    """The integers (other than 0 and 1) given as arguments of calls, in source order."""
-    found = [a for node in nodes for n in ast.walk(node) if isinstance(n, ast.Call) for a in n.args
-             if isinstance(a, ast.Constant) and type(a.value) is int and a.value not in (0, 1)]
-    return list(dict.fromkeys(a.value for a in sorted(found, key=lambda a: (a.lineno, a.col_offset))))
+_PATTERN = re.compile(r"[\\*+?\[\](){}^$|]")
+
+
+def _call_numbers(nodes: list[ast.stmt]) -> list[int | str]:
+    """The integers (other than 0 and 1) and non-empty strings given as arguments of calls, in source order; a
+    call given several of a kind fixes them together ("by indices 2, 0, 1": ``itemgetter(2, 0, 1)``), not one
+    input."""
+    found = []
+    for node in nodes:
+        for n in ast.walk(node):
+            if isinstance(n, ast.Call):
+                for kind in (int, str):
+                    same = [a for a in n.args if isinstance(a, ast.Constant) and type(a.value) is kind and a.value != ""]
+                    # a pattern is not data: as a parameter, ``re.sub(pattern, '', s)`` removes anything, and passes
+                    # MBPP/377's removal of a character
+                    found += [a for a in same if len(same) == 1 and a.value not in (0, 1)
+                              and not (kind is str and _PATTERN.search(a.value))]
+    seen = dict.fromkeys((type(a.value), a.value) for a in sorted(found, key=lambda a: (a.lineno, a.col_offset)))
+    return [value for _kind, value in seen]
 
 
 class _NumberInput(ast.NodeTransformer):
-    """Replaces one integer given as a call's argument by a parameter."""
+    """Replaces one integer or string given as a call's argument by a parameter."""
 
-    def __init__(self, number: int, name: str) -> None:
+    def __init__(self, number: int | str, name: str) -> None:
         self.number, self.name = number, name
 
     def visit_Call(self, node: ast.Call) -> ast.expr:
         self.generic_visit(node)
         node.args = [ast.copy_location(ast.Name(self.name, ast.Load()), a)
-                     if isinstance(a, ast.Constant) and type(a.value) is int and a.value == self.number else a
-                     for a in node.args]
+                     if isinstance(a, ast.Constant) and type(a.value) is type(self.number) and a.value == self.number
+                     else a for a in node.args]
         return node
 
 
@@ -345,13 +381,19 @@ def fitting(code: SampleCode, problem: BenchProblem) -> list[str]:
 
 
 def verify(pairs: list[tuple[SampleCode, list[tuple[BenchProblem, list[str]]]]], sample_timeout_s: float,
-           call_limit_s: float, batch: int = 32, workers: int | None = None) -> list[dict[str, ExecVerdict]]:
+           call_limit_s: float, batch: int = 128, workers: int | None = None,
+           expected: dict[str, str | None] | None = None) -> list[dict[str, ExecVerdict]]:
     """Run each sample's code against the tests of its candidate problems in the sandbox.
 
     ``pairs``: per sample, its code and the problems to try with the names of the functions to try on each
     (:func:`fitting` or a subset). Samples go ``batch`` to a sandbox job (one forked child each, inside the
     sandbox); jobs run ``workers`` at a time. Returns, per pair, the verdicts by problem key (a problem is absent
     when it got no function, or the sample's child died before reporting it).
+
+    The reference solutions' answers are computed once per problem (:func:`reference_outputs`) and shipped in
+    every job that needs them: computing them again in each job was 60% of the sandbox's time, as a problem
+    near many samples is in many jobs. ``expected`` (by problem key) keeps them across calls. So a larger job costs
+    nothing more, and ``batch`` is 128 (it was 32): a sandbox's start costs about 0.2 s.
     """
     from alchemistcoder.sandbox.harness import run_harness_many
 
@@ -363,13 +405,17 @@ def verify(pairs: list[tuple[SampleCode, list[tuple[BenchProblem, list[str]]]]],
     if not runnable:
         return out
     by_key = {p.key: p for _code, problems in pairs for p, _names in problems}
+    shipped = expected if expected is not None else {}
+    todo = sorted({t["task"] for _k, _c, tries in runnable for t in tries if t["task"] not in shipped})
+    shipped.update(reference_outputs([by_key[key] for key in todo], call_limit_s, workers=workers))
     calls = []
     for start in range(0, len(runnable), batch):
         chunk = runnable[start : start + batch]
         keys = sorted({t["task"] for _k, _c, tries in chunk for t in tries})
         job = {"limit_s": call_limit_s, "sample_timeout_s": sample_timeout_s,
                "tasks": [by_key[key].test_spec() for key in keys],
-               "samples": [{"id": k, "statements": code.statements, "tries": tries} for k, code, tries in chunk]}
+               "samples": [{"id": k, "statements": code.statements, "tries": tries} for k, code, tries in chunk],
+               "expected": {key: shipped[key] for key in keys if shipped.get(key)}}
         # the job's wall clock: every reference and every sample at its limit, plus the sandbox's start
         wall = 10 + sample_timeout_s * len(chunk) + call_limit_s * sum(len(by_key[key].inputs) for key in keys)
         calls.append(probe_call(job, wall))
@@ -385,10 +431,36 @@ def verify(pairs: list[tuple[SampleCode, list[tuple[BenchProblem, list[str]]]]],
     return out
 
 
-def probe_call(job: dict[str, Any], timeout_s: float) -> tuple[Path, dict[str, Any], dict[str, Any]]:
+def probe_call(job: dict[str, Any], timeout_s: float,
+               output_cap: int | None = None) -> tuple[Path, dict[str, Any], dict[str, Any]]:
     """A :func:`alchemistcoder.sandbox.harness.run_harness_many` call of the probe on ``job``, with the modules it
-    imports: how answers compare, and EvalPlus's MBPP+ input deserialization (the one evaluation uses)."""
+    imports: how answers compare, and EvalPlus's MBPP+ input deserialization (the one evaluation uses);
+    ``output_cap``: bytes of its output read back (default: the harness's)."""
     from alchemistcoder.evaluate.scoring import EVALPLUS_INPUTS
 
     files = {p.name: p.read_text(encoding="utf-8") for p in (SAME, EVALPLUS_INPUTS)}
-    return PROBE, job, {"timeout_s": timeout_s, "files": files}
+    return PROBE, job, {"timeout_s": timeout_s, "files": files, **({"output_cap": output_cap} if output_cap else {})}
+
+
+# Output read back from a ship job: its records hold every expected output of its problems.
+SHIP_OUTPUT_CAP = 64 << 20
+
+
+def reference_outputs(problems: list[BenchProblem], call_limit_s: float, workers: int | None = None,
+                      per_job: int = 40) -> dict[str, str | None]:
+    """The reference solutions' answers to the tests of ``problems`` with EvalPlus inputs, as the probe ships
+    them to sample jobs (marshalled; None for a problem whose answers are no plain data, or whose job did not
+    report it: sample jobs then run its reference themselves, as before). ``per_job`` problems a sandbox job."""
+    from alchemistcoder.sandbox.harness import run_harness_many
+
+    problems = [p for p in problems if p.mode == "inputs"]
+    calls = []
+    for start in range(0, len(problems), per_job):
+        chunk = problems[start : start + per_job]
+        job = {"limit_s": call_limit_s, "ship_expected": True, "tasks": [p.test_spec() for p in chunk]}
+        # every reference call at ten times the call limit, at most: a backstop, each call has its own limit
+        calls.append(probe_call(job, 10 + 10 * call_limit_s * sum(len(p.inputs) for p in chunk), SHIP_OUTPUT_CAP))
+    out: dict[str, str | None] = {p.key: None for p in problems}
+    for run in run_harness_many(calls, workers=workers):
+        out.update({rec["task"]: rec.get("expected") for rec in run.records if rec.get("task") in out})
+    return out
