@@ -751,3 +751,101 @@ def test_an_answer_the_sandbox_cannot_run_is_judged_by_its_statement(veto_few, p
     plain = DecontamIndex([], old, problems=index._problems)
     plain._semantic = SemanticIndex(index._problems, old, embedder=index.semantic().embedder)
     assert not _decided(plain, old, row["instruction"], row["response"]).rejected
+
+
+PRINT_PRIMES = ("Write a function that prints the primes up to a number and their sum.",
+                "```python\nimport math\n\ndef is_prime(num):\n    if num <= 1:\n        return False\n"
+                "    for i in range(2, int(math.sqrt(num)) + 1):\n        if num % i == 0:\n            return False\n"
+                "    return True\n\ndef print_primes(num):\n    primes = []\n    for i in range(2, num + 1):\n"
+                "        if is_prime(i):\n            primes.append(i)\n    print(primes, sum(primes))\n\n"
+                "print_primes(20)\n```")
+
+
+def test_a_helper_copied_from_a_reference_is_no_code_hit(index):
+    """Issue 24's recall round: the execution signal's helper rule applies to the n-gram code signal too. A
+    fresh-tune hard negative's ``is_prime`` is MBPP+'s reference of MBPP/605 token for token (code score 1.0),
+    but the sample only calls it from the loop of another function; the same function alone is still a copy."""
+    assert index.score_batch([PRINT_PRIMES]) == [[]]
+    alone = PRINT_PRIMES[1].split("def print_primes")[0] + "print(is_prime(7))\n```"
+    (m, *_) = index.score_batch([("Check whether a number is prime.", alone)])[0]
+    assert (m.task_id, m.signal) == ("Mbpp/605", "code")
+
+
+JAVA_PRIME_SUM = ("```java\npublic class Main {\n    public static boolean isPrime(int n) {\n        if (n < 2) return false;\n"
+                  "        for (int i = 2; i * i <= n; i++) if (n % i == 0) return false;\n        return true;\n    }\n"
+                  "    public static void main(String[] args) {\n        long sum = 0;\n"
+                  "        for (int i = 2; i < 1000000; i++) {\n            if (isPrime(i)) sum += i;\n        }\n"
+                  "        System.out.println(sum);\n    }\n}\n```")
+
+
+def test_a_foreign_function_main_calls_in_a_loop_is_a_helper(veto_few):
+    """A Java ``isPrime`` that ``main`` calls in its loop to sum the primes below a million passes MBPP/605's tests
+    (a fresh-tune hard negative, found with ``top_k`` 5): a helper, not tried; called once from ``main`` (a
+    demonstration) it is the answer and convicts."""
+    assert foreign_code(JAVA_PRIME_SUM) is None
+    cpp = foreign_code("```cpp\n#include <iostream>\nbool isPrime(int n) { for (int i = 2; i * i <= n; i++) "
+                       "if (n % i == 0) return false; return n > 1; }\nint main() {\n    int c = 0;\n"
+                       "    for (int i = 0; i < 100; i++) c += isPrime(i);\n    std::cout << c;\n}\n```")
+    assert cpp is None  # main is cut from C++ before its functions are read: its loops are read first
+    cfg, index = veto_few
+    once = JAVA_PRIME_SUM.replace("for (int i = 2; i < 1000000; i++) {\n            if (isPrime(i)) sum += i;\n        }",
+                                  "System.out.println(isPrime(7));")
+    p = _decided(index, cfg, "Write a Java method that checks whether a number is prime.", once).rejection.params
+    assert (p["task_id"], p["signal"], p["scores"]["language"]) == ("Mbpp/605", "execution", "java")
+
+
+CPP_GCD_MAIN = ("Write a C++ program that reads two integers and prints their greatest common divisor.",
+                "```cpp\n#include <iostream>\nusing namespace std;\nint main() {\n    int a, b;\n"
+                "    cout << \"Enter two numbers: \";\n    cin >> a >> b;\n    while (b != 0) { int t = b; b = a % b; a = t; }\n"
+                "    cout << \"GCD: \" << a << endl;\n    return 0;\n}\n```")
+JAVA_PRIME_MAIN = ("Create a Java program that asks the user for a number and tells whether it is prime.",
+                   "```java\nimport java.util.Scanner;\npublic class PrimeCheck {\n    public static void main(String[] args) {\n"
+                   "        Scanner sc = new Scanner(System.in);\n        System.out.print(\"Enter a number: \");\n"
+                   "        int n = sc.nextInt();\n        boolean prime = n > 1;\n"
+                   "        for (int i = 2; i * i <= n; i++) {\n            if (n % i == 0) { prime = false; break; }\n"
+                   "        }\n        System.out.println(\"Prime: \" + prime);\n    }\n}\n```")
+
+
+@pytest.mark.parametrize(("sample", "task", "language", "params"),
+                         [(CPP_GCD_MAIN, "HumanEval/13", "cpp", ["int", "int"]), (JAVA_PRIME_MAIN, "Mbpp/605", "java", ["int"])])
+def test_a_program_with_only_main_runs_as_a_function_of_what_it_reads(veto_few, monkeypatch, tmp_path, sample, task,
+                                                                      language, params):
+    """L2 of docs/decontam_tune_misses.md: a C++ ``main`` reading ``cin`` or a Java one reading a ``Scanner`` and
+    printing one value is lifted into a function of the values it reads (in order) that answers the variable it
+    prints last; compiled and run on the benchmark's tests in the sandbox."""
+    code = foreign_code(sample[1])
+    assert code.language == language and [(f.name, f.params) for f in code.functions] == [("lifted_main", params)]
+    assert "cin" not in code.source and "nextInt" not in code.source and "Enter" not in code.source
+    cfg, index = veto_few
+    monkeypatch.setattr(index.semantic(), "verdicts", VerdictStore(tmp_path / "verdicts.sqlite"))  # nothing cached
+    p = _decided(index, cfg, *sample).rejection.params
+    assert (p["task_id"], p["signal"], p["scores"]["function"]) == (task, "execution", "lifted_main")
+    assert p["scores"]["tests_passed"] == p["scores"]["tests_total"] > 20
+    # printed in a branch (no one answer), or reading nothing: not lifted
+    branch = CPP_GCD_MAIN[1].replace("    cout << \"GCD: \" << a << endl;\n", "    if (a) { cout << a; }\n")
+    assert foreign_code(branch) is None
+    assert foreign_code(CPP_GCD_MAIN[1].replace("    cin >> a >> b;\n", "    a = 4; b = 6;\n")) is None
+
+
+def test_problems_with_many_tests_are_tried_deeper_than_those_with_three_assertions(shared_data):
+    """Issue 24's recall round: a problem with many tests is tried at rank 3 and 4 too (``exec_strong_top_k``;
+    CoNaLa's "concatenate strings in a tuple" has MBPP/132 there), one with MBPP's three assertions only within
+    ``top_k``: at rank 4, "count a substring without overlaps" (a labelled hard negative) passes MBPP/204's."""
+    from alchemistcoder.benchmarks import load_benchmark
+    from alchemistcoder.decontam.policy import foreign_candidates, tries
+    from alchemistcoder.decontam.retrieval.embedding import Candidate
+
+    cfg = DecontamConfig()
+    tasks = [t for name in ("mbpp", "mbpp+") for t in load_benchmark(name) if t.task_id in ("Mbpp/204", "Mbpp/629")]
+    problems = {p.key: p for p in problems_from_tasks(tasks, cfg.exec_plus_inputs)}
+    few, many = problems["Mbpp/204"], problems["Mbpp/629"]
+    assert few.tests == 3 and many.tests >= cfg.exec_strong_tests
+    code = sample_code("```python\ndef f(a, b):\n    return a.count(b)\n\ndef g(xs):\n    return xs\n```")
+    assert tries(cfg, Candidate(0, 0.70, rank=4), few, code) == []
+    assert tries(cfg, Candidate(0, 0.70, rank=2), few, code) == ["f"]
+    assert tries(cfg, Candidate(0, 0.55, rank=4), many, code) == ["g"]
+    assert tries(cfg, Candidate(0, 0.55, rank=5), many, code) == []  # deeper: only functions named like it
+    # foreign code: the same ranks at exec_foreign_threshold, deeper at exec_strong_threshold
+    cands = [Candidate(k, 0.60 if k < 5 else 0.55, rank=k) for k in range(32)]
+    cands[1] = Candidate(1, 0.66, rank=1)
+    assert [c.rank for c in foreign_candidates(cfg, cands)] == [1, *range(5, cfg.exec_top_k)]

@@ -90,11 +90,20 @@ class DecontamConfig(StrictModel):
         "cosine, while MBPP's three assertions are passed by neighbouring problems (kept at ``exec_threshold``).",
     )
     exec_strong_tests: int = Field(20, ge=1, description="Tests a problem needs for ``exec_strong_threshold`` to apply.")
+    exec_strong_top_k: int = Field(
+        5, ge=1,
+        description="Nearest problems a sample's code is tried on, all its functions, when they have many tests "
+        "(``exec_strong_tests``; at ``exec_strong_threshold``, for foreign code ``exec_foreign_threshold``): a CoNaLa "
+        "one-liner's problem often sits at rank 3 or 4 behind others on the same topic. A problem with MBPP's three "
+        "assertions stays within ``top_k``: at ranks 3 and 4 near misses pass them (\"count a substring without "
+        "overlaps\" passes MBPP/204's, issue 24's recall round, docs/curate.md).",
+    )
     exec_top_k: int = Field(
-        20, ge=1,
+        30, ge=1,
         description="Nearest problems (beyond ``top_k``) a sample's code is also tried on, at ``exec_strong_threshold`` "
         "with many tests, when one of its functions is named like the problem's entry point (``sum_list`` and "
-        "MBPP/798's ``_sum``): a common problem has many neighbours on the same topic ahead of it.",
+        "MBPP/798's ``_sum``): a common problem has many neighbours on the same topic ahead of it (20 until issue "
+        "24's recall round: a JavaScript ``findLargestNumber`` has HumanEval/35's ``max_element`` at rank 20).",
     )
     exec_foreign_threshold: float = Field(
         0.65, gt=0, le=1,

@@ -58,11 +58,12 @@ def tries(cfg: DecontamConfig, c: Candidate, p: BenchProblem, code: SampleCode) 
 
     Among the ``top_k`` nearest: at ``exec_threshold``, or the lower ``exec_strong_threshold`` for a problem
     with many tests ("accepts a string and reverses the words in it" reads 0.51 against MBPP/604's
-    statement; passing its 53 tests is the evidence). Further down, to ``exec_top_k``: a problem with many
-    tests, at ``exec_strong_threshold``, tried only on the functions named like its entry point.
+    statement; passing its 53 tests is the evidence); a problem with many tests also to ``exec_strong_top_k``
+    (MBPP's three assertions are passed by near misses there). Further down, to ``exec_top_k``: a problem with
+    many tests, at ``exec_strong_threshold``, tried only on the functions named like its entry point.
     """
     strong = c.cosine >= cfg.exec_strong_threshold and p.tests >= cfg.exec_strong_tests
-    if c.rank < cfg.top_k and (strong or c.cosine >= cfg.exec_threshold):
+    if (c.rank < cfg.top_k and (strong or c.cosine >= cfg.exec_threshold)) or (c.rank < cfg.exec_strong_top_k and strong):
         return fitting(code, p)
     if c.rank < cfg.exec_top_k and strong:
         return [name for name in fitting(code, p) if names_agree(name, p.entry_point)]
@@ -71,12 +72,13 @@ def tries(cfg: DecontamConfig, c: Candidate, p: BenchProblem, code: SampleCode) 
 
 def foreign_candidates(cfg: DecontamConfig, cands: list[Candidate]) -> list[Candidate]:
     """The candidates a C++, Java, JavaScript, Go, Rust or C sample is run on (whose Python proved nothing): the
-    ``top_k`` nearest at ``exec_foreign_threshold``, and as for Python further down to ``exec_top_k`` at
+    ``top_k`` (or ``exec_strong_top_k``) nearest at ``exec_foreign_threshold``, and as for Python further down to ``exec_top_k`` at
     ``exec_strong_threshold``, where :func:`tries` keeps a problem with many tests and the functions named like it
     (a JavaScript ``findLargestNumber`` has three "largest of ..." problems nearer than HumanEval/35's
     ``max_element``)."""
+    near = max(cfg.top_k, cfg.exec_strong_top_k)  # where all its functions are tried (:func:`tries`)
     return [c for c in cands[: cfg.exec_top_k]
-            if c.cosine >= (cfg.exec_foreign_threshold if c.rank < cfg.top_k else cfg.exec_strong_threshold)]
+            if c.cosine >= (cfg.exec_foreign_threshold if c.rank < near else cfg.exec_strong_threshold)]
 
 
 def best_facts(statements: list[KeyFacts], instruction: str, min_words: float) -> tuple[bool, dict[str, Any]]:

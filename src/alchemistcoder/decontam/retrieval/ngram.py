@@ -121,6 +121,30 @@ def structure_tokens(family: str, code: str) -> list[str]:
     return block_tokens(family, code)[0]
 
 
+def _without_helpers(code: str) -> str:
+    """A Python block without the top-level functions it uses as helpers (``signals/python.py``'s rule: called
+    from another of its functions, or in a loop of its script); the block as it is when it does not parse."""
+    import ast
+
+    from alchemistcoder.decontam.signals.python import sample_code
+
+    found = sample_code(f"```python\n{code}\n```")
+    helpers = {f.name for f in found.functions if f.helper} if found else set()
+    if not helpers:
+        return code
+    try:
+        tree = ast.parse(code)
+    except (SyntaxError, ValueError):
+        return code
+    lines = code.splitlines()
+    drop = set()
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name in helpers:
+            first = min([node.lineno, *(d.lineno for d in node.decorator_list)])
+            drop.update(range(first - 1, node.end_lineno or node.lineno))
+    return "\n".join(line for i, line in enumerate(lines) if i not in drop)
+
+
 # -- benchmark entries ------------------------------------------------------------------------------------
 def _strip_quotes(text: str) -> str:
     return text.strip().strip("'\"").strip()
@@ -341,6 +365,8 @@ class NgramIndex:
                 fired.append((tests / need, "tests", float(tests)))
             if not fired:
                 continue  # most candidates share a common n-gram or two: no evidence is built for them
+            if {signal for _s, signal, _v in fired} <= {"code", "verbatim_code"} and self._helper_copy(e, blocks):
+                continue
             scores = {"text": round(text, 4), "code": round(code, 4), "verbatim_code": round(verbatim, 4),
                       "tests": tests}
             if e in name_hits:
@@ -354,6 +380,33 @@ class NgramIndex:
             out.append(Match(entry.benchmark, entry.task_id, signal, score,
                              self._span(e, signal, sample_words, blocks, instruction + "\n" + response), scores))
         return out
+
+    def _helper_copy(self, e: int, blocks: list[tuple[str, str]]) -> bool:
+        """Whether a code-only match of entry ``e`` rests on a function the sample uses as a helper (the execution
+        signal's helper rule, ``signals/python.py``): a generic ``is_prime`` that "print the primes up to n and their
+        sum" calls from its loop is MBPP/605's reference token for token, yet the sample is another problem. Only for
+        a Python reference of one top-level function (a reference with helpers of its own is copied whole with them):
+        the sample's Python without its helper functions must still reach the code threshold."""
+        entry = self.entries[e]
+        if entry.language != "python" or len(re.findall(r"^(?:async\s+)?def\s", entry.code, re.M)) != 1:
+            return False
+        kept = [code for family, code in blocks if family == "python"]
+        reduced = [_without_helpers(code) for code in kept]
+        if reduced == kept:
+            return False
+        lexed = [block_tokens("python", code) for code in reduced]
+        members, index = self.code["python"]
+        structure = [t for lex in lexed for t in lex[0]]
+        verbatim = [t for lex in lexed for t in lex[2]]
+        code = verbatim_score = 0.0
+        if structure:
+            ch, co = hash_ngrams_batch([structure], self.cfg.code_ngram, seed=12)
+            found = index.containment(ch, co)[0]
+            code = found.get(members.index(e), 0) / max(self.code_sizes[e], 1)
+        if verbatim:
+            vh, vo = hash_ngrams_batch([verbatim], self.cfg.code_ngram, seed=13)
+            verbatim_score = self.verbatim.containment(vh, vo)[0].get(e, 0) / max(int(self.verbatim.sizes[e]), 1)
+        return code < self.cfg.code_threshold and verbatim_score < self.cfg.code_threshold
 
     # -- evidence ---------------------------------------------------------------------------------
     def _span(self, e: int, signal: str, sample_words: list[str], blocks: list[tuple[str, str]], text: str) -> str:

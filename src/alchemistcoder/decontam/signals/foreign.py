@@ -133,15 +133,55 @@ def _body_end(source: str, open_brace: int) -> int:
     return len(source)
 
 
-def _drop_helpers(source: str, functions: list[ForeignFunction], bodies: dict[str, tuple[int, int]]) -> list[ForeignFunction]:
+_LOOP = re.compile(r"\b(?:for|while)\s*\(|\bfor\s+[^{;]*\{|\.(?:forEach|map|filter|reduce)\s*\(")
+
+
+def _loop_spans(source: str, start: int, end: int) -> list[tuple[int, int]]:
+    """The loops between ``start`` and ``end`` (``for (...) {...}``, ``while (...) stmt;``, Go's ``for x {...}``,
+    JavaScript's ``.forEach(...)``), header and body, as spans of ``source``."""
+    spans = []
+    for m in _LOOP.finditer(source, start, end):
+        i = m.end()
+        if source[m.end() - 1] == "(":  # past the header's parentheses
+            depth = 1
+            while i < end and depth:
+                depth += {"(": 1, ")": -1}.get(source[i], 0)
+                i += 1
+        brace = re.compile(r"\s*\{").match(source, i) if source[i - 1] != "{" else None
+        if source[i - 1] == "{":
+            spans.append((m.start(), _body_end(source, i - 1)))
+        elif brace:
+            spans.append((m.start(), _body_end(source, brace.end() - 1)))
+        else:  # one statement
+            stop = source.find(";", i, end)
+            spans.append((m.start(), stop + 1 if stop >= 0 else i))
+    return spans
+
+
+def _main_loops(source: str) -> str:
+    """The text of the loops of a program's ``main`` (empty without one)."""
+    main = re.search(r"\bmain\s*\([^)]*\)[^{;]*\{", source)
+    if not main:
+        return ""
+    return "\n".join(source[a:b] for a, b in _loop_spans(source, main.end() - 1, _body_end(source, main.end() - 1)))
+
+
+def _drop_helpers(source: str, functions: list[ForeignFunction], bodies: dict[str, tuple[int, int]],
+                  loops: str = "") -> list[ForeignFunction]:
     """The functions no other function of the sample calls: a helper answers another question (a private
-    ``isValidTriangle`` inside "the area of a triangle from its three sides" passes MBPP/334's tests)."""
+    ``isValidTriangle`` inside "the area of a triangle from its three sides" passes MBPP/334's tests). ``main``
+    calling a function once demonstrates it; calling it in a loop uses it as a helper of a larger computation (as
+    Python's script part, ``signals/python.py``): a Java ``isPrime`` summing the primes below a million passes
+    MBPP/605's tests. ``loops``: the text of ``main``'s loops (:func:`_main_loops`, read before ``main`` is cut)."""
     kept = []
     for f in functions:
         call = re.compile(rf"\b{re.escape(f.name)}\s*\(")
-        if not any(name != f.name and name != "main" and call.search(source, start, end)
-                   for name, (start, end) in bodies.items()):
-            kept.append(f)
+        if any(name != f.name and name != "main" and call.search(source, start, end)
+               for name, (start, end) in bodies.items()):
+            continue
+        if call.search(loops):
+            continue
+        kept.append(f)
     return kept
 
 
@@ -230,6 +270,82 @@ def _unfenced(response: str) -> list[tuple[str, str]]:
     return []
 
 
+# A program with only ``main`` (L2 of docs/decontam_tune_misses.md): the values it reads become parameters and
+# the value it prints last its answer. C++ ``cin >> a >> b;`` and Java ``T x = sc.nextInt();`` are read.
+LIFTED_MAIN = "lifted_main"
+_SIMPLE_TYPE = r"(?:unsigned\s+|signed\s+)?(?:long\s+long|long|int|short|double|float|bool|boolean|char|String|std::string|string)"
+_CIN = re.compile(r"^[ \t]*(?:std::)?cin\s*((?:>>\s*\w+\s*)+);[ \t]*$", re.M)
+_SCANNED = re.compile(rf"^[ \t]*({_SIMPLE_TYPE})\s+(\w+)\s*=\s*\w+\.next(?:Int|Double|Long|Float|Line|Boolean)?\(\)\s*;[ \t]*$", re.M)
+_COUT = re.compile(r"^[ \t]*(?:std::)?cout\s*<<([^;]*);[ \t]*$", re.M)
+_PRINTLN = re.compile(r"^[ \t]*System\.out\.print(?:ln|f)?\s*\((.*)\)\s*;[ \t]*$", re.M)
+
+
+def _declared(body: str, name: str) -> tuple[str, re.Match[str]] | None:
+    """The simple type a variable of ``main`` is declared with, and the declaration."""
+    for m in re.finditer(rf"^[ \t]*({_SIMPLE_TYPE})\s+([^;()]*);", body, re.M):
+        names = [part.split("=")[0].strip() for part in m.group(2).split(",")]
+        if name in names:
+            return m.group(1), m
+    return None
+
+
+def lift_main(language: str, code: str) -> tuple[str, ForeignFunction] | None:
+    """A C++ or Java program that defines no function but ``main``, as one: the values it reads (``cin``,
+    ``Scanner``), in order, become its parameters, and the variable its last top-level print shows, its answer
+    ("accepts an integer from the user and counts its digits" is MBPP/365 with another interface). Prompts and
+    other prints are dropped. None when the program reads nothing, or its last print shows no declared variable."""
+    main = re.search(r"^[ \t]*(?:public\s+)?(?:static\s+)?(?:int|void)\s+main\s*\([^)]*\)[^{;]*\{", code, re.M)
+    if main is None or language not in ("cpp", "java"):
+        return None
+    end = _body_end(code, main.end() - 1)
+    body = code[main.end() : end - 1]
+    params: list[tuple[str, str]] = []
+    if language == "cpp":
+        reads = [(n, r) for r in _CIN.finditer(body) for n in re.findall(r">>\s*(\w+)", r.group(1))]
+        for name, _r in reads:
+            found = _declared(body, name)
+            if found is None:
+                return None
+            params.append((found[0], name))
+        prints = list(_COUT.finditer(body))
+        shown = [t.strip() for t in prints[-1].group(1).split("<<")] if prints else []
+    else:
+        params = [(m.group(1), m.group(2)) for m in _SCANNED.finditer(body)]
+        prints = list(_PRINTLN.finditer(body))
+        shown = [t.strip() for t in _split_params(prints[-1].group(1).replace("+", ","))] if prints else []
+    shown = [t for t in shown if t and not t.startswith(("\"", "'")) and t not in ("endl", "std::endl")]
+    if not params or not prints or not shown or not re.fullmatch(r"\w+", shown[-1]):
+        return None
+    answer = shown[-1]
+    last = prints[-1]
+    if body.count("{", 0, last.start()) != body.count("}", 0, last.start()):
+        return None  # printed inside a branch or loop: not the program's one answer
+    returns = _declared(body, answer)
+    if returns is None and answer not in {n for _t, n in params}:
+        return None
+    kind = returns[0] if returns else dict((n, t) for t, n in params)[answer]
+    names = {n for _t, n in params}
+    lines = []
+    for line in body.splitlines():
+        if _CIN.fullmatch(line) or _SCANNED.fullmatch(line) or _COUT.fullmatch(line) or _PRINTLN.fullmatch(line) \
+                or re.fullmatch(r"\s*(?:return\s+0\s*;|\w+\.close\(\)\s*;|Scanner\s+\w+\s*=\s*new\s+Scanner\([^)]*\)\s*;)\s*",
+                                line):
+            continue
+        decl = re.fullmatch(rf"([ \t]*)({_SIMPLE_TYPE})\s+([^;()]*);\s*", line)
+        if decl:  # a parameter's declaration goes (the others declared with it stay)
+            rest = [part for part in decl.group(3).split(",") if part.split("=")[0].strip() not in names]
+            line = f"{decl.group(1)}{decl.group(2)} {', '.join(p.strip() for p in rest)};" if rest else ""
+        lines.append(line)
+    signature = ", ".join(f"{t} {n}" for t, n in params)
+    prefix = "public static " if language == "java" else ""
+    lifted = f"{prefix}{kind} {LIFTED_MAIN}({signature}) {{\n" + "\n".join(lines) + f"\n    return {answer};\n}}"
+    source = code[: main.start()] + lifted + code[end:]
+    owner = ""
+    if language == "java":
+        owner = next((c.group(1) for c in reversed(list(_JAVA_CLASS.finditer(code))) if c.start() < main.start()), "")
+    return source, ForeignFunction(LIFTED_MAIN, [t for t, _n in params], kind, owner, True)
+
+
 def foreign_code(response: str) -> ForeignCode | None:
     """The first C++, Java, JavaScript, Go, Rust or C block of a response that defines a function, or None."""
     blocks = [(b.language, b.code) for b in extract_code_blocks(response)]
@@ -238,6 +354,7 @@ def foreign_code(response: str) -> ForeignCode | None:
     for language, code in blocks:
         if language not in LANGUAGES:
             continue
+        loops, original = _main_loops(code), code
         functions: list[ForeignFunction] = []
         if language == "cpp":
             code = _strip_cpp_main(code)
@@ -278,9 +395,12 @@ def foreign_code(response: str) -> ForeignCode | None:
         main = re.search(r"\bmain\s*\([^)]*\)[^{;]*\{", code)
         if main:
             bodies["main"] = (main.end() - 1, _body_end(code, main.end() - 1))
-        functions = _drop_helpers(code, functions, bodies)
+        functions = _drop_helpers(code, functions, bodies, loops)
         if functions:
             return ForeignCode(language, code, functions)
+        lifted = lift_main(language, original)
+        if lifted is not None:
+            return ForeignCode(language, lifted[0], [lifted[1]])
     return None
 
 
