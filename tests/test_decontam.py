@@ -17,7 +17,7 @@ from alchemistcoder.decontam.retrieval.ngram import load_entries
 from alchemistcoder.decontam.signals.facts import facts_agree, key_facts, names_agree
 from alchemistcoder.decontam.signals.foreign import foreign_code
 from alchemistcoder.decontam.signals.programs import type_kind
-from alchemistcoder.decontam.signals.python import lift_snippet, sample_code
+from alchemistcoder.decontam.signals.python import ADAPTER_PREFIX, lift_snippet, sample_code
 from alchemistcoder.decontam.step import DecontamIndex, SemanticIndex, decontaminate_samples
 from alchemistcoder.decontam.stores import VerdictStore
 from alchemistcoder.records import Sample, make_messages
@@ -174,7 +174,8 @@ def test_a_helper_that_passes_a_benchmarks_tests_is_not_a_leak(few):
            "\nprint(sum_primes(1000))\n```"
     assert _reject(index, cfg, "Find the sum of all primes below 1000.", code) is None
     found = sample_code(code)
-    assert {f.name: f.helper for f in found.functions} == {"is_prime": True, "sum_primes": False}
+    assert {f.name: f.helper for f in found.functions if not f.name.startswith(ADAPTER_PREFIX)} == \
+        {"is_prime": True, "sum_primes": False}
     assert not any("print" in s for s in found.statements)  # the script part is not run
 
 
@@ -780,7 +781,8 @@ JAVA_PRIME_SUM = ("```java\npublic class Main {\n    public static boolean isPri
 
 def test_a_foreign_function_main_calls_in_a_loop_is_a_helper(veto_few):
     """A Java ``isPrime`` that ``main`` calls in its loop to sum the primes below a million passes MBPP/605's tests
-    (a fresh-tune hard negative, found with ``top_k`` 5): a helper, not tried; called once from ``main`` (a
+    (a fresh-tune hard negative, found with ``top_k`` 5 in the misses analysis): a helper, not tried; called once
+    from ``main`` (a
     demonstration) it is the answer and convicts."""
     assert foreign_code(JAVA_PRIME_SUM) is None
     cpp = foreign_code("```cpp\n#include <iostream>\nbool isPrime(int n) { for (int i = 2; i * i <= n; i++) "
@@ -849,3 +851,42 @@ def test_problems_with_many_tests_are_tried_deeper_than_those_with_three_asserti
     cands = [Candidate(k, 0.60 if k < 5 else 0.55, rank=k) for k in range(32)]
     cands[1] = Candidate(1, 0.66, rank=1)
     assert [c.rank for c in foreign_candidates(cfg, cands)] == [1, *range(5, cfg.exec_top_k)]
+
+
+INPUT_LOOP = ("Write a program that keeps prompting for a number and says whether it is prime, until a negative number.",
+              "```python\n" + PRIME + "\nwhile True:\n    num = int(input('Enter a number: '))\n    if num < 0:\n"
+              "        break\n    print('prime' if is_prime(num) else 'not prime')\n```")
+
+
+def test_a_loop_that_reads_input_does_not_make_a_helper(few):
+    """E3 of docs/decontam_tune_misses.md: a ``while`` loop that prompts for each number is an I/O driver; the
+    ``is_prime`` it calls is the answer (HumanEval/31), not a helper. A loop that computes still makes one."""
+    cfg, index, semantic = few
+    index._semantic = semantic
+    assert next((f.name, f.helper) for f in sample_code(INPUT_LOOP[1]).functions) == ("is_prime", False)
+    p = _reject(index, cfg, *INPUT_LOOP)
+    assert (p["task_id"], p["signal"], p["scores"]["function"]) == ("HumanEval/31", "execution", "is_prime")
+    summing = INPUT_LOOP[1].replace("print('prime' if is_prime(num) else 'not prime')",
+                                    "print(sum(i for i in range(num) if is_prime(i)))")
+    assert next((f.name, f.helper) for f in sample_code(summing).functions) == ("is_prime", True)
+
+
+SMALLEST_INDEX = ("In Python, given a list of integers, find the index of the smallest element.",
+                  "```python\ndef smallest_index(nums):\n    return nums.index(min(nums))\n\nprint(smallest_index([4, 8, 1]))\n```")
+
+
+def test_an_answer_in_another_shape_is_read_through_an_adapter(veto_few, monkeypatch, tmp_path):
+    """E1 of docs/decontam_tune_misses.md: "the index of the smallest element" (a fresh-tune interface row's
+    shape) answers MBPP/62's smallest number through the index adapter (the element at the index), run in the
+    sandbox on the nearest candidates only; switched off (``exec_adapter_threshold`` 1.0) it is not found."""
+    code = sample_code(SMALLEST_INDEX[1])
+    assert {f.name for f in code.functions} >= {"smallest_index", f"{ADAPTER_PREFIX}index_smallest_index"}
+    cfg, index = veto_few
+    monkeypatch.setattr(index.semantic(), "verdicts", VerdictStore(tmp_path / "verdicts.sqlite"))  # nothing cached
+    p = _decided(index, cfg, *SMALLEST_INDEX).rejection.params
+    assert (p["task_id"], p["signal"], p["scores"]["function"]) == ("Mbpp/62", "execution", "_adapt_index_smallest_index")
+    assert p["scores"]["tests_passed"] == p["scores"]["tests_total"] and p["score"] >= cfg.exec_adapter_threshold
+    off = cfg.model_copy(update={"exec_adapter_threshold": 1.0})
+    plain = DecontamIndex([], off, problems=index._problems)
+    plain._semantic = SemanticIndex(index._problems, off, embedder=index.semantic().embedder)
+    assert not _decided(plain, off, *SMALLEST_INDEX).rejected

@@ -105,6 +105,13 @@ class DecontamConfig(StrictModel):
         "MBPP/798's ``_sum``): a common problem has many neighbours on the same topic ahead of it (20 until issue "
         "24's recall round: a JavaScript ``findLargestNumber`` has HumanEval/35's ``max_element`` at rank 20).",
     )
+    exec_adapter_threshold: float = Field(
+        0.65, gt=0, le=1,
+        description="Cosine at or above which a sample's Python is also tried through answer adapters (an index for "
+        "the element, a pair's first value, an index or -1 for a found-flag: ``signals/python.py``) on the "
+        "``exec_adapter_top_k`` nearest problems; 1.0 switches them off (issue 24's recall round).",
+    )
+    exec_adapter_top_k: int = Field(2, ge=0, description="Nearest problems the answer adapters are tried on.")
     exec_foreign_threshold: float = Field(
         0.65, gt=0, le=1,
         description="Cosine at or above which a C++, Java, JavaScript, Go, Rust or C sample (whose Python proves "

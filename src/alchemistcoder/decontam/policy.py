@@ -33,7 +33,7 @@ from alchemistcoder.decontam.signals.facts import (
     names_agree,
     statement_veto,
 )
-from alchemistcoder.decontam.signals.python import fitting
+from alchemistcoder.decontam.signals.python import ADAPTER_PREFIX, fitting
 
 if TYPE_CHECKING:
     from alchemistcoder.decontam.config import DecontamConfig
@@ -60,13 +60,16 @@ def tries(cfg: DecontamConfig, c: Candidate, p: BenchProblem, code: SampleCode) 
     with many tests ("accepts a string and reverses the words in it" reads 0.51 against MBPP/604's
     statement; passing its 53 tests is the evidence); a problem with many tests also to ``exec_strong_top_k``
     (MBPP's three assertions are passed by near misses there). Further down, to ``exec_top_k``: a problem with
-    many tests, at ``exec_strong_threshold``, tried only on the functions named like its entry point.
+    many tests, at ``exec_strong_threshold``, tried only on the functions named like its entry point. The answer
+    adapters (``signals/python.py``, ``_adapt_*``) only on the ``exec_adapter_top_k`` nearest at
+    ``exec_adapter_threshold``.
     """
     strong = c.cosine >= cfg.exec_strong_threshold and p.tests >= cfg.exec_strong_tests
+    near = c.rank < cfg.exec_adapter_top_k and c.cosine >= cfg.exec_adapter_threshold
     if (c.rank < cfg.top_k and (strong or c.cosine >= cfg.exec_threshold)) or (c.rank < cfg.exec_strong_top_k and strong):
-        return fitting(code, p)
+        return [name for name in fitting(code, p) if near or not name.startswith(ADAPTER_PREFIX)]
     if c.rank < cfg.exec_top_k and strong:
-        return [name for name in fitting(code, p) if names_agree(name, p.entry_point)]
+        return [name for name in fitting(code, p) if names_agree(name, p.entry_point) and not name.startswith(ADAPTER_PREFIX)]
     return []
 
 

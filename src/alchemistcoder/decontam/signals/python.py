@@ -77,13 +77,17 @@ def _called_names(nodes: list[ast.AST]) -> set[str]:
 
 def _script_uses(tree: ast.Module) -> set[str]:
     """Functions the script part calls inside a loop or comprehension: as a helper of a larger computation
-    ("sum of the primes below 1000"), not as a demonstration (``if is_prime(n): print(...)``)."""
+    ("sum of the primes below 1000"), not as a demonstration (``if is_prime(n): print(...)``). A loop that reads
+    ``input()`` is an I/O driver ("keep prompting for a number until a negative one"): what it calls is the
+    answer, demonstrated on each input (the loops inside it still count)."""
     used: set[str] = set()
     for node in tree.body:
         if isinstance(node, _KEPT):
             continue
         for inner in ast.walk(node):
             if isinstance(inner, (ast.For, ast.While, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)):
+                if isinstance(inner, (ast.For, ast.While)) and "input" in _called_names(inner.body):
+                    continue
                 used |= _called_names([inner])
     return used
 
@@ -98,6 +102,22 @@ _FROM_IMPORTS = {"itemgetter": "operator", "attrgetter": "operator", "methodcall
 # Methods that change their object in place and return None: a snippet ending in ``L.sort(key=...)`` answers L.
 _IN_PLACE = frozenset({"sort", "reverse", "append", "extend", "insert", "remove", "update", "clear"})
 SNIPPET_PREFIX = "_snippet_"
+# Answer adapters (issue 24's recall round, E1 of docs/decontam_tune_misses.md): a function whose answer is the
+# benchmark's in another shape ("the index of the smallest element" for MBPP/62's smallest, "the longest string
+# with its length as a tuple" for HumanEval/12's string) runs through a wrapper that reads the benchmark's answer
+# out of its own. ``policy.tries`` runs them on the nearest candidates only: a shape is cheap to match by chance.
+ADAPTER_PREFIX = "_adapt_"
+_ADAPTERS = {
+    # an index (or indices) where the element is expected: looked up in the first argument
+    "index": "r = {f}(*a)\n    assert type(r) is int or type(r) is list and all(type(i) is int for i in r)\n"
+             "    return [a[0][i] for i in r] if type(r) is list else a[0][r]",
+    # the value inside a returned pair, with something more after it ("the longest string with its length"). Not
+    # its last value: "the longest word with its length" is a near miss of MBPP/90's length in the labelled set
+    "first": "r = {f}(*a)\n    assert isinstance(r, tuple) and len(r) == 2\n    return r[0]",
+    # an index or -1 where a found-flag is expected, or the benchmark's (found, index)
+    "found": "r = {f}(*a)\n    assert type(r) is int\n    return r != -1",
+    "found_at": "r = {f}(*a)\n    assert type(r) is int\n    return (r != -1, r)",
+}
 
 
 def _names(nodes: list[ast.stmt], ctx: type) -> list[str]:
@@ -349,6 +369,11 @@ def sample_code(response: str) -> SampleCode | None:
         for name in _script_uses(tree):
             if name in functions:
                 functions[name].helper = True
+    for f in [f for f in functions.values() if not f.helper and f.min_args >= 1][:3]:
+        for kind, body in _ADAPTERS.items():
+            name = f"{ADAPTER_PREFIX}{kind}_{f.name}"
+            statements.append(f"def {name}(*a):\n    {body.format(f=f.name)}")
+            functions[name] = Function(name, f.min_args, f.max_args, helper=False)
     return SampleCode([s for s in statements if s], list(functions.values()))
 
 
