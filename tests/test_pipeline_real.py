@@ -121,7 +121,12 @@ def test_the_real_chain_makes_the_decisions_recorded_before_the_redesign(real_ru
     Re-recorded for issue 23's verify stage: it runs every demo response as written and keeps all 111 (three
     read files, one reads its command-line arguments: outcomes, not crashes), and the data-filtering questions'
     "no problem" answers now list the check "the code runs as written", so the export's bytes changed; no
-    other stage's decision did. A deliberate change of behaviour re-records it: python -m
+    other stage's decision did. Re-recorded for issue 24's second generation, whose runners for Go and C and
+    lower threshold for foreign code, answer adapters and deeper candidates remove four more demo samples that
+    are benchmark problems: a Go Fibonacci (HumanEval/55), a C++ check of balanced parentheses, brackets and
+    braces (MBPP/175), a Python one of balanced brackets (HumanEval/61) and a binary search returning the index
+    or -1 (MBPP/492, whose function answers whether it is found); the mix's quotas follow. A deliberate change
+    of behaviour re-records it: python -m
     alchemistcoder.pipeline.digest RUN > FILE."""
     from alchemistcoder.pipeline.digest import differences, run_digest
 
