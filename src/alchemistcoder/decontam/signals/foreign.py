@@ -10,6 +10,10 @@ JSON, and the host compares it with the expected answer as the Python probe does
 declared return type cannot express (Python's ``None`` from a C++ ``std::string`` function) leaves its test
 out, as an input the reference rejects does. The program, compiler included, runs in the sandbox only.
 
+The module is over 500 lines because reading a sample's functions in six languages, lifting a ``main``-only
+program into one and calling them share one set of helpers (brace matching, parameter lists, classes): split
+apart, each part would import the other's private helpers.
+
 Only simple signatures count (numbers, booleans, characters, strings, and lists or arrays of them, nested);
 a function whose parameters or answer are anything else is not tried, and a program that does not compile
 proves nothing. This is written by hand rather than with tree-sitter: the regular expressions below are the
