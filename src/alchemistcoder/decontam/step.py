@@ -44,7 +44,7 @@ OP = "decontaminate"
 REASON = "contaminated"
 # Part of a verdict's key in the VerdictStore: bump it when how a sample's code is run or judged changes (the
 # probe, the harnesses, ``lift_snippet``, the adapters).
-EXEC_VERSION = "exec-4"
+EXEC_VERSION = "exec-5"  # 5: an input() loop makes no helper (the recall round)
 
 
 class SemanticIndex:
