@@ -247,11 +247,16 @@ class SemanticIndex:
         self.stats["embed_s"] += time.perf_counter() - started
         started = time.perf_counter()
         floor = exec_floor(cfg)
+        read: dict[int, SampleCode | None] = dict(codes)  # each pair's Python code, read once when first needed
+
+        def code_of(k: int) -> SampleCode | None:
+            if k not in read:
+                read[k] = sample_code(pairs[k][1])
+            return read[k]
+
         runs = []
-        run_codes: list[SampleCode | None] = []  # per pair, the Python code read (None: none, or not read)
-        for k, ((_i, response), cs) in enumerate(zip(pairs, cands, strict=True)):
-            code = (codes[k] if k in codes else sample_code(response)) if any(c.cosine >= floor for c in cs) else None
-            run_codes.append(code)
+        for k, cs in enumerate(cands):
+            code = code_of(k) if any(c.cosine >= floor for c in cs) else None
             todo = [(self.problems[c.problem], names) for c in cs
                     if code and (names := tries(cfg, c, self.problems[c.problem], code))]
             if todo:
@@ -271,7 +276,7 @@ class SemanticIndex:
             # at only where it matters, whatever thresholds execution ran at)
             low = min(cfg.statement_unrun_threshold, cfg.statement_threshold)
             runnable = not any(low <= c.cosine < cfg.statement_threshold for c in cs[: cfg.top_k]) \
-                or run_codes[k] is not None or sample_code(pairs[k][1]) is not None or foreign_code(pairs[k][1]) is not None
+                or code_of(k) is not None or foreign_code(pairs[k][1]) is not None
             hits[k], asks[k], vetoes[k] = decide(cfg, self.problems, self.facts, instruction[:MAX_INSTRUCTION_CHARS], cs,
                                                  verdicts[k], runnable=runnable)
         return hits, asks, cands, verdicts, vetoes

@@ -137,6 +137,8 @@ def own_examples(response: str, program: Program, limit: int = 20) -> list[Examp
     out: list[Example] = []
     for call, claimed, literal_only in claims:
         test = claim_assert(call, claimed, literal_only)
+        if test:  # as ``testing.parse_tests`` writes it back, so a checked test is found by its text
+            test = ast.unparse(ast.parse(test))
         if test and all(e.test != test for e in out):
             out.append(Example(call, claimed.strip(), test))
     return out[:limit]

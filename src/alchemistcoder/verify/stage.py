@@ -25,7 +25,6 @@ The kept sample carries its tests in ``meta["tests"]`` (with ``meta["tests_prove
 
 from __future__ import annotations
 
-import ast
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -98,7 +97,7 @@ def _check_examples(items: list[tuple[Sample, Program, str, list[Example]]], cfg
     chosen: list[tuple[Sample, str, list[Example]]] = []
     for sample, program, definitions, examples in items:
         kept = set(T.parse_tests("\n".join(e.test for e in examples), program, len(examples)).tests)
-        chosen.append((sample, definitions, [e for e in examples if ast.unparse(ast.parse(e.test)) in kept]))
+        chosen.append((sample, definitions, [e for e in examples if e.test in kept]))
     chosen = [c for c in chosen if c[2]]
     runs = T.run_tests([([definitions], [e.test for e in examples], [e.call for e in examples])
                         for _s, definitions, examples in chosen], cfg)
