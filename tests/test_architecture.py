@@ -106,6 +106,15 @@ def test_the_package_has_no_import_cycles() -> None:
     assert find_cycles(edges) == []
 
 
+def test_decontamination_retrieval_imports_no_signal() -> None:
+    # retrieval finds candidates, signals verify them: what both need (the helper rule) lives in code/facts.py
+    graph = import_graph()
+    retrieval = [m for m in graph if m.startswith("alchemistcoder.decontam.retrieval.")]
+    assert retrieval
+    assert {m: sorted(d for d in graph[m] if d.startswith("alchemistcoder.decontam.signals")) for m in retrieval} \
+        == {m: [] for m in retrieval}
+
+
 def test_no_module_over_500_lines_without_a_reason() -> None:
     long = []
     for path in PACKAGE.rglob("*.py"):

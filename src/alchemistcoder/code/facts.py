@@ -1,5 +1,6 @@
-"""Facts about a program: its functions (name and signature) and what it imports; and the style facts of a
-response with code (what the source profiles count), computed once where the code is extracted."""
+"""Facts about a program: its functions (name and signature), which of them it uses as helpers and what it
+imports; and the style facts of a response with code (what the source profiles count), computed once where the
+code is extracted."""
 
 from __future__ import annotations
 
@@ -75,6 +76,48 @@ def _python_facts(code: str) -> CodeFacts:
             facts.imports.append(node.module.split(".")[0])
     facts.imports = sorted(set(facts.imports))
     return facts
+
+
+# The top-level statements of a Python module that define or bind something (imports, definitions,
+# assignments, guarded imports): the rest is its script part, which runs when it is executed.
+DEFINING_STATEMENTS = (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Assign,
+                       ast.AnnAssign, ast.Try)
+
+
+def called_names(nodes: list[ast.AST]) -> set[str]:
+    """Names called as plain functions (``f(x)``, not ``obj.f(x)``) anywhere in ``nodes``."""
+    return {n.func.id for node in nodes for n in ast.walk(node)
+            if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)}
+
+
+def _script_uses(tree: ast.Module) -> set[str]:
+    """Functions the script part calls inside a loop or comprehension: as a helper of a larger computation
+    ("sum of the primes below 1000"), not as a demonstration (``if is_prime(n): print(...)``). A loop that reads
+    ``input()`` is an I/O driver ("keep prompting for a number until a negative one"): what it calls is the
+    answer, demonstrated on each input (the loops inside it still count)."""
+    used: set[str] = set()
+    for node in tree.body:
+        if isinstance(node, DEFINING_STATEMENTS):
+            continue
+        for inner in ast.walk(node):
+            if isinstance(inner, (ast.For, ast.While, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)):
+                if isinstance(inner, (ast.For, ast.While)) and "input" in called_names(inner.body):
+                    continue
+                used |= called_names([inner])
+    return used
+
+
+def helper_calls(tree: ast.Module) -> set[str]:
+    """The names a Python module uses as helpers: called from one of its top-level functions (other than by
+    itself), or inside a loop or comprehension of its script part. A function so used answers a part of a larger
+    question: both decontamination's execution signal and its n-gram code signal discount it (a generic
+    ``is_prime`` inside "sum of all primes below 1000" is not a copy of HumanEval/31). Names only: the caller
+    keeps those it defines (a function of one code block may be called from another)."""
+    used = _script_uses(tree)
+    for d in tree.body:
+        if isinstance(d, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            used |= called_names(d.body) - {d.name}
+    return used
 
 
 def code_facts(language: str | None, code: str) -> CodeFacts:

@@ -25,7 +25,9 @@ the same problem in other words (``embedding.py``), verified by execution, key f
 
 from __future__ import annotations
 
+import ast
 import re
+import warnings
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -40,6 +42,7 @@ from alchemistcoder.code import (
     lex,
     word_tokens,
 )
+from alchemistcoder.code.facts import helper_calls
 from alchemistcoder.code.similarity import hash_ngrams_batch, longest_common_run
 from alchemistcoder.decontam.config import DecontamConfig
 
@@ -122,20 +125,16 @@ def structure_tokens(family: str, code: str) -> list[str]:
 
 
 def _without_helpers(code: str) -> str:
-    """A Python block without the top-level functions it uses as helpers (``signals/python.py``'s rule: called
-    from another of its functions, or in a loop of its script); the block as it is when it does not parse."""
-    import ast
-
-    from alchemistcoder.decontam.signals.python import sample_code
-
-    found = sample_code(f"```python\n{code}\n```")
-    helpers = {f.name for f in found.functions if f.helper} if found else set()
-    if not helpers:
-        return code
+    """A Python block without the top-level functions it uses as helpers (the execution signal's rule,
+    :func:`alchemistcoder.code.facts.helper_calls`: called from another of its functions, or in a loop of its
+    script); the block as it is when it does not parse."""
     try:
-        tree = ast.parse(code)
-    except (SyntaxError, ValueError):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # invalid escapes in the data are not our warnings
+            tree = ast.parse(code)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
         return code
+    helpers = helper_calls(tree)
     lines = code.splitlines()
     drop = set()
     for node in tree.body:

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from alchemistcoder.code import extract_code_blocks
+from alchemistcoder.code.facts import DEFINING_STATEMENTS, helper_calls
 
 if TYPE_CHECKING:
     from alchemistcoder.decontam.problems import BenchProblem
@@ -35,8 +36,7 @@ if TYPE_CHECKING:
 PROBE = Path(__file__).with_name("_probe.py")
 # how answers compare, shipped beside the probe (and used on the host by foreign.py)
 SAME = Path(__file__).with_name("_same.py")
-_KEPT = (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Assign,
-         ast.AnnAssign, ast.Try)
+_KEPT = DEFINING_STATEMENTS
 
 
 @dataclass(slots=True)
@@ -68,28 +68,6 @@ def _signature(node: ast.FunctionDef | ast.AsyncFunctionDef) -> tuple[int, float
     if any(d is None for d in a.kw_defaults):
         return 0, -1  # a required keyword-only argument: no positional call fits
     return required, float("inf") if a.vararg else positional
-
-
-def _called_names(nodes: list[ast.AST]) -> set[str]:
-    return {n.func.id for node in nodes for n in ast.walk(node)
-            if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)}
-
-
-def _script_uses(tree: ast.Module) -> set[str]:
-    """Functions the script part calls inside a loop or comprehension: as a helper of a larger computation
-    ("sum of the primes below 1000"), not as a demonstration (``if is_prime(n): print(...)``). A loop that reads
-    ``input()`` is an I/O driver ("keep prompting for a number until a negative one"): what it calls is the
-    answer, demonstrated on each input (the loops inside it still count)."""
-    used: set[str] = set()
-    for node in tree.body:
-        if isinstance(node, _KEPT):
-            continue
-        for inner in ast.walk(node):
-            if isinstance(inner, (ast.For, ast.While, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)):
-                if isinstance(inner, (ast.For, ast.While)) and "input" in _called_names(inner.body):
-                    continue
-                used |= _called_names([inner])
-    return used
 
 
 _BUILTINS = frozenset(dir(builtins))
@@ -361,12 +339,7 @@ def sample_code(response: str) -> SampleCode | None:
     if not statements:
         return None
     for tree in trees:
-        defs = [n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
-        for d in defs:
-            for name in _called_names(d.body) - {d.name}:
-                if name in functions:
-                    functions[name].helper = True
-        for name in _script_uses(tree):
+        for name in helper_calls(tree):
             if name in functions:
                 functions[name].helper = True
     for f in [f for f in functions.values() if not f.helper and f.min_args >= 1][:3]:
