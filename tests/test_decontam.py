@@ -890,3 +890,90 @@ def test_an_answer_in_another_shape_is_read_through_an_adapter(veto_few, monkeyp
     plain = DecontamIndex([], off, problems=index._problems)
     plain._semantic = SemanticIndex(index._problems, off, embedder=index.semantic().embedder)
     assert not _decided(plain, off, *SMALLEST_INDEX).rejected
+
+
+def test_a_literal_rebound_from_itself_is_the_scripts_input():
+    """``string = "..."`` then ``string = string.replace(" ", "")`` (a fresh-tune interface row, MBPP/800): the
+    literal is the input, changed in place; an accumulator rebound in a loop is not."""
+    def lifted(code):
+        return [sig for sig, _arity in lift_snippet(ast.parse(code))]
+
+    assert lifted('string = "this is a test"\nstring = string.replace(" ", "")\nprint(string)')[0] == \
+        "(string):\n    string = string.replace(' ', '')\n    return string"
+    assert lifted("result = 0\nfor i in range(1, 6):\n    result = result + i\n    print(result)") == []
+
+
+def test_a_class_is_tried_through_its_public_methods():
+    """A class answers as ``Cls(*inputs).method()`` (the constructor takes the inputs) or ``Cls().method(*inputs)``
+    (LeetCode's ``Solution``); a method the class calls itself, a private one and a property are not answers."""
+    code = sample_code("```python\nclass Rectangle:\n    def __init__(self, length, width):\n"
+                       "        self.length, self.width = length, width\n\n    def area(self):\n"
+                       "        return self.length * self.width\n\n    @property\n    def side(self):\n"
+                       "        return self.length\n\nclass Solution:\n    def twoSum(self, nums, target):\n"
+                       "        return self._find(nums, target)\n\n    def _find(self, nums, target):\n"
+                       "        return [0, 1]\n```")
+    plain = {(f.name, f.min_args) for f in code.functions if not f.name.startswith(ADAPTER_PREFIX)}
+    assert plain == {("_method_Rectangle_area", 2), ("_method_Solution_twoSum", 2)}
+    assert "def _method_Rectangle_area(*a):\n    return Rectangle(*a).area()" in code.statements
+
+
+def test_a_bare_answer_is_read_with_the_instructions_inputs():
+    """N1 of docs/decontam_tune_misses.md: a response that is only the answer to the instruction's example.
+    Answers any problem gives by chance on one input, and questions about a shown program's output, are none."""
+    from alchemistcoder.decontam.signals.answers import answer_inputs, bare_answer, literal_inputs
+
+    assert bare_answer("4") == (True, 4) and bare_answer("The index of the maximum value is 4.") == (True, 4)
+    assert bare_answer("True") == bare_answer("0") == bare_answer("Hello world") == (False, None)
+    assert literal_inputs("Find the median.\n[1, 5, 7, 8, 2, 3]") == [[1, 5, 7, 8, 2, 3]]
+    assert literal_inputs("List1: [1, 3], List2: [2, 3]") == [[1, 3], [2, 3]]
+    assert literal_inputs("int[] arr = { 8, 2, 4 };") == []  # a C# initializer is no Python literal
+    assert literal_inputs("What does the following code print out? x = 5 y = 10 print(x + y)") == []
+    assert answer_inputs("You are given a list of numbers, please find the median. [1, 5, 7, 8, 2, 3]", "4") == \
+        (4, [[1, 5, 7, 8, 2, 3]])
+    # the largest prime of the list is one of its own small numbers: HumanEval/94's digit sum gives it too
+    assert answer_inputs("What is the maximum prime number in the given array? arr = [3, 4, 8, 9, 10]", "3") is None
+
+
+_SHAPES_FEW = {"Mbpp/2", "Mbpp/458", "HumanEval/47", "Mbpp/800"}
+
+
+@pytest.fixture(scope="module")
+def shapes_few(shared_data, embedder):
+    from alchemistcoder.benchmarks import load_benchmark
+
+    cfg = DecontamConfig()
+    tasks = [t for name in ("humaneval", "humaneval+", "mbpp", "mbpp+") for t in load_benchmark(name)
+             if t.task_id in _SHAPES_FEW]
+    problems = problems_from_tasks(tasks, cfg.exec_plus_inputs)
+    index = DecontamIndex([], cfg, problems=problems)
+    index._semantic = SemanticIndex(problems, cfg, embedder=embedder)
+    return cfg, index
+
+
+COMMON = ("How to find the common elements between two given lists in Python and output the result as a list?",
+          "```python\ndef find_common_elements(list1, list2):\n    return [x for x in list1 if x in list2]\n```")
+RECTANGLE = ("Define a Python class for a rectangle with length and width, and a method to calculate its area.",
+             "```python\nclass Rectangle:\n    def __init__(self, length, width):\n        self.length = length\n"
+             "        self.width = width\n\n    def area(self):\n        return self.length * self.width\n```")
+MEDIAN_ANSWER = "You are given a list of numbers, please find the median.\n[1, 5, 7, 8, 2, 3]"
+
+
+@pytest.mark.parametrize(("sample", "task", "function"), [
+    (COMMON, "Mbpp/2", "find_common_elements"),  # EvalPlus compares MBPP/2's answers as sets
+    (RECTANGLE, "Mbpp/458", "_method_Rectangle_area"),
+    ((MEDIAN_ANSWER, "4"), "HumanEval/47", "_answer"),  # the reference on [1, 5, 7, 8, 2, 3] gives 4.0
+])
+def test_an_answer_of_another_shape_passes_the_benchmarks_tests(shapes_few, monkeypatch, tmp_path, sample, task,
+                                                                 function):
+    """Issue 24's second recall round, in the sandbox: the set-equality oracle of MBPP+ (a list in another order
+    solves MBPP/2), a class's method, and a bare answer checked by the reference on the instruction's inputs."""
+    cfg, index = shapes_few
+    monkeypatch.setattr(index.semantic(), "verdicts", VerdictStore(tmp_path / "verdicts.sqlite"))  # nothing cached
+    p = _decided(index, cfg, *sample).rejection.params
+    assert (p["task_id"], p["signal"], p["scores"]["function"]) == (task, "execution", function)
+    assert p["scores"]["tests_passed"] == p["scores"]["tests_total"] >= 1
+
+
+def test_a_wrong_bare_answer_is_kept(shapes_few):
+    cfg, index = shapes_few
+    assert not _decided(index, cfg, MEDIAN_ANSWER, "5").rejected

@@ -84,6 +84,16 @@ def foreign_candidates(cfg: DecontamConfig, cands: list[Candidate]) -> list[Cand
             if c.cosine >= (cfg.exec_foreign_threshold if c.rank < near else cfg.exec_strong_threshold)]
 
 
+def answer_candidates(cfg: DecontamConfig, cands: list[Candidate], problems: list[BenchProblem],
+                      arity: int) -> list[Candidate]:
+    """The candidates whose reference solution is run on a bare answer's inputs (``signals/answers.py``): as far
+    down as a problem with many tests is tried (``exec_strong_top_k`` at ``exec_strong_threshold``: "what is the
+    maximum element in the given array" has three "maximum ..." problems nearer than HumanEval/35), with
+    EvalPlus inputs (a reference to run) and the arity of the instruction's inputs."""
+    return [c for c in cands[: cfg.exec_strong_top_k] if c.cosine >= cfg.exec_strong_threshold
+            and problems[c.problem].mode == "inputs" and problems[c.problem].arity == arity]
+
+
 def best_facts(statements: list[KeyFacts], instruction: str, min_words: float) -> tuple[bool, dict[str, Any]]:
     """Whether the instruction keeps the key facts of one of the problem's statements (the best one)."""
     mine = key_facts(instruction)

@@ -56,10 +56,18 @@ class BenchProblem:
 
     def test_spec(self) -> dict[str, Any]:
         """The task as the sandbox probe reads it (``signals/_probe.py``); ``dataset`` says how its inputs are
-        deserialized there (MBPP+'s as evaluation does, with EvalPlus's ``mbpp_deserialize_inputs``)."""
-        return {"id": self.key, "mode": self.mode, "entry_point": self.entry_point, "reference": self.reference,
+        deserialized there (MBPP+'s as evaluation does, with EvalPlus's ``mbpp_deserialize_inputs``), ``set_eq``
+        that its answers compare as sets (EvalPlus's special oracle for eight MBPP+ tasks)."""
+        from alchemistcoder.evaluate._evalplus_vendored import MBPP_OUTPUT_SET_EQ_TASKS  # it imports numpy
+
+        spec = {"id": self.key, "mode": self.mode, "entry_point": self.entry_point, "reference": self.reference,
                 "inputs": self.inputs, "atol": self.atol, "asserts": self.asserts, "setup": self.setup,
                 "check": self.check, "dataset": "mbpp" if self.key.startswith("Mbpp/") else "humaneval"}
+        if self.key.startswith("Mbpp/") and self.entry_point in MBPP_OUTPUT_SET_EQ_TASKS:
+            # EvalPlus's own oracle compares these answers as sets (MBPP/2's common elements in any order, as a
+            # list or a set): a sample that passes it solves the benchmark (issue 24's second recall round)
+            spec["set_eq"] = True
+        return spec
 
 
 def problem_key(task_id: str) -> str:

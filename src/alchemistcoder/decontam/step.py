@@ -22,6 +22,7 @@ import numpy as np
 
 from alchemistcoder.decontam.config import DecontamConfig
 from alchemistcoder.decontam.policy import (
+    answer_candidates,
     decide,
     evidence,
     exec_floor,
@@ -33,6 +34,12 @@ from alchemistcoder.decontam.problems import BenchProblem, load_problems
 from alchemistcoder.decontam.retrieval.embedding import MAX_INSTRUCTION_CHARS, Candidate, EmbeddingIndex
 from alchemistcoder.decontam.retrieval.ngram import BenchEntry, NgramIndex, load_entries
 from alchemistcoder.decontam.retrieval.parts import Part, split_parts
+from alchemistcoder.decontam.signals.answers import (
+    ANSWER_FUNCTION,
+    answer_code,
+    answer_inputs,
+    answer_problem,
+)
 from alchemistcoder.decontam.signals.facts import KeyFacts, facts_agree, key_facts
 from alchemistcoder.decontam.signals.foreign import ForeignCode, foreign_code, reference_cases, verify_foreign
 from alchemistcoder.decontam.signals.judge import ask_judge
@@ -44,7 +51,8 @@ OP = "decontaminate"
 REASON = "contaminated"
 # Part of a verdict's key in the VerdictStore: bump it when how a sample's code is run or judged changes (the
 # probe, the harnesses, ``lift_snippet``, the adapters).
-EXEC_VERSION = "exec-5"  # 5: an input() loop makes no helper (the recall round)
+EXEC_VERSION = "exec-6"  # 6: MBPP+'s set-equality oracle, a rebound literal input, class methods, bare answers
+# (issue 24's second recall round)
 
 
 class SemanticIndex:
@@ -95,11 +103,43 @@ class SemanticIndex:
                 live.append(k)
                 continue
             codes[k] = code = sample_code(response)
-            if (code is not None and code.functions) or foreign_code(response) is not None:
+            if (code is not None and code.functions) or foreign_code(response) is not None \
+                    or self._answer_inputs(instruction, response) is not None:
                 live.append(k)
         return live, codes
 
+    @staticmethod
+    def _answer_inputs(instruction: str, response: str) -> tuple[Any, list[Any]] | None:
+        """A bare answer and the instruction's literal inputs (``signals/answers.py``), or None."""
+        return answer_inputs(instruction[:MAX_INSTRUCTION_CHARS], response)
+
     # -- verification ----------------------------------------------------------------------------------
+    def _verify_answers(self, pairs: list[tuple[str, str]], cands: list[list[Candidate]],
+                        verdicts: list[dict[str, ExecVerdict]], code_of: Any) -> None:
+        """Execution for bare answers (no code: the response is the answer to the instruction's own example):
+        each near candidate's reference runs on the instruction's inputs and must give the answer; its
+        verdict joins ``verdicts`` under the problem's key (``signals/answers.py``)."""
+        cfg = self.cfg
+        runs = []
+        for k, ((instruction, response), cs) in enumerate(zip(pairs, cands, strict=True)):
+            found = self._answer_inputs(instruction, response) if cs else None
+            if found is None or code_of(k) is not None or foreign_code(response) is not None:
+                continue
+            value, inputs = found
+            near = answer_candidates(cfg, cs, self.problems, len(inputs))
+            if near:
+                todo = [(answer_problem(self.problems[c.problem], inputs), [ANSWER_FUNCTION]) for c in near]
+                runs.append((k, answer_code(value, len(inputs)), todo))
+        found_verdicts: list[dict[str, ExecVerdict]] = [{} for _ in pairs]
+        self._stored_run(runs, found_verdicts, lambda code: "\n\x1f".join(code.statements),
+                         lambda todo: verify(todo, cfg.exec_timeout_s, cfg.exec_call_limit_s,
+                                             workers=cfg.exec_workers or None, expected=self._expected))
+        for k, by_key in enumerate(found_verdicts):
+            for key, v in by_key.items():
+                real = key.split("/", 1)[1]  # answer_problem's key names the problem after its first "/"
+                verdicts[k][real] = dataclasses.replace(v, problem=real)
+        self.stats["exec_answer_samples"] += len(runs)
+
     def _verify_foreign(self, pairs: list[tuple[str, str]], cands: list[list[Candidate]],
                         verdicts: list[dict[str, ExecVerdict]]) -> None:
         """Execution for the samples whose Python proved nothing and that have C++, Java or JavaScript
@@ -266,6 +306,7 @@ class SemanticIndex:
                          lambda todo: verify(todo, cfg.exec_timeout_s, cfg.exec_call_limit_s, workers=cfg.exec_workers or None,
                                                      expected=self._expected))
         self._verify_foreign(pairs, cands, verdicts)
+        self._verify_answers(pairs, cands, verdicts, code_of)
         self.stats["exec_s"] += time.perf_counter() - started
         self.stats["exec_samples"] += len(runs)
         hits: list[dict[str, Any] | None] = [None] * len(pairs)

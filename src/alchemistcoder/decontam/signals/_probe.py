@@ -39,7 +39,7 @@ import time
 
 import _box  # the sandbox harness's helpers, shipped beside this file (alchemistcoder.sandbox.harness)
 from _evalplus_inputs import mbpp_deserialize_inputs  # EvalPlus's, shipped from alchemistcoder/evaluate
-from _same import same  # shipped beside this file too
+from _same import same, same_set  # shipped beside this file too
 
 # captured before any sample code runs: a sample may replace module attributes
 _dumps = json.dumps
@@ -101,9 +101,9 @@ def _shipped(task, text):
     return [(task["inputs"][i], want, seconds) for i, want, seconds in marshal.loads(base64.b64decode(text))]
 
 
-def _run_inputs(fn, triples, atol, limit, adapt=None):
+def _run_inputs(fn, triples, atol, limit, adapt=None, compare=same):
     """Inputs passed before the first wrong answer; each call may take ``limit`` or four times the reference's
-    (``adapt`` changes the arguments first)."""
+    (``adapt`` changes the arguments first; ``compare``: how answers compare, ``same_set`` for a ``set_eq`` task)."""
     passed = 0
     for args, want, seconds in triples:
         if adapt is not None:
@@ -113,7 +113,7 @@ def _run_inputs(fn, triples, atol, limit, adapt=None):
                 got = _box.limited(lambda a=args: fn(*_deepcopy(a)), max(limit, 4 * seconds))
         except BaseException:
             return passed
-        if not same(got, want, atol):
+        if not compare(got, want, atol):
             return passed
         passed += 1
     return passed
@@ -192,8 +192,9 @@ def _try_sample(sample, tasks, expected, limit):
             if not callable(fn) or not record["total"]:
                 continue
             if task["mode"] == "inputs":
-                passed = _run_inputs(fn, triples, task["atol"], limit)
-                if passed == 0 and _run_inputs(fn, triples, task["atol"], limit, _as_text) == record["total"]:
+                compare = same_set if task.get("set_eq") else same
+                passed = _run_inputs(fn, triples, task["atol"], limit, compare=compare)
+                if passed == 0 and _run_inputs(fn, triples, task["atol"], limit, _as_text, compare) == record["total"]:
                     passed = record["total"]
                     record["adapted"] = name
             elif task["mode"] == "asserts":

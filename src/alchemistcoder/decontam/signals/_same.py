@@ -33,3 +33,14 @@ def same(got, want, atol):
         return bool(got == want)
     except BaseException:
         return False
+
+
+def same_set(got, want, atol):
+    """Answers compared as EvalPlus's set-equality oracle compares them (``set(got) == set(want)``, for eight
+    MBPP+ tasks whose answers have no order: MBPP/2's common elements), or as :func:`same` does."""
+    if same(got, want, atol):
+        return True
+    try:
+        return set(got) == set(want)
+    except BaseException:
+        return False
