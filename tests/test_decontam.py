@@ -901,6 +901,10 @@ def test_a_literal_rebound_from_itself_is_the_scripts_input():
     assert lifted('string = "this is a test"\nstring = string.replace(" ", "")\nprint(string)')[0] == \
         "(string):\n    string = string.replace(' ', '')\n    return string"
     assert lifted("result = 0\nfor i in range(1, 6):\n    result = result + i\n    print(result)") == []
+    # the number a call is given, when nothing else is an input ("convert decimal 8 to a list of its binary
+    # values"; its list of digits reads as MBPP/99's text through the joined adapter)
+    assert lifted("list('{0:0b}'.format(8))") == ["(arg0):\n    return list('{0:0b}'.format(arg0))"]
+    assert f"{ADAPTER_PREFIX}joined__snippet_0" in {f.name for f in sample_code("list('{0:0b}'.format(8))").functions}
 
 
 def test_a_class_is_tried_through_its_public_methods():
@@ -924,6 +928,10 @@ def test_a_bare_answer_is_read_with_the_instructions_inputs():
 
     assert bare_answer("4") == (True, 4) and bare_answer("The index of the maximum value is 4.") == (True, 4)
     assert bare_answer("True") == bare_answer("0") == bare_answer("Hello world") == (False, None)
+    # prose without code that concludes with a list; not a number it ends on
+    assert bare_answer("Shell sort halves the gap each pass.\nSo the list [3, 1, 7] is sorted to get [1, 3, 7].") == \
+        (True, [1, 3, 7])
+    assert bare_answer("Variable type: String\nNumber of characters: 12") == (False, None)
     assert literal_inputs("Find the median.\n[1, 5, 7, 8, 2, 3]") == [[1, 5, 7, 8, 2, 3]]
     assert literal_inputs("List1: [1, 3], List2: [2, 3]") == [[1, 3], [2, 3]]
     assert literal_inputs("int[] arr = { 8, 2, 4 };") == []  # a C# initializer is no Python literal

@@ -192,7 +192,7 @@ def lift_snippet(tree: ast.Module, max_params: int = 3) -> list[tuple[str, int]]
                if n not in params]
     if not params:  # ``sum([True, True, False])``: the literal the snippet works on is its input
         rest, answer, params = _literal_inputs(rest, answer, max_params)
-    if not 1 <= len(params) <= max_params:
+    if len(params) > max_params or not (params or _call_numbers([*rest, ast.Expr(answer)])):
         return []
     head = [f"import {m}" for m in modules] + [f"from {_FROM_IMPORTS[n]} import {n}" for n in names]
 
@@ -201,11 +201,12 @@ def lift_snippet(tree: ast.Module, max_params: int = 3) -> list[tuple[str, int]]
         code = "\n".join("    " + line for text in lines for line in text.splitlines())
         return [(f"({', '.join(order)}):\n{code}", len(order)) for order in itertools.permutations(params)]
 
-    out = function(params, rest, answer)
+    out = function(params, rest, answer) if params else []
     if len(params) < max_params:
         # the number or text a call is given, as one more parameter: CoNaLa's ``sorted(L, key=itemgetter(2))`` for
         # "sort a list of lists `L` by index 2" is MBPP/381's sort by a given index, ``string.replace('1', '')``
-        # for 'Remove string "1" from string `string`' MBPP/377's removal of a given character
+        # for 'Remove string "1" from string `string`' MBPP/377's removal of a given character; the only one
+        # when nothing else is (``list('{0:0b}'.format(8))`` for "convert decimal 8 to a list of its binary values")
         for number in _call_numbers([*rest, ast.Expr(answer)])[:2]:
             swap = _NumberInput(number, f"arg{len(params)}")
             module = swap.visit(ast.Module([*copy.deepcopy(rest), ast.Expr(copy.deepcopy(answer))], []))

@@ -51,7 +51,8 @@ OP = "decontaminate"
 REASON = "contaminated"
 # Part of a verdict's key in the VerdictStore: bump it when how a sample's code is run or judged changes (the
 # probe, the harnesses, ``lift_snippet``, the adapters).
-EXEC_VERSION = "exec-6"  # 6: MBPP+'s set-equality oracle, a rebound literal input, class methods, bare answers
+EXEC_VERSION = "exec-7"  # 6: MBPP+'s set-equality oracle, a rebound literal input, class methods, bare answers;
+# 7: the joined adapter, a call's number as a snippet's only input, prose concluding with a list
 # (issue 24's second recall round)
 
 

@@ -20,6 +20,7 @@ import hashlib
 import re
 from typing import TYPE_CHECKING, Any
 
+from alchemistcoder.code import extract_code_blocks
 from alchemistcoder.decontam.signals.python import Function, SampleCode
 
 if TYPE_CHECKING:
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
 ANSWER_FUNCTION = "_answer"
 # the longest response read as a bare answer, and its one sentence's last value ("... is 4.")
 _MAX_CHARS = 80
+_MAX_LINE = 200  # the longest last line of a prose answer read for its concluding list
 _SENTENCE_VALUE = re.compile(r"(?:\bis|\bare|=|:)\s*(\S.*?)\s*\.?\s*$", re.S)
 # the literal inputs an instruction shows: containers, quoted text, and numbers bound to a name (``n = 5``)
 _OPENERS = {"[": "]", "(": ")", "{": "}"}
@@ -52,21 +54,37 @@ def _telling(value: Any, inputs: list[Any]) -> bool:
     if isinstance(value, (int, float)) and abs(value) < 10 and any(
             isinstance(x, (list, tuple)) and value in x for x in inputs):
         return False
+    if any(value == x for x in inputs):
+        return False  # the input given back ("remove the duplicates" of a list that has none)
     if isinstance(value, (str, list, tuple, dict, set)):
         return len(value) > 0
     return isinstance(value, (int, float))
 
 
 def bare_answer(response: str) -> tuple[bool, Any]:
-    """(True, the value) when the response is only a value (``4``, ``[1, 2]``) or one short sentence ending
-    in one ("The index of the maximum value is 4."); (False, None) otherwise."""
+    """(True, the value) when the response is only a value (``4``, ``[1, 2]``), one short sentence ending in
+    one ("The index of the maximum value is 4."), or prose without code that concludes with one
+    (:func:`_concluded`); (False, None) otherwise."""
     text = response.strip()
-    if not text or len(text) > _MAX_CHARS or "\n" in text or "`" in text:
+    if not text or "`" in text:
         return False, None
+    if len(text) > _MAX_CHARS or "\n" in text:
+        return _concluded(text)
     ok, value = _literal(text)
     if not ok and (m := _SENTENCE_VALUE.search(text)):
         ok, value = _literal(m.group(1))
     return (True, value) if ok and _telling(value, []) else (False, None)
+
+
+def _concluded(text: str) -> tuple[bool, Any]:
+    """The list a prose answer without code concludes with: the last literal of its last line ("... is sorted
+    using Shell sort to get [1, 3, 4, 5, 7]."). A list only: prose that explains often ends on a number that is
+    not the answer ("Number of characters: 12" after the variable's type)."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    if len(lines[-1]) > _MAX_LINE or not (spans := _bracketed(lines[-1])) or extract_code_blocks(text):
+        return False, None
+    ok, value = _literal(spans[-1][1])
+    return (True, value) if ok and isinstance(value, (list, tuple)) and _telling(value, []) else (False, None)
 
 
 def answer_inputs(instruction: str, response: str) -> tuple[Any, list[Any]] | None:

@@ -82,6 +82,10 @@ _ADAPTERS = {
     # an index or -1 where a found-flag is expected, or the benchmark's (found, index)
     "found": "r = {f}(*a)\n    assert type(r) is int\n    return r != -1",
     "found_at": "r = {f}(*a)\n    assert type(r) is int\n    return (r != -1, r)",
+    # a list of digits or characters where their text is expected ("decimal 8 as a list of its binary values"
+    # for MBPP/99's "1000")
+    "joined": "r = {f}(*a)\n    assert type(r) is list and r and all(type(x) in (int, str) and len(str(x)) == 1 "
+              "for x in r)\n    return ''.join(map(str, r))",
 }
 
 
