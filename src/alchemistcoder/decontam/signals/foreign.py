@@ -10,10 +10,6 @@ JSON, and the host compares it with the expected answer as the Python probe does
 declared return type cannot express (Python's ``None`` from a C++ ``std::string`` function) leaves its test
 out, as an input the reference rejects does. The program, compiler included, runs in the sandbox only.
 
-The module is over 500 lines because reading a sample's functions in six languages, lifting a ``main``-only
-program into one and calling them share one set of helpers (brace matching, parameter lists, classes): split
-apart, each part would import the other's private helpers.
-
 Only simple signatures count (numbers, booleans, characters, strings, and lists or arrays of them, nested);
 a function whose parameters or answer are anything else is not tried, and a program that does not compile
 proves nothing. This is written by hand rather than with tree-sitter: the regular expressions below are the
@@ -456,11 +452,11 @@ def verify_foreign(pairs: list[tuple[ForeignCode, list[tuple[str, list[str], lis
     ``pairs``: per sample, its code and (problem key, names of the functions to try, (arguments, expected
     answer) cases). A function passes a problem when it answers every case its types can express, and at
     least half of them can be expressed. Samples of a language go ``batch`` to a program (each in a namespace,
-    nested class or function of its own); a batch that does not compile is halved until each sample that
-    compiles has run. Returns, per pair, the verdicts by problem key.
+    nested class or function of its own); a batch that does not compile runs again without the samples its
+    compiler's errors name (``batches.py``), until each sample that compiles has run. Returns, per pair, the
+    verdicts by problem key.
     """
-    from alchemistcoder.sandbox import Job, run_many
-    from alchemistcoder.sandbox.harness import new_nonce, parse_tagged
+    from alchemistcoder.decontam.signals.batches import run_batches
 
     out: list[dict[str, ExecVerdict]] = [{} for _ in pairs]
     index: list[tuple[int, str, str, Any]] = []  # per call number: sample, problem, function, expected answer
@@ -476,35 +472,8 @@ def verify_foreign(pairs: list[tuple[ForeignCode, list[tuple[str, list[str], lis
                 for args, want in usable:
                     calls_of.setdefault(k, []).append((len(index), k, fn, list(args)))
                     index.append((k, key, fn.name, want))
-    by_language: dict[str, list[int]] = {}
-    for k in calls_of:
-        by_language.setdefault(pairs[k][0].language, []).append(k)
-    wave = [ks[i : i + size] for language, ks in by_language.items()
-            for size in [1 if language in ONE_PER_PROGRAM else batch] for i in range(0, len(ks), size)]
-    answers: dict[int, Any] = {}
-    while wave:
-        jobs, nonces = [], []
-        for group in wave:
-            nonce = new_nonce()
-            codes = {k: pairs[k][0] for k in group}
-            program = PROGRAMS[pairs[group[0]][0].language](codes, [c for k in group for c in calls_of[k]], nonce,
-                                                             max(1, int(timeout_s)))
-            jobs.append(Job(pairs[group[0]][0].language, program, timeout_s=timeout_s * (len(group) + 1)))
-            nonces.append(nonce)
-        retry = []
-        for group, nonce, result in zip(wave, nonces, run_many(jobs, workers=workers), strict=True):
-            if result.status == "compile_error" and len(group) > 1:
-                retry += [group[: len(group) // 2], group[len(group) // 2 :]]
-                continue
-            before = set(answers)
-            for rec in parse_tagged(result.stdout, nonce):
-                if type(rec.get("call")) is int and "answer" in rec:
-                    answers[rec["call"]] = rec["answer"]
-            # a sample that crashed, exited or ran out of time took the batch's later samples with it
-            silent = [k for k in group if not any(c[0] in answers and c[0] not in before for c in calls_of[k])]
-            if result.status != "ok" and len(group) > 1 and silent:
-                retry += [part for part in (silent[: len(silent) // 2], silent[len(silent) // 2 :]) if part]
-        wave = retry
+    answers = run_batches({k: pairs[k][0] for k in calls_of}, calls_of, timeout_s, workers, batch, PROGRAMS,
+                          ONE_PER_PROGRAM)
     tally: dict[tuple[int, str, str], list[int]] = {}
     for n, (k, key, name, want) in enumerate(index):
         t = tally.setdefault((k, key, name), [0, 0])

@@ -3,8 +3,9 @@
 language that prints each answer as a line of the sandbox harness's tagged protocol (``<nonce> {"call": n,
 "answer": ...}``, read by ``alchemistcoder.sandbox.harness.parse_tagged``).
 
-C++, Java, JavaScript and Rust programs hold a batch of samples (a namespace, nested class, context or module
-each); Go and C have no such scope in one file, so their programs hold one sample (``ONE_PER_PROGRAM``).
+C++, Java, JavaScript and Rust programs hold a batch of samples (a namespace, a file, a context or a module
+each: a Java program is its main file and the files beside it, ``(source, files)``); Go and C have no such
+scope in one file, so their programs hold one sample (``ONE_PER_PROGRAM``).
 """
 
 from __future__ import annotations
@@ -321,20 +322,29 @@ def _java_nested(source: str) -> str:
     return nested if last else "static class DecontamSample {\n" + source + "\n}"
 
 
-def _java_program(codes: dict[int, Any], calls: list[Call], nonce: str, seconds: int) -> str:
-    imports = dict.fromkeys(m.group(0).strip() for c in codes.values() for m in _JAVA_IMPORT.finditer(c.source)
-                            if not m.group(0).lstrip().startswith("package"))
-    holders = [f"  static class S{k} {{\n{_java_nested(_JAVA_IMPORT.sub('', c.source))}\n  }}" for k, c in codes.items()]
-    body = []
-    for n, k, fn, args in calls:
-        owner = f"S{k}.{fn.owner or 'DecontamSample'}"
-        target = owner if fn.static else f"new {owner}()"
-        literals = ", ".join(_literal("java", v, type_kind(t) or (), t) for t, v in zip(fn.params, args, strict=True))
-        tag = _c_string(_tag(nonce, n))
-        body.append(f"    call(\"{tag}\", \"{k}.{fn.name}\", () -> {target}.{fn.name}({literals}));")
-    return ("import java.util.*;\n" + "\n".join(imports) + "\n\npublic class DecontamHarness {\n" + "\n".join(holders)
-            + _JAVA_EMIT + _JAVA_CALL.replace("LIMIT_MS", str(CALL_LIMIT_MS)) +
-            "  public static void main(String[] args) {\n" + "\n".join(body) + "\n    System.exit(0);\n  }\n}\n")
+def _java_program(codes: dict[int, Any], calls: list[Call], nonce: str, seconds: int) -> tuple[str, dict[str, str]]:
+    # each sample in a file of its own (a class holding it, its imports, its calls): javac names the file of each
+    # error, so a sample that does not compile is known from one compile, and no sample's imports reach another;
+    # the calls go through the main class's one worker (a worker a sample would hold a thread for each)
+    files = {}
+    for k, c in codes.items():
+        imports = dict.fromkeys(m.group(0).strip() for m in _JAVA_IMPORT.finditer(c.source)
+                                if not m.group(0).lstrip().startswith("package"))
+        body = []
+        for n, j, fn, args in calls:
+            if j == k:
+                owner = f"S{k}.{fn.owner or 'DecontamSample'}"
+                target = owner if fn.static else f"new {owner}()"
+                literals = ", ".join(_literal("java", v, type_kind(t) or (), t) for t, v in zip(fn.params, args, strict=True))
+                body.append(f"    DecontamHarness.call(\"{_c_string(_tag(nonce, n))}\", \"{k}.{fn.name}\", "
+                            f"() -> {target}.{fn.name}({literals}));")
+        files[f"DecontamHarness{k}.java"] = (
+            "import java.util.*;\n" + "\n".join(imports) + f"\n\nclass DecontamHarness{k} {{\n  static class S{k} {{\n"
+            + _java_nested(_JAVA_IMPORT.sub("", c.source)) + "\n  }\n  static void decontamRun() {\n" + "\n".join(body)
+            + "\n  }\n}\n")
+    return ("import java.util.*;\n\npublic class DecontamHarness {\n" + _JAVA_EMIT + _JAVA_CALL.replace("LIMIT_MS", str(CALL_LIMIT_MS))
+            + "  public static void main(String[] args) {\n" + "".join(f"    DecontamHarness{k}.decontamRun();\n" for k in codes)
+            + "    System.exit(0);\n  }\n}\n", files)
 
 
 def _js_program(codes: dict[int, Any], calls: list[Call], nonce: str, seconds: int) -> str:
