@@ -193,6 +193,34 @@ def test_another_interface_is_not_a_wrong_answer() -> None:
     assert D.shape("[1, 'a', 2.5]") == "list[num,str]" and D.shape("(1, [2])") == "list[list,num]"
 
 
+def test_verified_needs_an_independent_solution_and_no_real_disagreement() -> None:
+    """From the tune split (docs/verify.md, fourth round): a mutant that always answers False won the consensus
+    with its own tests, and mutants passing the consensus tests differed on 13-33% of the settled probes; none
+    of them is verified now (kept unverified)."""
+    valid = [0, 1, 2, 3]
+    # each solution passes a different set; the response's own set scores as high as any and is the consensus
+    alone = D.agreement(_run({0, 1, 2}), [_run({0}), _run({1, 3}), _run({3})], valid, min_agreeing=2)
+    assert alone.verdict == "undecided" and "no independent solution" in alone.evidence["why"]
+    backed = D.agreement(_run({0, 1, 2}), [_run({0, 1, 2}), _run({3})], valid, min_agreeing=2)
+    assert backed.verdict == "pass"
+
+    def answering(*answers: str) -> CandidateRun:
+        return CandidateRun("ok", outcomes=["pass"] * 4, errors=[("", "")] * 4, answers=list(answers))
+    sols = [answering(*"1234567890"), answering(*"1234567890")]
+    one_off = answering(*"123456789x")  # 1 of 10 settled probes differs: still verified
+    two_off = answering(*"12345678yx")  # 2 of 10: passes the tests, but not verified
+    assert D.with_differential(D.Decision("pass"), one_off, sols, 2, 0.3, 3, 0.1).verdict == "pass"
+    d = D.with_differential(D.Decision("pass"), two_off, sols, 2, 0.3, 3, 0.1)
+    assert d.verdict == "undecided" and d.evidence["differential"]["disagree"] == 2
+
+
+def test_an_integral_float_and_an_int_are_one_answer() -> None:
+    """MBPP's min_Jumps answers 2.0 where solutions answer 2; a Python test cannot tell them apart."""
+    cfg = VerifyConfig(test_timeout_s=1.0)
+    (runs,) = run_tests([(["def f(x):\n    return x / 2", "def f(x):\n    return x // 2"], [], ["f(4)", "f(3)"])], cfg)
+    assert runs[0].answers == ["2", "1.5"] and runs[1].answers == ["2", "1"]
+
+
 def test_model_free_verify_rejects_crashes_with_the_error_and_keeps_every_record() -> None:
     samples = [Sample(name, "t", make_messages(f"task {name}", _fenced(code, lang)))
                for name, (lang, code) in CASES.items()]

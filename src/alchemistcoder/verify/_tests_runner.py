@@ -29,6 +29,9 @@ def _canon(value, depth=0):
     if value is None or isinstance(value, (bool, int, str)):
         return repr(value)[:300]
     if isinstance(value, float):
+        # 2.0 and 2 are one answer to a Python test (2.0 == 2): an integral float is written as the integer
+        if value.is_integer() and abs(value) < 1e15:
+            return repr(int(value))
         return repr(round(value, 6))
     if isinstance(value, (list, tuple)):
         return "[" + ",".join(_canon(v, depth + 1) for v in value[:100]) + "]"

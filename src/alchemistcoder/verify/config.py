@@ -83,9 +83,15 @@ class VerifyConfig(StrictModel):
         "solutions' (the tests' calls and nearby inputs); 0 turns the differential evidence off.",
     )
     max_disagreement: float = Field(
-        0.34, ge=0.0, le=1.0,
+        0.3, ge=0.0, le=1.0,
         description="agreement policy: a response that answers more than this share of the settled probes "
         "differently from the independent solutions fails (chosen on the tune split, docs/verify.md).",
+    )
+    verified_max_disagreement: float = Field(
+        0.1, ge=0.0, le=1.0,
+        description="agreement policy: a response that passes the consensus tests but answers more than this "
+        "share of the settled probes differently is kept unverified, not verified (on the tune split every wrong "
+        "response that was verified differed on 13-33% of them, docs/verify.md).",
     )
     min_settled: int = Field(
         3, ge=1, description="agreement policy: settled probes needed before the differential evidence counts."

@@ -72,9 +72,14 @@ def agreement(response: CandidateRun, solutions: list[CandidateRun], valid: list
     failing = sorted(best - mine)
     share = 1 - len(failing) / len(best)
     evidence["consensus_share"] = round(share, 3)
+    agreeing = groups.get(best, 0)
+    if share >= min_consensus_share and not agreeing and not any(p >= best for p in others):
+        # the response's own tests won as the consensus with no independent solution passing them: nothing
+        # but the response vouches for those tests
+        evidence["why"] = "no independent solution passes the tests the response passes"
+        return Decision("undecided", evidence=evidence)
     if share >= min_consensus_share:
         return Decision("pass", evidence=evidence)
-    agreeing = groups.get(best, 0)
     alike = groups.get(mine, 0)
     evidence["agreeing"], evidence["alike"] = agreeing, alike
     if agreeing >= min_agreeing and alike == 0:
@@ -160,7 +165,7 @@ def differential(response: CandidateRun, solutions: list[CandidateRun], min_agre
 
 
 def with_differential(decision: Decision, response: CandidateRun, solutions: list[CandidateRun], min_agreeing: int,
-                      max_disagreement: float, min_settled: int) -> Decision:
+                      max_disagreement: float, min_settled: int, verified_max_disagreement: float = 1.0) -> Decision:
     """The agreement decision with the differential evidence added: a response that answers more than
     ``max_disagreement`` of at least ``min_settled`` settled probes differently from the solutions fails.
     Agreeing on the probes does not verify a response the tests left undecided (on the tune split that let
@@ -168,7 +173,9 @@ def with_differential(decision: Decision, response: CandidateRun, solutions: lis
     are mostly answers of another kind (at least ``min_settled`` of them, and half of its differences) is not
     failed, by the tests or the probes: the instruction left the interface open and the model chose another
     one (on the tune split: MBPP references that answer ``'YES'``/``'NO'``, a dict of counts, a tuple of two
-    values); it stays unverified."""
+    values); it stays unverified. A response that passes the consensus tests but answers more than
+    ``verified_max_disagreement`` of the settled probes differently is not verified either: the tests missed
+    what the probes saw."""
     diff = differential(response, solutions, min_agreeing)
     settled, disagree = diff["settled"], diff["disagree"]
     decision.evidence["differential"] = {"settled": settled, "disagree": len(disagree),
@@ -185,4 +192,7 @@ def with_differential(decision: Decision, response: CandidateRun, solutions: lis
     if len(disagree) / settled > max_disagreement and decision.verdict != "fail":
         return Decision("fail", [], {**decision.evidence, "why": "answers differ from the independent solutions"},
                         probe=disagree[0])
+    if decision.verdict == "pass" and len(disagree) / settled > verified_max_disagreement:
+        return Decision("undecided", [], {**decision.evidence, "why": "passes the consensus tests but answers some "
+                                                                      "probes differently from the solutions"})
     return decision

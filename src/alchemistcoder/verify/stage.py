@@ -137,7 +137,7 @@ def _decide(case: Case, cfg: VerifyConfig) -> D.Decision:
     if not case.probes:
         return decision
     return D.with_differential(decision, case.response_run, case.solution_runs, cfg.min_agreeing,
-                               cfg.max_disagreement, cfg.min_settled)
+                               cfg.max_disagreement, cfg.min_settled, cfg.verified_max_disagreement)
 
 
 def _run_cases(cases: list[Case], cfg: VerifyConfig, with_solutions: bool) -> None:
