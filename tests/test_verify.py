@@ -423,6 +423,51 @@ def test_a_recorded_repair_by_a_real_model_replaces_the_response_and_becomes_a_t
     assert "'aeiou'" in task.instruction and repair.params["test"] in task.instruction
 
 
+def test_a_response_that_contradicts_its_own_example_is_repaired_only_when_the_tests_verify_the_fix(tmp_path) -> None:
+    """Qwen2.5-Coder-1.5B's recorded answers replayed over a real socket. Two responses whose code contradicts a
+    right example (an area computed as a sum, vowels counted in lower case only) are fixed from the example, and
+    the fix is kept because the model's tests and solutions then verify it; a response whose example is the wrong
+    part (3 capitals in 'I Love Pizza', claimed 1) is not bent to it and stays rejected."""
+    import json
+    from pathlib import Path
+
+    from alchemistcoder.comprehend.config import ComprehendConfig
+    from alchemistcoder.comprehend.stage import trace_tasks
+    from alchemistcoder.llm.client import LLMClient
+    from alchemistcoder.llm.config import LLMConfig
+    from llm_fault_server import FaultServer
+
+    fixture = json.loads((Path(__file__).parent / "data" / "llm_answers" /
+                          "verify_examples_repair_qwen-1.5b.json").read_text())
+    out = {}
+    for rec in fixture["samples"]:
+        sample = Sample(rec["id"], "fixture", make_messages(rec["instruction"], rec["response"]))
+        with FaultServer([f"text:{a['text']}" for a in rec["answers"]]) as server:
+            cfg = LLMConfig(backend="openai", model="qwen-1.5b", base_urls=[server.base_url], max_concurrency=1,
+                            api_key_env=None)
+            with LLMClient.from_config(cfg, cache_dir=tmp_path / rec["id"]) as client:
+                verify_samples([sample], VerifyConfig(), client)
+            assert server.total_received == len(rec["answers"])
+        out[rec["id"]] = sample
+    for sid, wrong in (("area", "width + height"), ("vowels", "if ch in 'aeiou'")):
+        sample = out[sid]
+        assert sample.meta["verify"]["status"] == "repaired" and not sample.rejected
+        (repair,) = [e for e in sample.trace if e.op == "verify_repair"]
+        assert repair.verdict == "modify" and repair.params["from"] == "own_examples"
+        assert wrong in repair.before and wrong not in sample.response
+        (claim,) = [e for e in sample.trace if e.op == "verify_examples"]
+        assert claim.verdict == "info" and claim.params["failing"][0]["example"]["got"] in ("7", "0")
+        assert sample.meta["tests"] and "before_repair" not in next(e for e in sample.trace
+                                                                   if e.op == "verify_decide").params
+    (task,) = [t for t in trace_tasks([out["area"]], ComprehendConfig()) if t.task == "repair"]
+    assert "rectangle_area(3, 4) == 12" in task.instruction
+    capitals = out["capitals"]
+    assert capitals.rejected and capitals.meta["verify"]["status"] == "rejected"
+    assert capitals.trace[-1].op == "verify_examples" and capitals.trace[-1].params["failing"][0]["example"]["got"] == "3"
+    (tried,) = [e for e in capitals.trace if e.op == "verify_repair"]
+    assert tried.verdict == "info" and tried.params["outcome"] == "fix" and tried.params["passed_examples"] is False
+
+
 def test_a_cpp_function_runs_on_python_asserts_through_the_typed_harness() -> None:
     """Real g++ in the sandbox: each assert's literals are written in the declared types; a value the types
     cannot hold (a float for an int) leaves that test out, and a form that is not `f(literals) == literal` too."""

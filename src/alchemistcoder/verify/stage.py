@@ -5,7 +5,9 @@ from the error or rejected; every step is in the trace.
    (``execute.py``); its class (runs, crashes, needs_input, ...) is a ``verify_execute`` event, and the
    classes in ``verify.reject`` reject the sample (``code_crashes``). The response's own examples (doctests,
    printed calls with their claimed output; ``examples.py``) run as tests, and a response that contradicts
-   them is rejected (``failing_own_examples``); no model is needed for either.
+   them is rejected (``failing_own_examples``); no model is needed for either. With a model whose tests may
+   reject, the contradiction is first offered for repair (``repair.py``): a fix that passes the examples is
+   kept only when the model's tests then verify it.
 2. **Tests.** A Python response that defines functions or classes (or a C++/Java/JavaScript/Go/Rust/C one that
    defines a function with a simple signature, ``foreign_tests.py``; its tests only mark) is tested: with the tests it came with
    (MBPP-style ``meta["tests"]``), else with ``n_tests`` asserts the model writes from the instruction and
@@ -26,17 +28,17 @@ The kept sample carries its tests in ``meta["tests"]`` (with ``meta["tests_prove
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
 from typing import Any
 
-from alchemistcoder.llm.types import ChatRequest, Completion
 from alchemistcoder.records import Sample
 from alchemistcoder.seeding import int_seed, unit_hash
 from alchemistcoder.stage import StageContext
 from alchemistcoder.text import clip
 from alchemistcoder.verify import decide as D
 from alchemistcoder.verify import foreign_tests as FT
+from alchemistcoder.verify import repair as R
 from alchemistcoder.verify import testing as T
+from alchemistcoder.verify.case import Case
 from alchemistcoder.verify.config import VerifyConfig
 from alchemistcoder.verify.examples import Example, own_examples
 from alchemistcoder.verify.execute import Execution, execute_programs
@@ -58,42 +60,18 @@ def reject_reason(klass: str) -> str:
     return CRASH_REASON if klass == "crashes" else f"code_{klass}"
 
 
-@dataclass(slots=True)
-class Case:
-    """One sample under test: its program, tests and candidate runs, as the stage works through it."""
-
-    sample: Sample
-    program: Program
-    definitions: str
-    interface: str
-    tests: list[str] = field(default_factory=list)
-    provenance: str = "model"
-    dropped: Counter = field(default_factory=Counter)
-    written: int = 0
-    solutions: list[str] = field(default_factory=list)
-    response_run: T.CandidateRun | None = None
-    solution_runs: list[T.CandidateRun] = field(default_factory=list)
-    valid: list[int] = field(default_factory=list)
-    decision: D.Decision | None = None
-    tokens: int = 0
-    repairs: list[dict[str, Any]] = field(default_factory=list)
-    model: str | None = None
-    fixed_code: str | None = None  # the last fix tried (its definitions are what was tested last)
-    first_outcomes: list[str] = field(default_factory=list)  # the response's own, before any repair
-    probes: list[str] = field(default_factory=list)  # calls the candidates' answers are compared on
-    first_evidence: dict[str, Any] = field(default_factory=dict)
-    foreign: FT.ForeignInterface | None = None  # a C++/Java/... response: its function runs in its own language
-
-
 def is_candidate(sample: Sample) -> bool:
     """Kept code-generation samples with a response are verified; everything else passes through."""
     return sample.task == "codegen" and not sample.rejected and bool(sample.response.strip())
 
 
-def _check_examples(items: list[tuple[Sample, Program, str, list[Example]]], cfg: VerifyConfig, stage: str) -> None:
-    """Run each response's own examples (``examples.py``) on its definitions; a response that contradicts a
-    valid one is rejected (``failing_own_examples``) under ``own_examples: reject``. The calls also run as
-    probes, so the evidence says what the code gives instead of what is claimed."""
+def _check_examples(items: list[tuple[Sample, Program, str, list[Example]]], cfg: VerifyConfig,
+                    stage: str) -> list[tuple[Sample, dict[str, Any], list[Example]]]:
+    """Run each response's own examples (``examples.py``) on its definitions. Under ``own_examples: record`` a
+    contradiction is only recorded; under ``reject`` the responses that contradict a valid example are returned
+    (with the trace's params and their valid examples) for the caller to reject or repair. The calls also run
+    as probes, so the evidence says what the code gives instead of what is claimed."""
+    contradicted: list[tuple[Sample, dict[str, Any], list[Example]]] = []
     chosen: list[tuple[Sample, str, list[Example]]] = []
     for sample, program, definitions, examples in items:
         kept = set(T.parse_tests("\n".join(e.test for e in examples), program, len(examples)).tests)
@@ -112,17 +90,17 @@ def _check_examples(items: list[tuple[Sample, Program, str, list[Example]]], cfg
                                               "got": run.answers[i] if i < len(run.answers) else None}}
                                  for i in failing[:3]]
             if cfg.own_examples == "reject":
-                sample.reject(EXAMPLES_OP, EXAMPLES_REASON, params=params, stage=stage)
-                sample.meta["verify"]["status"] = "rejected"
+                contradicted.append((sample, params, [examples[i] for i in valid]))
                 continue
             sample.record(EXAMPLES_OP, "info", params=params, stage=stage)
         elif valid:
             sample.record(EXAMPLES_OP, "keep", params={**params, "checks": [EXAMPLES_REASON]}, stage=stage)
+    return contradicted
 
 
-def _count(case: Case, completion: Completion) -> None:
-    case.tokens += completion.prompt_tokens + completion.completion_tokens
-    case.model = case.model or completion.model or None
+def _reject_for_examples(sample: Sample, params: dict[str, Any], stage: str) -> None:
+    sample.reject(EXAMPLES_OP, EXAMPLES_REASON, params=params, stage=stage)
+    sample.meta["verify"]["status"] = "rejected"
 
 
 def _decide(case: Case, cfg: VerifyConfig) -> D.Decision:
@@ -173,28 +151,9 @@ def _run_cases(cases: list[Case], cfg: VerifyConfig, with_solutions: bool) -> No
             case.first_evidence = {"verdict": case.decision.verdict, **case.decision.evidence}
 
 
-def _failing_test(case: Case) -> tuple[str, str]:
-    """The test shown to the repairer and its error: the first failing test, or, when the response failed on
-    the differential evidence, an assert of what the independent solutions answer."""
-    d, run = case.decision, case.response_run
-    assert d is not None and run is not None
-    if d.failing:
-        kind, message = run.errors[d.failing[0]]
-        return case.tests[d.failing[0]], (f"Error: {kind}: {message}".rstrip(": ") if kind else "The assertion is false.")
-    i = d.probe or 0
-    theirs = next((s.answers[i] for s in case.solution_runs if s.usable and i < len(s.answers)), "?")
-    return f"assert {case.probes[i]} == {theirs}", f"The code returns {run.answers[i]}; correct solutions return {theirs}."
-
-
 def _definitions_of(code: str) -> str:
     tree = parse_python(code)
     return definitions_only(tree) if tree is not None else code
-
-
-def _request(prompt: str, max_tokens: int, temperature: float, seed: int, stage: str,
-             nonce: str | None = None) -> ChatRequest:
-    return ChatRequest(messages=[{"role": "system", "content": T.SYSTEM}, {"role": "user", "content": prompt}],
-                       max_tokens=max_tokens, temperature=temperature, seed=seed, nonce=nonce, tag=stage)
 
 
 def _task_key(case: Case) -> str:
@@ -213,12 +172,12 @@ def _test_target(case: Case) -> Program:
 
 
 def _write_tests(cases: list[Case], cfg: VerifyConfig, client: Any, seed: int, stage: str) -> None:
-    requests = [_request(T.TESTS_PROMPT.format(n=cfg.n_tests, instruction=clip(c.sample.instruction, T.PROMPT_CHARS),
+    requests = [T.chat_request(T.TESTS_PROMPT.format(n=cfg.n_tests, instruction=clip(c.sample.instruction, T.PROMPT_CHARS),
                                                interface=c.interface),
                          cfg.tests_max_tokens, cfg.temperature, int_seed(seed, "verify-tests", _task_key(c)), stage)
                 for c in cases]
     for case, completion in zip(cases, client.generate(requests), strict=True):
-        _count(case, completion)
+        case.count(completion)
         if not completion.ok:
             case.dropped["llm_error"] += 1
             continue
@@ -232,11 +191,11 @@ def _write_solutions(cases: list[Case], cfg: VerifyConfig, client: Any, seed: in
     for c in cases:
         prompt = T.SOLUTION_PROMPT.format(instruction=clip(c.sample.instruction, T.PROMPT_CHARS), interface=c.interface)
         for k in range(cfg.n_solutions):
-            requests.append(_request(prompt, cfg.solution_max_tokens, cfg.solution_temperature,
+            requests.append(T.chat_request(prompt, cfg.solution_max_tokens, cfg.solution_temperature,
                                      int_seed(seed, "verify-solution", _task_key(c), k), stage, nonce=f"solution-{k}"))
             owners.append(c)
     for case, completion in zip(owners, client.generate(requests), strict=True):
-        _count(case, completion)
+        case.count(completion)
         if completion.ok:
             case.solutions.append(T.answer_code(completion.text))
 
@@ -246,16 +205,16 @@ def _repair_round(cases: list[Case], cfg: VerifyConfig, client: Any, seed: int, 
     requests = []
     for c in cases:
         assert c.decision is not None and c.response_run is not None
-        test, error = _failing_test(c)
+        test, error = R.failing_test(c)
         prompt = T.REPAIR_PROMPT.format(instruction=clip(c.sample.instruction, 1500), code=clip(c.definitions, T.PROMPT_CHARS),
                                         test=test, error=error)
-        requests.append(_request(prompt, cfg.repair_max_tokens, cfg.temperature,
+        requests.append(T.chat_request(prompt, cfg.repair_max_tokens, cfg.temperature,
                                  int_seed(seed, "verify-repair", c.sample.id, attempt), stage))
     fixed: list[Case] = []
     for case, completion in zip(cases, client.generate(requests), strict=True):
-        _count(case, completion)
+        case.count(completion)
         assert case.decision is not None
-        test, error = _failing_test(case)
+        test, error = R.failing_test(case)
         entry: dict[str, Any] = {"attempt": attempt, "test": test, "error": error}
         if not completion.ok:
             entry["outcome"] = "llm_error"
@@ -290,13 +249,6 @@ def _repair_round(cases: list[Case], cfg: VerifyConfig, client: Any, seed: int, 
             c.repairs[-1]["passed"] = c.decision.verdict == "pass"
 
 
-def _replace_code(response: str, program: Program, fixed: str) -> str:
-    """The response with its program replaced by the fixed code (in its fence when it has one)."""
-    if program.source and program.source in response:
-        return response.replace(program.source, fixed.strip("\n"), 1)
-    return f"{response.rstrip()}\n\nCorrected code:\n```python\n{fixed.strip()}\n```\n"
-
-
 def _can_reject(cfg: VerifyConfig, embedded: bool) -> bool:
     return cfg.tests_can_reject == "always" or (cfg.tests_can_reject == "auto" and not embedded)
 
@@ -316,7 +268,7 @@ def _finish(case: Case, cfg: VerifyConfig, can_reject: bool, stage: str) -> str:
         s.record(REPAIR_OP, "info", params=r, model=case.model, stage=stage)
     if repaired:
         before = s.response
-        after = _replace_code(before, case.program, case.fixed_code or "")
+        after = R.replace_code(before, case.program, case.fixed_code or "")
         s.messages = [dict(m) for m in s.messages]
         for m in reversed(s.messages):
             if m.get("role") == "assistant":
@@ -325,18 +277,23 @@ def _finish(case: Case, cfg: VerifyConfig, can_reject: bool, stage: str) -> str:
         s.record(REPAIR_OP, "modify", params=case.repairs[-1], before=before, after=after, model=case.model,
                  stage=stage)
     params = {"policy": "source_tests" if case.provenance == "source" else cfg.policy, **d.evidence}
-    if case.repairs:
+    if any(r["attempt"] for r in case.repairs):  # a fix of an own example came before the first decision
         params["before_repair"] = case.first_evidence
     if d.failing:
         params["failing"] = [{"test": case.tests[i], "error": list(case.response_run.errors[i])}
                              for i in d.failing[:3]]
     elif d.probe is not None:  # failed on the differential evidence: the probe, as the assert shown to a repairer
-        test, error = _failing_test(case)
+        test, error = R.failing_test(case)
         params["failing"] = [{"test": test, "error": ["AnswerDiffers", error]}]
     if d.verdict == "pass":
         checks = ["failing_tests" if case.provenance == "source" else FAILING_REASON]
         s.record(DECIDE_OP, "keep", params={**params, "checks": checks}, stage=stage)
         status = "repaired" if repaired else "verified"
+    elif case.must_verify:  # a fix made to match the response's own example, not confirmed by the tests
+        s.reject(EXAMPLES_OP, EXAMPLES_REASON, params={**params, "verdict": d.verdict,
+                                                       "why": "the fix for its own example is not verified"},
+                 stage=stage)
+        status = "rejected"
     elif d.verdict == "fail" and (can_reject or case.provenance == "source"):
         # the sample's own tests (MBPP's) failing is curate's reason; the model's tests have their own
         s.reject(DECIDE_OP, "failing_tests" if case.provenance == "source" else FAILING_REASON, params=params,
@@ -399,8 +356,26 @@ def verify_samples(samples: list[Sample], cfg: VerifyConfig, client: Any | None,
         if source_tests:
             case.tests, case.provenance, case.written = source_tests, "source", len(source_tests)
         cases.append(case)
+    can_reject = _can_reject(cfg, embedded)
     if example_cases:
-        _check_examples(example_cases, cfg, stage)
+        # a response that contradicts its own example may be repaired when the model's tests could confirm the fix
+        repairable = {id(c.sample): c for c in cases if c.provenance == "model"} \
+            if client is not None and can_reject and cfg.max_repairs else {}
+        pending = []
+        for sample, params, examples in _check_examples(example_cases, cfg, stage):
+            if id(sample) not in repairable:
+                _reject_for_examples(sample, params, stage)
+                continue
+            pending.append((repairable[id(sample)], params, examples))
+        if pending:
+            R.repair_examples(pending, cfg, client, seed, stage)
+        for case, params, _examples in pending:
+            if case.must_verify:  # fixed: the contradiction stays in the trace, the tests decide
+                case.sample.record(EXAMPLES_OP, "info", params=params, stage=stage)
+            else:
+                for r in case.repairs:
+                    case.sample.record(REPAIR_OP, "info", params=r, model=case.model, stage=stage)
+                _reject_for_examples(case.sample, params, stage)
         cases = [c for c in cases if not c.sample.rejected]
     if cfg.max_samples is not None:
         model_cases = sorted((c for c in cases if c.provenance == "model"),
@@ -422,12 +397,11 @@ def verify_samples(samples: list[Sample], cfg: VerifyConfig, client: Any | None,
     cases = [c for c in cases if c.tests]
     if cases:
         _run_cases(cases, cfg, with_solutions=True)
-    can_reject = _can_reject(cfg, embedded)
     # tests that may not reject may not rewrite either: a weak model's fix passing its own wrong tests would
     # replace a good response
     for attempt in range(1, (cfg.max_repairs if can_reject else 0) + 1):
         failing = [c for c in cases if c.decision and c.decision.verdict == "fail" and not c.foreign
-                   and client is not None and c.response_run is not None and c.response_run.usable]
+                   and not c.must_verify and client is not None and c.response_run is not None and c.response_run.usable]
         if not failing:
             break
         _repair_round(failing, cfg, client, seed, stage, attempt)

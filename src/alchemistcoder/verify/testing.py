@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from alchemistcoder.code import extract_code_blocks
+from alchemistcoder.llm.types import ChatRequest
 from alchemistcoder.verify.config import VerifyConfig
 from alchemistcoder.verify.program import Program, parse_python
 
@@ -68,6 +69,30 @@ It fails this test:
 
 If the code is wrong, answer with the complete fixed code in one ```python block. If the test is wrong (its
 expected value does not follow from the task), answer only: TEST_WRONG, and one sentence why."""
+
+
+EXAMPLE_REPAIR_PROMPT = """The code below was written for this task:
+{instruction}
+
+```python
+{code}
+```
+
+The response that holds it shows this example, and the code does not give what the example says:
+```python
+{test}
+```
+{error}
+
+Answer with the complete code, corrected so that it does what the task asks, in one ```python block. If the
+code already does what the task asks (the example is what is wrong), return it unchanged."""
+
+
+def chat_request(prompt: str, max_tokens: int, temperature: float, seed: int, stage: str,
+                 nonce: str | None = None) -> ChatRequest:
+    """A request of the verify stage: its system prompt and one user prompt."""
+    return ChatRequest(messages=[{"role": "system", "content": SYSTEM}, {"role": "user", "content": prompt}],
+                       max_tokens=max_tokens, temperature=temperature, seed=seed, nonce=nonce, tag=stage)
 
 
 def interface(program: Program, tree: ast.Module | None = None) -> str:
