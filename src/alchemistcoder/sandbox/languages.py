@@ -173,6 +173,13 @@ def java_main_class(source: str) -> str:
 _JAVAC_DIAGNOSTICS = ["-Xmaxerrs", "100000", "-XDshould-stop.ifError=FLOW", "-proc:none"]
 
 
+# glibc gives each thread that allocates its own malloc arena, 64 MiB of address space reserved at once: the
+# JVM's threads (GC, compiler, a call's worker) took the run's address-space limit in a fraction of a second,
+# and the JVM died of a failed malloc or pthread_create with most of its heap unused (a third of decontamination's
+# Java batches). Two arenas serve a small program as well.
+_JVM_ENV = {"MALLOC_ARENA_MAX": "2"}
+
+
 def jvm_flags(memory_mb: int) -> list[str]:
     # A JVM reserves address space for its heap, code cache and class space up front; bounding each keeps
     # it inside RLIMIT_AS, and serial GC with C1 only starts fastest for short test programs.
@@ -240,6 +247,7 @@ def plan(
                 run([java, *jvm_flags(memory_mb), "-cp", ".", cls], mem=memory_mb + 1024, nproc=512),
             ],
             {**extra, f"{cls}.java": source},
+            env=_JVM_ENV,
             expose=[str(Path(javac).parents[1]), str(Path(java).parents[1])],
         )
     if lang == "javascript":
