@@ -49,8 +49,8 @@ def repair_examples(pending: list[tuple[Case, dict[str, Any], list[Example]]], c
         claim = first["example"]
         # the example as a plain assert (or print) the model can read, not the tolerant form that was run
         try:
-            test = f"assert {claim['call']} == {ast.unparse(ast.parse(claim['claimed'], mode='eval'))}"
-        except (SyntaxError, ValueError):
+            test = f"assert {claim['call']} == {ast.literal_eval(claim['claimed'])!r}"
+        except (SyntaxError, ValueError, TypeError, MemoryError, RecursionError):
             test = f"print({claim['call']})  # the response says this prints: {claim['claimed']}"
         error = f"The code returns {claim['got']}; the example says {claim['claimed']}."
         shown.append((test, error))
