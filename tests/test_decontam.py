@@ -556,17 +556,22 @@ def test_an_ngram_hit_in_a_multi_part_request_names_its_part(index):
 _VETO_FEW = {"HumanEval/23", "Mbpp/62", "HumanEval/48", "HumanEval/13", "Mbpp/451", "Mbpp/605"}
 
 
-@pytest.fixture(scope="module")
-def veto_few(shared_data, embedder):
+def _index_of_few(task_ids: set[str], embedder) -> tuple[DecontamConfig, DecontamIndex]:
+    """A decontamination index over a few benchmark problems (fast to build, the real embedder)."""
     from alchemistcoder.benchmarks import load_benchmark
 
     cfg = DecontamConfig()
     tasks = [t for name in ("humaneval", "humaneval+", "mbpp", "mbpp+") for t in load_benchmark(name)
-             if t.task_id in _VETO_FEW]
+             if t.task_id in task_ids]
     problems = problems_from_tasks(tasks, cfg.exec_plus_inputs)
     index = DecontamIndex([], cfg, problems=problems)
     index._semantic = SemanticIndex(problems, cfg, embedder=embedder)
     return cfg, index
+
+
+@pytest.fixture(scope="module")
+def veto_few(shared_data, embedder):
+    return _index_of_few(_VETO_FEW, embedder)
 
 
 def _decided(index, cfg, instruction, response):
@@ -947,15 +952,7 @@ _SHAPES_FEW = {"Mbpp/2", "Mbpp/458", "HumanEval/47", "Mbpp/800"}
 
 @pytest.fixture(scope="module")
 def shapes_few(shared_data, embedder):
-    from alchemistcoder.benchmarks import load_benchmark
-
-    cfg = DecontamConfig()
-    tasks = [t for name in ("humaneval", "humaneval+", "mbpp", "mbpp+") for t in load_benchmark(name)
-             if t.task_id in _SHAPES_FEW]
-    problems = problems_from_tasks(tasks, cfg.exec_plus_inputs)
-    index = DecontamIndex([], cfg, problems=problems)
-    index._semantic = SemanticIndex(problems, cfg, embedder=embedder)
-    return cfg, index
+    return _index_of_few(_SHAPES_FEW, embedder)
 
 
 COMMON = ("How to find the common elements between two given lists in Python and output the result as a list?",
