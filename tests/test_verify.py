@@ -214,6 +214,28 @@ def test_verified_needs_an_independent_solution_and_no_real_disagreement() -> No
     assert d.verdict == "undecided" and d.evidence["differential"]["disagree"] == 2
 
 
+def test_a_fix_that_is_not_verified_does_not_clear_the_response_it_was_to_fix() -> None:
+    """Measured on the tune split with a repair prompt that always asks for code: a wrong response whose fix the
+    tests left undecided was kept unverified with its original, failing code."""
+    from alchemistcoder.verify.case import Case
+    from alchemistcoder.verify.stage import _finish
+
+    response = "```python\ndef add(a, b):\n    return a - b\n```"
+    sample = Sample("add", "fixture", make_messages("Add two numbers.", response))
+    sample.meta["verify"] = {}
+    program = response_program(response, ["python"])
+    run = CandidateRun("ok", outcomes=["fail"], errors=[("AssertionError", "")])
+    case = Case(sample, program, "def add(a, b):\n    return a - b", "def add(a, b):", tests=["assert add(1, 2) == 3"],
+                response_run=run, decision=D.Decision("undecided"), fixed_code="def add(a, b):\n    return b",
+                first_evidence={"verdict": "fail"},
+                repairs=[{"attempt": 1, "test": "assert add(1, 2) == 3", "error": "", "outcome": "fix"}])
+    assert _finish(case, VerifyConfig(), True, "verify") == "rejected"
+    assert sample.rejected and sample.response == response
+    case.sample = Sample("add2", "fixture", make_messages("Add two numbers.", response))
+    case.sample.meta["verify"] = {}
+    assert _finish(case, VerifyConfig(), False, "verify") == "unverified"  # tests that may not reject only mark
+
+
 def test_an_integral_float_and_an_int_are_one_answer() -> None:
     """MBPP's min_Jumps answers 2.0 where solutions answer 2; a Python test cannot tell them apart."""
     cfg = VerifyConfig(test_timeout_s=1.0)

@@ -294,7 +294,9 @@ def _finish(case: Case, cfg: VerifyConfig, can_reject: bool, stage: str) -> str:
                                                        "why": "the fix for its own example is not verified"},
                  stage=stage)
         status = "rejected"
-    elif d.verdict == "fail" and (can_reject or case.provenance == "source"):
+    elif (d.verdict == "fail" or case.first_evidence.get("verdict") == "fail") and (
+            can_reject or case.provenance == "source"):
+        # a fix that is not verified does not clear the response it was to fix
         # the sample's own tests (MBPP's) failing is curate's reason; the model's tests have their own
         s.reject(DECIDE_OP, "failing_tests" if case.provenance == "source" else FAILING_REASON, params=params,
                  stage=stage)
