@@ -20,3 +20,20 @@ def shared_data() -> Path:
     """The real benchmark and instruction files; their absence is an error, not a skip."""
     assert SHARED_DATA.is_dir(), f"shared data not found at {SHARED_DATA}; set ALCHEMIST_SHARED_DATA"
     return SHARED_DATA
+
+
+@pytest.fixture
+def sandbox_languages(monkeypatch) -> list[str]:
+    """The language of every job the test sends to the sandbox (``run_many`` watched, not replaced)."""
+    import alchemistcoder.sandbox as sandbox
+
+    seen: list[str] = []
+    real = sandbox.run_many
+
+    def spy(jobs, workers=None):
+        jobs = list(jobs)
+        seen.extend(job.language for job in jobs)
+        return real(jobs, workers=workers)
+
+    monkeypatch.setattr(sandbox, "run_many", spy)
+    return seen

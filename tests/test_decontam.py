@@ -365,21 +365,12 @@ def test_declared_types_become_literals_and_answers_json():
     assert assert_cases(["assert set(f([1])) == {1}"], "f") == []
 
 
-def test_foreign_paraphrases_run_on_the_python_tests_in_the_sandbox(index, paraphrase, monkeypatch, tmp_path):
+def test_foreign_paraphrases_run_on_the_python_tests_in_the_sandbox(index, paraphrase, monkeypatch, tmp_path,
+                                                                    sandbox_languages):
     """Real rows: a Java isPrime passes MBPP+'s 53 tests of MBPP/605; a C++ longest string passes
     HumanEval+'s tests of HumanEval/12 but the empty list's, whose None a std::string cannot say (left out);
     a JavaScript palindrome check passes HumanEval/48's."""
-    import alchemistcoder.sandbox as sandbox
-
-    languages = []
-    real = sandbox.run_many
-
-    def spy(jobs, workers=None):
-        jobs = list(jobs)
-        languages.extend(job.language for job in jobs)
-        return real(jobs, workers=workers)
-
-    monkeypatch.setattr(sandbox, "run_many", spy)
+    languages = sandbox_languages
     monkeypatch.setattr(index.semantic(), "verdicts", VerdictStore(tmp_path / "verdicts.sqlite"))  # nothing cached
     for row_id, task, language in [("codealpaca/code_alpaca_2k.json#324", "Mbpp/605", "java"),
                                    ("codealpaca/new_codealpaca.json#3361", "HumanEval/12", "cpp"),

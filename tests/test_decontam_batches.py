@@ -6,22 +6,12 @@ from __future__ import annotations
 from alchemistcoder.decontam.signals.foreign import foreign_code, verify_foreign
 
 
-def test_a_batch_that_does_not_compile_runs_again_without_the_samples_its_compiler_names(monkeypatch):
+def test_a_batch_that_does_not_compile_runs_again_without_the_samples_its_compiler_names(sandbox_languages):
     """Three C++ and three Java samples, one of each that does not compile alone: the two good ones of each
     language still answer, each batch is compiled twice or three times (not halved down to single samples), and a
     Java sample's imports reach no other sample (the one that uses ``Collectors`` without importing it fails,
     beside one that imports it)."""
-    import alchemistcoder.sandbox as sandbox
-
-    programs: list[str] = []
-    real = sandbox.run_many
-
-    def spy(jobs, workers=None):
-        jobs = list(jobs)
-        programs.extend(job.language for job in jobs)
-        return real(jobs, workers=workers)
-
-    monkeypatch.setattr(sandbox, "run_many", spy)
+    programs = sandbox_languages
     cpp = ["```cpp\nint twice(int x) { return 2 * x; }\n```",
            "```cpp\nint broken(int x) { return x + undeclared_name; }\n```",
            "```cpp\n#include <vector>\nint total(std::vector<int> v) { int s = 0; for (int x : v) s += x; return s; }\n```"]
