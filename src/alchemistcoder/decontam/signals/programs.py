@@ -15,7 +15,7 @@ import math
 import re
 from typing import Any
 
-# Milliseconds a Java or JavaScript call may take (a C++ sample has the sample's whole time, by an alarm).
+# Milliseconds a Java (of its thread's CPU time) or JavaScript call may take (a C++ sample: its whole time, by an alarm).
 CALL_LIMIT_MS = 1000
 # A program holds several samples (one compile for a batch): each call is (number, sample, function, arguments),
 # the number tagging its answer line.
@@ -45,13 +45,15 @@ _C_SCALARS = {"int": "i32", "long": "int", "long long": "int", "long int": "int"
               "double": "float", "float": "float", "bool": "bool", "_Bool": "bool", "char": "char"}
 
 
+def _listed(inner: tuple[str, ...] | None) -> tuple[str, ...] | None:
+    return ("list", *inner) if inner else None
+
+
 def _go_kind(t: str) -> tuple[str, ...] | None:
     t = t.strip()
     if t.startswith("[]"):
-        inner = _go_kind(t[2:])
-        return ("list", *inner) if inner else None
-    kind = _GO_SCALARS.get(t)
-    return (kind,) if kind else None
+        return _listed(_go_kind(t[2:]))
+    return (_GO_SCALARS[t],) if t in _GO_SCALARS else None
 
 
 def _rust_kind(t: str) -> tuple[str, ...] | None:
@@ -61,10 +63,8 @@ def _rust_kind(t: str) -> tuple[str, ...] | None:
         return _rust_kind(option.group(1))
     m = re.match(r"^(?:Vec\s*<\s*(.+)\s*>|\[\s*([^;\]]+)\s*\])$", t)
     if m:
-        inner = _rust_kind(m.group(1) or m.group(2))
-        return ("list", *inner) if inner else None
-    kind = _RUST_SCALARS.get(t)
-    return (kind,) if kind else None
+        return _listed(_rust_kind(m.group(1) or m.group(2)))
+    return (_RUST_SCALARS[t],) if t in _RUST_SCALARS else None
 
 
 def _c_kind(t: str) -> tuple[str, ...] | None:
@@ -76,8 +76,7 @@ def _c_kind(t: str) -> tuple[str, ...] | None:
     if m:
         inner = _c_kind(m.group(1))
         return ("list", *inner) if inner and inner[0] not in ("list", "str") else None
-    kind = _C_SCALARS.get(t)
-    return (kind,) if kind else None
+    return (_C_SCALARS[t],) if t in _C_SCALARS else None
 
 
 def type_kind(declared: str, language: str = "cpp") -> tuple[str, ...] | None:
@@ -90,14 +89,11 @@ def type_kind(declared: str, language: str = "cpp") -> tuple[str, ...] | None:
     t = re.sub(r"\bconst\b|&", " ", declared).strip()
     t = re.sub(r"\s+", " ", t)
     if t.endswith("[]"):
-        inner = type_kind(t[:-2].strip())
-        return ("list", *inner) if inner else None
+        return _listed(type_kind(t[:-2].strip()))
     m = _LIST.match(t)
     if m:
-        inner = type_kind(m.group(1))
-        return ("list", *inner) if inner else None
-    kind = _SCALARS.get(t)
-    return (kind,) if kind else None
+        return _listed(type_kind(m.group(1)))
+    return (_SCALARS[t],) if t in _SCALARS else None
 
 
 def value_fits(value: Any, kind: tuple[str, ...]) -> bool:
@@ -120,29 +116,16 @@ def value_fits(value: Any, kind: tuple[str, ...]) -> bool:
 def _c_string(text: str) -> str:
     """A string literal C++ and Java both read back as ``text``: escapes for quotes, backslashes and control
     characters (octal, since Java turns a \\u escape into the character before it parses)."""
-    out = []
-    for ch in text:
-        if ch in "\"\\'":
-            out.append("\\" + ch)
-        elif ch == "\n":
-            out.append("\\n")
-        elif ord(ch) < 0x20 or ord(ch) == 0x7F:
-            out.append(f"\\{ord(ch):03o}")
-        else:
-            out.append(ch)
-    return "".join(out)
+    return "".join("\\" + ch if ch in "\"\\'" else "\\n" if ch == "\n" else f"\\{ord(ch):03o}" if _control(ch) else ch
+                   for ch in text)
 
 
 def _rust_string(text: str) -> str:
-    out = []
-    for ch in text:
-        if ch in "\"\\'":
-            out.append("\\" + ch)
-        elif ord(ch) < 0x20 or ord(ch) == 0x7F:
-            out.append(f"\\u{{{ord(ch):x}}}")
-        else:
-            out.append(ch)
-    return "".join(out)
+    return "".join("\\" + ch if ch in "\"\\'" else f"\\u{{{ord(ch):x}}}" if _control(ch) else ch for ch in text)
+
+
+def _control(ch: str) -> bool:
+    return ord(ch) < 0x20 or ord(ch) == 0x7F
 
 
 def _new_literal(language: str, value: Any, kind: tuple[str, ...], declared: str) -> str:
@@ -263,20 +246,26 @@ _JAVA_TYPE = re.compile(r"^([ \t]*)((?:(?:public|private|protected|final|abstrac
                         re.M)
 
 
-# Each Java call on a worker thread given a time limit: a worker that runs on is left behind for a new one.
+# Each Java call on a worker thread, limited by that thread's CPU time (wall time flipped verdicts with the load:
+# a loaded JVM's first calls ran past 1 s) and by WALL_MS for one that waits: one that runs on is left behind.
 _JAVA_CALL = """
   static final Set<String> failed = new HashSet<>();
+  static final java.lang.management.ThreadMXBean clock = java.lang.management.ManagementFactory.getThreadMXBean();
+  static volatile Thread current;
   static java.util.concurrent.ExecutorService pool = worker();
   static java.util.concurrent.ExecutorService worker() {
-    return java.util.concurrent.Executors.newSingleThreadExecutor(r -> { Thread t = new Thread(r); t.setDaemon(true); return t; });
+    return java.util.concurrent.Executors.newSingleThreadExecutor(r -> { Thread t = new Thread(r); t.setDaemon(true); current = t; return t; });
   }
+  static long cpu(Thread t) { long n = clock.getThreadCpuTime(t.getId()); return n >= 0 ? n : System.nanoTime(); }
   static void call(String tag, String function, java.util.concurrent.Callable<Object> f) {
     if (failed.contains(function)) return;  // it threw or ran out of time: its other calls are skipped
     java.util.concurrent.Future<Object> answer = pool.submit(f);
-    try { Object r = answer.get(LIMIT_MS, java.util.concurrent.TimeUnit.MILLISECONDS); StringBuilder b = new StringBuilder(tag);
-      emit(b, r); b.append('}'); System.out.println(b); }
-    catch (java.util.concurrent.TimeoutException e) { failed.add(function); answer.cancel(true); pool = worker(); }
-    catch (Throwable e) { failed.add(function); }
+    Thread t = current; long cpu0 = cpu(t), wall0 = System.nanoTime();
+    while (true) try { Object r = answer.get(20, java.util.concurrent.TimeUnit.MILLISECONDS); StringBuilder b = new StringBuilder(tag);
+      emit(b, r); b.append('}'); System.out.println(b); return; }
+    catch (java.util.concurrent.TimeoutException e) { if (cpu(t) - cpu0 > LIMIT_MS * 1000000L || System.nanoTime() - wall0 > WALL_MS * 1000000L) {
+      failed.add(function); answer.cancel(true); pool = worker(); return; } }
+    catch (Throwable e) { failed.add(function); return; }
   }
 """
 
@@ -343,6 +332,7 @@ def _java_program(codes: dict[int, Any], calls: list[Call], nonce: str, seconds:
             + _java_nested(_JAVA_IMPORT.sub("", c.source)) + "\n  }\n  static void decontamRun() {\n" + "\n".join(body)
             + "\n  }\n}\n")
     return ("import java.util.*;\n\npublic class DecontamHarness {\n" + _JAVA_EMIT + _JAVA_CALL.replace("LIMIT_MS", str(CALL_LIMIT_MS))
+            .replace("WALL_MS", str(10 * CALL_LIMIT_MS))
             + "  public static void main(String[] args) {\n" + "".join(f"    DecontamHarness{k}.decontamRun();\n" for k in codes)
             + "    System.exit(0);\n  }\n}\n", files)
 
