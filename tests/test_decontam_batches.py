@@ -53,3 +53,34 @@ def test_a_java_call_is_limited_by_its_cpu_time_not_the_wall_clock(sandbox_langu
     passed = [v[f"T/{p[0].functions[0].name}"].passed for v, p in zip(out, pairs, strict=True)]
     assert passed == [1, 0, 1]
     assert sandbox_languages.count("java") == 1
+
+
+def test_java_methods_outside_a_class_are_called_without_the_statements_beside_them(sandbox_languages):
+    """A Java answer written as a bare method and the statements that use it (no class: a snippet as a response
+    shows it, issue 24): the method is wrapped in a class without the statements (a call, a loop, an assignment
+    are no class member; the fields stay), so it compiles and answers."""
+    response = ("```java\nimport java.util.Arrays;\n\npublic static int[] sortArray(int[] array) {\n"
+                "    Arrays.sort(array);\n    return array;\n}\n\nint[] array = {4, 1, 7, 3, 9, 1};\n"
+                "int[] sortedArray = sortArray(array);\nSystem.out.println(Arrays.toString(sortedArray));\n"
+                "for (int i = 0; i < 3; i++) { System.out.println(i); }\n```")
+    code = foreign_code(response)
+    assert [f.name for f in code.functions] == ["sortArray"]
+    out = verify_foreign([(code, [("T/sort", ["sortArray"], [([[3, 1, 2]], [1, 2, 3]), ([[5, 4]], [4, 5])])])], 5.0)
+    assert out[0]["T/sort"].passed == 2
+    assert sandbox_languages.count("java") == 1
+
+
+def test_a_foreign_function_is_judged_on_the_benchmarks_own_tests_when_its_types_express_all_of_them(sandbox_languages):
+    """A Java ``int`` area against MBPP/458's tests, three integer ones (MBPP's own, EvalPlus's base inputs) and
+    many float ones its types cannot express (issue 24, F2): no evidence by the half rule alone, a pass when the
+    problem's originals (every one expressible) are known; an area that fails one of them is no leak."""
+    area = foreign_code("```java\npublic class R {\n  public static int area(int l, int w) { return l * w; }\n}\n```")
+    perimeter = foreign_code("```java\npublic class P {\n  public static int edge(int l, int w) { return 2 * (l + w); }\n}\n```")
+    base = [[10, 20], [10, 5], [4, 2]]
+    cases = [(args, args[0] * args[1]) for args in base + [[0.5, 0.5], [2.5, 4.8], [0.5, 4.8], [4.8, 4.8]]]
+    pairs = [(area, [("Mbpp/458", ["area"], cases)]), (perimeter, [("Mbpp/458", ["edge"], cases)])]
+    assert verify_foreign(pairs, 5.0) == [{}, {}]
+    out = verify_foreign(pairs, 5.0, originals={"Mbpp/458": base})
+    assert (out[0]["Mbpp/458"].passed, out[0]["Mbpp/458"].total, out[0]["Mbpp/458"].leak) == (3, 3, True)
+    assert not out[1]["Mbpp/458"].leak
+    assert verify_foreign(pairs[:1], 5.0, originals={"Mbpp/458": [*base, [1.5, 2.0]]}) == [{}]  # one not expressible

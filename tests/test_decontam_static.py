@@ -55,6 +55,14 @@ INSTRUCTIONS = [
 ]
 
 
+def test_an_evalplus_problem_knows_which_of_its_inputs_are_the_benchmarks_own(problems):
+    """EvalPlus's base inputs come first and are counted (``base``: a foreign function whose types express them all
+    is judged on them, ``foreign.verify_foreign``'s ``originals``)."""
+    area = next(p for p in problems if p.key == "Mbpp/458")
+    assert area.mode == "inputs" and area.base == 3 and area.inputs[:3] == [[10, 20], [10, 5], [4, 2]]
+    assert len(area.inputs) > area.base
+
+
 def test_the_facts_gate_agrees_with_comparing_every_statement(problems):
     """``FactsGate.any_agree`` is ``facts_agree`` against every statement, found through an index."""
     cfg = DecontamConfig()

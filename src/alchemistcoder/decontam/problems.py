@@ -38,6 +38,7 @@ class BenchProblem:
     mode: str = ""  # how its Python tests run: inputs | asserts | check ("" = none)
     reference: str = ""  # the reference solution (inputs mode)
     inputs: list[Any] = field(default_factory=list)  # argument lists (inputs mode)
+    base: int = 0  # inputs mode: how many of ``inputs``, first, are the benchmark's own (EvalPlus's base inputs)
     atol: float = 0.0
     asserts: list[str] = field(default_factory=list)  # asserts mode
     setup: str = ""  # imports the assertions need
@@ -150,7 +151,8 @@ def problems_from_tasks(tasks: Sequence[Any], max_plus_inputs: int) -> list[Benc
             p.mode, p.atol = "inputs", float(extra.get("atol") or 0.0)
             p.reference = (t.prompt + t.canonical_solution) if t.benchmark == "humaneval+" else t.canonical_solution
             plus = [args for args in extra["plus_input"] if _light(args)][:max_plus_inputs]
-            p.inputs = [args for args in extra.get("base_input") or [] if _light(args)] + plus
+            base = [args for args in extra.get("base_input") or [] if _light(args)]
+            p.inputs, p.base = base + plus, len(base)
             p.entry_point = t.entry_point
         elif t.benchmark in ("mbpp", "mbpp-sanitized") and p.mode != "inputs" and extra.get("test_list"):
             p.mode, p.asserts = "asserts", list(extra["test_list"])

@@ -51,11 +51,13 @@ OP = "decontaminate"
 REASON = "contaminated"
 # Part of a verdict's key in the VerdictStore: bump it when how a sample's code is run or judged changes (the
 # probe, the harnesses, ``lift_snippet``, the adapters).
-EXEC_VERSION = "exec-9"  # 6: MBPP+'s set-equality oracle, a rebound literal input, class methods, bare answers;
+EXEC_VERSION = "exec-10"  # 6: MBPP+'s set-equality oracle, a rebound literal input, class methods, bare answers;
 # 7: the joined adapter, a call's number as a snippet's only input, prose concluding with a list
 # (issue 24's second recall round); 8: a Java run no longer dies of glibc's malloc arenas (a sample that crashed
 # the JVM alone answers now) and a Java sample compiles with its own imports only (issue 24, item 6); 9: a Java
-# call's limit is its thread's CPU time, not the wall clock (verdicts flipped with the machine's load)
+# call's limit is its thread's CPU time, not the wall clock (verdicts flipped with the machine's load); 10: Java
+# methods outside a class run without the statements beside them, a foreign function whose types express all the
+# benchmark's own tests is judged on them (issue 24's third recall round)
 
 
 class SemanticIndex:
@@ -167,7 +169,8 @@ class SemanticIndex:
             missing = list({p.key: p for _c, problem_names in todo for p, _n in problem_names if p.key not in self._cases}.values())
             self._cases.update(reference_cases(missing, cfg.exec_call_limit_s, workers=cfg.exec_workers or None))
             return verify_foreign([(code, [(p.key, names, self._cases.get(p.key, [])) for p, names in problem_names])
-                                   for code, problem_names in todo], cfg.exec_timeout_s, workers=cfg.exec_workers or None)
+                                   for code, problem_names in todo], cfg.exec_timeout_s, workers=cfg.exec_workers or None,
+                                  originals={p.key: p.inputs[: p.base] for _c, pn in todo for p, _n in pn})
 
         started = time.perf_counter()
         self._stored_run(runs, verdicts, lambda code: f"{code.language}\x1f{code.source}", run)

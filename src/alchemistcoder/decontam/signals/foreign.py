@@ -437,6 +437,11 @@ def reference_cases(problems: list[BenchProblem], limit_s: float,
     return out
 
 
+def _originals_in(usable: list[tuple[list[Any], Any]], originals: list[Any] | None) -> bool:
+    """Whether the cases hold every one of the benchmark's own tests (three at least)."""
+    return len(originals or ()) >= 3 and all(any(list(args) == list(o) for args, _ in usable) for o in originals)
+
+
 def _agrees(got: Any, want: Any) -> bool:
     """``same`` of the probe, False where it cannot compare (an integer too large for a float)."""
     try:
@@ -446,12 +451,14 @@ def _agrees(got: Any, want: Any) -> bool:
 
 
 def verify_foreign(pairs: list[tuple[ForeignCode, list[tuple[str, list[str], list[tuple[list[Any], Any]]]]]],
-                   timeout_s: float, workers: int | None = None, batch: int = BATCH) -> list[dict[str, ExecVerdict]]:
+                   timeout_s: float, workers: int | None = None, batch: int = BATCH,
+                   originals: dict[str, list[Any]] | None = None) -> list[dict[str, ExecVerdict]]:
     """Run each sample's functions on the test cases of its candidate problems in the sandbox.
 
     ``pairs``: per sample, its code and (problem key, names of the functions to try, (arguments, expected
     answer) cases). A function passes a problem when it answers every case its types can express, and at
-    least half of them can be expressed. Samples of a language go ``batch`` to a program (each in a namespace,
+    least half of them, or every one of the problem's ``originals`` (the benchmark's own tests' arguments, by
+    problem: MBPP+'s three integer areas among 100 float ones for a Java ``int`` area), can be expressed. Samples of a language go ``batch`` to a program (each in a namespace,
     nested class or function of its own); a batch that does not compile runs again without the samples its
     compiler's errors name (``batches.py``), until each sample that compiles has run. Returns, per pair, the
     verdicts by problem key.
@@ -467,8 +474,8 @@ def verify_foreign(pairs: list[tuple[ForeignCode, list[tuple[str, list[str], lis
             for fn in (by_name[name] for name in names):
                 usable = [(args, want) for args, want in cases if _callable(code, fn, args)
                           and (want is not None or holds_none(code.language, fn.returns))]
-                if not cases or len(usable) * 2 < len(cases):
-                    continue  # its types cannot express most of the tests: no evidence either way
+                if not cases or (len(usable) * 2 < len(cases) and not _originals_in(usable, (originals or {}).get(key))):
+                    continue  # its types cannot express most of the tests, nor all the benchmark's own: no evidence
                 for args, want in usable:
                     calls_of.setdefault(k, []).append((len(index), k, fn, list(args)))
                     index.append((k, key, fn.name, want))

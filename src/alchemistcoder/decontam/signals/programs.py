@@ -68,8 +68,7 @@ def _rust_kind(t: str) -> tuple[str, ...] | None:
 
 
 def _c_kind(t: str) -> tuple[str, ...] | None:
-    t = re.sub(r"\bconst\b|\bsigned\b(?<!unsigned)", " ", t)
-    t = re.sub(r"\s+", " ", t).strip()
+    t = re.sub(r"\s+", " ", re.sub(r"\bconst\b|\bsigned\b(?<!unsigned)", " ", t)).strip()
     if re.fullmatch(r"char\s*(?:\*|\[\s*\])", t):
         return ("str",)
     m = re.fullmatch(r"(.+?)\s*(?:\*|\[\s*\])", t)
@@ -86,8 +85,7 @@ def type_kind(declared: str, language: str = "cpp") -> tuple[str, ...] | None:
     (32 bits), ``uint`` (no sign)."""
     if language in ("go", "rust", "c"):
         return {"go": _go_kind, "rust": _rust_kind, "c": _c_kind}[language](declared)
-    t = re.sub(r"\bconst\b|&", " ", declared).strip()
-    t = re.sub(r"\s+", " ", t)
+    t = re.sub(r"\s+", " ", re.sub(r"\bconst\b|&", " ", declared).strip())
     if t.endswith("[]"):
         return _listed(type_kind(t[:-2].strip()))
     m = _LIST.match(t)
@@ -198,10 +196,8 @@ def _literal(language: str, value: Any, kind: tuple[str, ...], declared: str) ->
 
 def holds_none(language: str, returns: str | None) -> bool:
     """Whether a function declared to answer ``returns`` can answer Python's None (null)."""
-    if language == "javascript":
-        return True
-    if language == "rust":
-        return (returns or "").strip().startswith("Option")
+    if language in ("javascript", "rust"):
+        return language == "javascript" or (returns or "").strip().startswith("Option")
     primitive = {"int", "long", "short", "byte", "double", "float", "boolean", "char"}
     return language == "java" and (returns or "").strip() not in primitive
 
@@ -242,8 +238,7 @@ _JAVA_EMIT = r"""
 
 _INCLUDE = re.compile(r"^[ \t]*#[ \t]*include[^\n]*$", re.M)
 _JAVA_IMPORT = re.compile(r"^[ \t]*(?:import|package)\s+[\w.*\s]+;", re.M)
-_JAVA_TYPE = re.compile(r"^([ \t]*)((?:(?:public|private|protected|final|abstract)\s+)*)(class|interface|enum|record)\b",
-                        re.M)
+_JAVA_TYPE = re.compile(r"^([ \t]*)((?:(?:public|private|protected|final|abstract)\s+)*)(class|interface|enum|record)\b", re.M)
 
 
 # Each Java call on a worker thread, limited by that thread's CPU time (wall time flipped verdicts with the load:
@@ -253,9 +248,8 @@ _JAVA_CALL = """
   static final java.lang.management.ThreadMXBean clock = java.lang.management.ManagementFactory.getThreadMXBean();
   static volatile Thread current;
   static java.util.concurrent.ExecutorService pool = worker();
-  static java.util.concurrent.ExecutorService worker() {
-    return java.util.concurrent.Executors.newSingleThreadExecutor(r -> { Thread t = new Thread(r); t.setDaemon(true); current = t; return t; });
-  }
+  static java.util.concurrent.ExecutorService worker() { return java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+    Thread t = new Thread(r); t.setDaemon(true); current = t; return t; }); }
   static long cpu(Thread t) { long n = clock.getThreadCpuTime(t.getId()); return n >= 0 ? n : System.nanoTime(); }
   static void call(String tag, String function, java.util.concurrent.Callable<Object> f) {
     if (failed.contains(function)) return;  // it threw or ran out of time: its other calls are skipped
@@ -271,8 +265,7 @@ _JAVA_CALL = """
 
 
 def _tag(nonce: str, n: int) -> str:
-    """The start of the line that reports call ``n``: the harness's tagged protocol (``sandbox.harness.parse_tagged``),
-    a JSON object whose ``answer`` the program writes next and closes with ``}``."""
+    """Call ``n``'s line's start (``sandbox.harness.parse_tagged``): the program writes the answer and ``}``."""
     return f'{nonce} {{"call": {n}, "answer": '
 
 
@@ -308,7 +301,24 @@ def _java_nested(source: str) -> str:
             out += [source[last : m.start()], f"{m.group(1)}static {modifiers}{m.group(3)}"]
             last = m.end()
     nested = "".join(out) + source[last:]
-    return nested if last else "static class DecontamSample {\n" + source + "\n}"
+    return nested if last else "static class DecontamSample {\n" + _java_members(source) + "\n}"
+
+
+# A class member's start: a method's head, a field (annotations, modifiers, a type and a name); no statement.
+_JAVA_MEMBER = re.compile(r"(?:\s|//[^\n]*\n|/\*.*?\*/|@\w+\s)*(?!(?:return|throw|new|else|do|try)\b)(?:(?:public|private|"
+                          r"protected|static|final|synchronized)\s+)*(?:<[^>]*>\s*)?[\w.<>\[\]?, ]+?\s+\w+\s*(?:\(|=|;|\[)", re.S)
+
+
+def _java_members(source: str) -> str:
+    """Java code outside any class without its statements (a call, a loop, an assignment: no member of the class
+    that holds it), its methods and fields kept."""
+    out, start, depth = [], 0, 0
+    for i, ch in enumerate(source):
+        depth += (ch in "{(") - (ch in "})")
+        if depth == 0 and (ch == ";" or (ch == "}" and not source[i + 1 :].lstrip().startswith((";", ",", ")")))):
+            out += [source[start : i + 1]] if _JAVA_MEMBER.match(source, start) else []
+            start = i + 1
+    return "".join(out)
 
 
 def _java_program(codes: dict[int, Any], calls: list[Call], nonce: str, seconds: int) -> tuple[str, dict[str, str]]:
