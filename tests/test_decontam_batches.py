@@ -77,10 +77,32 @@ def test_a_foreign_function_is_judged_on_the_benchmarks_own_tests_when_its_types
     area = foreign_code("```java\npublic class R {\n  public static int area(int l, int w) { return l * w; }\n}\n```")
     perimeter = foreign_code("```java\npublic class P {\n  public static int edge(int l, int w) { return 2 * (l + w); }\n}\n```")
     base = [[10, 20], [10, 5], [4, 2]]
-    cases = [(args, args[0] * args[1]) for args in base + [[0.5, 0.5], [2.5, 4.8], [0.5, 4.8], [4.8, 4.8]]]
+    cases = [(args, args[0] * args[1]) for args in [*base, [0.5, 0.5], [2.5, 4.8], [0.5, 4.8], [4.8, 4.8]]]
     pairs = [(area, [("Mbpp/458", ["area"], cases)]), (perimeter, [("Mbpp/458", ["edge"], cases)])]
     assert verify_foreign(pairs, 5.0) == [{}, {}]
     out = verify_foreign(pairs, 5.0, originals={"Mbpp/458": base})
     assert (out[0]["Mbpp/458"].passed, out[0]["Mbpp/458"].total, out[0]["Mbpp/458"].leak) == (3, 3, True)
     assert not out[1]["Mbpp/458"].leak
     assert verify_foreign(pairs[:1], 5.0, originals={"Mbpp/458": [*base, [1.5, 2.0]]}) == [{}]  # one not expressible
+
+
+def test_a_main_that_reads_nothing_runs_as_a_function_of_its_one_literal_array(sandbox_languages):
+    """A C++ ``main`` summing ``int arr[10] = {...}`` with ``i < 10`` and a Java one taking the largest of
+    ``int[] nums = {...}`` (issue 24: MBPP/798 asked as "create an array of 10 integers and print their sum"): the
+    array is the lifted function's input, its length the input's, so inputs of other lengths are answered; a main
+    with two array literals is not lifted (which one is the input?)."""
+    cpp = foreign_code("```cpp\n#include<iostream>\nusing namespace std;\nint main() {\n  int arr[10] = {1,2,3,4,5,6,7,8,9,10};\n"
+                       "  int sum = 0;\n  for (int i=0; i<10; i++) {\n    sum = sum + arr[i];\n  }\n"
+                       "  cout<<\"Sum of 10 integers is: \"<<sum;\n  return 0;\n}\n```")
+    java = foreign_code("```java\npublic class M {\n  public static void main(String[] args) {\n    int[] nums = {3, 9, 2};\n"
+                        "    int n = nums.length;\n    int max = nums[0];\n    for (int i = 1; i < n; i++) { if (nums[i] > max) max = nums[i]; }\n"
+                        "    System.out.println(\"Max: \" + max);\n  }\n}\n```")
+    assert [(f.name, f.params) for f in cpp.functions] == [("lifted_main", ["std::vector<int>"])]
+    assert [(f.name, f.params) for f in java.functions] == [("lifted_main", ["int[]"])]
+    sums = [([[1, 2, 3]], 6), ([[15, 12, 13, 10]], 50), ([[0, 1, 2]], 3)]
+    largest = [([[1, 7, 3]], 7), ([[-4, -2]], -2), ([[5]], 5)]
+    out = verify_foreign([(cpp, [("T/sum", ["lifted_main"], sums)]), (java, [("T/max", ["lifted_main"], largest)])], 5.0)
+    assert (out[0]["T/sum"].passed, out[1]["T/max"].passed) == (3, 3)
+    two = foreign_code("```cpp\n#include<iostream>\nint main() {\n  int a[] = {1, 2};\n  int b[] = {3, 4};\n  int s = a[0] + b[1];\n"
+                       "  std::cout << s;\n  return 0;\n}\n```")
+    assert two is None or "lifted_main" not in [f.name for f in two.functions]

@@ -23,6 +23,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from alchemistcoder.code import extract_code_blocks
+from alchemistcoder.decontam.signals._lift_main import (
+    _JAVA_CLASS,
+    LIFTED_MAIN,
+    _body_end,
+    _split_params,
+    lift_main,
+)
 from alchemistcoder.decontam.signals._same import same
 from alchemistcoder.decontam.signals.programs import (
     ONE_PER_PROGRAM,
@@ -49,7 +56,6 @@ _CPP_SIGNATURE = re.compile(
 _JAVA_SIGNATURE = re.compile(
     r"^[ \t]*((?:(?:public|private|protected|static|final|synchronized)\s+)*)([\w.]+(?:\s*<[\w<>,.?\s]*>)?(?:\s*\[\s*\])*)"
     r"\s+(\w+)\s*\(([^()]*)\)\s*(?:throws\s+[\w.,\s]+)?\{", re.M)
-_JAVA_CLASS = re.compile(r"^[ \t]*(?:(?:public|final|abstract)\s+)*class\s+(\w+)", re.M)
 _GO_SIGNATURE = re.compile(r"^func\s+(\w+)\s*\(([^()]*)\)\s*([^{()]*?)\s*\{", re.M)  # no receiver, one answer
 _RUST_SIGNATURE = re.compile(
     r"^[ \t]*(?:pub(?:\([\w:]+\))?\s+)?(?:const\s+)?fn\s+(\w+)\s*(?:<\s*'\w+(?:\s*,\s*'\w+)*\s*>)?\s*\(([^()]*)\)\s*"
@@ -93,17 +99,6 @@ class ForeignCode:
         return SampleCode([], [Function(f.name, len(f.params), len(f.params), helper=False) for f in self.functions])
 
 
-def _split_params(text: str) -> list[str]:
-    out, depth, start = [], 0, 0
-    for i, ch in enumerate(text):
-        depth += 1 if ch in "<[(" else -1 if ch in ">])" else 0
-        if ch == "," and depth == 0:
-            out.append(text[start:i].strip())
-            start = i + 1
-    last = text[start:].strip()
-    return [*out, last] if last and last != "void" else out
-
-
 def _param_type(param: str) -> str:
     """``const std::vector<int>& nums = {}`` -> ``std::vector<int>&`` (the type, name and default dropped)."""
     param = param.split("=")[0].strip()
@@ -122,15 +117,6 @@ def _strip_cpp_main(source: str) -> str:
         if depth == 0:
             break
     return source[: m.start()] + source[i:]
-
-
-def _body_end(source: str, open_brace: int) -> int:
-    depth = 0
-    for i in range(open_brace, len(source)):
-        depth += {"{": 1, "}": -1}.get(source[i], 0)
-        if depth == 0:
-            return i + 1
-    return len(source)
 
 
 _LOOP = re.compile(r"\b(?:for|while)\s*\(|\bfor\s+[^{;]*\{|\.(?:forEach|map|filter|reduce)\s*\(")
@@ -272,80 +258,6 @@ def _unfenced(response: str) -> list[tuple[str, str]]:
 
 # A program with only ``main`` (L2 of docs/decontam_tune_misses.md): the values it reads become parameters and
 # the value it prints last its answer. C++ ``cin >> a >> b;`` and Java ``T x = sc.nextInt();`` are read.
-LIFTED_MAIN = "lifted_main"
-_SIMPLE_TYPE = r"(?:unsigned\s+|signed\s+)?(?:long\s+long|long|int|short|double|float|bool|boolean|char|String|std::string|string)"
-_CIN = re.compile(r"^[ \t]*(?:std::)?cin\s*((?:>>\s*\w+\s*)+);[ \t]*$", re.M)
-_SCANNED = re.compile(rf"^[ \t]*({_SIMPLE_TYPE})\s+(\w+)\s*=\s*\w+\.next(?:Int|Double|Long|Float|Line|Boolean)?\(\)\s*;[ \t]*$", re.M)
-_COUT = re.compile(r"^[ \t]*(?:std::)?cout\s*<<([^;]*);[ \t]*$", re.M)
-_PRINTLN = re.compile(r"^[ \t]*System\.out\.print(?:ln|f)?\s*\((.*)\)\s*;[ \t]*$", re.M)
-
-
-def _declared(body: str, name: str) -> tuple[str, re.Match[str]] | None:
-    """The simple type a variable of ``main`` is declared with, and the declaration."""
-    for m in re.finditer(rf"^[ \t]*({_SIMPLE_TYPE})\s+([^;()]*);", body, re.M):
-        names = [part.split("=")[0].strip() for part in m.group(2).split(",")]
-        if name in names:
-            return m.group(1), m
-    return None
-
-
-def lift_main(language: str, code: str) -> tuple[str, ForeignFunction] | None:
-    """A C++ or Java program that defines no function but ``main``, as one: the values it reads (``cin``,
-    ``Scanner``), in order, become its parameters, and the variable its last top-level print shows, its answer
-    ("accepts an integer from the user and counts its digits" is MBPP/365 with another interface). Prompts and
-    other prints are dropped. None when the program reads nothing, or its last print shows no declared variable."""
-    main = re.search(r"^[ \t]*(?:public\s+)?(?:static\s+)?(?:int|void)\s+main\s*\([^)]*\)[^{;]*\{", code, re.M)
-    if main is None or language not in ("cpp", "java"):
-        return None
-    end = _body_end(code, main.end() - 1)
-    body = code[main.end() : end - 1]
-    params: list[tuple[str, str]] = []
-    if language == "cpp":
-        reads = [(n, r) for r in _CIN.finditer(body) for n in re.findall(r">>\s*(\w+)", r.group(1))]
-        for name, _r in reads:
-            found = _declared(body, name)
-            if found is None:
-                return None
-            params.append((found[0], name))
-        prints = list(_COUT.finditer(body))
-        shown = [t.strip() for t in prints[-1].group(1).split("<<")] if prints else []
-    else:
-        params = [(m.group(1), m.group(2)) for m in _SCANNED.finditer(body)]
-        prints = list(_PRINTLN.finditer(body))
-        shown = [t.strip() for t in _split_params(prints[-1].group(1).replace("+", ","))] if prints else []
-    shown = [t for t in shown if t and not t.startswith(("\"", "'")) and t not in ("endl", "std::endl")]
-    if not params or not prints or not shown or not re.fullmatch(r"\w+", shown[-1]):
-        return None
-    answer = shown[-1]
-    last = prints[-1]
-    if body.count("{", 0, last.start()) != body.count("}", 0, last.start()):
-        return None  # printed inside a branch or loop: not the program's one answer
-    returns = _declared(body, answer)
-    if returns is None and answer not in {n for _t, n in params}:
-        return None
-    kind = returns[0] if returns else dict((n, t) for t, n in params)[answer]
-    names = {n for _t, n in params}
-    lines = []
-    for line in body.splitlines():
-        if _CIN.fullmatch(line) or _SCANNED.fullmatch(line) or _COUT.fullmatch(line) or _PRINTLN.fullmatch(line) \
-                or re.fullmatch(r"\s*(?:return\s+0\s*;|\w+\.close\(\)\s*;|Scanner\s+\w+\s*=\s*new\s+Scanner\([^)]*\)\s*;)\s*",
-                                line):
-            continue
-        decl = re.fullmatch(rf"([ \t]*)({_SIMPLE_TYPE})\s+([^;()]*);\s*", line)
-        if decl:  # a parameter's declaration goes (the others declared with it stay)
-            rest = [part for part in decl.group(3).split(",") if part.split("=")[0].strip() not in names]
-            line = f"{decl.group(1)}{decl.group(2)} {', '.join(p.strip() for p in rest)};" if rest else ""
-        lines.append(line)
-    signature = ", ".join(f"{t} {n}" for t, n in params)
-    prefix = "public static " if language == "java" else ""
-    lifted = f"{prefix}{kind} {LIFTED_MAIN}({signature}) {{\n" + "\n".join(lines) + f"\n    return {answer};\n}}"
-    source = code[: main.start()] + lifted + code[end:]
-    owner = ""
-    if language == "java":
-        owner = next((c.group(1) for c in reversed(list(_JAVA_CLASS.finditer(code))) if c.start() < main.start()), "")
-    return source, ForeignFunction(LIFTED_MAIN, [t for t, _n in params], kind, owner, True)
-
-
 def foreign_code(response: str) -> ForeignCode | None:
     """The first C++, Java, JavaScript, Go, Rust or C block of a response that defines a function, or None."""
     blocks = [(b.language, b.code) for b in extract_code_blocks(response)]
@@ -400,7 +312,7 @@ def foreign_code(response: str) -> ForeignCode | None:
             return ForeignCode(language, code, functions)
         lifted = lift_main(language, original)
         if lifted is not None:
-            return ForeignCode(language, lifted[0], [lifted[1]])
+            return ForeignCode(language, lifted[0], [ForeignFunction(LIFTED_MAIN, lifted[1], lifted[2], lifted[3], True)])
     return None
 
 

@@ -1,0 +1,130 @@
+"""A C++ or Java program that defines no function but ``main``, as one (``lift_main``), and the parsing helpers
+``foreign.py`` shares with it."""
+
+from __future__ import annotations
+
+import re
+
+_JAVA_CLASS = re.compile(r"^[ \t]*(?:(?:public|final|abstract)\s+)*class\s+(\w+)", re.M)
+
+
+def _split_params(text: str) -> list[str]:
+    out, depth, start = [], 0, 0
+    for i, ch in enumerate(text):
+        depth += 1 if ch in "<[(" else -1 if ch in ">])" else 0
+        if ch == "," and depth == 0:
+            out.append(text[start:i].strip())
+            start = i + 1
+    last = text[start:].strip()
+    return [*out, last] if last and last != "void" else out
+
+
+def _body_end(source: str, open_brace: int) -> int:
+    depth = 0
+    for i in range(open_brace, len(source)):
+        depth += {"{": 1, "}": -1}.get(source[i], 0)
+        if depth == 0:
+            return i + 1
+    return len(source)
+
+
+LIFTED_MAIN = "lifted_main"
+_SIMPLE_TYPE = r"(?:unsigned\s+|signed\s+)?(?:long\s+long|long|int|short|double|float|bool|boolean|char|String|std::string|string)"
+_CIN = re.compile(r"^[ \t]*(?:std::)?cin\s*((?:>>\s*\w+\s*)+);[ \t]*$", re.M)
+_SCANNED = re.compile(rf"^[ \t]*({_SIMPLE_TYPE})\s+(\w+)\s*=\s*\w+\.next(?:Int|Double|Long|Float|Line|Boolean)?\(\)\s*;[ \t]*$", re.M)
+_COUT = re.compile(r"^[ \t]*(?:std::)?cout\s*<<([^;]*);[ \t]*$", re.M)
+_PRINTLN = re.compile(r"^[ \t]*System\.out\.print(?:ln|f)?\s*\((.*)\)\s*;[ \t]*$", re.M)
+
+
+# An array given as a literal in ``main``: C++ ``int a[10] = {...}`` or ``vector<int> a = {...}``, Java ``int[] a = {...}``.
+_ARRAYS = {"cpp": [re.compile(rf"^[ \t]*(?:const\s+)?(?P<type>{_SIMPLE_TYPE})\s+(?P<name>\w+)\s*\[\s*(?P<size>\d*)\s*\]\s*=\s*"
+                              r"\{(?P<items>[^{};]*)\}\s*;[ \t]*$", re.M),
+                   re.compile(rf"^[ \t]*(?:std::)?vector\s*<\s*(?P<type>{_SIMPLE_TYPE})\s*>\s+(?P<name>\w+)\s*=?\s*"
+                              r"\{(?P<items>[^{};]*)\}\s*;[ \t]*$", re.M)],
+           "java": [re.compile(rf"^[ \t]*(?P<type>{_SIMPLE_TYPE})\s*\[\s*\]\s+(?P<name>\w+)\s*=\s*(?:new\s+\w+\s*\[\s*\]\s*)?"
+                               r"\{(?P<items>[^{};]*)\}\s*;[ \t]*$", re.M)]}
+
+
+def _literal_array(language: str, body: str) -> tuple[tuple[str, str], str] | None:
+    """The one array literal of a ``main`` that reads nothing, as its parameter (type, name), and the body without
+    its declaration, its length written as the parameter's (``sizeof(a) / sizeof(a[0])``, a loop's ``i < 10``)."""
+    found = [m for pattern in _ARRAYS[language] for m in pattern.finditer(body)]
+    if len(found) != 1 or len(items := _split_params(found[0]["items"])) < 2:
+        return None
+    m = found[0]
+    name, size = m["name"], m.groupdict().get("size") or str(len(items))
+    length = f"(int){name}.size()" if language == "cpp" else f"{name}.length"
+    rest = body[: m.start()] + body[m.end() :]
+    rest = re.sub(rf"sizeof\s*\(?\s*{name}\s*\)?\s*/\s*sizeof\s*\(?\s*(?:{name}\s*\[\s*0\s*\]|\*\s*{name}|{m['type']})\s*\)?",
+                  length, rest)
+    rest = re.sub(rf"(\bfor\s*\([^;]*;[^;]*<\s*){size}\b", rf"\g<1>{length}", rest)
+    return (f"std::vector<{m['type']}>" if language == "cpp" else f"{m['type']}[]", name), rest
+
+
+def _declared(body: str, name: str) -> tuple[str, re.Match[str]] | None:
+    """The simple type a variable of ``main`` is declared with, and the declaration."""
+    for m in re.finditer(rf"^[ \t]*({_SIMPLE_TYPE})\s+([^;()]*);", body, re.M):
+        names = [part.split("=")[0].strip() for part in m.group(2).split(",")]
+        if name in names:
+            return m.group(1), m
+    return None
+
+
+def lift_main(language: str, code: str) -> tuple[str, list[str], str, str] | None:
+    """A C++ or Java program that defines no function but ``main``, as one: the values it reads (``cin``,
+    ``Scanner``), in order, become its parameters (or, reading none, the one array it declares as a literal), and the variable its last top-level print shows, its answer
+    ("accepts an integer from the user and counts its digits" is MBPP/365 with another interface). Prompts and
+    other prints are dropped. None when the program reads nothing, or its last print shows no declared variable."""
+    main = re.search(r"^[ \t]*(?:public\s+)?(?:static\s+)?(?:int|void)\s+main\s*\([^)]*\)[^{;]*\{", code, re.M)
+    if main is None or language not in ("cpp", "java"):
+        return None
+    end = _body_end(code, main.end() - 1)
+    body = code[main.end() : end - 1]
+    params: list[tuple[str, str]] = []
+    if language == "cpp":
+        reads = [(n, r) for r in _CIN.finditer(body) for n in re.findall(r">>\s*(\w+)", r.group(1))]
+        for name, _r in reads:
+            found = _declared(body, name)
+            if found is None:
+                return None
+            params.append((found[0], name))
+        prints = list(_COUT.finditer(body))
+        shown = [t.strip() for t in prints[-1].group(1).split("<<")] if prints else []
+    else:
+        params = [(m.group(1), m.group(2)) for m in _SCANNED.finditer(body)]
+        prints = list(_PRINTLN.finditer(body))
+        shown = [t.strip() for t in _split_params(prints[-1].group(1).replace("+", ","))] if prints else []
+    shown = [t for t in shown if t and not t.startswith(("\"", "'")) and t not in ("endl", "std::endl")]
+    array = None if params else _literal_array(language, body)  # reads nothing: an array literal is its input
+    if array is not None:
+        params = [array[0]]
+    if not params or not prints or not shown or not re.fullmatch(r"\w+", shown[-1]):
+        return None
+    answer = shown[-1]
+    last = prints[-1]
+    if body.count("{", 0, last.start()) != body.count("}", 0, last.start()):
+        return None  # printed inside a branch or loop: not the program's one answer
+    returns = _declared(body, answer)
+    if returns is None and answer not in {n for _t, n in params}:
+        return None
+    kind = returns[0] if returns else dict((n, t) for t, n in params)[answer]
+    names = {n for _t, n in params}
+    lines = []
+    for line in (array[1] if array else body).splitlines():
+        if _CIN.fullmatch(line) or _SCANNED.fullmatch(line) or _COUT.fullmatch(line) or _PRINTLN.fullmatch(line) \
+                or re.fullmatch(r"\s*(?:return\s+0\s*;|\w+\.close\(\)\s*;|Scanner\s+\w+\s*=\s*new\s+Scanner\([^)]*\)\s*;)\s*",
+                                line):
+            continue
+        decl = re.fullmatch(rf"([ \t]*)({_SIMPLE_TYPE})\s+([^;()]*);\s*", line)
+        if decl:  # a parameter's declaration goes (the others declared with it stay)
+            rest = [part for part in decl.group(3).split(",") if part.split("=")[0].strip() not in names]
+            line = f"{decl.group(1)}{decl.group(2)} {', '.join(p.strip() for p in rest)};" if rest else ""
+        lines.append(line)
+    signature = ", ".join(f"{t} {n}" for t, n in params)
+    prefix = "public static " if language == "java" else ""
+    lifted = f"{prefix}{kind} {LIFTED_MAIN}({signature}) {{\n" + "\n".join(lines) + f"\n    return {answer};\n}}"
+    source = code[: main.start()] + lifted + code[end:]
+    owner = ""
+    if language == "java":
+        owner = next((c.group(1) for c in reversed(list(_JAVA_CLASS.finditer(code))) if c.start() < main.start()), "")
+    return source, [t for t, _n in params], kind, owner
