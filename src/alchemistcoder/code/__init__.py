@@ -23,6 +23,7 @@ _EXPORTS = {
     "canonical_language": "alchemistcoder.code.languages",
     "can_parse": "alchemistcoder.code.parse",
     "parse_ok": "alchemistcoder.code.parse",
+    "parse_python": "alchemistcoder.code.parse",
     "containment": "alchemistcoder.code.similarity",
     "hash_ngrams": "alchemistcoder.code.similarity",
     "jaccard": "alchemistcoder.code.similarity",

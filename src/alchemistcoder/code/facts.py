@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import ast
 import re
-import warnings
 from collections import deque
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -15,6 +14,7 @@ from typing import Any
 from alchemistcoder.code.concepts import includes_tests, prints_output, shows_expected_output
 from alchemistcoder.code.extract import CodeBlock
 from alchemistcoder.code.languages import canonical_language
+from alchemistcoder.code.parse import parse_python
 
 
 @dataclass(slots=True)
@@ -60,11 +60,8 @@ def _statements(tree: ast.AST) -> Iterator[ast.AST]:
 
 def _python_facts(code: str) -> CodeFacts:
     facts = CodeFacts("python")
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # invalid escapes in the data are not our warnings
-            tree = ast.parse(code)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
+    tree = parse_python(code)
+    if tree is None:
         return facts
     for node in _statements(tree):
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):

@@ -8,6 +8,7 @@ fragment.
 
 from __future__ import annotations
 
+import ast
 import re
 import textwrap
 import warnings
@@ -36,6 +37,16 @@ _WRAPPERS: dict[str, list[tuple[str, str]]] = {
 }
 
 _DOCTEST = re.compile(r"^(>>>|\.\.\.) ?", re.MULTILINE)
+
+
+def parse_python(source: str) -> ast.Module | None:
+    """The module, or None when it does not parse (no warnings: invalid escapes in the data are not ours)."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return ast.parse(source)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
 
 
 def can_parse(language: str | None) -> bool:

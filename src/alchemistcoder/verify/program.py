@@ -11,10 +11,10 @@ from __future__ import annotations
 import ast
 import builtins
 import re
-import warnings
 from dataclasses import dataclass, field
 
 from alchemistcoder.code import extract_code_blocks
+from alchemistcoder.code.parse import parse_python
 
 _BUILTINS = frozenset(dir(builtins)) | {"__name__", "__file__", "__doc__", "__builtins__", "__spec__"}
 # An entry point each compiled language needs before a program of it can run on its own.
@@ -42,16 +42,6 @@ class Program:
     functions: list[str] = field(default_factory=list)  # top-level functions (Python)
     classes: list[str] = field(default_factory=list)  # top-level classes (Python)
     signatures: list[str] = field(default_factory=list)  # "def name(args)" of the top-level functions
-
-
-def parse_python(source: str) -> ast.Module | None:
-    """The module, or None when it does not parse."""
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            return ast.parse(source)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return None
 
 
 def free_names(tree: ast.Module) -> list[str]:

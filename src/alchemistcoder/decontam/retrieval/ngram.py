@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import ast
 import re
-import warnings
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -43,6 +42,7 @@ from alchemistcoder.code import (
     word_tokens,
 )
 from alchemistcoder.code.facts import helper_calls
+from alchemistcoder.code.parse import parse_python
 from alchemistcoder.code.similarity import hash_ngrams_batch, longest_common_run
 from alchemistcoder.decontam.config import DecontamConfig
 
@@ -128,11 +128,8 @@ def _without_helpers(code: str) -> str:
     """A Python block without the top-level functions it uses as helpers (the execution signal's rule,
     :func:`alchemistcoder.code.facts.helper_calls`: called from another of its functions, or in a loop of its
     script); the block as it is when it does not parse."""
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # invalid escapes in the data are not our warnings
-            tree = ast.parse(code)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
+    tree = parse_python(code)
+    if tree is None:
         return code
     helpers = helper_calls(tree)
     lines = code.splitlines()

@@ -17,7 +17,6 @@ below 1000" passes HumanEval/31's tests but is not a leak of it, so its pass is 
 from __future__ import annotations
 
 import ast
-import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -25,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 from alchemistcoder.code import extract_code_blocks
 from alchemistcoder.code.facts import DEFINING_STATEMENTS, helper_calls
 from alchemistcoder.code.lift import class_methods, lift_snippet
+from alchemistcoder.code.parse import parse_python
 
 if TYPE_CHECKING:
     from alchemistcoder.decontam.problems import BenchProblem
@@ -97,11 +97,8 @@ def sample_code(response: str) -> SampleCode | None:
     for block in extract_code_blocks(response):
         if block.language != "python":
             continue
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")  # invalid escapes in the data are not our warnings
-                tree = ast.parse(block.code)
-        except (SyntaxError, ValueError):
+        tree = parse_python(block.code)
+        if tree is None:
             continue
         trees.append(tree)
         for signature, arity in lift_snippet(tree):
