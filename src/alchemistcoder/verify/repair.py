@@ -29,6 +29,24 @@ def failing_test(case: Case) -> tuple[str, str]:
     return f"assert {case.probes[i]} == {theirs}", f"The code returns {run.answers[i]}; correct solutions return {theirs}."
 
 
+def read_answer(completion: Any, entry: dict[str, Any]) -> tuple[str, str] | None:
+    """Record in ``entry`` what a repair answer is (``llm_error``, ``test_wrong`` with its why, ``unusable`` or
+    ``fix``); for a fix, its code and the definitions of it that the tests run."""
+    if not completion.ok:
+        entry["outcome"] = "llm_error"
+        return None
+    if T.says_test_wrong(completion.text):
+        entry["outcome"], entry["why"] = "test_wrong", clip(completion.text.strip(), 300)
+        return None
+    code = T.answer_code(completion.text)
+    tree = parse_python(code) if code.strip() else None
+    if tree is None:
+        entry["outcome"] = "unusable"
+        return None
+    entry["outcome"] = "fix"
+    return code, definitions_only(tree)
+
+
 def replace_code(response: str, program: Program, fixed: str) -> str:
     """The response with its program replaced by the fixed code (in its fence when it has one)."""
     if program.source and program.source in response:
@@ -63,17 +81,9 @@ def repair_examples(pending: list[tuple[Case, dict[str, Any], list[Example]]], c
                                                                      strict=True):
         case.count(completion)
         entry: dict[str, Any] = {"attempt": 0, "test": test, "error": error, "from": "own_examples"}
-        code = T.answer_code(completion.text) if completion.ok else ""
-        tree = parse_python(code) if code.strip() else None
-        if not completion.ok:
-            entry["outcome"] = "llm_error"
-        elif T.says_test_wrong(completion.text):
-            entry["outcome"], entry["why"] = "test_wrong", clip(completion.text.strip(), 300)
-        elif tree is None:
-            entry["outcome"] = "unusable"
-        else:
-            entry["outcome"] = "fix"
-            fixes.append((case, definitions_only(tree), code, examples, entry))
+        if fix := read_answer(completion, entry):
+            code, definitions = fix
+            fixes.append((case, definitions, code, examples, entry))
         case.repairs.append(entry)
     runs = T.run_tests([([definitions], [e.test for e in examples], [e.call for e in examples])
                         for _c, definitions, _code, examples, _e in fixes], cfg) if fixes else []

@@ -216,10 +216,8 @@ def _repair_round(cases: list[Case], cfg: VerifyConfig, client: Any, seed: int, 
         assert case.decision is not None
         test, error = R.failing_test(case)
         entry: dict[str, Any] = {"attempt": attempt, "test": test, "error": error}
-        if not completion.ok:
-            entry["outcome"] = "llm_error"
-        elif T.says_test_wrong(completion.text):
-            entry["outcome"], entry["why"] = "test_wrong", clip(completion.text.strip(), 300)
+        fix = R.read_answer(completion, entry)
+        if entry["outcome"] == "test_wrong":
             if not cfg.trust_test_wrong:
                 entry["dropped"] = False  # recorded, not acted on: the solutions' consensus outweighs the claim
             elif case.decision.failing:
@@ -230,15 +228,9 @@ def _repair_round(cases: list[Case], cfg: VerifyConfig, client: Any, seed: int, 
                     if run is not None and case.decision.probe < len(run.answers):
                         run.answers[case.decision.probe] = "!Dropped"
             case.decision = _decide(case, cfg)
-        else:
-            code = T.answer_code(completion.text)
-            tree = parse_python(code)
-            if tree is None or not code.strip():
-                entry["outcome"] = "unusable"
-            else:
-                entry["outcome"] = "fix"
-                case.definitions, case.fixed_code = definitions_only(tree), code
-                fixed.append(case)
+        elif fix:
+            case.fixed_code, case.definitions = fix
+            fixed.append(case)
         case.repairs.append(entry)
     if fixed:
         before = {id(c): c.valid for c in fixed}
