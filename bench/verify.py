@@ -4,6 +4,8 @@
     .venv/bin/python bench/verify.py --labelled [--split tune|test|all] [--limit N] [--policies pass_share agreement]
         [--base-url http://127.0.0.1:8090/v1 --model qwen-1.5b | --config run.yaml --model-name tester]
         [--set n_tests=5 --set tests_can_reject=always ...] [--run-dir DIR]
+    .venv/bin/python bench/verify.py --labelled --dataset humaneval-x [--languages cpp,java,js] [--split tune|test]
+        [--limit N] [--base-url ... --model ...] [--run-dir DIR]
 
 **Part A** (``--shared``, no model): the samples of ``configs/shared.yaml`` (15,330), ingested with the
 project's ingest, are verified with ``tests: false`` in shards on ``--executor`` (``run.executor``: the local
@@ -22,6 +24,16 @@ the human tests in the sandbox: the repair rate is the share of wrong responses 
 them), valid tests per verified sample and tokens per sample (the stage's own count, cached answers included).
 ``--set key=value`` overrides any field of ``VerifyConfig`` (values read as YAML).
 
+**Part B on HumanEval-X** (``--labelled --dataset humaneval-x``): the foreign path (C++, Java and JavaScript
+responses tested with the model's Python asserts through typed harnesses, ``verify/foreign_tests.py``) on the
+labelled set of ``bench/_verify_set_x.py`` (HumanEval-X functions as correct responses, mutants that fail
+HumanEval-X's tests as wrong ones; ``--limit`` problems per language), with the ``agreement`` policy (the only
+one that tests foreign responses). Per language: the share of correct responses verified, of wrong ones
+verified (should be ~0), the share with valid tests and valid tests per sample, the precision of "verified"
+(the share of verified responses that are correct) and the rejections (foreign tests only mark: a rejection is
+a fault). Its last line is ``verify-x samples=<n> correct_verified=<> wrong_verified=<> with_tests=<>
+tests_per_sample=<> precision_verified=<> rejected=<> tokens_per_sample=<>`` (all languages together).
+
 The last line holds the fields of the parts that ran (``n/a`` for the others; Part B's are the default
 policy's, or the first policy's when the default was not run):
 
@@ -36,6 +48,7 @@ the repair rate; ``sandbox_cpu_ms``: Part A's sandbox CPU per sample.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import random
 import resource
@@ -264,6 +277,108 @@ def part_b(args: argparse.Namespace, ap: argparse.ArgumentParser) -> dict[str, A
             "tokens_per_sample": r["tokens_per_sample"]}
 
 
+def part_b_x(args: argparse.Namespace, ap: argparse.ArgumentParser) -> dict[str, Any]:
+    """Part B on the HumanEval-X set: the foreign path's decisions per language (see the module docstring)."""
+    import _verify_set_x as xset
+    from alchemistcoder.llm.client import LLMClient
+    from alchemistcoder.llm.config import LLMConfig
+    from alchemistcoder.verify.config import VerifyConfig
+    from alchemistcoder.verify.stage import verify_samples
+
+    languages = [x.strip() for x in args.languages.split(",") if x.strip()]
+    t0 = time.perf_counter()
+    items, summary = xset.build_set(args.split, args.limit, languages=languages, seed=args.seed,
+                                    wrong_per_problem=args.wrong_per_problem)
+    print(f"labelled set ({time.perf_counter() - t0:.1f}s): {summary}")
+    if "agreement" not in args.policies:
+        ap.error("--dataset humaneval-x: foreign responses are tested under the agreement policy only")
+    if args.policies != ["agreement"]:
+        print("policies: only agreement tests foreign responses; the others are not run on this set")
+    by_id = {i.id: i for i in items}
+    model = model_from_args(ap, args, timeout_s=900.0) or LLMConfig()
+    embedded = model.backend == "embedded"
+    run_dir = args.run_dir or Path(tempfile.mkdtemp(prefix="bench-verify-x-"))
+    client = LLMClient.from_config(model, cache_dir=run_dir / "cache", stage="bench")
+    cfg = VerifyConfig.model_validate({**_overrides(args), "policy": "agreement"})
+    try:
+        counting = _Counting(client)
+        t0 = time.perf_counter()
+        out = verify_samples([xset.to_sample(i) for i in items], cfg, counting, seed=args.seed, embedded=embedded)
+        seconds = time.perf_counter() - t0
+    finally:
+        print(f"llm usage: {client.usage.summary()}")
+        client.close()
+    rows = []
+    for s in out:
+        v = s.meta.get("verify") or {}
+        rows.append({"item": by_id[s.id], "sample": s, "status": v.get("status", "none"), "rejected": s.rejected,
+                     "reason": s.rejection.reason if s.rejected else None, "tests": v.get("tests") or {},
+                     "execution": v.get("execution")})
+    print(f"\npolicy agreement on HumanEval-X ({len(rows)} samples; n_tests={cfg.n_tests} n_solutions={cfg.n_solutions}"
+          f"{' (embedded model)' if embedded else ''}; {seconds:.0f}s; {counting.requests} requests, "
+          f"{counting.tokens / max(1, len(rows)):.0f} tokens per sample)")
+    print(f"{'language':<9} {'correct':>7} {'wrong':>5} {'corr_verif':>10} {'wrong_verif':>11} {'with_tests':>10} "
+          f"{'tests/sample':>12} {'precision':>9} {'rejected':>8}")
+    figures = {}
+    for language in [*languages, "all"]:
+        mine = [r for r in rows if language == "all" or r["item"].language == language]
+        f = figures[language] = _score_x(mine)
+        print(f"{language:<9} {f['correct']:>7} {f['wrong']:>5} {_fmt(f['correct_verified']):>10} "
+              f"{_fmt(f['wrong_verified']):>11} {_fmt(f['with_tests']):>10} {f['tests_per_sample']:>12.2f} "
+              f"{_fmt(f['precision_verified']):>9} {f['rejected']:>8}")
+    for language in languages:
+        mine = [r for r in rows if r["item"].language == language]
+        print(f"  {language}: statuses correct {dict(Counter(r['status'] for r in mine if r['item'].label == 'correct'))}; "
+              f"wrong {dict(Counter(r['status'] for r in mine if r['item'].label == 'wrong'))}; execution "
+              f"{dict(Counter(r['execution'] for r in mine))}; rejected {dict(Counter(r['reason'] for r in mine if r['reason']))}")
+    if args.split != "tune":  # the test split's misjudged responses are never read while designing
+        print("  misjudged responses: not printed outside the tune split")
+    else:
+        for r in rows:
+            if (r["item"].label == "correct" and r["status"] != "verified") or \
+                    (r["item"].label == "wrong" and r["status"] == "verified") or r["rejected"]:
+                print(f"  {r['item'].id} {r['item'].label} {r['status']}{' REJECTED ' + str(r['reason']) if r['rejected'] else ''}"
+                      f" {r['item'].mutation or ''}: {_why(r['sample'])}")
+    return {"samples": len(rows), **{k: figures["all"][k] for k in (
+        "correct_verified", "wrong_verified", "with_tests", "tests_per_sample", "precision_verified", "rejected")},
+        "tokens_per_sample": counting.tokens / max(1, len(rows))}
+
+
+def _score_x(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    correct = [r for r in rows if r["item"].label == "correct"]
+    wrong = [r for r in rows if r["item"].label == "wrong"]
+    verified = [r for r in rows if r["status"] in ("verified", "repaired")]
+
+    def share(part: list, whole: list) -> float | None:
+        return len(part) / len(whole) if whole else None
+
+    return {"correct": len(correct), "wrong": len(wrong),
+            "correct_verified": share([r for r in verified if r["item"].label == "correct"], correct),
+            "wrong_verified": share([r for r in verified if r["item"].label == "wrong"], wrong),
+            "with_tests": share([r for r in rows if r["tests"].get("valid", 0) > 0], rows),
+            "tests_per_sample": sum(r["tests"].get("valid", 0) for r in rows) / len(rows) if rows else 0.0,
+            "precision_verified": share([r for r in verified if r["item"].label == "correct"], verified),
+            "rejected": sum(1 for r in rows if r["rejected"])}
+
+
+def _why(sample: Any) -> str:
+    """What the trace says about a foreign response's tests and decision (tune split only)."""
+    tests = next((e for e in reversed(sample.trace) if e.op == "verify_tests"), None)
+    decide = next((e for e in reversed(sample.trace) if e.op == "verify_decide"), None)
+    if tests is None:
+        return "no tests written (no callable function, or not tested)"
+    p = tests.params
+    valid = p.get("valid")
+    text = f"tests written {p.get('written')}, valid {len(valid) if isinstance(valid, list) else valid}, dropped {p.get('dropped')}"
+    if decide is not None:
+        d = decide.params
+        evidence = {k: v for k, v in d.items() if k not in ("failing", "checks", "policy", "before_repair")}
+        text += f"; decision {decide.verdict} {json.dumps(evidence, default=str)[:300]}"
+        for f in d.get("failing") or []:
+            text += f"; failing {str(f.get('test'))[:140]!r} {str(f.get('error'))[:100]}"
+    return text
+
+
 def _score(out: list, by_id: dict, cfg: Any, vset: Any) -> dict[str, Any]:
     rows = []
     for s in out:
@@ -356,12 +471,21 @@ def main() -> None:
     ap.add_argument("--set", action="append", metavar="KEY=VALUE", help="override a VerifyConfig field (repeatable)")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--run-dir", type=Path, default=None, help="keeps the request cache (default: a temporary directory)")
+    ap.add_argument("--dataset", choices=["mbpp", "humaneval-x"], default="mbpp",
+                    help="Part B's labelled set: MBPP (Python, default) or HumanEval-X (the foreign path)")
+    ap.add_argument("--languages", default="cpp,java,js", help="--dataset humaneval-x: comma-separated cpp, java, js")
     add_model_args(ap)
     args = ap.parse_args()
     if not (args.shared or args.labelled):
         ap.error("name a part: --shared, --labelled, or both")
     figures: dict[str, Any] = {}
-    if args.labelled:
+    if args.labelled and args.dataset == "humaneval-x":
+        x = part_b_x(args, ap)
+        print("verify-x " + " ".join(f"{k}={_fmt(v, {'tests_per_sample': 2, 'tokens_per_sample': 0}.get(k, 3))}"
+                                     for k, v in x.items()))
+        if not args.shared:
+            return
+    elif args.labelled:
         figures.update(part_b(args, ap))
     if args.shared:
         figures.update(part_a(args))
