@@ -323,6 +323,10 @@ def build_problems(rows: list[dict[str, Any]], *, wrong_per_problem: int = 2, se
     done: dict[tuple[str, int], dict[str, Any]] = {}
     todo: list[dict[str, Any]] = []
     for row in rows:
+        if row["task"].entry_point in ("", "for", "if", "while", "switch", "return"):
+            # the benchmark loader found no function name (CPP/38's declaration holds a helper and part of the body)
+            done[key(row)] = {"excluded": "no_entry_point", "items": []}
+            continue
         path = cache_dir / f"{_cache_key(row, wrong_per_problem, seed)}.json" if cache_dir else None
         if path and path.exists():
             done[key(row)] = json.loads(path.read_text())
