@@ -329,7 +329,9 @@ def part_b_x(args: argparse.Namespace, ap: argparse.ArgumentParser) -> dict[str,
     for language in languages:
         mine = [r for r in rows if r["item"].language == language]
         print(f"  {language}: statuses correct {dict(Counter(r['status'] for r in mine if r['item'].label == 'correct'))}; "
-              f"wrong {dict(Counter(r['status'] for r in mine if r['item'].label == 'wrong'))}; execution "
+              f"wrong {dict(Counter(r['status'] for r in mine if r['item'].label == 'wrong'))}; decisions correct "
+              f"{dict(Counter(_verdict(r['sample']) for r in mine if r['item'].label == 'correct'))}; wrong "
+              f"{dict(Counter(_verdict(r['sample']) for r in mine if r['item'].label == 'wrong'))}; execution "
               f"{dict(Counter(r['execution'] for r in mine))}; rejected {dict(Counter(r['reason'] for r in mine if r['reason']))}")
     if args.split != "tune":  # the test split's misjudged responses are never read while designing
         print("  misjudged responses: not printed outside the tune split")
@@ -361,6 +363,14 @@ def _score_x(rows: list[dict[str, Any]]) -> dict[str, Any]:
             "rejected": sum(1 for r in rows if r["rejected"])}
 
 
+def _verdict(sample: Any) -> str:
+    """The decision on a sample's tests: pass, fail or undecided; no_tests when none was valid or written."""
+    decide = next((e for e in reversed(sample.trace) if e.op == "verify_decide"), None)
+    if decide is None:
+        return "no_tests"
+    return "pass" if decide.verdict == "keep" else str(decide.params.get("verdict", decide.verdict))
+
+
 def _why(sample: Any) -> str:
     """What the trace says about a foreign response's tests and decision (tune split only)."""
     tests = next((e for e in reversed(sample.trace) if e.op == "verify_tests"), None)
@@ -370,6 +380,8 @@ def _why(sample: Any) -> str:
     p = tests.params
     valid = p.get("valid")
     text = f"tests written {p.get('written')}, valid {len(valid) if isinstance(valid, list) else valid}, dropped {p.get('dropped')}"
+    if p.get("tests"):
+        text += f" (e.g. {str(p['tests'][0])[:120]!r})"
     if decide is not None:
         d = decide.params
         evidence = {k: v for k, v in d.items() if k not in ("failing", "checks", "policy", "before_repair")}
