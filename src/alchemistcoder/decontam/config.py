@@ -83,8 +83,8 @@ class DecontamConfig(StrictModel):
         "torch",
         description="What runs the embedding model: torch (sentence-transformers) or onnx (the same weights exported "
         "once to ONNX into the user cache and run by onnxruntime, with vectors within ~2e-7 of torch's; needs the "
-        "onnx extra). onnx was measured only 1.04-1.18x faster on two cores at equal batches (bench/embedding_cost.py, "
-        "docs/curate.md), so it is not the default. torch is used anyway when onnxruntime is not installed, when "
+        "onnx extra). On two cores onnx ran at 0.85-1.18x torch's speed at equal batches (bench/embedding_cost.py, "
+        "docs/curate.md): no clear gain, so it is not the default. torch is used anyway when onnxruntime is not installed, when "
         "there is a GPU, or when the model directory is not a transformer with mean pooling.",
     )
     top_k: int = Field(3, ge=1, description="Benchmark problems kept per sample as candidates (nearest first).")

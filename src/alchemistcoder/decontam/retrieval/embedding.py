@@ -9,8 +9,7 @@ verdict policy (``policy.py``).
 Embeddings (statements and instructions) are kept on disk by text (``stores.EmbeddingStore``, keyed by
 ``EMBEDDING_VERSION``, ``MAX_INTENT_TOKENS``, the model and, for onnxruntime, the backend): embedding is the
 pass's main cost on a CPU (about 10 ms an instruction on two cores with intents cut at 64 word pieces and
-token-bounded batches of 16384 word pieces, 16 ms before, 1.4-1.5x less CPU again in batches of 512), and a
-second run over the same sources pays none of it. The model runs on
+token-bounded batches, 16 ms before), and a second run over the same sources pays none of it. The model runs on
 torch, or on onnxruntime (``decontam.embedding_backend``, :mod:`.onnx_embedder`).
 """
 
@@ -35,12 +34,10 @@ MAX_INSTRUCTION_CHARS = 1000
 # the shared instructions are longer than 128) made the cold curate 1.4x faster and lost no paraphrase on the
 # labelled set (bench/decontam.py, bench/decontam_cost.py).
 MAX_INTENT_TOKENS = 64
-# Padded word pieces per batch: texts go longest first, so a batch pads little. Small batches are faster on a
-# CPU: 512 took 1.4-1.5x less CPU than 16384 on the shared intents (2,000 and 3,000 of them, torch and onnxruntime
-# alike, same top-3 and no cosine crossing a threshold; bench/embedding_cost.py, docs/curate.md). A GPU keeps
-# large batches.
-BATCH_TOKENS = 512
-GPU_BATCH_TOKENS = 16384
+# Padded word pieces per batch: texts go longest first, so a batch pads little. Batches of 512 took 1.4x less
+# CPU than 16384 in bench/embedding_cost.py, but the embedding of a whole cold curate run took 2.8x longer with
+# them (811.6 s against 292.7 s, two runs side by side on a loaded machine; docs/curate.md): kept at 16384.
+BATCH_TOKENS = 16384
 
 
 
@@ -111,10 +108,9 @@ def embedder_backend(embedder: Any) -> str:
 
 def encode(embedder: Any, texts: list[str], max_tokens: int | None = None, batch_tokens: int | None = None) -> np.ndarray:
     """Unit-length embeddings of ``texts``, each cut at ``max_tokens`` word pieces, longest first in batches of
-    about ``batch_tokens`` padded word pieces (default ``BATCH_TOKENS``, ``GPU_BATCH_TOKENS`` on a GPU)."""
+    about ``batch_tokens`` padded word pieces."""
     max_tokens = max_tokens or MAX_INTENT_TOKENS
-    on_gpu = str(getattr(embedder, "device", "cpu")).startswith("cuda")
-    batch_tokens = batch_tokens or (GPU_BATCH_TOKENS if on_gpu else BATCH_TOKENS)
+    batch_tokens = batch_tokens or BATCH_TOKENS
     embedder.max_seq_length = max_tokens
     lengths = [len(ids) for ids in embedder.tokenizer(texts, truncation=True, max_length=max_tokens)["input_ids"]]
     order = sorted(range(len(texts)), key=lambda i: -lengths[i])
