@@ -118,6 +118,34 @@ def test_a_judge_makes_every_sample_retrieved(problems):
     assert live == list(range(len(PAIRS)))
 
 
+def test_a_warm_run_reads_its_decisions_and_any_change_decides_again(problems, tmp_path, monkeypatch):
+    """``decide_stored``: the second run over the same pairs decides nothing (no sandbox job, no retrieval) and
+    returns what the first returned; another config, or other problems, decide again. Decisions live beside the
+    verdict store, so a fresh verdict store starts with no decisions."""
+    from alchemistcoder.decontam.stores import VerdictStore
+
+    few = [p for p in problems if p.key in _FEW]
+    embedder = load_embedder(None)
+
+    def index(cfg, chosen=few):
+        semantic = SemanticIndex(chosen, cfg, embedder=embedder)
+        semantic.verdicts = VerdictStore(tmp_path / "verdicts.sqlite")
+        return semantic
+
+    cold = index(DecontamConfig())
+    first = cold.decide_stored(PAIRS)
+    assert first[0][1]["task_id"] == "HumanEval/47" and first[0][0]["signal"] == "statement"
+    assert cold.stats["exec_samples"] >= 1 and not cold.stats["decisions_cached"]
+    assert (tmp_path / "decisions.sqlite").exists()
+    warm = index(DecontamConfig())
+    monkeypatch.setattr(warm, "needs_retrieval", lambda pairs: pytest.fail("a stored decision was decided again"))
+    assert warm.decide_stored(PAIRS) == first
+    assert warm.stats["decisions_cached"] == len(PAIRS) and not warm.stats["exec_samples"]
+    for other in (index(DecontamConfig(statement_threshold=0.99)), index(DecontamConfig(), few[:-1])):
+        other.decide_stored(PAIRS)
+        assert other.stats["decisions_cached"] == 0
+
+
 SORT_WORDS = BenchProblem(
     "Test/words", ["test"], "unique_words", ["the distinct words of a sentence"], mode="inputs",
     reference="def unique_words(s):\n    return list(set(s.split()))\n",

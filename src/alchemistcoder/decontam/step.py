@@ -44,7 +44,7 @@ from alchemistcoder.decontam.signals.facts import KeyFacts, facts_agree, key_fac
 from alchemistcoder.decontam.signals.foreign import ForeignCode, foreign_code, reference_cases, verify_foreign
 from alchemistcoder.decontam.signals.judge import ask_judge
 from alchemistcoder.decontam.signals.python import ExecVerdict, SampleCode, sample_code, verify
-from alchemistcoder.decontam.stores import VerdictStore
+from alchemistcoder.decontam.stores import DecisionStore, VerdictStore, source_digest
 from alchemistcoder.records import Sample
 
 OP = "decontaminate"
@@ -77,6 +77,7 @@ class SemanticIndex:
         # the reference solutions' answers by problem, marshalled by the probe (signals/python.py reference_outputs)
         self._expected: dict[str, str | None] = {}
         self._digests: dict[str, str] = {}  # by problem key, for the verdict store (_tests_digest)
+        self._run_key: str | None = None  # what every stored decision depends on but the pair (decide_stored)
         # seconds spent embedding and in the sandbox, and samples run there (decontaminate_samples reports them)
         self.stats: Counter[str] = Counter()
 
@@ -223,6 +224,33 @@ class SemanticIndex:
         """The meaning-level hit of each (instruction, response) pair as rejection params (``policy.evidence``),
         or None; ``ctx`` (a StageContext) opens the judge model when ``judge_model`` is set."""
         return self.decide_with_vetoes(pairs, ctx)[0]
+
+    def decide_stored(self, pairs: list[tuple[str, str]], ctx: Any = None) -> tuple[list[dict[str, Any] | None],
+                                                                                    list[dict[str, Any] | None]]:
+        """:meth:`decide_with_vetoes` through the stored decisions of past runs: a warm run over the same samples
+        decides nothing again (the gate, reading code, retrieval and the policy took 12 s of a warm curate run over
+        the shared samples, twice the n-gram signals' time; docs/curate.md). A decision's key holds the pair,
+        the package's source, the config and the problems' statements and tests; decisions are kept beside the
+        verdict store (a fresh one means fresh decisions). With a judge every pair is decided (the LLM layer caches
+        its answers). Stored or not, a decision is what its JSON text reads, so a cold and a warm run agree."""
+        if self.cfg.judge_model:
+            return self.decide_with_vetoes(pairs, ctx)
+        if self._run_key is None:
+            spec = {"source": source_digest(), "exec": EXEC_VERSION, "config": self.cfg.model_dump(exclude={"exec_workers"}),
+                    "problems": [[p.key, p.statements, self._tests_digest(p)] for p in self.problems]}
+            self._run_key = hashlib.sha256(json.dumps(spec, sort_keys=True, default=repr).encode()).hexdigest()
+        store = DecisionStore(self.verdicts.path.with_name(DecisionStore.FILE))
+        keys = [hashlib.sha256(f"{self._run_key}\x1f{i}\x1f{r}".encode()).digest()[:16] for i, r in pairs]
+        found = store.get(list(dict.fromkeys(keys)))
+        self.stats["decisions_cached"] += sum(key in found for key in keys)
+        todo = [k for k, key in enumerate(keys) if key not in found]
+        if todo:
+            hits, vetoes = self.decide_with_vetoes([pairs[k] for k in todo], ctx)
+            new = {keys[k]: json.dumps({"hit": h, "veto": v}) for k, h, v in zip(todo, hits, vetoes, strict=True)}
+            store.put(new)
+            found.update(new)
+        decided = [json.loads(found[key]) for key in keys]
+        return [d["hit"] for d in decided], [d["veto"] for d in decided]
 
     def decide_with_vetoes(self, pairs: list[tuple[str, str]], ctx: Any = None) -> tuple[list[dict[str, Any] | None],
                                                                                         list[dict[str, Any] | None]]:
@@ -437,7 +465,7 @@ def decontaminate_samples(samples: list[Sample], cfg: DecontamConfig, index: Dec
         # chunks bound the (samples x statements) similarity matrix
         for start in range(0, len(unflagged), 4096):
             chunk = unflagged[start : start + 4096]
-            hits, vetoes = semantic.decide_with_vetoes([(s.instruction, s.response) for s in chunk], ctx)
+            hits, vetoes = semantic.decide_stored([(s.instruction, s.response) for s in chunk], ctx)
             for sample, params, veto in zip(chunk, hits, vetoes, strict=True):
                 if params is not None:
                     sample.reject(OP, REASON, params=params, stage=stage)

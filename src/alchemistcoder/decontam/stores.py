@@ -1,5 +1,6 @@
-"""Decontamination's two on-disk stores, under the user cache root (``alchemistcoder.cache``, kind ``decontam``):
-embeddings by text (``embeddings.sqlite``) and execution verdicts (``verdicts.sqlite``), each in a file of its own.
+"""Decontamination's on-disk stores, under the user cache root (``alchemistcoder.cache``, kind ``decontam``):
+embeddings by text (``embeddings.sqlite``), execution verdicts (``verdicts.sqlite``) and whole decisions of the
+meaning-level pass (``decisions.sqlite``, beside the verdicts they were made from), each in a file of its own.
 
 Both are shared by the processes and the runs of a machine, so a second curate run over the same sources embeds,
 compiles and runs nothing again. Keys are made by their users (the embedding retrieval and the meaning-level
@@ -9,8 +10,10 @@ home) is skipped, and a locked or full disk only costs recomputation later.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sqlite3
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -87,3 +90,31 @@ class VerdictStore(_Store):
     def put(self, items: dict[bytes, dict[str, Any]]) -> None:
         """Store verdicts."""
         self._put([(k, json.dumps(v)) for k, v in items.items()], "INSERT OR REPLACE")
+
+
+class DecisionStore(_Store):
+    """Whole decisions of the meaning-level pass (a pair's rejection params and statement veto, as JSON) by a key
+    of the (instruction, response) pair and everything else the decision depends on (``SemanticIndex.decide_stored``)."""
+
+    FILE, TABLE, COLUMN = "decisions.sqlite", "decision", "body TEXT"
+
+    def get(self, keys: list[bytes]) -> dict[bytes, str]:
+        """The stored decisions of ``keys`` (those found), as their JSON text."""
+        return dict(self._get(keys))
+
+    def put(self, items: dict[bytes, str]) -> None:
+        """Store decisions given as JSON text."""
+        self._put(list(items.items()), "INSERT OR REPLACE")
+
+
+@lru_cache(maxsize=1)
+def source_digest() -> str:
+    """A digest of the ``alchemistcoder`` package's Python source. Part of a stored decision's key: any change to
+    a rule, a harness or a loader recomputes every decision, with no version to remember to bump."""
+    import alchemistcoder
+
+    root = Path(alchemistcoder.__file__).parent
+    digest = hashlib.sha256()
+    for path in sorted(root.rglob("*.py")):
+        digest.update(path.relative_to(root).as_posix().encode() + b"\x00" + path.read_bytes())
+    return digest.hexdigest()
