@@ -359,6 +359,12 @@ def test_declared_types_become_literals_and_answers_json():
     cpp = foreign_code("```cpp\n#include <string>\nint count(const std::string& s, char c) { int n = 0;\n"
                        "  for (char x : s) n += x == c; return n; }\nint main() { return count(\"aa\", 'a'); }\n```")
     assert [g.name for g in cpp.functions] == ["count"] and "main" not in cpp.source  # its main is dropped
+    # a return type of several words (HumanEval-X's C++ special_factorial, CPP/139, returns long long)
+    wide = foreign_code("```cpp\nlong long special_factorial(int n) {\n  long long f = 1, s = 1;\n"
+                        "  for (int i = 1; i <= n; i++) { f *= i; s *= f; }\n  return s;\n}\n"
+                        "unsigned int twice(unsigned int x) { return 2 * x; }\n```")
+    assert [(g.name, g.returns) for g in wide.functions] == [("special_factorial", "long long"), ("twice", "unsigned int")]
+    assert type_kind("long long") == ("int",) and type_kind("unsigned int") == ("int",)
     # MBPP's literal assertions are the cases of a C++/Java/JavaScript run; other shapes give none
     assert assert_cases(["assert count('abcc', 'c') == 2", "assert not count('x', 'y')"], "count") == \
         [(["abcc", "c"], 2), (["x", "y"], False)]

@@ -51,7 +51,8 @@ MAX_CASE_CHARS = 1000
 BATCH = 24
 _KEYWORDS = frozenset({"if", "for", "while", "switch", "return", "catch", "else", "do", "main", "sizeof", "new"})
 _CPP_SIGNATURE = re.compile(
-    r"^[ \t]*(?:(?:static|inline|constexpr|virtual)\s+)*((?:const\s+)?[\w:]+(?:\s*<[\w:<>,\s*&]*>)?[\s*&]*?)\s*"
+    r"^[ \t]*(?:(?:static|inline|constexpr|virtual)\s+)*((?:const\s+)?(?:(?:unsigned|signed|long|short)\s+)*[\w:]+"
+    r"(?:\s*<[\w:<>,\s*&]*>)?[\s*&]*?)\s*"
     r"\b(\w+)\s*\(([^()]*)\)\s*(?:const\s*)?(?:noexcept\s*)?\{", re.M)
 _JAVA_SIGNATURE = re.compile(
     r"^[ \t]*((?:(?:public|private|protected|static|final|synchronized)\s+)*)([\w.]+(?:\s*<[\w<>,.?\s]*>)?(?:\s*\[\s*\])*)"
