@@ -532,3 +532,10 @@ def test_model_tests_of_foreign_responses_only_mark_and_verify_by_every_consensu
     decide = next(e for e in wrong.trace if e.op == "verify_decide")
     assert decide.params["verdict"] in ("fail", "undecided") and decide.params["failing"]
     assert any("101" in f["test"] or "3]" in f["test"] for f in decide.params["failing"])
+    # a consensus of fewer tests than foreign_min_consensus verifies no foreign response (the same answers, cached)
+    again = [Sample(i, "fixture", make_messages(ins, resp)) for i, ins, resp in fixture["samples"]]
+    with LLMClient.from_config(cfg, cache_dir=tmp_path / "cache") as client:
+        verify_samples(again, VerifyConfig(foreign_min_consensus=20), client)
+    gcd = next(s for s in again if s.id == "gcd_cpp")
+    assert gcd.meta["verify"]["status"] == "unverified" and not gcd.rejected and "tests" not in gcd.meta
+    assert "too few consensus tests" in next(e for e in gcd.trace if e.op == "verify_decide").params["why"]

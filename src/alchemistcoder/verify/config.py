@@ -93,6 +93,12 @@ class VerifyConfig(StrictModel):
         "share of the settled probes differently is kept unverified, not verified (on the tune split every wrong "
         "response that was verified differed on 13-33% of them, docs/verify.md).",
     )
+    foreign_min_consensus: int = Field(
+        2, ge=1,
+        description="agreement policy: consensus tests a C++/Java/JavaScript/Go/Rust/C response must pass to be "
+        "verified (it has no probes in its language to check what a small consensus misses; chosen on the "
+        "HumanEval-X tune split, docs/verify.md).",
+    )
     min_settled: int = Field(
         3, ge=1, description="agreement policy: settled probes needed before the differential evidence counts."
     )

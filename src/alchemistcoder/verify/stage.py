@@ -112,6 +112,11 @@ def _decide(case: Case, cfg: VerifyConfig) -> D.Decision:
     # consensus share lets through: it is verified only by every consensus test
     decision = D.agreement(case.response_run, case.solution_runs, case.valid, cfg.min_agreeing,
                            1.0 if case.foreign else cfg.min_consensus_share)
+    if case.foreign and decision.verdict == "pass" and len(decision.evidence["consensus"]) < cfg.foreign_min_consensus:
+        # nothing else checks a foreign response: one consensus test (``carRaceCollision(0) == 0``) verified
+        # mutants on the HumanEval-X tune split (docs/verify.md)
+        return D.Decision("undecided", [], {**decision.evidence, "why": "too few consensus tests for a response "
+                                                                           "with no probes in its language"})
     if not case.probes:
         return decision
     return D.with_differential(decision, case.response_run, case.solution_runs, cfg.min_agreeing,
