@@ -57,6 +57,10 @@ def test_humaneval_x_languages_and_fields(shared_data):
     assert js[0].language == "javascript" and js[0].entry_point == "hasCloseElements"
     go = load_benchmark("humaneval-x-go")[0]
     assert go.language == "go" and "test_setup" in go.extra and go.entry_point == "HasCloseElements"
+    # every C++ task names a function, also CPP/38, whose declaration ends inside encode_cyclic's loop
+    cpp = {t.task_id: t.entry_point for t in load_benchmark("humaneval-x-cpp")}
+    assert cpp["CPP/38"] == "decode_cyclic" and cpp["CPP/0"] == "has_close_elements"
+    assert not {"for", "if", "while", ""} & set(cpp.values())
 
 
 def test_explicit_path_overrides_default(tmp_path, shared_data):

@@ -313,7 +313,9 @@ def _mbpp_plus(key: str, row: dict[str, Any]) -> BenchmarkTask:
 
 _HX_ENTRY = {
     "python": re.compile(r"def\s+(\w+)\s*\("),
-    "cpp": re.compile(r"(\w+)\s*\([^()]*\)\s*\{?\s*$"),
+    # a line that declares a function (a type before its name): CPP/38's declaration ends inside a body, at
+    # "for (i=0;i*3<l;i++) {", which the last call-like line read as the entry point
+    "cpp": re.compile(r"^[ \t]*(?:[\w:<>,*&]+[ \t]+)+[*&]*(\w+)\s*\([^()]*\)\s*\{?[ \t]*$", re.M),
     "java": re.compile(r"public\s+[\w<>\[\], ]+?\s(\w+)\s*\("),
     "js": re.compile(r"const\s+(\w+)\s*="),
     "go": re.compile(r"func\s+(\w+)\s*\("),
