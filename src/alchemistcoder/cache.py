@@ -21,7 +21,7 @@ from typing import Any
 KINDS: dict[str, str] = {
     "models": "the embedded model, converted once from GGUF into a checkpoint; the embedding model exported to ONNX",
     "sandbox": "what sandboxed jobs share: the Go build cache, the Rust crates built for rustc",
-    "decontam": "decontamination's embeddings by text and its execution verdicts (two SQLite stores)",
+    "decontam": "decontamination's embeddings by text, its execution verdicts and its decisions (three SQLite stores)",
 }
 
 # A kind that can live elsewhere by itself (kept for setups that already use it).

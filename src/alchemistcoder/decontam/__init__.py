@@ -1,5 +1,5 @@
 """Benchmark decontamination, shaped like the method: benchmark problems, retrieval, verification signals, one
-verdict policy, and two stores.
+verdict policy, and three stores (embeddings, verdicts, decisions).
 
     from alchemistcoder.decontam import decontaminate_samples, DecontamIndex, load_entries
     rejected = decontaminate_samples(samples, cfg)           # in place; cfg: DecontamConfig (curate.decontam)

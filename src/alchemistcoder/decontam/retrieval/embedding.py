@@ -69,31 +69,32 @@ def default_embedding_model_dir() -> str:
     return str(Path(next(iter(spec.submodule_search_locations))) / "model")
 
 
-def resolve_backend(backend: str = "torch") -> str:
-    """The backend that embeds: ``"onnx"`` when asked for, onnxruntime is installed and there is no GPU (torch
-    uses it; only onnxruntime's CPU provider was measured), else ``"torch"``."""
+def resolve_backend(backend: str = "torch", model_dir: str | None = None) -> str:
+    """The backend that embeds: ``"onnx"`` when asked for, onnxruntime is installed, there is no GPU (torch
+    uses it; only onnxruntime's CPU provider was measured) and ``model_dir`` (default: the packaged model) has a
+    layout :mod:`.onnx_embedder` reproduces, else ``"torch"``."""
     if backend != "onnx":
         return "torch"
-    from alchemistcoder.decontam.retrieval.onnx_embedder import onnxruntime_available
+    from alchemistcoder.decontam.retrieval.onnx_embedder import onnx_supported, onnxruntime_available
 
     if not onnxruntime_available():
         return "torch"
     import torch
 
-    return "torch" if torch.cuda.is_available() else "onnx"
+    if torch.cuda.is_available():
+        return "torch"
+    return "onnx" if onnx_supported(model_dir or default_embedding_model_dir()) else "torch"
 
 
 def load_embedder(path: str | None, backend: str = "torch") -> Any:
     """The embedding model of a local sentence-transformers directory (default: the packaged
     all-MiniLM-L6-v2): on onnxruntime (:mod:`.onnx_embedder`, exported once into the user cache) when
-    :func:`resolve_backend` says so and the directory's layout allows it, else a SentenceTransformer on the GPU
-    when there is one, else on the CPU."""
+    :func:`resolve_backend` says so, else a SentenceTransformer on the GPU when there is one, else on the CPU."""
     model_dir = path or default_embedding_model_dir()
-    if resolve_backend(backend) == "onnx":
-        from alchemistcoder.decontam.retrieval.onnx_embedder import OnnxEmbedder, onnx_supported
+    if resolve_backend(backend, model_dir) == "onnx":
+        from alchemistcoder.decontam.retrieval.onnx_embedder import OnnxEmbedder
 
-        if onnx_supported(model_dir):
-            return OnnxEmbedder(model_dir)
+        return OnnxEmbedder(model_dir)
     import torch
     from sentence_transformers import SentenceTransformer
 
@@ -164,12 +165,7 @@ class EmbeddingIndex:
         """The backend that embeds (or will): known before the model loads, so that a warm run loads none."""
         if self._embedder is not None:
             return embedder_backend(self._embedder)
-        backend = resolve_backend(self._backend)
-        if backend == "onnx":
-            from alchemistcoder.decontam.retrieval.onnx_embedder import onnx_supported
-
-            backend = "onnx" if onnx_supported(self.model_dir or default_embedding_model_dir()) else "torch"
-        return backend
+        return resolve_backend(self._backend, self.model_dir)
 
     def embed(self, texts: list[str]) -> np.ndarray:
         """Unit-length embeddings of the intent of ``texts`` (:func:`intent`), each distinct one computed once

@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 
 from alchemistcoder.cache import cache_dir
+from alchemistcoder.sandbox.budget import cores
 
 # Part of the exported file's name: bump it when the export changes (its inputs, opset, attention kernel).
 EXPORT_VERSION = "1"
@@ -136,13 +137,6 @@ def _export(model_dir: Path, out: Path) -> None:
                           output_names=["last_hidden_state"], dynamic_axes=axes, opset_version=OPSET, dynamo=False)
 
 
-def _cores() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not Linux
-        return os.cpu_count() or 1
-
-
 class OnnxEmbedder:
     """A sentence-transformers model (transformer, mean pooling, normalisation) on onnxruntime's CPU provider,
     with the part of ``SentenceTransformer``'s surface that :func:`~.embedding.encode` uses."""
@@ -166,7 +160,7 @@ class OnnxEmbedder:
         self.tokenizer = AutoTokenizer.from_pretrained(str(model_dir), local_files_only=True)
         self.path = Path(onnx_path) if onnx_path else export_onnx(model_dir)
         options = ort.SessionOptions()
-        options.intra_op_num_threads = threads or _cores()
+        options.intra_op_num_threads = threads or cores()
         options.inter_op_num_threads = 1
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         # Idle threads sleep instead of spinning, as torch's do under the CLI (OMP_WAIT_POLICY=PASSIVE): on a
