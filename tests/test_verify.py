@@ -499,8 +499,40 @@ def test_a_cpp_function_runs_on_python_asserts_through_the_typed_harness() -> No
     iface = foreign_interface(response, "cpp")
     assert iface is not None and "in cpp: int gcd(int, int)" in iface.prompt()
     tests = ["assert gcd(12, 18) == 6", "assert gcd(7, 5) == 2", "assert gcd(1.5, 2) == 1", "assert gcd(4, 2) > 0"]
-    ((run, ran),) = run_foreign_tests([(iface, tests)], timeout_s=10.0)
+    ((run, ran),) = run_foreign_tests([(iface, tests, [])], timeout_s=10.0)
     assert run.outcomes[:2] == ["pass", "fail"] and ran == {0, 1}
+
+
+@pytest.mark.parametrize("language", ["cpp", "java"])
+def test_a_foreign_call_that_crashes_or_throws_takes_only_its_own_answer(language: str) -> None:
+    """Real g++ and javac: a C++ call that aborts ends its program and a Java call that throws makes the harness
+    skip the function's later calls, so the calls after it run again without it. Its test fails; a probe it
+    gives no answer to reads as no answer (no evidence), not as another answer."""
+    from alchemistcoder.verify.foreign_tests import foreign_interface, run_foreign_tests
+    from alchemistcoder.verify.testing import NO_ANSWER
+
+    code = {"cpp": "#include <vector>\n#include <cstdlib>\nint first(std::vector<int> v) {\n"
+                   "    if (v.empty()) std::abort();\n    return v[0];\n}",
+            "java": "public class Main {\n    public static int first(int[] v) {\n"
+                    "        if (v.length == 0) throw new IllegalArgumentException();\n        return v[0];\n    }\n}"}
+    iface = foreign_interface(f"```{language}\n{code[language]}\n```", language)
+    assert iface is not None
+    tests = ["assert first([1, 2]) == 1", "assert first([]) == 0", "assert first([5]) == 5", "assert first([7]) == 8"]
+    probes = ["first([])", "first([3, 4])", "first([9])"]
+    ((run, ran),) = run_foreign_tests([(iface, tests, probes)], timeout_s=10.0)
+    assert run.outcomes == ["pass", "fail", "pass", "fail"] and ran == {0, 1, 2, 3}
+    assert run.answers == [NO_ANSWER, "3", "9"]
+
+
+def test_a_probe_with_no_answer_is_no_evidence_against_the_response() -> None:
+    from alchemistcoder.verify.testing import NO_ANSWER
+
+    solutions = [CandidateRun("ok", answers=["0", "3", "9", "4"]) for _ in range(3)]
+    silent = CandidateRun("ok", answers=[NO_ANSWER, NO_ANSWER, NO_ANSWER, "4"])
+    other = CandidateRun("ok", answers=["1", "2", "8", "4"])
+    assert D.differential(silent, solutions, 2)["disagree"] == []
+    assert D.differential(silent, solutions, 2)["out_of_domain"] == 3
+    assert D.differential(other, solutions, 2)["disagree"] == [0, 1, 2]
 
 
 def test_model_tests_of_foreign_responses_only_mark_and_verify_by_every_consensus_test(tmp_path) -> None:

@@ -99,6 +99,13 @@ class VerifyConfig(StrictModel):
         "verified (it has no probes in its language to check what a small consensus misses; chosen on the "
         "HumanEval-X tune split, docs/verify.md).",
     )
+    foreign_probes: bool = Field(
+        False,
+        description="agreement policy: compare a C++/Java/JavaScript/Go/Rust/C response's answers on the probes "
+        "with the Python solutions' (run through its language's harness; a probe it gives no answer to is left "
+        "out), as for a Python response. Off by default: on the HumanEval-X tune split it unverified two correct "
+        "responses and no wrong one (docs/verify.md).",
+    )
     min_settled: int = Field(
         3, ge=1, description="agreement policy: settled probes needed before the differential evidence counts."
     )

@@ -18,7 +18,7 @@ import ast
 from dataclasses import dataclass, field
 from typing import Any
 
-from alchemistcoder.verify.testing import CandidateRun
+from alchemistcoder.verify.testing import NO_ANSWER, CandidateRun
 
 
 @dataclass(slots=True)
@@ -131,8 +131,9 @@ def differential(response: CandidateRun, solutions: list[CandidateRun], min_agre
     counted apart: a ``TypeError`` where the solutions answer (an input of a type the response does not take:
     a list where it takes tuples) is left out of the settled probes (``out_of_domain``), and an answer of
     another kind (``'YES'`` where the solutions say ``True``, a dict of counts where they give a count) is
-    ``other_kind``. Solutions that agree on an exception where the response answers are no evidence against it
-    (two of three solutions of "count the unique lists" put lists in a set): such a probe is not settled."""
+    ``other_kind``. A foreign response's probe with no answer (:data:`testing.NO_ANSWER`) is left out too.
+    Solutions that agree on an exception where the response answers are no evidence against it (two of three
+    solutions of "count the unique lists" put lists in a set): such a probe is not settled."""
     usable = [s for s in solutions if s.usable]
     settled, disagree, out_of_domain, other_kind = 0, [], 0, 0
     theirs: dict[str, set[str]] = {}  # the settled answers beside each answer of the response
@@ -145,7 +146,7 @@ def differential(response: CandidateRun, solutions: list[CandidateRun], min_agre
         count = answers.count(top)
         if count < min_agreeing or 2 * count <= len(answers):
             continue
-        if mine == "!TypeError" and not top.startswith("!"):
+        if mine == NO_ANSWER or (mine == "!TypeError" and not top.startswith("!")):
             out_of_domain += 1
             continue
         if top.startswith("!") and not mine.startswith("!"):

@@ -7,6 +7,11 @@ by decontamination's typed harnesses (``decontam.signals.foreign``: the literals
 parameter types, one program per language, compiled and run in the sandbox), and its answer compared with the
 test's. A test whose values the declared types cannot hold is not run for the response (no evidence either
 way). Only simple signatures count (numbers, booleans, characters, strings and arrays or lists of them).
+
+A call that throws or crashes gives no answer and takes the sample's later calls with it (the Java and
+JavaScript harnesses skip a function's calls once one threw; a C++ crash ends the program), so those run again
+without it: one bad input fails its own test only. With ``verify.foreign_probes`` the response also answers
+the probes, and a probe it gives no answer to is no evidence (:data:`testing.NO_ANSWER`), not another answer.
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ import ast
 from dataclasses import dataclass
 from typing import Any
 
-from alchemistcoder.verify.testing import CandidateRun
+from alchemistcoder.verify.testing import NO_ANSWER, CandidateRun
 
 LANGUAGES = ("cpp", "java", "javascript", "go", "rust", "c")
 
@@ -51,6 +56,17 @@ def foreign_interface(response: str, language: str) -> ForeignInterface | None:
     return ForeignInterface(code, signatures)
 
 
+def _call(node: ast.expr, names: set[str]) -> tuple[str, list[Any]] | None:
+    """``f(<literals>)`` as (f, arguments); None for any other expression."""
+    if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in names
+            and not node.keywords):
+        return None
+    try:
+        return node.func.id, [ast.literal_eval(a) for a in node.args]
+    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+        return None
+
+
 def _case(test: str, names: set[str]) -> tuple[str, list[Any], Any] | None:
     """``assert f(<literals>) == <literal>`` as (f, arguments, expected); None for any other form."""
     try:
@@ -62,32 +78,129 @@ def _case(test: str, names: set[str]) -> tuple[str, list[Any], Any] | None:
     cmp = stmt.test
     if len(cmp.ops) != 1 or not isinstance(cmp.ops[0], ast.Eq):
         return None
-    call, want = cmp.left, cmp.comparators[0]
-    if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Name) and call.func.id in names
-            and not call.keywords):
+    call = _call(cmp.left, names)
+    if call is None:
         return None
     try:
-        return call.func.id, [ast.literal_eval(a) for a in call.args], ast.literal_eval(want)
-    except (ValueError, SyntaxError, TypeError):
+        return call[0], call[1], ast.literal_eval(cmp.comparators[0])
+    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
         return None
 
 
-def run_foreign_tests(items: list[tuple[ForeignInterface, list[str]]], timeout_s: float,
-                      workers: int | None = None) -> list[tuple[CandidateRun, set[int]]]:
-    """Each response's function on each of its tests, in the sandbox: per item, the response's run (an outcome
-    per test: pass, or fail for a wrong answer, an error or no answer) and the indices of the tests it could
-    be run on (the others hold values its declared types cannot)."""
-    from alchemistcoder.decontam.signals.foreign import verify_foreign
+def _probe_call(probe: str, names: set[str]) -> tuple[str, list[Any]] | None:
+    try:
+        node = ast.parse(probe, mode="eval").body
+    except (SyntaxError, ValueError):
+        return None
+    return _call(node, names)
 
-    pairs = []
-    for iface, tests in items:
-        cases = [_case(t, set(iface.signatures)) for t in tests]
-        pairs.append((iface.code, [(str(i), [c[0]], [(c[1], c[2])]) for i, c in enumerate(cases) if c]))
-    verdicts = verify_foreign(pairs, timeout_s, workers=workers)
-    out = []
-    for (_iface, tests), found in zip(items, verdicts, strict=True):
-        ran = {int(key) for key in found}
-        outcomes = ["pass" if str(i) in found and found[str(i)].leak else "fail" for i in range(len(tests))]
-        run = CandidateRun("ok", outcomes=outcomes, errors=[("", "")] * len(tests))
-        out.append((run, ran))
-    return out
+
+def canon(value: Any, depth: int = 0) -> str:
+    """A JSON answer of a harness program as ``_tests_runner._canon`` writes a Python answer (that module runs
+    in the sandbox and imports its helper from there, so it cannot be imported here): the same text for the
+    same value, so the response's answers compare with the Python solutions' on the probes."""
+    if depth > 6:
+        return "..."
+    if isinstance(value, float):
+        if value.is_integer() and abs(value) < 1e15:
+            return repr(int(value))
+        return repr(round(value, 6))
+    if isinstance(value, list):
+        return "[" + ",".join(canon(v, depth + 1) for v in value[:100]) + "]"
+    if isinstance(value, dict):
+        return "{" + ",".join(sorted(f"{canon(k, depth + 1)}:{canon(v, depth + 1)}" for k, v in
+                                     list(value.items())[:100])) + "}"
+    return repr(value)[:300]
+
+
+def _calls_of(items: list[tuple[ForeignInterface, list[str], list[str]]]) -> tuple[dict[int, list[Any]], list[Any]]:
+    """Every test and probe a response's declared types can take, as harness calls by item, and per call
+    number what it is: (item, ``test`` or ``probe``, its index, the expected answer)."""
+    from alchemistcoder.decontam.signals.foreign import _callable
+    from alchemistcoder.decontam.signals.programs import holds_none
+
+    calls_of: dict[int, list[Any]] = {}
+    index: list[tuple[int, str, int, Any]] = []
+    for k, (iface, tests, probes) in enumerate(items):
+        code, names = iface.code, set(iface.signatures)
+        by_name = {f.name: f for f in code.functions}
+        wanted = [("test", i, _case(t, names)) for i, t in enumerate(tests)]
+        wanted += [("probe", j, (*c, None) if (c := _probe_call(p, names)) else None) for j, p in enumerate(probes)]
+        for kind, i, case in wanted:
+            if case is None:
+                continue
+            fn = by_name[case[0]]
+            # a test whose answer the declared type cannot give (Python's None from a C++ int) says nothing
+            if not _callable(code, fn, case[1]) or (kind == "test" and case[2] is None
+                                                     and not holds_none(code.language, fn.returns)):
+                continue
+            calls_of.setdefault(k, []).append((len(index), k, fn, list(case[1])))
+            index.append((k, kind, i, case[2]))
+    return calls_of, index
+
+
+def _answers(codes: dict[int, Any], calls_of: dict[int, list[Any]], timeout_s: float, workers: int | None,
+             rounds: int) -> dict[int, Any]:
+    """The harness programs' answers by call number. A call that throws or crashes takes the sample's later
+    calls with it (the Java and JavaScript harnesses skip a function's calls once one threw; a C++ crash ends
+    the program), so the calls after a sample's first silent one run again without it, up to ``rounds`` runs:
+    what a call answers does not depend on the calls before it."""
+    from alchemistcoder.decontam.signals.batches import run_batches
+    from alchemistcoder.decontam.signals.foreign import BATCH
+    from alchemistcoder.decontam.signals.programs import ONE_PER_PROGRAM, PROGRAMS
+
+    answers: dict[int, Any] = {}
+    pending = calls_of
+    for _ in range(rounds):
+        got = run_batches({k: codes[k] for k in pending}, pending, timeout_s, workers, BATCH, PROGRAMS,
+                          ONE_PER_PROGRAM)
+        answers.update(got)
+        again = {}
+        for k, calls in pending.items():
+            silent = [c for c in calls if c[0] not in got]
+            if len(silent) > 1:
+                again[k] = silent[1:]  # the first silent call is the one that threw or crashed
+        if not again:
+            break
+        pending = again
+    return answers
+
+
+def run_foreign_tests(items: list[tuple[ForeignInterface, list[str], list[str]]], timeout_s: float,
+                      workers: int | None = None, rounds: int = 3) -> list[tuple[CandidateRun, set[int]]]:
+    """Each response's function on each of its tests and probes, in the sandbox. ``items``: (interface, tests,
+    probes: call expressions, ``testing.probes_of``). Per item, the response's run (an outcome per test: pass,
+    or fail for a wrong answer, an error or no answer; an answer per probe, :data:`NO_ANSWER` where its types
+    cannot take the arguments or it gave none) and the indices of the tests it could be run on (the others
+    hold values its declared types cannot)."""
+    from alchemistcoder.decontam.signals.foreign import _agrees
+
+    calls_of, index = _calls_of(items)
+    answers = _answers({k: items[k][0].code for k in calls_of}, calls_of, timeout_s, workers, rounds)
+    outcomes = [["fail"] * len(tests) for _iface, tests, _probes in items]
+    probe_answers = [[NO_ANSWER] * len(probes) for _iface, _tests, probes in items]
+    ran: list[set[int]] = [set() for _ in items]
+    for n, (k, kind, i, want) in enumerate(index):
+        if kind == "test":
+            ran[k].add(i)
+            if n in answers and _agrees(answers[n], want):
+                outcomes[k][i] = "pass"
+        elif n in answers:
+            probe_answers[k][i] = canon(answers[n])
+    return [(CandidateRun("ok", outcomes=outcomes[k], errors=[("", "")] * len(outcomes[k]),
+                          answers=probe_answers[k]), ran[k]) for k in range(len(items))]
+
+
+def drop_unholdable(run: CandidateRun, solutions: list[CandidateRun], iface: ForeignInterface,
+                    probes: list[str]) -> None:
+    """A probe the solutions answer ``None`` and the response's declared type cannot (a C++ ``int``) says
+    nothing of the response: its answer becomes :data:`NO_ANSWER`."""
+    from alchemistcoder.decontam.signals.programs import holds_none
+
+    by_name = {f.name: f for f in iface.code.functions}
+    for i, probe in enumerate(probes):
+        theirs = [s.answers[i] for s in solutions if s.usable and i < len(s.answers)]
+        call = _probe_call(probe, set(iface.signatures))
+        if call and theirs.count("None") * 2 > len(theirs) and not holds_none(
+                iface.code.language, by_name[call[0]].returns) and i < len(run.answers):
+            run.answers[i] = NO_ANSWER

@@ -108,7 +108,7 @@ def _decide(case: Case, cfg: VerifyConfig) -> D.Decision:
     if case.provenance == "source" or cfg.policy == "pass_share":
         share = 1.0 if case.provenance == "source" else cfg.min_pass_share
         return D.pass_share(case.response_run, case.valid, share)
-    # a foreign response has no differential evidence (no probes run in its language) to catch what a relaxed
+    # a foreign response has no differential evidence by default (``foreign_probes``) to catch what a relaxed
     # consensus share lets through: it is verified only by every consensus test
     decision = D.agreement(case.response_run, case.solution_runs, case.valid, cfg.min_agreeing,
                            1.0 if case.foreign else cfg.min_consensus_share)
@@ -119,6 +119,8 @@ def _decide(case: Case, cfg: VerifyConfig) -> D.Decision:
                                                                            "with no probes in its language"})
     if not case.probes:
         return decision
+    if case.foreign:
+        FT.drop_unholdable(case.response_run, case.solution_runs, case.foreign, case.probes)
     return D.with_differential(decision, case.response_run, case.solution_runs, cfg.min_agreeing,
                                cfg.max_disagreement, cfg.min_settled, cfg.verified_max_disagreement)
 
@@ -129,10 +131,11 @@ def _run_cases(cases: list[Case], cfg: VerifyConfig, with_solutions: bool) -> No
     for c in cases:
         own = [] if c.foreign else [c.definitions]
         candidates = own + ([_definitions_of(s) for s in c.solutions] if with_solutions else [])
-        if with_solutions and cfg.policy == "agreement" and c.provenance == "model" and not c.foreign:
-            c.probes = T.probes_of(c.tests, c.program, cfg.n_probes)
+        if with_solutions and cfg.policy == "agreement" and c.provenance == "model" and (
+                not c.foreign or cfg.foreign_probes):
+            c.probes = T.probes_of(c.tests, _test_target(c), cfg.n_probes)
         batches.append((candidates, c.tests, c.probes))
-    foreign = iter(FT.run_foreign_tests([(c.foreign, c.tests) for c in cases if c.foreign], cfg.timeout_s,
+    foreign = iter(FT.run_foreign_tests([(c.foreign, c.tests, c.probes) for c in cases if c.foreign], cfg.timeout_s,
                                         cfg.workers or None) if any(c.foreign for c in cases) else [])
     for case, runs in zip(cases, T.run_tests(batches, cfg), strict=True):
         ran: set[int] | None = None

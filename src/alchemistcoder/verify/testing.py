@@ -213,6 +213,11 @@ def parse_tests(text: str, program: Program, limit: int) -> ParsedTests:
     return out
 
 
+# A probe answer of a response run outside Python that gave none (it threw, crashed or ran out of time, or its
+# declared types cannot take the arguments): no evidence either way, unlike another answer.
+NO_ANSWER = "!NoAnswer"
+
+
 @dataclass(slots=True)
 class CandidateRun:
     """One candidate program against the tests: ``load_error`` when its definitions did not run, else one
