@@ -21,6 +21,9 @@ compgen -G "/usr/share/cargo/registry/regex-1.*" >/dev/null && compgen -G "/usr/
 compgen -G "/usr/share/cargo/registry/md5-0.7.*" >/dev/null || need_apt+=(librust-md5-dev)
 command -v chromium >/dev/null || need_apt+=(chromium)
 command -v unshare >/dev/null || need_apt+=(util-linux)
+command -v mcs >/dev/null || need_apt+=(mono-mcs)  # decontamination runs C# samples: compiled by mcs,
+command -v mono >/dev/null || need_apt+=(mono-runtime)  # run by mono
+command -v ruby >/dev/null || need_apt+=(ruby)  # and Ruby samples
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null

@@ -2,7 +2,8 @@
 
 Toolchains are found on the machine (``scripts/setup.sh`` installs them). Compilers get more memory and
 time than the program they build: they are trusted tools working on untrusted input, and a JVM or the Go
-toolchain needs far more address space than a small program.
+toolchain needs far more address space than a small program. C# is compiled by Mono's ``mcs`` and run by
+``mono``; Ruby is interpreted.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from alchemistcoder.sandbox import rust_crates
 from alchemistcoder.sandbox.core import Step
 from alchemistcoder.sandbox.toolchains import ToolchainMissing, rust_toolchain, sandbox_cache_dir, which
 
-LANGUAGES = ("python", "c", "cpp", "java", "javascript", "go", "rust")
+LANGUAGES = ("python", "c", "cpp", "java", "javascript", "go", "rust", "csharp", "ruby")
 _ALIASES = {
     "py": "python",
     "python3": "python",
@@ -30,6 +31,9 @@ _ALIASES = {
     "node": "javascript",
     "golang": "go",
     "rs": "rust",
+    "c#": "csharp",
+    "cs": "csharp",
+    "rb": "ruby",
 }
 
 COMPILE_TIMEOUT_S = 60.0
@@ -195,6 +199,23 @@ def jvm_flags(memory_mb: int) -> list[str]:
     ]
 
 
+# Mono starts and runs threads under an address-space limit of 256 MiB (measured; unlike the JVM it reserves no
+# large heap up front). glibc's arenas are bounded as for the JVM (_JVM_ENV): decontamination's C# harness
+# starts a thread per call, and each thread that allocates would reserve an arena of its own.
+_MONO_ENV = {"MALLOC_ARENA_MAX": "2"}
+
+
+def csharp_entry(source: str, files: dict[str, str]) -> list[str]:
+    """``-main:Class`` when a program of several files names its entry: the class of ``main.cs`` that holds a
+    ``static ... Main(`` (outside any namespace), so that a ``Main`` of another file (a sample's) is not one."""
+    if not any(name.endswith(".cs") for name in files) or re.search(r"^\s*namespace\b", source, re.M):
+        return []
+    for m in re.finditer(r"\bclass\s+(\w+)", source):
+        if re.search(r"\bstatic\s+(?:void|int)\s+Main\s*\(", source[m.end() :]):
+            return [f"-main:{m.group(1)}"]
+    return []
+
+
 def plan(
     language: str,
     source: str,
@@ -271,6 +292,23 @@ def plan(
             expose=[str(Path(go).parents[1])],
             writable=[(str(go_cache_dir()), GO_CACHE_INSIDE)],
         )
+    if lang == "csharp":
+        mcs, mono = which("mcs"), which("mono")
+        return Plan(
+            [
+                compile_([mcs, "-nologo", "-langversion:experimental", "-nowarn:0168,0219,0414,0649,1998",
+                          *csharp_entry(source, extra), "-out:prog.exe", "main.cs",
+                          *sorted(name for name in extra if name.endswith(".cs"))], nproc=512),
+                run([mono, "prog.exe"], mem=memory_mb + 1024, nproc=512),
+            ],
+            {**extra, "main.cs": source},
+            env=_MONO_ENV,
+        )
+    if lang == "ruby":
+        # no RubyGems: the standard library (json included) is all a job may use, and it starts faster
+        ruby = which("ruby")
+        return Plan([run([ruby, "--disable-gems", "main.rb"], mem=memory_mb + 256)], {**extra, "main.rb": source},
+                    expose=[str(Path(ruby).parent)])
     # rust
     rustc, sysroot = rust_toolchain()
     crate_flags, crate_dirs = rust_crate_flags()

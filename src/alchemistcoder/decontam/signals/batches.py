@@ -8,7 +8,8 @@ it rejects, and each line of a C++ or Rust harness program belongs to a sample (
 calls in ``main``, the includes it brought): the samples the diagnostics name are tried alone, once each (a
 macro of one sample can break another's code), and the rest again together. A Java sample is a file of its own
 with its own imports (``programs.py``), so the files javac names are exactly the samples that do not compile
-alone: they are not tried again. A failure that names no sample (a compile that ran out of time, a line of the
+alone: they are not tried again; so is a C# sample (a file and namespace of its own, its using directives),
+for the files mcs names. A failure that names no sample (a compile that ran out of time, a line of the
 harness's own code) is halved as before. The samples that run are those that compile alone, as before, and
 their calls and answers are the same; only the number of compiles changes.
 
@@ -32,7 +33,8 @@ _CLOSES = {"cpp": "int main() {", "rust": "fn main() {"}
 _CALLS = {"cpp": re.compile(r"\{ using namespace decontam_s(\d+); try \{")}
 # A Java sample is a file of its own (programs.py): an error in it is the sample's own, as when it is compiled
 # alone, so the samples named are not tried again.
-_OWN_FILE = {"java": re.compile(r"DecontamHarness(\d+)\.java:\d+: error")}
+_OWN_FILE = {"java": re.compile(r"DecontamHarness(\d+)\.java:\d+: error"),
+             "csharp": re.compile(r"DecontamHarness(\d+)\.cs\(\d+,\d+\): error")}
 _NOTE = re.compile(r":\d+:(?:\d+:)?\s+note:")
 
 

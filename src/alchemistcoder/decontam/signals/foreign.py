@@ -1,14 +1,19 @@
-"""Execution evidence for C++, Java, JavaScript, Go, Rust and C samples: the benchmark's Python tests as typed calls.
+"""Execution evidence for C++, Java, JavaScript, Go, Rust, C, C# and Ruby samples: the benchmark's Python tests as
+typed calls.
 
 A third of the paraphrases that execution missed had no Python: "Implement a Java method to check whether a
 given string is a palindrome" with a Java answer. Their functions can run on the same tests: each test's
 arguments (EvalPlus inputs, or the literal arguments of MBPP's ``assert f(...) == ...``) become literals of the
 parameter types the function declares (``const std::vector<std::string>&``, ``List<Integer>``, ``int[]``, Go's
 ``[]string``, Rust's ``&[i32]`` or ``Vec<String>``, C's ``int *arr, int n`` given the array and its length; in
-JavaScript the values themselves), a generated ``main`` calls the function on each and prints the answer as
-JSON, and the host compares it with the expected answer as the Python probe does (``_same.py``). An answer the
+JavaScript and Ruby the values themselves; C#'s ``int[]``, ``List<long>``), a generated ``main`` calls the
+function on each and prints the answer as JSON, and the host compares it with the expected answer as the Python
+probe does (``_same.py``). An answer the
 declared return type cannot express (Python's ``None`` from a C++ ``std::string`` function) leaves its test
 out, as an input the reference rejects does. The program, compiler included, runs in the sandbox only.
+
+A C# sample's methods are those of its classes (a bare method, CodeAlpaca's usual answer, goes into a class
+of its own, the statements beside it dropped), called by reflection; a Ruby sample's are its top-level ``def``s.
 
 Only simple signatures count (numbers, booleans, characters, strings, and lists or arrays of them, nested);
 a function whose parameters or answer are anything else is not tried, and a program that does not compile
@@ -31,10 +36,21 @@ from alchemistcoder.decontam.signals._lift_main import (
     lift_main,
 )
 from alchemistcoder.decontam.signals._same import same
+from alchemistcoder.decontam.signals.csharp_ruby import (
+    cs_holds_none,
+    cs_kind,
+    cs_methods,
+    cs_normalized,
+    cs_program,
+    rb_functions,
+    rb_program,
+)
 from alchemistcoder.decontam.signals.programs import (
+    CALL_LIMIT_MS,
     ONE_PER_PROGRAM,
     PROGRAMS,
     Call,
+    _tag,
     holds_none,
     type_kind,
     value_fits,
@@ -44,7 +60,7 @@ from alchemistcoder.decontam.signals.python import ExecVerdict, Function, Sample
 if TYPE_CHECKING:
     from alchemistcoder.decontam.problems import BenchProblem
 
-LANGUAGES = ("cpp", "java", "javascript", "go", "rust", "c")
+LANGUAGES = ("cpp", "java", "javascript", "go", "rust", "c", "csharp", "ruby")
 # Characters of one test's arguments and answer as JSON: longer ones are left out of the harness programs.
 MAX_CASE_CHARS = 1000
 # Samples per harness program: one compile (about a second for C++ and Java) serves them all.
@@ -72,6 +88,30 @@ _JS_SIGNATURE = re.compile(
     r"^[ \t]*(?:async\s+)?function\s*\*?\s*(\w+)\s*\(([^()]*)\)|"
     r"^[ \t]*(?:const|let|var)\s+(\w+)\s*=\s*(?:async\s+)?(?:function\s*\w*\s*\(([^()]*)\)|\(([^()]*)\)\s*=>|(\w+)\s*=>)",
     re.M)
+
+
+# The harness programs by language: programs.py's, and C#'s and Ruby's (csharp_ruby.py, given each call's tag and
+# the call limit); a Ruby program holds one sample (no compile to share, and a class one sample defines would be
+# reopened by the next).
+_PROGRAMS = {**PROGRAMS,
+             "csharp": lambda codes, calls, nonce, seconds: cs_program(codes, calls, _tags(nonce, calls), CALL_LIMIT_MS),
+             "ruby": lambda codes, calls, nonce, seconds: rb_program(codes, calls, _tags(nonce, calls), seconds,
+                                                                     CALL_LIMIT_MS)}
+_ONE_PER_PROGRAM = ONE_PER_PROGRAM | {"ruby"}
+
+
+def _tags(nonce: str, calls: list[Call]) -> dict[int, str]:
+    return {n: _tag(nonce, n) for n, *_rest in calls}
+
+
+def _kind(declared: str, language: str) -> tuple[str, ...] | None:
+    """``programs.type_kind``, C# types included."""
+    return cs_kind(declared) if language == "csharp" else type_kind(declared, language)
+
+
+def _holds_none(language: str, returns: str | None) -> bool:
+    """``programs.holds_none``, C# and Ruby included (a Ruby method can answer nil)."""
+    return cs_holds_none(returns) if language == "csharp" else language == "ruby" or holds_none(language, returns)
 
 
 @dataclass(slots=True)
@@ -260,12 +300,22 @@ def _unfenced(response: str) -> list[tuple[str, str]]:
 # A program with only ``main`` (L2 of docs/decontam_tune_misses.md): the values it reads become parameters and
 # the value it prints last its answer. C++ ``cin >> a >> b;`` and Java ``T x = sc.nextInt();`` are read.
 def foreign_code(response: str) -> ForeignCode | None:
-    """The first C++, Java, JavaScript, Go, Rust or C block of a response that defines a function, or None."""
+    """The first C++, Java, JavaScript, Go, Rust or C block of a response that defines a function, else the first
+    such C# or Ruby block, or None. (C# and Ruby came later, issue 24 item 5: a response with a block of the other
+    languages is read as before, whatever its C# or Ruby blocks.)"""
     blocks = [(b.language, b.code) for b in extract_code_blocks(response)]
-    if not any(language in LANGUAGES or language == "python" for language, _c in blocks):
+    if not any(language in _FIRST or language == "python" for language, _c in blocks):
         blocks += _unfenced(response)
+    return _first_code(blocks, _FIRST) or _first_code(blocks, ("csharp", "ruby"))
+
+
+_FIRST = ("cpp", "java", "javascript", "go", "rust", "c")
+
+
+def _first_code(blocks: list[tuple[str, str]], languages: tuple[str, ...]) -> ForeignCode | None:
+    """The first of ``blocks`` in one of ``languages`` that defines a function (or a ``main`` to lift)."""
     for language, code in blocks:
-        if language not in LANGUAGES:
+        if language not in languages:
             continue
         loops, original = _main_loops(code), code
         functions: list[ForeignFunction] = []
@@ -275,6 +325,24 @@ def foreign_code(response: str) -> ForeignCode | None:
                 returns, name = m.group(1).strip(), m.group(2)
                 if name not in _KEYWORDS and returns not in ("return", "else", "new") and "void" not in returns.split():
                     functions.append(ForeignFunction(name, [_param_type(p) for p in _split_params(m.group(3))], returns))
+        elif language == "csharp":
+            code = cs_normalized(code)
+            found, bodies = cs_methods(code)
+            functions = [ForeignFunction(*method) for method in found]
+            main = bodies.get("main")
+            loops = "\n".join(code[a:b] for a, b in _loop_spans(code, *main)) if main else ""
+            # a method another one names is a helper, called or passed as a method group (``xs.Count(IsEven)``)
+            functions = [f for f in _drop_helpers(code, functions, bodies, loops)
+                         if not any(name not in (f.name, "main") and re.search(rf"\b{re.escape(f.name)}\b", code[a:b])
+                                    for name, (a, b) in bodies.items())]
+            if functions:
+                return ForeignCode(language, code, functions)
+            continue
+        elif language == "ruby":
+            functions = [ForeignFunction(name, [None] * arity, None) for name, arity in rb_functions(code)]
+            if functions:
+                return ForeignCode(language, code, functions)
+            continue
         elif language == "go":
             functions = _go_functions(code)
         elif language == "rust":
@@ -321,12 +389,12 @@ def _callable(code: ForeignCode, fn: ForeignFunction, args: list[Any]) -> bool:
     """Whether the function's declared types can take ``args`` (and give an answer the host can read)."""
     if len(args) != len(fn.params):
         return False
-    if code.language == "javascript":
+    if code.language in ("javascript", "ruby"):
         return True
     if code.language == "rust" and any((t or "").startswith("Option") for t in fn.params):
         return False  # an argument the literals cannot write (Some(...))
-    kinds = [type_kind(t or "", code.language) for t in fn.params]
-    return type_kind(fn.returns or "", code.language) is not None and all(
+    kinds = [_kind(t or "", code.language) for t in fn.params]
+    return _kind(fn.returns or "", code.language) is not None and all(
         k is not None and value_fits(v, k) for k, v in zip(kinds, args, strict=True))
 
 
@@ -386,14 +454,14 @@ def verify_foreign(pairs: list[tuple[ForeignCode, list[tuple[str, list[str], lis
         for key, names, cases in problems:
             for fn in (by_name[name] for name in names):
                 usable = [(args, want) for args, want in cases if _callable(code, fn, args)
-                          and (want is not None or holds_none(code.language, fn.returns))]
+                          and (want is not None or _holds_none(code.language, fn.returns))]
                 if not cases or (len(usable) * 2 < len(cases) and not _originals_in(usable, (originals or {}).get(key))):
                     continue  # its types cannot express most of the tests, nor all the benchmark's own: no evidence
                 for args, want in usable:
                     calls_of.setdefault(k, []).append((len(index), k, fn, list(args)))
                     index.append((k, key, fn.name, want))
-    answers = run_batches({k: pairs[k][0] for k in calls_of}, calls_of, timeout_s, workers, batch, PROGRAMS,
-                          ONE_PER_PROGRAM)
+    answers = run_batches({k: pairs[k][0] for k in calls_of}, calls_of, timeout_s, workers, batch, _PROGRAMS,
+                          _ONE_PER_PROGRAM)
     tally: dict[tuple[int, str, str], list[int]] = {}
     for n, (k, key, name, want) in enumerate(index):
         t = tally.setdefault((k, key, name), [0, 0])
