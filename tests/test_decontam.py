@@ -220,13 +220,12 @@ def test_key_facts_keep_numbers_names_and_words():
 
 
 def test_statement_signal_for_code_that_cannot_run(few):
-    """C# code cannot run against the tests (the harnesses speak C++, Java and JavaScript): the statement
-    decides (cosine and key facts). A near statement with a contrary word ("last" for "first") is kept."""
+    """PHP code cannot run against the tests (no harness speaks it): the statement decides (cosine and key
+    facts). A near statement with a contrary word ("last" for "first") is kept."""
     cfg, index, semantic = few
     index._semantic = semantic
-    cs = "```csharp\npublic static bool IsPalindrome(string s) {\n  char[] a = s.ToCharArray();\n  Array.Reverse(a);\n" \
-         "  return s == new string(a);\n}\n```"
-    p = _reject(index, cfg, "Write a C# program to check if a given string is a palindrome.", cs)
+    php = "```php\nfunction isPalindrome($s) {\n  return $s == strrev($s);\n}\n```"
+    p = _reject(index, cfg, "Write a PHP program to check if a given string is a palindrome.", php)
     assert p["signal"] == "statement" and p["task_id"] == "HumanEval/48" and p["score"] >= cfg.statement_threshold
     assert p["scores"]["facts"] == {"missing_numbers": [], "missing_names": [], "contrary": [], "shared_words": 1.0}
     ok, detail = facts_agree(key_facts("Write a python function to find the last digit in factorial of a given number."),
@@ -742,11 +741,13 @@ def test_a_lifted_one_liner_is_a_leak(index, paraphrase):
 
 
 def test_an_answer_the_sandbox_cannot_run_is_judged_by_its_statement(veto_few, paraphrase):
-    """A C# palindrome check (a language the sandbox does not build) reads 0.876 against HumanEval/48: below
-    ``statement_threshold``, but with no code to run the statement is the only evidence, from
+    """A palindrome check ("Design a C# program ...", a real row, its answer in PHP here: a language the sandbox
+    does not build; its own C# answer now runs, and fails HumanEval/48's empty string) reads 0.876 against
+    HumanEval/48: below ``statement_threshold``, but with no code to run the statement is the only evidence, from
     ``statement_unrun_threshold``; at the old threshold it was kept."""
     cfg, index = veto_few
-    row = paraphrase("codealpaca/code_alpaca_2k.json#1692")
+    row = dict(paraphrase("codealpaca/code_alpaca_2k.json#1692"))
+    row["response"] = "```php\nfunction palindrome($s) {\n  return $s == strrev($s);\n}\n```"
     p = _decided(index, cfg, row["instruction"], row["response"]).rejection.params
     assert (p["task_id"], p["signal"]) == ("HumanEval/48", "statement")
     assert cfg.statement_unrun_threshold <= p["score"] < cfg.statement_threshold

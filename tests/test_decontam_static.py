@@ -80,22 +80,21 @@ def test_the_facts_gate_agrees_with_comparing_every_statement(problems):
     assert not gate.any_agree("Describe the water cycle in three sentences.")
 
 
-PALINDROME_CS = "```csharp\npublic static bool IsPalindrome(string s) {\n  char[] a = s.ToCharArray();\n" \
-                "  Array.Reverse(a);\n  return s == new string(a);\n}\n```"
+PALINDROME_PHP = "```php\nfunction isPalindrome($s) {\n  return $s == strrev($s);\n}\n```"
 MEDIAN = "```python\ndef find_median(nums):\n    s = sorted(nums)\n    n = len(s)\n    mid = n // 2\n" \
          "    return s[mid] if n % 2 else (s[mid - 1] + s[mid]) / 2\n```"
 PAIRS = [
-    ("Write a C# program to check if a given string is a palindrome.", PALINDROME_CS),  # statement signal
+    ("Write a PHP program to check if a given string is a palindrome.", PALINDROME_PHP),  # statement signal
     ("Given a list of integers, calculate the median of the list.", MEDIAN),  # execution
     ("Tell me how a median differs from a mean.", "The median is the middle value; the mean is the average."),
-    ("Write a C# method that reverses a string.", PALINDROME_CS),
+    ("Write a PHP function that reverses a string.", PALINDROME_PHP),
     ("Explain recursion.", "A function that calls itself.\n```java\nint f(int n) { return n < 2 ? n : f(n - 1); }\n```"),
 ]
 
 
 def test_retrieval_is_skipped_only_where_no_signal_could_convict(semantic, monkeypatch):
     live, codes = semantic.needs_retrieval(PAIRS)
-    # the prose answer to an unrelated instruction and the C# answer to "reverses a string" (no key facts of a
+    # the prose answer to an unrelated instruction and the PHP answer to "reverses a string" (no key facts of a
     # statement, nothing to run) are kept without embedding; the Java answer could run
     assert live == [0, 1, 4]
     assert codes[2] is None and codes[3] is None
