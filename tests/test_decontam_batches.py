@@ -106,3 +106,40 @@ def test_a_main_that_reads_nothing_runs_as_a_function_of_its_one_literal_array(s
     two = foreign_code("```cpp\n#include<iostream>\nint main() {\n  int a[] = {1, 2};\n  int b[] = {3, 4};\n  int s = a[0] + b[1];\n"
                        "  std::cout << s;\n  return 0;\n}\n```")
     assert two is None or "lifted_main" not in [f.name for f in two.functions]
+
+
+def test_a_call_that_crashes_fails_its_problem_and_not_the_next_one(sandbox_languages):
+    """A C++ function that aborts on one problem's input ends its program, and a Java method that throws makes the
+    harness skip its later calls: the problems tried after it run again without that call (``run_calls``), so
+    the sample still passes the one it solves, while the calls of the problem it crashed on are not run again."""
+    responses = ["```cpp\n#include <vector>\n#include <cstdlib>\nint first(std::vector<int> v) {\n"
+                 "    if (v.empty()) std::abort();\n    return v[0];\n}\n```",
+                 "```java\npublic class F {\n  public static int first(int[] v) {\n"
+                 "    if (v.length == 0) throw new IllegalArgumentException();\n    return v[0];\n  }\n}\n```"]
+    problems = [("T/nonempty", ["first"], [([[]], 0), ([[1]], 1), ([[2]], 2)]),
+                ("T/head", ["first"], [([[3, 4]], 3), ([[5]], 5)])]
+    out = verify_foreign([(foreign_code(r), problems) for r in responses], 5.0)
+    for verdicts in out:
+        assert not verdicts["T/nonempty"].leak and verdicts["T/head"].leak
+    assert sandbox_languages.count("cpp") == 2 and sandbox_languages.count("java") == 2
+
+
+def test_a_literal_too_large_for_int_leaves_out_its_test_not_the_sample(sandbox_languages):
+    """C++'s and Java's ``int`` hold 32 bits: a test with -9999999999999999 (HumanEval/114's) is one the
+    declared types cannot express, not a literal that stops the whole sample from compiling (it did, and the
+    sample lost every problem it was tried on)."""
+    responses = ["```cpp\n#include <vector>\nint sum_vector(const std::vector<int>& v) {\n    int s = 0;\n"
+                 "    for (int x : v) s += x;\n    return s;\n}\n```",
+                 "```java\npublic class S {\n  public static int sum(int[] v) {\n    int s = 0;\n"
+                 "    for (int x : v) s += x;\n    return s;\n  }\n}\n```"]
+    out = []
+    for response in responses:
+        code = foreign_code(response)
+        name = code.functions[0].name
+        problems = [("T/big", [name], [([[-9999999999999999]], -9999999999999999), ([[2**40, 1]], 2**40 + 1),
+                                       ([[1, 2]], 3)]),
+                    ("T/sum", [name], [([[1, 2, 3]], 6), ([[5]], 5)])]
+        out.append(verify_foreign([(code, problems)], 5.0)[0])
+    for verdicts in out:
+        assert verdicts["T/sum"].leak and "T/big" not in verdicts  # most of its tests cannot be expressed
+    assert set(sandbox_languages) == {"cpp", "java"} and len(sandbox_languages) == 2

@@ -8,10 +8,10 @@ parameter types, one program per language, compiled and run in the sandbox), and
 test's. A test whose values the declared types cannot hold is not run for the response (no evidence either
 way). Only simple signatures count (numbers, booleans, characters, strings and arrays or lists of them).
 
-A call that throws or crashes gives no answer and takes the sample's later calls with it (the Java and
-JavaScript harnesses skip a function's calls once one threw; a C++ crash ends the program), so those run again
-without it: one bad input fails its own test only. With ``verify.foreign_probes`` the response also answers
-the probes, and a probe it gives no answer to is no evidence (:data:`testing.NO_ANSWER`), not another answer.
+A call that throws or crashes gives no answer; the calls after it run again without it
+(``decontam.signals.foreign.run_calls``), so one bad input fails its own test only. With
+``verify.foreign_probes`` the response also answers the probes, and a probe it gives no answer to is no evidence
+(:data:`testing.NO_ANSWER`), not another answer.
 """
 
 from __future__ import annotations
@@ -139,44 +139,17 @@ def _calls_of(items: list[tuple[ForeignInterface, list[str], list[str]]]) -> tup
     return calls_of, index
 
 
-def _answers(codes: dict[int, Any], calls_of: dict[int, list[Any]], timeout_s: float, workers: int | None,
-             rounds: int) -> dict[int, Any]:
-    """The harness programs' answers by call number. A call that throws or crashes takes the sample's later
-    calls with it (the Java and JavaScript harnesses skip a function's calls once one threw; a C++ crash ends
-    the program), so the calls after a sample's first silent one run again without it, up to ``rounds`` runs:
-    what a call answers does not depend on the calls before it."""
-    from alchemistcoder.decontam.signals.batches import run_batches
-    from alchemistcoder.decontam.signals.foreign import BATCH
-    from alchemistcoder.decontam.signals.programs import ONE_PER_PROGRAM, PROGRAMS
-
-    answers: dict[int, Any] = {}
-    pending = calls_of
-    for _ in range(rounds):
-        got = run_batches({k: codes[k] for k in pending}, pending, timeout_s, workers, BATCH, PROGRAMS,
-                          ONE_PER_PROGRAM)
-        answers.update(got)
-        again = {}
-        for k, calls in pending.items():
-            silent = [c for c in calls if c[0] not in got]
-            if len(silent) > 1:
-                again[k] = silent[1:]  # the first silent call is the one that threw or crashed
-        if not again:
-            break
-        pending = again
-    return answers
-
-
 def run_foreign_tests(items: list[tuple[ForeignInterface, list[str], list[str]]], timeout_s: float,
-                      workers: int | None = None, rounds: int = 3) -> list[tuple[CandidateRun, set[int]]]:
+                      workers: int | None = None) -> list[tuple[CandidateRun, set[int]]]:
     """Each response's function on each of its tests and probes, in the sandbox. ``items``: (interface, tests,
     probes: call expressions, ``testing.probes_of``). Per item, the response's run (an outcome per test: pass,
     or fail for a wrong answer, an error or no answer; an answer per probe, :data:`NO_ANSWER` where its types
     cannot take the arguments or it gave none) and the indices of the tests it could be run on (the others
     hold values its declared types cannot)."""
-    from alchemistcoder.decontam.signals.foreign import _agrees
+    from alchemistcoder.decontam.signals.foreign import _agrees, run_calls
 
     calls_of, index = _calls_of(items)
-    answers = _answers({k: items[k][0].code for k in calls_of}, calls_of, timeout_s, workers, rounds)
+    answers = run_calls({k: items[k][0].code for k in calls_of}, calls_of, timeout_s, workers)
     outcomes = [["fail"] * len(tests) for _iface, tests, _probes in items]
     probe_answers = [[NO_ANSWER] * len(probes) for _iface, _tests, probes in items]
     ran: list[set[int]] = [set() for _ in items]

@@ -84,10 +84,11 @@ def blamed(language: str, program: str, codes: dict[int, Any], compile_output: s
 
 
 def run_batches(codes: dict[int, Any], calls_of: dict[int, list[Any]], timeout_s: float, workers: int | None,
-                batch: int, programs: dict[str, Callable[..., Any]], one_per_program: Collection[str]) -> dict[int, Any]:
+                batch: int, programs: dict[str, Callable[..., Any]], one_per_program: Collection[str],
+                uncompiled: set[int] | None = None) -> dict[int, Any]:
     """Run every sample's calls (``calls_of``, by sample: ``programs.Call``) in harness programs (built by
     ``programs``, ``programs.PROGRAMS``; a language of ``one_per_program`` one sample a program); the answers by
-    call number."""
+    call number. ``uncompiled``, when given, receives the samples that do not compile alone."""
     from alchemistcoder.sandbox import Job, run_many
     from alchemistcoder.sandbox.harness import new_nonce, parse_tagged
 
@@ -111,8 +112,12 @@ def run_batches(codes: dict[int, Any], calls_of: dict[int, list[Any]], timeout_s
         retry = []
         for group, nonce, program, result in zip(wave, nonces, sources, run_many(jobs, workers=workers), strict=True):
             language = codes[group[0]].language
+            if result.status == "compile_error" and len(group) == 1 and uncompiled is not None:
+                uncompiled.add(group[0])
             if result.status == "compile_error" and len(group) > 1:
                 bad = blamed(language, program, {k: codes[k] for k in group}, result.compile_output)
+                if bad and language in _OWN_FILE and uncompiled is not None:
+                    uncompiled |= bad
                 if bad:
                     alone = [] if language in _OWN_FILE else [[k] for k in group if k in bad]
                     retry += alone + [rest for rest in [[k for k in group if k not in bad]] if rest]

@@ -24,6 +24,7 @@ whole parser it needs, and they keep the package free of a grammar per language.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -98,6 +99,8 @@ _PROGRAMS = {**PROGRAMS,
              "ruby": lambda codes, calls, nonce, seconds: rb_program(codes, calls, _tags(nonce, calls), seconds,
                                                                      CALL_LIMIT_MS)}
 _ONE_PER_PROGRAM = ONE_PER_PROGRAM | {"ruby"}
+# Programs a sample's calls may take (``run_calls``): each crash or throw costs one more for the calls after it.
+CALL_ROUNDS = 3
 
 
 def _tags(nonce: str, calls: list[Call]) -> dict[int, str]:
@@ -431,6 +434,41 @@ def _agrees(got: Any, want: Any) -> bool:
         return False
 
 
+def run_calls(codes: dict[int, ForeignCode], calls_of: dict[int, list[Call]], timeout_s: float,
+              workers: int | None = None, batch: int = BATCH, *, group: Callable[[int], Hashable] | None = None,
+              rounds: int = CALL_ROUNDS) -> dict[int, Any]:
+    """Every sample's calls (``calls_of``, by sample: ``programs.Call``) in its language's harness programs, in
+    the sandbox; the answers by call number (a call that threw, crashed or ran out of time has none).
+
+    A call that throws or crashes takes the sample's later calls with it (the Java, C# and JavaScript harnesses
+    skip a function's calls once one threw; a C++ abort ends the program), so the silent calls after a sample's
+    first silent one run again without it, up to ``rounds`` programs in all: what a call answers does not
+    depend on the calls before it (a sample that does not compile is not tried again). ``group`` (by call
+    number; each call its own by default) names calls whose fate is shared: those of the first silent call's
+    group are not run again (a function that failed a problem's test has failed the problem)."""
+    from alchemistcoder.decontam.signals.batches import run_batches
+
+    group = group or (lambda n: n)
+    answers: dict[int, Any] = {}
+    uncompiled: set[int] = set()
+    pending = calls_of
+    for _ in range(rounds):
+        got = run_batches({k: codes[k] for k in pending}, pending, timeout_s, workers, batch, _PROGRAMS,
+                          _ONE_PER_PROGRAM, uncompiled)
+        answers.update(got)
+        again = {}
+        for k, calls in pending.items():
+            silent = [c for c in calls if c[0] not in got]
+            if silent and k not in uncompiled:
+                culprit = group(silent[0][0])
+                if rest := [c for c in silent[1:] if group(c[0]) != culprit]:
+                    again[k] = rest
+        if not again:
+            break
+        pending = again
+    return answers
+
+
 def verify_foreign(pairs: list[tuple[ForeignCode, list[tuple[str, list[str], list[tuple[list[Any], Any]]]]]],
                    timeout_s: float, workers: int | None = None, batch: int = BATCH,
                    originals: dict[str, list[Any]] | None = None) -> list[dict[str, ExecVerdict]]:
@@ -444,8 +482,6 @@ def verify_foreign(pairs: list[tuple[ForeignCode, list[tuple[str, list[str], lis
     compiler's errors name (``batches.py``), until each sample that compiles has run. Returns, per pair, the
     verdicts by problem key.
     """
-    from alchemistcoder.decontam.signals.batches import run_batches
-
     out: list[dict[str, ExecVerdict]] = [{} for _ in pairs]
     index: list[tuple[int, str, str, Any]] = []  # per call number: sample, problem, function, expected answer
     calls_of: dict[int, list[Call]] = {}
@@ -460,8 +496,9 @@ def verify_foreign(pairs: list[tuple[ForeignCode, list[tuple[str, list[str], lis
                 for args, want in usable:
                     calls_of.setdefault(k, []).append((len(index), k, fn, list(args)))
                     index.append((k, key, fn.name, want))
-    answers = run_batches({k: pairs[k][0] for k in calls_of}, calls_of, timeout_s, workers, batch, _PROGRAMS,
-                          _ONE_PER_PROGRAM)
+    # a function that crashed on one problem's input has failed that problem, not the others tried after it
+    answers = run_calls({k: pairs[k][0] for k in calls_of}, calls_of, timeout_s, workers, batch,
+                        group=lambda n: index[n][1:3])
     tally: dict[tuple[int, str, str], list[int]] = {}
     for n, (k, key, name, want) in enumerate(index):
         t = tally.setdefault((k, key, name), [0, 0])

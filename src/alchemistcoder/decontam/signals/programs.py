@@ -22,9 +22,11 @@ CALL_LIMIT_MS = 1000
 Call = tuple[int, int, Any, list[Any]]  # the function: a foreign.ForeignFunction
 
 # -- types and literals -------------------------------------------------------------------------------------
+# C++'s and Java's ``int`` is 32 bits: a larger literal does not compile (``integer number too large``, a
+# narrowing in a braced list), and one such test took the sample's every problem with it.
 _SCALARS = {
-    "int": "int", "long": "int", "short": "int", "long long": "int", "size_t": "int", "unsigned": "int",
-    "unsigned int": "int", "int64_t": "int", "int32_t": "int", "Integer": "int", "Long": "int",
+    "int": "i32", "long": "int", "short": "i32", "long long": "int", "size_t": "uint", "unsigned": "uint",
+    "unsigned int": "uint", "int64_t": "int", "int32_t": "i32", "Integer": "i32", "Long": "int",
     "double": "float", "float": "float", "Double": "float", "Float": "float",
     "bool": "bool", "boolean": "bool", "Boolean": "bool",
     "string": "str", "std::string": "str", "String": "str",
@@ -184,7 +186,7 @@ def _literal(language: str, value: Any, kind: tuple[str, ...], declared: str) ->
         return f"new ArrayList<>(Arrays.asList({items}))" if items else "new ArrayList<>()"
     if head == "bool":
         return "true" if value else "false"
-    if head == "int":
+    if head in ("int", "i32", "uint"):
         return f"{value}L" if language == "java" and ("long" in declared.lower()) else str(value)
     if head == "float":
         return repr(float(value))
