@@ -24,7 +24,6 @@ whole parser it needs, and they keep the package free of a grammar per language.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -37,21 +36,16 @@ from alchemistcoder.decontam.signals._lift_main import (
     lift_main,
 )
 from alchemistcoder.decontam.signals._same import same
+from alchemistcoder.decontam.signals.batches import BATCH, run_calls
 from alchemistcoder.decontam.signals.csharp_ruby import (
     cs_holds_none,
     cs_kind,
     cs_methods,
     cs_normalized,
-    cs_program,
     rb_functions,
-    rb_program,
 )
 from alchemistcoder.decontam.signals.programs import (
-    CALL_LIMIT_MS,
-    ONE_PER_PROGRAM,
-    PROGRAMS,
     Call,
-    _tag,
     holds_none,
     type_kind,
     value_fits,
@@ -64,8 +58,6 @@ if TYPE_CHECKING:
 LANGUAGES = ("cpp", "java", "javascript", "go", "rust", "c", "csharp", "ruby")
 # Characters of one test's arguments and answer as JSON: longer ones are left out of the harness programs.
 MAX_CASE_CHARS = 1000
-# Samples per harness program: one compile (about a second for C++ and Java) serves them all.
-BATCH = 24
 _KEYWORDS = frozenset({"if", "for", "while", "switch", "return", "catch", "else", "do", "main", "sizeof", "new"})
 _CPP_SIGNATURE = re.compile(
     r"^[ \t]*(?:(?:static|inline|constexpr|virtual)\s+)*((?:const\s+)?(?:(?:unsigned|signed|long|short)\s+)*[\w:]+"
@@ -91,20 +83,6 @@ _JS_SIGNATURE = re.compile(
     re.M)
 
 
-# The harness programs by language: programs.py's, and C#'s and Ruby's (csharp_ruby.py, given each call's tag and
-# the call limit); a Ruby program holds one sample (no compile to share, and a class one sample defines would be
-# reopened by the next).
-_PROGRAMS = {**PROGRAMS,
-             "csharp": lambda codes, calls, nonce, seconds: cs_program(codes, calls, _tags(nonce, calls), CALL_LIMIT_MS),
-             "ruby": lambda codes, calls, nonce, seconds: rb_program(codes, calls, _tags(nonce, calls), seconds,
-                                                                     CALL_LIMIT_MS)}
-_ONE_PER_PROGRAM = ONE_PER_PROGRAM | {"ruby"}
-# Programs a sample's calls may take (``run_calls``): each crash or throw costs one more for the calls after it.
-CALL_ROUNDS = 3
-
-
-def _tags(nonce: str, calls: list[Call]) -> dict[int, str]:
-    return {n: _tag(nonce, n) for n, *_rest in calls}
 
 
 def _kind(declared: str, language: str) -> tuple[str, ...] | None:
@@ -432,41 +410,6 @@ def _agrees(got: Any, want: Any) -> bool:
         return same(got, want, 0.0)
     except (OverflowError, TypeError, ValueError, RecursionError):
         return False
-
-
-def run_calls(codes: dict[int, ForeignCode], calls_of: dict[int, list[Call]], timeout_s: float,
-              workers: int | None = None, batch: int = BATCH, *, group: Callable[[int], Hashable] | None = None,
-              rounds: int = CALL_ROUNDS) -> dict[int, Any]:
-    """Every sample's calls (``calls_of``, by sample: ``programs.Call``) in its language's harness programs, in
-    the sandbox; the answers by call number (a call that threw, crashed or ran out of time has none).
-
-    A call that throws or crashes takes the sample's later calls with it (the Java, C# and JavaScript harnesses
-    skip a function's calls once one threw; a C++ abort ends the program), so the silent calls after a sample's
-    first silent one run again without it, up to ``rounds`` programs in all: what a call answers does not
-    depend on the calls before it (a sample that does not compile is not tried again). ``group`` (by call
-    number; each call its own by default) names calls whose fate is shared: those of the first silent call's
-    group are not run again (a function that failed a problem's test has failed the problem)."""
-    from alchemistcoder.decontam.signals.batches import run_batches
-
-    group = group or (lambda n: n)
-    answers: dict[int, Any] = {}
-    uncompiled: set[int] = set()
-    pending = calls_of
-    for _ in range(rounds):
-        got = run_batches({k: codes[k] for k in pending}, pending, timeout_s, workers, batch, _PROGRAMS,
-                          _ONE_PER_PROGRAM, uncompiled)
-        answers.update(got)
-        again = {}
-        for k, calls in pending.items():
-            silent = [c for c in calls if c[0] not in got]
-            if silent and k not in uncompiled:
-                culprit = group(silent[0][0])
-                if rest := [c for c in silent[1:] if group(c[0]) != culprit]:
-                    again[k] = rest
-        if not again:
-            break
-        pending = again
-    return answers
 
 
 def verify_foreign(pairs: list[tuple[ForeignCode, list[tuple[str, list[str], list[tuple[list[Any], Any]]]]]],

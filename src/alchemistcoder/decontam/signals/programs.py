@@ -22,8 +22,7 @@ CALL_LIMIT_MS = 1000
 Call = tuple[int, int, Any, list[Any]]  # the function: a foreign.ForeignFunction
 
 # -- types and literals -------------------------------------------------------------------------------------
-# C++'s and Java's ``int`` is 32 bits: a larger literal does not compile (``integer number too large``, a
-# narrowing in a braced list), and one such test took the sample's every problem with it.
+# C++'s and Java's ``int`` is 32 bits: a larger literal does not compile, which lost the sample every problem.
 _SCALARS = {
     "int": "i32", "long": "int", "short": "i32", "long long": "int", "size_t": "uint", "unsigned": "uint",
     "unsigned int": "uint", "int64_t": "int", "int32_t": "i32", "Integer": "i32", "Long": "int",
