@@ -90,6 +90,40 @@ def test_every_execution_class_from_real_runs_in_the_sandbox() -> None:
     assert configured[0].klass == "crashes"
 
 
+CS_RUBY = {
+    "cs_crash": ("csharp", "using System;\nclass P {\n  static void Main() {\n    int[] a = new int[2];\n"
+                           "    Console.WriteLine(a[3]);\n  }\n}"),
+    "cs_input": ("csharp", "using System;\nclass P {\n  static void Main() {\n"
+                           "    int n = int.Parse(Console.ReadLine());\n    Console.WriteLine(n);\n  }\n}"),
+    "cs_method": ("csharp", "public static int Twice(int x) {\n    return 2 * x;\n}"),
+    "rb_crash": ("ruby", "def f(x)\n  x.foo\nend\nputs f(nil)"),
+    "rb_input": ("ruby", "n = gets.chomp.to_i\nputs n * 2"),
+    "rb_package": ("ruby", "require 'nokogiri_nonexistent'\nputs 1"),
+    "rb_runs": ("ruby", "def twice(x)\n  2 * x\nend\nputs twice(3)"),
+    "rb_syntax": ("ruby", "def twice(x)\n  2 * x\nputs twice(3)"),
+    "rb_fragment": ("ruby", "sorted = movies.sort_by { |m| m[:year] }\nputs sorted"),
+}
+
+
+def test_csharp_and_ruby_responses_run_as_written() -> None:
+    """Real mcs/mono and ruby: a C# program needs its Main (a bare method is not runnable), an uncaught exception
+    or a syntax error is a crash with its class, reading a stdin the run does not give is needs_input, a missing
+    gem is needs_package, and a Ruby snippet over a name it never defines is a fragment."""
+    programs = [response_program(_fenced(code, lang), VerifyConfig().languages) for lang, code in CS_RUBY.values()]
+    got = dict(zip(CS_RUBY, execute_programs(programs, VerifyConfig(timeout_s=10.0)), strict=True))
+    assert got["cs_crash"].klass == "crashes" and got["cs_crash"].error["type"] == "IndexOutOfRangeException"
+    assert got["cs_input"].klass == "needs_input"
+    assert got["cs_method"].klass == "not_runnable"
+    assert got["rb_crash"].klass == "crashes"
+    assert got["rb_crash"].error == {"type": "NoMethodError", "message": "undefined method `foo' for nil:NilClass",
+                                     "line": 2}
+    assert got["rb_input"].klass == "needs_input"
+    assert got["rb_package"].klass == "needs_package" and got["rb_package"].error["module"] == "nokogiri_nonexistent"
+    assert got["rb_runs"].klass == "runs" and got["rb_runs"].stdout == "6"
+    assert got["rb_syntax"].klass == "crashes" and got["rb_syntax"].error["type"] == "SyntaxError"
+    assert got["rb_fragment"].klass == "not_runnable"  # a snippet over a name nothing in it defines
+
+
 def test_model_tests_are_checked_before_use() -> None:
     program = response_program(_fenced("def add(a, b):\n    return a + b\n\nclass Box:\n    pass"), LANGS)
     answer = _fenced("\n".join([
@@ -503,22 +537,27 @@ def test_a_cpp_function_runs_on_python_asserts_through_the_typed_harness() -> No
     assert run.outcomes[:2] == ["pass", "fail"] and ran == {0, 1}
 
 
-@pytest.mark.parametrize("language", ["cpp", "java"])
+@pytest.mark.parametrize("language", ["cpp", "java", "csharp", "ruby"])
 def test_a_foreign_call_that_crashes_or_throws_takes_only_its_own_answer(language: str) -> None:
-    """Real g++ and javac: a C++ call that aborts ends its program and a Java call that throws makes the harness
-    skip the function's later calls, so the calls after it run again without it. Its test fails; a probe it
-    gives no answer to reads as no answer (no evidence), not as another answer."""
+    """Real g++, javac, mcs and ruby: a C++ call that aborts ends its program and a Java, C# or Ruby call that
+    throws makes the harness skip the function's later calls, so the calls after it run again without it. Its
+    test fails; a probe it gives no answer to reads as no answer (no evidence), not as another answer."""
     from alchemistcoder.verify.foreign_tests import foreign_interface, run_foreign_tests
     from alchemistcoder.verify.testing import NO_ANSWER
 
     code = {"cpp": "#include <vector>\n#include <cstdlib>\nint first(std::vector<int> v) {\n"
                    "    if (v.empty()) std::abort();\n    return v[0];\n}",
             "java": "public class Main {\n    public static int first(int[] v) {\n"
-                    "        if (v.length == 0) throw new IllegalArgumentException();\n        return v[0];\n    }\n}"}
+                    "        if (v.length == 0) throw new IllegalArgumentException();\n        return v[0];\n    }\n}",
+            "csharp": "public class Main {\n    public static int First(int[] v) {\n"
+                      "        if (v.Length == 0) throw new System.ArgumentException();\n        return v[0];\n    }\n}",
+            "ruby": "def first(v)\n  raise ArgumentError if v.empty?\n  v[0]\nend"}
     iface = foreign_interface(f"```{language}\n{code[language]}\n```", language)
     assert iface is not None
-    tests = ["assert first([1, 2]) == 1", "assert first([]) == 0", "assert first([5]) == 5", "assert first([7]) == 8"]
-    probes = ["first([])", "first([3, 4])", "first([9])"]
+    name = "First" if language == "csharp" else "first"
+    tests = [t.replace("first", name) for t in
+             ["assert first([1, 2]) == 1", "assert first([]) == 0", "assert first([5]) == 5", "assert first([7]) == 8"]]
+    probes = [p.replace("first", name) for p in ["first([])", "first([3, 4])", "first([9])"]]
     ((run, ran),) = run_foreign_tests([(iface, tests, probes)], timeout_s=10.0)
     assert run.outcomes == ["pass", "fail", "pass", "fail"] and ran == {0, 1, 2, 3}
     assert run.answers == [NO_ANSWER, "3", "9"]

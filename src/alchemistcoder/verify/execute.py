@@ -29,6 +29,10 @@ _JAVA_LINE = re.compile(r"\(\w+\.java:(\d+)\)")
 _GO_PANIC = re.compile(r"^panic: (.*)$", re.M)
 _GO_LINE = re.compile(r"main\.go:(\d+)")
 _RUST_PANIC = re.compile(r"panicked at [^\n]*?:(\d+):\d+:?\s*\n?(.*)")
+_CS_ERROR = re.compile(r"Unhandled Exception:\s*\n?(?:[\w.]+: )?([\w.]+Exception)(?::\s?(.*))?")
+_RUBY_ERROR = re.compile(r"^main\.rb:(\d+):in [^:\n]*: (.*) \((\w+(?:::\w+)*)\)$", re.M)
+_RUBY_SYNTAX = re.compile(r"^main\.rb:(\d+): (syntax error.*)$", re.M)
+_RUBY_UNDEFINED = re.compile(r"undefined local variable or method `(\w+)' for main:Object")
 _CPP_THROW = re.compile(r"terminate called after throwing an instance of '([^']+)'(?:\s*what\(\):\s*(.*))?")
 
 _NETWORK = ("ConnectionError", "ConnectionRefusedError", "gaierror", "URLError", "MaxRetryError", "NewConnectionError",
@@ -109,6 +113,12 @@ def _foreign_error(language: str, stderr: str, returncode: int | None) -> dict[s
         error = {"type": "panic", "message": _clip(m.group(1))}
         if (ln := _GO_LINE.search(stderr)):
             error["line"] = int(ln.group(1))
+    elif language == "csharp" and (m := _CS_ERROR.search(stderr)):
+        error = {"type": m.group(1).split(".")[-1], "message": _clip(m.group(2) or "")}
+    elif language == "ruby" and (m := _RUBY_ERROR.search(stderr)):
+        error = {"type": m.group(3), "message": _clip(m.group(2)), "line": int(m.group(1))}
+    elif language == "ruby" and (m := _RUBY_SYNTAX.search(stderr)):
+        error = {"type": "SyntaxError", "message": _clip(m.group(2)), "line": int(m.group(1))}
     elif language == "rust" and (m := _RUST_PANIC.search(stderr)):
         error = {"type": "panic", "message": _clip(m.group(2)), "line": int(m.group(1))}
     elif (m := _CPP_THROW.search(stderr)):
@@ -141,6 +151,20 @@ def classify_failure(program: Program, stderr: str, returncode: int | None, pack
         return "crashes", error
     if language == "javascript" and "Cannot find module" in stderr:
         return "needs_package", error
+    if language == "ruby" and kind == "LoadError" and (m := re.search(r"cannot load such file -- ([\w/.-]+)", stderr)):
+        error["module"] = m.group(1)
+        return ("crashes" if m.group(1) in packages else "needs_package"), error
+    # no stdin: Ruby's ``gets`` and C#'s ``Console.ReadLine()`` answer nil / null, and the next call on it fails
+    if language == "ruby" and kind == "NoMethodError" and "nil:NilClass" in error.get("message", "") \
+            and re.search(r"\b(?:gets|STDIN|\$stdin|readline)\b", program.source):
+        return "needs_input", error
+    # a Ruby snippet that uses a name nothing in it defines is a fragment (as a Python one is, ``program.py``)
+    if language == "ruby" and kind == "NameError" and (m := _RUBY_UNDEFINED.search(stderr)) and not re.search(
+            rf"\b{m.group(1)}\s*=[^=]|\bdef\s+(?:self\.)?{m.group(1)}\b", program.source):
+        return "not_runnable", error
+    if language == "csharp" and kind in ("ArgumentNullException", "NullReferenceException", "FormatException") \
+            and "ReadLine" in program.source:
+        return "needs_input", error
     if language == "python" and kind == "EOFError":
         return "needs_input", error
     if kind in _INDEX_ERRORS and _reads_arguments(program.source, error.get("line")):

@@ -24,6 +24,7 @@ _ENTRY_POINTS = {
     "java": re.compile(r"\bpublic\s+static\s+void\s+main\s*\("),
     "go": re.compile(r"^\s*func\s+main\s*\(", re.M),
     "rust": re.compile(r"^\s*fn\s+main\s*\(", re.M),
+    "csharp": re.compile(r"\bstatic\s+(?:async\s+)?(?:void|int|Task(?:<int>)?)\s+Main\s*\("),
 }
 # Statements kept when only a program's definitions are wanted (tests call them; its script part would
 # read input or print).
