@@ -143,3 +143,12 @@ def test_a_literal_too_large_for_int_leaves_out_its_test_not_the_sample(sandbox_
     for verdicts in out:
         assert verdicts["T/sum"].leak and "T/big" not in verdicts  # most of its tests cannot be expressed
     assert set(sandbox_languages) == {"cpp", "java"} and len(sandbox_languages) == 2
+
+
+def test_a_cpp_array_parameter_is_given_an_array(sandbox_languages):
+    """``int findMax(int arr[], int n)``: the harness once declared ``int [] a0 = {...}``, which is no C++, so
+    the sample never compiled; it now passes a vector's data."""
+    code = foreign_code("```cpp\nint findMax(int arr[], int n) {\n  int m = arr[0];\n"
+                        "  for (int i = 1; i < n; i++) if (arr[i] > m) m = arr[i];\n  return m;\n}\n```")
+    (verdicts,) = verify_foreign([(code, [("T/max", ["findMax"], [([[1, 5, 2], 3], 5), ([[7], 1], 7)])])], 5.0)
+    assert verdicts["T/max"].leak and sandbox_languages == ["cpp"]

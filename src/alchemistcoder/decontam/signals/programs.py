@@ -22,14 +22,11 @@ CALL_LIMIT_MS = 1000
 Call = tuple[int, int, Any, list[Any]]  # the function: a foreign.ForeignFunction
 
 # -- types and literals -------------------------------------------------------------------------------------
-# C++'s and Java's ``int`` is 32 bits: a larger literal does not compile, which lost the sample every problem.
-_SCALARS = {
+_SCALARS = {  # C++'s and Java's ``int`` is 32 bits: a larger literal does not compile (the sample was lost)
     "int": "i32", "long": "int", "short": "i32", "long long": "int", "size_t": "uint", "unsigned": "uint",
     "unsigned int": "uint", "int64_t": "int", "int32_t": "i32", "Integer": "i32", "Long": "int",
-    "double": "float", "float": "float", "Double": "float", "Float": "float",
-    "bool": "bool", "boolean": "bool", "Boolean": "bool",
-    "string": "str", "std::string": "str", "String": "str",
-    "char": "char", "Character": "char",
+    "double": "float", "float": "float", "Double": "float", "Float": "float", "bool": "bool", "boolean": "bool",
+    "Boolean": "bool", "string": "str", "std::string": "str", "String": "str", "char": "char", "Character": "char",
 }
 _LIST = re.compile(r"^(?:std::)?(?:vector|List|ArrayList)\s*<\s*(.+)\s*>$")
 # Languages whose programs hold one sample: a Go or C file has no scope that keeps two samples' names apart.
@@ -278,10 +275,13 @@ def _cpp_program(codes: dict[int, Any], calls: list[Call], nonce: str, seconds: 
     body: dict[int, list[str]] = {k: [] for k in codes}
     for n, k, fn, args in calls:
         decls = []
+        names = []
         for i, (t, v) in enumerate(zip(fn.params, args, strict=True)):
             bare = re.sub(r"&|\bconst\b", " ", t).strip()  # a named copy: a non-const reference binds to it
-            decls.append(f"{bare} a{i} = {_literal('cpp', v, type_kind(t) or (), t)};")
-        call = f"decontam_s{k}::{fn.name}({', '.join(f'a{i}' for i in range(len(args)))})"
+            array = bare.endswith("[]")  # ``int arr[]`` gets a vector's data: ``int [] a0 = {...}`` is no C++
+            decls.append(f"{f'std::vector<{bare[:-2]}>' if array else bare} a{i} = {_literal('cpp', v, type_kind(t) or (), t)};")
+            names.append(f"a{i}.data()" if array else f"a{i}")
+        call = f"decontam_s{k}::{fn.name}({', '.join(names)})"
         tag = _c_string(_tag(nonce, n))
         body[k].append(f"    {{ using namespace decontam_s{k}; try {{ {' '.join(decls)} auto r = {call}; "
                        f"std::cout << \"{tag}\"; emit_(r); std::cout << '}}' << std::endl; }} catch (...) {{}} }}")
