@@ -9,7 +9,7 @@ test's. A test whose values the declared types cannot hold is not run for the re
 way). Only simple signatures count (numbers, booleans, characters, strings and arrays or lists of them).
 
 A call that throws or crashes gives no answer; the calls after it run again without it
-(``decontam.signals.batches.run_calls``), so one bad input fails its own test only. With
+(``decontam.signals.foreign.harness_answers``), so one bad input fails its own test only. With
 ``verify.foreign_probes`` the response also answers the probes, and a probe it gives no answer to is no evidence
 (:data:`testing.NO_ANSWER`), not another answer.
 """
@@ -146,11 +146,10 @@ def run_foreign_tests(items: list[tuple[ForeignInterface, list[str], list[str]]]
     or fail for a wrong answer, an error or no answer; an answer per probe, :data:`NO_ANSWER` where its types
     cannot take the arguments or it gave none) and the indices of the tests it could be run on (the others
     hold values its declared types cannot)."""
-    from alchemistcoder.decontam.signals.batches import run_calls
-    from alchemistcoder.decontam.signals.foreign import _agrees
+    from alchemistcoder.decontam.signals.foreign import _agrees, harness_answers
 
     calls_of, index = _calls_of(items)
-    answers = run_calls({k: items[k][0].code for k in calls_of}, calls_of, timeout_s, workers)
+    answers = harness_answers({k: items[k][0].code for k in calls_of}, calls_of, timeout_s, workers)
     outcomes = [["fail"] * len(tests) for _iface, tests, _probes in items]
     probe_answers = [[NO_ANSWER] * len(probes) for _iface, _tests, probes in items]
     ran: list[set[int]] = [set() for _ in items]

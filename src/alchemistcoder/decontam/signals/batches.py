@@ -15,8 +15,8 @@ their calls and answers are the same; only the number of compiles changes.
 
 A batch that compiled but crashed, exited or ran out of time took its later samples with it: the samples after
 the last one that answered are halved and run again (those before it ran to their end: their silence is
-their answer). Within a sample, a call that threw or crashed silences the sample's later calls; ``run_calls``,
-the entry that ``foreign.py`` and the verify stage call, runs those again without it.
+their answer). Within a sample, a call that threw or crashed silences the sample's later calls; ``run_calls``
+(through ``foreign.harness_answers``, with each language's harness) runs those again without it.
 """
 
 from __future__ import annotations
@@ -24,9 +24,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Collection, Hashable
 from typing import Any
-
-from alchemistcoder.decontam.signals.csharp_ruby import cs_program, rb_program
-from alchemistcoder.decontam.signals.programs import CALL_LIMIT_MS, ONE_PER_PROGRAM, PROGRAMS, Call, _tag
 
 # The file each language's harness program is compiled from, as its compiler names it in diagnostics.
 _FILE = {"cpp": "main.cpp", "c": "main.c", "go": "main.go", "rust": "main.rs"}
@@ -40,23 +37,10 @@ _CALLS = {"cpp": re.compile(r"\{ using namespace decontam_s(\d+); try \{")}
 _OWN_FILE = {"java": re.compile(r"DecontamHarness(\d+)\.java:\d+: error"),
              "csharp": re.compile(r"DecontamHarness(\d+)\.cs\(\d+,\d+\): error")}
 _NOTE = re.compile(r":\d+:(?:\d+:)?\s+note:")
-
 # Samples per harness program: one compile (about a second for C++ and Java) serves them all.
 BATCH = 24
-# The harness programs by language: programs.py's, and C#'s and Ruby's (csharp_ruby.py, given each call's tag and
-# the call limit); a Ruby program holds one sample (no compile to share, and a class one sample defines would be
-# reopened by the next).
-_PROGRAMS = {**PROGRAMS,
-             "csharp": lambda codes, calls, nonce, seconds: cs_program(codes, calls, _tags(nonce, calls), CALL_LIMIT_MS),
-             "ruby": lambda codes, calls, nonce, seconds: rb_program(codes, calls, _tags(nonce, calls), seconds,
-                                                                     CALL_LIMIT_MS)}
-_ONE_PER_PROGRAM = ONE_PER_PROGRAM | {"ruby"}
 # Programs a sample's calls may take (``run_calls``): each crash or throw costs one more for the calls after it.
 CALL_ROUNDS = 3
-
-
-def _tags(nonce: str, calls: list[Call]) -> dict[int, str]:
-    return {n: _tag(nonce, n) for n, *_rest in calls}
 
 
 def line_owners(language: str, program: str, codes: dict[int, Any]) -> list[frozenset[int]]:
@@ -159,9 +143,9 @@ def run_batches(codes: dict[int, Any], calls_of: dict[int, list[Any]], timeout_s
     return answers
 
 
-def run_calls(codes: dict[int, Any], calls_of: dict[int, list[Call]], timeout_s: float,
-              workers: int | None = None, batch: int = BATCH, *, group: Callable[[int], Hashable] | None = None,
-              rounds: int = CALL_ROUNDS) -> dict[int, Any]:
+def run_calls(codes: dict[int, Any], calls_of: dict[int, list[Any]], timeout_s: float, workers: int | None,
+              programs: dict[str, Callable[..., Any]], one_per_program: Collection[str], *, batch: int = BATCH,
+              group: Callable[[int], Hashable] | None = None, rounds: int = CALL_ROUNDS) -> dict[int, Any]:
     """Every sample's calls (``calls_of``, by sample: ``programs.Call``) in its language's harness programs, in
     the sandbox; the answers by call number (a call that threw, crashed or ran out of time has none).
 
@@ -176,8 +160,8 @@ def run_calls(codes: dict[int, Any], calls_of: dict[int, list[Call]], timeout_s:
     uncompiled: set[int] = set()
     pending = calls_of
     for _ in range(rounds):
-        got = run_batches({k: codes[k] for k in pending}, pending, timeout_s, workers, batch, _PROGRAMS,
-                          _ONE_PER_PROGRAM, uncompiled)
+        got = run_batches({k: codes[k] for k in pending}, pending, timeout_s, workers, batch, programs,
+                          one_per_program, uncompiled)
         answers.update(got)
         again = {}
         for k, calls in pending.items():

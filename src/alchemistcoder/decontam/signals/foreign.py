@@ -24,6 +24,7 @@ whole parser it needs, and they keep the package free of a grammar per language.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -42,10 +43,16 @@ from alchemistcoder.decontam.signals.csharp_ruby import (
     cs_kind,
     cs_methods,
     cs_normalized,
+    cs_program,
     rb_functions,
+    rb_program,
 )
 from alchemistcoder.decontam.signals.programs import (
+    CALL_LIMIT_MS,
+    ONE_PER_PROGRAM,
+    PROGRAMS,
     Call,
+    _tag,
     holds_none,
     type_kind,
     value_fits,
@@ -83,6 +90,26 @@ _JS_SIGNATURE = re.compile(
     re.M)
 
 
+# The harness programs by language: programs.py's, and C#'s and Ruby's (csharp_ruby.py, given each call's tag and
+# the call limit); a Ruby program holds one sample (no compile to share, and a class one sample defines would be
+# reopened by the next).
+_PROGRAMS = {**PROGRAMS,
+             "csharp": lambda codes, calls, nonce, seconds: cs_program(codes, calls, _tags(nonce, calls), CALL_LIMIT_MS),
+             "ruby": lambda codes, calls, nonce, seconds: rb_program(codes, calls, _tags(nonce, calls), seconds,
+                                                                     CALL_LIMIT_MS)}
+_ONE_PER_PROGRAM = ONE_PER_PROGRAM | {"ruby"}
+
+
+def _tags(nonce: str, calls: list[Call]) -> dict[int, str]:
+    return {n: _tag(nonce, n) for n, *_rest in calls}
+
+
+def harness_answers(codes: dict[int, ForeignCode], calls_of: dict[int, list[Call]], timeout_s: float,
+                    workers: int | None = None, batch: int = BATCH,
+                    group: Callable[[int], Hashable] | None = None) -> dict[int, Any]:
+    """Every sample's calls in its language's harness programs, in the sandbox (``batches.run_calls``): the
+    answers by call number; a call that threw, crashed or ran out of time has none."""
+    return run_calls(codes, calls_of, timeout_s, workers, _PROGRAMS, _ONE_PER_PROGRAM, batch=batch, group=group)
 
 
 def _kind(declared: str, language: str) -> tuple[str, ...] | None:
@@ -440,8 +467,8 @@ def verify_foreign(pairs: list[tuple[ForeignCode, list[tuple[str, list[str], lis
                     calls_of.setdefault(k, []).append((len(index), k, fn, list(args)))
                     index.append((k, key, fn.name, want))
     # a function that crashed on one problem's input has failed that problem, not the others tried after it
-    answers = run_calls({k: pairs[k][0] for k in calls_of}, calls_of, timeout_s, workers, batch,
-                        group=lambda n: index[n][1:3])
+    answers = harness_answers({k: pairs[k][0] for k in calls_of}, calls_of, timeout_s, workers, batch,
+                              group=lambda n: index[n][1:3])
     tally: dict[tuple[int, str, str], list[int]] = {}
     for n, (k, key, name, want) in enumerate(index):
         t = tally.setdefault((k, key, name), [0, 0])
