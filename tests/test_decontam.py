@@ -349,7 +349,9 @@ def test_arguments_as_text_and_numbers_as_digits(index, paraphrase):
 # -- C++, Java and JavaScript samples on the benchmark's Python tests -------------------------------------
 def test_declared_types_become_literals_and_answers_json():
     assert type_kind("const std::vector<std::string>&") == ("list", "str")
-    assert type_kind("List<List<Integer>>") == ("list", "list", "int") and type_kind("int[]") == ("list", "int")
+    # C++'s and Java's int is 32 bits (i32), long 64 (int)
+    assert type_kind("List<List<Integer>>") == ("list", "list", "i32") and type_kind("int[]") == ("list", "i32")
+    assert type_kind("long[]") == ("list", "int")
     assert type_kind("Map<String, Integer>") is None and type_kind("Node*") is None  # not tried
     f = foreign_code("```java\npublic class P {\n  public static boolean isPrime(int n) { return n > 1; }\n"
                      "  public static void main(String[] a) { System.out.println(isPrime(7)); }\n}\n```")
@@ -363,7 +365,7 @@ def test_declared_types_become_literals_and_answers_json():
                         "  for (int i = 1; i <= n; i++) { f *= i; s *= f; }\n  return s;\n}\n"
                         "unsigned int twice(unsigned int x) { return 2 * x; }\n```")
     assert [(g.name, g.returns) for g in wide.functions] == [("special_factorial", "long long"), ("twice", "unsigned int")]
-    assert type_kind("long long") == ("int",) and type_kind("unsigned int") == ("int",)
+    assert type_kind("long long") == ("int",) and type_kind("unsigned int") == ("uint",)
     # MBPP's literal assertions are the cases of a C++/Java/JavaScript run; other shapes give none
     assert assert_cases(["assert count('abcc', 'c') == 2", "assert not count('x', 'y')"], "count") == \
         [(["abcc", "c"], 2), (["x", "y"], False)]
