@@ -102,6 +102,8 @@ def main() -> None:
             samples_path = args.save_samples or str(Path(tmp) / "samples.pkl")
             Path(samples_path).write_bytes(pickle.dumps(ingest_sources(cfg.sources, cfg.ingest).samples))
         cache = Path(tmp) / "xdg_cache"
+        if args.dump_dir:
+            Path(args.dump_dir).mkdir(parents=True, exist_ok=True)
         results: dict[str, list[dict]] = defaultdict(list)
         for k, mode in enumerate(args.runs):
             if mode == "cold" and cache.exists():

@@ -145,10 +145,22 @@ def test_a_literal_too_large_for_int_leaves_out_its_test_not_the_sample(sandbox_
     assert set(sandbox_languages) == {"cpp", "java"} and len(sandbox_languages) == 2
 
 
-def test_a_cpp_array_parameter_is_given_an_array(sandbox_languages):
-    """``int findMax(int arr[], int n)``: the harness once declared ``int [] a0 = {...}``, which is no C++, so
-    the sample never compiled; it now passes a vector's data."""
-    code = foreign_code("```cpp\nint findMax(int arr[], int n) {\n  int m = arr[0];\n"
-                        "  for (int i = 1; i < n; i++) if (arr[i] > m) m = arr[i];\n  return m;\n}\n```")
-    (verdicts,) = verify_foreign([(code, [("T/max", ["findMax"], [([[1, 5, 2], 3], 5), ([[7], 1], 7)])])], 5.0)
-    assert verdicts["T/max"].leak and sandbox_languages == ["cpp"]
+def test_a_cpp_array_and_its_length_are_given_the_tests_list(sandbox_languages):
+    """``int findMax(int arr[], int n)`` and ``int array_sum(int *arr, int size)``: the test gives the list (as
+    MBPP's and HumanEval's do), the harness passes a vector's data and its length, as for C. The harness once
+    declared ``int [] a0 = {...}``, which is no C++, and a function with the length beside its array was never
+    tried on a one-argument test."""
+    responses = ["```cpp\nint findMax(int arr[], int n) {\n  int m = arr[0];\n"
+                 "  for (int i = 1; i < n; i++) if (arr[i] > m) m = arr[i];\n  return m;\n}\n```",
+                 "```cpp\nint array_sum(const int *arr, int size) {\n  int s = 0;\n"
+                 "  for (int i = 0; i < size; i++) s += arr[i];\n  return s;\n}\n```"]
+    cases = {"findMax": [([[1, 5, 2]], 5), ([[7]], 7), ([[-3, -1]], -1)], "array_sum": [([[1, 5, 2]], 8), ([[7]], 7)]}
+    pairs = []
+    for response in responses:
+        code = foreign_code(response)
+        (fn,) = code.functions
+        assert fn.params[0].endswith("int[]") and len(fn.params) == 1 and fn.sized == {0}
+        pairs.append((code, [(f"T/{fn.name}", [fn.name], cases[fn.name])]))
+    out = verify_foreign(pairs, 5.0)
+    assert all(v[f"T/{p[0].functions[0].name}"].leak for v, p in zip(out, pairs, strict=True))
+    assert sandbox_languages == ["cpp"]

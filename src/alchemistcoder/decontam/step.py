@@ -60,7 +60,7 @@ EXEC_VERSION = "exec-13"  # 6: MBPP+'s set-equality oracle, a rebound literal in
 # benchmark's own tests is judged on them (issue 24's third recall round); 11: a C++/Java ``main`` that reads
 # nothing is lifted as a function of the one array literal it declares; 12: C# and Ruby samples run (issue 24,
 # item 5); 13: a foreign call that crashed or threw no longer takes the sample's calls for other problems with it,
-# C++/Java int holds 32 bits, a C++ ``int arr[]`` parameter gets an array
+# C++/Java int holds 32 bits, a C++ ``int arr[]`` parameter gets an array (with its length when one follows)
 
 
 class SemanticIndex:

@@ -132,7 +132,7 @@ class ForeignFunction:
     returns: str | None
     owner: str = ""
     static: bool = True
-    sized: frozenset[int] = frozenset()  # C: the parameters followed by their length (given with it)
+    sized: frozenset[int] = frozenset()  # C, C++: the arrays followed by their length (given with it)
 
 
 @dataclass(slots=True)
@@ -270,25 +270,32 @@ def _c_functions(code: str) -> list[ForeignFunction]:
         returns, name = m.group(1).strip(), m.group(2)
         if name in _KEYWORDS or returns in ("return", "else") or "void" in returns.split() or returns.startswith("struct"):
             continue
-        raw = _split_params(m.group(3))
-        params: list[str | None] = []
-        sized = set()
-        i = 0
-        while i < len(raw):
-            declared = _param_type(raw[i])
-            kind = type_kind(declared, "c")
-            if kind and kind[0] == "list" and i + 1 < len(raw):
-                following = raw[i + 1].split("=")[0].strip().split()
-                if following and _C_LENGTH.match(following[-1].lstrip("*")) and type_kind(_param_type(raw[i + 1]), "c") in \
-                        (("i32",), ("int",), ("uint",)):
-                    sized.add(len(params))
-                    params.append(declared)
-                    i += 2
-                    continue
-            params.append(declared)
-            i += 1
-        out.append(ForeignFunction(name, params, returns, sized=frozenset(sized)))
+        params, sized = _with_lengths(_split_params(m.group(3)), "c")
+        out.append(ForeignFunction(name, params, returns, sized=sized))
     return out
+
+
+def _with_lengths(raw: list[str], language: str) -> tuple[list[str | None], frozenset[int]]:
+    """Declared parameter types, an array or pointer followed by a parameter named like its length read as one
+    parameter (the test gives the array; the harness passes its length too): the indices of those. In C++ such
+    an array is written ``T[]`` (``int* arr, int n`` as ``int[]``), so the C++ types read it as a list."""
+    params: list[str | None] = []
+    sized = set()
+    i = 0
+    while i < len(raw):
+        declared = _param_type(raw[i])
+        kind = type_kind(declared, "c")
+        if kind and kind[0] == "list" and i + 1 < len(raw):
+            following = raw[i + 1].split("=")[0].strip().split()
+            if following and _C_LENGTH.match(following[-1].lstrip("*")) and type_kind(_param_type(raw[i + 1]), "c") in \
+                    (("i32",), ("int",), ("uint",)):
+                sized.add(len(params))
+                params.append(re.sub(r"\s*(?:\*|\[\s*\])$", "[]", declared) if language == "cpp" else declared)
+                i += 2
+                continue
+        params.append(declared)
+        i += 1
+    return params, frozenset(sized)
 
 
 def _unfenced(response: str) -> list[tuple[str, str]]:
@@ -332,7 +339,8 @@ def _first_code(blocks: list[tuple[str, str]], languages: tuple[str, ...]) -> Fo
             for m in _CPP_SIGNATURE.finditer(code):
                 returns, name = m.group(1).strip(), m.group(2)
                 if name not in _KEYWORDS and returns not in ("return", "else", "new") and "void" not in returns.split():
-                    functions.append(ForeignFunction(name, [_param_type(p) for p in _split_params(m.group(3))], returns))
+                    params, sized = _with_lengths(_split_params(m.group(3)), "cpp")
+                    functions.append(ForeignFunction(name, params, returns, sized=sized))
         elif language == "csharp":
             code = cs_normalized(code)
             found, bodies = cs_methods(code)

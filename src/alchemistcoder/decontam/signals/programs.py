@@ -280,7 +280,7 @@ def _cpp_program(codes: dict[int, Any], calls: list[Call], nonce: str, seconds: 
             bare = re.sub(r"&|\bconst\b", " ", t).strip()  # a named copy: a non-const reference binds to it
             array = bare.endswith("[]")  # ``int arr[]`` gets a vector's data: ``int [] a0 = {...}`` is no C++
             decls.append(f"{f'std::vector<{bare[:-2]}>' if array else bare} a{i} = {_literal('cpp', v, type_kind(t) or (), t)};")
-            names.append(f"a{i}.data()" if array else f"a{i}")
+            names.append(f"a{i}.data(), (int) a{i}.size()" if i in fn.sized else f"a{i}.data()" if array else f"a{i}")
         call = f"decontam_s{k}::{fn.name}({', '.join(names)})"
         tag = _c_string(_tag(nonce, n))
         body[k].append(f"    {{ using namespace decontam_s{k}; try {{ {' '.join(decls)} auto r = {call}; "
