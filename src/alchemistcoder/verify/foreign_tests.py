@@ -117,7 +117,7 @@ def _calls_of(items: list[tuple[ForeignInterface, list[str], list[str]]]) -> tup
     """Every test and probe a response's declared types can take, as harness calls by item, and per call
     number what it is: (item, ``test`` or ``probe``, its index, the expected answer)."""
     from alchemistcoder.decontam.signals.foreign import _callable
-    from alchemistcoder.decontam.signals.programs import holds_none
+    from alchemistcoder.decontam.signals.foreign import _holds_none as holds_none
 
     calls_of: dict[int, list[Any]] = {}
     index: list[tuple[int, str, int, Any]] = []
@@ -168,7 +168,7 @@ def drop_unholdable(run: CandidateRun, solutions: list[CandidateRun], iface: For
                     probes: list[str]) -> None:
     """A probe the solutions answer ``None`` and the response's declared type cannot (a C++ ``int``) says
     nothing of the response: its answer becomes :data:`NO_ANSWER`."""
-    from alchemistcoder.decontam.signals.programs import holds_none
+    from alchemistcoder.decontam.signals.foreign import _holds_none as holds_none
 
     by_name = {f.name: f for f in iface.code.functions}
     for i, probe in enumerate(probes):
