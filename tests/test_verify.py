@@ -466,7 +466,7 @@ def test_a_recorded_repair_by_a_real_model_replaces_the_response_and_becomes_a_t
         cfg = LLMConfig(backend="openai", model="qwen-1.5b", base_urls=[server.base_url], max_concurrency=1,
                         api_key_env=None)
         with LLMClient.from_config(cfg, cache_dir=tmp_path / "cache") as client:
-            verify_samples([sample], VerifyConfig(), client)
+            verify_samples([sample], VerifyConfig(confirm_solutions=0), client)  # recorded before confirmation
         assert server.total_received == len(fixture["answers"])
     assert not sample.rejected and sample.meta["verify"]["status"] == "repaired"
     (repair,) = [e for e in sample.trace if e.op == "verify_repair"]
@@ -477,6 +477,42 @@ def test_a_recorded_repair_by_a_real_model_replaces_the_response_and_becomes_a_t
     assert sample.meta["tests"] and sample.meta["tests_provenance"]["by"] == "model"
     (task,) = [t for t in trace_tasks([sample], ComprehendConfig()) if t.task == "repair"]
     assert "'aeiou'" in task.instruction and repair.params["test"] in task.instruction
+
+
+def test_a_rejection_is_confirmed_by_more_solutions_first(tmp_path, shared_data) -> None:
+    """Qwen2.5-Coder-1.5B's recorded answers for MBPP/756's reference ("an a followed by zero or one 'b'",
+    answered with 'Found a match!' strings) replayed over a real socket. Two of three solutions agree against it
+    and it is rejected without confirmation; asked for two more (the default), the solutions no longer agree
+    enough and it is kept unverified, with the confirmation in the trace. No repair is asked for then."""
+    import json
+    from pathlib import Path
+
+    from alchemistcoder.llm.client import LLMClient
+    from alchemistcoder.llm.config import LLMConfig
+    from llm_fault_server import FaultServer
+
+    fixture = json.loads((Path(__file__).parent / "data" / "llm_answers" / "verify_confirm_qwen-1.5b.json").read_text())
+    rows = [json.loads(line) for line in (shared_data / "mbpp" / "mbpp.jsonl").open()]
+    row = next(r for r in rows if r["task_id"] == fixture["task_id"])
+    response = "```python\n" + row["code"].replace("\r\n", "\n").rstrip() + "\n```"
+    out = {}
+    for confirm, answers in ((0, [fixture["tests"], *fixture["solutions"][:3], fixture["repair"]]),
+                             (2, [fixture["tests"], *fixture["solutions"]])):
+        sample = Sample(f"mbpp{row['task_id']}", "fixture", make_messages(row["text"], response))
+        with FaultServer([f"text:{a}" for a in answers]) as server:
+            cfg = LLMConfig(backend="openai", model="qwen-1.5b", base_urls=[server.base_url], max_concurrency=1,
+                            api_key_env=None)
+            with LLMClient.from_config(cfg, cache_dir=tmp_path / str(confirm)) as client:
+                verify_samples([sample], VerifyConfig(confirm_solutions=confirm), client)
+            assert server.total_received == len(answers)
+        out[confirm] = sample
+    assert out[0].rejected and out[0].meta["verify"]["status"] == "rejected"
+    assert "confirmed" not in next(e for e in out[0].trace if e.op == "verify_decide").params
+    kept = out[2]
+    assert not kept.rejected and kept.meta["verify"]["status"] == "unverified"
+    decide = next(e for e in kept.trace if e.op == "verify_decide")
+    assert decide.params["confirmed"] == {"solutions_before": 3, "verdict": "undecided"}
+    assert decide.params["solutions"] > 3 and not [e for e in kept.trace if e.op == "verify_repair"]
 
 
 def test_a_response_that_contradicts_its_own_example_is_repaired_only_when_the_tests_verify_the_fix(tmp_path) -> None:
@@ -502,7 +538,7 @@ def test_a_response_that_contradicts_its_own_example_is_repaired_only_when_the_t
             cfg = LLMConfig(backend="openai", model="qwen-1.5b", base_urls=[server.base_url], max_concurrency=1,
                             api_key_env=None)
             with LLMClient.from_config(cfg, cache_dir=tmp_path / rec["id"]) as client:
-                verify_samples([sample], VerifyConfig(), client)
+                verify_samples([sample], VerifyConfig(confirm_solutions=0), client)  # recorded before confirmation
             assert server.total_received == len(rec["answers"])
         out[rec["id"]] = sample
     for sid, wrong in (("area", "width + height"), ("vowels", "if ch in 'aeiou'")):

@@ -66,6 +66,12 @@ class VerifyConfig(StrictModel):
         1.0, ge=0.0, le=1.0, description="pass_share policy: share of valid tests a response must pass."
     )
     n_solutions: int = Field(3, ge=1, le=10, description="agreement policy: independent solutions asked for.")
+    confirm_solutions: int = Field(
+        2, ge=0, le=10,
+        description="agreement policy: independent solutions asked for besides n_solutions, only for a response "
+        "about to be rejected, which is then decided again with all of them (a reject costs good data when the "
+        "first solutions share a misreading; measured on the labelled set, docs/verify.md). 0: none.",
+    )
     min_agreeing: int = Field(
         2, ge=1,
         description="agreement policy: a response is rejected only when at least this many independent solutions "

@@ -194,11 +194,14 @@ def _write_tests(cases: list[Case], cfg: VerifyConfig, client: Any, seed: int, s
         case.dropped.update(parsed.dropped)
 
 
-def _write_solutions(cases: list[Case], cfg: VerifyConfig, client: Any, seed: int, stage: str) -> None:
+def _write_solutions(cases: list[Case], cfg: VerifyConfig, client: Any, seed: int, stage: str,
+                     ks: range | None = None) -> None:
+    """Ask for the independent solutions numbered ``ks`` (default: the first ``n_solutions``) of every case; a
+    solution's request depends on its number, so asking for more later extends the same set."""
     requests, owners = [], []
     for c in cases:
         prompt = T.SOLUTION_PROMPT.format(instruction=clip(c.sample.instruction, T.PROMPT_CHARS), interface=c.interface)
-        for k in range(cfg.n_solutions):
+        for k in ks if ks is not None else range(cfg.n_solutions):
             requests.append(T.chat_request(prompt, cfg.solution_max_tokens, cfg.solution_temperature,
                                      int_seed(seed, "verify-solution", _task_key(c), k), stage, nonce=f"solution-{k}"))
             owners.append(c)
@@ -206,6 +209,31 @@ def _write_solutions(cases: list[Case], cfg: VerifyConfig, client: Any, seed: in
         case.count(completion)
         if completion.ok:
             case.solutions.append(T.answer_code(completion.text))
+
+
+def _confirm_rejections(cases: list[Case], parse_drops: dict[int, Counter], cfg: VerifyConfig, client: Any,
+                        seed: int, stage: str) -> None:
+    """A sequential test: a response the first solutions do not verify is decided again with
+    ``confirm_solutions`` more. Rejecting is the costly error (good data lost), and a small model's first few
+    solutions often share one reading of a task that leaves it open; a verified response costs nothing more
+    (measured on the labelled set, docs/verify.md "Fifth round")."""
+    doubtful = [c for c in cases if c.provenance == "model" and not c.foreign and c.decision is not None
+                and c.decision.verdict != "pass"]
+    first = cfg.n_solutions
+    _write_solutions(doubtful, cfg, client, seed, stage, range(first, first + cfg.confirm_solutions))
+    for c in doubtful:
+        c.dropped = Counter(parse_drops[id(c)])  # the validity drops are counted again over all candidates
+    if doubtful:
+        _run_cases(doubtful, cfg, with_solutions=True)
+    for c in doubtful:
+        assert c.decision is not None
+        confirmed = {"solutions_before": first, "verdict": c.decision.verdict}
+        if c.decision.verdict == "pass":
+            # "verified" keeps meaning the first round agreed (on the tune split two mutants passed only later)
+            c.decision = D.Decision("undecided", [], {**c.decision.evidence,
+                                                      "why": "passes only with the solutions asked to confirm"})
+        c.decision.evidence["confirmed"] = confirmed
+        c.first_evidence = {"verdict": c.decision.verdict, **c.decision.evidence}
 
 
 def _repair_round(cases: list[Case], cfg: VerifyConfig, client: Any, seed: int, stage: str, attempt: int) -> None:
@@ -398,7 +426,10 @@ def verify_samples(samples: list[Sample], cfg: VerifyConfig, client: Any | None,
                                               tokens=case.tokens)
     cases = [c for c in cases if c.tests]
     if cases:
+        parse_drops = {id(c): Counter(c.dropped) for c in cases}
         _run_cases(cases, cfg, with_solutions=True)
+        if client is not None and can_reject and cfg.policy == "agreement" and cfg.confirm_solutions:
+            _confirm_rejections(cases, parse_drops, cfg, client, seed, stage)
     # tests that may not reject may not rewrite either: a weak model's fix passing its own wrong tests would
     # replace a good response
     for attempt in range(1, (cfg.max_repairs if can_reject else 0) + 1):
