@@ -852,10 +852,30 @@ def test_problems_with_many_tests_are_tried_deeper_than_those_with_three_asserti
     assert tries(cfg, Candidate(0, 0.70, rank=2), few, code) == ["f"]
     assert tries(cfg, Candidate(0, 0.55, rank=4), many, code) == ["g"]
     assert tries(cfg, Candidate(0, 0.55, rank=5), many, code) == []  # deeper: only functions named like it
-    # foreign code: the same ranks at exec_foreign_threshold, deeper at exec_strong_threshold
-    cands = [Candidate(k, 0.60 if k < 5 else 0.55, rank=k) for k in range(32)]
-    cands[1] = Candidate(1, 0.66, rank=1)
-    assert [c.rank for c in foreign_candidates(cfg, cands)] == [1, *range(5, cfg.exec_top_k)]
+    # foreign code: every candidate at exec_strong_threshold to exec_top_k (foreign_tries chooses the functions)
+    cands = [Candidate(k, 0.45 if k == 2 else 0.55, rank=k) for k in range(32)]
+    assert [c.rank for c in foreign_candidates(cfg, cands)] == [0, 1, *range(3, cfg.exec_top_k)]
+
+
+def test_foreign_code_below_its_threshold_is_tried_on_the_functions_named_like_the_problem(shared_data):
+    """Issue 24's third recall round: below ``exec_foreign_threshold`` a near candidate is tried only on the
+    foreign functions named like its entry point, the rule a deep candidate (rank 5 to ``exec_top_k``) already
+    had; at the threshold every function, as before (a C ``power`` had MBPP/93's ``power`` at rank 4, cosine
+    0.552, and was not tried at all; a Ruby ``reverse_words`` MBPP/604's at rank 1, cosine 0.517)."""
+    from alchemistcoder.benchmarks import load_benchmark
+    from alchemistcoder.decontam.policy import foreign_tries
+    from alchemistcoder.decontam.retrieval.embedding import Candidate
+
+    cfg = DecontamConfig()
+    tasks = [t for name in ("mbpp", "mbpp+") for t in load_benchmark(name) if t.task_id in ("Mbpp/204", "Mbpp/629")]
+    problems = {p.key: p for p in problems_from_tasks(tasks, cfg.exec_plus_inputs)}
+    few, many = problems["Mbpp/204"], problems["Mbpp/629"]  # count_char (3 assertions), Split (many tests)
+    code = foreign_code("```javascript\nfunction splitEvens(xs) {\n  return xs.filter(x => x % 2 === 0);\n}\n"
+                        "function g(xs) {\n  return xs;\n}\n```").as_sample_code()
+    assert foreign_tries(cfg, Candidate(0, 0.55, rank=4), many, code) == ["splitEvens"]
+    assert foreign_tries(cfg, Candidate(0, 0.55, rank=12), many, code) == ["splitEvens"]
+    assert foreign_tries(cfg, Candidate(0, cfg.exec_foreign_threshold, rank=4), many, code) == ["splitEvens", "g"]
+    assert foreign_tries(cfg, Candidate(0, 0.55, rank=1), few, code) == []  # three assertions: exec_threshold
 
 
 INPUT_LOOP = ("Write a program that keeps prompting for a number and says whether it is prime, until a negative number.",

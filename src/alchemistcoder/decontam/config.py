@@ -123,11 +123,13 @@ class DecontamConfig(StrictModel):
     )
     exec_adapter_top_k: int = Field(2, ge=0, description="Nearest problems the answer adapters are tried on.")
     exec_foreign_threshold: float = Field(
-        0.65, gt=0, le=1,
-        description="Cosine at or above which a C++, Java, JavaScript, Go, Rust or C sample (whose Python proves "
-        "nothing) is run on a candidate's tests among the ``top_k`` nearest: a batch of such samples costs a compile "
-        "(188 of the 15,330 shared samples at 0.8, 1,416 at 0.6). 0.8 until issue 24's item 5: on the fresh set's tune "
-        "half, 0.65 finds 0.41 of the paraphrases instead of 0.17 at the same false positives (docs/curate.md).",
+        0.6, gt=0, le=1,
+        description="Cosine at or above which a C++, Java, JavaScript, Go, Rust, C, C# or Ruby sample (whose Python "
+        "proves nothing) is run on a candidate's tests among the ``top_k`` nearest, as Python is at ``exec_threshold``; "
+        "below it, only its functions named like the problem's entry point (``policy.foreign_tries``). A batch of such "
+        "samples costs a compile. 0.8 until issue 24's item 5 (0.65 found 0.41 of the fresh tune half's paraphrases "
+        "instead of 0.17), 0.65 until its third recall round (0.6: two more tune rows, a C++ ``main`` summing a "
+        "literal array and a lifted JavaScript script, no false positive; docs/curate.md).",
     )
     statement_threshold: float = Field(
         0.88, gt=0, le=1,

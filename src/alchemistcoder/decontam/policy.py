@@ -75,13 +75,26 @@ def tries(cfg: DecontamConfig, c: Candidate, p: BenchProblem, code: SampleCode) 
 
 def foreign_candidates(cfg: DecontamConfig, cands: list[Candidate]) -> list[Candidate]:
     """The candidates a C++, Java, JavaScript, Go, Rust or C sample is run on (whose Python proved nothing): the
-    ``top_k`` (or ``exec_strong_top_k``) nearest at ``exec_foreign_threshold``, and as for Python further down to ``exec_top_k`` at
-    ``exec_strong_threshold``, where :func:`tries` keeps a problem with many tests and the functions named like it
-    (a JavaScript ``findLargestNumber`` has three "largest of ..." problems nearer than HumanEval/35's
-    ``max_element``)."""
-    near = max(cfg.top_k, cfg.exec_strong_top_k)  # where all its functions are tried (:func:`tries`)
+    ``top_k`` (or ``exec_strong_top_k``) nearest at ``exec_foreign_threshold``, and, as for Python further down to
+    ``exec_top_k``, any candidate at ``exec_strong_threshold``, where :func:`foreign_tries` keeps a problem with
+    many tests and the functions named like it (a JavaScript ``findLargestNumber`` has three "largest of ..."
+    problems nearer than HumanEval/35's ``max_element``)."""
     return [c for c in cands[: cfg.exec_top_k]
-            if c.cosine >= (cfg.exec_foreign_threshold if c.rank < near else cfg.exec_strong_threshold)]
+            if c.cosine >= min(cfg.exec_foreign_threshold, cfg.exec_strong_threshold)]
+
+
+def foreign_tries(cfg: DecontamConfig, c: Candidate, p: BenchProblem, code: SampleCode) -> list[str]:
+    """The foreign sample's functions to run on a candidate's tests: :func:`tries`, and below
+    ``exec_foreign_threshold`` only the functions named like the problem's entry point.
+
+    The rule a deep candidate already had (rank ``exec_top_k``, named like it, many tests), now at every rank: a
+    near candidate below the foreign threshold was held to a stricter bar than a far one (a C ``power`` had
+    MBPP/93's ``power`` at rank 4, cosine 0.552, and was not tried; at rank 5 it would have been). The name is
+    the evidence that stands in for the cosine, as it does for Python's deep candidates; the tests decide."""
+    names = tries(cfg, c, p, code)
+    if c.cosine < cfg.exec_foreign_threshold:
+        names = [name for name in names if names_agree(name, p.entry_point)]
+    return names
 
 
 def answer_candidates(cfg: DecontamConfig, cands: list[Candidate], problems: list[BenchProblem],
@@ -124,7 +137,7 @@ def _veto(cfg: DecontamConfig, problems: list[BenchProblem], c: Candidate, signa
     if not cfg.statement_veto:
         return None
     p = problems[c.problem]
-    reasons = statement_veto(p.statements, instruction)
+    reasons = statement_veto(p.statements, instruction, p.nested_input)
     if reasons is None:
         return None
     veto: dict[str, Any] = {"benchmark": p.benchmarks[0], "task_id": p.key, "signal": signal,

@@ -55,6 +55,14 @@ class BenchProblem:
             return len(self.asserts)
         return self.check.count("assert ") if self.mode == "check" else 0
 
+    @property
+    def nested_input(self) -> bool:
+        """Whether every one of the benchmark's own tests gives the function a nested argument (a list of lists
+        or tuples): the shape its statement's words may not say ("the longest sublists" of MBPP/562)."""
+        args = [a for a, _ in self.cases] if self.mode == "asserts" else self.inputs[: self.base]
+        return bool(args) and all(any(isinstance(x, (list, tuple)) and x and all(isinstance(y, (list, tuple)) for y in x)
+                                      for x in a) for a in args)
+
     def test_spec(self) -> dict[str, Any]:
         """The task as the sandbox probe reads it (``signals/_probe.py``); ``dataset`` says how its inputs are
         deserialized there (MBPP+'s as evaluation does, with EvalPlus's ``mbpp_deserialize_inputs``), ``set_eq``

@@ -27,6 +27,7 @@ from alchemistcoder.decontam.policy import (
     evidence,
     exec_floor,
     foreign_candidates,
+    foreign_tries,
     retrieval_floor,
     tries,
 )
@@ -51,7 +52,7 @@ OP = "decontaminate"
 REASON = "contaminated"
 # Part of a verdict's key in the VerdictStore: bump it when how a sample's code is run or judged changes (the
 # probe, the harnesses, ``lift_snippet``, the adapters).
-EXEC_VERSION = "exec-13"  # 6: MBPP+'s set-equality oracle, a rebound literal input, class methods, bare answers;
+EXEC_VERSION = "exec-14"  # 6: MBPP+'s set-equality oracle, a rebound literal input, class methods, bare answers;
 # 7: the joined adapter, a call's number as a snippet's only input, prose concluding with a list
 # (issue 24's second recall round); 8: a Java run no longer dies of glibc's malloc arenas (a sample that crashed
 # the JVM alone answers now) and a Java sample compiles with its own imports only (issue 24, item 6); 9: a Java
@@ -60,7 +61,8 @@ EXEC_VERSION = "exec-13"  # 6: MBPP+'s set-equality oracle, a rebound literal in
 # benchmark's own tests is judged on them (issue 24's third recall round); 11: a C++/Java ``main`` that reads
 # nothing is lifted as a function of the one array literal it declares; 12: C# and Ruby samples run (issue 24,
 # item 5); 13: a foreign call that crashed or threw no longer takes the sample's calls for other problems with it,
-# C++/Java int holds 32 bits, a C++ ``int arr[]`` parameter gets an array (with its length when one follows)
+# C++/Java int holds 32 bits, a C++ ``int arr[]`` parameter gets an array (with its length when one follows);
+# 14: a JavaScript script is lifted as a function of the literals it binds (issue 24's third recall round)
 
 
 class SemanticIndex:
@@ -166,7 +168,7 @@ class SemanticIndex:
             shape = code.as_sample_code()
             todo = [(self.problems[c.problem], names) for c in near
                     if self.problems[c.problem].mode in ("inputs", "asserts")
-                    and (names := tries(cfg, c, self.problems[c.problem], shape))]
+                    and (names := foreign_tries(cfg, c, self.problems[c.problem], shape))]
             if todo:
                 runs.append((k, code, todo))
 

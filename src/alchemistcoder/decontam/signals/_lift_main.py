@@ -71,10 +71,12 @@ def _declared(body: str, name: str) -> tuple[str, re.Match[str]] | None:
 
 
 def lift_main(language: str, code: str) -> tuple[str, list[str], str, str] | None:
-    """A C++ or Java program that defines no function but ``main``, as one: the values it reads (``cin``,
+    """A C++ or Java program that defines no function but ``main``, or a JavaScript script (:func:`_lift_js`), as one: the values it reads (``cin``,
     ``Scanner``), in order, become its parameters (or, reading none, the one array it declares as a literal), and the variable its last top-level print shows, its answer
     ("accepts an integer from the user and counts its digits" is MBPP/365 with another interface). Prompts and
     other prints are dropped. None when the program reads nothing, or its last print shows no declared variable."""
+    if language == "javascript":
+        return _lift_js(code)
     main = re.search(r"^[ \t]*(?:public\s+)?(?:static\s+)?(?:int|void)\s+main\s*\([^)]*\)[^{;]*\{", code, re.M)
     if main is None or language not in ("cpp", "java"):
         return None
@@ -128,3 +130,52 @@ def lift_main(language: str, code: str) -> tuple[str, list[str], str, str] | Non
     if language == "java":
         owner = next((c.group(1) for c in reversed(list(_JAVA_CLASS.finditer(code))) if c.start() < main.start()), "")
     return source, [t for t, _n in params], kind, owner
+
+
+# A JavaScript script's input: a name bound once, at the top level, to a literal (an array, a string, a number).
+_JS_LITERAL = re.compile(r"^(?:const|let|var)\s+(\w+)\s*=\s*(\[[^;]*\]|'[^'\\\n]*'|\"[^\"\\\n]*\"|-?\d+(?:\.\d+)?)\s*;?\s*$")
+_JS_LOG = re.compile(r"^console\.log\s*\((.*)\)\s*;?\s*$")
+
+
+def _lift_js(code: str) -> tuple[str, list[str], str, str] | None:
+    """A JavaScript script that defines no function (``const xs = [1, 2, 3]; const evens = xs.filter(...);
+    console.log(evens);``), as ``lifted_main``: the names bound to a literal at the top level and never assigned
+    again become its parameters, in order, and the value its last print shows (at the top level, the last argument
+    that is not a string literal) its answer, as ``lift_main`` reads a C++ or Java ``main``. Other top-level prints
+    are dropped. None when the script binds no literal, defines a function, or prints last inside a block."""
+    if re.search(r"\bfunction\b|=>\s*\{|\bclass\s|\b(?:require|import|prompt|readline|process)\b", code):
+        return None
+    lines, depth, params, logs = [], 0, [], []
+    for line in code.splitlines():
+        text = line.strip()
+        top = depth == 0
+        depth += text.count("{") + text.count("(") + text.count("[") - text.count("}") - text.count(")") - text.count("]")
+        if not text or text.startswith("//"):
+            continue
+        literal = _JS_LITERAL.match(text) if top else None
+        log = _JS_LOG.match(text)
+        if log and top:
+            logs.append(log.group(1))
+            continue
+        if log:
+            logs.append(None)  # a print inside a block or a multi-line expression: no one answer
+        if literal:
+            params.append((literal.group(1), len(lines)))
+        lines.append(line)
+    if not logs or logs[-1] is None or depth != 0:
+        return None
+    # a literal assigned again is an accumulator (``let sum = 0; ... sum += x``): it stays, the others are inputs
+    inputs = [(name, at) for name, at in params
+              if not re.search(rf"(?<![=!<>.\w]){name}\s*(?:[-+*/%]?=(?!=)|\+\+|--)|(?:\+\+|--){name}\b",
+                               "\n".join(lines[:at] + lines[at + 1 :]))]
+    if not inputs:
+        return None
+    dropped = {at for _name, at in inputs}
+    body = "\n".join(line for k, line in enumerate(lines) if k not in dropped)
+    params = [name for name, _at in inputs]
+    shown = [t.strip() for t in _split_params(logs[-1])]
+    shown = [t for t in shown if t and not t.startswith(("'", '"', "`"))]
+    if not shown:
+        return None
+    lifted = f"function {LIFTED_MAIN}({', '.join(params)}) {{\n{body}\n    return {shown[-1]};\n}}"
+    return lifted, [None] * len(params), None, ""

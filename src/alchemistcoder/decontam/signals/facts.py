@@ -285,12 +285,13 @@ def constraints(text: str) -> Constraints:
                        frozenset(a for a, (nouns, verbs) in _AGGREGATES.items() if (nouns | verbs) & set(words)))
 
 
-def statement_veto(statements: list[str], instruction: str) -> dict[str, Any] | None:
+def statement_veto(statements: list[str], instruction: str, nested_input: bool = False) -> dict[str, Any] | None:
     """Why a sample's passing code does not convict it of a benchmark problem, or None: the constraints on the
     input/output contract that the sample's task sentence adds to every statement of the problem, or that the
     statements state and the sample drops (``added``, ``dropped``), and the objects they disagree on
     (``objects``). A contract difference vetoes; so do two weak ones together (case-insensitivity, another
-    unit of a string: "a substring, ignoring case" against MBPP/204's "a given character")."""
+    unit of a string: "a substring, ignoring case" against MBPP/204's "a given character").
+    ``nested_input``: the benchmark's own tests give a nested argument, whatever its statements say."""
     mine, whole = constraints(task_sentence(instruction)), constraints(instruction)
     theirs = [constraints(s) for s in statements if s.strip()]
     if not theirs:
@@ -319,7 +320,9 @@ def statement_veto(statements: list[str], instruction: str) -> dict[str, Any] | 
         weak.append("case-insensitive" if whole.case else "the benchmark is case-insensitive")
     # the input's shape: nested where every statement's is flat, or said to be flat ("a list of strings")
     # where every statement's is nested (a paraphrase that only says "list `x`" may mean the nested one)
-    if mine.nested and not any(t.nested for t in theirs):
+    # where the statements' words do not say it ("sublist" is a list inside a list or a slice of one), the
+    # benchmark's own test inputs show the shape: MBPP/562's "the longest sublists" takes a list of lists
+    if mine.nested and not nested_input and not any(t.nested for t in theirs):
         objects.append("a nested input where the benchmark's is flat")
     if mine.flat and not whole.nested and all(t.nested for t in theirs):
         objects.append("a flat input where the benchmark's is nested")
