@@ -42,6 +42,23 @@ def test_unfenced_code_between_prose():
     assert blocks[0] == blocks[0].__class__("python", "def add(a, b):\n    return a + b", False)
 
 
+def test_a_docstring_sentence_does_not_end_a_bare_answer():
+    """CodeAlpaca's bare answers often open with the task as a module docstring; its sentence is part of the
+    program (cutting there left an unterminated string, which the verify stage ran as a crash: 80 of the shared
+    samples). Prose that only mentions a triple quote still ends a run."""
+    text = ('"""\nWrite a code which prints all the elements of a given array except the last element\n"""\n\n'
+            "def print_except_last(arr):\n    for i in range(len(arr)-1):\n        print(arr[i])\n\n"
+            "if __name__ == '__main__':\n    print_except_last([1, 4, 5, 6, 3])")
+    (block,) = extract_code_blocks(text)
+    assert block.language == "python" and block.code == text
+    one_line = '"""Reverse the order of the list in-place\n"""\n\ndef reverse_list(xs):\n    xs.reverse()\n    return xs'
+    assert [b.code for b in extract_code_blocks(one_line)] == [one_line]
+    prose = ("You can do it like this:\n\ndef add(a, b):\n    return a + b\n\n"
+             'Python docstrings are written between """ marks at the top of a function body.\n'
+             "That is all there is to say about it here.")
+    assert [b.code for b in extract_code_blocks(prose)] == ["def add(a, b):\n    return a + b"]
+
+
 def test_bare_one_liner_is_python_and_prose_is_not_code():
     assert extract_code_blocks("sum(d * 10 ** i for i, d in enumerate(x[::-1]))")[0].language == "python"
     assert extract_code_blocks("The distinct values from the given list in reverse order are:\n[5, 7, 9, 3]") == []

@@ -132,9 +132,32 @@ def _code_language(code: str) -> str | None:
     return "python"
 
 
+_TRIPLE_QUOTE = re.compile(r'"""|\'\'\'')
+
+
+def _inside_strings(lines: list[str], kinds: list[str]) -> None:
+    """Mark the lines inside a triple-quoted string ``cont``: a docstring's sentence is part of the code around
+    it, not prose that ends a run (CodeAlpaca's bare answers open with the task as a module docstring, and
+    splitting there left an unterminated string that "crashed")."""
+    quote: str | None = None
+    for k, line in enumerate(lines):
+        if quote is not None:
+            kinds[k] = "cont"
+        elif kinds[k] == "prose":
+            if not line.lstrip().startswith(('"""', "'''")):
+                continue  # prose that mentions a triple quote opens nothing
+            kinds[k] = "code"  # a docstring's first line, sentence and all
+        for q in _TRIPLE_QUOTE.findall(line):
+            if quote is None:
+                quote = q
+            elif q == quote:
+                quote = None
+
+
 def _unfenced_blocks(text: str) -> list[CodeBlock]:
     lines = text.splitlines()
     kinds = [_line_kind(line) for line in lines]
+    _inside_strings(lines, kinds)
     if "prose" not in kinds:
         whole = text.strip("\n")
         language = _code_language(whole) if whole.strip() else None
