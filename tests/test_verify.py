@@ -90,6 +90,47 @@ def test_every_execution_class_from_real_runs_in_the_sandbox() -> None:
     assert configured[0].klass == "crashes"
 
 
+# What a program's own text says about its error: placeholders a snippet reads, errors it announces.
+NOT_FAULTS = {
+    "placeholder_args": ("python", "def largest(lst, x):\n    return [i for i in lst if i > x]\n\nprint(largest(lst, x))"),
+    "type_placeholder": ("python", "count = 0\nfor item in list:\n    count += 1"),
+    "js_undefined": ("javascript", "const total = (arr) => arr.reduce((a, b) => a + b, 0);\nconsole.log(total(numbers));"),
+    "js_test_framework": ("javascript", "const add = (a, b) => a + b;\ndescribe('add', () => {\n  it('adds', () => {});\n});"),
+    "announced": ("python", "def sqrt(x):\n    if x < 0:\n        raise ValueError('negative')\n    return x ** 0.5\n\n"
+                            "print(sqrt(4))  # 2.0\nprint(sqrt(-1))  # Raises ValueError"),
+    "announced_above": ("javascript", "function check(n) {\n  if (n < 0) throw new RangeError('negative');\n  return n;\n}\n"
+                                      "console.log(check(2));\n// this throws:\nconsole.log(check(-2));"),
+    "top_level_raise": ("python", "raise Exception('I know python!')"),
+    # the same error with a comment that claims a value is a crash: the example contradicts the code
+    "unannounced": ("python", "def total(xs, limit):\n    if sum(xs) > limit:\n        raise ValueError('Sum exceeds the limit')\n"
+                              "    return sum(xs)\n\nprint(total([1, 2, 3, 4, 5], 10))  # Output: 15"),
+    "js_local_bug": ("javascript", "function f() {\n  let inner = 1;\n}\nf();\nconsole.log(inner);"),
+    "scoping_bug": ("python", "def f():\n    result = 5\n\nf()\nprint(result)"),
+}
+
+
+def test_placeholders_and_announced_errors_are_not_crashes() -> None:
+    """A snippet's unbound inputs (a function's parameter names in its usage line, ``s = sorted(s)``, a type's
+    name used as the input, a JavaScript name nothing declares) make a fragment, not a crash; an error the
+    response says its line raises is ``announced_error`` (kept); a comment claiming a value, a local read
+    outside its function and a missing declaration stay crashes. Real runs in the sandbox (static where the
+    fragment is visible before running)."""
+    programs = [response_program(_fenced(code, lang), LANGS) for lang, code in NOT_FAULTS.values()]
+    got = dict(zip(NOT_FAULTS, execute_programs(programs, VerifyConfig(timeout_s=3.0)), strict=True))
+    assert got["placeholder_args"].klass == "not_runnable" and "lst, x" in got["placeholder_args"].detail
+    assert response_program(_fenced("s = sorted(s, key=lambda x: x[1])"), LANGS).reason == "not_runnable"
+    assert got["type_placeholder"].klass == "not_runnable" and got["type_placeholder"].error["placeholder"] == "list"
+    assert got["js_undefined"].klass == "not_runnable" and got["js_undefined"].error["placeholder"] == "numbers"
+    assert got["js_test_framework"].klass == "needs_package"
+    assert got["announced"].klass == "announced_error" and got["announced"].error["announced_line"] == 7
+    assert got["announced_above"].klass == "announced_error" and got["announced_above"].error["type"] == "RangeError"
+    assert got["top_level_raise"].klass == "announced_error"
+    assert got["unannounced"].klass == "crashes" and got["unannounced"].error["type"] == "ValueError"
+    assert got["js_local_bug"].klass == "crashes" and got["js_local_bug"].error["type"] == "ReferenceError"
+    assert got["scoping_bug"].klass == "crashes" and got["scoping_bug"].error["type"] == "NameError"
+    assert "announced_error" not in VerifyConfig().reject
+
+
 CS_RUBY = {
     "cs_crash": ("csharp", "using System;\nclass P {\n  static void Main() {\n    int[] a = new int[2];\n"
                            "    Console.WriteLine(a[3]);\n  }\n}"),

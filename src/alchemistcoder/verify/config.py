@@ -12,7 +12,8 @@ from alchemistcoder.strict import StrictModel
 # Execution classes a response can fall in when it runs as written (see verify/execute.py).
 EXECUTION_CLASSES = (
     "runs", "crashes", "timeout", "out_of_memory", "needs_input", "needs_network", "needs_files",
-    "needs_package", "needs_display", "compile_error", "output_limit", "sandbox_error", "not_runnable", "no_code",
+    "needs_package", "needs_display", "compile_error", "output_limit", "announced_error", "sandbox_error",
+    "not_runnable", "no_code",
 )
 
 

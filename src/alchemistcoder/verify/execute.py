@@ -38,7 +38,7 @@ _CPP_THROW = re.compile(r"terminate called after throwing an instance of '([^']+
 _NETWORK = ("ConnectionError", "ConnectionRefusedError", "gaierror", "URLError", "MaxRetryError", "NewConnectionError",
             "Network is unreachable", "Temporary failure in name resolution", "Name or service not known",
             "getaddrinfo", "ENOTFOUND", "ECONNREFUSED", "UnknownHostException", "no such host", "MissingSchema",
-            "InvalidSchema", "fetch failed")
+            "InvalidSchema", "fetch failed", "XMLHttpRequest is not defined")
 _DISPLAY = ("no display name", "couldn't connect to display", "No available video device", "DISPLAY",
             "cannot open display", "document is not defined", "window is not defined", "$ is not defined",
             "alert is not defined", "localStorage is not defined", "navigator is not defined")
@@ -48,6 +48,16 @@ _ARGUMENTS = ("the following arguments are required", "prompt is not defined", "
 # Reading command-line arguments the run did not pass: the program needs input, it does not crash.
 _ARGV = re.compile(r"\bsys\.argv\b|\bos\.Args\b|\bprocess\.argv\b|\benv::args\b|\bargs\s*\[|\bargv\s*\[")
 _INDEX_ERRORS = ("IndexError", "ArrayIndexOutOfBoundsException", "panic", "TypeError", "ValueError")
+# A comment that says the line raises: "# Raises ValueError", "// throws", "# Expected output: ValueError: ...".
+_ANNOUNCED = re.compile(r"\b(?:raises?|raising|raised|throws?|throwing|exception|error)\b", re.I)
+_JS_FRAME = re.compile(r"\(?/tmp/box/main\.js:(\d+):\d+\)?$", re.M)
+_JS_UNDEFINED = re.compile(r"ReferenceError: ([\w$]+) is not defined")
+_JS_TEST_GLOBALS = frozenset({"describe", "it", "test", "expect", "jest", "beforeEach", "afterEach", "assert"})
+# CoNaLa-style snippets use a type's name as their input ("for item in list:", "list.sort(key=...)",
+# "str.find('g')"); the TypeErrors that follow are the placeholder's, not the code's.
+_TYPE_AS_VALUE = re.compile(r"(?<![\w.'\"])(list|dict|str|set|tuple)\b(?!\s*[(\w])")
+_TYPE_SYMPTOMS = ("'type' object", "unbound method", "descriptor '", "type object '", "takes at least", "must be str, not",
+                  "needs an argument")
 _SIGNALS = {-11: "SIGSEGV", -6: "SIGABRT", -8: "SIGFPE", -7: "SIGBUS", -4: "SIGILL", -9: "SIGKILL"}
 
 
@@ -130,6 +140,54 @@ def _foreign_error(language: str, stderr: str, returncode: int | None) -> dict[s
     return error
 
 
+def _outer_line(language: str, stderr: str) -> int | None:
+    """The program's own outermost frame of the error: the top-level line that started what failed."""
+    if language == "python":
+        lines = _PY_LINE.findall(stderr)
+        return int(lines[0]) if lines else None
+    if language == "javascript":
+        lines = _JS_FRAME.findall(stderr)
+        return int(lines[-1]) if lines else None
+    return None
+
+
+def _announced(source: str, language: str, line: int | None, kind: str) -> bool:
+    """Whether the response says the line that failed raises: a top-level ``raise``/``throw``, or a comment on
+    that line (or the comment lines just above it) naming the error or saying it raises. Such a program ends
+    the way its author showed it would (an example of the error a function reports), not with a fault."""
+    lines = source.splitlines()
+    if line is None or not 0 < line <= len(lines):
+        return False
+    mark = "#" if language == "python" else "//"
+    text = lines[line - 1]
+    if text.strip().startswith("raise " if language == "python" else "throw "):
+        return True
+    comments = [text.split(mark, 1)[1]] if mark in text else []
+    above = line - 2
+    while above >= 0 and lines[above].strip().startswith(mark) and len(comments) < 3:
+        comments.append(lines[above])
+        above -= 1
+    return any(_ANNOUNCED.search(c) or (kind and kind in c) for c in comments)
+
+
+def _placeholder(program: Program, stderr: str, kind: str, line: int | None) -> str | None:
+    """A fragment the run exposed: the name a snippet reads as its input (a JavaScript name nothing declares, a
+    type's name used as a value), or None."""
+    source = program.source
+    if program.language == "javascript" and (m := _JS_UNDEFINED.search(stderr)):
+        name = re.escape(m.group(1))
+        declared = re.search(rf"\b(?:let|const|var|function|class)\s+{name}\b|\bimport\b[^;\n]*\b{name}\b", source)
+        return None if declared else m.group(1)
+    if program.language == "python" and kind in ("TypeError", "AttributeError") and line is not None \
+            and any(s in stderr for s in _TYPE_SYMPTOMS):
+        lines = source.splitlines()
+        text = lines[line - 1] if 0 < line <= len(lines) else ""
+        m = _TYPE_AS_VALUE.search(text.split("#", 1)[0])
+        if m and "isinstance(" not in text and not re.search(rf"^\s*{m.group(1)}\s*=", source, re.M):
+            return m.group(1)
+    return None
+
+
 def _reads_arguments(source: str, line: int | None) -> bool:
     """Whether the failing line (or, with no line, the program) reads command-line arguments."""
     if line is not None:
@@ -175,10 +233,22 @@ def classify_failure(program: Program, stderr: str, returncode: int | None, pack
         return "needs_input", error
     if any(marker in stderr for marker in _DISPLAY) and kind not in ("SyntaxError", "IndentationError"):
         return "needs_display", error
+    if language == "javascript" and (m := _JS_UNDEFINED.search(stderr)) and m.group(1) in _JS_TEST_GLOBALS:
+        error["module"] = "a test framework"
+        return "needs_package", error
     if any(marker in text for marker in _FILES):
         return "needs_files", error
     if kind not in ("SyntaxError", "IndentationError", "NameError") and any(marker in stderr for marker in _NETWORK):
         return "needs_network", error
+    if kind in ("SyntaxError", "IndentationError"):
+        return "crashes", error
+    outer = _outer_line(language, stderr)
+    if (name := _placeholder(program, stderr, kind, outer)) is not None:
+        error["placeholder"] = name
+        return "not_runnable", error
+    if _announced(program.source, language, outer, kind):
+        error["announced_line"] = outer
+        return "announced_error", error
     return "crashes", error
 
 
