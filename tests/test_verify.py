@@ -106,12 +106,14 @@ NOT_FAULTS = {
                               "    return sum(xs)\n\nprint(total([1, 2, 3, 4, 5], 10))  # Output: 15"),
     "js_local_bug": ("javascript", "function f() {\n  let inner = 1;\n}\nf();\nconsole.log(inner);"),
     "scoping_bug": ("python", "def f():\n    result = 5\n\nf()\nprint(result)"),
+    "jsx": ("jsx", "function Counter({ count }) {\n  return (\n    <div>\n      <h1>Count: {count}</h1>\n    </div>\n  );\n}"),
+    "js_syntax": ("javascript", "function f( {\n  return 1;\n}"),
 }
 
 
 def test_placeholders_and_announced_errors_are_not_crashes() -> None:
     """A snippet's unbound inputs (a function's parameter names in its usage line, ``s = sorted(s)``, a type's
-    name used as the input, a JavaScript name nothing declares) make a fragment, not a crash; an error the
+    name used as the input, a JavaScript name nothing declares) and JSX make a fragment, not a crash; an error the
     response says its line raises is ``announced_error`` (kept); a comment claiming a value, a local read
     outside its function and a missing declaration stay crashes. Real runs in the sandbox (static where the
     fragment is visible before running)."""
@@ -128,6 +130,8 @@ def test_placeholders_and_announced_errors_are_not_crashes() -> None:
     assert got["unannounced"].klass == "crashes" and got["unannounced"].error["type"] == "ValueError"
     assert got["js_local_bug"].klass == "crashes" and got["js_local_bug"].error["type"] == "ReferenceError"
     assert got["scoping_bug"].klass == "crashes" and got["scoping_bug"].error["type"] == "NameError"
+    assert got["jsx"].language == "javascript" and got["jsx"].klass == "not_runnable"
+    assert got["js_syntax"].klass == "crashes" and got["js_syntax"].error["type"] == "SyntaxError"
     assert "announced_error" not in VerifyConfig().reject
 
 

@@ -240,6 +240,11 @@ def classify_failure(program: Program, stderr: str, returncode: int | None, pack
         return "needs_files", error
     if kind not in ("SyntaxError", "IndentationError", "NameError") and any(marker in stderr for marker in _NETWORK):
         return "needs_network", error
+    if language == "javascript" and kind == "SyntaxError" and "Unexpected token '<'" in stderr:
+        # markup where Node expects an expression: JSX (React components, often in a ```jsx fence) or HTML read
+        # as JavaScript; it runs after a transpiler, not as written (11 of 21 JavaScript syntax errors in a draw)
+        error["placeholder"] = "JSX or HTML markup"
+        return "not_runnable", error
     if kind in ("SyntaxError", "IndentationError"):
         return "crashes", error
     outer = _outer_line(language, stderr)
