@@ -59,6 +59,19 @@ def test_a_docstring_sentence_does_not_end_a_bare_answer():
     assert [b.code for b in extract_code_blocks(prose)] == ["def add(a, b):\n    return a + b"]
 
 
+def test_a_label_before_bare_code_is_not_code():
+    """"For example:" or "Fixed code:" before a bare snippet was read as its first line, and Node or Python then
+    failed on it (2 of the JavaScript "crashes" of a 2,500-sample draw); 24 shared responses read better."""
+    text = ("The easiest way to check whether an array holds an element is the includes method.\n\n"
+            "For example:\n\nlet arr = [1, 2, 3];\nconsole.log(arr.includes(2));")
+    assert [(b.language, b.code) for b in extract_code_blocks(text)] == [
+        ("javascript", "let arr = [1, 2, 3];\nconsole.log(arr.includes(2));")]
+    fixed = "Fixed code:\ndef add(a, b):\n    return a + b\n\nOutput:"
+    assert [b.code for b in extract_code_blocks(fixed)] == ["def add(a, b):\n    return a + b"]
+    assert [b.code for b in extract_code_blocks("try:\n    x = 1\nfinally:\n    print(x)")] == [
+        "try:\n    x = 1\nfinally:\n    print(x)"]
+
+
 def test_bare_one_liner_is_python_and_prose_is_not_code():
     assert extract_code_blocks("sum(d * 10 ** i for i, d in enumerate(x[::-1]))")[0].language == "python"
     assert extract_code_blocks("The distinct values from the given list in reverse order are:\n[5, 7, 9, 3]") == []

@@ -63,6 +63,9 @@ def _fenced_blocks(text: str) -> list[CodeBlock] | None:
 
 
 _COMMENT_START = ("//", "/*", "* ", "*/", "#", "--", "<!--")
+# "For example:", "Output:", "Sample usage:": a label introducing code or its output in bare text. No statement
+# of the common languages is capitalised words and a colon (Python's own colon lines start with a keyword).
+_LABEL = re.compile(r"^[A-Z][A-Za-z]*(?: [A-Za-z]+){0,3}:$")
 _BULLET = re.compile(r"^([-*+•]|\d+[.)])\s")
 _NOT_PROSE = re.compile(r"[=;{}\[\]]|\w\(|^\S+\(")
 # Marks that a long, wordy line is still code (a sentence may mention ``f()`` or ``a[i]``, not these).
@@ -106,6 +109,8 @@ def _line_kind(line: str) -> str:
     indented = line[:1] in (" ", "\t")
     if (not indented or _BULLET.match(s)) and _prose_like(s):
         return "prose"
+    if _LABEL.match(s):
+        return "neutral"
     symbols = _count_in(s, _CODE_BYTES, _CODE_CHARS.__contains__)
     if symbols / len(s) > 0.08 or s.endswith((";", "{", "}", "):")):
         return "code"
@@ -159,7 +164,10 @@ def _unfenced_blocks(text: str) -> list[CodeBlock]:
     kinds = [_line_kind(line) for line in lines]
     _inside_strings(lines, kinds)
     if "prose" not in kinds:
-        whole = text.strip("\n")
+        # the whole text, without a label before or after it ("Fixed code:" ... "Output:")
+        body = [k for k, line in enumerate(lines) if line.strip() and not _LABEL.match(line.strip())]
+        labelled = body and any(_LABEL.match(line.strip()) for line in lines[: body[0]] + lines[body[-1] + 1:])
+        whole = "\n".join(lines[body[0]: body[-1] + 1]) if labelled else text.strip("\n")
         language = _code_language(whole) if whole.strip() else None
         return [CodeBlock(language, whole, False)] if language else []
     blocks: list[CodeBlock] = []
