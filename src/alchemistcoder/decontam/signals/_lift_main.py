@@ -1,31 +1,13 @@
-"""A C++ or Java program that defines no function but ``main``, as one (``lift_main``), and the parsing helpers
-``foreign.py`` shares with it."""
+"""A C++ or Java program that defines no function but ``main``, as one (``lift_main``)."""
 
 from __future__ import annotations
 
 import re
 
+from alchemistcoder.code.braces import body_end as _body_end
+from alchemistcoder.code.braces import split_params as _split_params
+
 _JAVA_CLASS = re.compile(r"^[ \t]*(?:(?:public|final|abstract)\s+)*class\s+(\w+)", re.M)
-
-
-def _split_params(text: str) -> list[str]:
-    out, depth, start = [], 0, 0
-    for i, ch in enumerate(text):
-        depth += 1 if ch in "<[(" else -1 if ch in ">])" else 0
-        if ch == "," and depth == 0:
-            out.append(text[start:i].strip())
-            start = i + 1
-    last = text[start:].strip()
-    return [*out, last] if last and last != "void" else out
-
-
-def _body_end(source: str, open_brace: int) -> int:
-    depth = 0
-    for i in range(open_brace, len(source)):
-        depth += {"{": 1, "}": -1}.get(source[i], 0)
-        if depth == 0:
-            return i + 1
-    return len(source)
 
 
 LIFTED_MAIN = "lifted_main"

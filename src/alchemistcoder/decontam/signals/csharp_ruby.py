@@ -9,8 +9,9 @@ of them); the harness is compiled by Mono's ``mcs`` with each sample in a file a
 called with the tests' values as they are (as JavaScript's); a program per sample, its code evaluated in an object of
 its own. Both print each answer as JSON in the sandbox's tagged protocol.
 
-``foreign.py`` imports this module, which imports nothing of the package: discovery gives plain tuples, and the
-program builders are given each call's tag (``programs._tag``) and the call limit.
+``foreign.py`` imports this module, which imports nothing of decontamination (the brace helpers are
+``alchemistcoder.code.braces``): discovery gives plain tuples, and the program builders are given each call's tag
+(``programs._tag``) and the call limit.
 """
 
 from __future__ import annotations
@@ -19,30 +20,11 @@ import json
 import re
 from typing import Any
 
+from alchemistcoder.code.braces import body_end as _body_end
+from alchemistcoder.code.braces import split_params as _split_params
+
 # A call of a harness program (``programs.Call``): its number, its sample, the function, the arguments.
 Call = tuple[int, int, Any, list[Any]]
-
-
-# The parsing helpers of ``_lift_main.py``, repeated: decontamination's modules import in chains of two at most
-# (step -> foreign -> its leaves), and this module is one of foreign's leaves.
-def _split_params(text: str) -> list[str]:
-    out, depth, start = [], 0, 0
-    for i, ch in enumerate(text):
-        depth += 1 if ch in "<[(" else -1 if ch in ">])" else 0
-        if ch == "," and depth == 0:
-            out.append(text[start:i].strip())
-            start = i + 1
-    last = text[start:].strip()
-    return [*out, last] if last and last != "void" else out
-
-
-def _body_end(source: str, open_brace: int) -> int:
-    depth = 0
-    for i in range(open_brace, len(source)):
-        depth += {"{": 1, "}": -1}.get(source[i], 0)
-        if depth == 0:
-            return i + 1
-    return len(source)
 
 
 def _param_type(param: str) -> str:

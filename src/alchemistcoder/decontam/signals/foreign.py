@@ -29,13 +29,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from alchemistcoder.code import extract_code_blocks
-from alchemistcoder.decontam.signals._lift_main import (
-    _JAVA_CLASS,
-    LIFTED_MAIN,
-    _body_end,
-    _split_params,
-    lift_main,
-)
+from alchemistcoder.code.braces import body_end as _body_end
+from alchemistcoder.code.braces import split_params as _split_params
+from alchemistcoder.decontam.signals._lift_main import _JAVA_CLASS, LIFTED_MAIN, lift_main
 from alchemistcoder.decontam.signals._same import same
 from alchemistcoder.decontam.signals.batches import BATCH, run_calls
 from alchemistcoder.decontam.signals.csharp_ruby import (
