@@ -171,12 +171,17 @@ def _announced(source: str, language: str, line: int | None, kind: str) -> bool:
 
 
 def _placeholder(program: Program, stderr: str, kind: str, line: int | None) -> str | None:
-    """A fragment the run exposed: the name a snippet reads as its input (a JavaScript name nothing declares, a
-    type's name used as a value), or None."""
+    """A fragment the run exposed: the name a snippet reads as its input (a JavaScript or Ruby name nothing
+    declares, a type's name used as a value), or None. Python's unbound names are found before running
+    (``program.free_names``)."""
     source = program.source
     if program.language == "javascript" and (m := _JS_UNDEFINED.search(stderr)):
         name = re.escape(m.group(1))
         declared = re.search(rf"\b(?:let|const|var|function|class)\s+{name}\b|\bimport\b[^;\n]*\b{name}\b", source)
+        return None if declared else m.group(1)
+    if program.language == "ruby" and kind == "NameError" and (m := _RUBY_UNDEFINED.search(stderr)):
+        name = re.escape(m.group(1))
+        declared = re.search(rf"\b{name}\s*=[^=]|\bdef\s+(?:self\.)?{name}\b", source)
         return None if declared else m.group(1)
     if program.language == "python" and kind in ("TypeError", "AttributeError") and line is not None \
             and any(s in stderr for s in _TYPE_SYMPTOMS):
@@ -216,10 +221,6 @@ def classify_failure(program: Program, stderr: str, returncode: int | None, pack
     if language == "ruby" and kind == "NoMethodError" and "nil:NilClass" in error.get("message", "") \
             and re.search(r"\b(?:gets|STDIN|\$stdin|readline)\b", program.source):
         return "needs_input", error
-    # a Ruby snippet that uses a name nothing in it defines is a fragment (as a Python one is, ``program.py``)
-    if language == "ruby" and kind == "NameError" and (m := _RUBY_UNDEFINED.search(stderr)) and not re.search(
-            rf"\b{m.group(1)}\s*=[^=]|\bdef\s+(?:self\.)?{m.group(1)}\b", program.source):
-        return "not_runnable", error
     if language == "csharp" and kind in ("ArgumentNullException", "NullReferenceException", "FormatException") \
             and "ReadLine" in program.source:
         return "needs_input", error

@@ -219,12 +219,13 @@ def _confirm_rejections(cases: list[Case], parse_drops: dict[int, Counter], cfg:
     (measured on the labelled set, docs/verify.md "Fifth round")."""
     doubtful = [c for c in cases if c.provenance == "model" and not c.foreign and c.decision is not None
                 and c.decision.verdict != "pass"]
+    if not doubtful:
+        return
     first = cfg.n_solutions
     _write_solutions(doubtful, cfg, client, seed, stage, range(first, first + cfg.confirm_solutions))
     for c in doubtful:
         c.dropped = Counter(parse_drops[id(c)])  # the validity drops are counted again over all candidates
-    if doubtful:
-        _run_cases(doubtful, cfg, with_solutions=True)
+    _run_cases(doubtful, cfg, with_solutions=True)
     for c in doubtful:
         assert c.decision is not None
         confirmed = {"solutions_before": first, "verdict": c.decision.verdict}

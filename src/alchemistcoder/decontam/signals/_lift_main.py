@@ -1,4 +1,5 @@
-"""A C++ or Java program that defines no function but ``main``, as one (``lift_main``)."""
+"""A C++ or Java program that defines no function but ``main``, or a JavaScript script that defines none, as one
+function (``lift_main``)."""
 
 from __future__ import annotations
 
@@ -53,8 +54,9 @@ def _declared(body: str, name: str) -> tuple[str, re.Match[str]] | None:
 
 
 def lift_main(language: str, code: str) -> tuple[str, list[str], str, str] | None:
-    """A C++ or Java program that defines no function but ``main``, or a JavaScript script (:func:`_lift_js`), as one: the values it reads (``cin``,
-    ``Scanner``), in order, become its parameters (or, reading none, the one array it declares as a literal), and the variable its last top-level print shows, its answer
+    """A C++ or Java program that defines no function but ``main``, or a JavaScript script (:func:`_lift_js`), as
+    one: the values it reads (``cin``, ``Scanner``), in order, become its parameters (or, reading none, the one
+    array it declares as a literal), and the variable its last top-level print shows, its answer
     ("accepts an integer from the user and counts its digits" is MBPP/365 with another interface). Prompts and
     other prints are dropped. None when the program reads nothing, or its last print shows no declared variable."""
     if language == "javascript":
