@@ -50,6 +50,8 @@ _ARGV = re.compile(r"\bsys\.argv\b|\bos\.Args\b|\bprocess\.argv\b|\benv::args\b|
 _INDEX_ERRORS = ("IndexError", "ArrayIndexOutOfBoundsException", "panic", "TypeError", "ValueError")
 # A comment that says the line raises: "# Raises ValueError", "// throws", "# Expected output: ValueError: ...".
 _ANNOUNCED = re.compile(r"\b(?:raises?|raising|raised|throws?|throwing|exception|error)\b", re.I)
+# Evol-Instruct's "a piece of erroneous code" marks the faulty line itself: "# Incorrect index", "// bug".
+_FAULT_MARKED = re.compile(r"\b(?:incorrect(?:ly)?|wrong|erroneous|bug(?:gy)?|mistake)\b", re.I)
 _JS_FRAME = re.compile(r"\(?/tmp/box/main\.js:(\d+):\d+\)?$", re.M)
 _JS_UNDEFINED = re.compile(r"ReferenceError: ([\w$]+) is not defined")
 _JS_TEST_GLOBALS = frozenset({"describe", "it", "test", "expect", "jest", "beforeEach", "afterEach", "assert"})
@@ -57,7 +59,26 @@ _JS_TEST_GLOBALS = frozenset({"describe", "it", "test", "expect", "jest", "befor
 # "str.find('g')"); the TypeErrors that follow are the placeholder's, not the code's.
 _TYPE_AS_VALUE = re.compile(r"(?<![\w.'\"])(list|dict|str|set|tuple)\b(?!\s*[(\w])")
 _TYPE_SYMPTOMS = ("'type' object", "unbound method", "descriptor '", "type object '", "takes at least", "must be str, not",
-                  "needs an argument")
+                  "needs an argument", "of type 'type'")
+# What a JavaScript SyntaxError shows when the code is another language: PHP's variables and arrays, pseudocode
+# or Python's block openers ("function reverse(s):"), Julia's or Lua's "end" with no brace anywhere.
+_NOT_JAVASCRIPT = (
+    ("PHP", re.compile(r"\$\w+\s*->|\bfunction\s+\w+\s*\(\s*&?\$\w+|\$\w+\s*=\s*array\s*\(|\bprint_r\s*\(|"
+                      r"\bforeach\s*\(\s*\$|\becho\s+[\"'$]|\b(?:private|public|protected)\s+\$\w+")),
+    ("pseudocode or Python", re.compile(r"^\s*(?:function|def|for|while|if|else|procedure)\b[^{}\n]*:\s*$", re.M)),
+)
+_END_LINE = re.compile(r"^\s*end\s*$", re.M)
+_REDECLARED = re.compile(r"Identifier '([\w$]+)' has already been declared")
+# Reading stdin that the run does not give: a compiled program reads nothing and goes on (or panics) with it.
+_READS_STDIN = {
+    "c": re.compile(r"\bscanf\s*\(|\bgetchar\s*\(|\bgets\s*\(|\bstdin\b"),
+    "cpp": re.compile(r"\bcin\s*>>|\bgetline\s*\(\s*(?:std::)?cin\b|\bscanf\s*\(|\bgetchar\s*\(|\bstdin\b"),
+    "rust": re.compile(r"\bstdin\s*\(|\bread_line\b"),
+    "go": re.compile(r"\bos\.Stdin\b|\bfmt\.Scan"),
+}
+# Opening a file to read it: when such a program exits with an error status the file was not there.
+_READS_FILE = re.compile(r"\bifstream\b|\bfopen\s*\([^;]*\"r|\bFile::open\b|\bos\.Open\s*\(")
+_EXPECTED_BLOCK = re.compile(r"expected an indented block after .* on line (\d+)")
 _SIGNALS = {-11: "SIGSEGV", -6: "SIGABRT", -8: "SIGFPE", -7: "SIGBUS", -4: "SIGILL", -9: "SIGKILL"}
 
 
@@ -151,14 +172,18 @@ def _outer_line(language: str, stderr: str) -> int | None:
     return None
 
 
-def _announced(source: str, language: str, line: int | None, kind: str) -> bool:
+def _announced(source: str, language: str, line: int | None, kind: str, inner: int | None = None) -> bool:
     """Whether the response says the line that failed raises: a top-level ``raise``/``throw``, or a comment on
-    that line (or the comment lines just above it) naming the error or saying it raises. Such a program ends
-    the way its author showed it would (an example of the error a function reports), not with a fault."""
+    that line (or the comment lines just above it, or the one just below) naming the error or saying it raises,
+    or a comment on the failing line itself that marks it faulty (an erroneous snippet the task asked for). Such
+    a program ends the way its author showed it would, not with a fault."""
     lines = source.splitlines()
+    mark = "#" if language == "python" else "//"
+    if inner is not None and 0 < inner <= len(lines) and mark in lines[inner - 1] \
+            and _FAULT_MARKED.search(lines[inner - 1].split(mark, 1)[1]):
+        return True
     if line is None or not 0 < line <= len(lines):
         return False
-    mark = "#" if language == "python" else "//"
     text = lines[line - 1]
     if text.strip().startswith("raise " if language == "python" else "throw "):
         return True
@@ -167,7 +192,46 @@ def _announced(source: str, language: str, line: int | None, kind: str) -> bool:
     while above >= 0 and lines[above].strip().startswith(mark) and len(comments) < 3:
         comments.append(lines[above])
         above -= 1
+    if line < len(lines) and lines[line].strip().startswith(mark):  # "person.name = ''" then "// Throws an error"
+        comments.append(lines[line])
     return any(_ANNOUNCED.search(c) or (kind and kind in c) for c in comments)
+
+
+def _misread(program: Program, stderr: str, kind: str, error: dict[str, Any]) -> str | None:
+    """Why the program that crashed is not what its author meant to run, or None: alternative JavaScript
+    snippets joined into one program (a name the blocks each declare), another language taken for JavaScript, a
+    Python block whose body is only a comment (``# do something``) or a bare signature."""
+    source = program.source
+    if program.language == "javascript" and kind == "SyntaxError":
+        if (m := _REDECLARED.search(stderr)) and len(program.starts) > 1:
+            name = re.escape(m.group(1))
+            declared = [k + 1 for k, text in enumerate(source.splitlines())
+                        if re.search(rf"\b(?:let|const|var|class|function)\s+{name}\b", text)]
+            blocks = {sum(1 for start in program.starts if start <= line) for line in declared}
+            if len(blocks) > 1:
+                return f"alternative snippets: each block declares {m.group(1)}"
+        for language, pattern in _NOT_JAVASCRIPT:
+            if pattern.search(source):
+                return f"{language}, not JavaScript"
+        if "{" not in source and _END_LINE.search(source):
+            return "a language with 'end' blocks, not JavaScript"
+    if program.language == "python" and kind == "IndentationError" \
+            and (m := _EXPECTED_BLOCK.search(error.get("message", ""))):
+        lines = source.splitlines()
+        opener = int(m.group(1))
+        if not 0 < opener <= len(lines):
+            return None
+        depth = len(lines[opener - 1]) - len(lines[opener - 1].lstrip())
+        rest = [text for text in lines[opener:] if text.strip()]
+        body = [text for text in rest if not text.strip().startswith("#")]
+        # a comment indented where the body goes ("    # do something"), then code back at the opener's depth
+        # or nothing; a comment at the opener's own depth is indentation the response lost, a real fault
+        commented = rest and rest[0].strip().startswith("#") and len(rest[0]) - len(rest[0].lstrip()) > depth
+        if commented and (not body or len(body[0]) - len(body[0].lstrip()) <= depth):
+            return "a skeleton: the block's body is a comment"
+        if not rest and re.match(r"\s*(?:async\s+)?(?:def|class)\s", lines[opener - 1]):
+            return "a signature without a body"
+    return None
 
 
 def _placeholder(program: Program, stderr: str, kind: str, line: int | None) -> str | None:
@@ -246,13 +310,21 @@ def classify_failure(program: Program, stderr: str, returncode: int | None, pack
         # as JavaScript; it runs after a transpiler, not as written (11 of 21 JavaScript syntax errors in a draw)
         error["placeholder"] = "JSX or HTML markup"
         return "not_runnable", error
+    if (reason := _misread(program, stderr, kind, error)) is not None:
+        error["misread"] = reason
+        return "not_runnable", error
     if kind in ("SyntaxError", "IndentationError"):
         return "crashes", error
+    if (reads := _READS_STDIN.get(language)) is not None and reads.search(program.source):
+        # no stdin: whatever the program did next ran on values it never read
+        return "needs_input", error
+    if language in ("c", "cpp", "rust", "go") and kind == "ExitStatus" and _READS_FILE.search(program.source):
+        return "needs_files", error
     outer = _outer_line(language, stderr)
     if (name := _placeholder(program, stderr, kind, outer)) is not None:
         error["placeholder"] = name
         return "not_runnable", error
-    if _announced(program.source, language, outer, kind):
+    if _announced(program.source, language, outer, kind, error.get("line")):
         error["announced_line"] = outer
         return "announced_error", error
     return "crashes", error
