@@ -72,6 +72,25 @@ def test_a_label_before_bare_code_is_not_code():
         "try:\n    x = 1\nfinally:\n    print(x)"]
 
 
+def test_a_numbered_step_that_opens_with_a_sentence_is_prose():
+    """"5. Create a file called 'app.js'" before indented code, or "1. In the 'else' block, ... 'return n;'." alone,
+    held enough quotes and dots to read as code, and Node failed on it (2 of the 60 crashes of a second 2,500-sample
+    draw; 6 shared responses read differently, each a numbered sentence left out). A numbered line of code-like
+    output, or one that ends a statement, is not such a step."""
+    steps = ("1. Install Node.js and npm\n5. Create a file called 'app.js'\n6. Add the following code in 'app.js':\n\n"
+             "  const port = 3000;\n  console.log(port);\n\n7. Run 'node app.js' to start the server")
+    assert [(b.language, b.code) for b in extract_code_blocks(steps)] == [
+        ("javascript", "  const port = 3000;\n  console.log(port);")]
+    review = ("There are two syntax errors in the given code:\n1. In the 'else' block, there is an extra parenthesis "
+              "after 'return b'. Correct it to 'return b;'.")
+    assert extract_code_blocks(review) == []
+    from alchemistcoder.code.extract import _line_kind
+
+    assert _line_kind("1. Apple is a good fruit") == "prose"
+    assert _line_kind("1. Apple is a good fruit;") == "code"  # a statement's end keeps it out of the rule
+    assert _line_kind("2. x = foo(a, b)") == "code"  # no sentence after the number
+
+
 def test_bare_one_liner_is_python_and_prose_is_not_code():
     assert extract_code_blocks("sum(d * 10 ** i for i, d in enumerate(x[::-1]))")[0].language == "python"
     assert extract_code_blocks("The distinct values from the given list in reverse order are:\n[5, 7, 9, 3]") == []

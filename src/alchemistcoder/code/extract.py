@@ -67,6 +67,9 @@ _COMMENT_START = ("//", "/*", "* ", "*/", "#", "--", "<!--")
 # of the common languages is capitalised words and a colon (Python's own colon lines start with a keyword).
 _LABEL = re.compile(r"^[A-Z][A-Za-z]*(?: [A-Za-z]+){0,3}:$")
 _BULLET = re.compile(r"^([-*+•]|\d+[.)])\s")
+# A numbered step that opens with a sentence ("5. Create a file called 'app.js'", "1. In the 'else' block, ...")
+# is prose however many quotes and dots it holds: no statement of the common languages starts that way.
+_NUMBERED_SENTENCE = re.compile(r"^\d+[.)]\s+[A-Z][a-z]+\s+[a-z]+\b")
 _NOT_PROSE = re.compile(r"[=;{}\[\]]|\w\(|^\S+\(")
 # Marks that a long, wordy line is still code (a sentence may mention ``f()`` or ``a[i]``, not these).
 _STRONG_CODE = re.compile(r"[;{}]|\s=\s|^\S+\(")
@@ -108,6 +111,8 @@ def _line_kind(line: str) -> str:
         return "cont"
     indented = line[:1] in (" ", "\t")
     if (not indented or _BULLET.match(s)) and _prose_like(s):
+        return "prose"
+    if _NUMBERED_SENTENCE.match(s) and len(s.split()) >= 4 and not s.endswith((";", "{", "}")):
         return "prose"
     if _LABEL.match(s):
         return "neutral"
