@@ -227,8 +227,10 @@ def script_notes_as_comments(source: str) -> tuple[str, int]:
     lines, notes, ticks = source.splitlines(), 0, 0
     for k, text in enumerate(lines):
         m = _HASH_NOTE.match(text)
-        # a line inside a template literal (an odd count of backticks before it) is a string's text, left alone
-        if m and ticks % 2 == 0 and _outside_quotes(m.group(1)) and not (k == 0 and text.startswith("#!")):
+        # a line inside a template literal (an odd count of backticks before it) is a string's text, and a ``#``
+        # after an odd count of slashes may be inside a regular expression (``/# /g``): both left alone
+        if m and ticks % 2 == 0 and _outside_quotes(m.group(1)) and m.group(1).count("/") % 2 == 0 \
+                and not (k == 0 and text.startswith("#!")):
             lines[k], notes = f"{m.group(1)}//{m.group(2)}", notes + 1
         ticks += text.count("`")
     return ("\n".join(lines), notes) if notes else (source, 0)
