@@ -1,4 +1,4 @@
-"""Where decontamination's C++/Java/JavaScript/Go/Rust/C execution spends its time (issue 24, item 6).
+"""Where decontamination's C++/Java/JavaScript/Go/Rust/C/C#/Ruby execution spends its time (issue 24, item 6).
 
     .venv/bin/python bench/foreign_cost.py --capture PAIRS.pkl [--samples PICKLE] [--config configs/shared.yaml]
     .venv/bin/python bench/foreign_cost.py PAIRS.pkl [--languages cpp java ...] [--out VERDICTS.pkl] [--compare OTHER.pkl]
@@ -22,6 +22,7 @@ exactly, list for list. Run it with another tree's ``src`` first on ``PYTHONPATH
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import pickle
 import re
 import resource
@@ -35,8 +36,10 @@ from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 # the line that opens a sample's part of a harness program (programs.py): a program of one sample has one
-_PART = re.compile(r"^(?:namespace decontam_s\d+ \{|  static class S\d+ \{|mod decontam_s\d+ \{|\{ const ctx = )", re.M)
-_EXT = {"main.cpp": "cpp", "main.c": "c", "main.go": "go", "main.rs": "rust", "main.js": "javascript"}
+_PART = re.compile(r"^(?:namespace decontam_s\d+ \{|  static class S\d+ \{|mod decontam_s\d+ \{|\{ const ctx = |"
+                   r"namespace DecontamS\d+ \{)", re.M)
+_EXT = {"main.cpp": "cpp", "main.c": "c", "main.go": "go", "main.rs": "rust", "main.js": "javascript",
+        "main.cs": "csharp", "main.rb": "ruby"}
 
 
 def capture(args: argparse.Namespace) -> None:
@@ -52,7 +55,7 @@ def capture(args: argparse.Namespace) -> None:
 
     def recorded(pairs: list[Any], timeout_s: float, workers: int | None = None, **kw: Any) -> list[Any]:
         out = real(pairs, timeout_s, workers=workers, **kw)
-        calls.append({"pairs": pairs, "timeout_s": timeout_s, "workers": workers, "out": out})
+        calls.append({"pairs": pairs, "timeout_s": timeout_s, "workers": workers, "kw": kw, "out": out})
         return out
 
     step.verify_foreign = recorded
@@ -96,7 +99,7 @@ class _Sandboxes:
                     "compile_s": sum(o.duration_s for o in compiled),
                     "run_s": sum(o.duration_s for o in outcomes if o.name != "compile"),
                     "compile_error": any(o.exit_code != 0 for o in compiled),
-                    "solo": len(_PART.findall(source)) == 1 or language in ("go", "c"),
+                    "solo": len(_PART.findall(source)) == 1 or language in ("go", "c", "ruby"),
                 })
             return outcomes, error
 
@@ -108,11 +111,32 @@ def _children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
+def _originals(config: str) -> dict[str, list[Any]]:
+    """The benchmark's own tests' arguments by problem, as ``step.py`` gives ``verify_foreign`` (for a capture
+    written before ``--capture`` kept the keyword arguments)."""
+    from alchemistcoder.config import load_config
+    from alchemistcoder.decontam.problems import load_problems
+
+    return {p.key: p.inputs[: p.base] for p in load_problems(load_config(config).curate.decontam)}
+
+
+def _fields(verdicts: dict[str, Any] | None) -> dict[str, tuple[Any, ...]] | None:
+    """A sample's verdicts as plain tuples, a field a pickled verdict predates read as its default (a capture
+    outlives a field added to ``ExecVerdict``)."""
+    if verdicts is None:
+        return None
+    return {key: tuple(getattr(v, f.name, f.default) for f in dataclasses.fields(v)) for key, v in verdicts.items()}
+
+
 def measure(args: argparse.Namespace) -> None:
     """Time ``verify_foreign`` on a capture's inputs, language by language; compare the verdicts."""
     from alchemistcoder.decontam.signals.foreign import verify_foreign
 
     calls = pickle.loads(Path(args.pairs).read_bytes())
+    if any("kw" not in c for c in calls):
+        originals = _originals(args.config)
+        for c in calls:
+            c.setdefault("kw", {"originals": originals})
     reference = pickle.loads(Path(args.compare).read_bytes()) if args.compare else [c["out"] for c in calls]
     boxes = _Sandboxes()
     boxes.install()
@@ -128,7 +152,7 @@ def measure(args: argparse.Namespace) -> None:
             mine = [k for k, (code, _p) in enumerate(c["pairs"]) if code.language == language]
             samples += len(mine)
             if mine:
-                out = verify_foreign([c["pairs"][k] for k in mine], c["timeout_s"], workers=c["workers"])
+                out = verify_foreign([c["pairs"][k] for k in mine], c["timeout_s"], workers=c["workers"], **c["kw"])
                 for k, verdicts in zip(mine, out, strict=True):
                     results[n][k] = verdicts
         wall, cpu = time.perf_counter() - wall, _children_cpu() - cpu
@@ -146,7 +170,8 @@ def measure(args: argparse.Namespace) -> None:
         for k, (code, _p) in enumerate(c["pairs"]):
             if code.language not in languages:
                 results[n][k] = reference[n][k]
-    differ = [(n, k) for n, c in enumerate(calls) for k in range(len(c["pairs"])) if results[n][k] != reference[n][k]]
+    differ = [(n, k) for n, c in enumerate(calls) for k in range(len(c["pairs"]))
+              if _fields(results[n][k]) != _fields(reference[n][k])]
     for n, k in differ[: args.show]:
         code = calls[n]["pairs"][k][0]
         print(f"differs: call {n} sample {k} ({code.language}): {reference[n][k]} -> {results[n][k]}")

@@ -164,3 +164,18 @@ def test_a_cpp_array_and_its_length_are_given_the_tests_list(sandbox_languages):
     out = verify_foreign(pairs, 5.0)
     assert all(v[f"T/{p[0].functions[0].name}"].leak for v, p in zip(out, pairs, strict=True))
     assert sandbox_languages == ["cpp"]
+
+
+def test_cpp_calls_run_from_functions_and_a_call_that_does_not_compile_is_its_samples(sandbox_languages):
+    """C++ calls are made from functions of 32 calls each, not one ``main`` (g++'s time grows faster than a
+    function's length): a sample's 40 calls all answer; a call line that does not compile (a literal that narrows
+    into ``short``) is its sample's, so the batch's other sample still answers (three compiles: the batch, the named
+    sample alone, the other)."""
+    programs = sandbox_languages
+    twice = foreign_code("```cpp\nint twice(int x) { return 2 * x; }\n```")
+    first = foreign_code("```cpp\n#include <vector>\nint first(std::vector<short> v) { return v[0]; }\n```")
+    out = verify_foreign([(twice, [("T/twice", ["twice"], [([i], 2 * i) for i in range(40)])]),
+                          (first, [("T/first", ["first"], [([[40000]], 40000)])])], 5.0)
+    assert (out[0]["T/twice"].passed, out[0]["T/twice"].total) == (40, 40)
+    assert out[1]["T/first"].passed == 0
+    assert programs.count("cpp") == 3

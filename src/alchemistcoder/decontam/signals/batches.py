@@ -29,7 +29,7 @@ from typing import Any
 _FILE = {"cpp": "main.cpp", "c": "main.c", "go": "main.go", "rust": "main.rs"}
 # The line that opens sample k's own part of a program (programs.py writes them so), and the line after the last.
 _OPENS = {"cpp": re.compile(r"^namespace decontam_s(\d+) \{$"), "rust": re.compile(r"^mod decontam_s(\d+) \{$")}
-_CLOSES = {"cpp": "int main() {", "rust": "fn main() {"}
+_CLOSES = {"cpp": "// decontam: the calls", "rust": "fn main() {"}  # cpp: programs.CPP_CALLS
 # A call of sample k in ``main`` (Rust makes its calls inside the sample's module).
 _CALLS = {"cpp": re.compile(r"\{ using namespace decontam_s(\d+); try \{")}
 # A Java sample is a file of its own (programs.py): an error in it is the sample's own, as when it is compiled

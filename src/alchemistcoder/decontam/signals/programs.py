@@ -56,11 +56,9 @@ def _go_kind(t: str) -> tuple[str, ...] | None:
 
 def _rust_kind(t: str) -> tuple[str, ...] | None:
     t = re.sub(r"^&\s*(?:'\w+\s+)?(?:mut\s+)?", "", t.strip()).strip()
-    option = re.match(r"^Option\s*<\s*(.+)\s*>$", t)  # an answer only (foreign.py): None is null
-    if option:
+    if option := re.match(r"^Option\s*<\s*(.+)\s*>$", t):  # an answer only (foreign.py): None is null
         return _rust_kind(option.group(1))
-    m = re.match(r"^(?:Vec\s*<\s*(.+)\s*>|\[\s*([^;\]]+)\s*\])$", t)
-    if m:
+    if m := re.match(r"^(?:Vec\s*<\s*(.+)\s*>|\[\s*([^;\]]+)\s*\])$", t):
         return _listed(_rust_kind(m.group(1) or m.group(2)))
     return (_RUST_SCALARS[t],) if t in _RUST_SCALARS else None
 
@@ -69,8 +67,7 @@ def _c_kind(t: str) -> tuple[str, ...] | None:
     t = re.sub(r"\s+", " ", re.sub(r"\bconst\b|\bsigned\b(?<!unsigned)", " ", t)).strip()
     if re.fullmatch(r"char\s*(?:\*|\[\s*\])", t):
         return ("str",)
-    m = re.fullmatch(r"(.+?)\s*(?:\*|\[\s*\])", t)
-    if m:
+    if m := re.fullmatch(r"(.+?)\s*(?:\*|\[\s*\])", t):
         inner = _c_kind(m.group(1))
         return ("list", *inner) if inner and inner[0] not in ("list", "str") else None
     return (_C_SCALARS[t],) if t in _C_SCALARS else None
@@ -86,8 +83,7 @@ def type_kind(declared: str, language: str = "cpp") -> tuple[str, ...] | None:
     t = re.sub(r"\s+", " ", re.sub(r"\bconst\b|&", " ", declared).strip())
     if t.endswith("[]"):
         return _listed(type_kind(t[:-2].strip()))
-    m = _LIST.match(t)
-    if m:
+    if m := _LIST.match(t):
         return _listed(type_kind(m.group(1)))
     return (_SCALARS[t],) if t in _SCALARS else None
 
@@ -112,16 +108,12 @@ def value_fits(value: Any, kind: tuple[str, ...]) -> bool:
 def _c_string(text: str) -> str:
     """A string literal C++ and Java both read back as ``text``: escapes for quotes, backslashes and control
     characters (octal, since Java turns a \\u escape into the character before it parses)."""
-    return "".join("\\" + ch if ch in "\"\\'" else "\\n" if ch == "\n" else f"\\{ord(ch):03o}" if _control(ch) else ch
+    return "".join("\\" + ch if ch in "\"\\'" else "\\n" if ch == "\n" else f"\\{ord(ch):03o}" if ch < " " or ch == "\x7f" else ch
                    for ch in text)
 
 
 def _rust_string(text: str) -> str:
-    return "".join("\\" + ch if ch in "\"\\'" else f"\\u{{{ord(ch):x}}}" if _control(ch) else ch for ch in text)
-
-
-def _control(ch: str) -> bool:
-    return ord(ch) < 0x20 or ord(ch) == 0x7F
+    return "".join("\\" + ch if ch in "\"\\'" else f"\\u{{{ord(ch):x}}}" if ch < " " or ch == "\x7f" else ch for ch in text)
 
 
 def _new_literal(language: str, value: Any, kind: tuple[str, ...], declared: str) -> str:
@@ -214,7 +206,13 @@ template <class T> typename std::enable_if<std::is_floating_point<T>::value>::ty
   else std::cout << std::setprecision(17) << (double)v; }
 template <class T> void emit_(const std::vector<T>& v) { std::cout << '['; for (size_t i = 0; i < v.size(); ++i) {
   if (i) std::cout << ','; emit_(v[i]); } std::cout << ']'; }
+template <class T> static void decontam_put_(const char* tag, const T& r) { std::cout << tag; emit_(r); std::cout << '}' << std::endl; }
 """
+# The line after the samples' parts in a C++ program (batches.py: the lines below it are the calls' and the harness's).
+CPP_CALLS = "// decontam: the calls"
+# Calls a C++ function of the harness makes: g++'s time grows faster than a function's length (one ``main`` of a
+# batch's thousands of calls took twice the CPU seconds of the same calls in functions of 32).
+_CPP_CALLS_A_FUNCTION = 32
 
 _JAVA_EMIT = r"""
   static void emit(StringBuilder b, Object o) {
@@ -274,22 +272,24 @@ def _cpp_program(codes: dict[int, Any], calls: list[Call], nonce: str, seconds: 
               for k, c in codes.items()]
     body: dict[int, list[str]] = {k: [] for k in codes}
     for n, k, fn, args in calls:
-        decls = []
-        names = []
+        decls, names = [], []
         for i, (t, v) in enumerate(zip(fn.params, args, strict=True)):
             bare = re.sub(r"&|\bconst\b", " ", t).strip()  # a named copy: a non-const reference binds to it
             array = bare.endswith("[]")  # ``int arr[]`` gets a vector's data: ``int [] a0 = {...}`` is no C++
             decls.append(f"{f'std::vector<{bare[:-2]}>' if array else bare} a{i} = {_literal('cpp', v, type_kind(t) or (), t)};")
             names.append(f"a{i}.data(), (int) a{i}.size()" if i in fn.sized else f"a{i}.data()" if array else f"a{i}")
         call = f"decontam_s{k}::{fn.name}({', '.join(names)})"
-        tag = _c_string(_tag(nonce, n))
         body[k].append(f"    {{ using namespace decontam_s{k}; try {{ {' '.join(decls)} auto r = {call}; "
-                       f"std::cout << \"{tag}\"; emit_(r); std::cout << '}}' << std::endl; }} catch (...) {{}} }}")
+                       f"::decontam_put_(\"{_c_string(_tag(nonce, n))}\", r); }} catch (...) {{}} }}")
+    runs = {k: [f"decontam_run{k}_{i}" for i in range(0, len(lines), _CPP_CALLS_A_FUNCTION)] for k, lines in body.items()}
+    functions = [f"static void {name}() {{\n" + "\n".join(lines[i * _CPP_CALLS_A_FUNCTION : (i + 1) * _CPP_CALLS_A_FUNCTION])
+                 + "\n}" for k, lines in body.items() for i, name in enumerate(runs[k])]
     # each sample in a child of its own, ended by an alarm: an exponential recursion or a crash stops only it
-    main = [f"  if (pid_t p = fork(); p == 0) {{\n    alarm({seconds});\n" + "\n".join(lines) +
-            "\n    std::cout.flush(); _exit(0);\n  } else if (p > 0) { waitpid(p, nullptr, 0); }" for lines in body.values()]
+    main = [f"  if (pid_t p = fork(); p == 0) {{\n    alarm({seconds});\n" + "".join(f"    {name}();\n" for name in names) +
+            "    std::cout.flush(); _exit(0);\n  } else if (p > 0) { waitpid(p, nullptr, 0); }" for names in runs.values()]
     return ("#include <bits/stdc++.h>\n#include <unistd.h>\n#include <sys/wait.h>\n" + "\n".join(includes) + "\n" +
-            _CPP_EMIT + "\n".join(spaces) + "\nint main() {\n" + "\n".join(main) + "\n  return 0;\n}\n")
+            _CPP_EMIT + "\n".join(spaces) + f"\n{CPP_CALLS}\n" + "\n".join(functions) + "\nint main() {\n"
+            + "\n".join(main) + "\n  return 0;\n}\n")
 
 
 def _java_nested(source: str) -> str:
