@@ -96,7 +96,9 @@ ENVIRONMENT = {
     "reads_stdin": _CPP_HEAD + "int main() {\n    double a; char op;\n    cin >> a >> op;\n"
                                "    if (op != '+') {\n        cout << \"Error: Invalid operator\" << endl;\n"
                                "        return 1;\n    }\n    cout << a << endl;\n    return 0;\n}",
-    # near real fault: a program that reads nothing and fails on its own
+    # near real faults: a program that reads nothing and fails on its own, one that writes a file and fails
+    "writes_file": "#include <cstdio>\nint main() {\n    FILE *f = fopen(\"report.txt\", \"w\");\n"
+                   "    if (f) fclose(f);\n    return 1;\n}",
     "exits_1": _CPP_HEAD + "int main() {\n    int v[3] = {1, 2, 3};\n    if (v[0] != 2) {\n"
                            "        cerr << \"wrong\" << endl;\n        return 1;\n    }\n    return 0;\n}",
 }
@@ -104,11 +106,12 @@ ENVIRONMENT = {
 
 def test_a_compiled_program_without_its_file_or_stdin_needs_them() -> None:
     """A C++ program that opens a file to read it and exits with an error status needs files; one that reads
-    stdin and fails needs input; one that reads neither and exits 1 crashes."""
+    stdin and fails needs input; one that reads neither (or only writes a file) and exits 1 crashes."""
     got = _run({k: _fenced(v, "cpp") for k, v in ENVIRONMENT.items()}, timeout_s=20.0)
     assert got["reads_file"].klass == "needs_files"
     assert got["reads_stdin"].klass == "needs_input"
     assert got["exits_1"].klass == "crashes" and got["exits_1"].error["type"] == "ExitStatus"
+    assert got["writes_file"].klass == "crashes" and got["writes_file"].error["type"] == "ExitStatus"
 
 
 MARKED = {

@@ -77,7 +77,7 @@ _READS_STDIN = {
     "go": re.compile(r"\bos\.Stdin\b|\bfmt\.Scan"),
 }
 # Opening a file to read it: when such a program exits with an error status the file was not there.
-_READS_FILE = re.compile(r"\bifstream\b|\bfopen\s*\([^;]*\"r|\bFile::open\b|\bos\.Open\s*\(")
+_READS_FILE = re.compile(r"\bifstream\b|\bfopen\s*\([^;]*,\s*\"r|\bFile::open\b|\bos\.Open\s*\(")
 _EXPECTED_BLOCK = re.compile(r"expected an indented block after .* on line (\d+)")
 _SIGNALS = {-11: "SIGSEGV", -6: "SIGABRT", -8: "SIGFPE", -7: "SIGBUS", -4: "SIGILL", -9: "SIGKILL"}
 
