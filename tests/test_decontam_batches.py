@@ -179,3 +179,17 @@ def test_cpp_calls_run_from_functions_and_a_call_that_does_not_compile_is_its_sa
     assert (out[0]["T/twice"].passed, out[0]["T/twice"].total) == (40, 40)
     assert out[1]["T/first"].passed == 0
     assert programs.count("cpp") == 3
+
+
+def test_java_calls_are_cases_of_switches_and_long_literals_still_compile(sandbox_languages):
+    """A Java sample's calls are cases of switches, four a method, made through one lambda (a lambda a call cost
+    javac and the JVM more): 10 calls, each with a 400-element array (about 3 KB of bytecode a case), all answer
+    from one program; a call that throws still skips its function's later calls, and the next function answers."""
+    code = foreign_code("```java\npublic class A {\n  public static int total(int[] xs) { int s = 0; for (int x : xs) s += x;"
+                        " return s; }\n  public static int pick(int[] xs) { return xs[5]; }\n}\n```")
+    cases = [([list(range(i, i + 400))], sum(range(i, i + 400))) for i in range(10)]
+    picks = [([[1, 2, 3]], 0), ([list(range(10))], 5)]  # the first throws: the second is skipped
+    out = verify_foreign([(code, [("T/total", ["total"], cases), ("T/pick", ["pick"], picks)])], 5.0)
+    assert (out[0]["T/total"].passed, out[0]["T/total"].total) == (10, 10)
+    assert (out[0]["T/pick"].passed, out[0]["T/pick"].total) == (0, 2)
+    assert sandbox_languages.count("java") == 1

@@ -96,8 +96,7 @@ def value_fits(value: Any, kind: tuple[str, ...]) -> bool:
         return isinstance(value, bool)
     if head in ("int", "i32", "uint"):
         bound = 2**31 if head == "i32" else 2**63
-        return isinstance(value, int) and not isinstance(value, bool) and -bound <= value < bound \
-            and (head != "uint" or value >= 0)
+        return isinstance(value, int) and not isinstance(value, bool) and -bound <= value < bound and (head != "uint" or value >= 0)
     if head == "float":
         return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
     if head == "char":
@@ -133,8 +132,7 @@ def _new_literal(language: str, value: Any, kind: tuple[str, ...], declared: str
         prefix = ("&mut " if borrowed.group(1) else "&") if borrowed else ""
         bare = t[borrowed.end():].strip() if borrowed else t
         if head == "list":
-            m = re.match(r"^(?:Vec\s*<\s*(.+)\s*>|\[\s*([^;\]]+)\s*\])$", bare)
-            inner = (m.group(1) or m.group(2)) if m else ""
+            inner = (m.group(1) or m.group(2)) if (m := re.match(r"^(?:Vec\s*<\s*(.+)\s*>|\[\s*([^;\]]+)\s*\])$", bare)) else ""
             items = ", ".join(_new_literal(language, v, kind[1:], inner) for v in value)
             return f"{prefix}vec![{items}]" if bare.startswith("Vec") or not prefix else f"{prefix}[{items}]"
         if head == "str":
@@ -153,11 +151,7 @@ def _new_literal(language: str, value: Any, kind: tuple[str, ...], declared: str
             return f'(char[]){{"{_c_string(value)}"}}'  # a mutable copy: a sample may write into its string
         if head == "char":
             return f"'{_c_string(value)}'"
-    if head == "bool":
-        return "true" if value else "false"
-    if head == "float":
-        return repr(float(value))
-    return str(value)
+    return ("true" if value else "false") if head == "bool" else repr(float(value)) if head == "float" else str(value)
 
 
 def _literal(language: str, value: Any, kind: tuple[str, ...], declared: str) -> str:
@@ -169,8 +163,7 @@ def _literal(language: str, value: Any, kind: tuple[str, ...], declared: str) ->
         if language == "cpp":
             return "{" + items + "}"
         if declared.rstrip().endswith("[]"):
-            element = re.sub(r"\s*\[\s*\]$", "", declared.strip())
-            return f"new {element}[]{{{items}}}"
+            return "new " + re.sub(r"\s*\[\s*\]$", "", declared.strip()) + f"[]{{{items}}}"
         return f"new ArrayList<>(Arrays.asList({items}))" if items else "new ArrayList<>()"
     if head == "bool":
         return "true" if value else "false"
@@ -188,8 +181,7 @@ def holds_none(language: str, returns: str | None) -> bool:
     """Whether a function declared to answer ``returns`` can answer Python's None (null)."""
     if language in ("javascript", "rust"):
         return language == "javascript" or (returns or "").strip().startswith("Option")
-    primitive = {"int", "long", "short", "byte", "double", "float", "boolean", "char"}
-    return language == "java" and (returns or "").strip() not in primitive
+    return language == "java" and (returns or "").strip() not in {"int", "long", "short", "byte", "double", "float", "boolean", "char"}
 
 
 # -- harnesses ----------------------------------------------------------------------------------------------
@@ -210,8 +202,7 @@ template <class T> static void decontam_put_(const char* tag, const T& r) { std:
 """
 # The line after the samples' parts in a C++ program (batches.py: the lines below it are the calls' and the harness's).
 CPP_CALLS = "// decontam: the calls"
-# Calls a C++ function of the harness makes: g++'s time grows faster than a function's length (one ``main`` of a
-# batch's thousands of calls took twice the CPU seconds of the same calls in functions of 32).
+# Calls a C++ function of the harness makes: g++'s time grows faster than a function's length (one ``main``: twice the CPU).
 _CPP_CALLS_A_FUNCTION = 32
 
 _JAVA_EMIT = r"""
@@ -237,6 +228,9 @@ _JAVA_IMPORT = re.compile(r"^[ \t]*(?:import|package)\s+[\w.*\s]+;", re.M)
 _JAVA_TYPE = re.compile(r"^([ \t]*)((?:(?:public|private|protected|final|abstract)\s+)*)(class|interface|enum|record)\b", re.M)
 
 
+# Calls a method of a Java sample's file holds, cases of a switch (a lambda each cost javac and the JVM more); a case's
+# literals take up to about 8 KB of bytecode (a 1,000-character test), a method at most 64 KiB.
+_JAVA_CASES = 4
 # Each Java call on a worker thread, limited by that thread's CPU time (wall time flipped verdicts with the load:
 # a loaded JVM's first calls ran past 1 s) and by WALL_MS for one that waits: one that runs on is left behind.
 _JAVA_CALL = """
@@ -328,20 +322,28 @@ def _java_program(codes: dict[int, Any], calls: list[Call], nonce: str, seconds:
     # the calls go through the main class's one worker (a worker a sample would hold a thread for each)
     files = {}
     for k, c in codes.items():
-        imports = dict.fromkeys(m.group(0).strip() for m in _JAVA_IMPORT.finditer(c.source)
-                                if not m.group(0).lstrip().startswith("package"))
-        body = []
+        imports = dict.fromkeys(m.group(0).strip() for m in _JAVA_IMPORT.finditer(c.source) if not m.group(0).lstrip().startswith("package"))
+        cases, heads = [], []
         for n, j, fn, args in calls:
             if j == k:
                 owner = f"S{k}.{fn.owner or 'DecontamSample'}"
                 target = owner if fn.static else f"new {owner}()"
                 literals = ", ".join(_literal("java", v, type_kind(t) or (), t) for t, v in zip(fn.params, args, strict=True))
-                body.append(f"    DecontamHarness.call(\"{_c_string(_tag(nonce, n))}\", \"{k}.{fn.name}\", "
-                            f"() -> {target}.{fn.name}({literals}));")
+                cases.append(f"return {target}.{fn.name}({literals});")
+                heads.append((f"\"{_c_string(_tag(nonce, n))}\"", f"\"{k}.{fn.name}\""))
+        # call i is case i of the switch of method decontamCall<i / _JAVA_CASES>, made on the worker by one lambda
+        chunks = [cases[i : i + _JAVA_CASES] for i in range(0, len(cases), _JAVA_CASES)]
+        methods = "".join(f"  static java.lang.Object decontamCall{c}(int i) throws java.lang.Exception {{\n    switch (i) {{\n" + "".join(
+            f"      case {c * _JAVA_CASES + i}: {case}\n" for i, case in enumerate(chunk)) + "    }\n    return null;\n  }\n"
+            for c, chunk in enumerate(chunks))
         files[f"DecontamHarness{k}.java"] = (
             "import java.util.*;\n" + "\n".join(imports) + f"\n\nclass DecontamHarness{k} {{\n  static class S{k} {{\n"
-            + _java_nested(_JAVA_IMPORT.sub("", c.source)) + "\n  }\n  static void decontamRun() {\n" + "\n".join(body)
-            + "\n  }\n}\n")
+            + _java_nested(_JAVA_IMPORT.sub("", c.source)) + "\n  }\n" + methods + "  static java.lang.Object decontamCall(int i) throws java.lang."
+            f"Exception {{\n    switch (i / {_JAVA_CASES}) {{\n" + "".join(f"      case {c}: return decontamCall{c}(i);\n"
+            for c in range(len(chunks))) + "    }\n    return null;\n  }\n  static final java.lang.String[] decontamTags = {"
+            + ", ".join(t for t, _ in heads) + "}, decontamNames = {" + ", ".join(f for _, f in heads) + "};\n  static void decontamRun() {\n    for "
+            "(int i = 0; i < decontamTags.length; i++) { final int j = i;\n      DecontamHarness.call(decontamTags[j], "
+            "decontamNames[j], () -> decontamCall(j)); }\n  }\n}\n")
     return ("import java.util.*;\n\npublic class DecontamHarness {\n" + _JAVA_EMIT + _JAVA_CALL.replace("LIMIT_MS", str(CALL_LIMIT_MS))
             .replace("WALL_MS", str(10 * CALL_LIMIT_MS))
             + "  public static void main(String[] args) {\n" + "".join(f"    DecontamHarness{k}.decontamRun();\n" for k in codes)
@@ -484,11 +486,9 @@ def _c_program(codes: dict[int, Any], calls: list[Call], nonce: str, seconds: in
         literals = []
         for i, (t, v) in enumerate(zip(fn.params, args, strict=True)):
             literals.append(_literal("c", v, type_kind(t, "c") or (), t))
-            if i in fn.sized:
-                literals.append(str(len(v)))  # the array's length, the parameter after it
-        tag = _c_string(_tag(nonce, n))
+            literals += [str(len(v))] if i in fn.sized else []  # the array's length, the parameter after it
         # each call in a child of its own, ended by an alarm: a crash or an endless loop stops only that call
-        body.append(f"  fflush(stdout); if (fork() == 0) {{ alarm({seconds}); printf(\"%s\", \"{tag}\"); "
+        body.append(f"  fflush(stdout); if (fork() == 0) {{ alarm({seconds}); printf(\"%s\", \"{_c_string(_tag(nonce, n))}\"); "
                     f"DECONTAM_EMIT({fn.name}({', '.join(literals)})); printf(\"}}\\n\"); fflush(stdout); _exit(0); }} "
                     "else wait(NULL);")
     return ("#include <stdio.h>\n#include <stdlib.h>\n#include <string.h>\n#include <stdbool.h>\n#include <math.h>\n"
