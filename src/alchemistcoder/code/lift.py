@@ -65,10 +65,14 @@ _VALUE_METHODS = frozenset(dir(str)) | frozenset(dir(list)) | frozenset(dir(dict
 def _used_as_value(name: str, nodes: list[ast.stmt]) -> bool:
     """Whether a name that is also a standard module's (``string``) is a value: every attribute the snippet
     uses on it is a method of a string, list, dict or set (CoNaLa's ``string.replace('1', '')`` for "from string
-    `string`"), none a module's (``string.ascii_letters``)."""
+    `string`"), none a module's (``string.ascii_letters``), or it uses none and does not call it (CoNaLa's
+    ``sum(map(ord, string))``: a module is read for its attributes, not passed around)."""
     used = {n.attr for node in nodes for n in ast.walk(node)
             if isinstance(n, ast.Attribute) and isinstance(n.value, ast.Name) and n.value.id == name}
-    return bool(used) and used <= _VALUE_METHODS
+    if not used:
+        return not any(isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id == name
+                       for node in nodes for n in ast.walk(node))
+    return used <= _VALUE_METHODS
 
 
 def _reads_input(value: ast.expr) -> bool:

@@ -71,7 +71,8 @@ class BenchProblem:
 
         spec = {"id": self.key, "mode": self.mode, "entry_point": self.entry_point, "reference": self.reference,
                 "inputs": self.inputs, "atol": self.atol, "asserts": self.asserts, "setup": self.setup,
-                "check": self.check, "dataset": "mbpp" if self.key.startswith("Mbpp/") else "humaneval"}
+                "check": self.check, "dataset": "mbpp" if self.key.startswith("Mbpp/") else "humaneval",
+                "base": self.base}
         if self.key.startswith("Mbpp/") and self.entry_point in MBPP_OUTPUT_SET_EQ_TASKS:
             # EvalPlus's own oracle compares these answers as sets (MBPP/2's common elements in any order, as a
             # list or a set): a sample that passes it solves the benchmark (issue 24's second recall round)

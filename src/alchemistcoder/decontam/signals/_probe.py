@@ -23,8 +23,10 @@ A function that fails the first input is tried again with its arguments as text 
 words as a sentence: a paraphrase often takes them so), and answers match when a number comes back as its
 digits (in MBPP's assertions too, through a wrapper of the answer). One record per task is reported as soon
 as it is known (``_box.emit``): ``{"sample", "task", "passing" (functions that passed every test), "best",
-"passed", "total", "adapted" (a function that passed with its arguments as text)}``. The sandbox's wall clock
-bounds the job.
+"passed", "total", "adapted" (a function that passed with its arguments as text), "slow" (the best function
+passed every one of the benchmark's own inputs and ten in all, and the first input it did not pass ran out of
+time), "excused" (by passing function: inputs the benchmark answers None that it answered its own way)}``. The
+sandbox's wall clock bounds the job.
 """
 
 import base64
@@ -101,22 +103,41 @@ def _shipped(task, text):
     return [(task["inputs"][i], want, seconds) for i, want, seconds in marshal.loads(base64.b64decode(text))]
 
 
+def _nothing(got):
+    """An answer that says "no answer" by another convention than None: an empty text or container, 0, -1 or an
+    infinity (``''`` for the longest of no strings, ``inf`` for the second smallest of one number)."""
+    kind = type(got)
+    if kind in (str, list, tuple, dict, set):
+        return len(got) == 0
+    return kind in (int, float) and got in (0, -1, float("inf"), float("-inf"))
+
+
 def _run_inputs(fn, triples, atol, limit, adapt=None, compare=same):
-    """Inputs passed before the first wrong answer; each call may take ``limit`` or four times the reference's
-    (``adapt`` changes the arguments first; ``compare``: how answers compare, ``same_set`` for a ``set_eq`` task)."""
-    passed = 0
+    """(inputs passed before the first one not passed, whether that one ran out of time rather than answering
+    wrong or raising, how many of the passed ones were excused); each call may take ``limit`` or four times the
+    reference's (``adapt`` changes the arguments first; ``compare``: how answers compare, ``same_set`` for a
+    ``set_eq`` task). An input the benchmark answers None is excused when the function answers nothing its own
+    way (:func:`_nothing`, or an exception): a convention for the degenerate input, not another problem; at most
+    a tenth of the inputs, three at most."""
+    passed = excused = 0
+    excusable = min(3, len(triples) // 10)
     for args, want, seconds in triples:
         if adapt is not None:
             args = adapt(args)
         try:
             with _box.quiet():
                 got = _box.limited(lambda a=args: fn(*_deepcopy(a)), max(limit, 4 * seconds))
+        except _box.Timeout:
+            return passed, True, excused
         except BaseException:
-            return passed
-        if not compare(got, want, atol):
-            return passed
+            got = _box  # no answer: excused below where the benchmark's is None, else not passed
+        if got is _box or not compare(got, want, atol):
+            if want is None and excused < excusable and (got is _box or _nothing(got)):
+                excused += 1
+            else:
+                return passed, False, excused
         passed += 1
-    return passed
+    return passed, False, excused
 
 
 class _Answer:
@@ -179,7 +200,8 @@ def _try_sample(sample, tasks, expected, limit):
     namespace = _load_sample(sample["statements"], limit)
     for attempt in sample["tries"]:
         task = tasks[attempt["task"]]
-        record = {"sample": sample["id"], "task": task["id"], "passing": [], "best": None, "passed": 0, "total": 0}
+        record = {"sample": sample["id"], "task": task["id"], "passing": [], "best": None, "passed": 0, "total": 0,
+                  "slow": False, "excused": {}}
         if task["mode"] == "inputs":
             triples = expected.get(task["id"])
             if triples is None:
@@ -191,12 +213,20 @@ def _try_sample(sample, tasks, expected, limit):
             fn = namespace.get(name)
             if not callable(fn) or not record["total"]:
                 continue
+            slow = False
             if task["mode"] == "inputs":
                 compare = same_set if task.get("set_eq") else same
-                passed = _run_inputs(fn, triples, task["atol"], limit, compare=compare)
-                if passed == 0 and _run_inputs(fn, triples, task["atol"], limit, _as_text, compare) == record["total"]:
-                    passed = record["total"]
-                    record["adapted"] = name
+                passed, slow, excused = _run_inputs(fn, triples, task["atol"], limit, compare=compare)
+                if passed == 0:
+                    passed, _slow, excused = _run_inputs(fn, triples, task["atol"], limit, _as_text, compare)
+                    if passed == record["total"]:
+                        record["adapted"] = name
+                    else:
+                        passed = excused = 0
+                # a slow answer is no wrong one: every one of the benchmark's own inputs and ten in all passed
+                slow = slow and passed >= max(task.get("base", 0), 10)
+                if excused and passed == record["total"]:
+                    record["excused"][name] = excused
             elif task["mode"] == "asserts":
                 passed = _run_asserts(fn, namespace, task, limit)
                 for adapt in (None, _as_text) if passed == 0 else ():
@@ -209,7 +239,7 @@ def _try_sample(sample, tasks, expected, limit):
             if passed == record["total"]:
                 record["passing"].append(name)
             if record["best"] is None or passed > record["passed"]:
-                record["best"], record["passed"] = name, passed
+                record["best"], record["passed"], record["slow"] = name, passed, slow
         _box.emit(record)
 
 

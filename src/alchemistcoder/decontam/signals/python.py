@@ -139,16 +139,21 @@ class ExecVerdict:
     helper_only: bool = False  # only a helper of the sample passed
     adapted: bool = False  # it passed with its arguments as text (numbers as digits, words as a sentence)
     language: str = "python"  # the sample code's language (foreign.py runs C++, Java, JavaScript)
+    # Python, inputs mode: the first test not passed ran out of time, after every one of the benchmark's own
+    # inputs and ten in all passed (``_probe.py``): a slow right answer (a recursive Fibonacci), no wrong one
+    slow: bool = False
+    excused: int = 0  # tests the benchmark answers None, answered "nothing" another way ('' , -1, an exception)
 
     @property
     def leak(self) -> bool:
-        """Every test passed by a function that is not a mere helper of the sample."""
-        return self.total > 0 and self.passed == self.total and not self.helper_only
+        """Every test passed (or, slow, every one answered in time) by a function that is not a mere helper."""
+        return self.total > 0 and (self.passed == self.total or self.slow) and not self.helper_only
 
     def to_params(self) -> dict[str, Any]:
         return {"function": self.function, "tests_passed": self.passed, "tests_total": self.total,
                 **({"helper_only": True} if self.helper_only else {}), **({"adapted": True} if self.adapted else {}),
-                **({"language": self.language} if self.language != "python" else {})}
+                **({"language": self.language} if self.language != "python" else {}),
+                **({"slow": True} if self.slow else {}), **({"tests_excused": self.excused} if self.excused else {})}
 
 
 def fitting(code: SampleCode, problem: BenchProblem) -> list[str]:
@@ -203,7 +208,9 @@ def verify(pairs: list[tuple[SampleCode, list[tuple[BenchProblem, list[str]]]]],
             function = (main or passing or [rec["best"]])[0]
             out[k][rec["task"]] = ExecVerdict(rec["task"], function, rec["total"] if passing else rec["passed"],
                                               rec["total"], helper_only=bool(passing) and not main,
-                                              adapted=rec.get("adapted") == function)
+                                              adapted=rec.get("adapted") == function,
+                                              slow=not passing and bool(rec.get("slow")),
+                                              excused=(rec.get("excused") or {}).get(function, 0))
     return out
 
 
