@@ -42,6 +42,10 @@ def test_a_slow_right_answer_convicts_and_a_wrong_one_does_not(shared_data):
     assert slow.to_params()["slow"] is True
     off_by_one = _verdict(RECURSIVE_FIB.replace("return n\n", "return 1\n"), problem, "fibonacci")
     assert not off_by_one.slow and not off_by_one.leak
+    # a slow helper of another function (the sum of the first n Fibonacci numbers) is no leak, as a passing one
+    helper = _verdict(RECURSIVE_FIB + "\ndef fib_sum(n):\n    return sum(fibonacci(i) for i in range(n))\n", problem,
+                      "fibonacci")
+    assert helper.slow and helper.helper_only and not helper.leak
 
 
 def test_no_answer_given_another_way_is_excused_only_where_the_benchmark_answers_none(shared_data):

@@ -206,10 +206,11 @@ def verify(pairs: list[tuple[SampleCode, list[tuple[BenchProblem, list[str]]]]],
             k, passing = rec["sample"], rec["passing"]
             main = [n for n in passing if n not in helpers[k]]
             function = (main or passing or [rec["best"]])[0]
+            slow = not passing and bool(rec.get("slow"))
             out[k][rec["task"]] = ExecVerdict(rec["task"], function, rec["total"] if passing else rec["passed"],
-                                              rec["total"], helper_only=bool(passing) and not main,
-                                              adapted=rec.get("adapted") == function,
-                                              slow=not passing and bool(rec.get("slow")),
+                                              rec["total"], helper_only=(bool(passing) and not main)
+                                              or (slow and function in helpers[k]),
+                                              adapted=rec.get("adapted") == function, slow=slow,
                                               excused=(rec.get("excused") or {}).get(function, 0))
     return out
 
