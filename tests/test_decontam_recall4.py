@@ -84,3 +84,27 @@ def test_a_recursive_fibonacci_is_found_through_the_whole_step(shared_data, monk
     decontaminate_samples([s], cfg, index)
     p = s.rejection.params
     assert (p["task_id"], p["signal"], p["scores"]["slow"]) == ("HumanEval/55", "execution", True)
+
+
+JAVA_FIB = ("```java\npublic class Fib {\n    public static int fibonacci(int n) {\n        if (n <= 0) {\n            return 0;\n"
+            "        }\n        int a = 0, b = 1;\n        for (int i = 1; i < n; i++) {\n            int c = a + b;\n"
+            "            a = b;\n            b = c;\n        }\n        return b;\n    }\n}\n```")
+
+
+def test_a_test_whose_answer_the_declared_return_type_cannot_hold_says_nothing(shared_data):
+    """HumanEval/55 asks for ``fib(63)`` and beyond; a Java ``int`` cannot hold them (it wraps). Those tests are left
+    out as tests whose arguments the types cannot take are, so the iterative ``int`` Fibonacci passes the rest; the
+    same function off by one still fails, and a ``long`` one is tried on the big ones too."""
+    from alchemistcoder.decontam.signals.foreign import foreign_code, reference_cases, verify_foreign
+
+    (problem,) = _problems({"HumanEval/55"})
+    cases = reference_cases([problem], DecontamConfig().exec_call_limit_s)[problem.key]
+    big = [want for _args, want in cases if isinstance(want, int) and want >= 2**31]
+    assert big and len(big) * 2 < len(cases)
+    right, wrong, wide = (foreign_code(JAVA_FIB), foreign_code(JAVA_FIB.replace("return 0;", "return 1;")),
+                          foreign_code(JAVA_FIB.replace("int fibonacci", "long fibonacci").replace("int a", "long a")
+                                       .replace("int c", "long c")))
+    out = verify_foreign([(code, [(problem.key, ["fibonacci"], cases)]) for code in (right, wrong, wide)], 5.0)
+    got = [out[k][problem.key] for k in range(3)]
+    assert got[0].leak and not got[1].leak and got[2].leak
+    assert got[2].total - got[0].total == len(big)  # (both leave out fib(False) and fib(True): an int takes no bool)

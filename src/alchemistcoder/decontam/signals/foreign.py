@@ -410,6 +410,15 @@ def _callable(code: ForeignCode, fn: ForeignFunction, args: list[Any]) -> bool:
         k is not None and value_fits(v, k) for k, v in zip(kinds, args, strict=True))
 
 
+def _answer_fits(code: ForeignCode, fn: ForeignFunction, want: Any) -> bool:
+    """False for an integer answer beyond the declared integer return type (HumanEval/55's ``fib(63)`` from a Java
+    ``int``): a test no function of that type can pass says nothing of it, as one whose arguments it cannot take."""
+    if not isinstance(want, int) or isinstance(want, bool):
+        return True
+    kind = _kind(fn.returns or "", code.language)
+    return kind is None or kind[0] not in ("int", "i32", "uint") or value_fits(want, kind)
+
+
 def reference_cases(problems: list[BenchProblem], limit_s: float,
                     workers: int | None = None) -> dict[str, list[tuple[list[Any], Any]]]:
     """(arguments, answer) cases of each problem: MBPP's literal assertions as they are; for EvalPlus inputs,
@@ -463,7 +472,7 @@ def verify_foreign(pairs: list[tuple[ForeignCode, list[tuple[str, list[str], lis
         by_name = {f.name: f for f in code.functions}
         for key, names, cases in problems:
             for fn in (by_name[name] for name in names):
-                usable = [(args, want) for args, want in cases if _callable(code, fn, args)
+                usable = [(args, want) for args, want in cases if _callable(code, fn, args) and _answer_fits(code, fn, want)
                           and (want is not None or _holds_none(code.language, fn.returns))]
                 if not cases or (len(usable) * 2 < len(cases) and not _originals_in(usable, (originals or {}).get(key))):
                     continue  # its types cannot express most of the tests, nor all the benchmark's own: no evidence
