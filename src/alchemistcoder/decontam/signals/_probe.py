@@ -46,6 +46,7 @@ from _same import same, same_set  # shipped beside this file too
 # captured before any sample code runs: a sample may replace module attributes
 _dumps = json.dumps
 _deepcopy = copy.deepcopy
+_RAISED = object()  # the answer of a call that raised
 
 
 def _as_text(args):
@@ -130,9 +131,9 @@ def _run_inputs(fn, triples, atol, limit, adapt=None, compare=same):
         except _box.Timeout:
             return passed, True, excused
         except BaseException:
-            got = _box  # no answer: excused below where the benchmark's is None, else not passed
-        if got is _box or not compare(got, want, atol):
-            if want is None and excused < excusable and (got is _box or _nothing(got)):
+            got = _RAISED  # no answer: excused below where the benchmark's is None, else not passed
+        if got is _RAISED or not compare(got, want, atol):
+            if want is None and excused < excusable and (got is _RAISED or _nothing(got)):
                 excused += 1
             else:
                 return passed, False, excused
