@@ -12,6 +12,12 @@ Every drawn row was read by hand beside its nearest benchmark problems with the 
 (docs/curate.md, "Fresh test set"); multi-part rows are built by :func:`draw_fresh.multipart_rows` with this
 draw's seed (``--multipart`` prints them again from the file's single lines). ``python
 tests/data/contamination/draw_tune.py`` prints the pool sizes and the drawn candidates.
+
+``fresh_tune2.jsonl`` is a *second* tune draw (:func:`draw_second`, seed 2025, ``--second``): the first tune set was
+designed on until it saturated (recall 0.76 there, 0.54 on the test set), so a new sample of the same pool, with
+the test set's records, every record of ``fresh_tune.jsonl`` and every candidate of the seed-2024 draw left out,
+measures the detector once on rows nobody designed on before it is itself tuned on. Reviewed by the same rules;
+its multi-part rows are built with its own seed (``--second --multipart``).
 """
 
 from __future__ import annotations
@@ -41,25 +47,47 @@ def test_set_records() -> set[tuple[str, int]]:
     return used
 
 
-def draw(seed: int = SEED) -> list[dict]:
-    """The seeded tune draw: ``DRAW`` candidates per stratum from the pool without the test set's records."""
-    used = test_set_records()
+def draw(seed: int = SEED, sizes: dict[str, int] = DRAW, used: set[tuple[str, int]] | None = None) -> list[dict]:
+    """The seeded tune draw: ``sizes`` candidates per stratum from the pool without ``used`` (default: the test
+    set's records), plus the ``near_copy`` candidates outside ``used``."""
+    used = test_set_records() if used is None else used
     rng = random.Random(seed)
     strata: dict[str, list[dict]] = defaultdict(list)
     for cand in draw_fresh.pool():
         if (cand["file"], cand["index"]) not in used:
             strata[cand["stratum"]].append(cand)
     out = []
-    for name, k in DRAW.items():
+    for name, k in sizes.items():
         out += rng.sample(strata[name], min(k, len(strata[name])))
     copies = [c for c in draw_fresh.near_copies(out) if (c["file"], c["index"]) not in used]
     return out + copies
 
 
+SECOND_SEED = 2025
+# a smaller draw than the first tune set's, the high and name strata (where the positives are) kept large
+SECOND_DRAW = {"high": 80, "mid": 35, "name": 25, "rest": 10}
+
+
+def tune_records() -> set[tuple[str, int]]:
+    """(file, index) of every record the first tune set used: the rows and multi-part members of
+    ``fresh_tune.jsonl`` and every candidate of the seed-2024 draw (also those left out as undecidable)."""
+    used = set()
+    with open(HERE / "fresh_tune.jsonl", encoding="utf-8") as fh:
+        for line in map(json.loads, fh):
+            used |= {(p["file"], p["index"]) for p in line.get("parts", [line])}
+    return used | {(c["file"], c["index"]) for c in draw(SEED)}
+
+
+def draw_second(seed: int = SECOND_SEED) -> list[dict]:
+    """The second tune draw (``fresh_tune2.jsonl``): ``SECOND_DRAW`` per stratum from the pool without the test
+    set's records and without the first tune set's, so that neither earlier set shares a record with it."""
+    return draw(seed, SECOND_DRAW, test_set_records() | tune_records())
+
+
 MULTIPART = 15
 
 
-def multipart_lines(reviewed: list[dict], n: int = MULTIPART) -> list[dict]:
+def multipart_lines(reviewed: list[dict], n: int = MULTIPART, seed: int = SEED) -> list[dict]:
     """The multi-part lines of ``fresh_tune.jsonl`` from its reviewed single lines (in file order): the fresh
     set's construction (:func:`draw_fresh.multipart_rows`, a paraphrase or interface row joined with 1-3 clean
     rows) with the tune seed, and its note ("part k of n: " + the positive's note)."""
@@ -67,23 +95,29 @@ def multipart_lines(reviewed: list[dict], n: int = MULTIPART) -> list[dict]:
     positives = [x for x in reviewed if x["kind"] in ("paraphrase", "interface")]
     clean = [x for x in reviewed if x["kind"] == "clean"]
     out = []
-    for parts in draw_fresh.multipart_rows(positives, clean, n, seed=SEED):
+    for parts in draw_fresh.multipart_rows(positives, clean, n, seed=seed):
         k, pos = next((k, x) for k, x in enumerate(parts, 1) if x["label"] == 1)
         out.append({"parts": [{key: x[key] for key in ref} for x in parts], "label": 1, "kind": "multipart",
                     "task_id": pos["task_id"], "note": f"part {k} of {len(parts)}: {pos['note']}"})
     return out
 
 
+MULTIPART2 = 10
+
+
 if __name__ == "__main__":
-    if sys.argv[1:] == ["--multipart"]:
-        # the multi-part lines, re-derived from the reviewed single lines of fresh_tune.jsonl
-        with open(HERE / "fresh_tune.jsonl", encoding="utf-8") as fh:
+    second = "--second" in sys.argv[1:]
+    if "--multipart" in sys.argv[1:]:
+        # the multi-part lines, re-derived from the reviewed single lines of the tune file
+        name, n, seed = ("fresh_tune2.jsonl", MULTIPART2, SECOND_SEED) if second else ("fresh_tune.jsonl", MULTIPART, SEED)
+        with open(HERE / name, encoding="utf-8") as fh:
             single = [x for x in map(json.loads, fh) if "parts" not in x]
-        for line in multipart_lines(single):
+        for line in multipart_lines(single, n, seed):
             print(json.dumps(line))
         raise SystemExit
-    used = test_set_records()
+    used = test_set_records() | (tune_records() if second else set())
     cands = [c for c in draw_fresh.pool() if (c["file"], c["index"]) not in used]
-    print("pool without the test set:", dict(Counter(c["stratum"] for c in cands)), "records left out", len(used))
-    for c in draw():
+    print("pool without the earlier sets:" if second else "pool without the test set:",
+          dict(Counter(c["stratum"] for c in cands)), "records left out", len(used))
+    for c in draw_second() if second else draw():
         print(json.dumps(c))
