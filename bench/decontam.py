@@ -3,6 +3,7 @@
     .venv/bin/python bench/decontam.py [--seeds 0 2 3] [--per-kind 40] [--show-misses]
     .venv/bin/python bench/decontam.py --set fresh
     .venv/bin/python bench/decontam.py --set fresh-tune [--show-misses]
+    .venv/bin/python bench/decontam.py --set fresh-tune2 [--show-misses]
     .venv/bin/python bench/decontam.py --set multipart [--split tune] [--whole-only]
     .venv/bin/python bench/decontam.py --base-url http://127.0.0.1:8090/v1 --model qwen-1.5b [--run-dir D]
 
@@ -38,7 +39,9 @@ default config) and prints aggregate figures only, last (measure it cold, with a
 :func:`labelled.load_fresh_tune`: a second draw from the same pool, none of the test set's records, the same
 review), last ``decont_fresh_tune ...``; unlike the test set it accepts ``--show-misses`` (misses and false
 positives, with the reviewer's note) and ``--cfg KEY=JSON`` (a config field overridden, to try a threshold on the
-tune half only). Measure it cold too: ``ALCHEMIST_CACHE=$(mktemp -d)``.
+tune half only). Measure it cold too: ``ALCHEMIST_CACHE=$(mktemp -d)``. ``--set fresh-tune2`` is the same for the
+second tune draw (``fresh_tune2.jsonl``, :func:`labelled.load_fresh_tune2`: none of the test set's or the first
+tune set's records), last ``decont_fresh_tune2 ...``.
 
 ``--set multipart`` measures per-part retrieval on multi-part requests made of the paraphrase set's tune split
 (:func:`labelled.build_multipart`, the fresh set's format): recall, FPR, the same positives' recall as single
@@ -67,6 +70,7 @@ from labelled import (  # noqa: E402
     build_multipart,
     load_fresh,
     load_fresh_tune,
+    load_fresh_tune2,
     load_paraphrases,
 )
 
@@ -111,17 +115,19 @@ def semantic_flags(index: DecontamIndex, rows: list[dict], ctx: StageContext | N
     return semantic.decide([(r["instruction"], r["response"]) for r in rows], ctx)
 
 
-def fresh_main(args: argparse.Namespace, judge: object | None, tune: bool = False) -> None:
+def fresh_main(args: argparse.Namespace, judge: object | None, tune: str | None = None) -> None:
     """Aggregate figures on the fresh test set (issue 24), with the decision the decontaminate step makes.
 
     The fresh set is an untouched TEST set: it is never tuned on, and which of its rows are missed or flagged
     must not be printed or looked at while designing decontamination (that would turn it into a tune set like
     the paraphrase test split before it). Only counts and rates leave this function; --show-misses refuses.
-    ``tune``: the fresh tune set (``fresh_tune.jsonl``, same pool and review, none of the test set's records),
-    the same figures (prefix ``decont_fresh_tune``), and with ``--show-misses`` its misses and false positives.
+    ``tune``: a fresh tune set instead, ``"fresh_tune"`` (``fresh_tune.jsonl``, same pool and review, none of the
+    test set's records) or ``"fresh_tune2"`` (``fresh_tune2.jsonl``, none of the first tune set's records either):
+    the same figures (prefix ``decont_<tune>``), and with ``--show-misses`` its misses and false positives.
     """
-    rows = load_fresh_tune() if tune else load_fresh()
-    name = "fresh_tune" if tune else "fresh"
+    loaders = {None: load_fresh, "fresh_tune": load_fresh_tune, "fresh_tune2": load_fresh_tune2}
+    rows = loaders[tune]()
+    name = tune or "fresh"
     cfg = DecontamConfig(**{k: json.loads(v) for k, v in (x.split("=", 1) for x in args.cfg)})
     t0 = time.perf_counter()
     index = DecontamIndex(load_entries(cfg), cfg)
@@ -207,9 +213,9 @@ def multipart_main(args: argparse.Namespace) -> None:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--set", choices=("labelled", "fresh", "fresh-tune", "multipart"), default="labelled",
+    ap.add_argument("--set", choices=("labelled", "fresh", "fresh-tune", "fresh-tune2", "multipart"), default="labelled",
                     help="labelled: the derived and paraphrase sets (default); fresh: the untouched fresh test set "
-                         "of issue 24, aggregate figures only; fresh-tune: its tune half (misses may be shown); multipart: multi-part requests of the tune data")
+                         "of issue 24, aggregate figures only; fresh-tune, fresh-tune2: its tune draws (misses may be shown); multipart: multi-part requests of the tune data")
     ap.add_argument("--split", choices=("tune", "test"), default="tune", help="--set multipart: the paraphrase split used")
     ap.add_argument("--whole-only", action="store_true", help="--set multipart: retrieve every request whole")
     ap.add_argument("--seeds", type=int, nargs="+", default=[0, 2, 3],
@@ -217,21 +223,21 @@ def main() -> None:
     ap.add_argument("--per-kind", type=int, default=40, help="Derived positives per contamination kind.")
     ap.add_argument("--show-misses", action="store_true", help="Print the misclassified rows.")
     ap.add_argument("--cfg", action="append", default=[], metavar="KEY=JSON",
-                    help="--set fresh-tune: a DecontamConfig field overridden (repeatable), e.g. exec_foreign_threshold=0.5")
+                    help="--set fresh-tune(2): a DecontamConfig field overridden (repeatable), e.g. exec_foreign_threshold=0.5")
     add_model_args(ap, "decontamination judge")
     ap.add_argument("--run-dir", type=Path, help="keep the judge's request cache here (default: a temporary directory)")
     args = ap.parse_args()
     judge = model_from_args(ap, args)
-    if args.cfg and args.set != "fresh-tune":
-        ap.error("--cfg is for --set fresh-tune only: the fresh test set is measured with the default config")
+    if args.cfg and args.set not in ("fresh-tune", "fresh-tune2"):
+        ap.error("--cfg is for the fresh tune sets only: the fresh test set is measured with the default config")
     if args.set == "fresh":
         # the fresh set stays untouched for design: its misses are never printed
         if args.show_misses:
             ap.error("--show-misses is refused for --set fresh: the fresh test set's misses are not to be read")
         fresh_main(args, judge)
         return
-    if args.set == "fresh-tune":
-        fresh_main(args, judge, tune=True)
+    if args.set in ("fresh-tune", "fresh-tune2"):
+        fresh_main(args, judge, tune=args.set.replace("-", "_"))
         return
     if args.set == "multipart":
         multipart_main(args)

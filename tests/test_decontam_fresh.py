@@ -124,3 +124,45 @@ def test_tune_set_loads_without_test_instructions(tune_lines: list[dict]) -> Non
     for row, line in zip(rows, tune_lines, strict=True):
         if "parts" not in line:
             assert " ".join(row["instruction"].lower().split()) not in test_text, row["id"]
+
+
+# The second tune draw (fresh_tune2.jsonl, draw_tune.py --second): no record of the test set or of the first tune set.
+
+
+@pytest.fixture(scope="module")
+def tune2_lines() -> list[dict]:
+    return [json.loads(x) for x in (HERE / "fresh_tune2.jsonl").read_text(encoding="utf-8").splitlines() if x.strip()]
+
+
+def test_tune2_is_disjoint_from_the_test_set_and_the_first_tune_set(
+        lines: list[dict], tune_lines: list[dict], tune2_lines: list[dict]) -> None:
+    # a record shared with either earlier set would carry their labels' design history into the new measure
+    earlier = {ref for line in lines + tune_lines for ref in _refs(line)}
+    used = {(r["file"], r["index"]) for r in map(json.loads, (HERE / "paraphrases.jsonl").open(encoding="utf-8"))}
+    singles = [_refs(x)[0] for x in tune2_lines if "parts" not in x]
+    assert len(singles) == len(set(singles))
+    for line in tune2_lines:
+        assert not set(_refs(line)) & (earlier | used), line
+        assert line["kind"] in FRESH_KINDS and line["label"] == int(line["kind"] in ("paraphrase", "interface",
+                                                                                    "multipart", "copy"))
+        assert (line["task_id"] is None) == (line["kind"] == "clean") and line["note"].strip()
+    reviewed = {_refs(x)[0]: x for x in tune2_lines if "parts" not in x}
+    for line in tune2_lines:
+        if line["kind"] == "multipart":
+            parts = [reviewed[ref] for ref in _refs(line)]
+            assert 2 <= len(parts) <= 4 and [p["task_id"] for p in parts if p["label"]] == [line["task_id"]]
+            assert all(p["kind"] == "clean" for p in parts if not p["label"])
+
+
+@pytest.mark.skipif(not _shared_data().is_dir(), reason="the shared data directory is not here")
+def test_tune2_loads(tune2_lines: list[dict]) -> None:
+    from collections import Counter
+
+    from labelled import load_fresh_tune2
+
+    rows = load_fresh_tune2()
+    assert len(rows) == len(tune2_lines) == 155 and {r["split"] for r in rows} == {"fresh_tune2"}
+    assert all(r["instruction"].strip() and r["response"].strip() for r in rows)
+    assert Counter(r["kind"] for r in rows) == {"paraphrase": 49, "interface": 18, "multipart": 10,
+                                                "hard_negative": 55, "clean": 23}
+    assert sum(r["label"] for r in rows) == 77

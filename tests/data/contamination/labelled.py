@@ -31,6 +31,8 @@ of ``paraphrases.jsonl``. It is never tuned on and its misses are not read while
 figures are printed for it (``bench/decontam.py --set fresh``). ``fresh_tune.jsonl`` (:func:`load_fresh_tune`) is
 its tune half: a second, smaller draw from the same pool (``draw_tune.py``) without the test set's records,
 reviewed by the same rules, whose misses may be read (``bench/decontam.py --set fresh-tune --show-misses``).
+``fresh_tune2.jsonl`` (:func:`load_fresh_tune2`) is a second tune draw without the records of both earlier sets,
+measured once before it is designed on (``--set fresh-tune2``).
 """
 
 from __future__ import annotations
@@ -345,8 +347,16 @@ def load_fresh_tune(data_dir: str | Path | None = None) -> list[dict]:
     return _load_reviewed("fresh_tune.jsonl", "fresh_tune", data_dir)
 
 
+def load_fresh_tune2(data_dir: str | Path | None = None) -> list[dict]:
+    """The second fresh tune set of ``fresh_tune2.jsonl`` (``draw_tune.py --second``, seed 2025): the first tune set
+    was designed on until it saturated, so this draw from the same pool leaves out every record of the test set and
+    of the first tune set. Same review, format and row shape as :func:`load_fresh` (``split`` is ``fresh_tune2``)."""
+    return _load_reviewed("fresh_tune2.jsonl", "fresh_tune2", data_dir)
+
+
 def _load_reviewed(name: str, split: str, data_dir: str | Path | None) -> list[dict]:
-    """The rows of a reviewed file in the fresh set's format (``fresh.jsonl``, ``fresh_tune.jsonl``)."""
+    """The rows of a reviewed file in the fresh set's format (``fresh.jsonl``, ``fresh_tune.jsonl``,
+    ``fresh_tune2.jsonl``)."""
     sys.path.insert(0, str(HERE.parents[2] / "src"))
     from alchemistcoder.ingest.adapters import ADAPTERS, field_names
 
