@@ -52,7 +52,7 @@ OP = "decontaminate"
 REASON = "contaminated"
 # Part of a verdict's key in the VerdictStore: bump it when how a sample's code is run or judged changes (the
 # probe, the harnesses, ``lift_snippet``, the adapters).
-EXEC_VERSION = "exec-18"  # 6: MBPP+'s set-equality oracle, a rebound literal input, class methods, bare answers;
+EXEC_VERSION = "exec-19"  # 6: MBPP+'s set-equality oracle, a rebound literal input, class methods, bare answers;
 # 7: the joined adapter, a call's number as a snippet's only input, prose concluding with a list
 # (issue 24's second recall round); 8: a Java run no longer dies of glibc's malloc arenas (a sample that crashed
 # the JVM alone answers now) and a Java sample compiles with its own imports only (issue 24, item 6); 9: a Java
@@ -66,7 +66,8 @@ EXEC_VERSION = "exec-18"  # 6: MBPP+'s set-equality oracle, a rebound literal in
 # 15-17: a slow right answer convicts (``ExecVerdict.slow``: every one of the benchmark's own inputs passed, then
 # one ran out of time; not a helper's), and an input the benchmark answers None may be answered "nothing" another
 # way (``ExecVerdict.excused``: '', -1, an exception; 15 and 16 were steps of the same change); 18: a foreign
-# function is not tried on a test whose integer answer its declared return type cannot hold
+# function is not tried on a test whose integer answer its declared return type cannot hold; 19: Python, C++, C and
+# JavaScript calls are limited by their CPU time, the wall clock a backstop (verdicts flipped with the load)
 
 
 class SemanticIndex:

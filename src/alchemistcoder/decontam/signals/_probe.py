@@ -18,7 +18,8 @@ Expected outputs are computed once per task; each sample then runs in a forked c
 * ``asserts`` mode (MBPP): each assertion runs with the task's entry point bound to the sample's function;
 * ``check`` mode (HumanEval without EvalPlus): the task's ``check(candidate)`` runs on the function.
 
-Every call has a time limit (``_box.limited``), every child a CPU-time limit; the sample's output is swallowed.
+Every call has a limit of CPU time (``_box.limited``, and the reference's time is its CPU time: a loaded machine
+once turned right answers into timeouts), every child a CPU-time limit; the sample's output is swallowed.
 A function that fails the first input is tried again with its arguments as text (numbers as digits, a list of
 words as a sentence: a paraphrase often takes them so), and answers match when a number comes back as its
 digits (in MBPP's assertions too, through a wrapper of the answer). One record per task is reported as soon
@@ -69,7 +70,7 @@ def _load_sample(statements, limit):
         try:
             code = compile(source, "<sample>", "exec")
             with _box.quiet():
-                _box.limited(lambda c=code: exec(c, namespace), limit)
+                _box.limited(lambda c=code: exec(c, namespace), limit, cpu=True)
         except BaseException:  # one failing statement (a missing library) leaves the others usable
             pass
     return namespace
@@ -89,13 +90,13 @@ def _expected_at(task, limit):
     reference = namespace[task["entry_point"]]
     triples = []
     for i, args in enumerate(task["inputs"]):
-        started = time.monotonic()
+        started = time.process_time()
         try:
             with _box.quiet():
-                want = _box.limited(lambda a=args: reference(*_deepcopy(a)), 10 * limit)
+                want = _box.limited(lambda a=args: reference(*_deepcopy(a)), 10 * limit, cpu=True)
         except BaseException:
             continue
-        triples.append((i, want, time.monotonic() - started))
+        triples.append((i, want, time.process_time() - started))
     return triples
 
 
@@ -127,7 +128,7 @@ def _run_inputs(fn, triples, atol, limit, adapt=None, compare=same):
             args = adapt(args)
         try:
             with _box.quiet():
-                got = _box.limited(lambda a=args: fn(*_deepcopy(a)), max(limit, 4 * seconds))
+                got = _box.limited(lambda a=args: fn(*_deepcopy(a)), max(limit, 4 * seconds), cpu=True)
         except _box.Timeout:
             return passed, True, excused
         except BaseException:
@@ -171,14 +172,14 @@ def _run_asserts(fn, namespace, task, limit):
     scope[task["entry_point"]] = fn
     try:
         with _box.quiet():
-            _box.limited(lambda: exec(task.get("setup") or "", scope), limit)
+            _box.limited(lambda: exec(task.get("setup") or "", scope), limit, cpu=True)
     except BaseException:
         return 0
     passed = 0
     for line in task["asserts"]:
         try:
             with _box.quiet():
-                _box.limited(lambda s=line: exec(s, scope), limit)
+                _box.limited(lambda s=line: exec(s, scope), limit, cpu=True)
         except BaseException:
             return passed
         passed += 1
@@ -190,7 +191,7 @@ def _run_check(fn, task, limit):
     try:
         exec(compile(task["check"], "<check>", "exec"), scope)
         with _box.quiet():
-            _box.limited(lambda: scope["check"](fn), limit * 10)
+            _box.limited(lambda: scope["check"](fn), limit * 10, cpu=True)
     except BaseException:
         return 0
     return 1

@@ -15,7 +15,7 @@ import math
 import re
 from typing import Any
 
-# Milliseconds a Java (of its thread's CPU time) or JavaScript call may take (a C++ sample: its whole time, by an alarm).
+# Milliseconds of CPU time a Java (its thread's) or JavaScript call may take (a C++ sample: its whole CPU time).
 CALL_LIMIT_MS = 1000
 # A program holds several samples (one compile for a batch): each call is (number, sample, function, arguments),
 # the number tagging its answer line.
@@ -49,9 +49,7 @@ def _listed(inner: tuple[str, ...] | None) -> tuple[str, ...] | None:
 
 def _go_kind(t: str) -> tuple[str, ...] | None:
     t = t.strip()
-    if t.startswith("[]"):
-        return _listed(_go_kind(t[2:]))
-    return (_GO_SCALARS[t],) if t in _GO_SCALARS else None
+    return _listed(_go_kind(t[2:])) if t.startswith("[]") else (_GO_SCALARS[t],) if t in _GO_SCALARS else None
 
 
 def _rust_kind(t: str) -> tuple[str, ...] | None:
@@ -165,12 +163,10 @@ def _literal(language: str, value: Any, kind: tuple[str, ...], declared: str) ->
         if declared.rstrip().endswith("[]"):
             return "new " + re.sub(r"\s*\[\s*\]$", "", declared.strip()) + f"[]{{{items}}}"
         return f"new ArrayList<>(Arrays.asList({items}))" if items else "new ArrayList<>()"
-    if head == "bool":
-        return "true" if value else "false"
+    if head in ("bool", "float"):
+        return ("true" if value else "false") if head == "bool" else repr(float(value))
     if head in ("int", "i32", "uint"):
         return f"{value}L" if language == "java" and ("long" in declared.lower()) else str(value)
-    if head == "float":
-        return repr(float(value))
     if head == "char":
         return f"'{_c_string(value)}'"
     text = f'"{_c_string(value)}"'
@@ -200,6 +196,10 @@ template <class T> void emit_(const std::vector<T>& v) { std::cout << '['; for (
   if (i) std::cout << ','; emit_(v[i]); } std::cout << ']'; }
 template <class T> static void decontam_put_(const char* tag, const T& r) { std::cout << tag; emit_(r); std::cout << '}' << std::endl; }
 """
+# A C++ sample's child or a C call is limited by its CPU time, the wall clock a backstop for one that waits (an alarm
+# alone turned answers into timeouts on a loaded machine); C and C++ both.
+_CPU_LIMIT = ("static void decontam_limit_(unsigned s) { struct rlimit l; if (getrlimit(RLIMIT_CPU, &l) == 0) { if (l.rlim_max "
+              "== RLIM_INFINITY || l.rlim_max > s) l.rlim_cur = s; setrlimit(RLIMIT_CPU, &l); } alarm(4 * s); }\n")
 # The line after the samples' parts in a C++ program (batches.py: the lines below it are the calls' and the harness's).
 CPP_CALLS = "// decontam: the calls"
 # Calls a C++ function of the harness makes: g++'s time grows faster than a function's length (one ``main``: twice the CPU).
@@ -278,11 +278,11 @@ def _cpp_program(codes: dict[int, Any], calls: list[Call], nonce: str, seconds: 
     runs = {k: [f"decontam_run{k}_{i}" for i in range(0, len(lines), _CPP_CALLS_A_FUNCTION)] for k, lines in body.items()}
     functions = [f"static void {name}() {{\n" + "\n".join(lines[i * _CPP_CALLS_A_FUNCTION : (i + 1) * _CPP_CALLS_A_FUNCTION])
                  + "\n}" for k, lines in body.items() for i, name in enumerate(runs[k])]
-    # each sample in a child of its own, ended by an alarm: an exponential recursion or a crash stops only it
-    main = [f"  if (pid_t p = fork(); p == 0) {{\n    alarm({seconds});\n" + "".join(f"    {name}();\n" for name in names) +
+    # each sample in a child of its own, ended by its CPU limit: an exponential recursion or a crash stops only it
+    main = [f"  if (pid_t p = fork(); p == 0) {{\n    decontam_limit_({seconds});\n" + "".join(f"    {name}();\n" for name in names) +
             "    std::cout.flush(); _exit(0);\n  } else if (p > 0) { waitpid(p, nullptr, 0); }" for names in runs.values()]
-    return ("#include <bits/stdc++.h>\n#include <unistd.h>\n#include <sys/wait.h>\n" + "\n".join(includes) + "\n" +
-            _CPP_EMIT + "\n".join(spaces) + f"\n{CPP_CALLS}\n" + "\n".join(functions) + "\nint main() {\n"
+    return ("#include <bits/stdc++.h>\n#include <unistd.h>\n#include <sys/wait.h>\n#include <sys/resource.h>\n"
+            + "\n".join(includes) + "\n" + _CPP_EMIT + _CPU_LIMIT + "\n".join(spaces) + f"\n{CPP_CALLS}\n" + "\n".join(functions) + "\nint main() {\n"
             + "\n".join(main) + "\n  return 0;\n}\n")
 
 
@@ -358,10 +358,10 @@ def _js_program(codes: dict[int, Any], calls: list[Call], nonce: str, seconds: i
         lines.append(f"{{ const ctx = vm.createContext({{console: quiet}}); const failed = new Set();\n"
                      f"  try {{ vm.runInContext({json.dumps(code.source)}, ctx, {{timeout: {seconds * 1000}}}); }} catch (e) {{}}")
         for n, j, fn, args in calls:
-            if j == k:  # a function that threw or ran out of time has failed: its other calls are skipped
-                lines.append(f"  if (!failed.has({json.dumps(fn.name)})) try {{ const r = vm.runInContext("
-                             f"{json.dumps(f'{fn.name}(...{json.dumps(args)})')}, ctx, {{timeout: {CALL_LIMIT_MS}}}); "
-                             f"process.stdout.write({json.dumps(_tag(nonce, n))} + "
+            if j == k:  # a function that threw or ran out of CPU time (wall: a backstop) failed: its other calls are skipped
+                lines.append(f"  if (!failed.has({json.dumps(fn.name)})) try {{ const c0 = process.cpuUsage(); const r = vm.runInContext("
+                             f"{json.dumps(f'{fn.name}(...{json.dumps(args)})')}, ctx, {{timeout: {4 * CALL_LIMIT_MS}}}); const c = "
+                             f"process.cpuUsage(c0); if (c.user + c.system > {CALL_LIMIT_MS * 1000}) throw 0; process.stdout.write({json.dumps(_tag(nonce, n))} + "
                              "JSON.stringify(r === undefined ? null : r) + '}\\n'); } catch (e) { failed.add("
                              f"{json.dumps(fn.name)}); }}")
         lines.append("}")
@@ -487,12 +487,12 @@ def _c_program(codes: dict[int, Any], calls: list[Call], nonce: str, seconds: in
         for i, (t, v) in enumerate(zip(fn.params, args, strict=True)):
             literals.append(_literal("c", v, type_kind(t, "c") or (), t))
             literals += [str(len(v))] if i in fn.sized else []  # the array's length, the parameter after it
-        # each call in a child of its own, ended by an alarm: a crash or an endless loop stops only that call
-        body.append(f"  fflush(stdout); if (fork() == 0) {{ alarm({seconds}); printf(\"%s\", \"{_c_string(_tag(nonce, n))}\"); "
+        # each call in a child of its own, ended by its CPU limit: a crash or an endless loop stops only that call
+        body.append(f"  fflush(stdout); if (fork() == 0) {{ decontam_limit_({seconds}); printf(\"%s\", \"{_c_string(_tag(nonce, n))}\"); "
                     f"DECONTAM_EMIT({fn.name}({', '.join(literals)})); printf(\"}}\\n\"); fflush(stdout); _exit(0); }} "
                     "else wait(NULL);")
     return ("#include <stdio.h>\n#include <stdlib.h>\n#include <string.h>\n#include <stdbool.h>\n#include <math.h>\n"
-            "#include <unistd.h>\n#include <sys/wait.h>\n" + source + "\n" + _C_EMIT +
+            "#include <unistd.h>\n#include <sys/wait.h>\n#include <sys/resource.h>\n" + source + "\n" + _C_EMIT + _CPU_LIMIT +
             "int main(void) {\n" + "\n".join(body) + "\n  return 0;\n}\n")
 
 
