@@ -29,7 +29,7 @@ def _problems(task_ids: set[str]) -> list:
 def _verdict(code: str, problem, name: str) -> ExecVerdict:
     cfg = DecontamConfig()
     [found] = verify([(sample_code(f"```python\n{code}```"), [(problem, [name])])], cfg.exec_timeout_s,
-                     cfg.exec_call_limit_s)
+                     cfg.exec_call_limit_s, near_share=cfg.exec_near_share)
     return found[problem.key]
 
 
@@ -108,3 +108,4 @@ def test_a_test_whose_answer_the_declared_return_type_cannot_hold_says_nothing(s
     got = [out[k][problem.key] for k in range(3)]
     assert got[0].leak and not got[1].leak and got[2].leak
     assert got[2].total - got[0].total == len(big)  # (both leave out fib(False) and fib(True): an int takes no bool)
+

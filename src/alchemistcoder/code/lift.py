@@ -211,10 +211,13 @@ def lift_snippet(tree: ast.Module, max_params: int = 3) -> list[tuple[str, int]]
         # "sort a list of lists `L` by index 2" is MBPP/381's sort by a given index, ``string.replace('1', '')``
         # for 'Remove string "1" from string `string`' MBPP/377's removal of a given character; the only one
         # when nothing else is (``list('{0:0b}'.format(8))`` for "convert decimal 8 to a list of its binary values")
-        for number in _call_numbers([*rest, ast.Expr(answer)])[:2]:
-            swap = _NumberInput(number, f"arg{len(params)}")
-            module = swap.visit(ast.Module([*copy.deepcopy(rest), ast.Expr(copy.deepcopy(answer))], []))
-            out += function([*params, swap.name], module.body[:-1], module.body[-1].value)
+        nodes = [*rest, ast.Expr(answer)]
+        stops = {stop for node in nodes for n in ast.walk(node) if isinstance(n, ast.Call) and (stop := _range_stop(n))}
+        for number in _call_numbers(nodes)[:2]:
+            for offset in (0, 1) if number in stops else (0,):  # ``range(1, 11)``: 1 to 10, or below 11
+                swap = _NumberInput(number, f"arg{len(params)}", offset)
+                module = swap.visit(ast.Module([*copy.deepcopy(rest), ast.Expr(copy.deepcopy(answer))], []))
+                out += function([*params, swap.name], module.body[:-1], module.body[-1].value)
     return out
 
 
@@ -229,6 +232,7 @@ def _call_numbers(nodes: list[ast.stmt]) -> list[int | str]:
     for node in nodes:
         for n in ast.walk(node):
             if isinstance(n, ast.Call):
+                found += [n.args[1] for stop in [_range_stop(n)] if stop is not None and stop not in (0, 1)]
                 for kind in (int, str):
                     same = [a for a in n.args if isinstance(a, ast.Constant) and type(a.value) is kind and a.value != ""]
                     # a pattern is not data: as a parameter, ``re.sub(pattern, '', s)`` removes anything, and passes
@@ -239,15 +243,27 @@ def _call_numbers(nodes: list[ast.stmt]) -> list[int | str]:
     return [value for _kind, value in seen]
 
 
-class _NumberInput(ast.NodeTransformer):
-    """Replaces one integer or string given as a call's argument by a parameter."""
+def _range_stop(call: ast.Call) -> int | None:
+    """The literal stop of ``range(start, stop)``: the input of "the numbers from 1 to 10" (``range(1, 11)``), given
+    with a literal start, so :func:`_call_numbers` would not take it alone."""
+    if isinstance(call.func, ast.Name) and call.func.id == "range" and len(call.args) in (2, 3) \
+            and isinstance(stop := call.args[1], ast.Constant) and type(stop.value) is int:
+        return stop.value
+    return None
 
-    def __init__(self, number: int | str, name: str) -> None:
-        self.number, self.name = number, name
+
+class _NumberInput(ast.NodeTransformer):
+    """Replaces one integer or string given as a call's argument by a parameter (plus ``offset``: ``range(1, n + 1)``
+    for the numbers from 1 to n)."""
+
+    def __init__(self, number: int | str, name: str, offset: int = 0) -> None:
+        self.number, self.name, self.offset = number, name, offset
 
     def visit_Call(self, node: ast.Call) -> ast.expr:
         self.generic_visit(node)
-        node.args = [ast.copy_location(ast.Name(self.name, ast.Load()), a)
+        value = ast.BinOp(ast.Name(self.name, ast.Load()), ast.Add(), ast.Constant(self.offset)) if self.offset \
+            else ast.Name(self.name, ast.Load())
+        node.args = [ast.copy_location(value, a)
                      if isinstance(a, ast.Constant) and type(a.value) is type(self.number) and a.value == self.number
                      else a for a in node.args]
         return node

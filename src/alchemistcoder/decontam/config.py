@@ -156,6 +156,14 @@ class DecontamConfig(StrictModel):
     exec_plus_inputs: int = Field(
         50, ge=0, description="EvalPlus plus inputs run per problem, after all its base inputs (more: slower, stricter)."
     )
+    exec_near_share: float = Field(
+        0.1, ge=0, lt=1,
+        description="Share of a problem's inputs that a sample's function which passed every one of the "
+        "benchmark's own inputs may answer otherwise (or not in time) and still convict, among the ``top_k`` nearest "
+        "(a near pass, ``tests_differing`` in the evidence): EvalPlus's added edge inputs answered by another "
+        "convention, a palindrome that ignores case and spaces on \"Was it a car or a cat I saw?\" (issue 24's "
+        "fifth recall round); 0 switches it off.",
+    )
     exec_timeout_s: float = Field(5.0, gt=0, description="CPU-time limit of one sample's run in the sandbox.")
     exec_call_limit_s: float = Field(
         0.5, gt=0,

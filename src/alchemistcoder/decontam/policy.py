@@ -7,7 +7,8 @@ MBPP/270, "sum of even numbers at even positions"), strongest first:
 
 - **execution** (cosine >= ``exec_threshold``, or ``exec_strong_threshold`` for a problem with many tests): the
   sample's code passes the problem's own tests in the sandbox (``signals/python.py``, ``signals/foreign.py``);
-  a function that passes but fails any test is a different problem;
+  a function that passes but fails any test is a different problem, unless it passed every one of the
+  benchmark's own inputs and answered only a few added ones otherwise (a near pass, among the ``top_k``);
 - **statement** (cosine >= ``statement_threshold``, among the ``top_k`` nearest): the instruction keeps the
   statement's key facts (``signals/facts.py``); for samples without runnable code, and for paraphrases whose
   interface differs from the benchmark's (their code fails its tests);
@@ -158,7 +159,9 @@ def decide(cfg: DecontamConfig, problems: list[BenchProblem], facts: list[list[K
     vetoed: list[dict[str, Any]] = []
     for c in cands:
         v = verdicts.get(problems[c.problem].key)
-        if v is not None and v.leak:
+        # a near pass is weaker evidence than a pass: only among the ``top_k`` nearest (a palindrome check nearly
+        # passes MBPP/285's mostly-False tests at rank 4)
+        if v is not None and v.leak and (not v.near or c.rank < cfg.top_k):
             veto = _veto(cfg, problems, c, "execution", v, instruction)
             if veto is None:
                 return Decision(_with_veto(evidence(cfg, problems, c, "execution", v, cands, verdicts), vetoed), None,

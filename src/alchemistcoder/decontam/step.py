@@ -52,7 +52,7 @@ OP = "decontaminate"
 REASON = "contaminated"
 # Part of a verdict's key in the VerdictStore: bump it when how a sample's code is run or judged changes (the
 # probe, the harnesses, ``lift_snippet``, the adapters).
-EXEC_VERSION = "exec-19"  # 6: MBPP+'s set-equality oracle, a rebound literal input, class methods, bare answers;
+EXEC_VERSION = "exec-20"  # 6: MBPP+'s set-equality oracle, a rebound literal input, class methods, bare answers;
 # 7: the joined adapter, a call's number as a snippet's only input, prose concluding with a list
 # (issue 24's second recall round); 8: a Java run no longer dies of glibc's malloc arenas (a sample that crashed
 # the JVM alone answers now) and a Java sample compiles with its own imports only (issue 24, item 6); 9: a Java
@@ -67,7 +67,8 @@ EXEC_VERSION = "exec-19"  # 6: MBPP+'s set-equality oracle, a rebound literal in
 # one ran out of time; not a helper's), and an input the benchmark answers None may be answered "nothing" another
 # way (``ExecVerdict.excused``: '', -1, an exception; 15 and 16 were steps of the same change); 18: a foreign
 # function is not tried on a test whose integer answer its declared return type cannot hold; 19: Python, C++, C and
-# JavaScript calls are limited by their CPU time, the wall clock a backstop (verdicts flipped with the load)
+# JavaScript calls are limited by their CPU time, the wall clock a backstop (verdicts flipped with the load); 20: a
+# near pass (``ExecVerdict.near``: all the benchmark's own inputs, a few added ones answered otherwise)
 
 
 class SemanticIndex:
@@ -182,7 +183,8 @@ class SemanticIndex:
             self._cases.update(reference_cases(missing, cfg.exec_call_limit_s, workers=cfg.exec_workers or None))
             return verify_foreign([(code, [(p.key, names, self._cases.get(p.key, [])) for p, names in problem_names])
                                    for code, problem_names in todo], cfg.exec_timeout_s, workers=cfg.exec_workers or None,
-                                  originals={p.key: p.inputs[: p.base] for _c, pn in todo for p, _n in pn})
+                                  originals={p.key: p.inputs[: p.base] for _c, pn in todo for p, _n in pn},
+                                  near_share=cfg.exec_near_share)
 
         started = time.perf_counter()
         self._stored_run(runs, verdicts, lambda code: f"{code.language}\x1f{code.source}", run)
@@ -202,7 +204,7 @@ class SemanticIndex:
         """Run ``runs`` (sample, code, tries) through ``run``, the tries whose verdict is stored excepted; the
         new verdicts are stored (by ``source(code)``, the problem, the functions and the execution settings)."""
         cfg = self.cfg
-        settings = f"{EXEC_VERSION}/{cfg.exec_timeout_s}/{cfg.exec_call_limit_s}"
+        settings = f"{EXEC_VERSION}/{cfg.exec_timeout_s}/{cfg.exec_call_limit_s}/{cfg.exec_near_share}"
         keys = {}
         for k, code, todo in runs:
             text = source(code)
@@ -349,7 +351,7 @@ class SemanticIndex:
         verdicts: list[dict[str, ExecVerdict]] = [{} for _ in pairs]
         self._stored_run(runs, verdicts, lambda code: "\n\x1f".join(code.statements),
                          lambda todo: verify(todo, cfg.exec_timeout_s, cfg.exec_call_limit_s, workers=cfg.exec_workers or None,
-                                                     expected=self._expected))
+                                                     expected=self._expected, near_share=cfg.exec_near_share))
         self._verify_foreign(pairs, cands, verdicts)
         self._verify_answers(pairs, cands, verdicts, code_of)
         self.stats["exec_s"] += time.perf_counter() - started

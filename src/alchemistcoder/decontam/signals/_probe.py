@@ -26,8 +26,9 @@ digits (in MBPP's assertions too, through a wrapper of the answer). One record p
 as it is known (``_box.emit``): ``{"sample", "task", "passing" (functions that passed every test), "best",
 "passed", "total", "adapted" (a function that passed with its arguments as text), "slow" (the best function
 passed every one of the benchmark's own inputs and ten in all, and the first input it did not pass ran out of
-time), "excused" (by passing function: inputs the benchmark answers None that it answered its own way)}``. The
-sandbox's wall clock bounds the job.
+time), "excused" (by passing function: inputs the benchmark answers None that it answered its own way), "near"
+(by function that passed every one of the benchmark's own inputs: how many of the added ones it answered
+otherwise, when at most the job's ``near_share`` of all)}``. The sandbox's wall clock bounds the job.
 """
 
 import base64
@@ -142,6 +143,27 @@ def _run_inputs(fn, triples, atol, limit, adapt=None, compare=same):
     return passed, False, excused
 
 
+def _differing(fn, rest, atol, limit, allowance, compare=same):
+    """How many of ``rest`` (the inputs from the first one not passed on) ``fn`` answers otherwise, or None when
+    more than ``allowance`` or one runs out of time: after every one of the benchmark's own inputs passed, a few
+    of EvalPlus's added edge inputs answered by another convention (a palindrome that ignores case and spaces on
+    "Was it a car or a cat I saw?") leave the same problem solved."""
+    differ = 0
+    for args, want, seconds in rest:
+        try:
+            with _box.quiet():
+                got = _box.limited(lambda a=args: fn(*_deepcopy(a)), max(limit, 4 * seconds), cpu=True)
+        except _box.Timeout:
+            return None
+        except BaseException:
+            got = _RAISED
+        if got is _RAISED or not compare(got, want, atol):
+            differ += 1
+            if differ > allowance:
+                return None
+    return differ
+
+
 class _Answer:
     """A sample's answer inside an assertion, compared as ``same`` compares (``assert f(10) == 1010`` holds for
     "1010"); any other use of it fails the assertion."""
@@ -197,13 +219,13 @@ def _run_check(fn, task, limit):
     return 1
 
 
-def _try_sample(sample, tasks, expected, limit):
+def _try_sample(sample, tasks, expected, limit, near_share):
     """In a forked child: load one sample's statements and try its functions on each of its tasks."""
     namespace = _load_sample(sample["statements"], limit)
     for attempt in sample["tries"]:
         task = tasks[attempt["task"]]
         record = {"sample": sample["id"], "task": task["id"], "passing": [], "best": None, "passed": 0, "total": 0,
-                  "slow": False, "excused": {}}
+                  "slow": False, "excused": {}, "near": {}}
         if task["mode"] == "inputs":
             triples = expected.get(task["id"])
             if triples is None:
@@ -227,6 +249,10 @@ def _try_sample(sample, tasks, expected, limit):
                         passed = excused = 0
                 # a slow answer is no wrong one: every one of the benchmark's own inputs and ten in all passed
                 slow = slow and passed >= max(task.get("base", 0), 10)
+                allowance = int(near_share * len(triples))
+                if not slow and task.get("base") and task["base"] <= passed < len(triples) and allowance and \
+                        (differ := _differing(fn, triples[passed:], task["atol"], limit, allowance, compare)):
+                    record["near"][name] = differ
                 if excused and passed == record["total"]:
                     record["excused"][name] = excused
             elif task["mode"] == "asserts":
@@ -253,10 +279,10 @@ def _inputs(task):
     return task["inputs"]
 
 
-def _sample_child(sample, tasks, expected, limit, seconds):
+def _sample_child(sample, tasks, expected, limit, seconds, near_share):
     """What one sample's forked child does: a CPU-time limit (SIGXCPU ends a runaway sample), then its tries."""
     resource.setrlimit(resource.RLIMIT_CPU, (seconds, seconds))
-    _try_sample(sample, tasks, expected, limit)
+    _try_sample(sample, tasks, expected, limit, near_share)
 
 
 def _fixed_hash_seed():
@@ -311,7 +337,7 @@ def main():
     for sample in job["samples"]:
         # one child per sample: what a sample's code does to the interpreter stays with it; the sandbox's
         # wall clock bounds the whole job
-        _box.in_child(lambda s=sample: _sample_child(s, tasks, expected, limit, seconds))
+        _box.in_child(lambda s=sample: _sample_child(s, tasks, expected, limit, seconds, job.get("near_share", 0)))
 
 
 if __name__ == "__main__":

@@ -210,7 +210,13 @@ _FLAT = re.compile(r"\b(?:list|array|sequence)s? of (?:strings|integers|ints|num
 _FIXED_PHRASES = re.compile(
     r"\b(?:greatest|highest) common (?:divisor|factor)s?|\bleast common multiples?|\blowest common multiples?|"
     r"\bprime (?:factors?|factori[sz]ation|numbers? or not)|\bis (?:a )?prime\b|\bnatural logarithm|"
-    r"\b(?:even|odd) or (?:even|odd)|\bpositive or negative|\bnegative or positive", re.IGNORECASE)
+    r"\b(?:even|odd) or (?:even|odd)|\bpositive or negative|\bnegative or positive|"
+    # an order ("sort from smallest to largest"), not a choice of the greater or smaller one: the tests tell directions apart
+    r"\b(?:smallest|lowest|least|largest|highest|greatest|biggest) to (?:smallest|lowest|least|largest|highest|greatest|biggest)\b",
+    re.IGNORECASE)
+# A C string said as an array of characters: a string, not a sequence of elements (a C++ ``findLength(char arr[])``
+# for HumanEval/23's length of a string).
+_C_STRING = re.compile(r"\b(?:null-terminated )?char(?:acter)? arrays?\b|\barrays? of char(?:acter)?s\b", re.IGNORECASE)
 # Clauses about the implementation or the input's size, not the contract: cut before reading constraints.
 _IMPLEMENTATION = re.compile(
     r"\b(?:without|not allowed to|do not|don't|must not|should not|cannot|can't|can not|avoid|using|use|via|"
@@ -261,7 +267,7 @@ def constraints(text: str) -> Constraints:
     text = _QUOTED.sub(" ", text)
     case = bool(_CASE.search(text))
     text = _CASE.sub(" ", _FIXED_PHRASES.sub(" ", text))
-    text = _IMPLEMENTATION.sub(" ", text)
+    text = _IMPLEMENTATION.sub(" ", _C_STRING.sub(" string ", text))
     words = re.findall(r"[a-z0-9]+(?:-[a-z]+)?", text.lower())
     selectors, mentioned, qualified = set(), set(), set()
     for i, w in enumerate(words):
@@ -314,6 +320,9 @@ def statement_veto(statements: list[str], instruction: str, nested_input: bool =
     objects, weak = [], []
     if mine.sequence and not mine.string and all(t.string and not t.sequence for t in theirs):
         objects.append("a sequence where the benchmark says a string")
+    elif mine.sequence and re.search(r"\bstrings\b", task_sentence(instruction), re.IGNORECASE) \
+            and all(t.string and not t.sequence for t in theirs):  # "the length of all strings in a list"
+        objects.append("a sequence of strings where the benchmark says a string")
     if mine.string and not mine.sequence and all(t.sequence and not t.string for t in theirs):
         weak.append("a string where the benchmark says a sequence")
     if whole.case != any(t.case for t in theirs):

@@ -454,7 +454,7 @@ def _agrees(got: Any, want: Any) -> bool:
 
 def verify_foreign(pairs: list[tuple[ForeignCode, list[tuple[str, list[str], list[tuple[list[Any], Any]]]]]],
                    timeout_s: float, workers: int | None = None, batch: int = BATCH,
-                   originals: dict[str, list[Any]] | None = None) -> list[dict[str, ExecVerdict]]:
+                   originals: dict[str, list[Any]] | None = None, near_share: float = 0.0) -> list[dict[str, ExecVerdict]]:
     """Run each sample's functions on the test cases of its candidate problems in the sandbox.
 
     ``pairs``: per sample, its code and (problem key, names of the functions to try, (arguments, expected
@@ -462,11 +462,11 @@ def verify_foreign(pairs: list[tuple[ForeignCode, list[tuple[str, list[str], lis
     least half of them, or every one of the problem's ``originals`` (the benchmark's own tests' arguments, by
     problem: MBPP+'s three integer areas among 100 float ones for a Java ``int`` area), can be expressed. Samples of a language go ``batch`` to a program (each in a namespace,
     nested class or function of its own); a batch that does not compile runs again without the samples its
-    compiler's errors name (``batches.py``), until each sample that compiles has run. Returns, per pair, the
-    verdicts by problem key.
-    """
+    compiler's errors name (``batches.py``), until each sample that compiles has run. Answering all ``originals``
+    and all but ``near_share`` of the cases is a near pass (``ExecVerdict.near``; a call out of time answers
+    nothing: a Java ``isPrime`` looping to n on a large prime). Returns, per pair, the verdicts by problem key."""
     out: list[dict[str, ExecVerdict]] = [{} for _ in pairs]
-    index: list[tuple[int, str, str, Any]] = []  # per call number: sample, problem, function, expected answer
+    index: list[tuple[int, str, str, Any, bool]] = []  # per call: sample, problem, function, expected, a benchmark's own
     calls_of: dict[int, list[Call]] = {}
     for k, (code, problems) in enumerate(pairs):
         by_name = {f.name: f for f in code.functions}
@@ -478,17 +478,18 @@ def verify_foreign(pairs: list[tuple[ForeignCode, list[tuple[str, list[str], lis
                     continue  # its types cannot express most of the tests, nor all the benchmark's own: no evidence
                 for args, want in usable:
                     calls_of.setdefault(k, []).append((len(index), k, fn, list(args)))
-                    index.append((k, key, fn.name, want))
+                    index.append((k, key, fn.name, want, any(list(args) == list(o) for o in (originals or {}).get(key) or ())))
     # a function that crashed on one problem's input has failed that problem, not the others tried after it
     answers = harness_answers({k: pairs[k][0] for k in calls_of}, calls_of, timeout_s, workers, batch,
                               group=lambda n: index[n][1:3])
-    tally: dict[tuple[int, str, str], list[int]] = {}
-    for n, (k, key, name, want) in enumerate(index):
-        t = tally.setdefault((k, key, name), [0, 0])
-        t[0] += n in answers and _agrees(answers[n], want)
-        t[1] += 1
-    for (k, key, name), (passed, total) in tally.items():
-        verdict = ExecVerdict(key, name, passed, total, language=pairs[k][0].language)
+    tally: dict[tuple[int, str, str], list[int]] = {}  # passed, run, the benchmark's own run, own not passed
+    for n, (k, key, name, want, own) in enumerate(index):
+        t, agrees = tally.setdefault((k, key, name), [0, 0, 0, 0]), n in answers and _agrees(answers[n], want)
+        t[0], t[1], t[2], t[3] = t[0] + agrees, t[1] + 1, t[2] + own, t[3] + (own and not agrees)
+    for (k, key, name), (passed, total, own, own_failed) in tally.items():
+        own_all = own >= len((originals or {}).get(key) or ()) > 0 and not own_failed
+        near = total - passed if own_all and 0 < total - passed <= int(near_share * total) else 0
+        verdict = ExecVerdict(key, name, passed, total, language=pairs[k][0].language, near=near)
         best = out[k].get(key)
         if best is None or (verdict.leak, verdict.passed) > (best.leak, best.passed):
             out[k][key] = verdict

@@ -31,9 +31,8 @@ _SCALARS = {  # C++'s and Java's ``int`` is 32 bits: a larger literal does not c
 _LIST = re.compile(r"^(?:std::)?(?:vector|List|ArrayList)\s*<\s*(.+)\s*>$")
 # Languages whose programs hold one sample: a Go or C file has no scope that keeps two samples' names apart.
 ONE_PER_PROGRAM = frozenset({"go", "c"})
-_GO_SCALARS = {"int": "int", "int64": "int", "int32": "int", "int16": "int", "int8": "int", "uint": "uint",
-               "uint64": "uint", "uint32": "uint", "float64": "float", "float32": "float", "bool": "bool",
-               "string": "str", "rune": "char", "byte": "char"}
+_GO_SCALARS = {"int": "int", "int64": "int", "int32": "int", "int16": "int", "int8": "int", "uint": "uint", "uint64": "uint",
+               "uint32": "uint", "float64": "float", "float32": "float", "bool": "bool", "string": "str", "rune": "char", "byte": "char"}
 _RUST_SCALARS = {"i64": "int", "i32": "i32", "i16": "i32", "i128": "int", "isize": "int", "u64": "uint", "u32": "uint",
                  "u16": "uint", "usize": "uint", "u128": "uint", "f64": "float", "f32": "float", "bool": "bool",
                  "char": "char", "String": "str", "str": "str"}
@@ -79,6 +78,8 @@ def type_kind(declared: str, language: str = "cpp") -> tuple[str, ...] | None:
     if language in ("go", "rust", "c"):
         return {"go": _go_kind, "rust": _rust_kind, "c": _c_kind}[language](declared)
     t = re.sub(r"\s+", " ", re.sub(r"\bconst\b|&", " ", declared).strip())
+    if language == "cpp" and re.fullmatch(r"char ?(?:\*|\[ ?\])", t):
+        return ("str",)  # a C string (HumanEval/23's length of a string as a ``char arr[]``)
     if t.endswith("[]"):
         return _listed(type_kind(t[:-2].strip()))
     if m := _LIST.match(t):
@@ -97,9 +98,7 @@ def value_fits(value: Any, kind: tuple[str, ...]) -> bool:
         return isinstance(value, int) and not isinstance(value, bool) and -bound <= value < bound and (head != "uint" or value >= 0)
     if head == "float":
         return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
-    if head == "char":
-        return isinstance(value, str) and len(value) == 1
-    return isinstance(value, str)
+    return isinstance(value, str) and (head != "char" or len(value) == 1)
 
 
 def _c_string(text: str) -> str:
@@ -269,9 +268,10 @@ def _cpp_program(codes: dict[int, Any], calls: list[Call], nonce: str, seconds: 
         decls, names = [], []
         for i, (t, v) in enumerate(zip(fn.params, args, strict=True)):
             bare = re.sub(r"&|\bconst\b", " ", t).strip()  # a named copy: a non-const reference binds to it
-            array = bare.endswith("[]")  # ``int arr[]`` gets a vector's data: ``int [] a0 = {...}`` is no C++
-            decls.append(f"{f'std::vector<{bare[:-2]}>' if array else bare} a{i} = {_literal('cpp', v, type_kind(t) or (), t)};")
-            names.append(f"a{i}.data(), (int) a{i}.size()" if i in fn.sized else f"a{i}.data()" if array else f"a{i}")
+            array, cstr = bare.endswith("[]"), "char" in bare and type_kind(t) == ("str",)  # a C string: a std::string's data
+            decls.append(f"{'std::string' if cstr else f'std::vector<{bare[:-2]}>' if array else bare} a{i} = "
+                         f"{_literal('cpp', v, type_kind(t) or (), t)};")  # ``int arr[]``: a vector's data
+            names.append(f"a{i}.data(), (int) a{i}.size()" if i in fn.sized else f"a{i}.data()" if array or cstr else f"a{i}")
         call = f"decontam_s{k}::{fn.name}({', '.join(names)})"
         body[k].append(f"    {{ using namespace decontam_s{k}; try {{ {' '.join(decls)} auto r = {call}; "
                        f"::decontam_put_(\"{_c_string(_tag(nonce, n))}\", r); }} catch (...) {{}} }}")

@@ -125,6 +125,13 @@ def sample_code(response: str) -> SampleCode | None:
             name = f"{ADAPTER_PREFIX}{kind}_{f.name}"
             statements.append(f"def {name}(*a):\n    {body.format(f=f.name)}")
             functions[name] = Function(name, f.min_args, f.max_args, helper=False)
+        if f.min_args == f.max_args:
+            # a C-style interface: the benchmark passes a sequence's length after the sequences (MBPP/187's
+            # ``longest_common_subsequence(X, Y, m, n)`` for "the length of the longest common subsequence of two strings")
+            name, k = f"{ADAPTER_PREFIX}lengths_{f.name}", f.min_args
+            statements.append(f"def {name}(*a):\n    assert all(a[{k} + i] == len(a[i]) for i in range(len(a) - {k}))\n"
+                              f"    return {f.name}(*a[:{k}])")
+            functions[name] = Function(name, k + 1, 2 * k, helper=False)
     return SampleCode([s for s in statements if s], list(functions.values()))
 
 
@@ -143,17 +150,22 @@ class ExecVerdict:
     # inputs and ten in all passed (``_probe.py``): a slow right answer (a recursive Fibonacci), no wrong one
     slow: bool = False
     excused: int = 0  # tests the benchmark answers None, answered "nothing" another way ('' , -1, an exception)
+    # every one of the benchmark's own inputs passed and only this many of its added ones (at most
+    # ``exec_near_share`` of all) were answered otherwise (``passed`` counts the others): a near pass
+    near: int = 0
 
     @property
     def leak(self) -> bool:
-        """Every test passed (or, slow, every one answered in time) by a function that is not a mere helper."""
-        return self.total > 0 and (self.passed == self.total or self.slow) and not self.helper_only
+        """Every test passed (or, slow, every one answered in time; or, near, all but a few added ones) by a
+        function that is not a mere helper."""
+        return self.total > 0 and (self.passed == self.total or self.slow or self.near > 0) and not self.helper_only
 
     def to_params(self) -> dict[str, Any]:
         return {"function": self.function, "tests_passed": self.passed, "tests_total": self.total,
                 **({"helper_only": True} if self.helper_only else {}), **({"adapted": True} if self.adapted else {}),
                 **({"language": self.language} if self.language != "python" else {}),
-                **({"slow": True} if self.slow else {}), **({"tests_excused": self.excused} if self.excused else {})}
+                **({"slow": True} if self.slow else {}), **({"tests_excused": self.excused} if self.excused else {}),
+                **({"tests_differing": self.near} if self.near else {})}
 
 
 def fitting(code: SampleCode, problem: BenchProblem) -> list[str]:
@@ -163,7 +175,7 @@ def fitting(code: SampleCode, problem: BenchProblem) -> list[str]:
 
 def verify(pairs: list[tuple[SampleCode, list[tuple[BenchProblem, list[str]]]]], sample_timeout_s: float,
            call_limit_s: float, batch: int = 128, workers: int | None = None,
-           expected: dict[str, str | None] | None = None) -> list[dict[str, ExecVerdict]]:
+           expected: dict[str, str | None] | None = None, near_share: float = 0.0) -> list[dict[str, ExecVerdict]]:
     """Run each sample's code against the tests of its candidate problems in the sandbox.
 
     ``pairs``: per sample, its code and the problems to try with the names of the functions to try on each
@@ -174,7 +186,9 @@ def verify(pairs: list[tuple[SampleCode, list[tuple[BenchProblem, list[str]]]]],
     The reference solutions' answers are computed once per problem (:func:`reference_outputs`) and shipped in
     every job that needs them: computing them again in each job was 60% of the sandbox's time, as a problem
     near many samples is in many jobs. ``expected`` (by problem key) keeps them across calls. So a larger job costs
-    nothing more, and ``batch`` is 128 (it was 32): a sandbox's start costs about 0.2 s.
+    nothing more, and ``batch`` is 128 (it was 32): a sandbox's start costs about 0.2 s. ``near_share``: the
+    share of a problem's inputs a function that passed all the benchmark's own ones may answer otherwise and
+    still be a (near) pass (``ExecVerdict.near``; 0: none).
     """
     from alchemistcoder.sandbox.harness import run_harness_many
 
@@ -193,7 +207,7 @@ def verify(pairs: list[tuple[SampleCode, list[tuple[BenchProblem, list[str]]]]],
     for start in range(0, len(runnable), batch):
         chunk = runnable[start : start + batch]
         keys = sorted({t["task"] for _k, _c, tries in chunk for t in tries})
-        job = {"limit_s": call_limit_s, "sample_timeout_s": sample_timeout_s,
+        job = {"limit_s": call_limit_s, "sample_timeout_s": sample_timeout_s, "near_share": near_share,
                "tasks": [by_key[key].test_spec() for key in keys],
                "samples": [{"id": k, "statements": code.statements, "tries": tries} for k, code, tries in chunk],
                "expected": {key: shipped[key] for key in keys if shipped.get(key)}}
@@ -207,8 +221,13 @@ def verify(pairs: list[tuple[SampleCode, list[tuple[BenchProblem, list[str]]]]],
             main = [n for n in passing if n not in helpers[k]]
             function = (main or passing or [rec["best"]])[0]
             slow = not passing and bool(rec.get("slow"))
-            out[k][rec["task"]] = ExecVerdict(rec["task"], function, rec["total"] if passing else rec["passed"],
-                                              rec["total"], helper_only=(bool(passing) and not main)
+            near = {} if passing or slow else {n: d for n, d in (rec.get("near") or {}).items()
+                                               if n not in helpers[k] and not n.startswith(ADAPTER_PREFIX)}
+            if near:  # the main function (not a helper) that answered fewest added inputs otherwise
+                function = min(near, key=lambda n: (near[n], n))
+            passed = rec["total"] - near[function] if near else rec["total"] if passing else rec["passed"]
+            out[k][rec["task"]] = ExecVerdict(rec["task"], function, passed, rec["total"], near=near.get(function, 0),
+                                              helper_only=(bool(passing) and not main)
                                               or (slow and function in helpers[k]),
                                               adapted=rec.get("adapted") == function, slow=slow,
                                               excused=(rec.get("excused") or {}).get(function, 0))
