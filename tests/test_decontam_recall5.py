@@ -94,3 +94,17 @@ def test_a_scripts_range_stop_is_its_input_counted_inclusively_too():
     for statement in bodies:
         exec(statement, namespace)  # our own lifted text of a literal script, not a sample's code
     assert sorted(namespace[f.name](10) for f in code.functions if f.name.startswith("_snippet_")) == [45, 55]
+
+
+def test_a_sequence_of_strings_is_vetoed_only_where_the_benchmarks_tests_give_a_string(shared_data):
+    """"Sum the length of all strings in a list" passes MBPP/242's tests (a string's characters are strings), but
+    MBPP/242's own tests give a string: vetoed. MBPP/90's "the length of the longest word" takes a list of words
+    in its tests, so a list of strings there is no other object."""
+    p242, p90 = sorted(_problems({"Mbpp/242", "Mbpp/90"}), key=lambda p: p.key)
+    assert p242.string_input and not p90.string_input
+    sample = "sum the length of all strings in a list `strings`"
+    assert "a sequence of strings where the benchmark says a string" in \
+        statement_veto(p242.statements, sample, p242.nested_input, p242.string_input)["objects"]
+    longest = "Create a function that takes a list of strings as an argument and returns the length of the longest string."
+    assert statement_veto(p90.statements, longest, p90.nested_input, p90.string_input) is None
+

@@ -138,7 +138,7 @@ def _veto(cfg: DecontamConfig, problems: list[BenchProblem], c: Candidate, signa
     if not cfg.statement_veto:
         return None
     p = problems[c.problem]
-    reasons = statement_veto(p.statements, instruction, p.nested_input)
+    reasons = statement_veto(p.statements, instruction, p.nested_input, p.string_input)
     if reasons is None:
         return None
     veto: dict[str, Any] = {"benchmark": p.benchmarks[0], "task_id": p.key, "signal": signal,

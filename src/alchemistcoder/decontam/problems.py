@@ -63,6 +63,13 @@ class BenchProblem:
         return bool(args) and all(any(isinstance(x, (list, tuple)) and x and all(isinstance(y, (list, tuple)) for y in x)
                                       for x in a) for a in args)
 
+    @property
+    def string_input(self) -> bool:
+        """Whether every one of the benchmark's own tests gives the function a string first (MBPP/90's "longest
+        word" takes a list of words, HumanEval/23's "length of a string" a string)."""
+        args = [a for a, _ in self.cases] if self.mode == "asserts" else self.inputs[: self.base]
+        return bool(args) and all(a and isinstance(a[0], str) for a in args)
+
     def test_spec(self) -> dict[str, Any]:
         """The task as the sandbox probe reads it (``signals/_probe.py``); ``dataset`` says how its inputs are
         deserialized there (MBPP+'s as evaluation does, with EvalPlus's ``mbpp_deserialize_inputs``), ``set_eq``

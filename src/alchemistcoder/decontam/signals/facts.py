@@ -291,13 +291,15 @@ def constraints(text: str) -> Constraints:
                        frozenset(a for a, (nouns, verbs) in _AGGREGATES.items() if (nouns | verbs) & set(words)))
 
 
-def statement_veto(statements: list[str], instruction: str, nested_input: bool = False) -> dict[str, Any] | None:
+def statement_veto(statements: list[str], instruction: str, nested_input: bool = False,
+                   string_input: bool = False) -> dict[str, Any] | None:
     """Why a sample's passing code does not convict it of a benchmark problem, or None: the constraints on the
     input/output contract that the sample's task sentence adds to every statement of the problem, or that the
     statements state and the sample drops (``added``, ``dropped``), and the objects they disagree on
     (``objects``). A contract difference vetoes; so do two weak ones together (case-insensitivity, another
     unit of a string: "a substring, ignoring case" against MBPP/204's "a given character").
-    ``nested_input``: the benchmark's own tests give a nested argument, whatever its statements say."""
+    ``nested_input``: the benchmark's own tests give a nested argument, whatever its statements say;
+    ``string_input``: they give a string first (a "word" may be a list's element)."""
     mine, whole = constraints(task_sentence(instruction)), constraints(instruction)
     theirs = [constraints(s) for s in statements if s.strip()]
     if not theirs:
@@ -320,7 +322,7 @@ def statement_veto(statements: list[str], instruction: str, nested_input: bool =
     objects, weak = [], []
     if mine.sequence and not mine.string and all(t.string and not t.sequence for t in theirs):
         objects.append("a sequence where the benchmark says a string")
-    elif mine.sequence and re.search(r"\bstrings\b", task_sentence(instruction), re.IGNORECASE) \
+    elif string_input and mine.sequence and re.search(r"\bstrings\b", task_sentence(instruction), re.IGNORECASE) \
             and all(t.string and not t.sequence for t in theirs):  # "the length of all strings in a list"
         objects.append("a sequence of strings where the benchmark says a string")
     if mine.string and not mine.sequence and all(t.sequence and not t.string for t in theirs):

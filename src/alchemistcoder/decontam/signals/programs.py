@@ -15,8 +15,9 @@ import math
 import re
 from typing import Any
 
-# Milliseconds of CPU time a Java (its thread's) or JavaScript call may take (a C++ sample: its whole CPU time).
-CALL_LIMIT_MS = 1000
+# Milliseconds of CPU time a Java (its thread's) or JavaScript call may take (a C++ sample: its whole CPU time); node
+# stops a computing loop only by the wall clock, at JS_WALL_FACTOR limits: each call that never ends costs that much.
+CALL_LIMIT_MS, JS_WALL_FACTOR = 1000, 2
 # A program holds several samples (one compile for a batch): each call is (number, sample, function, arguments),
 # the number tagging its answer line.
 Call = tuple[int, int, Any, list[Any]]  # the function: a foreign.ForeignFunction
@@ -33,9 +34,8 @@ _LIST = re.compile(r"^(?:std::)?(?:vector|List|ArrayList)\s*<\s*(.+)\s*>$")
 ONE_PER_PROGRAM = frozenset({"go", "c"})
 _GO_SCALARS = {"int": "int", "int64": "int", "int32": "int", "int16": "int", "int8": "int", "uint": "uint", "uint64": "uint",
                "uint32": "uint", "float64": "float", "float32": "float", "bool": "bool", "string": "str", "rune": "char", "byte": "char"}
-_RUST_SCALARS = {"i64": "int", "i32": "i32", "i16": "i32", "i128": "int", "isize": "int", "u64": "uint", "u32": "uint",
-                 "u16": "uint", "usize": "uint", "u128": "uint", "f64": "float", "f32": "float", "bool": "bool",
-                 "char": "char", "String": "str", "str": "str"}
+_RUST_SCALARS = {"i64": "int", "i32": "i32", "i16": "i32", "i128": "int", "isize": "int", "u64": "uint", "u32": "uint", "u16": "uint",
+                 "usize": "uint", "u128": "uint", "f64": "float", "f32": "float", "bool": "bool", "char": "char", "String": "str", "str": "str"}
 _C_SCALARS = {"int": "i32", "long": "int", "long long": "int", "long int": "int", "short": "i32", "unsigned": "uint",
               "unsigned int": "uint", "unsigned long": "uint", "unsigned long long": "uint", "size_t": "uint",
               "int64_t": "int", "int32_t": "i32", "uint64_t": "uint", "uint32_t": "uint",
@@ -360,7 +360,7 @@ def _js_program(codes: dict[int, Any], calls: list[Call], nonce: str, seconds: i
         for n, j, fn, args in calls:
             if j == k:  # a function that threw or ran out of CPU time (wall: a backstop) failed: its other calls are skipped
                 lines.append(f"  if (!failed.has({json.dumps(fn.name)})) try {{ const c0 = process.cpuUsage(); const r = vm.runInContext("
-                             f"{json.dumps(f'{fn.name}(...{json.dumps(args)})')}, ctx, {{timeout: {4 * CALL_LIMIT_MS}}}); const c = "
+                             f"{json.dumps(f'{fn.name}(...{json.dumps(args)})')}, ctx, {{timeout: {JS_WALL_FACTOR * CALL_LIMIT_MS}}}); const c = "
                              f"process.cpuUsage(c0); if (c.user + c.system > {CALL_LIMIT_MS * 1000}) throw 0; process.stdout.write({json.dumps(_tag(nonce, n))} + "
                              "JSON.stringify(r === undefined ? null : r) + '}\\n'); } catch (e) { failed.add("
                              f"{json.dumps(fn.name)}); }}")
