@@ -9,6 +9,7 @@ from alchemistcoder.decontam.policy import decide
 from alchemistcoder.decontam.retrieval.embedding import Candidate
 from alchemistcoder.decontam.signals.facts import statement_veto
 from alchemistcoder.decontam.signals.python import ExecVerdict, sample_code, verify
+from test_decontam_cpu_limits import _passed
 from test_decontam_recall4 import _problems, _verdict
 
 NORMALISING_PALINDROME = ("def is_palindrome(s):\n    t = ''.join(c.lower() for c in s if c.isalnum())\n"
@@ -59,19 +60,11 @@ def test_an_order_from_smallest_to_largest_is_no_choice_of_the_smaller_one():
 def test_a_cpp_char_array_parameter_takes_a_string(sandbox_languages):
     """A C++ ``findLength(char arr[])`` (and a ``const char*``) is called with a test's string as a C string, so
     it can answer HumanEval/23's strlen; a ``std::vector<char>`` still takes a list of characters."""
-    from alchemistcoder.decontam.signals.foreign import foreign_code, verify_foreign
-
     responses = ["```cpp\nint findLength(char arr[]) { int n = 0; while (arr[n] != '\\0') n++; return n; }\n```",
                  "```cpp\n#include <cstring>\nint size(const char* s) { return (int) strlen(s); }\n```",
                  "```cpp\n#include <vector>\nint count(std::vector<char> v) { return (int) v.size(); }\n```"]
     cases = {"findLength": [(["hello"], 5), ([""], 0)], "size": [(["abc"], 3)], "count": [([["a", "b"]], 2)]}
-    pairs = []
-    for response in responses:
-        code = foreign_code(response)
-        name = code.functions[0].name
-        pairs.append((code, [(f"T/{name}", [name], cases[name])]))
-    out = verify_foreign(pairs, 5.0)
-    assert [v[f"T/{p[0].functions[0].name}"].leak for v, p in zip(out, pairs, strict=True)] == [True, True, True]
+    assert _passed(responses, cases, 5.0) == [2, 1, 1]  # every case of each
 
 
 def test_a_char_array_is_a_string_for_the_statement_veto():
