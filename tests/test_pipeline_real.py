@@ -125,7 +125,10 @@ def test_the_real_chain_makes_the_decisions_recorded_before_the_redesign(real_ru
     lower threshold for foreign code, answer adapters and deeper candidates remove four more demo samples that
     are benchmark problems: a Go Fibonacci (HumanEval/55), a C++ check of balanced parentheses, brackets and
     braces (MBPP/175), a Python one of balanced brackets (HumanEval/61) and a binary search returning the index
-    or -1 (MBPP/492, whose function answers whether it is found); the mix's quotas follow. A deliberate change
+    or -1 (MBPP/492, whose function answers whether it is found); the mix's quotas follow. Re-recorded for issue
+    24's fifth recall round, which removes two more: a JavaScript palindrome check ignoring case and punctuation
+    (HumanEval/48, a near pass: every own input, 46 of the 50 added ones) and the longest common prefix of a list
+    of strings (MBPP/181, whose function also takes the list's length). A deliberate change
     of behaviour re-records it: python -m
     alchemistcoder.pipeline.digest RUN > FILE."""
     from alchemistcoder.pipeline.digest import differences, run_digest
