@@ -115,6 +115,18 @@ def _nothing(got):
     return kind in (int, float) and got in (0, -1, float("inf"), float("-inf"))
 
 
+def _answer(fn, args, seconds, limit):
+    """``fn``'s answer to ``args`` within ``limit`` or four times the reference's ``seconds`` of CPU time;
+    :data:`_RAISED` when it raised; :class:`_box.Timeout` propagates."""
+    try:
+        with _box.quiet():
+            return _box.limited(lambda: fn(*_deepcopy(args)), max(limit, 4 * seconds), cpu=True)
+    except _box.Timeout:
+        raise
+    except BaseException:
+        return _RAISED
+
+
 def _run_inputs(fn, triples, atol, limit, adapt=None, compare=same):
     """(inputs passed before the first one not passed, whether that one ran out of time rather than answering
     wrong or raising, how many of the passed ones were excused); each call may take ``limit`` or four times the
@@ -128,12 +140,9 @@ def _run_inputs(fn, triples, atol, limit, adapt=None, compare=same):
         if adapt is not None:
             args = adapt(args)
         try:
-            with _box.quiet():
-                got = _box.limited(lambda a=args: fn(*_deepcopy(a)), max(limit, 4 * seconds), cpu=True)
+            got = _answer(fn, args, seconds, limit)  # _RAISED: excused below where the benchmark's is None
         except _box.Timeout:
             return passed, True, excused
-        except BaseException:
-            got = _RAISED  # no answer: excused below where the benchmark's is None, else not passed
         if got is _RAISED or not compare(got, want, atol):
             if want is None and excused < excusable and (got is _RAISED or _nothing(got)):
                 excused += 1
@@ -151,12 +160,9 @@ def _differing(fn, rest, atol, limit, allowance, compare=same):
     differ = 0
     for args, want, seconds in rest:
         try:
-            with _box.quiet():
-                got = _box.limited(lambda a=args: fn(*_deepcopy(a)), max(limit, 4 * seconds), cpu=True)
+            got = _answer(fn, args, seconds, limit)
         except _box.Timeout:
             return None
-        except BaseException:
-            got = _RAISED
         if got is _RAISED or not compare(got, want, atol):
             differ += 1
             if differ > allowance:

@@ -471,6 +471,7 @@ def verify_foreign(pairs: list[tuple[ForeignCode, list[tuple[str, list[str], lis
     for k, (code, problems) in enumerate(pairs):
         by_name = {f.name: f for f in code.functions}
         for key, names, cases in problems:
+            own_args = [list(o) for o in (originals or {}).get(key) or ()]
             for fn in (by_name[name] for name in names):
                 usable = [(args, want) for args, want in cases if _callable(code, fn, args) and _answer_fits(code, fn, want)
                           and (want is not None or _holds_none(code.language, fn.returns))]
@@ -478,7 +479,7 @@ def verify_foreign(pairs: list[tuple[ForeignCode, list[tuple[str, list[str], lis
                     continue  # its types cannot express most of the tests, nor all the benchmark's own: no evidence
                 for args, want in usable:
                     calls_of.setdefault(k, []).append((len(index), k, fn, list(args)))
-                    index.append((k, key, fn.name, want, any(list(args) == list(o) for o in (originals or {}).get(key) or ())))
+                    index.append((k, key, fn.name, want, list(args) in own_args))
     # a function that crashed on one problem's input has failed that problem, not the others tried after it
     answers = harness_answers({k: pairs[k][0] for k in calls_of}, calls_of, timeout_s, workers, batch,
                               group=lambda n: index[n][1:3])
