@@ -142,11 +142,12 @@ def lift_snippet(tree: ast.Module, max_params: int = 3) -> list[tuple[str, int]]
     method call changes. Each integer given to a call (``itemgetter(2)``) is also tried as one more parameter.
     Empty when the snippet does not end that way or has no parameter (or more than ``max_params``).
     """
-    body = [n for n in tree.body if not isinstance(n, (ast.Import, ast.ImportFrom))]
-    if not body or any(isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) for n in body):
+    body = [n for n in tree.body if not isinstance(n, (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef))]
+    defined = {n.name for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
+    if not body or any(isinstance(n, ast.ClassDef) for n in body):
         return []
     imported = {(a.asname or a.name).split(".")[0] for n in tree.body if isinstance(n, (ast.Import, ast.ImportFrom))
-                for a in n.names}
+                for a in n.names} | defined
     examples: dict[str, ast.stmt] = {}
     for n in body:
         if isinstance(n, ast.Assign) and len(n.targets) == 1 and isinstance(n.targets[0], ast.Name):
@@ -165,7 +166,12 @@ def lift_snippet(tree: ast.Module, max_params: int = 3) -> list[tuple[str, int]]
     if not rest:
         return []
     last = rest[-1]
-    if isinstance(last, ast.Expr) and isinstance(last.value, ast.Call) and isinstance(last.value.func, ast.Name) \
+    if isinstance(last, (ast.For, ast.While)) and (collecting := _collect_prints(last)) is not None:
+        init = ast.fix_missing_locations(ast.copy_location(ast.parse(f"{_SHOWN} = []").body[0], last))
+        rest, answer = [*rest[:-1], init, collecting], ast.copy_location(ast.Name(_SHOWN, ast.Load()), last)
+    elif defined:
+        return []  # a script beside functions that computes one value calls them: they are tried themselves
+    elif isinstance(last, ast.Expr) and isinstance(last.value, ast.Call) and isinstance(last.value.func, ast.Name) \
             and last.value.func.id == "print":
         shown = _printed(last.value)
         if shown is None:
@@ -212,9 +218,10 @@ def lift_snippet(tree: ast.Module, max_params: int = 3) -> list[tuple[str, int]]
         # for 'Remove string "1" from string `string`' MBPP/377's removal of a given character; the only one
         # when nothing else is (``list('{0:0b}'.format(8))`` for "convert decimal 8 to a list of its binary values")
         nodes = [*rest, ast.Expr(answer)]
-        stops = {stop for node in nodes for n in ast.walk(node) if isinstance(n, ast.Call) and (stop := _range_stop(n))}
+        stops = {stop: (0, 1) for node in nodes for n in ast.walk(node) if isinstance(n, ast.Call) and (stop := _range_stop(n))}
+        stops.update(_loop_bounds(nodes))
         for number in _call_numbers(nodes)[:2]:
-            for offset in (0, 1) if number in stops else (0,):  # ``range(1, 11)``: 1 to 10, or below 11
+            for offset in stops.get(number, (0,)):  # ``range(1, 11)``: 1 to 10, or below 11
                 swap = _NumberInput(number, f"arg{len(params)}", offset)
                 module = swap.visit(ast.Module([*copy.deepcopy(rest), ast.Expr(copy.deepcopy(answer))], []))
                 out += function([*params, swap.name], module.body[:-1], module.body[-1].value)
@@ -231,6 +238,8 @@ def _call_numbers(nodes: list[ast.stmt]) -> list[int | str]:
     found = []
     for node in nodes:
         for n in ast.walk(node):
+            if isinstance(n, ast.While) and (bound := _while_bound(n)) is not None and bound.value not in (0, 1):
+                found.append(bound)  # ``while num <= 100``: the input of "the primes up to 100"
             if isinstance(n, ast.Call):
                 found += [n.args[1] for stop in [_range_stop(n)] if stop is not None and stop not in (0, 1)]
                 for kind in (int, str):
@@ -252,6 +261,59 @@ def _range_stop(call: ast.Call) -> int | None:
     return None
 
 
+def _while_bound(loop: ast.While) -> ast.Constant | None:
+    """The literal integer a ``while`` loop's test compares its counter with (``while num <= 100``)."""
+    test = loop.test
+    if isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], (ast.Lt, ast.LtE)) \
+            and isinstance(bound := test.comparators[0], ast.Constant) and type(bound.value) is int:
+        return bound
+    return None
+
+
+def _loop_bounds(nodes: list[ast.stmt]) -> dict[int, tuple[int, ...]]:
+    """The offsets to try for each ``while`` bound: ``while n <= 100`` is "up to 100" or "below 101" (``n <= N - 1``
+    for "below N"), ``while n < 101`` the other way round."""
+    out = {}
+    for node in nodes:
+        for n in ast.walk(node):
+            if isinstance(n, ast.While) and (bound := _while_bound(n)) is not None:
+                out[bound.value] = (0, -1) if isinstance(n.test.ops[0], ast.LtE) else (0, 1)
+    return out
+
+
+# The list a lifted print loop collects what it prints in (its name cannot be the script's own: it ends in "_").
+_SHOWN = "shown_"
+
+
+def _collect_prints(loop: ast.For | ast.While) -> ast.stmt | None:
+    """A loop that prints one value a turn (``for num in range(0, 101): if is_prime(num): print(num)``, "print the
+    primes up to 100", HumanEval/96's list of primes below n) as one that appends it to :data:`_SHOWN`; None when it
+    prints nothing, or more than one value or at more than one place (a table, a pattern of stars)."""
+    if any(isinstance(n, ast.expr) and _reads_input(n) for n in ast.walk(loop)):
+        return None  # a loop that prompts for each value is an I/O driver around the function it calls
+    loop = copy.deepcopy(loop)
+    prints = [n for n in ast.walk(loop) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id == "print"]
+    if len(prints) != 1 or (shown := _printed(prints[0])) is None \
+            or any(k.arg == "end" and not (isinstance(k.value, ast.Constant) and isinstance(k.value.value, str)
+                                           and k.value.value and k.value.value.strip() in ("", ","))
+                    for k in prints[0].keywords):  # ``end=" "`` separates the values; ``end=""`` joins them into one
+        return None
+    target, appended = prints[0], []
+
+    class _Append(ast.NodeTransformer):
+        def visit_Expr(self, node: ast.Expr) -> ast.stmt:
+            if node.value is not target:
+                return node
+            appended.append(node)
+            call = ast.Call(ast.Attribute(ast.Name(_SHOWN, ast.Load()), "append", ast.Load()), [shown], [])
+            return ast.copy_location(ast.Expr(call), node)
+
+    swapped = _Append().visit(loop)
+    if not appended:
+        return None  # the print is part of an expression, not a statement of its own
+    return ast.fix_missing_locations(swapped)
+
+
 class _NumberInput(ast.NodeTransformer):
     """Replaces one integer or string given as a call's argument by a parameter (plus ``offset``: ``range(1, n + 1)``
     for the numbers from 1 to n)."""
@@ -266,6 +328,14 @@ class _NumberInput(ast.NodeTransformer):
         node.args = [ast.copy_location(value, a)
                      if isinstance(a, ast.Constant) and type(a.value) is type(self.number) and a.value == self.number
                      else a for a in node.args]
+        return node
+
+    def visit_While(self, node: ast.While) -> ast.stmt:
+        self.generic_visit(node)
+        if (bound := _while_bound(node)) is not None and bound.value == self.number:
+            value = ast.BinOp(ast.Name(self.name, ast.Load()), ast.Add(), ast.Constant(self.offset)) if self.offset \
+                else ast.Name(self.name, ast.Load())
+            node.test.comparators = [ast.copy_location(value, bound)]
         return node
 
 
