@@ -17,6 +17,10 @@ A batch that compiled but crashed, exited or ran out of time took its later samp
 the last one that answered are halved and run again (those before it ran to their end: their silence is
 their answer). Within a sample, a call that threw or crashed silences the sample's later calls; ``run_calls``
 (through ``foreign.harness_answers``, with each language's harness) runs those again without it.
+
+A call that ran out of its time writes a marker instead of an answer (``{"call": n, "timeout": true}``,
+``harness_parts.py``): ``late`` collects those calls, apart from the answers, so that a call out of time is told
+from one that crashed or threw (``foreign.py``'s slow rule); what an answer is does not change.
 """
 
 from __future__ import annotations
@@ -90,10 +94,11 @@ def blamed(language: str, program: str, codes: dict[int, Any], compile_output: s
 
 def run_batches(codes: dict[int, Any], calls_of: dict[int, list[Any]], timeout_s: float, workers: int | None,
                 batch: int, programs: dict[str, Callable[..., Any]], one_per_program: Collection[str],
-                uncompiled: set[int] | None = None) -> dict[int, Any]:
+                uncompiled: set[int] | None = None, late: set[int] | None = None) -> dict[int, Any]:
     """Run every sample's calls (``calls_of``, by sample: ``programs.Call``) in harness programs (built by
     ``programs``, ``programs.PROGRAMS``; a language of ``one_per_program`` one sample a program); the answers by
-    call number. ``uncompiled``, when given, receives the samples that do not compile alone."""
+    call number. ``uncompiled``, when given, receives the samples that do not compile alone; ``late`` the calls
+    whose harness marked them out of time."""
     from alchemistcoder.sandbox import Job, run_many
     from alchemistcoder.sandbox.harness import new_nonce, parse_tagged
 
@@ -133,6 +138,8 @@ def run_batches(codes: dict[int, Any], calls_of: dict[int, list[Any]], timeout_s
             for rec in parse_tagged(result.stdout, nonce):
                 if type(rec.get("call")) is int and "answer" in rec:
                     answers[rec["call"]] = rec["answer"]
+                elif type(rec.get("call")) is int and rec.get("timeout") is True and late is not None:
+                    late.add(rec["call"])
             # a sample that crashed, exited or ran out of time took the batch's later samples with it; the samples
             # run in the batch's order, so one that answered nothing before the last that answered did run
             heard = [i for i, k in enumerate(group) if any(c[0] in answers and c[0] not in before for c in calls_of[k])]
@@ -145,7 +152,8 @@ def run_batches(codes: dict[int, Any], calls_of: dict[int, list[Any]], timeout_s
 
 def run_calls(codes: dict[int, Any], calls_of: dict[int, list[Any]], timeout_s: float, workers: int | None,
               programs: dict[str, Callable[..., Any]], one_per_program: Collection[str], *, batch: int = BATCH,
-              group: Callable[[int], Hashable] | None = None, rounds: int = CALL_ROUNDS) -> dict[int, Any]:
+              group: Callable[[int], Hashable] | None = None, rounds: int = CALL_ROUNDS,
+              late: set[int] | None = None) -> dict[int, Any]:
     """Every sample's calls (``calls_of``, by sample: ``programs.Call``) in its language's harness programs, in
     the sandbox; the answers by call number (a call that threw, crashed or ran out of time has none).
 
@@ -154,15 +162,20 @@ def run_calls(codes: dict[int, Any], calls_of: dict[int, list[Any]], timeout_s: 
     first silent one run again without it, up to ``rounds`` programs in all: what a call answers does not
     depend on the calls before it (a sample that does not compile is not tried again). ``group`` (by call
     number; each call its own by default) names calls whose fate is shared: those of the first silent call's
-    group are not run again (a function that failed a problem's test has failed the problem)."""
+    group are not run again (a function that failed a problem's test has failed the problem). ``late``, when
+    given, receives the calls without an answer that ran out of time in their last run."""
     group = group or (lambda n: n)
     answers: dict[int, Any] = {}
     uncompiled: set[int] = set()
     pending = calls_of
     for _ in range(rounds):
+        marked: set[int] = set()
         got = run_batches({k: codes[k] for k in pending}, pending, timeout_s, workers, batch, programs,
-                          one_per_program, uncompiled)
+                          one_per_program, uncompiled, marked)
         answers.update(got)
+        if late is not None:  # a call run again has its last run's fate
+            late.difference_update(c[0] for calls in pending.values() for c in calls)
+            late.update(marked - set(got))
         again = {}
         for k, calls in pending.items():
             silent = [c for c in calls if c[0] not in got]

@@ -31,6 +31,12 @@ from typing import TYPE_CHECKING, Any
 from alchemistcoder.code import extract_code_blocks
 from alchemistcoder.code.braces import body_end as _body_end
 from alchemistcoder.code.braces import split_params as _split_params
+from alchemistcoder.decontam.signals._foreign_source import (
+    _drop_helpers,
+    _loop_spans,
+    _main_loops,
+    _strip_cpp_main,
+)
 from alchemistcoder.decontam.signals._lift_main import _JAVA_CLASS, LIFTED_MAIN, lift_main
 from alchemistcoder.decontam.signals._same import same
 from alchemistcoder.decontam.signals.batches import BATCH, run_calls
@@ -43,6 +49,7 @@ from alchemistcoder.decontam.signals.csharp_ruby import (
     rb_functions,
     rb_program,
 )
+from alchemistcoder.decontam.signals.harness_parts import go_runtime, rust_runtime
 from alchemistcoder.decontam.signals.programs import (
     CALL_LIMIT_MS,
     ONE_PER_PROGRAM,
@@ -86,10 +93,13 @@ _JS_SIGNATURE = re.compile(
     re.M)
 
 
-# The harness programs by language: programs.py's, and C#'s and Ruby's (csharp_ruby.py, given each call's tag and
-# the call limit); a Ruby program holds one sample (no compile to share, and a class one sample defines would be
-# reopened by the next).
+# The harness programs by language: programs.py's (a Go or Rust one followed by harness_parts.py's runtime), and C#'s
+# and Ruby's (csharp_ruby.py, given each call's tag and the call limit); a Ruby program holds one sample (no compile
+# to share, and a class one sample defines would be reopened by the next).
 _PROGRAMS = {**PROGRAMS,
+             "go": lambda codes, calls, nonce, seconds: PROGRAMS["go"](codes, calls, nonce, seconds) + go_runtime(CALL_LIMIT_MS),
+             "rust": lambda codes, calls, nonce, seconds: PROGRAMS["rust"](codes, calls, nonce, seconds)
+             + rust_runtime(CALL_LIMIT_MS),
              "csharp": lambda codes, calls, nonce, seconds: cs_program(codes, calls, _tags(nonce, calls), CALL_LIMIT_MS),
              "ruby": lambda codes, calls, nonce, seconds: rb_program(codes, calls, _tags(nonce, calls), seconds,
                                                                      CALL_LIMIT_MS)}
@@ -102,10 +112,11 @@ def _tags(nonce: str, calls: list[Call]) -> dict[int, str]:
 
 def harness_answers(codes: dict[int, ForeignCode], calls_of: dict[int, list[Call]], timeout_s: float,
                     workers: int | None = None, batch: int = BATCH,
-                    group: Callable[[int], Hashable] | None = None) -> dict[int, Any]:
+                    group: Callable[[int], Hashable] | None = None, late: set[int] | None = None) -> dict[int, Any]:
     """Every sample's calls in its language's harness programs, in the sandbox (``batches.run_calls``): the
-    answers by call number; a call that threw, crashed or ran out of time has none."""
-    return run_calls(codes, calls_of, timeout_s, workers, _PROGRAMS, _ONE_PER_PROGRAM, batch=batch, group=group)
+    answers by call number; a call that threw, crashed or ran out of time has none (``late`` receives those out
+    of time)."""
+    return run_calls(codes, calls_of, timeout_s, workers, _PROGRAMS, _ONE_PER_PROGRAM, batch=batch, group=group, late=late)
 
 
 def _kind(declared: str, language: str) -> tuple[str, ...] | None:
@@ -149,71 +160,6 @@ def _param_type(param: str) -> str:
     param = param.split("=")[0].strip()
     m = re.match(r"(.*?[\s*&>\]])\s*(\w+)\s*((?:\[\s*\])*)$", param)
     return (m.group(1) + m.group(3)).strip() if m else param
-
-
-def _strip_cpp_main(source: str) -> str:
-    m = re.search(r"^\s*(?:int|void)\s+main\s*\([^)]*\)\s*\{", source, re.M)
-    if not m:
-        return source
-    depth, i = 0, m.end() - 1
-    while i < len(source):
-        depth += {"{": 1, "}": -1}.get(source[i], 0)
-        i += 1
-        if depth == 0:
-            break
-    return source[: m.start()] + source[i:]
-
-
-_LOOP = re.compile(r"\b(?:for|while)\s*\(|\bfor\s+[^{;]*\{|\.(?:forEach|map|filter|reduce)\s*\(")
-
-
-def _loop_spans(source: str, start: int, end: int) -> list[tuple[int, int]]:
-    """The loops between ``start`` and ``end`` (``for (...) {...}``, ``while (...) stmt;``, Go's ``for x {...}``,
-    JavaScript's ``.forEach(...)``), header and body, as spans of ``source``."""
-    spans = []
-    for m in _LOOP.finditer(source, start, end):
-        i = m.end()
-        if source[m.end() - 1] == "(":  # past the header's parentheses
-            depth = 1
-            while i < end and depth:
-                depth += {"(": 1, ")": -1}.get(source[i], 0)
-                i += 1
-        brace = re.compile(r"\s*\{").match(source, i) if source[i - 1] != "{" else None
-        if source[i - 1] == "{":
-            spans.append((m.start(), _body_end(source, i - 1)))
-        elif brace:
-            spans.append((m.start(), _body_end(source, brace.end() - 1)))
-        else:  # one statement
-            stop = source.find(";", i, end)
-            spans.append((m.start(), stop + 1 if stop >= 0 else i))
-    return spans
-
-
-def _main_loops(source: str) -> str:
-    """The text of the loops of a program's ``main`` (empty without one)."""
-    main = re.search(r"\bmain\s*\([^)]*\)[^{;]*\{", source)
-    if not main:
-        return ""
-    return "\n".join(source[a:b] for a, b in _loop_spans(source, main.end() - 1, _body_end(source, main.end() - 1)))
-
-
-def _drop_helpers(source: str, functions: list[ForeignFunction], bodies: dict[str, tuple[int, int]],
-                  loops: str = "") -> list[ForeignFunction]:
-    """The functions no other function of the sample calls: a helper answers another question (a private
-    ``isValidTriangle`` inside "the area of a triangle from its three sides" passes MBPP/334's tests). ``main``
-    calling a function once demonstrates it; calling it in a loop uses it as a helper of a larger computation (as
-    Python's script part, ``signals/python.py``): a Java ``isPrime`` summing the primes below a million passes
-    MBPP/605's tests. ``loops``: the text of ``main``'s loops (:func:`_main_loops`, read before ``main`` is cut)."""
-    kept = []
-    for f in functions:
-        call = re.compile(rf"\b{re.escape(f.name)}\s*\(")
-        if any(name != f.name and name != "main" and call.search(source, start, end)
-               for name, (start, end) in bodies.items()):
-            continue
-        if call.search(loops):
-            continue
-        kept.append(f)
-    return kept
 
 
 def _go_params(text: str) -> list[str]:
@@ -464,14 +410,20 @@ def verify_foreign(pairs: list[tuple[ForeignCode, list[tuple[str, list[str], lis
     nested class or function of its own); a batch that does not compile runs again without the samples its
     compiler's errors name (``batches.py``), until each sample that compiles has run. Answering all ``originals``
     and all but ``near_share`` of the cases is a near pass (``ExecVerdict.near``; a call out of time answers
-    nothing: a Java ``isPrime`` looping to n on a large prime). Returns, per pair, the verdicts by problem key."""
+    nothing: a Java ``isPrime`` looping to n on a large prime). Python's slow rule (``_probe.py``): a function
+    that answered all ``originals`` and ten cases in all right, none wrong, and whose first call without an answer
+    ran out of time (its harness's marker: a crash writes none) passes, slow (a recursive Fibonacci on
+    HumanEval/55). Returns, per pair, the verdicts by problem key."""
     out: list[dict[str, ExecVerdict]] = [{} for _ in pairs]
-    index: list[tuple[int, str, str, Any, bool]] = []  # per call: sample, problem, function, expected, a benchmark's own
+    # per call: sample, problem, function, expected, which of the benchmark's own tests it is (-1: none)
+    index: list[tuple[int, str, str, Any, int]] = []
     calls_of: dict[int, list[Call]] = {}
+    own_tests: dict[str, set[int]] = {}  # by problem: its own tests (the first of equal ones)
     for k, (code, problems) in enumerate(pairs):
         by_name = {f.name: f for f in code.functions}
         for key, names, cases in problems:
             own_args = [list(o) for o in (originals or {}).get(key) or ()]
+            own_tests[key] = {own_args.index(o) for o in own_args}
             for fn in (by_name[name] for name in names):
                 usable = [(args, want) for args, want in cases if _callable(code, fn, args) and _answer_fits(code, fn, want)
                           and (want is not None or _holds_none(code.language, fn.returns))]
@@ -479,18 +431,26 @@ def verify_foreign(pairs: list[tuple[ForeignCode, list[tuple[str, list[str], lis
                     continue  # its types cannot express most of the tests, nor all the benchmark's own: no evidence
                 for args, want in usable:
                     calls_of.setdefault(k, []).append((len(index), k, fn, list(args)))
-                    index.append((k, key, fn.name, want, list(args) in own_args))
+                    index.append((k, key, fn.name, want, own_args.index(list(args)) if list(args) in own_args else -1))
     # a function that crashed on one problem's input has failed that problem, not the others tried after it
+    late: set[int] = set()
     answers = harness_answers({k: pairs[k][0] for k in calls_of}, calls_of, timeout_s, workers, batch,
-                              group=lambda n: index[n][1:3])
-    tally: dict[tuple[int, str, str], list[int]] = {}  # passed, run, the benchmark's own run, own not passed
-    for n, (k, key, name, want, own) in enumerate(index):
-        t, agrees = tally.setdefault((k, key, name), [0, 0, 0, 0]), n in answers and _agrees(answers[n], want)
-        t[0], t[1], t[2], t[3] = t[0] + agrees, t[1] + 1, t[2] + own, t[3] + (own and not agrees)
-    for (k, key, name), (passed, total, own, own_failed) in tally.items():
+                              group=lambda n: index[n][1:3], late=late)
+    # passed, run, the benchmark's own run, own not passed, answered wrong, whether the first unanswered ran out of
+    # time (None: all answered), the benchmark's own answered right
+    tally: dict[tuple[int, str, str], list[Any]] = {}
+    for n, (k, key, name, want, which) in enumerate(index):
+        t, answered, own = tally.setdefault((k, key, name), [0, 0, 0, 0, 0, None, set()]), n in answers, which >= 0
+        agrees = answered and _agrees(answers[n], want)
+        t[0], t[1], t[2], t[3], t[4] = t[0] + agrees, t[1] + 1, t[2] + own, t[3] + (own and not agrees), t[4] + (answered and not agrees)
+        t[5], t[6] = n in late if t[5] is None and not answered else t[5], t[6] | ({which} if own and agrees else set())
+    for (k, key, name), (passed, total, own, own_failed, wrong, first_late, own_right) in tally.items():
         own_all = own >= len((originals or {}).get(key) or ()) > 0 and not own_failed
-        near = total - passed if own_all and 0 < total - passed <= int(near_share * total) else 0
-        verdict = ExecVerdict(key, name, passed, total, language=pairs[k][0].language, near=near)
+        # slow: each of the benchmark's own tests answered right (a repeat of one among the added tests may come after
+        # the call out of time), ten in all, none wrong, and the first unanswered call ran out of time
+        slow = bool(own_tests.get(key)) and own_tests[key] <= own_right and 10 <= passed < total and not wrong and first_late is True
+        near = total - passed if own_all and not slow and 0 < total - passed <= int(near_share * total) else 0
+        verdict = ExecVerdict(key, name, passed, total, language=pairs[k][0].language, near=near, slow=slow)
         best = out[k].get(key)
         if best is None or (verdict.leak, verdict.passed) > (best.leak, best.passed):
             out[k][key] = verdict

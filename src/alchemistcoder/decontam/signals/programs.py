@@ -5,7 +5,9 @@ language that prints each answer as a line of the sandbox harness's tagged proto
 
 C++, Java, JavaScript and Rust programs hold a batch of samples (a namespace, a file, a context or a module
 each: a Java program is its main file and the files beside it, ``(source, files)``); Go and C have no such
-scope in one file, so their programs hold one sample (``ONE_PER_PROGRAM``).
+scope in one file, so their programs hold one sample (``ONE_PER_PROGRAM``). A call that runs out of its time
+writes ``<nonce> {"call": n, "timeout": true}`` instead (``batches.py`` collects those). A Go or Rust program
+written here calls a runtime it does not hold: ``harness_parts.py``'s, which ``foreign.py`` appends.
 """
 
 from __future__ import annotations
@@ -15,8 +17,9 @@ import math
 import re
 from typing import Any
 
-# Milliseconds of CPU time a Java (its thread's) or JavaScript call may take (a C++ sample: its whole CPU time); node
-# stops a computing loop only by the wall clock, at JS_WALL_FACTOR limits: each call that never ends costs that much.
+# Milliseconds of CPU time a Java (its thread's), JavaScript, Go or Rust call may take (a C++ sample: its whole CPU
+# time); node stops a computing loop only by the wall clock, at JS_WALL_FACTOR limits: each call that never ends costs
+# that much.
 CALL_LIMIT_MS, JS_WALL_FACTOR = 1000, 2
 # A program holds several samples (one compile for a batch): each call is (number, sample, function, arguments),
 # the number tagging its answer line.
@@ -196,9 +199,16 @@ template <class T> void emit_(const std::vector<T>& v) { std::cout << '['; for (
 template <class T> static void decontam_put_(const char* tag, const T& r) { std::cout << tag; emit_(r); std::cout << '}' << std::endl; }
 """
 # A C++ sample's child or a C call is limited by its CPU time, the wall clock a backstop for one that waits (an alarm
-# alone turned answers into timeouts on a loaded machine); C and C++ both.
-_CPU_LIMIT = ("static void decontam_limit_(unsigned s) { struct rlimit l; if (getrlimit(RLIMIT_CPU, &l) == 0) { if (l.rlim_max "
-              "== RLIM_INFINITY || l.rlim_max > s) l.rlim_cur = s; setrlimit(RLIMIT_CPU, &l); } alarm(4 * s); }\n")
+# alone turned answers into timeouts on a loaded machine); C and C++ both. ``decontam_at_`` names the marker of the
+# call about to run: the handler may only write what is already there (async-signal-safe).
+_CPU_LIMIT = r"""
+static const char* volatile decontam_late_ = ""; static volatile size_t decontam_late_n_ = 0;
+static void decontam_at_(const char* late, size_t n) { decontam_late_ = late; decontam_late_n_ = n; }
+static void decontam_out_(int sig) { (void) sig; ssize_t w = write(1, decontam_late_, decontam_late_n_); (void) w; _exit(3); }
+static void decontam_limit_(unsigned s) { struct rlimit l; signal(SIGXCPU, decontam_out_); signal(SIGALRM, decontam_out_);
+  if (getrlimit(RLIMIT_CPU, &l) == 0) { if (l.rlim_max == RLIM_INFINITY || l.rlim_max > s) l.rlim_cur = s; setrlimit(RLIMIT_CPU, &l); }
+  alarm(4 * s); }
+"""
 # The line after the samples' parts in a C++ program (batches.py: the lines below it are the calls' and the harness's).
 CPP_CALLS = "// decontam: the calls"
 # Calls a C++ function of the harness makes: g++'s time grows faster than a function's length (one ``main``: twice the CPU).
@@ -231,7 +241,8 @@ _JAVA_TYPE = re.compile(r"^([ \t]*)((?:(?:public|private|protected|final|abstrac
 # literals take up to about 8 KB of bytecode (a 1,000-character test), a method at most 64 KiB.
 _JAVA_CASES = 4
 # Each Java call on a worker thread, limited by that thread's CPU time (wall time flipped verdicts with the load:
-# a loaded JVM's first calls ran past 1 s) and by WALL_MS for one that waits: one that runs on is left behind.
+# a loaded JVM's first calls ran past 1 s) and by WALL_MS for one that waits: one that runs on is left behind
+# (its marker written).
 _JAVA_CALL = """
   static final Set<String> failed = new HashSet<>();
   static final java.lang.management.ThreadMXBean clock = java.lang.management.ManagementFactory.getThreadMXBean();
@@ -247,7 +258,8 @@ _JAVA_CALL = """
     while (true) try { Object r = answer.get(20, java.util.concurrent.TimeUnit.MILLISECONDS); StringBuilder b = new StringBuilder(tag);
       emit(b, r); b.append('}'); System.out.println(b); return; }
     catch (java.util.concurrent.TimeoutException e) { if (cpu(t) - cpu0 > LIMIT_MS * 1000000L || System.nanoTime() - wall0 > WALL_MS * 1000000L) {
-      failed.add(function); answer.cancel(true); pool = worker(); return; } }
+      failed.add(function); answer.cancel(true); pool = worker();
+      System.out.println(tag.substring(0, tag.lastIndexOf("\\"answer\\": ")) + "\\"timeout\\": true}"); return; } }
     catch (Throwable e) { failed.add(function); return; }
   }
 """
@@ -256,6 +268,11 @@ _JAVA_CALL = """
 def _tag(nonce: str, n: int) -> str:
     """Call ``n``'s line's start (``sandbox.harness.parse_tagged``): the program writes the answer and ``}``."""
     return f'{nonce} {{"call": {n}, "answer": '
+
+
+def _late(nonce: str, n: int) -> str:
+    """Call ``n``'s whole line when it ran out of time, from its own newline (it may end a half-written line)."""
+    return f'\n{nonce} {{"call": {n}, "timeout": true}}\n'
 
 
 def _cpp_program(codes: dict[int, Any], calls: list[Call], nonce: str, seconds: int) -> str:
@@ -273,7 +290,9 @@ def _cpp_program(codes: dict[int, Any], calls: list[Call], nonce: str, seconds: 
                          f"{_literal('cpp', v, type_kind(t) or (), t)};")  # ``int arr[]``: a vector's data
             names.append(f"a{i}.data(), (int) a{i}.size()" if i in fn.sized else f"a{i}.data()" if array or cstr else f"a{i}")
         call = f"decontam_s{k}::{fn.name}({', '.join(names)})"
-        body[k].append(f"    {{ using namespace decontam_s{k}; try {{ {' '.join(decls)} auto r = {call}; "
+        late = _late(nonce, n)
+        body[k].append(f"    {{ using namespace decontam_s{k}; try {{ ::decontam_at_(\"{_c_string(late)}\", {len(late)}); "
+                       f"{' '.join(decls)} auto r = {call}; "
                        f"::decontam_put_(\"{_c_string(_tag(nonce, n))}\", r); }} catch (...) {{}} }}")
     runs = {k: [f"decontam_run{k}_{i}" for i in range(0, len(lines), _CPP_CALLS_A_FUNCTION)] for k, lines in body.items()}
     functions = [f"static void {name}() {{\n" + "\n".join(lines[i * _CPP_CALLS_A_FUNCTION : (i + 1) * _CPP_CALLS_A_FUNCTION])
@@ -281,7 +300,7 @@ def _cpp_program(codes: dict[int, Any], calls: list[Call], nonce: str, seconds: 
     # each sample in a child of its own, ended by its CPU limit: an exponential recursion or a crash stops only it
     main = [f"  if (pid_t p = fork(); p == 0) {{\n    decontam_limit_({seconds});\n" + "".join(f"    {name}();\n" for name in names) +
             "    std::cout.flush(); _exit(0);\n  } else if (p > 0) { waitpid(p, nullptr, 0); }" for names in runs.values()]
-    return ("#include <bits/stdc++.h>\n#include <unistd.h>\n#include <sys/wait.h>\n#include <sys/resource.h>\n"
+    return ("#include <bits/stdc++.h>\n#include <unistd.h>\n#include <signal.h>\n#include <sys/wait.h>\n#include <sys/resource.h>\n"
             + "\n".join(includes) + "\n" + _CPP_EMIT + _CPU_LIMIT + "\n".join(spaces) + f"\n{CPP_CALLS}\n" + "\n".join(functions) + "\nint main() {\n"
             + "\n".join(main) + "\n  return 0;\n}\n")
 
@@ -353,41 +372,26 @@ def _java_program(codes: dict[int, Any], calls: list[Call], nonce: str, seconds:
 def _js_program(codes: dict[int, Any], calls: list[Call], nonce: str, seconds: int) -> str:
     # each sample in a context of its own (node's vm), its top-level code and every call under a time limit:
     # a synchronous exponential recursion cannot be interrupted otherwise
-    lines = ["const vm = require('vm');", "const quiet = {log() {}, error() {}, warn() {}, info() {}};"]
+    lines = ["const vm = require('vm');", "const quiet = {log() {}, error() {}, warn() {}, info() {}};",
+             "const late = Symbol();  // thrown by a call past its CPU time: no sample's context can throw it",
+             # node's own timeout error (its ``code`` read as a plain property: a sample's getter never runs here)
+             "function outOfTime(e) { if (e === late) return true; try { const d = e !== null && typeof e === 'object' && "
+             "Object.getOwnPropertyDescriptor(e, 'code'); return !!d && d.value === 'ERR_SCRIPT_EXECUTION_TIMEOUT'; } "
+             "catch (x) { return false; } }"]
     for k, code in codes.items():
         lines.append(f"{{ const ctx = vm.createContext({{console: quiet}}); const failed = new Set();\n"
                      f"  try {{ vm.runInContext({json.dumps(code.source)}, ctx, {{timeout: {seconds * 1000}}}); }} catch (e) {{}}")
         for n, j, fn, args in calls:
-            if j == k:  # a function that threw or ran out of CPU time (wall: a backstop) failed: its other calls are skipped
+            if j == k:  # a function that threw or ran out of CPU time (wall: a backstop) failed: its other calls are skipped;
+                # the one out of time (node's own timeout error, or ``late``) writes its marker
                 lines.append(f"  if (!failed.has({json.dumps(fn.name)})) try {{ const c0 = process.cpuUsage(); const r = vm.runInContext("
                              f"{json.dumps(f'{fn.name}(...{json.dumps(args)})')}, ctx, {{timeout: {JS_WALL_FACTOR * CALL_LIMIT_MS}}}); const c = "
-                             f"process.cpuUsage(c0); if (c.user + c.system > {CALL_LIMIT_MS * 1000}) throw 0; process.stdout.write({json.dumps(_tag(nonce, n))} + "
+                             f"process.cpuUsage(c0); if (c.user + c.system > {CALL_LIMIT_MS * 1000}) throw late; process.stdout.write({json.dumps(_tag(nonce, n))} + "
                              "JSON.stringify(r === undefined ? null : r) + '}\\n'); } catch (e) { failed.add("
-                             f"{json.dumps(fn.name)}); }}")
+                             f"{json.dumps(fn.name)}); if (outOfTime(e)) "
+                             f"process.stdout.write({json.dumps(_late(nonce, n))}); }}")
         lines.append("}")
     return "\n".join(lines) + "\nprocess.exit(0);\n"
-
-
-_GO_MAIN = r"""
-func decontamCall(tag string, limit decontamTime.Duration, f func() interface{}) bool {
-	done := make(chan []byte, 1)
-	go func() {
-		defer func() { recover() }()
-		r := f()
-		b, err := decontamJSON.Marshal(r)
-		if err == nil {
-			done <- b
-		}
-	}()
-	select {
-	case b := <-done:
-		decontamOS.Stdout.WriteString(tag + string(b) + "}\n")
-		return true
-	case <-decontamTime.After(limit):
-		return false
-	}
-}
-"""
 
 
 def _go_program(codes: dict[int, Any], calls: list[Call], nonce: str, seconds: int) -> str:
@@ -400,42 +404,13 @@ def _go_program(codes: dict[int, Any], calls: list[Call], nonce: str, seconds: i
         call = f"{fn.name}({literals})"
         if (type_kind(fn.returns or "", "go") or ("",))[0] == "char":
             call = f"string({call})"  # a rune or byte answer is a character
-        body.append(f'\tif !failed["{fn.name}"] && !decontamCall({json.dumps(_tag(nonce, n))}, '
-                    f'{CALL_LIMIT_MS} * decontamTime.Millisecond, func() interface{{}} {{ return {call} }}) {{\n'
-                    f'\t\tfailed["{fn.name}"] = true\n\t}}')
-    return ("package main\n\nimport (\n\tdecontamJSON \"encoding/json\"\n\tdecontamOS \"os\"\n\tdecontamTime \"time\"\n)\n\n"
-            + source + "\n" + _GO_MAIN +
-            "\nfunc main() {\n\tfailed := map[string]bool{}\n" + "\n".join(body) + "\n\tdecontamOS.Exit(0)\n}\n")
-
-
-_RUST_EMIT = r"""
-trait DecontamEmit { fn emit(&self) -> String; }
-macro_rules! decontam_int { ($($t:ty),*) => { $(impl DecontamEmit for $t { fn emit(&self) -> String { self.to_string() } })* } }
-decontam_int!(i8, i16, i32, i64, i128, isize, u8, u16, u32, u64, u128, usize);
-impl DecontamEmit for f64 { fn emit(&self) -> String {
-  if self.is_nan() { "NaN".into() } else if self.is_infinite() { if *self > 0.0 { "Infinity".into() } else { "-Infinity".into() } }
-  else { format!("{:e}", self) } } }
-impl DecontamEmit for f32 { fn emit(&self) -> String { (*self as f64).emit() } }
-impl DecontamEmit for bool { fn emit(&self) -> String { self.to_string() } }
-impl DecontamEmit for char { fn emit(&self) -> String { self.to_string().emit() } }
-impl DecontamEmit for String { fn emit(&self) -> String { self.as_str().emit() } }
-impl DecontamEmit for &str { fn emit(&self) -> String { let mut o = String::from("\"");
-  for c in self.chars() { match c { '"' => o.push_str("\\\""), '\\' => o.push_str("\\\\"),
-    c if (c as u32) < 0x20 => o.push_str(&format!("\\u{:04x}", c as u32)), c => o.push(c) } } o.push('"'); o } }
-impl<T: DecontamEmit> DecontamEmit for Vec<T> { fn emit(&self) -> String {
-  format!("[{}]", self.iter().map(|x| x.emit()).collect::<Vec<_>>().join(",")) } }
-impl<T: DecontamEmit> DecontamEmit for Option<T> { fn emit(&self) -> String {
-  match self { Some(x) => x.emit(), None => "null".into() } } }
-fn decontam_call<T: DecontamEmit + Send + 'static>(tag: &str, f: impl FnOnce() -> T + Send + 'static) -> bool {
-  let (tx, rx) = std::sync::mpsc::channel();
-  let spawned = std::thread::Builder::new().stack_size(64 << 20).spawn(move || { let _ = tx.send(f().emit()); });
-  if spawned.is_err() { return false; }
-  match rx.recv_timeout(std::time::Duration::from_millis(LIMIT_MS)) {
-    Ok(s) => { println!("{}{}}}", tag, s); true }
-    Err(_) => false,
-  }
-}
-"""
+        body.append(f"\t\t{{{json.dumps(_tag(nonce, n))}, {json.dumps(_late(nonce, n))}, {json.dumps(fn.name)}, "
+                    f"func() interface{{}} {{ return {call} }}}},")
+    imports = {"JSON": "encoding/json", "OS": "os", "Time": "time", "Exec": "os/exec", "Signal": "os/signal",
+               "Strconv": "strconv", "Syscall": "syscall"}
+    # the calls as a table for harness_parts.py's ``decontamMain``: each run in the program started again
+    return ("package main\n\nimport (\n" + "".join(f"\tdecontam{a} \"{path}\"\n" for a, path in imports.items()) + ")\n\n"
+            + source + "\n\nfunc main() {\n\tdecontamMain([]decontamCallT{\n" + "\n".join(body) + "\n\t})\n}\n")
 
 
 def _rust_structs(source: str) -> str:
@@ -453,12 +428,13 @@ def _rust_program(codes: dict[int, Any], calls: list[Call], nonce: str, seconds:
         literals = ", ".join(_literal("rust", v, type_kind(t, "rust") or (), t) for t, v in zip(fn.params, args, strict=True))
         path = f"{fn.owner + '::' if fn.owner else ''}{fn.name}"
         key = json.dumps(fn.name)
-        body[k].append(f"  if !failed.contains({key}) && !decontam_call({json.dumps(_tag(nonce, n))}, move || {path}({literals})) "
+        body[k].append(f"  if !failed.contains({key}) && !decontam_call({json.dumps(_tag(nonce, n))}, {json.dumps(_late(nonce, n))}, "
+                       f"move || {path}({literals})) "
                        f"{{ failed.insert({key}); }}")
     modules = [f"mod decontam_s{k} {{\nuse super::*;\n{_rust_structs(c.source)}{c.source}\npub fn decontam_calls() {{\n"
                f"  let mut failed: std::collections::HashSet<&str> = std::collections::HashSet::new();\n"
                + "\n".join(body[k]) + "\n}\n}" for k, c in codes.items()]
-    return ("#![allow(unused, non_snake_case, dead_code)]\nuse std::collections::*;\n" + _RUST_EMIT.replace("LIMIT_MS", str(CALL_LIMIT_MS))
+    return ("#![allow(unused, non_snake_case, dead_code)]\nuse std::collections::*;\n"
             + "\n".join(modules) + "\nfn main() {\n  std::panic::set_hook(Box::new(|_| {}));\n"
             + "".join(f"  decontam_s{k}::decontam_calls();\n" for k in codes) + "  std::process::exit(0);\n}\n")
 
@@ -488,11 +464,13 @@ def _c_program(codes: dict[int, Any], calls: list[Call], nonce: str, seconds: in
             literals.append(_literal("c", v, type_kind(t, "c") or (), t))
             literals += [str(len(v))] if i in fn.sized else []  # the array's length, the parameter after it
         # each call in a child of its own, ended by its CPU limit: a crash or an endless loop stops only that call
-        body.append(f"  fflush(stdout); if (fork() == 0) {{ decontam_limit_({seconds}); printf(\"%s\", \"{_c_string(_tag(nonce, n))}\"); "
+        late = _late(nonce, n)
+        body.append(f"  fflush(stdout); if (fork() == 0) {{ decontam_at_(\"{_c_string(late)}\", {len(late)}); decontam_limit_({seconds}); "
+                    f"printf(\"%s\", \"{_c_string(_tag(nonce, n))}\"); "
                     f"DECONTAM_EMIT({fn.name}({', '.join(literals)})); printf(\"}}\\n\"); fflush(stdout); _exit(0); }} "
                     "else wait(NULL);")
     return ("#include <stdio.h>\n#include <stdlib.h>\n#include <string.h>\n#include <stdbool.h>\n#include <math.h>\n"
-            "#include <unistd.h>\n#include <sys/wait.h>\n#include <sys/resource.h>\n" + source + "\n" + _C_EMIT + _CPU_LIMIT +
+            "#include <unistd.h>\n#include <signal.h>\n#include <sys/wait.h>\n#include <sys/resource.h>\n" + source + "\n" + _C_EMIT + _CPU_LIMIT +
             "int main(void) {\n" + "\n".join(body) + "\n  return 0;\n}\n")
 
 
