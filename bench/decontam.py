@@ -297,7 +297,7 @@ def main() -> None:
     if args.show_misses:
         for r, f in zip(rows, combined, strict=True):
             if f != bool(r["label"]):
-                print("MISS" if r["label"] else "FALSE+", r["id"], r.get("task_id"), "|", r["instruction"][:160].replace("\n", " "))
+                print("MISS" if r["label"] else "FALSE+", r["split"], r["id"], r.get("task_id"), "|", r["instruction"][:160].replace("\n", " "))
     held_out = [i for i, r in enumerate(rows) if r["split"] in ("derived", "test")]
     recall, fpr = rates([rows[i] for i in held_out], [combined[i] for i in held_out])
     test = [i for i, r in enumerate(rows) if r["split"] == "test"]

@@ -32,6 +32,7 @@ from alchemistcoder.decontam.signals.facts import (
     facts_agree,
     key_facts,
     names_agree,
+    names_order,
     statement_veto,
 )
 from alchemistcoder.decontam.signals.python import ADAPTER_PREFIX, fitting
@@ -161,7 +162,10 @@ def decide(cfg: DecontamConfig, problems: list[BenchProblem], facts: list[list[K
         v = verdicts.get(problems[c.problem].key)
         # a near pass is weaker evidence than a pass: only among the ``top_k`` nearest (a palindrome check nearly
         # passes MBPP/285's mostly-False tests at rank 4)
-        if v is not None and v.leak and (not v.near or c.rank < cfg.top_k):
+        # and so is a pass in any order: only among the ``top_k``, and only for an instruction that names no order
+        # itself ("all permutations of a string without duplicates, sorted" passes MBPP/374's tests in any order)
+        if v is not None and v.leak and (not (v.near or v.unordered) or c.rank < cfg.top_k) \
+                and not (v.unordered and names_order(instruction)):
             veto = _veto(cfg, problems, c, "execution", v, instruction)
             if veto is None:
                 return Decision(_with_veto(evidence(cfg, problems, c, "execution", v, cands, verdicts), vetoed), None,

@@ -18,6 +18,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from alchemistcoder.decontam.signals._same import sorted_answer
+from alchemistcoder.decontam.signals.facts import names_order
+
 if TYPE_CHECKING:
     from alchemistcoder.decontam.config import DecontamConfig
 
@@ -70,6 +73,20 @@ class BenchProblem:
         args = [a for a, _ in self.cases] if self.mode == "asserts" else self.inputs[: self.base]
         return bool(args) and all(a and isinstance(a[0], str) for a in args)
 
+    @property
+    def order_free(self) -> bool:
+        """Whether the order of a list the benchmark answers is no part of the task: its statements name no order
+        ("print all permutations of a given string" is MBPP/374, whose tests fix the order of one algorithm), and
+        (asserts) some test answers a list of two or more, not every such list sorted (an order the tests show
+        is one the task has, stated or not). The probe compares such answers in any order, unless one is a
+        reordering of an argument (a sort) or (inputs) every list it answers is sorted."""
+        if any(names_order(s) for s in self.statements):
+            return False
+        if self.mode == "asserts":
+            lists = [want for _args, want in self.cases if isinstance(want, (list, tuple)) and len(want) >= 2]
+            return bool(lists) and not all(sorted_answer(want) for want in lists)
+        return self.mode == "inputs"
+
     def test_spec(self) -> dict[str, Any]:
         """The task as the sandbox probe reads it (``signals/_probe.py``); ``dataset`` says how its inputs are
         deserialized there (MBPP+'s as evaluation does, with EvalPlus's ``mbpp_deserialize_inputs``), ``set_eq``
@@ -84,6 +101,8 @@ class BenchProblem:
             # EvalPlus's own oracle compares these answers as sets (MBPP/2's common elements in any order, as a
             # list or a set): a sample that passes it solves the benchmark (issue 24's second recall round)
             spec["set_eq"] = True
+        if self.order_free:
+            spec["order_free"] = True
         return spec
 
 

@@ -28,7 +28,9 @@ as it is known (``_box.emit``): ``{"sample", "task", "passing" (functions that p
 passed every one of the benchmark's own inputs and ten in all, and the first input it did not pass ran out of
 time), "excused" (by passing function: inputs the benchmark answers None that it answered its own way), "near"
 (by function that passed every one of the benchmark's own inputs: how many of the added ones it answered
-otherwise, when at most the job's ``near_share`` of all)}``. The sandbox's wall clock bounds the job.
+otherwise, when at most the job's ``near_share`` of all), "unordered" (passing functions that passed only with
+lists of answers compared in any order, on a task whose statement names no order: ``order_free``)}``. The
+sandbox's wall clock bounds the job.
 """
 
 import base64
@@ -43,7 +45,7 @@ import time
 
 import _box  # the sandbox harness's helpers, shipped beside this file (alchemistcoder.sandbox.harness)
 from _evalplus_inputs import mbpp_deserialize_inputs  # EvalPlus's, shipped from alchemistcoder/evaluate
-from _same import same, same_set  # shipped beside this file too
+from _same import reorders, same, same_items, same_set, sorted_answer  # shipped beside this file too
 
 # captured before any sample code runs: a sample may replace module attributes
 _dumps = json.dumps
@@ -170,29 +172,58 @@ def _differing(fn, rest, atol, limit, allowance, compare=same):
     return differ
 
 
+def _in_any_order(compare):
+    """``compare``, or :func:`same_items` where it fails (a task whose statement names no order,
+    ``order_free``); the second value lists each answer only the latter accepted (the verdict says so)."""
+    reordered = []
+
+    def compare_items(got, want, atol):
+        if compare(got, want, atol):
+            return True
+        if same_items(got, want, atol):
+            reordered.append(1)
+            return True
+        return False
+
+    return compare_items, reordered
+
+
+def _order_is_the_task(triples):
+    """Whether the benchmark answers some input with a reordering of an argument (a sort), or every list of two
+    or more it answers is sorted (an order its tests show, stated or not): then its order counts."""
+    lists = [want for _args, want, _seconds in triples if isinstance(want, (list, tuple)) and len(want) >= 2]
+    return not lists or all(sorted_answer(want) for want in lists) or any(reorders(want, args) for args, want, _s in triples)
+
+
 class _Answer:
     """A sample's answer inside an assertion, compared as ``same`` compares (``assert f(10) == 1010`` holds for
-    "1010"); any other use of it fails the assertion."""
+    "1010"), or ``same_items`` (in any order) when the task allows it; any other use of it fails the assertion."""
 
-    __slots__ = ("value",)
+    __slots__ = ("compare", "value")
     __hash__ = None
 
-    def __init__(self, value):
-        self.value = value
+    def __init__(self, value, compare=same):
+        self.value, self.compare = value, compare
 
     def __eq__(self, other):
-        return same(self.value, other, 0.0)
+        return self.compare(self.value, other, 0.0)
 
     def __ne__(self, other):
-        return not same(self.value, other, 0.0)
+        return not self.compare(self.value, other, 0.0)
 
     def __bool__(self):
         return bool(self.value)
 
 
-def _adapted(fn, adapt):
-    """``fn`` with its arguments changed by ``adapt`` (or not) and its answer wrapped in :class:`_Answer`."""
-    return lambda *args: _Answer(fn(*(adapt(list(args)) if adapt else args)))
+def _adapted(fn, adapt, any_order=False):
+    """``fn`` with its arguments changed by ``adapt`` (or not) and its answer wrapped in :class:`_Answer`
+    (compared in any order with ``any_order``, unless the answer reorders an argument: a sort)."""
+    def call(*args):
+        args = adapt(list(args)) if adapt else args
+        value = fn(*args)
+        return _Answer(value, same_items if any_order and not reorders(value, args) else same)
+
+    return call
 
 
 def _run_asserts(fn, namespace, task, limit):
@@ -231,7 +262,7 @@ def _try_sample(sample, tasks, expected, limit, near_share):
     for attempt in sample["tries"]:
         task = tasks[attempt["task"]]
         record = {"sample": sample["id"], "task": task["id"], "passing": [], "best": None, "passed": 0, "total": 0,
-                  "slow": False, "excused": {}, "near": {}}
+                  "slow": False, "excused": {}, "near": {}, "unordered": []}
         if task["mode"] == "inputs":
             triples = expected.get(task["id"])
             if triples is None:
@@ -245,7 +276,9 @@ def _try_sample(sample, tasks, expected, limit, near_share):
                 continue
             slow = False
             if task["mode"] == "inputs":
-                compare = same_set if task.get("set_eq") else same
+                compare, reordered = same_set if task.get("set_eq") else same, []
+                if task.get("order_free") and not _order_is_the_task(triples):
+                    compare, reordered = _in_any_order(compare)
                 passed, slow, excused = _run_inputs(fn, triples, task["atol"], limit, compare=compare)
                 if passed == 0:
                     passed, _slow, excused = _run_inputs(fn, triples, task["atol"], limit, _as_text, compare)
@@ -261,6 +294,8 @@ def _try_sample(sample, tasks, expected, limit, near_share):
                     record["near"][name] = differ
                 if excused and passed == record["total"]:
                     record["excused"][name] = excused
+                if reordered and passed == record["total"]:
+                    record["unordered"].append(name)
             elif task["mode"] == "asserts":
                 passed = _run_asserts(fn, namespace, task, limit)
                 for adapt in (None, _as_text) if passed == 0 else ():
@@ -268,6 +303,10 @@ def _try_sample(sample, tasks, expected, limit, near_share):
                         passed = record["total"]
                         record["adapted"] = name
                         break
+                if passed < record["total"] and task.get("order_free") and \
+                        _run_asserts(_adapted(fn, None, any_order=True), namespace, task, limit) == record["total"]:
+                    passed = record["total"]
+                    record["unordered"].append(name)
             else:
                 passed = _run_check(fn, task, limit)
             if passed == record["total"]:

@@ -44,3 +44,46 @@ def same_set(got, want, atol):
         return set(got) == set(want)
     except BaseException:
         return False
+
+
+def same_items(got, want, atol):
+    """Lists or tuples of two or more answers that :func:`same` pairs one to one in some order (MBPP/374's
+    permutations of a string, in the order of another algorithm), or answers :func:`same` calls equal. For tasks
+    whose statement names no order (``BenchProblem.order_free``); the caller checks the answer is not a reordering
+    of an argument (a sort). Up to a thousand items (pairs are matched greedily, quadratic)."""
+    if same(got, want, atol):
+        return True
+    if not (isinstance(want, (list, tuple)) and isinstance(got, (list, tuple))) or len(got) != len(want) \
+            or not 2 <= len(want) <= 1000:
+        return False
+    left = list(want)
+    for g in got:
+        at = next((i for i, w in enumerate(left) if same(g, w, atol)), None)
+        if at is None:
+            return False
+        left.pop(at)
+    return True
+
+
+def reorders(answer, args):
+    """Whether ``answer`` (a list or tuple) holds the items of one of ``args`` in another order: the order is
+    then the task (a sort, a reversal, a rotation), so :func:`same_items` does not apply."""
+    if not isinstance(answer, (list, tuple)):
+        return False
+    for arg in args:
+        items = list(arg.items()) if isinstance(arg, dict) else arg
+        if isinstance(items, (list, tuple, str, set, frozenset)) and len(items) == len(answer):
+            try:
+                if sorted(map(repr, items)) == sorted(map(repr, answer)):
+                    return True
+            except BaseException:
+                return True
+    return False
+
+
+def sorted_answer(answer):
+    """Whether a list answer is in ascending or descending order (items that do not compare: no)."""
+    try:
+        return list(answer) in (sorted(answer), sorted(answer, reverse=True))
+    except BaseException:
+        return False

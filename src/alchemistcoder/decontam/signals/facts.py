@@ -14,6 +14,19 @@ from typing import Any
 
 from alchemistcoder.code import word_tokens
 
+# Words by which a statement makes the order of a list answer part of the task (:func:`names_order`).
+_ORDER_WORDS = re.compile(r"\b(?:sort\w*|order\w*|ascending|descending|increas\w*|decreas\w*|revers\w*|rotat\w*|"
+                          r"arrang\w*|lexicograph\w*|alphabetic\w*|first|last|smallest|largest|front|back|shift\w*|"
+                          r"swap\w*|rank\w*|position\w*|index\w*|indices|next|previous|consecutive|sequence|"
+                          r"interleav\w*|zigzag|spiral|pattern|step|before|after|move\w*|push\w*)\b", re.IGNORECASE)
+
+
+def names_order(text: str) -> bool:
+    """Whether a statement makes the order of a list it asks for part of the task ("sorted", "in reverse",
+    "the first", "indices"): where it does, lists of answers are not compared in any order
+    (``BenchProblem.order_free`` for a benchmark's statement; ``policy.decide`` for a sample's instruction)."""
+    return _ORDER_WORDS.search(text) is not None
+
 _NUMBER = re.compile(r"(?<![\w.])-?\d+(?:\.\d+)?(?!\w|\.\d)")
 _QUOTED = re.compile(r"""(?<!\w)['"`]([^'"`\n]{1,40})['"`](?!\w)""")
 # Numbers any task may mention without naming a different problem.

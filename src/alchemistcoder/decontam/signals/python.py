@@ -89,17 +89,38 @@ _ADAPTERS = {
 }
 
 
+def _parsed(code: str) -> tuple[ast.Module, str] | None:
+    """A Python block's module and text; for a block that does not parse, those of its lines before the first
+    that breaks it, when they define a function or class (a CodeAlpaca answer that ends in ``// Output: [...]``)."""
+    tree = parse_python(code)
+    if tree is not None:
+        return tree, code
+    try:
+        compile(code, "<block>", "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
+    except SyntaxError as e:
+        line = e.lineno or 0
+    except (ValueError, RecursionError, MemoryError):
+        return None
+    head = "\n".join(code.splitlines()[: max(0, line - 1)])
+    tree = parse_python(head) if head.strip() else None
+    if tree is None or not any(isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) for n in tree.body):
+        return None
+    return tree, head
+
+
 def sample_code(response: str) -> SampleCode | None:
-    """The runnable part of a response's Python code blocks (those that parse), or None when there is none."""
+    """The runnable part of a response's Python code blocks (those that parse, or their leading lines that do:
+    :func:`_parsed`), or None when there is none."""
     statements: list[str] = []
     functions: dict[str, Function] = {}
     trees = []
     for block in extract_code_blocks(response):
         if block.language != "python":
             continue
-        tree = parse_python(block.code)
-        if tree is None:
+        parsed = _parsed(block.code)
+        if parsed is None:
             continue
+        tree, code = parsed
         trees.append(tree)
         for signature, arity in lift_snippet(tree):
             name = f"{SNIPPET_PREFIX}{len(functions)}"
@@ -107,7 +128,7 @@ def sample_code(response: str) -> SampleCode | None:
             functions[name] = Function(name, arity, arity, helper=False)
         for node in tree.body:
             if isinstance(node, _KEPT):
-                statements.append(ast.get_source_segment(block.code, node) or "")
+                statements.append(ast.get_source_segment(code, node) or "")
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 low, high = _signature(node)
                 functions[node.name] = Function(node.name, low, high, helper=False)
@@ -153,6 +174,8 @@ class ExecVerdict:
     # every one of the benchmark's own inputs passed and only this many of its added ones (at most
     # ``exec_near_share`` of all) were answered otherwise (``passed`` counts the others): a near pass
     near: int = 0
+    # it passed with lists of answers compared in any order (``same_items``; the task's statement names no order)
+    unordered: bool = False
 
     @property
     def leak(self) -> bool:
@@ -165,7 +188,8 @@ class ExecVerdict:
                 **({"helper_only": True} if self.helper_only else {}), **({"adapted": True} if self.adapted else {}),
                 **({"language": self.language} if self.language != "python" else {}),
                 **({"slow": True} if self.slow else {}), **({"tests_excused": self.excused} if self.excused else {}),
-                **({"tests_differing": self.near} if self.near else {})}
+                **({"tests_differing": self.near} if self.near else {}),
+                **({"any_order": True} if self.unordered else {})}
 
 
 def fitting(code: SampleCode, problem: BenchProblem) -> list[str]:
@@ -230,7 +254,8 @@ def verify(pairs: list[tuple[SampleCode, list[tuple[BenchProblem, list[str]]]]],
                                               helper_only=(bool(passing) and not main)
                                               or (slow and function in helpers[k]),
                                               adapted=rec.get("adapted") == function, slow=slow,
-                                              excused=(rec.get("excused") or {}).get(function, 0))
+                                              excused=(rec.get("excused") or {}).get(function, 0),
+                                              unordered=function in (rec.get("unordered") or ()))
     return out
 
 

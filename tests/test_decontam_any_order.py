@@ -1,0 +1,96 @@
+"""Issue 24's sixth recall round: lists of answers compared in any order where the benchmark's statement names no
+order (MBPP/374's permutations, whose three assertions fix the order of one algorithm), and a Python answer read
+up to a trailing line that is not Python (``// Output: [...]``)."""
+
+from __future__ import annotations
+
+import pytest
+
+from alchemistcoder.decontam.config import DecontamConfig
+from alchemistcoder.decontam.problems import problems_from_tasks
+from alchemistcoder.decontam.retrieval.embedding import load_embedder
+from alchemistcoder.decontam.signals._same import reorders, same_items
+from alchemistcoder.decontam.signals.python import sample_code, verify
+from alchemistcoder.decontam.step import DecontamIndex, SemanticIndex, decontaminate_samples
+from alchemistcoder.records import Sample, make_messages
+
+PERMUTATIONS = ("Write a Python function that returns all the permutations of a string.",
+                "```python\nfrom itertools import permutations\n\ndef string_permutations(s):\n"
+                "    return [''.join(p) for p in permutations(s)]\n```")
+# a CodeAlpaca-style answer: unfenced Python, then a line that is not Python
+RECURSIVE = ("Create a function that takes a string and returns all its permutations.",
+             "def get_permutations(string):\n    if len(string) <= 1:\n        return [string]\n    out = []\n"
+             "    for char in string:\n        for perm in get_permutations(string.replace(char, '')):\n"
+             "            out.append(char + perm)\n    return out\n\nprint(get_permutations('ABC'))\n"
+             "// Output: ['ABC', 'ACB', 'BAC', 'BCA', 'CAB', 'CBA']")
+
+
+@pytest.fixture(scope="module")
+def problems(shared_data):
+    from alchemistcoder.benchmarks import load_benchmark
+
+    cfg = DecontamConfig()
+    tasks = [t for name in ("mbpp", "mbpp+") for t in load_benchmark(name) if t.task_id in {"Mbpp/374", "Mbpp/193"}]
+    return {p.key: p for p in problems_from_tasks(tasks, cfg.exec_plus_inputs)}
+
+
+def test_lists_compare_in_any_order_unless_the_order_is_the_task():
+    assert same_items(["ab", "ba"], ["ba", "ab"], 0.0) and not same_items(["ab", "ab"], ["ab", "ba"], 0.0)
+    assert not same_items([1, 2], [1, 2, 3], 0.0) and same_items([0.5, 1], [1.0, 0.5004], 0.0)
+    assert reorders([3, 1, 2], ([1, 2, 3],)) and reorders(["b", "a"], ("ab",)) and not reorders(["ab", "ba"], ("ab",))
+
+
+def test_which_benchmark_problems_are_order_free(problems):
+    """MBPP/374 ("all permutations of a given string") names no order; MBPP/193 ("remove the duplicates from the
+    given tuple") names none either, but every list its tests answer is sorted: an order they show."""
+    assert problems["Mbpp/374"].order_free and problems["Mbpp/374"].test_spec()["order_free"]
+    assert not problems["Mbpp/193"].order_free
+
+
+def test_permutations_in_another_order_pass_mbpp_374_in_the_sandbox(problems):
+    """Two real orders (itertools', a recursion's) pass MBPP/374's three assertions compared in any order, and the
+    verdict says so; the sorted characters (a reordering of the argument) and a list missing one permutation do not."""
+    p = problems["Mbpp/374"]
+    codes = {"itertools": PERMUTATIONS[1], "recursive": RECURSIVE[1],
+             "sorted": "```python\ndef f(s):\n    return sorted(s)\n```",
+             "one short": "```python\nfrom itertools import permutations\n\ndef f(s):\n"
+                          "    return [''.join(x) for x in permutations(s)][1:]\n```"}
+    got = {}
+    for name, response in codes.items():
+        code = sample_code(response)
+        (verdicts,) = verify([(code, [(p, [f.name for f in code.functions if not f.name.startswith("_adapt")])])], 5, 0.5)
+        got[name] = verdicts["Mbpp/374"]
+    assert got["itertools"].leak and got["itertools"].unordered and got["recursive"].leak and got["recursive"].unordered
+    assert not got["sorted"].leak and not got["one short"].leak
+
+
+def test_a_trailing_line_that_is_not_python_leaves_the_function_readable():
+    """The unfenced answer ends in ``// Output: ...``: the lines before it define the function, which is run."""
+    code = sample_code(RECURSIVE[1])
+    assert code is not None and "get_permutations" in {f.name for f in code.functions}
+    assert sample_code("x = 1\n// not python") is None  # no function or class before the break: nothing to run
+
+
+@pytest.fixture(scope="module")
+def index(problems) -> tuple[DecontamConfig, DecontamIndex]:
+    cfg = DecontamConfig()
+    index = DecontamIndex([], cfg, problems=list(problems.values()))
+    index._semantic = SemanticIndex(list(problems.values()), cfg, embedder=load_embedder(None))
+    return cfg, index
+
+
+def test_an_any_order_pass_convicts_unless_the_instruction_names_an_order(index):
+    """Both permutation answers are MBPP/374 (evidence ``any_order``); the same code for "all permutations of a
+    string without duplicates, sorted" (a labelled hard negative's instruction) is not: its instruction names an
+    order, and the tests pass only in any order."""
+    cfg, idx = index
+    for row in (PERMUTATIONS, RECURSIVE):
+        sample = Sample("p", "s", make_messages(*row))
+        decontaminate_samples([sample], cfg, idx)
+        assert sample.rejected, row[0]
+        params = sample.rejection.params
+        assert (params["task_id"], params["scores"].get("any_order")) == ("Mbpp/374", True)
+    sorted_row = Sample("p", "s", make_messages("Write a function that returns all permutations of a string without "
+                                                "duplicates, sorted.", PERMUTATIONS[1]))
+    decontaminate_samples([sorted_row], cfg, idx)
+    assert not sorted_row.rejected
