@@ -22,9 +22,9 @@ from alchemistcoder.decontam.config import DecontamConfig
 from alchemistcoder.decontam.problems import BenchProblem, problems_from_tasks
 from alchemistcoder.decontam.retrieval.embedding import load_embedder
 from alchemistcoder.decontam.signals import python as python_signal
-from alchemistcoder.decontam.signals.facts import facts_agree, key_facts
+from alchemistcoder.decontam.signals.facts import FactsGate, facts_agree, key_facts
 from alchemistcoder.decontam.signals.python import reference_outputs, sample_code, verify
-from alchemistcoder.decontam.step import FactsGate, SemanticIndex
+from alchemistcoder.decontam.step import SemanticIndex
 
 _FEW = {"HumanEval/13", "HumanEval/31", "HumanEval/47", "HumanEval/48", "Mbpp/270", "Mbpp/439", "Mbpp/566", "Mbpp/629"}
 

@@ -14,7 +14,7 @@ import dataclasses
 import hashlib
 import json
 import time
-from collections import Counter, defaultdict
+from collections import Counter
 from functools import lru_cache
 from typing import Any
 
@@ -41,7 +41,7 @@ from alchemistcoder.decontam.signals.answers import (
     answer_inputs,
     answer_problem,
 )
-from alchemistcoder.decontam.signals.facts import KeyFacts, facts_agree, key_facts
+from alchemistcoder.decontam.signals.facts import FactsGate, KeyFacts, key_facts
 from alchemistcoder.decontam.signals.foreign import ForeignCode, foreign_code, reference_cases, verify_foreign
 from alchemistcoder.decontam.signals.judge import ask_judge
 from alchemistcoder.decontam.signals.python import ExecVerdict, SampleCode, sample_code, verify
@@ -93,6 +93,10 @@ class SemanticIndex:
         self._run_key: str | None = None  # what every stored decision depends on but the pair (decide_stored)
         # seconds spent embedding and in the sandbox, and samples run there (decontaminate_samples reports them)
         self.stats: Counter[str] = Counter()
+        # the units (of the last ``_decide_units``) and pairs (of the last ``decide_with_vetoes``) decided without a
+        # verdict the sandbox lost: their decisions are not stored (``decide_stored``)
+        self.unsettled_units: set[int] = set()
+        self.unsettled: set[int] = set()
 
     @property
     def embedder(self) -> Any:
@@ -203,9 +207,11 @@ class SemanticIndex:
         return self._digests[p.key]
 
     def _stored_run(self, runs: list[tuple[int, Any, list[tuple[BenchProblem, list[str]]]]],
-                    verdicts: list[dict[str, ExecVerdict]], source: Any, run: Any) -> None:
+                    verdicts: list[dict[str, ExecVerdict]], source: Any, run: Any, lost: set[int] | None = None) -> None:
         """Run ``runs`` (sample, code, tries) through ``run``, the tries whose verdict is stored excepted; the
-        new verdicts are stored (by ``source(code)``, the problem, the functions and the execution settings)."""
+        new verdicts are stored (by ``source(code)``, the problem, the functions and the execution settings).
+        ``lost``: the set ``run`` fills with the positions (in what it was given) whose job was cut short; their
+        samples join :attr:`unsettled_units`."""
         cfg = self.cfg
         settings = f"{EXEC_VERSION}/{cfg.exec_timeout_s}/{cfg.exec_call_limit_s}/{cfg.exec_near_share}"
         keys = {}
@@ -227,7 +233,9 @@ class SemanticIndex:
         if not left_over:
             return
         new = {}
-        for (k, _code, left), result in zip(left_over, run([(code, left) for _k, code, left in left_over]), strict=True):
+        results = run([(code, left) for _k, code, left in left_over])
+        self.unsettled_units.update(left_over[at][0] for at in (lost or ()))
+        for (k, _code, left), result in zip(left_over, results, strict=True):
             for p, _names in left:
                 if p.key in result:
                     verdicts[k][p.key] = result[p.key]
@@ -260,8 +268,12 @@ class SemanticIndex:
         todo = [k for k, key in enumerate(keys) if key not in found]
         if todo:
             hits, vetoes = self.decide_with_vetoes([pairs[k] for k in todo], ctx)
-            new = {keys[k]: json.dumps({"hit": h, "veto": v}) for k, h, v in zip(todo, hits, vetoes, strict=True)}
-            store.put(new)
+            decided = [json.dumps({"hit": h, "veto": v}) for h, v in zip(hits, vetoes, strict=True)]
+            new = {keys[k]: d for k, d in zip(todo, decided, strict=True)}
+            # a decision made without a verdict the sandbox lost (a job cut short under load) is used, not stored:
+            # the next run decides that sample again
+            store.put({keys[k]: d for at, (k, d) in enumerate(zip(todo, decided, strict=True)) if at not in self.unsettled})
+            self.stats["decisions_unsettled"] += len(self.unsettled)
             found.update(new)
         decided = [json.loads(found[key]) for key in keys]
         return [d["hit"] for d in decided], [d["veto"] for d in decided]
@@ -285,6 +297,7 @@ class SemanticIndex:
         if len(units) > len(pairs):
             self.stats["parts"] += len(units) - len(pairs)
         hits, asks, cands, verdicts, unit_vetoes = self._decide_units(unit_pairs)
+        self.unsettled = {units[u][0] for u in self.unsettled_units}
         out: list[dict[str, Any] | None] = [None] * len(pairs)
         ask: dict[int, tuple[int, Candidate]] = {}
         for u, (k, part) in enumerate(units):
@@ -352,9 +365,11 @@ class SemanticIndex:
             if todo:
                 runs.append((k, code, todo))
         verdicts: list[dict[str, ExecVerdict]] = [{} for _ in pairs]
+        self.unsettled_units = set()
+        lost: set[int] = set()
         self._stored_run(runs, verdicts, lambda code: "\n\x1f".join(code.statements),
                          lambda todo: verify(todo, cfg.exec_timeout_s, cfg.exec_call_limit_s, workers=cfg.exec_workers or None,
-                                                     expected=self._expected, near_share=cfg.exec_near_share))
+                                             expected=self._expected, near_share=cfg.exec_near_share, lost=lost), lost)
         self._verify_foreign(pairs, cands, verdicts)
         self._verify_answers(pairs, cands, verdicts, code_of)
         self.stats["exec_s"] += time.perf_counter() - started
@@ -371,28 +386,6 @@ class SemanticIndex:
             hits[k], asks[k], vetoes[k] = decide(cfg, self.problems, self.facts, instruction[:MAX_INSTRUCTION_CHARS], cs,
                                                  verdicts[k], runnable=runnable)
         return hits, asks, cands, verdicts, vetoes
-
-
-class FactsGate:
-    """The benchmark statements' key facts by content word: whether an instruction keeps the key facts of any
-    statement (``facts_agree``, the statement signal's test), found without comparing it to every statement."""
-
-    def __init__(self, facts: list[list[KeyFacts]], min_words: float) -> None:
-        self.facts = [f for group in facts for f in group]
-        self.min_words = min_words
-        self.by_word: dict[str, list[int]] = defaultdict(list)
-        for j, f in enumerate(self.facts):
-            for word in f.words:
-                self.by_word[word].append(j)
-
-    def any_agree(self, instruction: str) -> bool:
-        """Whether ``instruction`` keeps every key fact of at least one statement."""
-        mine = key_facts(instruction)
-        shared = Counter(j for word in mine.words for j in self.by_word.get(word, ()))
-        # only statements sharing enough content words can agree (facts_agree decides; the slack keeps a share
-        # that rounds the other way in)
-        return any(facts_agree(self.facts[j], mine, self.min_words)[0] for j, n in shared.items()
-                   if n >= self.min_words * len(self.facts[j].words) - 1e-9)
 
 
 class DecontamIndex(NgramIndex):

@@ -51,6 +51,17 @@ from _same import reorders, same, same_items, same_set, sorted_answer  # shipped
 _dumps = json.dumps
 _deepcopy = copy.deepcopy
 _RAISED = object()  # the answer of a call that raised
+_VIEWS = (type({}.keys()), type({}.values()), type({}.items()))
+
+
+def _materialized(got):
+    """An iterator answer (``map``, ``filter``, ``zip``, a generator, an ``itertools`` object) or a dict view as
+    the list it yields: Python 2's ``map`` and ``d.keys()`` were lists, and CoNaLa's one-liners often still read
+    so (``map(lambda x: x[0], G)``). Run inside the call's time limit: an endless generator runs out of time."""
+    if isinstance(got, _VIEWS) or (hasattr(type(got), "__next__") and hasattr(type(got), "__iter__")
+                                   and not hasattr(got, "read")):
+        return list(got)
+    return got
 
 
 def _as_text(args):
@@ -122,7 +133,7 @@ def _answer(fn, args, seconds, limit):
     :data:`_RAISED` when it raised; :class:`_box.Timeout` propagates."""
     try:
         with _box.quiet():
-            return _box.limited(lambda: fn(*_deepcopy(args)), max(limit, 4 * seconds), cpu=True)
+            return _box.limited(lambda: _materialized(fn(*_deepcopy(args))), max(limit, 4 * seconds), cpu=True)
     except _box.Timeout:
         raise
     except BaseException:
@@ -220,7 +231,7 @@ def _adapted(fn, adapt, any_order=False):
     (compared in any order with ``any_order``, unless the answer reorders an argument: a sort)."""
     def call(*args):
         args = adapt(list(args)) if adapt else args
-        value = fn(*args)
+        value = _materialized(fn(*args))
         return _Answer(value, same_items if any_order and not reorders(value, args) else same)
 
     return call

@@ -9,6 +9,7 @@ problem further down the ranking on the functions named like its entry point.
 from __future__ import annotations
 
 import re
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import Any
 
@@ -363,3 +364,25 @@ def statement_veto(statements: list[str], instruction: str, nested_input: bool =
         if value:
             veto[key] = value
     return veto
+
+
+class FactsGate:
+    """The benchmark statements' key facts by content word: whether an instruction keeps the key facts of any
+    statement (``facts_agree``, the statement signal's test), found without comparing it to every statement."""
+
+    def __init__(self, facts: list[list[KeyFacts]], min_words: float) -> None:
+        self.facts = [f for group in facts for f in group]
+        self.min_words = min_words
+        self.by_word: dict[str, list[int]] = defaultdict(list)
+        for j, f in enumerate(self.facts):
+            for word in f.words:
+                self.by_word[word].append(j)
+
+    def any_agree(self, instruction: str) -> bool:
+        """Whether ``instruction`` keeps every key fact of at least one statement."""
+        mine = key_facts(instruction)
+        shared = Counter(j for word in mine.words for j in self.by_word.get(word, ()))
+        # only statements sharing enough content words can agree (facts_agree decides; the slack keeps a share
+        # that rounds the other way in)
+        return any(facts_agree(self.facts[j], mine, self.min_words)[0] for j, n in shared.items()
+                   if n >= self.min_words * len(self.facts[j].words) - 1e-9)

@@ -199,7 +199,8 @@ def fitting(code: SampleCode, problem: BenchProblem) -> list[str]:
 
 def verify(pairs: list[tuple[SampleCode, list[tuple[BenchProblem, list[str]]]]], sample_timeout_s: float,
            call_limit_s: float, batch: int = 128, workers: int | None = None,
-           expected: dict[str, str | None] | None = None, near_share: float = 0.0) -> list[dict[str, ExecVerdict]]:
+           expected: dict[str, str | None] | None = None, near_share: float = 0.0,
+           lost: set[int] | None = None) -> list[dict[str, ExecVerdict]]:
     """Run each sample's code against the tests of its candidate problems in the sandbox.
 
     ``pairs``: per sample, its code and the problems to try with the names of the functions to try on each
@@ -212,7 +213,9 @@ def verify(pairs: list[tuple[SampleCode, list[tuple[BenchProblem, list[str]]]]],
     near many samples is in many jobs. ``expected`` (by problem key) keeps them across calls. So a larger job costs
     nothing more, and ``batch`` is 128 (it was 32): a sandbox's start costs about 0.2 s. ``near_share``: the
     share of a problem's inputs a function that passed all the benchmark's own ones may answer otherwise and
-    still be a (near) pass (``ExecVerdict.near``; 0: none).
+    still be a (near) pass (``ExecVerdict.near``; 0: none). ``lost``, when given, receives the pairs whose job
+    the sandbox cut short (out of its wall clock, memory or killed) before they reported every try: their missing
+    verdicts say nothing about the sample, and a later run may get them.
     """
     from alchemistcoder.sandbox.harness import run_harness_many
 
@@ -239,7 +242,11 @@ def verify(pairs: list[tuple[SampleCode, list[tuple[BenchProblem, list[str]]]]],
         wall = 10 + sample_timeout_s * len(chunk) + call_limit_s * sum(len(by_key[key].inputs) for key in keys)
         calls.append(probe_call(job, wall))
     helpers = {k: {f.name for f in code.functions if f.helper} for k, code, _tries in runnable}
-    for run in run_harness_many(calls, workers=workers):
+    for start, run in zip(range(0, len(runnable), batch), run_harness_many(calls, workers=workers), strict=True):
+        if not run.result.ok and lost is not None:
+            reported = {(rec.get("sample"), rec.get("task")) for rec in run.records}
+            lost.update(k for k, _code, tries in runnable[start : start + batch]
+                        if any((k, t["task"]) not in reported for t in tries))
         for rec in run.records:
             k, passing = rec["sample"], rec["passing"]
             main = [n for n in passing if n not in helpers[k]]

@@ -1,6 +1,7 @@
 """Issue 24's sixth recall round: lists of answers compared in any order where the benchmark's statement names no
-order (MBPP/374's permutations, whose three assertions fix the order of one algorithm), and a Python answer read
-up to a trailing line that is not Python (``// Output: [...]``)."""
+order (MBPP/374's permutations, whose three assertions fix the order of one algorithm), a Python answer read up to
+a trailing line that is not Python (``// Output: [...]``), iterator answers as the lists they yield; and a decision
+made without a verdict the sandbox lost is not stored."""
 
 from __future__ import annotations
 
@@ -94,3 +95,54 @@ def test_an_any_order_pass_convicts_unless_the_instruction_names_an_order(index)
                                                 "duplicates, sorted.", PERMUTATIONS[1]))
     decontaminate_samples([sorted_row], cfg, idx)
     assert not sorted_row.rejected
+
+
+def test_an_iterator_answer_is_the_list_it_yields(shared_data):
+    """CoNaLa's ``map(lambda x: x[0], G)`` (a Python 2 list, a Python 3 iterator) and a generator expression answer
+    MBPP/460's first elements as the list comprehension does; an endless generator runs out of time, no pass."""
+    from alchemistcoder.benchmarks import load_benchmark
+
+    cfg = DecontamConfig()
+    (p,) = problems_from_tasks([t for t in load_benchmark("mbpp+") if t.task_id == "Mbpp/460"], cfg.exec_plus_inputs)
+    got = {}
+    for snippet in ("map(lambda x: x[0], G)", "(x[0] for x in G)", "itertools.cycle(G)"):
+        code = sample_code(snippet)
+        (verdicts,) = verify([(code, [(p, [f.name for f in code.functions if not f.name.startswith("_adapt")])])], 5, 0.5)
+        got[snippet] = verdicts[p.key]
+    assert got["map(lambda x: x[0], G)"].leak and got["(x[0] for x in G)"].leak
+    assert not got["itertools.cycle(G)"].leak and got["itertools.cycle(G)"].passed == 0
+
+
+PRIME = ("Write a Python function that checks whether a number is prime.",
+         "```python\ndef is_prime(n):\n    if n < 2:\n        return False\n    for i in range(2, int(n ** 0.5) + 1):\n"
+         "        if n % i == 0:\n            return False\n    return True\n```")
+
+
+def test_a_decision_made_without_a_lost_verdict_is_not_stored(shared_data, monkeypatch, tmp_path):
+    """A sandbox job cut short (here its wall clock made far too short: a fault a loaded machine produces, not one a
+    test can wait for) reports no verdict for its samples. The decision made without it is used but not stored, so
+    the next run decides the sample again, with the verdict, instead of reading back a kept sample forever."""
+    from alchemistcoder.benchmarks import load_benchmark
+    from alchemistcoder.decontam.signals import python as python_signal
+    from alchemistcoder.decontam.stores import VerdictStore
+
+    cfg = DecontamConfig()
+    tasks = [t for name in ("humaneval", "humaneval+") for t in load_benchmark(name) if t.task_id == "HumanEval/31"]
+    problems = problems_from_tasks(tasks, cfg.exec_plus_inputs)
+    semantic = SemanticIndex(problems, cfg, embedder=load_embedder(None))
+    semantic.verdicts = VerdictStore(tmp_path / "verdicts.sqlite")  # decisions are stored beside it
+    real = python_signal.probe_call
+
+    def cut_short(job, timeout_s, output_cap=None):
+        runner, job, kwargs = real(job, timeout_s, output_cap)
+        return runner, job, {**kwargs, "timeout_s": 0.05} if "samples" in job else kwargs
+
+    monkeypatch.setattr(python_signal, "probe_call", cut_short)
+    hits, _vetoes = semantic.decide_stored([PRIME])
+    assert hits == [None] and semantic.unsettled == {0} and semantic.stats["decisions_unsettled"] == 1
+    monkeypatch.setattr(python_signal, "probe_call", real)
+    hits, _vetoes = semantic.decide_stored([PRIME])
+    assert hits[0] is not None and hits[0]["task_id"] == "HumanEval/31" and semantic.unsettled == set()
+    assert semantic.stats["decisions_cached"] == 0
+    hits_again, _vetoes = semantic.decide_stored([PRIME])  # settled now: read back
+    assert hits_again == hits and semantic.stats["decisions_cached"] == 1
