@@ -146,3 +146,32 @@ def test_a_decision_made_without_a_lost_verdict_is_not_stored(shared_data, monke
     assert semantic.stats["decisions_cached"] == 0
     hits_again, _vetoes = semantic.decide_stored([PRIME])  # settled now: read back
     assert hits_again == hits and semantic.stats["decisions_cached"] == 1
+
+
+FIRST_ELEMENTS = ("get the first element of each tuple from a list of tuples `G`", "[x[0] for x in G]")  # a CoNaLa row
+
+
+def test_a_problem_its_words_retrieve_is_tried_beyond_the_nearest_by_meaning(shared_data):
+    """Among every benchmark problem MiniLM puts MBPP/460 ("get the first element of each sublist") at rank 35 for
+    CoNaLa's "first element of each tuple"; its statement's words (first, element: two of three) retrieve it,
+    and the one-liner passes its 53 tests (evidence ``by_words``). Switched off (``exec_lexical_k: 0``) the row
+    is kept."""
+    from alchemistcoder.decontam.retrieval.ngram import load_entries
+
+    cfg = DecontamConfig()
+    index = DecontamIndex(load_entries(cfg), cfg)
+    semantic = index.semantic()
+    (cands,) = semantic.candidates([FIRST_ELEMENTS[0]])
+    mbpp460 = next(c for c in cands if semantic.problems[c.problem].key == "Mbpp/460")
+    assert mbpp460.lexical and mbpp460.rank >= cfg.exec_top_k
+    sample = Sample("p", "s", make_messages(*FIRST_ELEMENTS))
+    decontaminate_samples([sample], cfg, index)
+    params = sample.rejection.params
+    assert (params["task_id"], params["scores"]["by_words"]) == ("Mbpp/460", True)
+    assert params["scores"]["tests_passed"] == params["scores"]["tests_total"] >= cfg.exec_strong_tests
+    off = cfg.model_copy(update={"exec_lexical_k": 0})
+    plain = DecontamIndex([], off, problems=semantic.problems)
+    plain._semantic = SemanticIndex(semantic.problems, off, embedder=semantic.embedder)
+    kept = Sample("p", "s", make_messages(*FIRST_ELEMENTS))
+    decontaminate_samples([kept], off, plain)
+    assert not kept.rejected

@@ -122,6 +122,17 @@ class DecontamConfig(StrictModel):
         "``exec_adapter_top_k`` nearest problems; 1.0 switches them off (issue 24's recall round).",
     )
     exec_adapter_top_k: int = Field(2, ge=0, description="Nearest problems the answer adapters are tried on.")
+    exec_lexical_k: int = Field(
+        5, ge=0,
+        description="Problems retrieved by their statement's words, beyond the nearest by meaning, that a sample's "
+        "Python is also tried on: those whose content words the instruction holds at ``exec_lexical_share`` or more "
+        "(two at least), with many tests (``exec_strong_tests``). MiniLM ranks MBPP/460's \"first element of each "
+        "sublist\" below 30 other problems for CoNaLa's \"first element of each tuple\"; passing 53 tests is the "
+        "evidence (issue 24's sixth recall round). 0 switches it off.",
+    )
+    exec_lexical_share: float = Field(
+        0.66, gt=0, le=1, description="Share of a statement's content words an instruction holds for ``exec_lexical_k``."
+    )
     exec_foreign_threshold: float = Field(
         0.6, gt=0, le=1,
         description="Cosine at or above which a C++, Java, JavaScript, Go, Rust, C, C# or Ruby sample (whose Python "

@@ -64,8 +64,12 @@ def tries(cfg: DecontamConfig, c: Candidate, p: BenchProblem, code: SampleCode) 
     (MBPP's three assertions are passed by near misses there). Further down, to ``exec_top_k``: a problem with
     many tests, at ``exec_strong_threshold``, tried only on the functions named like its entry point. The answer
     adapters (``signals/python.py``, ``_adapt_*``) only on the ``exec_adapter_top_k`` nearest at
-    ``exec_adapter_threshold``.
+    ``exec_adapter_threshold``. A problem retrieved by its words (``Candidate.lexical``): with many tests, whatever
+    its cosine.
     """
+    if c.lexical:  # retrieved by its words: many tests, all of them passed, are the evidence
+        return [name for name in fitting(code, p) if not name.startswith(ADAPTER_PREFIX)] \
+            if p.tests >= cfg.exec_strong_tests else []
     strong = c.cosine >= cfg.exec_strong_threshold and p.tests >= cfg.exec_strong_tests
     near = c.rank < cfg.exec_adapter_top_k and c.cosine >= cfg.exec_adapter_threshold
     if (c.rank < cfg.top_k and (strong or c.cosine >= cfg.exec_threshold)) or (c.rank < cfg.exec_strong_top_k and strong):
@@ -209,7 +213,7 @@ def evidence(cfg: DecontamConfig, problems: list[BenchProblem], c: Candidate, si
     ``score`` (the cosine), ``span`` (the problem's statement), ``scores`` (cosine, tests passed/total and the
     function, key facts, judge answer) and ``also`` (the other candidates with their cosine and tests)."""
     p = problems[c.problem]
-    scores: dict[str, Any] = {"cosine": round(c.cosine, 4)}
+    scores: dict[str, Any] = {"cosine": round(c.cosine, 4), **({"by_words": True} if c.lexical else {})}
     if verdict is not None:
         scores.update(verdict.to_params())
     if facts is not None:

@@ -70,8 +70,9 @@ EXEC_VERSION = "exec-21"  # 6: MBPP+'s set-equality oracle, a rebound literal in
 # JavaScript calls are limited by their CPU time, the wall clock a backstop (verdicts flipped with the load); 20: a
 # near pass (``ExecVerdict.near``: all the benchmark's own inputs, a few added ones answered otherwise); 21: a print
 # loop lifted as the list it prints, lists compared in any order where the benchmark names none
-# (``ExecVerdict.unordered``), a block read up to a line that is not Python, foreign calls out of time marked (the
-# slow rule for C++/C/Java/JavaScript/Go/Rust), Go and Rust calls limited by CPU time (issue 24's sixth round)
+# (``ExecVerdict.unordered``), a block read up to a line that is not Python, iterator answers compared as lists,
+# foreign calls out of time marked (the slow rule for C++/C/Java/JavaScript/Go/Rust), Go and Rust calls limited by
+# CPU time (issue 24's sixth round)
 
 
 class SemanticIndex:
@@ -108,9 +109,12 @@ class SemanticIndex:
         return self.retrieval.statement_embeddings()
 
     def candidates(self, instructions: list[str]) -> list[list[Candidate]]:
-        """Each instruction's nearest problems (``max(top_k, exec_top_k)`` at most), nearest first."""
+        """Each instruction's nearest problems (``max(top_k, exec_top_k)`` at most), nearest first, then those its
+        words retrieve (``exec_lexical_k``, :meth:`FactsGate.covering`)."""
         cfg = self.cfg
-        return self.retrieval.candidates(instructions, retrieval_floor(cfg), max(cfg.top_k, cfg.exec_top_k))
+        extra = [self.facts_gate.covering(i, cfg.exec_lexical_share, cfg.exec_lexical_k) for i in instructions] \
+            if cfg.exec_lexical_k else None
+        return self.retrieval.candidates(instructions, retrieval_floor(cfg), max(cfg.top_k, cfg.exec_top_k), extra)
 
     def needs_retrieval(self, pairs: list[tuple[str, str]]) -> tuple[list[int], dict[int, SampleCode | None]]:
         """The pairs that any signal could convict, whatever their cosines (those are embedded and retrieved; the
@@ -359,7 +363,7 @@ class SemanticIndex:
 
         runs = []
         for k, cs in enumerate(cands):
-            code = code_of(k) if any(c.cosine >= floor for c in cs) else None
+            code = code_of(k) if any(c.cosine >= floor or c.lexical for c in cs) else None
             todo = [(self.problems[c.problem], names) for c in cs
                     if code and (names := tries(cfg, c, self.problems[c.problem], code))]
             if todo:

@@ -135,6 +135,7 @@ class Candidate:
     problem: int
     cosine: float
     rank: int = 0  # 0 for the nearest problem
+    lexical: bool = False  # retrieved by its statement's words, beyond the nearest by meaning
 
 
 class EmbeddingIndex:
@@ -194,9 +195,11 @@ class EmbeddingIndex:
             self._statement_embeddings = self.embed(self.statements)
         return self._statement_embeddings
 
-    def candidates(self, instructions: list[str], floor: float, k: int) -> list[list[Candidate]]:
+    def candidates(self, instructions: list[str], floor: float, k: int,
+                   extra: list[list[int]] | None = None) -> list[list[Candidate]]:
         """Each instruction's nearest problems (the best statement of each, ``k`` at most, those at ``floor`` or
-        above), nearest first."""
+        above), nearest first; then the problems of ``extra`` (by instruction) that are not among them, whatever
+        their cosine, nearest first (``Candidate.lexical``, their true rank)."""
         if not instructions or not self.n_problems:
             return [[] for _ in instructions]
         sims = self.embed(instructions) @ self.statement_embeddings().T
@@ -205,7 +208,11 @@ class EmbeddingIndex:
         k = min(k, self.n_problems)
         top = np.argpartition(-by_problem, k - 1, axis=1)[:, :k]
         out = []
-        for row, idx in zip(by_problem, top, strict=True):
+        for i, (row, idx) in enumerate(zip(by_problem, top, strict=True)):
             order = idx[np.argsort(-row[idx], kind="stable")]
-            out.append([Candidate(int(j), float(row[j]), r) for r, j in enumerate(order) if row[j] >= floor])
+            found = [Candidate(int(j), float(row[j]), r) for r, j in enumerate(order) if row[j] >= floor]
+            seen = {c.problem for c in found}
+            more = sorted({j for j in (extra[i] if extra else ()) if j not in seen}, key=lambda j: -row[j])
+            found += [Candidate(j, float(row[j]), int((row > row[j]).sum()), lexical=True) for j in more]
+            out.append(found)
         return out

@@ -372,6 +372,7 @@ class FactsGate:
 
     def __init__(self, facts: list[list[KeyFacts]], min_words: float) -> None:
         self.facts = [f for group in facts for f in group]
+        self.owner = [i for i, group in enumerate(facts) for _f in group]  # the problem of each statement
         self.min_words = min_words
         self.by_word: dict[str, list[int]] = defaultdict(list)
         for j, f in enumerate(self.facts):
@@ -386,3 +387,12 @@ class FactsGate:
         # that rounds the other way in)
         return any(facts_agree(self.facts[j], mine, self.min_words)[0] for j, n in shared.items()
                    if n >= self.min_words * len(self.facts[j].words) - 1e-9)
+
+    def covering(self, instruction: str, share: float, limit: int) -> list[int]:
+        """The problems (indices) with a statement whose content words ``instruction`` holds at ``share`` or more,
+        two at least; best covered first (then the statement with more words), ``limit`` at most."""
+        mine = key_facts(instruction)
+        shared = Counter(j for word in mine.words for j in self.by_word.get(word, ()))
+        ranked = sorted(((n / len(self.facts[j].words), n, self.owner[j]) for j, n in shared.items()
+                         if n >= 2 and n >= share * len(self.facts[j].words) - 1e-9), reverse=True)
+        return list(dict.fromkeys(problem for _share, _n, problem in ranked))[:limit]
