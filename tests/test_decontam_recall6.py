@@ -175,3 +175,24 @@ def test_a_problem_its_words_retrieve_is_tried_beyond_the_nearest_by_meaning(sha
     kept = Sample("p", "s", make_messages(*FIRST_ELEMENTS))
     decontaminate_samples([kept], off, plain)
     assert not kept.rejected
+
+
+def test_a_foreign_program_the_sandbox_stops_is_lost_not_answered():
+    """A C++ sample's program stopped by the sandbox before its calls answered (its job given 0.1 s: a fault a
+    loaded machine produces) is named ``lost``, so its decision is not stored; run with its real limit it answers
+    and is not lost. A call that merely fails is no loss."""
+    from alchemistcoder.decontam.signals.foreign import foreign_code, verify_foreign
+
+    # about 0.3 s of CPU a call before the answer: within the call's limit, past the stopped job's
+    code = foreign_code("```cpp\nint add(int a, int b) {\n    volatile long x = 0;\n"
+                        "    for (long i = 0; i < 300000000L; i++) x += i;\n    return a + b;\n}\n```")
+    pairs = [(code, [("T/add", ["add"], [([1, 2], 3), ([2, 2], 4), ([5, 5], 10)])])]
+    lost: set[int] = set()
+    (verdicts,) = verify_foreign(pairs, 0.05, lost=lost)
+    assert lost == {0} and ("T/add" not in verdicts or not verdicts["T/add"].leak)
+    lost = set()
+    (verdicts,) = verify_foreign(pairs, 5.0, lost=lost)
+    assert lost == set() and verdicts["T/add"].leak
+    wrong = [(code, [("T/add", ["add"], [([1, 2], 4), ([2, 2], 5), ([5, 5], 11)])])]
+    (verdicts,) = verify_foreign(wrong, 5.0, lost=lost)
+    assert lost == set() and not verdicts["T/add"].leak

@@ -189,16 +189,18 @@ class SemanticIndex:
             if todo:
                 runs.append((k, code, todo))
 
+        lost: set[int] = set()
+
         def run(todo: list[tuple[ForeignCode, list[tuple[BenchProblem, list[str]]]]]) -> list[dict[str, ExecVerdict]]:
             missing = list({p.key: p for _c, problem_names in todo for p, _n in problem_names if p.key not in self._cases}.values())
             self._cases.update(reference_cases(missing, cfg.exec_call_limit_s, workers=cfg.exec_workers or None))
             return verify_foreign([(code, [(p.key, names, self._cases.get(p.key, [])) for p, names in problem_names])
                                    for code, problem_names in todo], cfg.exec_timeout_s, workers=cfg.exec_workers or None,
                                   originals={p.key: p.inputs[: p.base] for _c, pn in todo for p, _n in pn},
-                                  near_share=cfg.exec_near_share)
+                                  near_share=cfg.exec_near_share, lost=lost)
 
         started = time.perf_counter()
-        self._stored_run(runs, verdicts, lambda code: f"{code.language}\x1f{code.source}", run)
+        self._stored_run(runs, verdicts, lambda code: f"{code.language}\x1f{code.source}", run, lost)
         self.stats["exec_foreign_s"] += time.perf_counter() - started  # part of exec_s (bench/decontam_cost.py)
         self.stats["exec_foreign_samples"] += len(runs)
 

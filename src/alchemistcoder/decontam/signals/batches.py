@@ -94,11 +94,13 @@ def blamed(language: str, program: str, codes: dict[int, Any], compile_output: s
 
 def run_batches(codes: dict[int, Any], calls_of: dict[int, list[Any]], timeout_s: float, workers: int | None,
                 batch: int, programs: dict[str, Callable[..., Any]], one_per_program: Collection[str],
-                uncompiled: set[int] | None = None, late: set[int] | None = None) -> dict[int, Any]:
+                uncompiled: set[int] | None = None, late: set[int] | None = None,
+                lost: set[int] | None = None) -> dict[int, Any]:
     """Run every sample's calls (``calls_of``, by sample: ``programs.Call``) in harness programs (built by
     ``programs``, ``programs.PROGRAMS``; a language of ``one_per_program`` one sample a program); the answers by
     call number. ``uncompiled``, when given, receives the samples that do not compile alone; ``late`` the calls
-    whose harness marked them out of time."""
+    whose harness marked them out of time; ``lost`` the samples whose program, run alone, the sandbox stopped
+    (its wall clock, a kill) with calls neither answered nor marked: what those calls would answer is unknown."""
     from alchemistcoder.sandbox import Job, run_many
     from alchemistcoder.sandbox.harness import new_nonce, parse_tagged
 
@@ -146,6 +148,9 @@ def run_batches(codes: dict[int, Any], calls_of: dict[int, list[Any]], timeout_s
             silent = group[heard[-1] + 1 :] if heard else group
             if result.status != "ok" and len(group) > 1 and silent:
                 retry += [part for part in (silent[: len(silent) // 2], silent[len(silent) // 2 :]) if part]
+            elif result.status in ("timeout", "killed") and len(group) == 1 and lost is not None \
+                    and any(c[0] not in answers and c[0] not in (late or ()) for c in calls_of[group[0]]):
+                lost.add(group[0])
         wave = retry
     return answers
 
@@ -153,7 +158,7 @@ def run_batches(codes: dict[int, Any], calls_of: dict[int, list[Any]], timeout_s
 def run_calls(codes: dict[int, Any], calls_of: dict[int, list[Any]], timeout_s: float, workers: int | None,
               programs: dict[str, Callable[..., Any]], one_per_program: Collection[str], *, batch: int = BATCH,
               group: Callable[[int], Hashable] | None = None, rounds: int = CALL_ROUNDS,
-              late: set[int] | None = None) -> dict[int, Any]:
+              late: set[int] | None = None, lost: set[int] | None = None) -> dict[int, Any]:
     """Every sample's calls (``calls_of``, by sample: ``programs.Call``) in its language's harness programs, in
     the sandbox; the answers by call number (a call that threw, crashed or ran out of time has none).
 
@@ -163,7 +168,8 @@ def run_calls(codes: dict[int, Any], calls_of: dict[int, list[Any]], timeout_s: 
     depend on the calls before it (a sample that does not compile is not tried again). ``group`` (by call
     number; each call its own by default) names calls whose fate is shared: those of the first silent call's
     group are not run again (a function that failed a problem's test has failed the problem). ``late``, when
-    given, receives the calls without an answer that ran out of time in their last run."""
+    given, receives the calls without an answer that ran out of time in their last run; ``lost`` the samples of
+    which a run was stopped by the sandbox (:func:`run_batches`)."""
     group = group or (lambda n: n)
     answers: dict[int, Any] = {}
     uncompiled: set[int] = set()
@@ -171,7 +177,7 @@ def run_calls(codes: dict[int, Any], calls_of: dict[int, list[Any]], timeout_s: 
     for _ in range(rounds):
         marked: set[int] = set()
         got = run_batches({k: codes[k] for k in pending}, pending, timeout_s, workers, batch, programs,
-                          one_per_program, uncompiled, marked)
+                          one_per_program, uncompiled, marked, lost)
         answers.update(got)
         if late is not None:  # a call run again has its last run's fate
             late.difference_update(c[0] for calls in pending.values() for c in calls)

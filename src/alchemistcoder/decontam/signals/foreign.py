@@ -112,11 +112,13 @@ def _tags(nonce: str, calls: list[Call]) -> dict[int, str]:
 
 def harness_answers(codes: dict[int, ForeignCode], calls_of: dict[int, list[Call]], timeout_s: float,
                     workers: int | None = None, batch: int = BATCH,
-                    group: Callable[[int], Hashable] | None = None, late: set[int] | None = None) -> dict[int, Any]:
+                    group: Callable[[int], Hashable] | None = None, late: set[int] | None = None,
+                    lost: set[int] | None = None) -> dict[int, Any]:
     """Every sample's calls in its language's harness programs, in the sandbox (``batches.run_calls``): the
     answers by call number; a call that threw, crashed or ran out of time has none (``late`` receives those out
-    of time)."""
-    return run_calls(codes, calls_of, timeout_s, workers, _PROGRAMS, _ONE_PER_PROGRAM, batch=batch, group=group, late=late)
+    of time, ``lost`` the samples a run of which the sandbox stopped)."""
+    return run_calls(codes, calls_of, timeout_s, workers, _PROGRAMS, _ONE_PER_PROGRAM, batch=batch, group=group,
+                     late=late, lost=lost)
 
 
 def _kind(declared: str, language: str) -> tuple[str, ...] | None:
@@ -400,7 +402,8 @@ def _agrees(got: Any, want: Any) -> bool:
 
 def verify_foreign(pairs: list[tuple[ForeignCode, list[tuple[str, list[str], list[tuple[list[Any], Any]]]]]],
                    timeout_s: float, workers: int | None = None, batch: int = BATCH,
-                   originals: dict[str, list[Any]] | None = None, near_share: float = 0.0) -> list[dict[str, ExecVerdict]]:
+                   originals: dict[str, list[Any]] | None = None, near_share: float = 0.0,
+                   lost: set[int] | None = None) -> list[dict[str, ExecVerdict]]:
     """Run each sample's functions on the test cases of its candidate problems in the sandbox.
 
     ``pairs``: per sample, its code and (problem key, names of the functions to try, (arguments, expected
@@ -413,7 +416,8 @@ def verify_foreign(pairs: list[tuple[ForeignCode, list[tuple[str, list[str], lis
     nothing: a Java ``isPrime`` looping to n on a large prime). Python's slow rule (``_probe.py``): a function
     that answered all ``originals`` and ten cases in all right, none wrong, and whose first call without an answer
     ran out of time (its harness's marker: a crash writes none) passes, slow (a recursive Fibonacci on
-    HumanEval/55). Returns, per pair, the verdicts by problem key."""
+    HumanEval/55). Returns, per pair, the verdicts by problem key; ``lost``, when given, receives the pairs a run of
+    which the sandbox stopped before all their calls answered (``batches.run_batches``)."""
     out: list[dict[str, ExecVerdict]] = [{} for _ in pairs]
     # per call: sample, problem, function, expected, which of the benchmark's own tests it is (-1: none)
     index: list[tuple[int, str, str, Any, int]] = []
@@ -435,7 +439,7 @@ def verify_foreign(pairs: list[tuple[ForeignCode, list[tuple[str, list[str], lis
     # a function that crashed on one problem's input has failed that problem, not the others tried after it
     late: set[int] = set()
     answers = harness_answers({k: pairs[k][0] for k in calls_of}, calls_of, timeout_s, workers, batch,
-                              group=lambda n: index[n][1:3], late=late)
+                              group=lambda n: index[n][1:3], late=late, lost=lost)
     # passed, run, the benchmark's own run, own not passed, answered wrong, whether the first unanswered ran out of
     # time (None: all answered), the benchmark's own answered right
     tally: dict[tuple[int, str, str], list[Any]] = {}
