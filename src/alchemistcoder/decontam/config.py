@@ -125,8 +125,8 @@ class DecontamConfig(StrictModel):
     exec_lexical_k: int = Field(
         5, ge=0,
         description="Problems retrieved by their statement's words, beyond the nearest by meaning, that a sample's "
-        "Python is also tried on: those whose content words the instruction holds at ``exec_lexical_share`` or more "
-        "(two at least), with many tests (``exec_strong_tests``). MiniLM ranks MBPP/460's \"first element of each "
+        "Python is also tried on: those with a statement of three content words or more that the instruction holds "
+        "at ``exec_lexical_share`` or more (two at least), with many tests (``exec_strong_tests``). MiniLM ranks MBPP/460's \"first element of each "
         "sublist\" below 30 other problems for CoNaLa's \"first element of each tuple\"; passing 53 tests is the "
         "evidence (issue 24's sixth recall round). 0 switches it off.",
     )

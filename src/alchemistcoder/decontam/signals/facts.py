@@ -389,10 +389,13 @@ class FactsGate:
                    if n >= self.min_words * len(self.facts[j].words) - 1e-9)
 
     def covering(self, instruction: str, share: float, limit: int) -> list[int]:
-        """The problems (indices) with a statement whose content words ``instruction`` holds at ``share`` or more,
-        two at least; best covered first (then the statement with more words), ``limit`` at most."""
+        """The problems (indices) with a statement of three content words or more that ``instruction`` holds at
+        ``share`` or more (two at least); best covered first (then the statement with more words), ``limit`` at
+        most. Two words retrieve too much: MBPP/798's "sum" and "array" are in any instruction that sums an array
+        on the way to something else (a ``sum(array)`` step of a longer answer passed its tests)."""
         mine = key_facts(instruction)
         shared = Counter(j for word in mine.words for j in self.by_word.get(word, ()))
         ranked = sorted(((n / len(self.facts[j].words), n, self.owner[j]) for j, n in shared.items()
-                         if n >= 2 and n >= share * len(self.facts[j].words) - 1e-9), reverse=True)
+                         if n >= 2 and len(self.facts[j].words) >= 3 and n >= share * len(self.facts[j].words) - 1e-9),
+                        reverse=True)
         return list(dict.fromkeys(problem for _share, _n, problem in ranked))[:limit]
