@@ -209,6 +209,10 @@ def multipart_main(args: argparse.Namespace) -> None:
           f"benchmark's part in {named} of {len(flagged)}; fpr {fpr:.3f} ({sum(map(bool, neg))} of {len(neg)})")
     print(f"decont_multipart split={args.split} recall={recall:.3f} single_recall={single:.3f} "
           f"part_named={named / max(len(flagged), 1):.3f} fpr={fpr:.3f}")
+    if args.show_misses and args.split == "tune":  # the test split's rows are not to be read
+        for r, h in zip(rows, hits, strict=True):
+            if bool(h) != bool(r["label"]):
+                print("MISS" if r["label"] else "FALSE+", (h or {}).get("task_id"), "|", r["instruction"][:300].replace("\n", " "))
 
 
 def main() -> None:

@@ -196,3 +196,19 @@ def test_a_foreign_program_the_sandbox_stops_is_lost_not_answered():
     wrong = [(code, [("T/add", ["add"], [([1, 2], 4), ([2, 2], 5), ([5, 5], 11)])])]
     (verdicts,) = verify_foreign(wrong, 5.0, lost=lost)
     assert lost == set() and not verdicts["T/add"].leak
+
+
+def test_a_sequence_asked_for_where_the_benchmark_names_its_nth_element_is_vetoed():
+    """A labelled near miss of the tune split, "the Fibonacci sequence for a given integer n" in Java, passed
+    HumanEval/55 ("Return n-th Fibonacci number") once slow foreign answers counted; a sample that names the
+    element (the nth number, an index) is not vetoed, and "element" in a benchmark statement is no n-th."""
+    from alchemistcoder.decontam.signals.facts import statement_veto
+
+    fib = ["Return n-th Fibonacci number."]
+    veto = statement_veto(fib, "Create a Java function that calculates the Fibonacci sequence for a given integer n.")
+    assert veto == {"objects": ["a sequence where the benchmark names its n-th element"]}
+    for kept in ("Write a JavaScript program that returns the nth number in the Fibonacci sequence.",
+                 "Implement a C++ function to calculate the Fibonacci sequence for a given index.",
+                 "Write a Java program to find the nth Fibonacci number."):
+        assert statement_veto(fib, kept) is None, kept
+    assert statement_veto(["Return maximum element in the list."], "find the maximum in a sequence of numbers") is None

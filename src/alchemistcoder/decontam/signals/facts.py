@@ -305,6 +305,12 @@ def constraints(text: str) -> Constraints:
                        frozenset(a for a, (nouns, verbs) in _AGGREGATES.items() if (nouns | verbs) & set(words)))
 
 
+# A sequence or series asked for as a whole, and the words that name one element of it (an n-th, an index).
+_SERIES = re.compile(r"\b(?:sequence|series)\b", re.IGNORECASE)
+_ELEMENT = re.compile(r"\b(?:n-?th|\d*(?:1st|2nd|3rd|[04-9]th)|index|position|term|element)\b", re.IGNORECASE)
+_NTH = re.compile(r"\bn-?th\b", re.IGNORECASE)
+
+
 def statement_veto(statements: list[str], instruction: str, nested_input: bool = False,
                    string_input: bool = False) -> dict[str, Any] | None:
     """Why a sample's passing code does not convict it of a benchmark problem, or None: the constraints on the
@@ -341,6 +347,11 @@ def statement_veto(statements: list[str], instruction: str, nested_input: bool =
         objects.append("a sequence of strings where the benchmark says a string")
     if mine.string and not mine.sequence and all(t.sequence and not t.string for t in theirs):
         weak.append("a string where the benchmark says a sequence")
+    # "the Fibonacci sequence for a given integer n" asks for the sequence where HumanEval/55 returns its n-th
+    # number; the same code answers both ("the nth number in the Fibonacci sequence" names the element)
+    if _SERIES.search(task_sentence(instruction)) and not _ELEMENT.search(instruction) \
+            and all(_NTH.search(text) for text in statements if text.strip()):
+        objects.append("a sequence where the benchmark names its n-th element")
     if whole.case != any(t.case for t in theirs):
         weak.append("case-insensitive" if whole.case else "the benchmark is case-insensitive")
     # the input's shape: nested where every statement's is flat, or said to be flat ("a list of strings")
