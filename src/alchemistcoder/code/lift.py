@@ -321,11 +321,13 @@ class _NumberInput(ast.NodeTransformer):
     def __init__(self, number: int | str, name: str, offset: int = 0) -> None:
         self.number, self.name, self.offset = number, name, offset
 
+    def _value(self) -> ast.expr:
+        name = ast.Name(self.name, ast.Load())
+        return ast.BinOp(name, ast.Add(), ast.Constant(self.offset)) if self.offset else name
+
     def visit_Call(self, node: ast.Call) -> ast.expr:
         self.generic_visit(node)
-        value = ast.BinOp(ast.Name(self.name, ast.Load()), ast.Add(), ast.Constant(self.offset)) if self.offset \
-            else ast.Name(self.name, ast.Load())
-        node.args = [ast.copy_location(value, a)
+        node.args = [ast.copy_location(self._value(), a)
                      if isinstance(a, ast.Constant) and type(a.value) is type(self.number) and a.value == self.number
                      else a for a in node.args]
         return node
@@ -333,9 +335,7 @@ class _NumberInput(ast.NodeTransformer):
     def visit_While(self, node: ast.While) -> ast.stmt:
         self.generic_visit(node)
         if (bound := _while_bound(node)) is not None and bound.value == self.number:
-            value = ast.BinOp(ast.Name(self.name, ast.Load()), ast.Add(), ast.Constant(self.offset)) if self.offset \
-                else ast.Name(self.name, ast.Load())
-            node.test.comparators = [ast.copy_location(value, bound)]
+            node.test.comparators = [ast.copy_location(self._value(), bound)]
         return node
 
 

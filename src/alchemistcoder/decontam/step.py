@@ -161,8 +161,8 @@ class SemanticIndex:
                 runs.append((k, answer_code(value, len(inputs)), todo))
         found_verdicts: list[dict[str, ExecVerdict]] = [{} for _ in pairs]
         self._stored_run(runs, found_verdicts, lambda code: "\n\x1f".join(code.statements),
-                         lambda todo: verify(todo, cfg.exec_timeout_s, cfg.exec_call_limit_s,
-                                             workers=cfg.exec_workers or None, expected=self._expected))
+                         lambda todo, lost: verify(todo, cfg.exec_timeout_s, cfg.exec_call_limit_s,
+                                                   workers=cfg.exec_workers or None, expected=self._expected, lost=lost))
         for k, by_key in enumerate(found_verdicts):
             for key, v in by_key.items():
                 real = key.split("/", 1)[1]  # answer_problem's key names the problem after its first "/"
@@ -189,9 +189,8 @@ class SemanticIndex:
             if todo:
                 runs.append((k, code, todo))
 
-        lost: set[int] = set()
-
-        def run(todo: list[tuple[ForeignCode, list[tuple[BenchProblem, list[str]]]]]) -> list[dict[str, ExecVerdict]]:
+        def run(todo: list[tuple[ForeignCode, list[tuple[BenchProblem, list[str]]]]],
+                lost: set[int]) -> list[dict[str, ExecVerdict]]:
             missing = list({p.key: p for _c, problem_names in todo for p, _n in problem_names if p.key not in self._cases}.values())
             self._cases.update(reference_cases(missing, cfg.exec_call_limit_s, workers=cfg.exec_workers or None))
             return verify_foreign([(code, [(p.key, names, self._cases.get(p.key, [])) for p, names in problem_names])
@@ -200,7 +199,7 @@ class SemanticIndex:
                                   near_share=cfg.exec_near_share, lost=lost)
 
         started = time.perf_counter()
-        self._stored_run(runs, verdicts, lambda code: f"{code.language}\x1f{code.source}", run, lost)
+        self._stored_run(runs, verdicts, lambda code: f"{code.language}\x1f{code.source}", run)
         self.stats["exec_foreign_s"] += time.perf_counter() - started  # part of exec_s (bench/decontam_cost.py)
         self.stats["exec_foreign_samples"] += len(runs)
 
@@ -213,11 +212,11 @@ class SemanticIndex:
         return self._digests[p.key]
 
     def _stored_run(self, runs: list[tuple[int, Any, list[tuple[BenchProblem, list[str]]]]],
-                    verdicts: list[dict[str, ExecVerdict]], source: Any, run: Any, lost: set[int] | None = None) -> None:
+                    verdicts: list[dict[str, ExecVerdict]], source: Any, run: Any) -> None:
         """Run ``runs`` (sample, code, tries) through ``run``, the tries whose verdict is stored excepted; the
         new verdicts are stored (by ``source(code)``, the problem, the functions and the execution settings).
-        ``lost``: the set ``run`` fills with the positions (in what it was given) whose job was cut short; their
-        samples join :attr:`unsettled_units`."""
+        ``run(todo, lost)`` fills ``lost`` with the positions in ``todo`` whose job was cut short; their samples
+        join :attr:`unsettled_units`."""
         cfg = self.cfg
         settings = f"{EXEC_VERSION}/{cfg.exec_timeout_s}/{cfg.exec_call_limit_s}/{cfg.exec_near_share}"
         keys = {}
@@ -239,8 +238,9 @@ class SemanticIndex:
         if not left_over:
             return
         new = {}
-        results = run([(code, left) for _k, code, left in left_over])
-        self.unsettled_units.update(left_over[at][0] for at in (lost or ()))
+        lost: set[int] = set()
+        results = run([(code, left) for _k, code, left in left_over], lost)
+        self.unsettled_units.update(left_over[at][0] for at in lost)
         for (k, _code, left), result in zip(left_over, results, strict=True):
             for p, _names in left:
                 if p.key in result:
@@ -274,11 +274,11 @@ class SemanticIndex:
         todo = [k for k, key in enumerate(keys) if key not in found]
         if todo:
             hits, vetoes = self.decide_with_vetoes([pairs[k] for k in todo], ctx)
-            decided = [json.dumps({"hit": h, "veto": v}) for h, v in zip(hits, vetoes, strict=True)]
-            new = {keys[k]: d for k, d in zip(todo, decided, strict=True)}
+            texts = [json.dumps({"hit": h, "veto": v}) for h, v in zip(hits, vetoes, strict=True)]
+            new = {keys[k]: text for k, text in zip(todo, texts, strict=True)}
             # a decision made without a verdict the sandbox lost (a job cut short under load) is used, not stored:
             # the next run decides that sample again
-            store.put({keys[k]: d for at, (k, d) in enumerate(zip(todo, decided, strict=True)) if at not in self.unsettled})
+            store.put({keys[k]: text for at, (k, text) in enumerate(zip(todo, texts, strict=True)) if at not in self.unsettled})
             self.stats["decisions_unsettled"] += len(self.unsettled)
             found.update(new)
         decided = [json.loads(found[key]) for key in keys]
@@ -372,10 +372,10 @@ class SemanticIndex:
                 runs.append((k, code, todo))
         verdicts: list[dict[str, ExecVerdict]] = [{} for _ in pairs]
         self.unsettled_units = set()
-        lost: set[int] = set()
         self._stored_run(runs, verdicts, lambda code: "\n\x1f".join(code.statements),
-                         lambda todo: verify(todo, cfg.exec_timeout_s, cfg.exec_call_limit_s, workers=cfg.exec_workers or None,
-                                             expected=self._expected, near_share=cfg.exec_near_share, lost=lost), lost)
+                         lambda todo, lost: verify(todo, cfg.exec_timeout_s, cfg.exec_call_limit_s,
+                                                   workers=cfg.exec_workers or None, expected=self._expected,
+                                                   near_share=cfg.exec_near_share, lost=lost))
         self._verify_foreign(pairs, cands, verdicts)
         self._verify_answers(pairs, cands, verdicts, code_of)
         self.stats["exec_s"] += time.perf_counter() - started

@@ -279,6 +279,7 @@ def _try_sample(sample, tasks, expected, limit, near_share):
             if triples is None:
                 continue  # the reference solution did not load: the task is untested
             record["total"] = len(triples)
+            any_order = task.get("order_free") and not _order_is_the_task(triples)
         else:
             record["total"] = len(task["asserts"]) if task["mode"] == "asserts" else 1
         for name in attempt["functions"]:
@@ -288,7 +289,7 @@ def _try_sample(sample, tasks, expected, limit, near_share):
             slow = False
             if task["mode"] == "inputs":
                 compare, reordered = same_set if task.get("set_eq") else same, []
-                if task.get("order_free") and not _order_is_the_task(triples):
+                if any_order:
                     compare, reordered = _in_any_order(compare)
                 passed, slow, excused = _run_inputs(fn, triples, task["atol"], limit, compare=compare)
                 if passed == 0:

@@ -390,10 +390,14 @@ class FactsGate:
             for word in f.words:
                 self.by_word[word].append(j)
 
+    def _shared(self, mine: KeyFacts) -> Counter[int]:
+        """How many content words each statement shares with ``mine`` (those sharing none left out)."""
+        return Counter(j for word in mine.words for j in self.by_word.get(word, ()))
+
     def any_agree(self, instruction: str) -> bool:
         """Whether ``instruction`` keeps every key fact of at least one statement."""
         mine = key_facts(instruction)
-        shared = Counter(j for word in mine.words for j in self.by_word.get(word, ()))
+        shared = self._shared(mine)
         # only statements sharing enough content words can agree (facts_agree decides; the slack keeps a share
         # that rounds the other way in)
         return any(facts_agree(self.facts[j], mine, self.min_words)[0] for j, n in shared.items()
@@ -404,8 +408,7 @@ class FactsGate:
         ``share`` or more (two at least); best covered first (then the statement with more words), ``limit`` at
         most. Two words retrieve too much: MBPP/798's "sum" and "array" are in any instruction that sums an array
         on the way to something else (a ``sum(array)`` step of a longer answer passed its tests)."""
-        mine = key_facts(instruction)
-        shared = Counter(j for word in mine.words for j in self.by_word.get(word, ()))
+        shared = self._shared(key_facts(instruction))
         ranked = sorted(((n / len(self.facts[j].words), n, self.owner[j]) for j, n in shared.items()
                          if n >= 2 and len(self.facts[j].words) >= 3 and n >= share * len(self.facts[j].words) - 1e-9),
                         reverse=True)

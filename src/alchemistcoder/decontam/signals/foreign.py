@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Hashable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from alchemistcoder.code import extract_code_blocks
@@ -400,6 +400,19 @@ def _agrees(got: Any, want: Any) -> bool:
         return False
 
 
+@dataclass
+class _Tally:
+    """One function's calls on one problem's cases (``verify_foreign``)."""
+
+    passed: int = 0
+    total: int = 0
+    own: int = 0  # calls on the benchmark's own tests
+    own_failed: int = 0  # of them, not answered right
+    wrong: int = 0  # answered, and wrong
+    first_late: bool | None = None  # whether the first call without an answer ran out of time (None: all answered)
+    own_right: set[int] = field(default_factory=set)  # the benchmark's own tests answered right
+
+
 def verify_foreign(pairs: list[tuple[ForeignCode, list[tuple[str, list[str], list[tuple[list[Any], Any]]]]]],
                    timeout_s: float, workers: int | None = None, batch: int = BATCH,
                    originals: dict[str, list[Any]] | None = None, near_share: float = 0.0,
@@ -440,19 +453,26 @@ def verify_foreign(pairs: list[tuple[ForeignCode, list[tuple[str, list[str], lis
     late: set[int] = set()
     answers = harness_answers({k: pairs[k][0] for k in calls_of}, calls_of, timeout_s, workers, batch,
                               group=lambda n: index[n][1:3], late=late, lost=lost)
-    # passed, run, the benchmark's own run, own not passed, answered wrong, whether the first unanswered ran out of
-    # time (None: all answered), the benchmark's own answered right
-    tally: dict[tuple[int, str, str], list[Any]] = {}
+    tally: dict[tuple[int, str, str], _Tally] = {}
     for n, (k, key, name, want, which) in enumerate(index):
-        t, answered, own = tally.setdefault((k, key, name), [0, 0, 0, 0, 0, None, set()]), n in answers, which >= 0
+        t, answered, own = tally.setdefault((k, key, name), _Tally()), n in answers, which >= 0
         agrees = answered and _agrees(answers[n], want)
-        t[0], t[1], t[2], t[3], t[4] = t[0] + agrees, t[1] + 1, t[2] + own, t[3] + (own and not agrees), t[4] + (answered and not agrees)
-        t[5], t[6] = n in late if t[5] is None and not answered else t[5], t[6] | ({which} if own and agrees else set())
-    for (k, key, name), (passed, total, own, own_failed, wrong, first_late, own_right) in tally.items():
-        own_all = own >= len((originals or {}).get(key) or ()) > 0 and not own_failed
+        t.passed += agrees
+        t.total += 1
+        t.own += own
+        t.own_failed += own and not agrees
+        t.wrong += answered and not agrees
+        if not answered and t.first_late is None:
+            t.first_late = n in late
+        if own and agrees:
+            t.own_right.add(which)
+    for (k, key, name), t in tally.items():
+        passed, total = t.passed, t.total
+        own_all = t.own >= len((originals or {}).get(key) or ()) > 0 and not t.own_failed
         # slow: each of the benchmark's own tests answered right (a repeat of one among the added tests may come after
         # the call out of time), ten in all, none wrong, and the first unanswered call ran out of time
-        slow = bool(own_tests.get(key)) and own_tests[key] <= own_right and 10 <= passed < total and not wrong and first_late is True
+        slow = bool(own_tests.get(key)) and own_tests[key] <= t.own_right and 10 <= passed < total and not t.wrong \
+            and t.first_late is True
         near = total - passed if own_all and not slow and 0 < total - passed <= int(near_share * total) else 0
         verdict = ExecVerdict(key, name, passed, total, language=pairs[k][0].language, near=near, slow=slow)
         best = out[k].get(key)
