@@ -52,7 +52,7 @@ OP = "decontaminate"
 REASON = "contaminated"
 # Part of a verdict's key in the VerdictStore: bump it when how a sample's code is run or judged changes (the
 # probe, the harnesses, ``lift_snippet``, the adapters).
-EXEC_VERSION = "exec-21"  # 6: MBPP+'s set-equality oracle, a rebound literal input, class methods, bare answers;
+EXEC_VERSION = "exec-22"  # 6: MBPP+'s set-equality oracle, a rebound literal input, class methods, bare answers;
 # 7: the joined adapter, a call's number as a snippet's only input, prose concluding with a list
 # (issue 24's second recall round); 8: a Java run no longer dies of glibc's malloc arenas (a sample that crashed
 # the JVM alone answers now) and a Java sample compiles with its own imports only (issue 24, item 6); 9: a Java
@@ -72,7 +72,8 @@ EXEC_VERSION = "exec-21"  # 6: MBPP+'s set-equality oracle, a rebound literal in
 # loop lifted as the list it prints, lists compared in any order where the benchmark names none
 # (``ExecVerdict.unordered``), a block read up to a line that is not Python, iterator answers compared as lists,
 # foreign calls out of time marked (the slow rule for C++/C/Java/JavaScript/Go/Rust), Go and Rust calls limited by
-# CPU time (issue 24's sixth round)
+# CPU time (issue 24's sixth round); 22: added inputs answered otherwise only in whitespace (``split(' ')``) do not
+# count against a near pass, an exception on empty arguments is excused (issue 24's seventh round)
 
 
 class SemanticIndex:

@@ -28,7 +28,8 @@ as it is known (``_box.emit``): ``{"sample", "task", "passing" (functions that p
 passed every one of the benchmark's own inputs and ten in all, and the first input it did not pass ran out of
 time), "excused" (by passing function: inputs the benchmark answers None that it answered its own way), "near"
 (by function that passed every one of the benchmark's own inputs: how many of the added ones it answered
-otherwise, when at most the job's ``near_share`` of all), "unordered" (passing functions that passed only with
+otherwise, when at most the job's ``near_share`` of all, whitespace aside), "spacing" (of those, how many differ
+only in whitespace), "unordered" (passing functions that passed only with
 lists of answers compared in any order, on a task whose statement names no order: ``order_free``)}``. The
 sandbox's wall clock bounds the job.
 """
@@ -45,7 +46,15 @@ import time
 
 import _box  # the sandbox harness's helpers, shipped beside this file (alchemistcoder.sandbox.harness)
 from _evalplus_inputs import mbpp_deserialize_inputs  # EvalPlus's, shipped from alchemistcoder/evaluate
-from _same import reorders, same, same_items, same_set, sorted_answer  # shipped beside this file too
+from _same import (  # shipped beside this file too
+    odd_spacing,
+    reorders,
+    same,
+    same_items,
+    same_set,
+    sorted_answer,
+    spacing_only,
+)
 
 # captured before any sample code runs: a sample may replace module attributes
 _dumps = json.dumps
@@ -145,8 +154,9 @@ def _run_inputs(fn, triples, atol, limit, adapt=None, compare=same):
     wrong or raising, how many of the passed ones were excused); each call may take ``limit`` or four times the
     reference's (``adapt`` changes the arguments first; ``compare``: how answers compare, ``same_set`` for a
     ``set_eq`` task). An input the benchmark answers None is excused when the function answers nothing its own
-    way (:func:`_nothing`, or an exception): a convention for the degenerate input, not another problem; at most
-    a tenth of the inputs, three at most."""
+    way (:func:`_nothing`, or an exception), and so is an exception on empty arguments (a palindrome check that
+    refuses the empty string): a convention for the degenerate input, not another problem; at most a tenth of
+    the inputs, three at most."""
     passed = excused = 0
     excusable = min(3, len(triples) // 10)
     for args, want, seconds in triples:
@@ -157,7 +167,8 @@ def _run_inputs(fn, triples, atol, limit, adapt=None, compare=same):
         except _box.Timeout:
             return passed, True, excused
         if got is _RAISED or not compare(got, want, atol):
-            if want is None and excused < excusable and (got is _RAISED or _nothing(got)):
+            if excused < excusable and ((want is None and (got is _RAISED or _nothing(got)))
+                                        or (got is _RAISED and _empty(args))):
                 excused += 1
             else:
                 return passed, False, excused
@@ -165,12 +176,19 @@ def _run_inputs(fn, triples, atol, limit, adapt=None, compare=same):
     return passed, False, excused
 
 
+def _empty(args):
+    """Whether every argument is an empty string, list, tuple or dict (and there is one at least)."""
+    return bool(args) and all(isinstance(a, (str, list, tuple, dict)) and len(a) == 0 for a in args)
+
+
 def _differing(fn, rest, atol, limit, allowance, compare=same):
-    """How many of ``rest`` (the inputs from the first one not passed on) ``fn`` answers otherwise, or None when
-    more than ``allowance`` or one runs out of time: after every one of the benchmark's own inputs passed, a few
-    of EvalPlus's added edge inputs answered by another convention (a palindrome that ignores case and spaces on
-    "Was it a car or a cat I saw?") leave the same problem solved."""
-    differ = 0
+    """(How many of ``rest`` (the inputs from the first one not passed on) ``fn`` answers otherwise, how many of
+    those only in their whitespace), or None when more than ``allowance`` are answered otherwise another way or
+    one runs out of time: after every one of the benchmark's own inputs passed, a few of EvalPlus's added edge
+    inputs answered by another convention (a palindrome that ignores case and spaces on "Was it a car or a cat I
+    saw?") leave the same problem solved, and so do any number that differ only in the whitespace of an input
+    with odd spacing (``split(' ')`` against ``split()``, :func:`spacing_only`)."""
+    differ = spaced = 0
     for args, want, seconds in rest:
         try:
             got = _answer(fn, args, seconds, limit)
@@ -178,9 +196,11 @@ def _differing(fn, rest, atol, limit, allowance, compare=same):
             return None
         if got is _RAISED or not compare(got, want, atol):
             differ += 1
-            if differ > allowance:
+            if got is not _RAISED and spacing_only(got, want) and odd_spacing(args):
+                spaced += 1
+            elif differ - spaced > allowance:
                 return None
-    return differ
+    return differ, spaced
 
 
 def _in_any_order(compare):
@@ -273,7 +293,7 @@ def _try_sample(sample, tasks, expected, limit, near_share):
     for attempt in sample["tries"]:
         task = tasks[attempt["task"]]
         record = {"sample": sample["id"], "task": task["id"], "passing": [], "best": None, "passed": 0, "total": 0,
-                  "slow": False, "excused": {}, "near": {}, "unordered": []}
+                  "slow": False, "excused": {}, "near": {}, "spacing": {}, "unordered": []}
         if task["mode"] == "inputs":
             triples = expected.get(task["id"])
             if triples is None:
@@ -303,7 +323,7 @@ def _try_sample(sample, tasks, expected, limit, near_share):
                 allowance = int(near_share * len(triples))
                 if not slow and task.get("base") and task["base"] <= passed < len(triples) and allowance and \
                         (differ := _differing(fn, triples[passed:], task["atol"], limit, allowance, compare)):
-                    record["near"][name] = differ
+                    record["near"][name], record["spacing"][name] = differ
                 if excused and passed == record["total"]:
                     record["excused"][name] = excused
                 if reordered and passed == record["total"]:

@@ -87,3 +87,20 @@ def sorted_answer(answer):
         return list(answer) in (sorted(answer), sorted(answer, reverse=True))
     except BaseException:
         return False
+
+
+def odd_spacing(value):
+    """Whether a test's arguments hold a string with a run of whitespace, or whitespace at an end (searched
+    through lists and tuples): the inputs on which splitting on one space and splitting on any differ."""
+    if isinstance(value, str):
+        return " ".join(value.split()) != value
+    if isinstance(value, (list, tuple)):
+        return any(odd_spacing(v) for v in value[:100])
+    return False
+
+
+def spacing_only(got, want):
+    """Two strings that differ only in their whitespace (the same words): on an input with odd spacing
+    (:func:`odd_spacing`), the convention of ``split(' ')`` against ``split()`` (MBPP/604's reversed words in
+    JavaScript or Java), not another problem."""
+    return isinstance(got, str) and isinstance(want, str) and got != want and got.split() == want.split()

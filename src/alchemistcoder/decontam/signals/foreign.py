@@ -38,7 +38,7 @@ from alchemistcoder.decontam.signals._foreign_source import (
     _strip_cpp_main,
 )
 from alchemistcoder.decontam.signals._lift_main import _JAVA_CLASS, LIFTED_MAIN, lift_main
-from alchemistcoder.decontam.signals._same import same
+from alchemistcoder.decontam.signals._same import odd_spacing, same, spacing_only
 from alchemistcoder.decontam.signals.batches import BATCH, run_calls
 from alchemistcoder.decontam.signals.csharp_ruby import (
     cs_holds_none,
@@ -411,6 +411,7 @@ class _Tally:
     wrong: int = 0  # answered, and wrong
     first_late: bool | None = None  # whether the first call without an answer ran out of time (None: all answered)
     own_right: set[int] = field(default_factory=set)  # the benchmark's own tests answered right
+    spacing: int = 0  # added tests answered otherwise only in the whitespace of an input with odd spacing
 
 
 def verify_foreign(pairs: list[tuple[ForeignCode, list[tuple[str, list[str], list[tuple[list[Any], Any]]]]]],
@@ -425,15 +426,17 @@ def verify_foreign(pairs: list[tuple[ForeignCode, list[tuple[str, list[str], lis
     problem: MBPP+'s three integer areas among 100 float ones for a Java ``int`` area), can be expressed. Samples of a language go ``batch`` to a program (each in a namespace,
     nested class or function of its own); a batch that does not compile runs again without the samples its
     compiler's errors name (``batches.py``), until each sample that compiles has run. Answering all ``originals``
-    and all but ``near_share`` of the cases is a near pass (``ExecVerdict.near``; a call out of time answers
+    and all but ``near_share`` of the cases (those answered otherwise only in the whitespace of an input with odd
+    spacing aside, ``_same.spacing_only``) is a near pass (``ExecVerdict.near``; a call out of time answers
     nothing: a Java ``isPrime`` looping to n on a large prime). Python's slow rule (``_probe.py``): a function
     that answered all ``originals`` and ten cases in all right, none wrong, and whose first call without an answer
     ran out of time (its harness's marker: a crash writes none) passes, slow (a recursive Fibonacci on
     HumanEval/55). Returns, per pair, the verdicts by problem key; ``lost``, when given, receives the pairs a run of
     which the sandbox stopped before all their calls answered (``batches.run_batches``)."""
     out: list[dict[str, ExecVerdict]] = [{} for _ in pairs]
-    # per call: sample, problem, function, expected, which of the benchmark's own tests it is (-1: none)
-    index: list[tuple[int, str, str, Any, int]] = []
+    # per call: sample, problem, function, expected, which of the benchmark's own tests it is (-1: none), whether
+    # its arguments have odd spacing (``_same.odd_spacing``)
+    index: list[tuple[int, str, str, Any, int, bool]] = []
     calls_of: dict[int, list[Call]] = {}
     own_tests: dict[str, set[int]] = {}  # by problem: its own tests (the first of equal ones)
     for k, (code, problems) in enumerate(pairs):
@@ -448,13 +451,14 @@ def verify_foreign(pairs: list[tuple[ForeignCode, list[tuple[str, list[str], lis
                     continue  # its types cannot express most of the tests, nor all the benchmark's own: no evidence
                 for args, want in usable:
                     calls_of.setdefault(k, []).append((len(index), k, fn, list(args)))
-                    index.append((k, key, fn.name, want, own_args.index(list(args)) if list(args) in own_args else -1))
+                    index.append((k, key, fn.name, want, own_args.index(list(args)) if list(args) in own_args else -1,
+                                  odd_spacing(list(args))))
     # a function that crashed on one problem's input has failed that problem, not the others tried after it
     late: set[int] = set()
     answers = harness_answers({k: pairs[k][0] for k in calls_of}, calls_of, timeout_s, workers, batch,
                               group=lambda n: index[n][1:3], late=late, lost=lost)
     tally: dict[tuple[int, str, str], _Tally] = {}
-    for n, (k, key, name, want, which) in enumerate(index):
+    for n, (k, key, name, want, which, odd) in enumerate(index):
         t, answered, own = tally.setdefault((k, key, name), _Tally()), n in answers, which >= 0
         agrees = answered and _agrees(answers[n], want)
         t.passed += agrees
@@ -462,6 +466,7 @@ def verify_foreign(pairs: list[tuple[ForeignCode, list[tuple[str, list[str], lis
         t.own += own
         t.own_failed += own and not agrees
         t.wrong += answered and not agrees
+        t.spacing += answered and not agrees and not own and odd and spacing_only(answers[n], want)
         if not answered and t.first_late is None:
             t.first_late = n in late
         if own and agrees:
@@ -473,8 +478,11 @@ def verify_foreign(pairs: list[tuple[ForeignCode, list[tuple[str, list[str], lis
         # the call out of time), ten in all, none wrong, and the first unanswered call ran out of time
         slow = bool(own_tests.get(key)) and own_tests[key] <= t.own_right and 10 <= passed < total and not t.wrong \
             and t.first_late is True
-        near = total - passed if own_all and not slow and 0 < total - passed <= int(near_share * total) else 0
-        verdict = ExecVerdict(key, name, passed, total, language=pairs[k][0].language, near=near, slow=slow)
+        # a near pass: a few added tests answered otherwise, and any number only in the whitespace of odd spacing
+        near = total - passed if own_all and not slow and near_share and total - passed > 0 \
+            and total - passed - t.spacing <= int(near_share * total) else 0
+        verdict = ExecVerdict(key, name, passed, total, language=pairs[k][0].language, near=near, slow=slow,
+                              spacing=t.spacing if near else 0)
         best = out[k].get(key)
         if best is None or (verdict.leak, verdict.passed) > (best.leak, best.passed):
             out[k][key] = verdict

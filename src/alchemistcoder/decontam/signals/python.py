@@ -170,10 +170,14 @@ class ExecVerdict:
     # Python, inputs mode: the first test not passed ran out of time, after every one of the benchmark's own
     # inputs and ten in all passed (``_probe.py``): a slow right answer (a recursive Fibonacci), no wrong one
     slow: bool = False
-    excused: int = 0  # tests the benchmark answers None, answered "nothing" another way ('' , -1, an exception)
+    # tests the benchmark answers None, answered "nothing" another way ('' , -1, an exception), or with empty
+    # arguments, answered by an exception
+    excused: int = 0
     # every one of the benchmark's own inputs passed and only this many of its added ones (at most
-    # ``exec_near_share`` of all) were answered otherwise (``passed`` counts the others): a near pass
+    # ``exec_near_share`` of all, those of ``spacing`` aside) were answered otherwise (``passed`` counts the
+    # others): a near pass
     near: int = 0
+    spacing: int = 0  # of the ``near`` tests, answered otherwise only in the whitespace of an input with odd spacing
     # it passed with lists of answers compared in any order (``same_items``; the task's statement names no order)
     unordered: bool = False
 
@@ -189,6 +193,7 @@ class ExecVerdict:
                 **({"language": self.language} if self.language != "python" else {}),
                 **({"slow": True} if self.slow else {}), **({"tests_excused": self.excused} if self.excused else {}),
                 **({"tests_differing": self.near} if self.near else {}),
+                **({"tests_spacing": self.spacing} if self.spacing else {}),
                 **({"any_order": True} if self.unordered else {})}
 
 
@@ -262,7 +267,8 @@ def verify(pairs: list[tuple[SampleCode, list[tuple[BenchProblem, list[str]]]]],
                                               or (slow and function in helpers[k]),
                                               adapted=rec.get("adapted") == function, slow=slow,
                                               excused=(rec.get("excused") or {}).get(function, 0),
-                                              unordered=function in (rec.get("unordered") or ()))
+                                              unordered=function in (rec.get("unordered") or ()),
+                                              spacing=(rec.get("spacing") or {}).get(function, 0) if near else 0)
     return out
 
 
