@@ -241,8 +241,8 @@ def cs_literal(value: Any, kind: tuple[str, ...], declared: str) -> str:
 # -- harnesses -------------------------------------------------------------------------------------------------------
 # The C# harness's main file. Each call runs on a thread of its own, limited by that thread's CPU time (read
 # through the pthread clock, as the Java harness reads its worker's: wall time flips verdicts with the load) and
-# by WALL_MS of wall time; one that runs on is aborted (Mono still honours Thread.Abort) and its function's
-# later calls are skipped. The method is found by reflection (a sample's methods are private by default, and
+# by WALL_MS of wall time; one that runs on is aborted (Mono still honours Thread.Abort), its marker written (the
+# call's ``late`` line: out of time, not failed) and its function's later calls are skipped. The method is found by reflection (a sample's methods are private by default, and
 # its classes may be nested or private), among the overloads by the declared parameter types. Samples write to
 # a null console: only the harness writes to the real one.
 _CS_MAIN = r"""using System;
@@ -286,7 +286,8 @@ public static class DecontamHarness {
     return clock.HasValue && ClockGettime(clock.Value, out ts) == 0 ? ts.Sec * 1000000000L + ts.Nsec : 0;
   }
 
-  public static void Call(string tag, string function, string owner, string name, Type[] types, Func<object[]> args) {
+  public static void Call(string tag, string late, string function, string owner, string name, Type[] types,
+                          Func<object[]> args) {
     if (failed.Contains(function)) return;  // it threw or ran out of time: its other calls are skipped
     string line = null;
     int? clock = null;
@@ -308,6 +309,7 @@ public static class DecontamHarness {
     while (!t.Join(20)) {
       if (Cpu(clock) > LIMIT_MS * 1000000L || wall.ElapsedMilliseconds > WALL_MS) {
         try { t.Abort(); } catch (Exception) {}
+        real.Write(late); real.Flush();
         failed.Add(function); return;
       }
     }
@@ -329,9 +331,11 @@ _CS_USINGS = "using System;\nusing System.Collections.Generic;\nusing System.Lin
 CS_USING = re.compile(r"^[ \t]*using\s+(?:static\s+)?[\w.]+\s*(?:=\s*[\w.<>, ]+)?;[ \t]*$", re.M)
 
 
-def cs_program(codes: dict[int, Any], calls: list[Call], tags: dict[int, str], limit_ms: int) -> tuple[str, dict[str, str]]:
+def cs_program(codes: dict[int, Any], calls: list[Call], tags: dict[int, str], lates: dict[int, str],
+               limit_ms: int) -> tuple[str, dict[str, str]]:
     """The C# harness program of a batch of samples: its main file and a file per sample (``DecontamHarness<k>.cs``);
-    ``tags`` the start of each call's answer line (``programs._tag``), ``limit_ms`` a call's CPU time."""
+    ``tags`` the start of each call's answer line (``programs._tag``), ``lates`` its line when it runs out of time
+    (``programs._late``), ``limit_ms`` a call's CPU time."""
     # each sample in a file and namespace of its own (its using directives, its types, a class making its calls):
     # mcs names the file of each error, so a sample that does not compile is known from one compile (as javac's)
     files = {}
@@ -342,7 +346,7 @@ def cs_program(codes: dict[int, Any], calls: list[Call], tags: dict[int, str], l
             if j == k:
                 types = ", ".join(f"typeof({cs_type(t or '')})" for t in fn.params)
                 literals = ", ".join(cs_literal(v, cs_kind(t or "") or (), t or "") for t, v in zip(fn.params, args, strict=True))
-                body.append(f"    DecontamHarness.Call(\"{cs_string(tags[n])}\", \"{k}.{fn.name}\", "
+                body.append(f"    DecontamHarness.Call(\"{cs_string(tags[n])}\", \"{cs_string(lates[n])}\", \"{k}.{fn.name}\", "
                             f"\"DecontamS{k}.{fn.owner}\", \"{fn.name}\", new global::System.Type[] {{{types}}}, "
                             f"() => new object[] {{{literals}}});")
         files[f"DecontamHarness{k}.cs"] = (
@@ -355,8 +359,8 @@ def cs_program(codes: dict[int, Any], calls: list[Call], tags: dict[int, str], l
 
 # The Ruby harness: a program per sample (no compile to share, and an interpreter starts in a few hundredths of
 # a second), its code evaluated in an object of its own, each call on a thread limited by the process's CPU time
-# (the harness waits meanwhile: the time is the call's) and ten times that of wall time; the arguments are the
-# tests' values as JSON, the answer printed as JSON.
+# (the harness waits meanwhile: the time is the call's) and ten times that of wall time (a call out of either writes
+# its marker, the ``late`` line); the arguments are the tests' values as JSON, the answer printed as JSON.
 _RB_MAIN = r"""require 'json'
 DECONTAM_OUT = STDOUT
 $stdout = File.open(File::NULL, 'w')
@@ -371,7 +375,7 @@ def decontam_limited(limit_s)
       if Process.clock_gettime(Process::CLOCK_PROCESS_CPUTIME_ID) - cpu0 > limit_s ||
          Process.clock_gettime(Process::CLOCK_MONOTONIC) - wall0 > 10 * limit_s
         t.kill
-        return [false, nil]
+        return [false, :late]
       end
     end
     [true, t.value]
@@ -382,8 +386,10 @@ end
 """
 
 
-def rb_program(codes: dict[int, Any], calls: list[Call], tags: dict[int, str], seconds: int, limit_ms: int) -> str:
-    """The Ruby harness program of one sample: ``seconds`` for its code to load, ``limit_ms`` a call's CPU time."""
+def rb_program(codes: dict[int, Any], calls: list[Call], tags: dict[int, str], lates: dict[int, str], seconds: int,
+               limit_ms: int) -> str:
+    """The Ruby harness program of one sample: ``tags`` and ``lates`` as for :func:`cs_program`, ``seconds`` for its
+    code to load, ``limit_ms`` a call's CPU time."""
     (code,) = codes.values()  # one sample (ONE_PER_PROGRAM)
     lines = [_RB_MAIN, "decontam_sample = Object.new",
              f"decontam_limited({seconds}) {{ decontam_sample.instance_eval({json.dumps(code.source)}, 'sample.rb', 1) }}",
@@ -394,5 +400,6 @@ def rb_program(codes: dict[int, Any], calls: list[Call], tags: dict[int, str], s
         lines.append(f"unless decontam_failed[{name}]\n  ok, line = decontam_limited({limit_ms / 1000}) {{ "
                      f"{json.dumps(tags[n])} + JSON.generate(decontam_sample.__send__({name}, "
                      f"*JSON.parse({json.dumps(json.dumps(args))}, allow_nan: true))) + \"}}\\n\" }}\n"
-                     f"  if ok then DECONTAM_OUT.write(line); DECONTAM_OUT.flush else decontam_failed[{name}] = true end\nend")
+                     f"  if ok then DECONTAM_OUT.write(line); DECONTAM_OUT.flush else decontam_failed[{name}] = true end\n"
+                     f"  if line == :late then DECONTAM_OUT.write({json.dumps(lates[n])}); DECONTAM_OUT.flush end\nend")
     return "\n".join(lines) + "\nexit!(0)\n"

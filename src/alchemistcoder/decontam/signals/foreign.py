@@ -55,6 +55,7 @@ from alchemistcoder.decontam.signals.programs import (
     ONE_PER_PROGRAM,
     PROGRAMS,
     Call,
+    _late,
     _tag,
     holds_none,
     type_kind,
@@ -100,14 +101,15 @@ _PROGRAMS = {**PROGRAMS,
              "go": lambda codes, calls, nonce, seconds: PROGRAMS["go"](codes, calls, nonce, seconds) + go_runtime(CALL_LIMIT_MS),
              "rust": lambda codes, calls, nonce, seconds: PROGRAMS["rust"](codes, calls, nonce, seconds)
              + rust_runtime(CALL_LIMIT_MS),
-             "csharp": lambda codes, calls, nonce, seconds: cs_program(codes, calls, _tags(nonce, calls), CALL_LIMIT_MS),
-             "ruby": lambda codes, calls, nonce, seconds: rb_program(codes, calls, _tags(nonce, calls), seconds,
+             "csharp": lambda codes, calls, nonce, seconds: cs_program(codes, calls, *_tags(nonce, calls), CALL_LIMIT_MS),
+             "ruby": lambda codes, calls, nonce, seconds: rb_program(codes, calls, *_tags(nonce, calls), seconds,
                                                                      CALL_LIMIT_MS)}
 _ONE_PER_PROGRAM = ONE_PER_PROGRAM | {"ruby"}
 
 
-def _tags(nonce: str, calls: list[Call]) -> dict[int, str]:
-    return {n: _tag(nonce, n) for n, *_rest in calls}
+def _tags(nonce: str, calls: list[Call]) -> tuple[dict[int, str], dict[int, str]]:
+    """Each call's answer line's start and its whole line when it runs out of time (``programs._tag``, ``_late``)."""
+    return {n: _tag(nonce, n) for n, *_rest in calls}, {n: _late(nonce, n) for n, *_rest in calls}
 
 
 def harness_answers(codes: dict[int, ForeignCode], calls_of: dict[int, list[Call]], timeout_s: float,
