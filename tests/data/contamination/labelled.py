@@ -354,9 +354,16 @@ def load_fresh_tune2(data_dir: str | Path | None = None) -> list[dict]:
     return _load_reviewed("fresh_tune2.jsonl", "fresh_tune2", data_dir)
 
 
+def load_fresh_tune3(data_dir: str | Path | None = None) -> list[dict]:
+    """The third fresh tune set of ``fresh_tune3.jsonl`` (``draw_tune.py --third``, seed 2026): none of the test set's
+    records, nor of either earlier tune set. Same review, format and row shape as :func:`load_fresh` (``split`` is
+    ``fresh_tune3``)."""
+    return _load_reviewed("fresh_tune3.jsonl", "fresh_tune3", data_dir)
+
+
 def _load_reviewed(name: str, split: str, data_dir: str | Path | None) -> list[dict]:
     """The rows of a reviewed file in the fresh set's format (``fresh.jsonl``, ``fresh_tune.jsonl``,
-    ``fresh_tune2.jsonl``)."""
+    ``fresh_tune2.jsonl``, ``fresh_tune3.jsonl``)."""
     sys.path.insert(0, str(HERE.parents[2] / "src"))
     from alchemistcoder.ingest.adapters import ADAPTERS, field_names
 
