@@ -1,19 +1,23 @@
 """Issue 24's seventh recall round: answers that differ from the benchmark's only in the whitespace of an input
 with odd spacing (``split(' ')`` against ``split()``: MBPP/604's reversed words in JavaScript or Java) do not count
-against a near pass; an exception on empty arguments is excused (a palindrome check that refuses ''); and a
+against a near pass; an exception on empty arguments is excused (a palindrome check that refuses ''); a
 statement that ignores characters only to normalise them ("ignoring non-alphanumeric characters") is no
-contract change for the statement veto."""
+contract change for the statement veto; set equality does not hide repeats; a procedure that sorts its list in
+place is read through it; foreign samples are tried deeper; a problem the words retrieve is tried among the
+nearest too."""
 
 from __future__ import annotations
 
 import pytest
 
 from alchemistcoder.decontam.config import DecontamConfig
+from alchemistcoder.decontam.policy import foreign_tries, tries
 from alchemistcoder.decontam.problems import problems_from_tasks
-from alchemistcoder.decontam.signals._same import odd_spacing, spacing_only
+from alchemistcoder.decontam.retrieval.embedding import Candidate, load_embedder
+from alchemistcoder.decontam.signals._same import odd_spacing, same_set, same_set_once, spacing_only
 from alchemistcoder.decontam.signals.facts import statement_veto
 from alchemistcoder.decontam.signals.foreign import foreign_code, reference_cases, verify_foreign
-from alchemistcoder.decontam.signals.python import sample_code, verify
+from alchemistcoder.decontam.signals.python import is_adapter, sample_code, verify
 
 JS_REVERSE = "```javascript\nfunction reverseWords(str) {\n  return str.split(' ').reverse().join(' ');\n}\n```"
 PY_REVERSE = "```python\ndef reverse_words(s):\n    return ' '.join(s.split(' ')[::-1])\n```"
@@ -28,8 +32,8 @@ def problems(shared_data):
     from alchemistcoder.benchmarks import load_benchmark
 
     cfg = DecontamConfig()
-    tasks = [t for name in ("mbpp+", "humaneval+") for t in load_benchmark(name)
-             if t.task_id in {"Mbpp/604", "HumanEval/48"}]
+    tasks = [t for name in ("mbpp", "mbpp+", "humaneval+") for t in load_benchmark(name)
+             if t.task_id in {"Mbpp/604", "HumanEval/48", "Mbpp/635", "Mbpp/460", "HumanEval/53", "Mbpp/140", "Mbpp/2"}]
     return {p.key: p for p in problems_from_tasks(tasks, cfg.exec_plus_inputs)}
 
 
@@ -42,7 +46,7 @@ def test_whitespace_only_differences_on_odd_spacing():
 
 def _verdict(problem, response: str, near_share: float):
     code = sample_code(response)
-    (verdicts,) = verify([(code, [(problem, [f.name for f in code.functions if not f.name.startswith("_adapt")])])],
+    (verdicts,) = verify([(code, [(problem, [f.name for f in code.functions if not is_adapter(f.name)])])],
                          5, 0.5, near_share=near_share)
     return verdicts[problem.key]
 
@@ -93,3 +97,65 @@ def test_ignoring_characters_to_normalise_them_is_no_contract_change():
     # excluding elements chooses them: still a contract change
     veto = statement_veto(["Write a function to reverse a string."], "Reverse a string, excluding any vowels.")
     assert veto is not None and "ignores some elements" in veto["added"]
+
+
+def test_set_equality_does_not_hide_repeats_where_the_statement_lists_each_element_once(problems):
+    """MBPP/140's "elements that occur singly" are compared as sets (EvalPlus's oracle); a flattened list that
+    repeats them is another answer. MBPP/2's "shared elements" say nothing of repeats: listed with them, they are
+    the same answer. Another order, or a benchmark answer with repeats of its own, still compares as a set."""
+    assert problems["Mbpp/140"].test_spec().get("set_once") and problems["Mbpp/2"].test_spec()["set_eq"]
+    assert not problems["Mbpp/2"].test_spec().get("set_once")
+    assert not same_set_once([1, 2, 2, 3], [1, 2, 3], 0.0) and same_set([1, 2, 2, 3], [1, 2, 3], 0.0)
+    assert same_set_once([3, 1, 2], [1, 2, 3], 0.0) and same_set_once([1, 2], [1, 1, 2], 0.0)
+    flatten = sample_code("```python\nfrom itertools import chain\n\ndef flat(a):\n    return list(chain.from_iterable(a))\n```")
+    (verdicts,) = verify([(flatten, [(problems["Mbpp/140"], ["flat"])])], 5, 0.5)
+    assert not verdicts["Mbpp/140"].leak
+    common = sample_code("```python\ndef common(a, b):\n    return [x for x in a if x in b]\n```")
+    (verdicts,) = verify([(common, [(problems["Mbpp/2"], ["common"])])], 5, 0.5)
+    assert verdicts["Mbpp/2"].passed > 3  # its own tests at least: the repeats of MBPP+'s added lists aside
+
+
+BUBBLE = ("```python\ndef bubble_sort(arr):\n    n = len(arr)\n    for i in range(n):\n        for j in range(0, n - i - 1):\n"
+          "            if arr[j] > arr[j + 1]:\n                arr[j], arr[j + 1] = arr[j + 1], arr[j]\n```")
+
+
+def test_a_procedure_that_sorts_in_place_is_read_through_its_argument(problems):
+    """A bubble sort that returns nothing passes MBPP/635's sort through the in-place adapter, which goes wherever
+    its function goes (not only to the nearest two problems); a procedure that only prints its list does not."""
+    p = problems["Mbpp/635"]
+    v = _verdict(p, BUBBLE, 0.0)
+    assert v.leak and v.function == "_adapt_inplace_bubble_sort"
+    printing = "```python\ndef show(arr):\n    for x in arr:\n        print(x)\n```"
+    assert not _verdict(p, printing, 0.0).leak
+    code = sample_code(BUBBLE)
+    far = Candidate(0, 0.58, rank=2)  # cosine below exec_adapter_threshold: the other adapters stay out
+    assert tries(DecontamConfig(), far, p, code) == ["bubble_sort", "_adapt_inplace_bubble_sort"]
+
+
+def test_foreign_samples_are_tried_deeper_than_python(problems):
+    """HumanEval/53 at rank 7 (behind six "sum" problems) is tried on a Java ``sumOfTwo``, whatever its name, and on a
+    Python function only when it is named like ``add``."""
+    cfg, p = DecontamConfig(), problems["HumanEval/53"]
+    c = Candidate(0, 0.61, rank=7)
+    java = foreign_code("```java\npublic int sumOfTwo(int a, int b) {\n    return a + b;\n}\n```")
+    assert foreign_tries(cfg, c, p, java.as_sample_code()) == ["sumOfTwo"]
+    python = sample_code("```python\ndef sum_of_two(a, b):\n    return a + b\n```")
+    assert tries(cfg, c, p, python) == []
+    assert tries(cfg, c, p, sample_code("```python\ndef add(a, b):\n    return a + b\n```")) == ["add", "_adapt_inplace_add"]
+
+
+def test_a_problem_the_words_retrieve_is_tried_among_the_nearest_too(problems):
+    """MBPP/460's "first element of each sublist" holds two of the three content words of "the first element of
+    every tuple": it is a lexical candidate even where it is also among the nearest by meaning, and its 53 tests run
+    on the CoNaLa one-liner at any rank."""
+    from alchemistcoder.decontam.step import SemanticIndex
+
+    cfg = DecontamConfig()
+    index = SemanticIndex(list(problems.values()), cfg, embedder=load_embedder(None))
+    (cands,) = index.candidates(["get a list `y` of the first element of every tuple in list `x`"])
+    (c,) = [c for c in cands if index.problems[c.problem].key == "Mbpp/460"]
+    assert c.lexical
+    deep = Candidate(c.problem, 0.55, rank=22, lexical=True)
+    code = sample_code("y = [i[0] for i in x]")
+    assert tries(cfg, deep, problems["Mbpp/460"], code) == ["_snippet_0", "_adapt_inplace__snippet_0"]
+    assert tries(cfg, Candidate(c.problem, 0.55, rank=22), problems["Mbpp/460"], code) == []

@@ -108,6 +108,15 @@ class DecontamConfig(StrictModel):
         "assertions stays within ``top_k``: at ranks 3 and 4 near misses pass them (\"count a substring without "
         "overlaps\" passes MBPP/204's, issue 24's recall round, docs/curate.md).",
     )
+    exec_foreign_top_k: int = Field(
+        8, ge=1,
+        description="``exec_strong_top_k`` for C++, Java, JavaScript, Go, Rust, C, C# and Ruby samples: their functions "
+        "are tried on problems with many tests to this rank. Such a sample has neither the answer adapters nor the "
+        "problems retrieved by words to reach its problem, and MiniLM ranks a common one behind its neighbours (a Java "
+        "``sumOfTwo`` has HumanEval/53 at rank 7 behind six \"sum\" problems). 5 until issue 24's seventh recall round: "
+        "8 found four more tune rows, none clean; on Python samples ranks 5-7 convicted a hand-written hard negative "
+        "(\"all strings in a list have the same length\" as MBPP/70's tuples), so Python stays at 5.",
+    )
     exec_top_k: int = Field(
         30, ge=1,
         description="Nearest problems (beyond ``top_k``) a sample's code is also tried on, at ``exec_strong_threshold`` "

@@ -35,7 +35,7 @@ from alchemistcoder.decontam.signals.facts import (
     names_order,
     statement_veto,
 )
-from alchemistcoder.decontam.signals.python import ADAPTER_PREFIX, fitting
+from alchemistcoder.decontam.signals.python import fitting, is_adapter
 
 if TYPE_CHECKING:
     from alchemistcoder.decontam.config import DecontamConfig
@@ -55,7 +55,7 @@ def retrieval_floor(cfg: DecontamConfig) -> float:
                cfg.judge_threshold if cfg.judge_model else 1.0)
 
 
-def tries(cfg: DecontamConfig, c: Candidate, p: BenchProblem, code: SampleCode) -> list[str]:
+def tries(cfg: DecontamConfig, c: Candidate, p: BenchProblem, code: SampleCode, strong_top_k: int | None = None) -> list[str]:
     """The sample's functions to run on a candidate's tests (none: not near enough).
 
     Among the ``top_k`` nearest: at ``exec_threshold``, or the lower ``exec_strong_threshold`` for a problem
@@ -64,18 +64,19 @@ def tries(cfg: DecontamConfig, c: Candidate, p: BenchProblem, code: SampleCode) 
     (MBPP's three assertions are passed by near misses there). Further down, to ``exec_top_k``: a problem with
     many tests, at ``exec_strong_threshold``, tried only on the functions named like its entry point. The answer
     adapters (``signals/python.py``, ``_adapt_*``) only on the ``exec_adapter_top_k`` nearest at
-    ``exec_adapter_threshold``. A problem retrieved by its words (``Candidate.lexical``): with many tests, whatever
-    its cosine.
+    ``exec_adapter_threshold`` (:func:`~alchemistcoder.decontam.signals.python.is_adapter`: the in-place one goes
+    with its function). A problem its words retrieve too (``Candidate.lexical``, also one among the nearest): with
+    many tests, whatever its cosine and rank. ``strong_top_k``: ``exec_strong_top_k`` by default (:func:`foreign_tries` passes its own).
     """
-    if c.lexical:  # retrieved by its words: many tests, all of them passed, are the evidence
-        return [name for name in fitting(code, p) if not name.startswith(ADAPTER_PREFIX)] \
-            if p.tests >= cfg.exec_strong_tests else []
     strong = c.cosine >= cfg.exec_strong_threshold and p.tests >= cfg.exec_strong_tests
     near = c.rank < cfg.exec_adapter_top_k and c.cosine >= cfg.exec_adapter_threshold
-    if (c.rank < cfg.top_k and (strong or c.cosine >= cfg.exec_threshold)) or (c.rank < cfg.exec_strong_top_k and strong):
-        return [name for name in fitting(code, p) if near or not name.startswith(ADAPTER_PREFIX)]
+    deep = cfg.exec_strong_top_k if strong_top_k is None else strong_top_k
+    if (c.rank < cfg.top_k and (strong or c.cosine >= cfg.exec_threshold)) or (c.rank < deep and strong):
+        return [name for name in fitting(code, p) if near or not is_adapter(name)]
+    if c.lexical:  # retrieved by its words: many tests, all of them passed, are the evidence
+        return [name for name in fitting(code, p) if not is_adapter(name)] if p.tests >= cfg.exec_strong_tests else []
     if c.rank < cfg.exec_top_k and strong:
-        return [name for name in fitting(code, p) if names_agree(name, p.entry_point) and not name.startswith(ADAPTER_PREFIX)]
+        return [name for name in fitting(code, p) if names_agree(name, p.entry_point) and not is_adapter(name)]
     return []
 
 
@@ -90,14 +91,15 @@ def foreign_candidates(cfg: DecontamConfig, cands: list[Candidate]) -> list[Cand
 
 
 def foreign_tries(cfg: DecontamConfig, c: Candidate, p: BenchProblem, code: SampleCode) -> list[str]:
-    """The foreign sample's functions to run on a candidate's tests: :func:`tries`, and below
+    """The foreign sample's functions to run on a candidate's tests: :func:`tries` (with many tests down to
+    ``exec_foreign_top_k``), and below
     ``exec_foreign_threshold`` only the functions named like the problem's entry point.
 
     The rule a deep candidate already had (rank ``exec_top_k``, named like it, many tests), now at every rank: a
     near candidate below the foreign threshold was held to a stricter bar than a far one (a C ``power`` had
     MBPP/93's ``power`` at rank 4, cosine 0.552, and was not tried; at rank 5 it would have been). The name is
     the evidence that stands in for the cosine, as it does for Python's deep candidates; the tests decide."""
-    names = tries(cfg, c, p, code)
+    names = tries(cfg, c, p, code, strong_top_k=cfg.exec_foreign_top_k)
     if c.cosine < cfg.exec_foreign_threshold:
         names = [name for name in names if names_agree(name, p.entry_point)]
     return names

@@ -90,7 +90,8 @@ class BenchProblem:
     def test_spec(self) -> dict[str, Any]:
         """The task as the sandbox probe reads it (``signals/_probe.py``); ``dataset`` says how its inputs are
         deserialized there (MBPP+'s as evaluation does, with EvalPlus's ``mbpp_deserialize_inputs``), ``set_eq``
-        that its answers compare as sets (EvalPlus's special oracle for eight MBPP+ tasks)."""
+        that its answers compare as sets (EvalPlus's special oracle for eight MBPP+ tasks), ``set_once`` that a repeat
+        still counts (its statement lists each element once)."""
         from alchemistcoder.evaluate._evalplus_vendored import MBPP_OUTPUT_SET_EQ_TASKS  # it imports numpy
 
         spec = {"id": self.key, "mode": self.mode, "entry_point": self.entry_point, "reference": self.reference,
@@ -101,9 +102,17 @@ class BenchProblem:
             # EvalPlus's own oracle compares these answers as sets (MBPP/2's common elements in any order, as a
             # list or a set): a sample that passes it solves the benchmark (issue 24's second recall round)
             spec["set_eq"] = True
+            if any(_ONCE.search(text) for text in self.statements):
+                # but a statement that lists each element once ("occur singly") is not answered by a list that
+                # repeats them: set equality would let "flatten a list of tuples" pass MBPP/140
+                spec["set_once"] = True
         if self.order_free:
             spec["order_free"] = True
         return spec
+
+
+# words by which a statement asks for each element once
+_ONCE = re.compile(r"\b(?:singly|unique|distinct|without (?:duplicates|repetition)|set of)\b", re.IGNORECASE)
 
 
 def problem_key(task_id: str) -> str:
@@ -206,8 +215,9 @@ def problems_from_tasks(tasks: Sequence[Any], max_plus_inputs: int) -> list[Benc
 
 
 def assert_cases(asserts: list[str], entry_point: str) -> list[tuple[list[Any], Any]]:
-    """The (arguments, answer) of each ``assert entry_point(...) == literal`` (or ``assert [not] f(...)``), all
-    literals; empty when any assertion has another shape (``set(f(x)) == ...``, ``math.isclose``)."""
+    """The (arguments, answer) of each ``assert entry_point(...) == literal`` (or ``assert [not] f(...)``, or
+    ``assert math.isclose(f(...), literal, ...)``, the answer then compared within 0.1% as any float), all literals;
+    empty when any assertion has another shape (``set(f(x)) == ...``)."""
     cases = []
     for line in asserts:
         try:
@@ -218,6 +228,13 @@ def assert_cases(asserts: list[str], entry_point: str) -> list[tuple[list[Any], 
         want: Any = True
         if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
             test, want = test.operand, False
+        elif isinstance(test, ast.Call) and ast.unparse(test.func) in ("math.isclose", "isclose") and len(test.args) == 2:
+            # MBPP's float answers ("babylonian_squareroot(10)" within rel_tol=0.001)
+            test, right = test.args
+            try:
+                want = ast.literal_eval(right)
+            except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+                return []
         elif isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], ast.Eq):
             test, right = test.left, test.comparators[0]
             try:

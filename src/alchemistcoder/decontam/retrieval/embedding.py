@@ -135,7 +135,7 @@ class Candidate:
     problem: int
     cosine: float
     rank: int = 0  # 0 for the nearest problem
-    lexical: bool = False  # retrieved by its statement's words, beyond the nearest by meaning
+    lexical: bool = False  # its statement's words retrieve it too (``FactsGate.covering``), among the nearest or beyond
 
 
 class EmbeddingIndex:
@@ -199,7 +199,8 @@ class EmbeddingIndex:
                    extra: list[list[int]] | None = None) -> list[list[Candidate]]:
         """Each instruction's nearest problems (the best statement of each, ``k`` at most, those at ``floor`` or
         above), nearest first; then the problems of ``extra`` (by instruction) that are not among them, whatever
-        their cosine, nearest first (``Candidate.lexical``, their true rank)."""
+        their cosine, nearest first (their true rank). A problem of ``extra`` is ``Candidate.lexical`` either way:
+        MBPP/460's "first element of each sublist" is 22nd by meaning for "the first element of every tuple"."""
         if not instructions or not self.n_problems:
             return [[] for _ in instructions]
         sims = self.embed(instructions) @ self.statement_embeddings().T
@@ -210,9 +211,11 @@ class EmbeddingIndex:
         out = []
         for i, (row, idx) in enumerate(zip(by_problem, top, strict=True)):
             order = idx[np.argsort(-row[idx], kind="stable")]
-            found = [Candidate(int(j), float(row[j]), r) for r, j in enumerate(order) if row[j] >= floor]
+            words = set(extra[i]) if extra else set()
+            found = [Candidate(int(j), float(row[j]), r, lexical=int(j) in words) for r, j in enumerate(order)
+                     if row[j] >= floor]
             seen = {c.problem for c in found}
-            more = sorted({j for j in (extra[i] if extra else ()) if j not in seen}, key=lambda j: -row[j])
+            more = sorted({j for j in words if j not in seen}, key=lambda j: -row[j])
             found += [Candidate(j, float(row[j]), int((row > row[j]).sum()), lexical=True) for j in more]
             out.append(found)
         return out

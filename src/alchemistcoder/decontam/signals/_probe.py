@@ -52,6 +52,7 @@ from _same import (  # shipped beside this file too
     same,
     same_items,
     same_set,
+    same_set_once,
     sorted_answer,
     spacing_only,
 )
@@ -308,7 +309,8 @@ def _try_sample(sample, tasks, expected, limit, near_share):
                 continue
             slow = False
             if task["mode"] == "inputs":
-                compare, reordered = same_set if task.get("set_eq") else same, []
+                compare = (same_set_once if task.get("set_once") else same_set) if task.get("set_eq") else same
+                reordered = []
                 if any_order:
                     compare, reordered = _in_any_order(compare)
                 passed, slow, excused = _run_inputs(fn, triples, task["atol"], limit, compare=compare)

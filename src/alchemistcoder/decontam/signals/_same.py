@@ -46,6 +46,19 @@ def same_set(got, want, atol):
         return False
 
 
+def same_set_once(got, want, atol):
+    """:func:`same_set`, but not an answer that repeats what the benchmark's lists once, for a task whose statement
+    asks for each element once (``set_once``): set equality hides the repeats, and "flatten a list of tuples" would
+    pass MBPP/140's "elements that occur singly". (MBPP/2's common elements listed with their repeats are the same
+    answer: its statement says nothing of it.)"""
+    if not same_set(got, want, atol):
+        return False
+    try:
+        return not len(got) > len(want) == len(set(want))
+    except BaseException:
+        return False
+
+
 def same_items(got, want, atol):
     """Lists or tuples of two or more answers that :func:`same` pairs one to one in some order (MBPP/374's
     permutations of a string, in the order of another algorithm), or answers :func:`same` calls equal. For tasks

@@ -72,6 +72,14 @@ SNIPPET_PREFIX = "_snippet_"
 # with its length as a tuple" for HumanEval/12's string) runs through a wrapper that reads the benchmark's answer
 # out of its own. ``policy.tries`` runs them on the nearest candidates only: a shape is cheap to match by chance.
 ADAPTER_PREFIX = "_adapt_"
+INPLACE_PREFIX = f"{ADAPTER_PREFIX}inplace_"
+
+
+def is_adapter(name: str) -> bool:
+    """Whether ``name`` is an answer adapter that reads another answer out of the function's. Not the in-place one:
+    it reads the same answer where the procedure leaves it (a no-op passes only a problem that answers its input),
+    so it is tried wherever the function is."""
+    return name.startswith(ADAPTER_PREFIX) and not name.startswith(INPLACE_PREFIX)
 _ADAPTERS = {
     # an index (or indices) where the element is expected: looked up in the first argument
     "index": "r = {f}(*a)\n    assert type(r) is int or type(r) is list and all(type(i) is int for i in r)\n"
@@ -82,6 +90,9 @@ _ADAPTERS = {
     # an index or -1 where a found-flag is expected, or the benchmark's (found, index)
     "found": "r = {f}(*a)\n    assert type(r) is int\n    return r != -1",
     "found_at": "r = {f}(*a)\n    assert type(r) is int\n    return (r != -1, r)",
+    # a procedure that changes its list argument in place and returns nothing, where the benchmark returns the
+    # list ("implement bubble sort" for MBPP/635's sort)
+    "inplace": "r = {f}(*a)\n    assert r is None and type(a[0]) is list\n    return a[0]",
     # a list of digits or characters where their text is expected ("decimal 8 as a list of its binary values"
     # for MBPP/99's "1000")
     "joined": "r = {f}(*a)\n    assert type(r) is list and r and all(type(x) in (int, str) and len(str(x)) == 1 "
