@@ -13,9 +13,9 @@ from alchemistcoder.decontam.problems import problems_from_tasks
 from alchemistcoder.decontam.signals.foreign import (
     foreign_code,
     harness_answers,
-    reference_cases,
     verify_foreign,
 )
+from alchemistcoder.decontam.signals.python import reference_cases
 
 # A recursive Fibonacci in each language: right, exponential (fib(60) never ends in time).
 FIB = {

@@ -95,7 +95,8 @@ def test_a_test_whose_answer_the_declared_return_type_cannot_hold_says_nothing(s
     """HumanEval/55 asks for ``fib(63)`` and beyond; a Java ``int`` cannot hold them (it wraps). Those tests are left
     out as tests whose arguments the types cannot take are, so the iterative ``int`` Fibonacci passes the rest; the
     same function off by one still fails, and a ``long`` one is tried on the big ones too."""
-    from alchemistcoder.decontam.signals.foreign import foreign_code, reference_cases, verify_foreign
+    from alchemistcoder.decontam.signals.foreign import foreign_code, verify_foreign
+    from alchemistcoder.decontam.signals.python import reference_cases
 
     (problem,) = _problems({"HumanEval/55"})
     cases = reference_cases([problem], DecontamConfig().exec_call_limit_s)[problem.key]

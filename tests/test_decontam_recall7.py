@@ -16,8 +16,8 @@ from alchemistcoder.decontam.problems import problems_from_tasks
 from alchemistcoder.decontam.retrieval.embedding import Candidate, load_embedder
 from alchemistcoder.decontam.signals._same import odd_spacing, same_set, same_set_once, spacing_only
 from alchemistcoder.decontam.signals.facts import statement_veto
-from alchemistcoder.decontam.signals.foreign import foreign_code, reference_cases, verify_foreign
-from alchemistcoder.decontam.signals.python import is_adapter, sample_code, verify
+from alchemistcoder.decontam.signals.foreign import foreign_code, verify_foreign
+from alchemistcoder.decontam.signals.python import is_adapter, reference_cases, sample_code, verify
 
 JS_REVERSE = "```javascript\nfunction reverseWords(str) {\n  return str.split(' ').reverse().join(' ');\n}\n```"
 PY_REVERSE = "```python\ndef reverse_words(s):\n    return ' '.join(s.split(' ')[::-1])\n```"
@@ -159,3 +159,36 @@ def test_a_problem_the_words_retrieve_is_tried_among_the_nearest_too(problems):
     code = sample_code("y = [i[0] for i in x]")
     assert tries(cfg, deep, problems["Mbpp/460"], code) == ["_snippet_0", "_adapt_inplace__snippet_0"]
     assert tries(cfg, Candidate(c.problem, 0.55, rank=22), problems["Mbpp/460"], code) == []
+
+
+INPLACE = {
+    "java": "```java\npublic static void insertionSort(int arr[]) {\n  int n = arr.length;\n  for (int i = 1; i < n; ++i) { "
+            "int key = arr[i]; int j = i - 1;\n    while (j >= 0 && arr[j] > key) { arr[j + 1] = arr[j]; j = j - 1; }\n"
+            "    arr[j + 1] = key; }\n}\n```",
+    "cpp": "```cpp\n#include <vector>\nusing namespace std;\nvoid bubbleSort(vector<int>& v) {\n  for (size_t i = 0; i < v.size(); i++) "
+           "for (size_t j = 0; j + 1 < v.size() - i; j++) if (v[j] > v[j+1]) swap(v[j], v[j+1]);\n}\n```",
+    "c": "```c\nvoid bubbleSort(int arr[], int n) {\n  for (int i = 0; i < n - 1; i++) for (int j = 0; j < n - i - 1; j++) "
+         "if (arr[j] > arr[j+1]) { int t = arr[j]; arr[j] = arr[j+1]; arr[j+1] = t; }\n}\n```",
+    "javascript": "```javascript\nfunction bubbleSort(arr) {\n  for (let i = 0; i < arr.length; i++) for (let j = 0; j < arr.length - i - 1; j++) "
+                  "if (arr[j] > arr[j+1]) { const t = arr[j]; arr[j] = arr[j+1]; arr[j+1] = t; }\n}\n```",
+}
+
+
+def test_foreign_procedures_that_sort_in_place_are_read_through_their_array(problems):
+    """A Java, C++, C or JavaScript sort that returns nothing and sorts its array argument answers MBPP/635 with that
+    array. A ``const`` array, or a vector taken by value, cannot be changed: no procedure to read; nor is Java's
+    ``main``."""
+    p, cfg = problems["Mbpp/635"], DecontamConfig()
+    cases = reference_cases([p], cfg.exec_call_limit_s)[p.key]
+    codes = [foreign_code(src) for src in INPLACE.values()]
+    assert all(c.functions[0].inplace for c in codes[:3])
+    out = verify_foreign([(c, [(p.key, [c.functions[0].name], cases)]) for c in codes], cfg.exec_timeout_s,
+                         originals={p.key: p.inputs[: p.base]})
+    for language, verdicts in zip(INPLACE, out, strict=True):
+        v = verdicts[p.key]
+        assert v.leak and v.passed == v.total > 20, (language, v)
+    for src in ("```cpp\nvoid show(const vector<int>& v) {\n  for (int x : v) cout << x;\n}\n```",
+                "```cpp\nvoid sortIt(vector<int> v) {\n  sort(v.begin(), v.end());\n}\n```",
+                "```java\npublic class A {\n  public static void main(String[] args) {\n    System.out.println(1);\n  }\n}\n```"):
+        code = foreign_code(src)
+        assert code is None or not any(f.inplace for f in code.functions), src

@@ -42,38 +42,21 @@ from alchemistcoder.decontam.signals.answers import (
     answer_problem,
 )
 from alchemistcoder.decontam.signals.facts import FactsGate, KeyFacts, key_facts
-from alchemistcoder.decontam.signals.foreign import ForeignCode, foreign_code, reference_cases, verify_foreign
+from alchemistcoder.decontam.signals.foreign import ForeignCode, foreign_code, verify_foreign
 from alchemistcoder.decontam.signals.judge import ask_judge
-from alchemistcoder.decontam.signals.python import ExecVerdict, SampleCode, sample_code, verify
-from alchemistcoder.decontam.stores import DecisionStore, VerdictStore, source_digest
+from alchemistcoder.decontam.signals.python import (
+    ExecVerdict,
+    SampleCode,
+    reference_cases,
+    sample_code,
+    verify,
+)
+from alchemistcoder.decontam.stores import EXEC_VERSION, DecisionStore, VerdictStore, source_digest
 from alchemistcoder.records import Sample
 
 OP = "decontaminate"
 REASON = "contaminated"
-# Part of a verdict's key in the VerdictStore: bump it when how a sample's code is run or judged changes (the
-# probe, the harnesses, ``lift_snippet``, the adapters).
-EXEC_VERSION = "exec-22"  # 6: MBPP+'s set-equality oracle, a rebound literal input, class methods, bare answers;
-# 7: the joined adapter, a call's number as a snippet's only input, prose concluding with a list
-# (issue 24's second recall round); 8: a Java run no longer dies of glibc's malloc arenas (a sample that crashed
-# the JVM alone answers now) and a Java sample compiles with its own imports only (issue 24, item 6); 9: a Java
-# call's limit is its thread's CPU time, not the wall clock (verdicts flipped with the machine's load); 10: Java
-# methods outside a class run without the statements beside them, a foreign function whose types express all the
-# benchmark's own tests is judged on them (issue 24's third recall round); 11: a C++/Java ``main`` that reads
-# nothing is lifted as a function of the one array literal it declares; 12: C# and Ruby samples run (issue 24,
-# item 5); 13: a foreign call that crashed or threw no longer takes the sample's calls for other problems with it,
-# C++/Java int holds 32 bits, a C++ ``int arr[]`` parameter gets an array (with its length when one follows);
-# 14: a JavaScript script is lifted as a function of the literals it binds (issue 24's third recall round);
-# 15-17: a slow right answer convicts (``ExecVerdict.slow``: every one of the benchmark's own inputs passed, then
-# one ran out of time; not a helper's), and an input the benchmark answers None may be answered "nothing" another
-# way (``ExecVerdict.excused``: '', -1, an exception; 15 and 16 were steps of the same change); 18: a foreign
-# function is not tried on a test whose integer answer its declared return type cannot hold; 19: Python, C++, C and
-# JavaScript calls are limited by their CPU time, the wall clock a backstop (verdicts flipped with the load); 20: a
-# near pass (``ExecVerdict.near``: all the benchmark's own inputs, a few added ones answered otherwise); 21: a print
-# loop lifted as the list it prints, lists compared in any order where the benchmark names none
-# (``ExecVerdict.unordered``), a block read up to a line that is not Python, iterator answers compared as lists,
-# foreign calls out of time marked (the slow rule for C++/C/Java/JavaScript/Go/Rust), Go and Rust calls limited by
-# CPU time (issue 24's sixth round); 22: added inputs answered otherwise only in whitespace (``split(' ')``) do not
-# count against a near pass, an exception on empty arguments is excused (issue 24's seventh round)
+
 
 
 class SemanticIndex:

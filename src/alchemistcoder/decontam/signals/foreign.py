@@ -61,14 +61,12 @@ from alchemistcoder.decontam.signals.programs import (
     type_kind,
     value_fits,
 )
-from alchemistcoder.decontam.signals.python import ExecVerdict, Function, SampleCode, probe_call
+from alchemistcoder.decontam.signals.python import ExecVerdict, Function, SampleCode
 
 if TYPE_CHECKING:
-    from alchemistcoder.decontam.problems import BenchProblem
+    pass
 
 LANGUAGES = ("cpp", "java", "javascript", "go", "rust", "c", "csharp", "ruby")
-# Characters of one test's arguments and answer as JSON: longer ones are left out of the harness programs.
-MAX_CASE_CHARS = 1000
 _KEYWORDS = frozenset({"if", "for", "while", "switch", "return", "catch", "else", "do", "main", "sizeof", "new"})
 _CPP_SIGNATURE = re.compile(
     r"^[ \t]*(?:(?:static|inline|constexpr|virtual)\s+)*((?:const\s+)?(?:(?:unsigned|signed|long|short)\s+)*[\w:]+"
@@ -144,6 +142,9 @@ class ForeignFunction:
     owner: str = ""
     static: bool = True
     sized: frozenset[int] = frozenset()  # C, C++: the arrays followed by their length (given with it)
+    # C, C++, Java: returns nothing and changes its first argument, an array or list, whose value after the call
+    # is the answer (``returns`` is that argument's type): "sort an array by insertion sort" as ``void sort(int[])``
+    inplace: bool = False
 
 
 @dataclass(slots=True)
@@ -214,11 +215,27 @@ def _c_functions(code: str) -> list[ForeignFunction]:
     out = []
     for m in _C_SIGNATURE.finditer(code):
         returns, name = m.group(1).strip(), m.group(2)
-        if name in _KEYWORDS or returns in ("return", "else") or "void" in returns.split() or returns.startswith("struct"):
+        if name in _KEYWORDS or returns in ("return", "else") or returns.startswith("struct"):
             continue
         params, sized = _with_lengths(_split_params(m.group(3)), "c")
+        if "void" in returns.split():
+            if (changed := _changed_argument(params, "c")) is not None:
+                out.append(ForeignFunction(name, params, changed, sized=sized, inplace=True))
+            continue
         out.append(ForeignFunction(name, params, returns, sized=sized))
     return out
+
+
+def _changed_argument(params: list[str | None], language: str) -> str | None:
+    """The type of a function's first parameter when it is an array or list it can change (not ``const``): a
+    function that returns nothing is then read through it (``ForeignFunction.inplace``); None otherwise."""
+    first = (params or [None])[0]
+    if first is None or re.search(r"\bconst\b", first):
+        return None
+    kind = type_kind(first, language)
+    if not kind or kind[0] != "list" or (language == "cpp" and not re.search(r"&|\[\s*\]|\*", first)):
+        return None  # a C++ vector taken by value: its caller never sees the change
+    return first
 
 
 def _with_lengths(raw: list[str], language: str) -> tuple[list[str | None], frozenset[int]]:
@@ -284,9 +301,12 @@ def _first_code(blocks: list[tuple[str, str]], languages: tuple[str, ...]) -> Fo
             code = _strip_cpp_main(code)
             for m in _CPP_SIGNATURE.finditer(code):
                 returns, name = m.group(1).strip(), m.group(2)
-                if name not in _KEYWORDS and returns not in ("return", "else", "new") and "void" not in returns.split():
+                if name not in _KEYWORDS and returns not in ("return", "else", "new"):
                     params, sized = _with_lengths(_split_params(m.group(3)), "cpp")
-                    functions.append(ForeignFunction(name, params, returns, sized=sized))
+                    if "void" not in returns.split():
+                        functions.append(ForeignFunction(name, params, returns, sized=sized))
+                    elif (changed := _changed_argument(params, "cpp")) is not None:
+                        functions.append(ForeignFunction(name, params, changed, sized=sized, inplace=True))
         elif language == "csharp":
             code = cs_normalized(code)
             found, bodies = cs_methods(code)
@@ -316,11 +336,14 @@ def _first_code(blocks: list[tuple[str, str]], languages: tuple[str, ...]) -> Fo
             classes = [(c.start(), c.group(1)) for c in _JAVA_CLASS.finditer(code)]
             for m in _JAVA_SIGNATURE.finditer(code):
                 modifiers, returns, name = m.group(1), m.group(2).strip(), m.group(3)
-                if name in _KEYWORDS or returns in ("void", "return", "new", "else") or returns.startswith("class"):
+                if name in _KEYWORDS or returns in ("return", "new", "else") or returns.startswith("class"):
                     continue
                 owner = next((n for start, n in reversed(classes) if start < m.start()), "")
-                functions.append(ForeignFunction(name, [_param_type(p) for p in _split_params(m.group(4))], returns,
-                                                 owner, "static" in modifiers.split()))
+                params = [_param_type(p) for p in _split_params(m.group(4))]
+                changed = (_changed_argument(params, "java") if name != "main" else None) if returns == "void" else returns
+                if changed is not None:
+                    functions.append(ForeignFunction(name, params, changed, owner, "static" in modifiers.split(),
+                                                     inplace=returns == "void"))
         else:
             for m in _JS_SIGNATURE.finditer(code):
                 name = m.group(1) or m.group(3)
@@ -367,26 +390,6 @@ def _answer_fits(code: ForeignCode, fn: ForeignFunction, want: Any) -> bool:
         return True
     kind = _kind(fn.returns or "", code.language)
     return kind is None or kind[0] not in ("int", "i32", "uint") or value_fits(want, kind)
-
-
-def reference_cases(problems: list[BenchProblem], limit_s: float,
-                    workers: int | None = None) -> dict[str, list[tuple[list[Any], Any]]]:
-    """(arguments, answer) cases of each problem: MBPP's literal assertions as they are; for EvalPlus inputs,
-    the reference solution's answers, computed in the sandbox (``_probe.py`` with ``expected_only``)."""
-    from alchemistcoder.sandbox.harness import run_harness_many
-
-    out = {p.key: list(p.cases) for p in problems if p.mode == "asserts"}
-    todo = [p for p in problems if p.mode == "inputs"]
-    calls = []
-    for start in range(0, len(todo), 20):  # 20 problems a job: the sandbox keeps 1 MiB of a program's output
-        chunk = todo[start : start + 20]
-        job = {"limit_s": limit_s, "expected_only": True, "max_case_chars": MAX_CASE_CHARS,
-               "tasks": [p.test_spec() for p in chunk]}
-        calls.append(probe_call(job, 10 + 10 * limit_s * sum(len(p.inputs) for p in chunk)))
-    for run in run_harness_many(calls, workers=workers):
-        for rec in run.records:  # a problem whose line was cut short gets no cases
-            out[rec["task"]] = [(args, want) for args, want in rec["cases"]]
-    return out
 
 
 def _originals_in(usable: list[tuple[list[Any], Any]], originals: list[Any] | None) -> bool:

@@ -291,8 +291,9 @@ def _cpp_program(codes: dict[int, Any], calls: list[Call], nonce: str, seconds: 
             names.append(f"a{i}.data(), (int) a{i}.size()" if i in fn.sized else f"a{i}.data()" if array or cstr else f"a{i}")
         call = f"decontam_s{k}::{fn.name}({', '.join(names)})"
         late = _late(nonce, n)
+        result = f"{call}; auto& r = a0;" if fn.inplace else f"auto r = {call};"  # a procedure: its changed argument
         body[k].append(f"    {{ using namespace decontam_s{k}; try {{ ::decontam_at_(\"{_c_string(late)}\", {len(late)}); "
-                       f"{' '.join(decls)} auto r = {call}; "
+                       f"{' '.join(decls)} {result} "
                        f"::decontam_put_(\"{_c_string(_tag(nonce, n))}\", r); }} catch (...) {{}} }}")
     runs = {k: [f"decontam_run{k}_{i}" for i in range(0, len(lines), _CPP_CALLS_A_FUNCTION)] for k, lines in body.items()}
     functions = [f"static void {name}() {{\n" + "\n".join(lines[i * _CPP_CALLS_A_FUNCTION : (i + 1) * _CPP_CALLS_A_FUNCTION])
@@ -347,8 +348,12 @@ def _java_program(codes: dict[int, Any], calls: list[Call], nonce: str, seconds:
             if j == k:
                 owner = f"S{k}.{fn.owner or 'DecontamSample'}"
                 target = owner if fn.static else f"new {owner}()"
-                literals = ", ".join(_literal("java", v, type_kind(t) or (), t) for t, v in zip(fn.params, args, strict=True))
-                cases.append(f"return {target}.{fn.name}({literals});")
+                literals = [_literal("java", v, type_kind(t) or (), t) for t, v in zip(fn.params, args, strict=True)]
+                if fn.inplace:  # a procedure: its changed first argument is the answer
+                    cases.append(f"{{ {fn.params[0]} a0 = {literals[0]}; {target}.{fn.name}({', '.join(['a0', *literals[1:]])}); "
+                                 "return a0; }")
+                else:
+                    cases.append(f"return {target}.{fn.name}({', '.join(literals)});")
                 heads.append((f"\"{_c_string(_tag(nonce, n))}\"", f"\"{k}.{fn.name}\""))
         # call i is case i of the switch of method decontamCall<i / _JAVA_CASES>, made on the worker by one lambda
         chunks = [cases[i : i + _JAVA_CASES] for i in range(0, len(cases), _JAVA_CASES)]
@@ -384,8 +389,11 @@ def _js_program(codes: dict[int, Any], calls: list[Call], nonce: str, seconds: i
         for n, j, fn, args in calls:
             if j == k:  # a function that threw or ran out of CPU time (wall: a backstop) failed: its other calls are skipped;
                 # the one out of time (node's own timeout error, or ``late``) writes its marker
+                # a function that returns nothing answers with its first argument when that is an array it changed
+                # in place ("sort an array by bubble sort"), as a C++ or Java procedure does
+                run = f"(() => {{ const a = {json.dumps(args)}; const r = {fn.name}(...a); return r === undefined && Array.isArray(a[0]) ? a[0] : r; }})()"
                 lines.append(f"  if (!failed.has({json.dumps(fn.name)})) try {{ const c0 = process.cpuUsage(); const r = vm.runInContext("
-                             f"{json.dumps(f'{fn.name}(...{json.dumps(args)})')}, ctx, {{timeout: {JS_WALL_FACTOR * CALL_LIMIT_MS}}}); const c = "
+                             f"{json.dumps(run)}, ctx, {{timeout: {JS_WALL_FACTOR * CALL_LIMIT_MS}}}); const c = "
                              f"process.cpuUsage(c0); if (c.user + c.system > {CALL_LIMIT_MS * 1000}) throw late; process.stdout.write({json.dumps(_tag(nonce, n))} + "
                              "JSON.stringify(r === undefined ? null : r) + '}\\n'); } catch (e) { failed.add("
                              f"{json.dumps(fn.name)}); if (outOfTime(e)) "
@@ -465,9 +473,15 @@ def _c_program(codes: dict[int, Any], calls: list[Call], nonce: str, seconds: in
             literals += [str(len(v))] if i in fn.sized else []  # the array's length, the parameter after it
         # each call in a child of its own, ended by its CPU limit: a crash or an endless loop stops only that call
         late = _late(nonce, n)
+        if fn.inplace:  # a procedure: the array it changed, element by element
+            element = re.sub(r"\[\s*\]|\*", "", fn.params[0]).strip()
+            emit = (f"{element}* a0 = {literals[0]}; {fn.name}({', '.join(['a0', *literals[1:]])}); printf(\"[\"); "
+                    f"for (int i = 0; i < {len(args[0])}; i++) {{ if (i) printf(\",\"); DECONTAM_EMIT(a0[i]); }} printf(\"]\");")
+        else:
+            emit = f"DECONTAM_EMIT({fn.name}({', '.join(literals)}));"
         body.append(f"  fflush(stdout); if (fork() == 0) {{ decontam_at_(\"{_c_string(late)}\", {len(late)}); decontam_limit_({seconds}); "
                     f"printf(\"%s\", \"{_c_string(_tag(nonce, n))}\"); "
-                    f"DECONTAM_EMIT({fn.name}({', '.join(literals)})); printf(\"}}\\n\"); fflush(stdout); _exit(0); }} "
+                    f"{emit} printf(\"}}\\n\"); fflush(stdout); _exit(0); }} "
                     "else wait(NULL);")
     return ("#include <stdio.h>\n#include <stdlib.h>\n#include <string.h>\n#include <stdbool.h>\n#include <math.h>\n"
             "#include <unistd.h>\n#include <signal.h>\n#include <sys/wait.h>\n#include <sys/resource.h>\n" + source + "\n" + _C_EMIT + _CPU_LIMIT +

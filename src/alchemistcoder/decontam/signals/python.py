@@ -283,6 +283,31 @@ def verify(pairs: list[tuple[SampleCode, list[tuple[BenchProblem, list[str]]]]],
     return out
 
 
+# Characters of one test's arguments and answer as JSON: longer ones are left out of the harness programs.
+MAX_CASE_CHARS = 1000
+
+
+def reference_cases(problems: list[BenchProblem], limit_s: float,
+                    workers: int | None = None) -> dict[str, list[tuple[list[Any], Any]]]:
+    """(arguments, answer) cases of each problem, for the harnesses of other languages (``foreign.py``): MBPP's
+    literal assertions as they are; for EvalPlus inputs, the reference solution's answers, computed in the
+    sandbox (``_probe.py`` with ``expected_only``)."""
+    from alchemistcoder.sandbox.harness import run_harness_many
+
+    out = {p.key: list(p.cases) for p in problems if p.mode == "asserts"}
+    todo = [p for p in problems if p.mode == "inputs"]
+    calls = []
+    for start in range(0, len(todo), 20):  # 20 problems a job: the sandbox keeps 1 MiB of a program's output
+        chunk = todo[start : start + 20]
+        job = {"limit_s": limit_s, "expected_only": True, "max_case_chars": MAX_CASE_CHARS,
+               "tasks": [p.test_spec() for p in chunk]}
+        calls.append(probe_call(job, 10 + 10 * limit_s * sum(len(p.inputs) for p in chunk)))
+    for run in run_harness_many(calls, workers=workers):
+        for rec in run.records:  # a problem whose line was cut short gets no cases
+            out[rec["task"]] = [(args, want) for args, want in rec["cases"]]
+    return out
+
+
 def probe_call(job: dict[str, Any], timeout_s: float,
                output_cap: int | None = None) -> tuple[Path, dict[str, Any], dict[str, Any]]:
     """A :func:`alchemistcoder.sandbox.harness.run_harness_many` call of the probe on ``job``, with the modules it
