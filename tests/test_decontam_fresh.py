@@ -134,39 +134,30 @@ def tune2_lines() -> list[dict]:
     return [json.loads(x) for x in (HERE / "fresh_tune2.jsonl").read_text(encoding="utf-8").splitlines() if x.strip()]
 
 
-def test_tune2_is_disjoint_from_the_test_set_and_the_first_tune_set(
-        lines: list[dict], tune_lines: list[dict], tune2_lines: list[dict]) -> None:
-    # a record shared with either earlier set would carry their labels' design history into the new measure
-    earlier = {ref for line in lines + tune_lines for ref in _refs(line)}
+def _check_later_draw(later: list[dict], earlier_lines: list[dict]) -> None:
+    """A later tune draw shares no record with the earlier sets (a shared record would carry their labels' design
+    history into the new measure), its labels are consistent, and its multi-part rows join one reviewed positive
+    with reviewed clean rows."""
+    earlier = {ref for line in earlier_lines for ref in _refs(line)}
     used = {(r["file"], r["index"]) for r in map(json.loads, (HERE / "paraphrases.jsonl").open(encoding="utf-8"))}
-    singles = [_refs(x)[0] for x in tune2_lines if "parts" not in x]
+    singles = [_refs(x)[0] for x in later if "parts" not in x]
     assert len(singles) == len(set(singles))
-    for line in tune2_lines:
+    for line in later:
         assert not set(_refs(line)) & (earlier | used), line
         assert line["kind"] in FRESH_KINDS and line["label"] == int(line["kind"] in ("paraphrase", "interface",
                                                                                     "multipart", "copy"))
         assert (line["task_id"] is None) == (line["kind"] == "clean") and line["note"].strip()
-    reviewed = {_refs(x)[0]: x for x in tune2_lines if "parts" not in x}
-    for line in tune2_lines:
+    reviewed = {_refs(x)[0]: x for x in later if "parts" not in x}
+    for line in later:
         if line["kind"] == "multipart":
             parts = [reviewed[ref] for ref in _refs(line)]
             assert 2 <= len(parts) <= 4 and [p["task_id"] for p in parts if p["label"]] == [line["task_id"]]
             assert all(p["kind"] == "clean" for p in parts if not p["label"])
 
 
-@pytest.mark.skipif(not _shared_data().is_dir(), reason="the shared data directory is not here")
-def test_tune2_loads(tune2_lines: list[dict]) -> None:
-    from collections import Counter
-
-    from labelled import load_fresh_tune2
-
-    rows = load_fresh_tune2()
-    assert len(rows) == len(tune2_lines) == 155 and {r["split"] for r in rows} == {"fresh_tune2"}
-    assert all(r["instruction"].strip() and r["response"].strip() for r in rows)
-    # one hard negative of MBPP/65 relabelled a paraphrase of MBPP/614 in the seventh round (its note says so)
-    assert Counter(r["kind"] for r in rows) == {"paraphrase": 50, "interface": 18, "multipart": 10,
-                                                "hard_negative": 54, "clean": 23}
-    assert sum(r["label"] for r in rows) == 78
+def test_tune2_is_disjoint_from_the_test_set_and_the_first_tune_set(
+        lines: list[dict], tune_lines: list[dict], tune2_lines: list[dict]) -> None:
+    _check_later_draw(tune2_lines, lines + tune_lines)
 
 
 # The third tune draw (fresh_tune3.jsonl, draw_tune.py --third): no record of the test set or of either earlier tune set.
@@ -179,31 +170,22 @@ def tune3_lines() -> list[dict]:
 
 def test_tune3_is_disjoint_from_the_earlier_sets(lines: list[dict], tune_lines: list[dict], tune2_lines: list[dict],
                                                  tune3_lines: list[dict]) -> None:
-    earlier = {ref for line in lines + tune_lines + tune2_lines for ref in _refs(line)}
-    used = {(r["file"], r["index"]) for r in map(json.loads, (HERE / "paraphrases.jsonl").open(encoding="utf-8"))}
-    singles = [_refs(x)[0] for x in tune3_lines if "parts" not in x]
-    assert len(singles) == len(set(singles))
-    for line in tune3_lines:
-        assert not set(_refs(line)) & (earlier | used), line
-        assert line["kind"] in FRESH_KINDS and line["label"] == int(line["kind"] in ("paraphrase", "interface",
-                                                                                    "multipart", "copy"))
-        assert (line["task_id"] is None) == (line["kind"] == "clean") and line["note"].strip()
-    reviewed = {_refs(x)[0]: x for x in tune3_lines if "parts" not in x}
-    for line in tune3_lines:
-        if line["kind"] == "multipart":
-            parts = [reviewed[ref] for ref in _refs(line)]
-            assert 2 <= len(parts) <= 4 and [p["task_id"] for p in parts if p["label"]] == [line["task_id"]]
-            assert all(p["kind"] == "clean" for p in parts if not p["label"])
+    _check_later_draw(tune3_lines, lines + tune_lines + tune2_lines)
 
 
 @pytest.mark.skipif(not _shared_data().is_dir(), reason="the shared data directory is not here")
-def test_tune3_loads(tune3_lines: list[dict]) -> None:
+@pytest.mark.parametrize(("name", "kinds"), [
+    # one hard negative of MBPP/65 relabelled a paraphrase of MBPP/614 in the seventh round (its note says so)
+    ("fresh_tune2", {"paraphrase": 50, "interface": 18, "multipart": 10, "hard_negative": 54, "clean": 23}),
+    ("fresh_tune3", {"paraphrase": 40, "interface": 26, "multipart": 10, "hard_negative": 61, "clean": 21}),
+])
+def test_later_draws_load(name: str, kinds: dict[str, int]) -> None:
     from collections import Counter
 
-    from labelled import load_fresh_tune3
+    import labelled
 
-    rows = load_fresh_tune3()
-    assert len(rows) == len(tune3_lines) == 158 and {r["split"] for r in rows} == {"fresh_tune3"}
+    lines = [x for x in (HERE / f"{name}.jsonl").read_text(encoding="utf-8").splitlines() if x.strip()]
+    rows = getattr(labelled, f"load_{name}")()
+    assert len(rows) == len(lines) == sum(kinds.values()) and {r["split"] for r in rows} == {name}
     assert all(r["instruction"].strip() and r["response"].strip() for r in rows)
-    assert Counter(r["kind"] for r in rows) == {"paraphrase": 40, "interface": 26, "multipart": 10,
-                                                "hard_negative": 61, "clean": 21}
+    assert Counter(r["kind"] for r in rows) == kinds
