@@ -33,8 +33,7 @@ def problems(shared_data):
 
     cfg = DecontamConfig()
     tasks = [t for name in ("mbpp", "mbpp+", "humaneval+") for t in load_benchmark(name)
-             if t.task_id in {"Mbpp/604", "HumanEval/48", "Mbpp/635", "Mbpp/460", "HumanEval/53", "Mbpp/140", "Mbpp/2",
-                              "Mbpp/405", "Mbpp/161"}]
+             if t.task_id in {"Mbpp/604", "HumanEval/48", "Mbpp/635", "Mbpp/460", "HumanEval/53", "Mbpp/140", "Mbpp/2"}]
     return {p.key: p for p in problems_from_tasks(tasks, cfg.exec_plus_inputs)}
 
 
@@ -193,14 +192,3 @@ def test_foreign_procedures_that_sort_in_place_are_read_through_their_array(prob
                 "```java\npublic class A {\n  public static void main(String[] args) {\n    System.out.println(1);\n  }\n}\n```"):
         code = foreign_code(src)
         assert code is None or not any(f.inplace for f in code.functions), src
-
-
-def test_a_membership_tests_literal_is_one_more_parameter(problems):
-    """CoNaLa's ``('a' in a)`` ("check if 'a' is in list `a`") and ``[x for x in a if x not in [2, 3, 7]]`` ("remove
-    all values within one list `[2, 3, 7]` from another list `a`") fix the value or list they test with: lifted with
-    it as a parameter too, they answer MBPP/405's element in a tuple and MBPP/161's removal."""
-    for response, key in (("```python\n('a' in a)\n```", "Mbpp/405"), ("[x for x in a if x not in [2, 3, 7]]", "Mbpp/161")):
-        code = sample_code(response)
-        assert len([f for f in code.functions if not is_adapter(f.name)]) >= 3  # (a), (a, arg1), (arg1, a)
-        v = _verdict(problems[key], response, 0.0)
-        assert v.leak and v.passed == v.total, (key, v)

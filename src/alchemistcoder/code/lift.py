@@ -225,50 +225,7 @@ def lift_snippet(tree: ast.Module, max_params: int = 3) -> list[tuple[str, int]]
                 swap = _NumberInput(number, f"arg{len(params)}", offset)
                 module = swap.visit(ast.Module([*copy.deepcopy(rest), ast.Expr(copy.deepcopy(answer))], []))
                 out += function([*params, swap.name], module.body[:-1], module.body[-1].value)
-        # the literal a membership test looks for or looks in, likewise: CoNaLa's ``('a' in a)`` for "check if 'a' is
-        # in list `a`" is MBPP/405's element in a tuple, ``[x for x in a if x not in [2, 3, 7]]`` MBPP/161's
-        # removal of one list's values from another
-        for literal in _membership_literals(nodes)[:1]:
-            swap = _LiteralInput(ast.dump(literal), f"arg{len(params)}")
-            module = swap.visit(ast.Module([*copy.deepcopy(rest), ast.Expr(copy.deepcopy(answer))], []))
-            out += function([*params, swap.name], module.body[:-1], module.body[-1].value)
     return out
-
-
-def _membership_literals(nodes: list[ast.stmt]) -> list[ast.expr]:
-    """The literals of ``x in y`` tests, in source order: a number (not 0 or 1) or non-empty string looked for, or a
-    list, tuple or set of literals looked in."""
-    found = []
-    for node in nodes:
-        for n in ast.walk(node):
-            if not (isinstance(n, ast.Compare) and len(n.ops) == 1 and isinstance(n.ops[0], (ast.In, ast.NotIn))):
-                continue
-            left, right = n.left, n.comparators[0]
-            if isinstance(left, ast.Constant) and type(left.value) in (int, str) and left.value not in (0, 1, ""):
-                found.append(left)
-            if isinstance(right, (ast.List, ast.Tuple, ast.Set)) and right.elts:
-                try:
-                    ast.literal_eval(right)
-                except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
-                    continue
-                found.append(right)
-    return found
-
-
-class _LiteralInput(ast.NodeTransformer):
-    """Replaces each operand of a membership test that is the literal ``dump`` (``ast.dump``) by a parameter."""
-
-    def __init__(self, dump: str, name: str) -> None:
-        self.dump, self.name = dump, name
-
-    def _swap(self, x: ast.expr) -> ast.expr:
-        return ast.copy_location(ast.Name(self.name, ast.Load()), x) if ast.dump(x) == self.dump else x
-
-    def visit_Compare(self, node: ast.Compare) -> ast.expr:
-        self.generic_visit(node)
-        if len(node.ops) == 1 and isinstance(node.ops[0], (ast.In, ast.NotIn)):
-            node.left, node.comparators = self._swap(node.left), [self._swap(x) for x in node.comparators]
-        return node
 
 
 _PATTERN = re.compile(r"[\\*+?\[\](){}^$|]")
