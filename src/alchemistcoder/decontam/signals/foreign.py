@@ -26,7 +26,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from alchemistcoder.code import extract_code_blocks
 from alchemistcoder.code.braces import body_end as _body_end
@@ -62,9 +62,6 @@ from alchemistcoder.decontam.signals.programs import (
     value_fits,
 )
 from alchemistcoder.decontam.signals.python import ExecVerdict, Function, SampleCode
-
-if TYPE_CHECKING:
-    pass
 
 LANGUAGES = ("cpp", "java", "javascript", "go", "rust", "c", "csharp", "ruby")
 _KEYWORDS = frozenset({"if", "for", "while", "switch", "return", "catch", "else", "do", "main", "sizeof", "new"})
@@ -217,13 +214,19 @@ def _c_functions(code: str) -> list[ForeignFunction]:
         returns, name = m.group(1).strip(), m.group(2)
         if name in _KEYWORDS or returns in ("return", "else") or returns.startswith("struct"):
             continue
-        params, sized = _with_lengths(_split_params(m.group(3)), "c")
-        if "void" in returns.split():
-            if (changed := _changed_argument(params, "c")) is not None:
-                out.append(ForeignFunction(name, params, changed, sized=sized, inplace=True))
-            continue
-        out.append(ForeignFunction(name, params, returns, sized=sized))
+        if (fn := _c_family_function(name, m.group(3), returns, "c")) is not None:
+            out.append(fn)
     return out
+
+
+def _c_family_function(name: str, params: str, returns: str, language: str) -> ForeignFunction | None:
+    """A C or C++ function from its signature's parts: a ``void`` one only when it changes its array argument
+    (:func:`_changed_argument`), read through that argument."""
+    types, sized = _with_lengths(_split_params(params), language)
+    if "void" not in returns.split():
+        return ForeignFunction(name, types, returns, sized=sized)
+    changed = _changed_argument(types, language)
+    return None if changed is None else ForeignFunction(name, types, changed, sized=sized, inplace=True)
 
 
 def _changed_argument(params: list[str | None], language: str) -> str | None:
@@ -301,12 +304,9 @@ def _first_code(blocks: list[tuple[str, str]], languages: tuple[str, ...]) -> Fo
             code = _strip_cpp_main(code)
             for m in _CPP_SIGNATURE.finditer(code):
                 returns, name = m.group(1).strip(), m.group(2)
-                if name not in _KEYWORDS and returns not in ("return", "else", "new"):
-                    params, sized = _with_lengths(_split_params(m.group(3)), "cpp")
-                    if "void" not in returns.split():
-                        functions.append(ForeignFunction(name, params, returns, sized=sized))
-                    elif (changed := _changed_argument(params, "cpp")) is not None:
-                        functions.append(ForeignFunction(name, params, changed, sized=sized, inplace=True))
+                if name not in _KEYWORDS and returns not in ("return", "else", "new") \
+                        and (fn := _c_family_function(name, m.group(3), returns, "cpp")) is not None:
+                    functions.append(fn)
         elif language == "csharp":
             code = cs_normalized(code)
             found, bodies = cs_methods(code)
@@ -340,7 +340,7 @@ def _first_code(blocks: list[tuple[str, str]], languages: tuple[str, ...]) -> Fo
                     continue
                 owner = next((n for start, n in reversed(classes) if start < m.start()), "")
                 params = [_param_type(p) for p in _split_params(m.group(4))]
-                changed = (_changed_argument(params, "java") if name != "main" else None) if returns == "void" else returns
+                changed = returns if returns != "void" else None if name == "main" else _changed_argument(params, "java")
                 if changed is not None:
                     functions.append(ForeignFunction(name, params, changed, owner, "static" in modifiers.split(),
                                                      inplace=returns == "void"))

@@ -73,13 +73,6 @@ SNIPPET_PREFIX = "_snippet_"
 # out of its own. ``policy.tries`` runs them on the nearest candidates only: a shape is cheap to match by chance.
 ADAPTER_PREFIX = "_adapt_"
 INPLACE_PREFIX = f"{ADAPTER_PREFIX}inplace_"
-
-
-def is_adapter(name: str) -> bool:
-    """Whether ``name`` is an answer adapter that reads another answer out of the function's. Not the in-place one:
-    it reads the same answer where the procedure leaves it (a no-op passes only a problem that answers its input),
-    so it is tried wherever the function is."""
-    return name.startswith(ADAPTER_PREFIX) and not name.startswith(INPLACE_PREFIX)
 _ADAPTERS = {
     # an index (or indices) where the element is expected: looked up in the first argument
     "index": "r = {f}(*a)\n    assert type(r) is int or type(r) is list and all(type(i) is int for i in r)\n"
@@ -98,6 +91,13 @@ _ADAPTERS = {
     "joined": "r = {f}(*a)\n    assert type(r) is list and r and all(type(x) in (int, str) and len(str(x)) == 1 "
               "for x in r)\n    return ''.join(map(str, r))",
 }
+
+
+def is_adapter(name: str) -> bool:
+    """Whether ``name`` is an answer adapter that reads another answer out of the function's. Not the in-place one:
+    it reads the same answer where the procedure leaves it (a no-op passes only a problem that answers its input),
+    so it is tried wherever the function is."""
+    return name.startswith(ADAPTER_PREFIX) and not name.startswith(INPLACE_PREFIX)
 
 
 def _parsed(code: str) -> tuple[ast.Module, str] | None:
