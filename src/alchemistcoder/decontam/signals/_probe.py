@@ -37,6 +37,7 @@ sandbox's wall clock bounds the job.
 import base64
 import contextlib
 import copy
+import itertools
 import json
 import marshal
 import os
@@ -60,6 +61,8 @@ from _same import (  # shipped beside this file too
 # captured before any sample code runs: a sample may replace module attributes
 _dumps = json.dumps
 _deepcopy = copy.deepcopy
+_islice = itertools.islice
+_MAX_ITEMS = 1_000_000  # items an iterator answer may yield (no benchmark answer is near it)
 _RAISED = object()  # the answer of a call that raised
 _VIEWS = (type({}.keys()), type({}.values()), type({}.items()))
 
@@ -67,10 +70,14 @@ _VIEWS = (type({}.keys()), type({}.values()), type({}.items()))
 def _materialized(got):
     """An iterator answer (``map``, ``filter``, ``zip``, a generator, an ``itertools`` object) or a dict view as
     the list it yields: Python 2's ``map`` and ``d.keys()`` were lists, and CoNaLa's one-liners often still read
-    so (``map(lambda x: x[0], G)``). Run inside the call's time limit: an endless generator runs out of time."""
+    so (``map(lambda x: x[0], G)``). At most ``_MAX_ITEMS``: an endless generator (``itertools.cycle``) raises at
+    once, where listing it until its time ran out filled memory and, on a loaded machine, lost the sample's job."""
     if isinstance(got, _VIEWS) or (hasattr(type(got), "__next__") and hasattr(type(got), "__iter__")
                                    and not hasattr(got, "read")):
-        return list(got)
+        items = list(_islice(got, _MAX_ITEMS + 1))
+        if len(items) > _MAX_ITEMS:
+            raise OverflowError("an iterator answer longer than any benchmark's")
+        return items
     return got
 
 
