@@ -83,7 +83,10 @@ def _numbered(text: str, n: int | None = None) -> list[re.Match[str]]:
     An item may hold a numbered list of its own ("#Reasoning Steps# 1. ... 2. ..."), so several runs 1, 2, ...
     can be read from the markers; the one read is the one whose items hold only lists that start at 1 (the
     fewest items that do not), then the one with the most items that are tasks of their own (a list of steps
-    in the last item continues no task list), then the longest."""
+    in the last item continues no task list), then the longest. A run of more than :data:`MAX_PARTS` items is a
+    list of requirements: when it reads best, the best run of at most that many whose items hold only lists that
+    start at 1 is read instead (the third of three tasks listing ten features, numbered 1 to 10 at the same
+    indentation: "4." to "10." continue the features, not the tasks)."""
     fences = _outside_fences(text)
     marks = [m for m in _NUMBERED.finditer(text) if _free(m.start(), fences)]
     first = next((k for k, m in enumerate(marks) if m.group(2) == "1"), None)
@@ -93,6 +96,7 @@ def _numbered(text: str, n: int | None = None) -> list[re.Match[str]]:
     marks = [m for m in marks[first:] if m.group(1) == indent]
     numbers = [int(m.group(2)) for m in marks]
     best: tuple[int, float, int, list[int]] | None = None
+    within: tuple[int, float, int, list[int]] | None = None  # the best of at most MAX_PARTS items, all clean
     budget = [2000]  # chains tried at most
 
     def extend(chain: list[int]) -> None:
@@ -103,9 +107,11 @@ def _numbered(text: str, n: int | None = None) -> list[re.Match[str]]:
             ends = [*chain[1:], len(marks)]
             bad = sum(not _clean(numbers[a + 1 : b]) for a, b in zip(chain, ends, strict=True))
             tasks = sum(map(_task_like, _pieces(text, [marks[k] for k in chain]))) / len(chain)
-            nonlocal best
+            nonlocal best, within
             if best is None or (bad, -tasks, -len(chain)) < best[:3]:
                 best = (bad, -tasks, -len(chain), list(chain))
+            if not bad and len(chain) <= MAX_PARTS and (within is None or (-tasks, -len(chain)) < within[1:3]):
+                within = (bad, -tasks, -len(chain), list(chain))
         if n is not None and len(chain) == n:
             return
         for k in range(chain[-1] + 1, len(marks)):
@@ -113,6 +119,8 @@ def _numbered(text: str, n: int | None = None) -> list[re.Match[str]]:
                 extend([*chain, k])
 
     extend([0])
+    if best is not None and n is None and len(best[3]) > MAX_PARTS and within is not None:
+        best = within
     return [marks[k] for k in best[3]] if best is not None else []
 
 

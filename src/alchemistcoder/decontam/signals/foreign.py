@@ -23,6 +23,7 @@ whole parser it needs, and they keep the package free of a grammar per language.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
@@ -383,13 +384,15 @@ def _callable(code: ForeignCode, fn: ForeignFunction, args: list[Any]) -> bool:
         k is not None and value_fits(v, k) for k, v in zip(kinds, args, strict=True))
 
 
-def _answer_fits(code: ForeignCode, fn: ForeignFunction, want: Any) -> bool:
+def _answer_fits(code: ForeignCode, fn: ForeignFunction, want: Any, fractional: bool) -> bool:
     """False for an integer answer beyond the declared integer return type (HumanEval/55's ``fib(63)`` from a Java
-    ``int``): a test no function of that type can pass says nothing of it, as one whose arguments it cannot take."""
-    if not isinstance(want, int) or isinstance(want, bool):
+    ``int``), or, from an integer return type, a float answer of a problem some of whose answers are fractions
+    (MBPP/93's ``power(4, -2)``, 0.0625, and ``power(-1, -1)``, -1.0, from a C ``long``): a test no function of that
+    type can pass says nothing of it, as one whose arguments it cannot take."""
+    kind = _kind(fn.returns or "", code.language) if isinstance(want, (int, float)) and not isinstance(want, bool) else None
+    if kind is None or kind[0] not in ("int", "i32", "uint"):
         return True
-    kind = _kind(fn.returns or "", code.language)
-    return kind is None or kind[0] not in ("int", "i32", "uint") or value_fits(want, kind)
+    return not fractional if isinstance(want, float) else value_fits(want, kind)
 
 
 def _originals_in(usable: list[tuple[list[Any], Any]], originals: list[Any] | None) -> bool:
@@ -449,8 +452,10 @@ def verify_foreign(pairs: list[tuple[ForeignCode, list[tuple[str, list[str], lis
         for key, names, cases in problems:
             own_args = [list(o) for o in (originals or {}).get(key) or ()]
             own_tests[key] = {own_args.index(o) for o in own_args}
+            # its float answers are floats by nature, not by chance
+            fractional = any(isinstance(w, float) and not (math.isfinite(w) and w.is_integer()) for _a, w in cases)
             for fn in (by_name[name] for name in names):
-                usable = [(args, want) for args, want in cases if _callable(code, fn, args) and _answer_fits(code, fn, want)
+                usable = [(args, want) for args, want in cases if _callable(code, fn, args) and _answer_fits(code, fn, want, fractional)
                           and (want is not None or _holds_none(code.language, fn.returns))]
                 if not cases or (len(usable) * 2 < len(cases) and not _originals_in(usable, (originals or {}).get(key))):
                     continue  # its types cannot express most of the tests, nor all the benchmark's own: no evidence

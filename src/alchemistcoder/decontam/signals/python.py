@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from alchemistcoder.code import extract_code_blocks
 from alchemistcoder.code.facts import DEFINING_STATEMENTS, helper_calls
-from alchemistcoder.code.lift import class_methods, lift_snippet
+from alchemistcoder.code.lift import class_methods, lift_snippet, printing_functions
 from alchemistcoder.code.parse import parse_python
 
 if TYPE_CHECKING:
@@ -93,6 +93,11 @@ _ADAPTERS = {
 }
 
 
+# a function that prints its answer, read through what it prints (``code.lift.printing_functions``): another
+# interface, so tried as the adapters are
+PRINTED_PREFIX = f"{ADAPTER_PREFIX}printed_"
+
+
 def is_adapter(name: str) -> bool:
     """Whether ``name`` is an answer adapter that reads another answer out of the function's. Not the in-place one:
     it reads the same answer where the procedure leaves it (a no-op passes only a problem that answers its input),
@@ -143,7 +148,7 @@ def sample_code(response: str) -> SampleCode | None:
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 low, high = _signature(node)
                 functions[node.name] = Function(node.name, low, high, helper=False)
-        for name, source, low, high in class_methods(tree):
+        for name, source, low, high in [*class_methods(tree), *printing_functions(tree, PRINTED_PREFIX)]:
             statements.append(source)
             functions[name] = Function(name, low, high, helper=False)
     if not statements:
@@ -152,7 +157,7 @@ def sample_code(response: str) -> SampleCode | None:
         for name in helper_calls(tree):
             if name in functions:
                 functions[name].helper = True
-    for f in [f for f in functions.values() if not f.helper and f.min_args >= 1][:3]:
+    for f in [f for f in functions.values() if not f.helper and f.min_args >= 1 and not is_adapter(f.name)][:3]:
         for kind, body in _ADAPTERS.items():
             name = f"{ADAPTER_PREFIX}{kind}_{f.name}"
             statements.append(f"def {name}(*a):\n    {body.format(f=f.name)}")
