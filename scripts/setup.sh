@@ -24,6 +24,8 @@ command -v unshare >/dev/null || need_apt+=(util-linux)
 command -v mcs >/dev/null || need_apt+=(mono-mcs)  # decontamination runs C# samples: compiled by mcs,
 command -v mono >/dev/null || need_apt+=(mono-runtime)  # run by mono
 command -v ruby >/dev/null || need_apt+=(ruby)  # and Ruby samples
+command -v php >/dev/null || need_apt+=(php-cli)  # and PHP samples (its pcntl limits each call),
+php -m 2>/dev/null | grep -qi '^mbstring$' || need_apt+=(php-mbstring)  # whose mb_* string functions are common
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null

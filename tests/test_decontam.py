@@ -220,12 +220,12 @@ def test_key_facts_keep_numbers_names_and_words():
 
 
 def test_statement_signal_for_code_that_cannot_run(few):
-    """PHP code cannot run against the tests (no harness speaks it): the statement decides (cosine and key
+    """Swift code cannot run against the tests (no harness speaks it): the statement decides (cosine and key
     facts). A near statement with a contrary word ("last" for "first") is kept."""
     cfg, index, semantic = few
     index._semantic = semantic
-    php = "```php\nfunction isPalindrome($s) {\n  return $s == strrev($s);\n}\n```"
-    p = _reject(index, cfg, "Write a PHP program to check if a given string is a palindrome.", php)
+    swift = "```swift\nfunc isPalindrome(_ s: String) -> Bool {\n  return s == String(s.reversed())\n}\n```"
+    p = _reject(index, cfg, "Write a Swift program to check if a given string is a palindrome.", swift)
     assert p["signal"] == "statement" and p["task_id"] == "HumanEval/48" and p["score"] >= cfg.statement_threshold
     assert p["scores"]["facts"] == {"missing_numbers": [], "missing_names": [], "contrary": [], "shared_words": 1.0}
     ok, detail = facts_agree(key_facts("Write a python function to find the last digit in factorial of a given number."),
@@ -315,8 +315,11 @@ def test_a_snippet_that_solves_a_benchmark_problem_is_a_leak(index, paraphrase):
 
 def test_many_tests_let_a_lower_cosine_count(index, paraphrase):
     """"Accepts a string and reverses the words in it" reads about 0.51 against MBPP/604: below
-    ``exec_threshold``, but passing its 53 EvalPlus tests is the evidence."""
-    p = _verdict(index, paraphrase("codealpaca/new_codealpaca.json#4379"))
+    ``exec_threshold``, but passing its 53 EvalPlus tests is the evidence. (Its example input is put on the task's
+    line: on a line of its own, the task line alone is embedded too and reads 0.60.)"""
+    row = dict(paraphrase("codealpaca/new_codealpaca.json#4379"))
+    row["instruction"] = row["instruction"].replace("\n", " ")
+    p = _verdict(index, row)
     assert p["task_id"] == "Mbpp/604" and p["signal"] == "execution"
     assert index.cfg.exec_strong_threshold <= p["score"] < index.cfg.exec_threshold
     assert p["scores"]["tests_total"] >= index.cfg.exec_strong_tests
@@ -743,13 +746,13 @@ def test_a_lifted_one_liner_is_a_leak(index, paraphrase):
 
 
 def test_an_answer_the_sandbox_cannot_run_is_judged_by_its_statement(veto_few, paraphrase):
-    """A palindrome check ("Design a C# program ...", a real row, its answer in PHP here: a language the sandbox
+    """A palindrome check ("Design a C# program ...", a real row, its answer in Swift here: a language the sandbox
     does not build; its own C# answer now runs, and fails HumanEval/48's empty string) reads 0.876 against
     HumanEval/48: below ``statement_threshold``, but with no code to run the statement is the only evidence, from
     ``statement_unrun_threshold``; at the old threshold it was kept."""
     cfg, index = veto_few
     row = dict(paraphrase("codealpaca/code_alpaca_2k.json#1692"))
-    row["response"] = "```php\nfunction palindrome($s) {\n  return $s == strrev($s);\n}\n```"
+    row["response"] = "```swift\nfunc palindrome(_ s: String) -> Bool {\n  return s == String(s.reversed())\n}\n```"
     p = _decided(index, cfg, row["instruction"], row["response"]).rejection.params
     assert (p["task_id"], p["signal"]) == ("HumanEval/48", "statement")
     assert cfg.statement_unrun_threshold <= p["score"] < cfg.statement_threshold

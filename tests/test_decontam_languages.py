@@ -89,18 +89,19 @@ RUBY_PALINDROME = ("Write a Ruby method that checks whether a given string is a 
 
 def test_csharp_and_ruby_samples_are_convicted_on_the_benchmarks_tests(index, rows, monkeypatch, tmp_path,
                                                                        sandbox_languages):
-    """Two of the fresh tune set's C# misses before this runner: #2360's C# array sort passes MBPP/54's tests (a
-    sort of an array; its labelled MBPP/635 is not among its nearest), #1463's C# filter of the odd numbers passes
+    """Two of the fresh tune set's C# misses before this runner: #2360's C# array sort passes a sort's tests
+    (MBPP/54's or, with its task line retrieved too, MBPP/428's, the nearer; its labelled MBPP/635 is not among its
+    nearest), #1463's C# filter of the odd numbers passes
     MBPP/412's (remove the odd numbers) on MBPP+'s inputs; a Ruby palindrome check passes HumanEval/48's."""
     cfg, index = index
     monkeypatch.setattr(index.semantic(), "verdicts", VerdictStore(tmp_path / "verdicts.sqlite"))  # nothing cached
     for (instruction, response), task, language, many in [
-            (rows(2360), "Mbpp/54", "csharp", False), (rows(1463), "Mbpp/412", "csharp", True),
-            (RUBY_PALINDROME, "HumanEval/48", "ruby", True)]:
+            (rows(2360), ("Mbpp/54", "Mbpp/428"), "csharp", False), (rows(1463), ("Mbpp/412",), "csharp", True),
+            (RUBY_PALINDROME, ("HumanEval/48",), "ruby", True)]:
         s = _decided(index, cfg, instruction, response)
         assert s.rejected, task
         p = s.rejection.params
-        assert (p["task_id"], p["signal"], p["scores"]["language"]) == (task, "execution", language)
+        assert p["task_id"] in task and (p["signal"], p["scores"]["language"]) == ("execution", language)
         assert p["scores"]["tests_passed"] == p["scores"]["tests_total"] >= (20 if many else 3)
     assert {"csharp", "ruby"} <= set(sandbox_languages)
     # #3840 checks an ``int`` for HumanEval/48, whose tests are strings: its types take none of them, not tried

@@ -9,7 +9,7 @@ import ast
 
 import pytest
 
-from alchemistcoder.code.lift import printing_functions
+from alchemistcoder.code.interfaces import printing_functions
 from alchemistcoder.decontam.config import DecontamConfig
 from alchemistcoder.decontam.problems import problems_from_tasks
 from alchemistcoder.decontam.retrieval.embedding import intent
@@ -137,3 +137,72 @@ def test_a_task_that_lists_more_features_than_tasks_ends_the_task_list():
     many = "Please complete all of the following tasks:\n" + "\n".join(
         f"{k}. Write a function that returns the {k}-th power of a given number." for k in range(1, 11))
     assert split_parts(many, "x") == []
+
+
+def test_a_loop_that_prints_a_function_on_each_input_does_not_make_it_a_helper():
+    """``for i in range(10): print(fibonacci(i))`` shows the function on ten inputs; a loop that sums what it
+    answers, or prints only where it holds, uses it in a larger computation (a helper, as before)."""
+    from alchemistcoder.code.facts import helper_calls
+
+    shown = "def fibonacci(n):\n    return n if n < 2 else fibonacci(n - 1) + fibonacci(n - 2)\n\n"
+    assert "fibonacci" not in helper_calls(ast.parse(shown + "for i in range(10):\n    print(fibonacci(i))\n"))
+    assert "fibonacci" not in helper_calls(ast.parse(shown + "for i in range(10):\n    print(f'F({i}) = {fibonacci(i)}')\n"))
+    assert "fibonacci" in helper_calls(ast.parse(shown + "total = 0\nfor i in range(10):\n    total += fibonacci(i)\nprint(total)\n"))
+    assert "fibonacci" in helper_calls(ast.parse(shown + "for i in range(10):\n    if fibonacci(i) % 2:\n        print(i)\n"))
+    assert "fibonacci" in helper_calls(ast.parse(shown + "for i in range(9):\n    print(sum(fibonacci(j) for j in range(i)))\n"))
+
+
+BINARY_SEARCH = ("```python\ndef binary_search(arr, low, high, x):\n    if high >= low:\n        mid = (high + low) // 2\n"
+                 "        if arr[mid] == x:\n            return mid\n        elif arr[mid] > x:\n"
+                 "            return binary_search(arr, low, mid - 1, x)\n        return binary_search(arr, mid + 1, high, x)\n"
+                 "    return -1\n\narr = [2, 3, 4, 10, 40]\nx = 10\nprint(binary_search(arr, 0, len(arr) - 1, x))\n```")
+PERMUTE_PRINTED = ("```python\ndef permute(s, answer):\n    if len(s) == 0:\n        print(answer, end=' ')\n        return\n"
+                   "    for i in range(len(s)):\n        permute(s[:i] + s[i + 1:], answer + s[i])\n\ns = 'abc'\npermute(s, '')\n```")
+
+
+def test_an_example_call_fixes_the_arguments_the_task_does_not_have(problems):
+    """``binary_search(arr, 0, len(arr) - 1, x)`` with ``arr`` and ``x`` bound to literals is a function of ``arr``
+    and ``x``; a recursive ``permute(s, '')`` that prints is a function of ``s`` through what it prints, and answers
+    MBPP/374's permutations. A call whose fixed argument reads a name that is no input has no shape."""
+    from alchemistcoder.code.interfaces import call_shapes
+
+    code = sample_code(BINARY_SEARCH)
+    (called,) = [f for f in code.functions if f.name == "binary_search_called"]
+    assert (called.min_args, called.max_args) == (2, 2)
+    namespace: dict = {}
+    for statement in code.statements:
+        exec(statement, namespace)  # the sample's source as the probe loads it (a test's own literal)
+    assert namespace["binary_search_called"]([1, 3, 5, 7], 7) == 3 and namespace["binary_search_called"]([1, 3], 2) == -1
+    assert call_shapes(ast.parse("def f(a, b):\n    return a\n\nx = [1]\nprint(f(x, y))\n"), {"f": "f"}) == []
+    assert call_shapes(ast.parse("def f(a, b):\n    return a\n\nx = [1]\nprint(f(x, g(x)))\n"), {"f": "f"}) == []
+
+    p, code = problems["Mbpp/374"], sample_code(PERMUTE_PRINTED)
+    name = f"{PRINTED_PREFIX}permute_called"
+    assert is_adapter(name) and name in [f.name for f in code.functions]
+    (verdicts,) = verify([(code, [(p, [name])])], 10, 0.5, near_share=DecontamConfig().exec_near_share)
+    assert verdicts[p.key].leak and verdicts[p.key].unordered
+
+
+def test_an_example_input_after_the_task_does_not_dilute_it(problems, shared_data):
+    """"... reverses its word order while maintaining spaces." then the sentence to reverse: as a whole it reads
+    under execution's floor against MBPP/604 and near no problem; its task line, embedded too, puts MBPP/604 among
+    the nearest. Where the whole is near a problem already, the task line is not embedded."""
+    from alchemistcoder.benchmarks import load_benchmark
+    from alchemistcoder.decontam.retrieval.embedding import load_embedder, task_line
+    from alchemistcoder.decontam.step import SemanticIndex
+
+    instruction = ("Create a JavaScript function that takes a string and reverses its word order while maintaining "
+                   "spaces.\nThe quick brown fox jumps over the lazy dog.")
+    assert task_line(instruction) == instruction.split("\n")[0]
+    assert task_line("Increase the difficulty of the given programming test question:\n\nWrite a function") is None
+    assert task_line("Find the sum.\n[1, 2]") is None and task_line("Write a function that adds two numbers.") is None
+    cfg = DecontamConfig()
+    tasks = [t for name in ("mbpp", "mbpp+", "humaneval+") for t in load_benchmark(name)
+             if t.task_id in {"Mbpp/604", "HumanEval/86", "HumanEval/143", "Mbpp/44"}]
+    index = SemanticIndex(problems_from_tasks(tasks, cfg.exec_plus_inputs), cfg, embedder=load_embedder(None))
+    (cands,) = index.candidates([instruction])
+    (c,) = [c for c in cands if index.problems[c.problem].key == "Mbpp/604"]
+    whole = float(index.retrieval.embed([instruction])[0] @ index.retrieval.embed([index.problems[c.problem].statements[0]])[0])
+    assert c.cosine >= cfg.exec_foreign_threshold > whole and c.whole == pytest.approx(whole, abs=1e-3)
+    near = "Write a function to reverse the words separated by spaces in a given string.\n\"python program\""
+    assert task_line(near) and all(c.whole is None for c in index.candidates([near])[0])  # near enough as a whole

@@ -80,21 +80,21 @@ def test_the_facts_gate_agrees_with_comparing_every_statement(problems):
     assert not gate.any_agree("Describe the water cycle in three sentences.")
 
 
-PALINDROME_PHP = "```php\nfunction isPalindrome($s) {\n  return $s == strrev($s);\n}\n```"
+PALINDROME_SWIFT = "```swift\nfunc isPalindrome(_ s: String) -> Bool {\n  return s == String(s.reversed())\n}\n```"
 MEDIAN = "```python\ndef find_median(nums):\n    s = sorted(nums)\n    n = len(s)\n    mid = n // 2\n" \
          "    return s[mid] if n % 2 else (s[mid - 1] + s[mid]) / 2\n```"
 PAIRS = [
-    ("Write a PHP program to check if a given string is a palindrome.", PALINDROME_PHP),  # statement signal
+    ("Write a Swift program to check if a given string is a palindrome.", PALINDROME_SWIFT),  # statement signal
     ("Given a list of integers, calculate the median of the list.", MEDIAN),  # execution
     ("Tell me how a median differs from a mean.", "The median is the middle value; the mean is the average."),
-    ("Write a PHP function that reverses a string.", PALINDROME_PHP),
+    ("Write a Swift function that reverses a string.", PALINDROME_SWIFT),
     ("Explain recursion.", "A function that calls itself.\n```java\nint f(int n) { return n < 2 ? n : f(n - 1); }\n```"),
 ]
 
 
 def test_retrieval_is_skipped_only_where_no_signal_could_convict(semantic, monkeypatch):
     live, codes = semantic.needs_retrieval(PAIRS)
-    # the prose answer to an unrelated instruction and the PHP answer to "reverses a string" (no key facts of a
+    # the prose answer to an unrelated instruction and the Swift answer to "reverses a string" (no key facts of a
     # statement, nothing to run) are kept without embedding; the Java answer could run
     assert live == [0, 1, 4]
     assert codes[2] is None and codes[3] is None

@@ -98,10 +98,27 @@ def _script_uses(tree: ast.Module) -> set[str]:
             continue
         for inner in ast.walk(node):
             if isinstance(inner, (ast.For, ast.While, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)):
-                if isinstance(inner, (ast.For, ast.While)) and "input" in called_names(inner.body):
+                if isinstance(inner, (ast.For, ast.While)) and ("input" in called_names(inner.body) or _shows_each(inner)):
                     continue
                 used |= called_names([inner])
     return used
+
+
+def _shows_each(loop: ast.For | ast.While) -> bool:
+    """Whether a loop only prints what functions answer on each turn (``for i in range(10): print(fibonacci(i))``,
+    "print the Fibonacci sequence" with a recursive ``fibonacci(n)``): it shows them on several inputs, it computes
+    nothing larger with them. Each printed value is a call, a name, a constant or an f-string of those."""
+    if not (isinstance(loop, ast.For) and len(loop.body) == 1 and isinstance(loop.body[0], ast.Expr)):
+        return False
+    call = loop.body[0].value
+    if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Name) and call.func.id == "print"):
+        return False
+    shown = [v.value if isinstance(v, ast.FormattedValue) else v for a in call.args
+             for v in (a.values if isinstance(a, ast.JoinedStr) else [a])]
+    return any(isinstance(v, ast.Call) for v in shown) and all(
+        isinstance(v, (ast.Name, ast.Constant)) or (isinstance(v, ast.Call) and all(
+            isinstance(x, (ast.Name, ast.Constant, ast.BinOp, ast.Attribute, ast.Subscript)) for x in v.args))
+        for v in shown)
 
 
 def helper_calls(tree: ast.Module) -> set[str]:

@@ -181,7 +181,7 @@ def decide(cfg: DecontamConfig, problems: list[BenchProblem], facts: list[list[K
     # (a binary number as a string, Fibonacci counted from 1), and its key facts still decide
     threshold = cfg.statement_threshold if runnable else min(cfg.statement_threshold, cfg.statement_unrun_threshold)
     for c in cands[: cfg.top_k]:
-        if c.cosine >= threshold:
+        if c.stated >= threshold:
             ok, detail = best_facts(facts[c.problem], instruction, cfg.statement_words)
             if ok:
                 veto = _veto(cfg, problems, c, "statement", None, instruction)
@@ -189,7 +189,7 @@ def decide(cfg: DecontamConfig, problems: list[BenchProblem], facts: list[list[K
                     return Decision(_with_veto(evidence(cfg, problems, c, "statement", None, cands, verdicts,
                                                         facts=detail), vetoed), None, None)
                 vetoed.append(veto)
-        if cfg.judge_model and c.cosine >= cfg.judge_threshold:
+        if cfg.judge_model and c.stated >= cfg.judge_threshold:
             return Decision(None, c, _first(vetoed))
     return Decision(None, None, _first(vetoed))
 
@@ -215,7 +215,8 @@ def evidence(cfg: DecontamConfig, problems: list[BenchProblem], c: Candidate, si
     ``score`` (the cosine), ``span`` (the problem's statement), ``scores`` (cosine, tests passed/total and the
     function, key facts, judge answer) and ``also`` (the other candidates with their cosine and tests)."""
     p = problems[c.problem]
-    scores: dict[str, Any] = {"cosine": round(c.cosine, 4), **({"by_words": True} if c.lexical else {})}
+    scores: dict[str, Any] = {"cosine": round(c.cosine, 4), **({"by_words": True} if c.lexical else {}),
+                              **({"whole_cosine": round(c.whole, 4)} if c.whole is not None else {})}
     if verdict is not None:
         scores.update(verdict.to_params())
     if facts is not None:

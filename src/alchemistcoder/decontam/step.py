@@ -371,7 +371,7 @@ class SemanticIndex:
             # no code the sandbox can run (prose, pseudo-code, C#): the statement is the only evidence (looked
             # at only where it matters, whatever thresholds execution ran at)
             low = min(cfg.statement_unrun_threshold, cfg.statement_threshold)
-            runnable = not any(low <= c.cosine < cfg.statement_threshold for c in cs[: cfg.top_k]) \
+            runnable = not any(low <= c.stated < cfg.statement_threshold for c in cs[: cfg.top_k]) \
                 or code_of(k) is not None or foreign_code(pairs[k][1]) is not None
             hits[k], asks[k], vetoes[k] = decide(cfg, self.problems, self.facts, instruction[:MAX_INSTRUCTION_CHARS], cs,
                                                  verdicts[k], runnable=runnable)

@@ -3,7 +3,7 @@
 Toolchains are found on the machine (``scripts/setup.sh`` installs them). Compilers get more memory and
 time than the program they build: they are trusted tools working on untrusted input, and a JVM or the Go
 toolchain needs far more address space than a small program. C# is compiled by Mono's ``mcs`` and run by
-``mono``; Ruby is interpreted.
+``mono``; Ruby and PHP are interpreted.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from alchemistcoder.sandbox import rust_crates
 from alchemistcoder.sandbox.core import Step
 from alchemistcoder.sandbox.toolchains import ToolchainMissing, rust_toolchain, sandbox_cache_dir, which
 
-LANGUAGES = ("python", "c", "cpp", "java", "javascript", "go", "rust", "csharp", "ruby")
+LANGUAGES = ("python", "c", "cpp", "java", "javascript", "go", "rust", "csharp", "ruby", "php")
 _ALIASES = {
     "py": "python",
     "python3": "python",
@@ -157,6 +157,22 @@ def _cpp_pch_dir() -> str | None:
     finally:
         if tmp:
             Path(tmp).unlink(missing_ok=True)
+
+
+# PHP's shared extensions a job loads when they are installed (no ini file is read: see ``plan``): ``ctype_digit``
+# and the ``mb_*`` string functions are common in PHP samples; the rest of what they use is built in (json, pcntl).
+_PHP_EXTENSIONS = ("ctype", "mbstring", "iconv")
+
+
+@functools.cache
+def php_extensions(php: str) -> tuple[str, tuple[str, ...]]:
+    """PHP's extension directory and which of :data:`_PHP_EXTENSIONS` it holds ("" and none when not found)."""
+    try:
+        where = subprocess.run([php, "-n", "-r", "echo PHP_EXTENSION_DIR;"], capture_output=True, text=True,
+                               timeout=30, check=True).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return "", ()
+    return where, tuple(e for e in _PHP_EXTENSIONS if os.path.isfile(os.path.join(where, f"{e}.so")))
 
 
 def java_main_class(source: str) -> str:
@@ -309,6 +325,15 @@ def plan(
         ruby = which("ruby")
         return Plan([run([ruby, "--disable-gems", "main.rb"], mem=memory_mb + 256)], {**extra, "main.rb": source},
                     expose=[str(Path(ruby).parent)])
+    if lang == "php":
+        # no ini file (-n): the machine's configuration does not change what a job does, and PHP starts faster;
+        # its errors go to stderr, and its own memory limit is the job's
+        php = which("php")
+        ext_dir, exts = php_extensions(php)
+        flags = ["-n", "-d", "display_errors=stderr", "-d", f"memory_limit={memory_mb}M",
+                 *(["-d", f"extension_dir={ext_dir}"] if exts else []), *(f"-dextension={e}" for e in exts)]
+        return Plan([run([php, *flags, "main.php"], mem=memory_mb + 256)],
+                    {**extra, "main.php": source}, expose=[str(Path(php).parent), *([ext_dir] if exts else [])])
     # rust
     rustc, sysroot = rust_toolchain()
     crate_flags, crate_dirs = rust_crate_flags()

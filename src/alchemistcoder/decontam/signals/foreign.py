@@ -1,19 +1,20 @@
-"""Execution evidence for C++, Java, JavaScript, Go, Rust, C, C# and Ruby samples: the benchmark's Python tests as
-typed calls.
+"""Execution evidence for C++, Java, JavaScript, Go, Rust, C, C#, Ruby and PHP samples: the benchmark's Python tests
+as typed calls.
 
 A third of the paraphrases that execution missed had no Python: "Implement a Java method to check whether a
 given string is a palindrome" with a Java answer. Their functions can run on the same tests: each test's
 arguments (EvalPlus inputs, or the literal arguments of MBPP's ``assert f(...) == ...``) become literals of the
 parameter types the function declares (``const std::vector<std::string>&``, ``List<Integer>``, ``int[]``, Go's
 ``[]string``, Rust's ``&[i32]`` or ``Vec<String>``, C's ``int *arr, int n`` given the array and its length; in
-JavaScript and Ruby the values themselves; C#'s ``int[]``, ``List<long>``), a generated ``main`` calls the
+JavaScript, Ruby and PHP the values themselves; C#'s ``int[]``, ``List<long>``), a generated ``main`` calls the
 function on each and prints the answer as JSON, and the host compares it with the expected answer as the Python
 probe does (``_same.py``). An answer the
 declared return type cannot express (Python's ``None`` from a C++ ``std::string`` function) leaves its test
 out, as an input the reference rejects does. The program, compiler included, runs in the sandbox only.
 
 A C# sample's methods are those of its classes (a bare method, CodeAlpaca's usual answer, goes into a class
-of its own, the statements beside it dropped), called by reflection; a Ruby sample's are its top-level ``def``s.
+of its own, the statements beside it dropped), called by reflection; a Ruby sample's are its top-level ``def``s, a
+PHP sample's its functions and static methods (``php.py``).
 
 Only simple signatures count (numbers, booleans, characters, strings, and lists or arrays of them, nested);
 a function whose parameters or answer are anything else is not tried, and a program that does not compile
@@ -42,6 +43,7 @@ from alchemistcoder.decontam.signals._lift_main import _JAVA_CLASS, LIFTED_MAIN,
 from alchemistcoder.decontam.signals._same import odd_spacing, same, spacing_only
 from alchemistcoder.decontam.signals.batches import BATCH, run_calls
 from alchemistcoder.decontam.signals.csharp_ruby import (
+    _param_type,
     cs_holds_none,
     cs_kind,
     cs_methods,
@@ -51,6 +53,7 @@ from alchemistcoder.decontam.signals.csharp_ruby import (
     rb_program,
 )
 from alchemistcoder.decontam.signals.harness_parts import go_runtime, rust_runtime
+from alchemistcoder.decontam.signals.php import php_functions, php_like, php_program
 from alchemistcoder.decontam.signals.programs import (
     CALL_LIMIT_MS,
     ONE_PER_PROGRAM,
@@ -64,7 +67,7 @@ from alchemistcoder.decontam.signals.programs import (
 )
 from alchemistcoder.decontam.signals.python import ExecVerdict, Function, SampleCode
 
-LANGUAGES = ("cpp", "java", "javascript", "go", "rust", "c", "csharp", "ruby")
+LANGUAGES = ("cpp", "java", "javascript", "go", "rust", "c", "csharp", "ruby", "php")
 _KEYWORDS = frozenset({"if", "for", "while", "switch", "return", "catch", "else", "do", "main", "sizeof", "new"})
 _CPP_SIGNATURE = re.compile(
     r"^[ \t]*(?:(?:static|inline|constexpr|virtual)\s+)*((?:const\s+)?(?:(?:unsigned|signed|long|short)\s+)*[\w:]+"
@@ -90,17 +93,19 @@ _JS_SIGNATURE = re.compile(
     re.M)
 
 
-# The harness programs by language: programs.py's (a Go or Rust one followed by harness_parts.py's runtime), and C#'s
-# and Ruby's (csharp_ruby.py, given each call's tag and the call limit); a Ruby program holds one sample (no compile
-# to share, and a class one sample defines would be reopened by the next).
+# The harness programs by language: programs.py's (a Go or Rust one followed by harness_parts.py's runtime), C#'s
+# and Ruby's (csharp_ruby.py) and PHP's (php.py), given each call's tag and the call limit; a Ruby or PHP program
+# holds one sample (no compile to share; a class one sample defines would be reopened, a PHP function redeclared).
 _PROGRAMS = {**PROGRAMS,
              "go": lambda codes, calls, nonce, seconds: PROGRAMS["go"](codes, calls, nonce, seconds) + go_runtime(CALL_LIMIT_MS),
              "rust": lambda codes, calls, nonce, seconds: PROGRAMS["rust"](codes, calls, nonce, seconds)
              + rust_runtime(CALL_LIMIT_MS),
              "csharp": lambda codes, calls, nonce, seconds: cs_program(codes, calls, *_tags(nonce, calls), CALL_LIMIT_MS),
              "ruby": lambda codes, calls, nonce, seconds: rb_program(codes, calls, *_tags(nonce, calls), seconds,
+                                                                     CALL_LIMIT_MS),
+             "php": lambda codes, calls, nonce, seconds: php_program(codes, calls, *_tags(nonce, calls), seconds,
                                                                      CALL_LIMIT_MS)}
-_ONE_PER_PROGRAM = ONE_PER_PROGRAM | {"ruby"}
+_ONE_PER_PROGRAM = ONE_PER_PROGRAM | {"ruby", "php"}
 
 
 def _tags(nonce: str, calls: list[Call]) -> tuple[dict[int, str], dict[int, str]]:
@@ -125,14 +130,14 @@ def _kind(declared: str, language: str) -> tuple[str, ...] | None:
 
 
 def _holds_none(language: str, returns: str | None) -> bool:
-    """``programs.holds_none``, C# and Ruby included (a Ruby method can answer nil)."""
-    return cs_holds_none(returns) if language == "csharp" else language == "ruby" or holds_none(language, returns)
+    """``programs.holds_none``, C#, Ruby and PHP included (a Ruby or PHP function can answer nil or null)."""
+    return cs_holds_none(returns) if language == "csharp" else language in ("ruby", "php") or holds_none(language, returns)
 
 
 @dataclass(slots=True)
 class ForeignFunction:
-    """A function of a C++, Java or JavaScript sample: its name, parameter types (None in JavaScript), answer
-    type, and for Java the class that holds it and whether it is static."""
+    """A function of a sample: its name, parameter types (None in JavaScript, Ruby, PHP), answer type, and for Java
+    and C# the class that holds it and whether it is static (PHP: ``php.php_functions``'s owner)."""
 
     name: str
     params: list[str | None]
@@ -140,8 +145,8 @@ class ForeignFunction:
     owner: str = ""
     static: bool = True
     sized: frozenset[int] = frozenset()  # C, C++: the arrays followed by their length (given with it)
-    # C, C++, Java: returns nothing and changes its first argument, an array or list, whose value after the call
-    # is the answer (``returns`` is that argument's type): "sort an array by insertion sort" as ``void sort(int[])``
+    # C, C++, Java, PHP (``&$arr``): returns nothing and changes its first argument, an array or list, whose value
+    # after the call is the answer (``returns`` is that argument's type): "sort an array by insertion sort" as ``void sort(int[])``
     inplace: bool = False
 
 
@@ -156,13 +161,6 @@ class ForeignCode:
     def as_sample_code(self) -> SampleCode:
         """The functions as :class:`SampleCode` sees them (name and arity), for choosing what to try."""
         return SampleCode([], [Function(f.name, len(f.params), len(f.params), helper=False) for f in self.functions])
-
-
-def _param_type(param: str) -> str:
-    """``const std::vector<int>& nums = {}`` -> ``std::vector<int>&`` (the type, name and default dropped)."""
-    param = param.split("=")[0].strip()
-    m = re.match(r"(.*?[\s*&>\]])\s*(\w+)\s*((?:\[\s*\])*)$", param)
-    return (m.group(1) + m.group(3)).strip() if m else param
 
 
 def _go_params(text: str) -> list[str]:
@@ -283,12 +281,13 @@ def _unfenced(response: str) -> list[tuple[str, str]]:
 # the value it prints last its answer. C++ ``cin >> a >> b;`` and Java ``T x = sc.nextInt();`` are read.
 def foreign_code(response: str) -> ForeignCode | None:
     """The first C++, Java, JavaScript, Go, Rust or C block of a response that defines a function, else the first
-    such C# or Ruby block, or None. (C# and Ruby came later, issue 24 item 5: a response with a block of the other
-    languages is read as before, whatever its C# or Ruby blocks.)"""
+    such C#, Ruby or PHP block, or None. (C#, Ruby and PHP came later, issue 24 item 5: a response with a block of
+    the other languages is read as before, whatever its C#, Ruby or PHP blocks.)"""
     blocks = [(b.language, b.code) for b in extract_code_blocks(response)]
     if not any(language in _FIRST or language == "python" for language, _c in blocks):
         blocks += _unfenced(response)
-    return _first_code(blocks, _FIRST) or _first_code(blocks, ("csharp", "ruby"))
+    blocks = [("php" if php_like(language, code) else language, code) for language, code in blocks]  # bare PHP functions
+    return _first_code(blocks, _FIRST) or _first_code(blocks, ("csharp", "ruby", "php"))
 
 
 _FIRST = ("cpp", "java", "javascript", "go", "rust", "c")
@@ -321,8 +320,9 @@ def _first_code(blocks: list[tuple[str, str]], languages: tuple[str, ...]) -> Fo
             if functions:
                 return ForeignCode(language, code, functions)
             continue
-        elif language == "ruby":
-            functions = [ForeignFunction(name, [None] * arity, None) for name, arity in rb_functions(code)]
+        elif language in ("ruby", "php"):  # untyped: the tests' values as they are
+            found = php_functions(code) if language == "php" else [(*f, "", False) for f in rb_functions(code)]
+            functions = [ForeignFunction(name, [None] * arity, None, owner, inplace=inplace) for name, arity, owner, inplace in found]
             if functions:
                 return ForeignCode(language, code, functions)
             continue
@@ -375,7 +375,7 @@ def _callable(code: ForeignCode, fn: ForeignFunction, args: list[Any]) -> bool:
     """Whether the function's declared types can take ``args`` (and give an answer the host can read)."""
     if len(args) != len(fn.params):
         return False
-    if code.language in ("javascript", "ruby"):
+    if code.language in ("javascript", "ruby", "php"):
         return True
     if code.language == "rust" and any((t or "").startswith("Option") for t in fn.params):
         return False  # an argument the literals cannot write (Some(...))

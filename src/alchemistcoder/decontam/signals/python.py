@@ -23,7 +23,8 @@ from typing import TYPE_CHECKING, Any
 
 from alchemistcoder.code import extract_code_blocks
 from alchemistcoder.code.facts import DEFINING_STATEMENTS, helper_calls
-from alchemistcoder.code.lift import class_methods, lift_snippet, printing_functions
+from alchemistcoder.code.interfaces import call_shapes, printing_functions
+from alchemistcoder.code.lift import class_methods, lift_snippet
 from alchemistcoder.code.parse import parse_python
 
 if TYPE_CHECKING:
@@ -148,9 +149,15 @@ def sample_code(response: str) -> SampleCode | None:
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 low, high = _signature(node)
                 functions[node.name] = Function(node.name, low, high, helper=False)
-        for name, source, low, high in [*class_methods(tree), *printing_functions(tree, PRINTED_PREFIX)]:
+        printing = printing_functions(tree, PRINTED_PREFIX)
+        for name, source, low, high in [*class_methods(tree), *printing]:
             statements.append(source)
             functions[name] = Function(name, low, high, helper=False)
+        callable_as = {node.name: node.name for node in tree.body if isinstance(node, ast.FunctionDef)}
+        callable_as.update({name[len(PRINTED_PREFIX):]: name for name, *_ in printing})
+        for name, source, arity in call_shapes(tree, callable_as):
+            statements.append(source)
+            functions[name] = Function(name, arity, arity, helper=False)
     if not statements:
         return None
     for tree in trees:
