@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -37,3 +38,33 @@ def sandbox_languages(monkeypatch) -> list[str]:
 
     monkeypatch.setattr(sandbox, "run_many", spy)
     return seen
+
+
+@pytest.fixture(scope="session")
+def codealpaca_rows(shared_data):
+    """new_codealpaca's rows by index, read as the ingest adapter reads them (instruction and its input)."""
+    from alchemistcoder.ingest.adapters import ADAPTERS, field_names
+
+    with open(shared_data / "codealpaca" / "new_codealpaca.json", encoding="utf-8") as fh:
+        data = json.load(fh)
+
+    def row(i: int) -> tuple[str, str]:
+        messages, _meta = ADAPTERS["alpaca"](data[i], field_names("alpaca", {}))
+        return messages[0]["content"], messages[1]["content"]
+    return row
+
+
+@pytest.fixture(scope="session")
+def bench_problems(shared_data):
+    """``get(*task_ids)``: those benchmark problems (MBPP, MBPP+, HumanEval+) as decontamination sees them, by key
+    (the benchmark files read once)."""
+    from alchemistcoder.benchmarks import load_benchmark
+    from alchemistcoder.decontam.config import DecontamConfig
+    from alchemistcoder.decontam.problems import problems_from_tasks
+
+    tasks = [t for name in ("mbpp", "mbpp+", "humaneval+") for t in load_benchmark(name)]
+
+    def get(*task_ids: str) -> dict:
+        chosen = [t for t in tasks if t.task_id in task_ids]
+        return {p.key: p for p in problems_from_tasks(chosen, DecontamConfig().exec_plus_inputs)}
+    return get

@@ -3,8 +3,6 @@ and run with mono or ruby in the sandbox on the benchmark's Python tests."""
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
 from alchemistcoder.decontam.config import DecontamConfig
@@ -14,20 +12,6 @@ from alchemistcoder.decontam.signals.foreign import foreign_code, verify_foreign
 from alchemistcoder.decontam.step import DecontamIndex, decontaminate_samples
 from alchemistcoder.decontam.stores import VerdictStore
 from alchemistcoder.records import Sample, make_messages
-
-
-@pytest.fixture(scope="module")
-def rows(shared_data):
-    """new_codealpaca's rows by index, read as the ingest adapter reads them (instruction and its input)."""
-    from alchemistcoder.ingest.adapters import ADAPTERS, field_names
-
-    with open(shared_data / "codealpaca" / "new_codealpaca.json", encoding="utf-8") as fh:
-        data = json.load(fh)
-
-    def row(i: int) -> tuple[str, str]:
-        messages, _meta = ADAPTERS["alpaca"](data[i], field_names("alpaca", {}))
-        return messages[0]["content"], messages[1]["content"]
-    return row
 
 
 @pytest.fixture(scope="module")
@@ -43,7 +27,7 @@ def _decided(index, cfg, instruction, response):
     return s
 
 
-def test_csharp_types_literals_and_discovery(rows):
+def test_csharp_types_literals_and_discovery(codealpaca_rows):
     """C# types and their literals; the methods a C# response offers (real rows of new_codealpaca)."""
     assert cs_kind("List<long>") == ("list", "int") and cs_kind("int[][]") == ("list", "list", "i32")
     assert cs_kind("params string[]") == ("list", "str") and cs_kind("IEnumerable<int>") == ("list", "i32")
@@ -54,12 +38,12 @@ def test_csharp_types_literals_and_discovery(rows):
     assert cs_literal("é\n\"", ("str",), "string") == '"\\u00e9\\u000a\\""'
     assert cs_literal(3, ("float",), "float") == "3.0f"
     # a bare method and its example of use (#3840): the method in a class of its own, the statements dropped
-    bare = foreign_code(rows(3840)[1])
+    bare = foreign_code(codealpaca_rows(3840)[1])
     assert bare.language == "csharp" and [(f.name, f.params, f.returns, f.owner) for f in bare.functions] == \
         [("IsNumberPalindrome", ["int"], "bool", "DecontamSample")]
     assert "Console.WriteLine" not in bare.source
     # a class with a Main that calls the method once (a demonstration, not a helper)
-    sorter = foreign_code(rows(2360)[1])
+    sorter = foreign_code(codealpaca_rows(2360)[1])
     assert [(f.name, f.params, f.returns, f.owner) for f in sorter.functions] == [("SortArray", ["int[]"], "int[]", "ArraySorter")]
     # a nested class in a namespace is named as reflection names it; a helper another method calls is not tried
     nested = foreign_code("```csharp\nnamespace Util {\n  class Outer {\n    class Inner {\n"
@@ -73,9 +57,9 @@ def test_csharp_types_literals_and_discovery(rows):
     assert loop is None
 
 
-def test_ruby_discovery(rows):
+def test_ruby_discovery(codealpaca_rows):
     """A Ruby response's top-level methods (#2573's word reversal), less helpers and splats."""
-    code = foreign_code(rows(2573)[1])
+    code = foreign_code(codealpaca_rows(2573)[1])
     assert code.language == "ruby" and [(f.name, f.params) for f in code.functions] == [("reverse_words", [None])]
     helper = foreign_code("```ruby\ndef prime?(n)\n  n > 1 && (2..Math.sqrt(n)).none? { |i| n % i == 0 }\nend\n\n"
                           "total = 0\n(1..100).each do |i|\n  total += i if prime?(i)\nend\nputs total\n```")
@@ -87,7 +71,7 @@ RUBY_PALINDROME = ("Write a Ruby method that checks whether a given string is a 
                    "```ruby\ndef palindrome?(text)\n  text == text.reverse\nend\n\nputs palindrome?('level')\n```")
 
 
-def test_csharp_and_ruby_samples_are_convicted_on_the_benchmarks_tests(index, rows, monkeypatch, tmp_path,
+def test_csharp_and_ruby_samples_are_convicted_on_the_benchmarks_tests(index, codealpaca_rows, monkeypatch, tmp_path,
                                                                        sandbox_languages):
     """Two of the fresh tune set's C# misses before this runner: #2360's C# array sort passes a sort's tests
     (MBPP/54's or, with its task line retrieved too, MBPP/428's, the nearer; its labelled MBPP/635 is not among its
@@ -96,7 +80,7 @@ def test_csharp_and_ruby_samples_are_convicted_on_the_benchmarks_tests(index, ro
     cfg, index = index
     monkeypatch.setattr(index.semantic(), "verdicts", VerdictStore(tmp_path / "verdicts.sqlite"))  # nothing cached
     for (instruction, response), task, language, many in [
-            (rows(2360), ("Mbpp/54", "Mbpp/428"), "csharp", False), (rows(1463), ("Mbpp/412",), "csharp", True),
+            (codealpaca_rows(2360), ("Mbpp/54", "Mbpp/428"), "csharp", False), (codealpaca_rows(1463), ("Mbpp/412",), "csharp", True),
             (RUBY_PALINDROME, ("HumanEval/48",), "ruby", True)]:
         s = _decided(index, cfg, instruction, response)
         assert s.rejected, task
@@ -105,7 +89,7 @@ def test_csharp_and_ruby_samples_are_convicted_on_the_benchmarks_tests(index, ro
         assert p["scores"]["tests_passed"] == p["scores"]["tests_total"] >= (20 if many else 3)
     assert {"csharp", "ruby"} <= set(sandbox_languages)
     # #3840 checks an ``int`` for HumanEval/48, whose tests are strings: its types take none of them, not tried
-    assert not _decided(index, cfg, *rows(3840)).rejected
+    assert not _decided(index, cfg, *codealpaca_rows(3840)).rejected
 
 
 def test_code_that_does_not_compile_or_fails_proves_nothing():

@@ -5,27 +5,11 @@ from __future__ import annotations
 
 import json
 
-import pytest
-
 from alchemistcoder.decontam.config import DecontamConfig
 from alchemistcoder.decontam.problems import problems_from_tasks
 from alchemistcoder.decontam.signals.foreign import foreign_code, harness_answers, verify_foreign
 from alchemistcoder.decontam.signals.php import php_functions
 from alchemistcoder.decontam.signals.python import reference_cases
-
-
-@pytest.fixture(scope="module")
-def rows(shared_data):
-    """new_codealpaca's rows by index, read as the ingest adapter reads them (instruction and its input)."""
-    from alchemistcoder.ingest.adapters import ADAPTERS, field_names
-
-    with open(shared_data / "codealpaca" / "new_codealpaca.json", encoding="utf-8") as fh:
-        data = json.load(fh)
-
-    def row(i: int) -> tuple[str, str]:
-        messages, _meta = ADAPTERS["alpaca"](data[i], field_names("alpaca", {}))
-        return messages[0]["content"], messages[1]["content"]
-    return row
 
 
 def _problem(benchmark: str, task_id: str):
@@ -36,11 +20,11 @@ def _problem(benchmark: str, task_id: str):
     return cfg, problem, reference_cases([problem], cfg.exec_call_limit_s)[problem.key]
 
 
-def test_php_discovery(rows):
+def test_php_discovery(codealpaca_rows):
     """The functions of a PHP response and their arity: #907's ``findSmallest`` (unfenced ``<?php`` code with its
     example of use), static methods called through their class, namespaces, by-reference arrays; helpers and
     variadic functions left out."""
-    instruction, response = rows(907)
+    instruction, response = codealpaca_rows(907)
     assert "smallest element" in instruction
     code = foreign_code(response)
     assert code.language == "php" and [(f.name, f.params, f.owner) for f in code.functions] == [("findSmallest", [None], "")]
@@ -56,8 +40,8 @@ def test_php_discovery(rows):
                          "  echo smallest([3, 1]);\n  for ($i = 0; $i < 9; $i++) { if (isPrime($i)) echo $i; }\n}\nmain();\n") \
         == [("smallest", 1, "", False)]
     # a bare PHP function read as JavaScript by language detection (#1270) is PHP; a jQuery one stays JavaScript
-    bare = foreign_code(rows(1270)[1])
-    assert "```" not in rows(1270)[1] and (bare.language, [f.name for f in bare.functions]) == ("php", ["sortArrayByValues"])
+    bare = foreign_code(codealpaca_rows(1270)[1])
+    assert "```" not in codealpaca_rows(1270)[1] and (bare.language, [f.name for f in bare.functions]) == ("php", ["sortArrayByValues"])
     jquery = foreign_code("```javascript\nfunction highlight($el) {\n  const color = 'red';\n  $el.css('color', color);\n"
                           "  return $el;\n}\n```")
     assert jquery.language == "javascript"
@@ -74,11 +58,11 @@ SMALLEST_WRONG = ("<?php\nfunction findSmallest($arr) {\n    $min = $arr[0];\n  
                   "        if ($x > $min) $min = $x;\n    }\n    return $min;\n}\n?>")
 
 
-def test_a_php_smallest_element_passes_mbpp_62_and_a_wrong_one_does_not(rows, sandbox_languages):
+def test_a_php_smallest_element_passes_mbpp_62_and_a_wrong_one_does_not(codealpaca_rows, sandbox_languages):
     """MBPP/62 (the smallest number in a list) on MBPP+'s inputs: #907's PHP ``findSmallest`` answers each one,
     a variant that returns the largest fails; both ran as PHP in the sandbox."""
     cfg, problem, cases = _problem("mbpp+", "Mbpp/62")
-    right, wrong = foreign_code(rows(907)[1]), foreign_code(f"```php\n{SMALLEST_WRONG}\n```")
+    right, wrong = foreign_code(codealpaca_rows(907)[1]), foreign_code(f"```php\n{SMALLEST_WRONG}\n```")
     out = verify_foreign([(code, [(problem.key, ["findSmallest"], cases)]) for code in (right, wrong)], cfg.exec_timeout_s,
                          originals={problem.key: problem.inputs[: problem.base]})
     good, bad = out[0][problem.key], out[1][problem.key]
@@ -121,7 +105,7 @@ def test_top_level_output_exit_and_a_throwing_call_do_not_break_the_others():
     assert harness_answers({0: ops}, {0: [(0, 0, lcm, [4, 6]), (1, 0, lcm, [21, 6])]}, 10.0) == {0: 12, 1: 42}
 
 
-def test_a_php_fibonacci_passes_humaneval_55_and_an_endless_call_is_marked_late(rows):
+def test_a_php_fibonacci_passes_humaneval_55_and_an_endless_call_is_marked_late(codealpaca_rows):
     """HumanEval/55 (the n-th Fibonacci number): an iterative PHP ``fib`` passes on HumanEval+'s inputs; #221's
     recursive one answers the benchmark's own inputs and runs out of time on a large one (its call's ``late``
     marker written: the child that ran it is stopped by its CPU time), a slow pass as in Python."""
@@ -129,7 +113,7 @@ def test_a_php_fibonacci_passes_humaneval_55_and_an_endless_call_is_marked_late(
     iterative = foreign_code("```php\n<?php\nfunction fib(int $n): int {\n    $a = 0; $b = 1;\n"
                              "    for ($i = 0; $i < $n; $i++) { [$a, $b] = [$b, $a + $b]; }\n    return $a;\n}\n"
                              "echo fib(10), PHP_EOL;\n```")
-    recursive = foreign_code(rows(221)[1])
+    recursive = foreign_code(codealpaca_rows(221)[1])
     assert [f.name for f in recursive.functions] == ["getFibonacciNumber"]
     out = verify_foreign([(iterative, [(problem.key, ["fib"], cases)]), (recursive, [(problem.key, ["getFibonacciNumber"], cases)])],
                          cfg.exec_timeout_s, originals={problem.key: problem.inputs[: problem.base]})

@@ -12,7 +12,6 @@ import pytest
 
 from alchemistcoder.decontam.config import DecontamConfig
 from alchemistcoder.decontam.policy import foreign_tries, tries
-from alchemistcoder.decontam.problems import problems_from_tasks
 from alchemistcoder.decontam.retrieval.embedding import Candidate, load_embedder
 from alchemistcoder.decontam.signals._same import odd_spacing, same_set, same_set_once, spacing_only
 from alchemistcoder.decontam.signals.facts import statement_veto
@@ -28,13 +27,8 @@ PALINDROME = ("```python\ndef is_palindrome(s):\n    if not s:\n        raise Va
 
 
 @pytest.fixture(scope="module")
-def problems(shared_data):
-    from alchemistcoder.benchmarks import load_benchmark
-
-    cfg = DecontamConfig()
-    tasks = [t for name in ("mbpp", "mbpp+", "humaneval+") for t in load_benchmark(name)
-             if t.task_id in {"Mbpp/604", "HumanEval/48", "Mbpp/635", "Mbpp/460", "HumanEval/53", "Mbpp/140", "Mbpp/2"}]
-    return {p.key: p for p in problems_from_tasks(tasks, cfg.exec_plus_inputs)}
+def problems(bench_problems):
+    return bench_problems("Mbpp/604", "HumanEval/48", "Mbpp/635", "Mbpp/460", "HumanEval/53", "Mbpp/140", "Mbpp/2")
 
 
 def test_whitespace_only_differences_on_odd_spacing():

@@ -11,7 +11,6 @@ import pytest
 
 from alchemistcoder.code.interfaces import printing_functions
 from alchemistcoder.decontam.config import DecontamConfig
-from alchemistcoder.decontam.problems import problems_from_tasks
 from alchemistcoder.decontam.retrieval.embedding import intent
 from alchemistcoder.decontam.signals.foreign import foreign_code, verify_foreign
 from alchemistcoder.decontam.signals.python import (
@@ -33,13 +32,8 @@ PRINT_PERMUTATIONS = ("```python\ndef permute(s, answer=''):\n    if not s:\n   
 
 
 @pytest.fixture(scope="module")
-def problems(shared_data):
-    from alchemistcoder.benchmarks import load_benchmark
-
-    cfg = DecontamConfig()
-    tasks = [t for name in ("mbpp", "mbpp+", "humaneval+") for t in load_benchmark(name)
-             if t.task_id in {"Mbpp/93", "HumanEval/96", "Mbpp/374", "HumanEval/60"}]
-    return {p.key: p for p in problems_from_tasks(tasks, cfg.exec_plus_inputs)}
+def problems(bench_problems):
+    return bench_problems("Mbpp/93", "HumanEval/96", "Mbpp/374", "HumanEval/60")
 
 
 @pytest.mark.parametrize(("instruction", "embedded"), [
@@ -183,11 +177,10 @@ def test_an_example_call_fixes_the_arguments_the_task_does_not_have(problems):
     assert verdicts[p.key].leak and verdicts[p.key].unordered
 
 
-def test_an_example_input_after_the_task_does_not_dilute_it(problems, shared_data):
+def test_an_example_input_after_the_task_does_not_dilute_it(bench_problems):
     """"... reverses its word order while maintaining spaces." then the sentence to reverse: as a whole it reads
     under execution's floor against MBPP/604 and near no problem; its task line, embedded too, puts MBPP/604 among
     the nearest. Where the whole is near a problem already, the task line is not embedded."""
-    from alchemistcoder.benchmarks import load_benchmark
     from alchemistcoder.decontam.retrieval.embedding import load_embedder, task_line
     from alchemistcoder.decontam.step import SemanticIndex
 
@@ -197,12 +190,11 @@ def test_an_example_input_after_the_task_does_not_dilute_it(problems, shared_dat
     assert task_line("Increase the difficulty of the given programming test question:\n\nWrite a function") is None
     assert task_line("Find the sum.\n[1, 2]") is None and task_line("Write a function that adds two numbers.") is None
     cfg = DecontamConfig()
-    tasks = [t for name in ("mbpp", "mbpp+", "humaneval+") for t in load_benchmark(name)
-             if t.task_id in {"Mbpp/604", "HumanEval/86", "HumanEval/143", "Mbpp/44"}]
-    index = SemanticIndex(problems_from_tasks(tasks, cfg.exec_plus_inputs), cfg, embedder=load_embedder(None))
+    near = bench_problems("Mbpp/604", "HumanEval/86", "HumanEval/143", "Mbpp/44")
+    index = SemanticIndex(list(near.values()), cfg, embedder=load_embedder(None))
     (cands,) = index.candidates([instruction])
     (c,) = [c for c in cands if index.problems[c.problem].key == "Mbpp/604"]
     whole = float(index.retrieval.embed([instruction])[0] @ index.retrieval.embed([index.problems[c.problem].statements[0]])[0])
     assert c.cosine >= cfg.exec_foreign_threshold > whole and c.whole == pytest.approx(whole, abs=1e-3)
-    near = "Write a function to reverse the words separated by spaces in a given string.\n\"python program\""
-    assert task_line(near) and all(c.whole is None for c in index.candidates([near])[0])  # near enough as a whole
+    close = "Write a function to reverse the words separated by spaces in a given string.\n\"python program\""
+    assert task_line(close) and all(c.whole is None for c in index.candidates([close])[0])  # near enough as a whole
