@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from alchemistcoder.decontam.config import DecontamConfig
-from alchemistcoder.decontam.problems import assert_cases, problems_from_tasks
+from alchemistcoder.decontam.problems import assert_cases, load_problems, problems_from_tasks
 from alchemistcoder.decontam.retrieval.embedding import load_embedder
 from alchemistcoder.decontam.retrieval.ngram import load_entries
 from alchemistcoder.decontam.signals.facts import facts_agree, key_facts, names_agree
@@ -143,7 +143,9 @@ def few(shared_data, embedder):
 
 def _reject(index, cfg, instruction, response, ctx=None):
     s = Sample("p", "s", make_messages(instruction, response))
-    index._semantic = index._semantic or SemanticIndex(index._problems, cfg, embedder=load_embedder(None))
+    if index._semantic is None:  # the full index's problems load with it, so a test also runs alone (``-k``)
+        problems = index._problems if index._problems is not None else load_problems(cfg)
+        index._semantic = SemanticIndex(problems, cfg, embedder=load_embedder(None))
     decontaminate_samples([s], cfg, index, ctx=ctx)
     return s.rejection.params if s.rejected else None
 
