@@ -47,12 +47,12 @@ BATCH_TOKENS = 16384
 
 _LANGUAGE = re.compile(r"(?<!\w)(?:(?:in|using|with)\s+)?(?:python3?|java|javascript|typescript|c\+\+|c#|cpp|golang|"
                        r"rust|ruby|php|js|node\.?js)(?!\w)", re.IGNORECASE)
-_PREAMBLE = re.compile(r"^\s*(?:please\s+)?(?:write|create|implement|design|develop|generate|build|construct|provide|"
-                       r"compose|code)\s+(?:a|an)\s+(?:(?:\w+\s+){0,2}?(?:function|method|program|script|code|routine)|"
+# the verbs a request to write code starts with
+_ASK = r"^\s*(?:please\s+)?(?:write|create|implement|design|develop|generate|build|construct|provide|compose|code)\s+"
+_PREAMBLE = re.compile(_ASK + r"(?:a|an)\s+(?:(?:\w+\s+){0,2}?(?:function|method|program|script|code|routine)|"
                        r"algorithm)\s+(?:that|which|to|for)?\s*", re.IGNORECASE)
 # "Implement a binary search algorithm to find a target value": the words before "algorithm" name the task.
-_NAMED = re.compile(r"^\s*(?:please\s+)?(?:write|create|implement|design|develop|generate|build|construct|provide|"
-                    r"compose|code)\s+(?:a|an)\s+(?=(?:[\w-]+\s+){1,3}algorithm\b)", re.IGNORECASE)
+_NAMED = re.compile(_ASK + r"(?:a|an)\s+(?=(?:[\w-]+\s+){1,3}algorithm\b)", re.IGNORECASE)
 # A question's framing ("How would you implement a bubble sort?") and a loop or snippet named as the vehicle
 # ("Create a for loop to output the sum of 1 to 5", "Write a C code snippet to find the primes") say how the
 # answer is given, not what it computes: "the cumulative sum of numbers from 1 to 5" reads 0.52 against

@@ -94,7 +94,7 @@ _ADAPTERS = {
 }
 
 
-# a function that prints its answer, read through what it prints (``code.lift.printing_functions``): another
+# a function that prints its answer, read through what it prints (``code.interfaces.printing_functions``): another
 # interface, so tried as the adapters are
 PRINTED_PREFIX = f"{ADAPTER_PREFIX}printed_"
 
