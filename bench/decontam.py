@@ -5,6 +5,7 @@
     .venv/bin/python bench/decontam.py --set fresh-tune [--show-misses]
     .venv/bin/python bench/decontam.py --set fresh-tune2 [--show-misses]
     .venv/bin/python bench/decontam.py --set fresh-tune3 [--show-misses]
+    .venv/bin/python bench/decontam.py --set fresh-tune4 [--show-misses]
     .venv/bin/python bench/decontam.py --set multipart [--split tune] [--whole-only]
     .venv/bin/python bench/decontam.py --base-url http://127.0.0.1:8090/v1 --model qwen-1.5b [--run-dir D]
 
@@ -43,7 +44,8 @@ positives, with the reviewer's note) and ``--cfg KEY=JSON`` (a config field over
 tune half only). Measure it cold too: ``ALCHEMIST_CACHE=$(mktemp -d)``. ``--set fresh-tune2`` is the same for the
 second tune draw (``fresh_tune2.jsonl``, :func:`labelled.load_fresh_tune2`: none of the test set's or the first
 tune set's records), last ``decont_fresh_tune2 ...``; ``--set fresh-tune3`` for the third (``fresh_tune3.jsonl``, none
-of either earlier tune set's records), last ``decont_fresh_tune3 ...``.
+of either earlier tune set's records), last ``decont_fresh_tune3 ...``; ``--set fresh-tune4`` for the fourth
+(``fresh_tune4.jsonl``, none of the three earlier tune sets' records), last ``decont_fresh_tune4 ...``.
 
 ``--set multipart`` measures per-part retrieval on multi-part requests made of the paraphrase set's tune split
 (:func:`labelled.build_multipart`, the fresh set's format): recall, FPR, the same positives' recall as single
@@ -74,6 +76,7 @@ from labelled import (  # noqa: E402
     load_fresh_tune,
     load_fresh_tune2,
     load_fresh_tune3,
+    load_fresh_tune4,
     load_paraphrases,
 )
 
@@ -126,10 +129,11 @@ def fresh_main(args: argparse.Namespace, judge: object | None, tune: str | None 
     the paraphrase test split before it). Only counts and rates leave this function; --show-misses refuses.
     ``tune``: a fresh tune set instead, ``"fresh_tune"`` (``fresh_tune.jsonl``, same pool and review, none of the
     test set's records), ``"fresh_tune2"`` (``fresh_tune2.jsonl``, none of the first tune set's records either) or
-    ``"fresh_tune3"`` (``fresh_tune3.jsonl``, none of the second's either):
+    ``"fresh_tune3"`` (``fresh_tune3.jsonl``, none of the second's either) or ``"fresh_tune4"`` (none of the third's):
     the same figures (prefix ``decont_<tune>``), and with ``--show-misses`` its misses and false positives.
     """
-    loaders = {None: load_fresh, "fresh_tune": load_fresh_tune, "fresh_tune2": load_fresh_tune2, "fresh_tune3": load_fresh_tune3}
+    loaders = {None: load_fresh, "fresh_tune": load_fresh_tune, "fresh_tune2": load_fresh_tune2, "fresh_tune3": load_fresh_tune3,
+               "fresh_tune4": load_fresh_tune4}
     rows = loaders[tune]()
     name = tune or "fresh"
     cfg = DecontamConfig(**{k: json.loads(v) for k, v in (x.split("=", 1) for x in args.cfg)})
@@ -221,9 +225,9 @@ def multipart_main(args: argparse.Namespace) -> None:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--set", choices=("labelled", "fresh", "fresh-tune", "fresh-tune2", "fresh-tune3", "multipart"), default="labelled",
+    ap.add_argument("--set", choices=("labelled", "fresh", "fresh-tune", "fresh-tune2", "fresh-tune3", "fresh-tune4", "multipart"), default="labelled",
                     help="labelled: the derived and paraphrase sets (default); fresh: the untouched fresh test set "
-                         "of issue 24, aggregate figures only; fresh-tune, fresh-tune2, fresh-tune3: its tune draws (misses may be shown); multipart: multi-part requests of the tune data")
+                         "of issue 24, aggregate figures only; fresh-tune, fresh-tune2..4: its tune draws (misses may be shown); multipart: multi-part requests of the tune data")
     ap.add_argument("--split", choices=("tune", "test"), default="tune", help="--set multipart: the paraphrase split used")
     ap.add_argument("--whole-only", action="store_true", help="--set multipart: retrieve every request whole")
     ap.add_argument("--seeds", type=int, nargs="+", default=[0, 2, 3],
@@ -231,12 +235,12 @@ def main() -> None:
     ap.add_argument("--per-kind", type=int, default=40, help="Derived positives per contamination kind.")
     ap.add_argument("--show-misses", action="store_true", help="Print the misclassified rows.")
     ap.add_argument("--cfg", action="append", default=[], metavar="KEY=JSON",
-                    help="--set fresh-tune(2,3): a DecontamConfig field overridden (repeatable), e.g. exec_foreign_threshold=0.5")
+                    help="--set fresh-tune(2,3,4): a DecontamConfig field overridden (repeatable), e.g. exec_foreign_threshold=0.5")
     add_model_args(ap, "decontamination judge")
     ap.add_argument("--run-dir", type=Path, help="keep the judge's request cache here (default: a temporary directory)")
     args = ap.parse_args()
     judge = model_from_args(ap, args)
-    if args.cfg and args.set not in ("fresh-tune", "fresh-tune2", "fresh-tune3"):
+    if args.cfg and args.set not in ("fresh-tune", "fresh-tune2", "fresh-tune3", "fresh-tune4"):
         ap.error("--cfg is for the fresh tune sets only: the fresh test set is measured with the default config")
     if args.set == "fresh":
         # the fresh set stays untouched for design: its misses are never printed
@@ -244,7 +248,7 @@ def main() -> None:
             ap.error("--show-misses is refused for --set fresh: the fresh test set's misses are not to be read")
         fresh_main(args, judge)
         return
-    if args.set in ("fresh-tune", "fresh-tune2", "fresh-tune3"):
+    if args.set in ("fresh-tune", "fresh-tune2", "fresh-tune3", "fresh-tune4"):
         fresh_main(args, judge, tune=args.set.replace("-", "_"))
         return
     if args.set == "multipart":

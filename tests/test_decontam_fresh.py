@@ -173,11 +173,22 @@ def test_tune3_is_disjoint_from_the_earlier_sets(lines: list[dict], tune_lines: 
     _check_later_draw(tune3_lines, lines + tune_lines + tune2_lines)
 
 
+# The fourth tune draw (fresh_tune4.jsonl, draw_tune.py --fourth): no record of the test set or of the three earlier
+# tune sets.
+
+
+def test_tune4_is_disjoint_from_the_earlier_sets(lines: list[dict], tune_lines: list[dict], tune2_lines: list[dict],
+                                                 tune3_lines: list[dict]) -> None:
+    tune4 = [json.loads(x) for x in (HERE / "fresh_tune4.jsonl").read_text(encoding="utf-8").splitlines() if x.strip()]
+    _check_later_draw(tune4, lines + tune_lines + tune2_lines + tune3_lines)
+
+
 @pytest.mark.skipif(not _shared_data().is_dir(), reason="the shared data directory is not here")
 @pytest.mark.parametrize(("name", "kinds"), [
     # one hard negative of MBPP/65 relabelled a paraphrase of MBPP/614 in the seventh round (its note says so)
     ("fresh_tune2", {"paraphrase": 50, "interface": 18, "multipart": 10, "hard_negative": 54, "clean": 23}),
     ("fresh_tune3", {"paraphrase": 40, "interface": 26, "multipart": 10, "hard_negative": 61, "clean": 21}),
+    ("fresh_tune4", {"paraphrase": 32, "interface": 35, "copy": 2, "multipart": 10, "hard_negative": 54, "clean": 26}),
 ])
 def test_later_draws_load(name: str, kinds: dict[str, int]) -> None:
     from collections import Counter

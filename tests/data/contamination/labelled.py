@@ -361,6 +361,13 @@ def load_fresh_tune3(data_dir: str | Path | None = None) -> list[dict]:
     return _load_reviewed("fresh_tune3.jsonl", "fresh_tune3", data_dir)
 
 
+def load_fresh_tune4(data_dir: str | Path | None = None) -> list[dict]:
+    """The fourth fresh tune set of ``fresh_tune4.jsonl`` (``draw_tune.py --fourth``, seed 2027): none of the test
+    set's records, nor of the three earlier tune sets. Same review, format and row shape as :func:`load_fresh`
+    (``split`` is ``fresh_tune4``)."""
+    return _load_reviewed("fresh_tune4.jsonl", "fresh_tune4", data_dir)
+
+
 def _load_reviewed(name: str, split: str, data_dir: str | Path | None) -> list[dict]:
     """The rows of a reviewed file in the fresh set's format (``fresh.jsonl``, ``fresh_tune.jsonl``,
     ``fresh_tune2.jsonl``, ``fresh_tune3.jsonl``)."""
