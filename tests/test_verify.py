@@ -169,6 +169,43 @@ def test_csharp_and_ruby_responses_run_as_written() -> None:
     assert got["rb_fragment"].klass == "not_runnable"  # a snippet over a name nothing in it defines
 
 
+PHP = {
+    "php_runs": ("php", "function twice($x) {\n    return 2 * $x;\n}\necho twice(3);"),  # no <?php: added
+    "php_crash": ("php", "<?php\n$a = [1, 2];\necho intdiv($a[0], 0);"),
+    "php_syntax": ("php", "<?php\n$s = “curly quotes”;\necho $s;"),
+    "php_input": ("php", "<?php\n$n = (int) trim(fgets(STDIN));\necho 10 / $n;"),
+    "php_package": ("php", "<?php\n$db = new mysqli('localhost', 'u', 'p', 'shop');\necho 1;"),
+    "php_file": ("php", "<?php\n$f = fopen('data.csv', 'r');\nwhile (($row = fgetcsv($f)) !== false) { echo $row[0]; }"),
+    "php_fragment": ("php", "<?php\necho reverse_words('a b');"),
+    "php_placeholder": ("php", "<html><body>\n<?php $posts = $db->get_posts(); ?>\n</body></html>"),
+    "perl": ("php", "sub twice {\n    my ($x) = @_;\n    return 2 * $x;\n}\nprint twice(3);"),
+}
+
+
+def test_php_responses_run_as_written() -> None:
+    """Real php-cli: a bare answer without ``<?php`` runs as PHP (not printed as text), an uncaught throwable or a
+    parse error is a crash with its class and line, reading STDIN is needs_input, a database extension the
+    sandbox lacks is needs_package, a missing file needs_files, a call of a function nothing declares is a
+    fragment, and Perl that language detection took for PHP is not run as PHP's crash. Blocks that each open
+    ``<?php`` are joined into one program."""
+    programs = [response_program(_fenced(code, lang), VerifyConfig().languages) for lang, code in PHP.values()]
+    got = dict(zip(PHP, execute_programs(programs, VerifyConfig(timeout_s=10.0)), strict=True))
+    assert got["php_runs"].klass == "runs" and got["php_runs"].stdout == "6"
+    assert got["php_crash"].klass == "crashes"
+    assert got["php_crash"].error == {"type": "DivisionByZeroError", "message": "Division by zero", "line": 3}
+    assert got["php_syntax"].klass == "crashes" and got["php_syntax"].error["type"] == "SyntaxError"
+    assert got["php_input"].klass == "needs_input"
+    assert got["php_package"].klass == "needs_package" and got["php_package"].error["module"] == "mysqli"
+    assert got["php_file"].klass == "needs_files"
+    assert got["php_fragment"].klass == "not_runnable" and got["php_fragment"].error["placeholder"] == "reverse_words"
+    assert got["php_placeholder"].klass == "not_runnable" and got["php_placeholder"].error["placeholder"] == "$db"
+    assert got["perl"].klass == "not_runnable" and got["perl"].error["misread"] == "Perl, not PHP"
+    joined = response_program("```php\n<?php\nfunction f($x) { return $x + 1; }\n```\nUse it:\n```php\n<?php\n"
+                              "echo f(1);\n```", VerifyConfig().languages)
+    (run,) = execute_programs([joined], VerifyConfig(timeout_s=10.0))
+    assert run.klass == "runs" and run.stdout == "2"
+
+
 def test_model_tests_are_checked_before_use() -> None:
     program = response_program(_fenced("def add(a, b):\n    return a + b\n\nclass Box:\n    pass"), LANGS)
     answer = _fenced("\n".join([
@@ -618,9 +655,9 @@ def test_a_cpp_function_runs_on_python_asserts_through_the_typed_harness() -> No
     assert run.outcomes[:2] == ["pass", "fail"] and ran == {0, 1}
 
 
-@pytest.mark.parametrize("language", ["cpp", "java", "csharp", "ruby"])
+@pytest.mark.parametrize("language", ["cpp", "java", "csharp", "ruby", "php"])
 def test_a_foreign_call_that_crashes_or_throws_takes_only_its_own_answer(language: str) -> None:
-    """Real g++, javac, mcs and ruby: a C++ call that aborts ends its program and a Java, C# or Ruby call that
+    """Real g++, javac, mcs, ruby and php: a C++ call that aborts ends its program and a Java, C#, Ruby or PHP call that
     throws makes the harness skip the function's later calls, so the calls after it run again without it. Its
     test fails; a probe it gives no answer to reads as no answer (no evidence), not as another answer."""
     from alchemistcoder.verify.foreign_tests import foreign_interface, run_foreign_tests
@@ -632,7 +669,9 @@ def test_a_foreign_call_that_crashes_or_throws_takes_only_its_own_answer(languag
                     "        if (v.length == 0) throw new IllegalArgumentException();\n        return v[0];\n    }\n}",
             "csharp": "public class Main {\n    public static int First(int[] v) {\n"
                       "        if (v.Length == 0) throw new System.ArgumentException();\n        return v[0];\n    }\n}",
-            "ruby": "def first(v)\n  raise ArgumentError if v.empty?\n  v[0]\nend"}
+            "ruby": "def first(v)\n  raise ArgumentError if v.empty?\n  v[0]\nend",
+            "php": "<?php\nfunction first($v) {\n    if (count($v) == 0) throw new InvalidArgumentException();\n"
+                   "    return $v[0];\n}"}
     iface = foreign_interface(f"```{language}\n{code[language]}\n```", language)
     assert iface is not None
     name = "First" if language == "csharp" else "first"

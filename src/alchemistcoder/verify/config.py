@@ -28,7 +28,7 @@ class VerifyConfig(StrictModel):
     )
     execute: bool = Field(True, description="Run each response's code as written (no model needed).")
     languages: list[str] = Field(
-        default_factory=lambda: ["python", "cpp", "c", "java", "javascript", "go", "rust", "csharp", "ruby"],
+        default_factory=lambda: ["python", "cpp", "c", "java", "javascript", "go", "rust", "csharp", "ruby", "php"],
         description="Languages whose responses are run; others are 'not_runnable'. Compiled languages run only "
         "when the response has an entry point (main).",
     )
@@ -102,13 +102,13 @@ class VerifyConfig(StrictModel):
     )
     foreign_min_consensus: int = Field(
         2, ge=1,
-        description="agreement policy: consensus tests a C++/Java/JavaScript/Go/Rust/C/C#/Ruby response must pass to be "
+        description="agreement policy: consensus tests a C++/Java/JavaScript/Go/Rust/C/C#/Ruby/PHP response must pass to be "
         "verified (it has no probes in its language to check what a small consensus misses; chosen on the "
         "HumanEval-X tune split, docs/verify.md).",
     )
     foreign_probes: bool = Field(
         False,
-        description="agreement policy: compare a C++/Java/JavaScript/Go/Rust/C/C#/Ruby response's answers on the probes "
+        description="agreement policy: compare a C++/Java/JavaScript/Go/Rust/C/C#/Ruby/PHP response's answers on the probes "
         "with the Python solutions' (run through its language's harness; a probe it gives no answer to is left "
         "out), as for a Python response. Off by default: on the HumanEval-X tune split it unverified two correct "
         "responses and no wrong one (docs/verify.md).",

@@ -33,6 +33,17 @@ _CS_ERROR = re.compile(r"Unhandled Exception:\s*\n?(?:[\w.]+: )?([\w.]+Exception
 _RUBY_ERROR = re.compile(r"^main\.rb:(\d+):in [^:\n]*: (.*) \((\w+(?:::\w+)*)\)$", re.M)
 _RUBY_SYNTAX = re.compile(r"^main\.rb:(\d+): (syntax error.*)$", re.M)
 _RUBY_UNDEFINED = re.compile(r"undefined local variable or method `(\w+)' for main:Object")
+# PHP's uncaught throwable ("Fatal error: Uncaught DivisionByZeroError: Division by zero in /tmp/box/main.php:3"),
+# its parse errors and other fatal errors ("... on line 3"); -n keeps the "PHP " prefix off, display_errors=stderr
+_PHP_UNCAUGHT = re.compile(r"^Fatal error: Uncaught ([\w\\]+): (.*?) in /tmp/box/main\.php:(\d+)$", re.M)
+_PHP_FATAL = re.compile(r"^(Parse|Fatal) error: (.*?) in /tmp/box/main\.php on line (\d+)$", re.M)
+_PHP_UNDEFINED = re.compile(r"Call to undefined function ([\w\\]+)\(\)|Class \"([\w\\]+)\" not found")
+_PHP_UNDEFINED_VARIABLE = re.compile(r"^Warning: Undefined variable \$(\w+)", re.M)
+# Functions and classes of PHP extensions the sandbox's PHP is built without (databases, HTTP, images, big numbers)
+_PHP_EXTENSION = re.compile(
+    r"\\?(?:(?:mysqli?|pg|sqlite|curl|gmp|simplexml|xml|sodium|openssl|mb|ctype|zip|intl)_|bc(?:add|sub|mul|div|mod|pow|"
+    r"sqrt|comp|scale)\b|image|gz|iconv|mysqli\b|PDO|SQLite3|DOMDocument|SimpleXMLElement|ZipArchive|Memcached|Redis|"
+    r"NumberFormatter|IntlDateFormatter|Collator)")
 _CPP_THROW = re.compile(r"terminate called after throwing an instance of '([^']+)'(?:\s*what\(\):\s*(.*))?")
 
 _NETWORK = ("ConnectionError", "ConnectionRefusedError", "gaierror", "URLError", "MaxRetryError", "NewConnectionError",
@@ -67,6 +78,11 @@ _NOT_JAVASCRIPT = (
                       r"\bforeach\s*\(\s*\$|\becho\s+[\"'$]|\b(?:private|public|protected)\s+\$\w+")),
     ("pseudocode or Python", re.compile(r"^\s*(?:function|def|for|while|if|else|procedure)\b[^{}\n]*:\s*$", re.M)),
 )
+# What a PHP parse error shows when the code is Perl or shell (language detection reads their ``$x = ...;`` as PHP).
+_NOT_PHP = (
+    ("Perl", re.compile(r"^#!.*\bperl\b|^\s*use\s+(?:strict|warnings)\s*;|\bmy\s*[$@%(]|^\s*sub\s+\w+\s*\{?\s*$|@_", re.M)),
+    ("shell", re.compile(r"^#!.*\b(?:ba|z)?sh\b|^\s*(?:fi|done|esac)\s*$|\[\[ ", re.M)),
+)
 _END_LINE = re.compile(r"^\s*end\s*$", re.M)
 _REDECLARED = re.compile(r"Identifier '([\w$]+)' has already been declared")
 # Reading stdin that the run does not give: a compiled program reads nothing and goes on (or panics) with it.
@@ -75,6 +91,7 @@ _READS_STDIN = {
     "cpp": re.compile(r"\bcin\s*>>|\bgetline\s*\(\s*(?:std::)?cin\b|\bscanf\s*\(|\bgetchar\s*\(|\bstdin\b"),
     "rust": re.compile(r"\bstdin\s*\(|\bread_line\b"),
     "go": re.compile(r"\bos\.Stdin\b|\bfmt\.Scan"),
+    "php": re.compile(r"\bSTDIN\b|php://stdin|\breadline\s*\(|\bfscanf\s*\(\s*STDIN"),
 }
 # Opening a file to read it: when such a program exits with an error status the file was not there.
 _READS_FILE = re.compile(r"\bifstream\b|\bfopen\s*\([^;]*,\s*\"r|\bFile::open\b|\bos\.Open\s*\(")
@@ -150,6 +167,11 @@ def _foreign_error(language: str, stderr: str, returncode: int | None) -> dict[s
         error = {"type": m.group(3), "message": _clip(m.group(2)), "line": int(m.group(1))}
     elif language == "ruby" and (m := _RUBY_SYNTAX.search(stderr)):
         error = {"type": "SyntaxError", "message": _clip(m.group(2)), "line": int(m.group(1))}
+    elif language == "php" and (m := _PHP_UNCAUGHT.search(stderr)):
+        error = {"type": m.group(1).split("\\")[-1], "message": _clip(m.group(2)), "line": int(m.group(3))}
+    elif language == "php" and (m := _PHP_FATAL.search(stderr)):
+        kind = "SyntaxError" if m.group(1) == "Parse" else "FatalError"
+        error = {"type": kind, "message": _clip(m.group(2)), "line": int(m.group(3))}
     elif language == "rust" and (m := _RUST_PANIC.search(stderr)):
         error = {"type": "panic", "message": _clip(m.group(2)), "line": int(m.group(1))}
     elif (m := _CPP_THROW.search(stderr)):
@@ -215,6 +237,16 @@ def _misread(program: Program, stderr: str, kind: str, error: dict[str, Any]) ->
                 return f"{language}, not JavaScript"
         if "{" not in source and _END_LINE.search(source):
             return "a language with 'end' blocks, not JavaScript"
+    if program.language == "php" and kind == "SyntaxError":
+        for language, pattern in _NOT_PHP:
+            if pattern.search(source):
+                return f"{language}, not PHP"
+    if program.language == "php" and kind == "FatalError" and len(program.starts) > 1 \
+            and (m := re.match(r"Cannot redeclare (?:function )?([\w\\]+)\(\)", error.get("message", ""))):
+        name = re.escape(m.group(1).split("\\")[-1])
+        declared = [k + 1 for k, text in enumerate(source.splitlines()) if re.search(rf"\bfunction\s+&?{name}\s*\(", text)]
+        if len({sum(1 for start in program.starts if start <= line) for line in declared}) > 1:
+            return f"alternative snippets: each block declares {m.group(1)}"
     if program.language == "python" and kind == "IndentationError" \
             and (m := _EXPECTED_BLOCK.search(error.get("message", ""))):
         lines = source.splitlines()
@@ -247,6 +279,16 @@ def _placeholder(program: Program, stderr: str, kind: str, line: int | None) -> 
         name = re.escape(m.group(1))
         declared = re.search(rf"\b{name}\s*=[^=]|\bdef\s+(?:self\.)?{name}\b", source)
         return None if declared else m.group(1)
+    if program.language == "php" and (m := _PHP_UNDEFINED.search(stderr)):
+        # a function or class the snippet calls and never declares (a PHP built-in of an extension the sandbox
+        # lacks is ``needs_package`` before this)
+        name = re.escape((m.group(1) or m.group(2)).split("\\")[-1])
+        declared = re.search(rf"\b(?:function|class|interface|trait|enum)\s+&?{name}\b", source, re.I)
+        return None if declared else (m.group(1) or m.group(2))
+    if program.language == "php" and "on null" in stderr and (m := _PHP_UNDEFINED_VARIABLE.search(stderr)) \
+            and not re.search(rf"\${m.group(1)}\s*=[^=]|\bfunction\b[^)]*\${m.group(1)}\b", source):
+        # a variable the snippet reads and never assigns (``$db->get_posts()``): PHP warns, then fails on its null
+        return "$" + m.group(1)
     if program.language == "python" and kind in ("TypeError", "AttributeError") and line is not None \
             and any(s in stderr for s in _TYPE_SYMPTOMS):
         lines = source.splitlines()
@@ -281,6 +323,9 @@ def classify_failure(program: Program, stderr: str, returncode: int | None, pack
     if language == "ruby" and kind == "LoadError" and (m := re.search(r"cannot load such file -- ([\w/.-]+)", stderr)):
         error["module"] = m.group(1)
         return ("crashes" if m.group(1) in packages else "needs_package"), error
+    if language == "php" and (m := _PHP_UNDEFINED.search(stderr)) and _PHP_EXTENSION.match(m.group(1) or m.group(2)):
+        error["module"] = (m.group(1) or m.group(2)).lstrip("\\")
+        return ("crashes" if error["module"] in packages else "needs_package"), error
     # no stdin: Ruby's ``gets`` and C#'s ``Console.ReadLine()`` answer nil / null, and the next call on it fails
     if language == "ruby" and kind == "NoMethodError" and "nil:NilClass" in error.get("message", "") \
             and re.search(r"\b(?:gets|STDIN|\$stdin|readline)\b", program.source):
@@ -301,7 +346,7 @@ def classify_failure(program: Program, stderr: str, returncode: int | None, pack
     if language == "javascript" and (m := _JS_UNDEFINED.search(stderr)) and m.group(1) in _JS_TEST_GLOBALS:
         error["module"] = "a test framework"
         return "needs_package", error
-    if any(marker in text for marker in _FILES):
+    if any(marker in text for marker in _FILES) or (language == "php" and "Failed to open stream" in stderr):
         return "needs_files", error
     if kind not in ("SyntaxError", "IndentationError", "NameError") and any(marker in stderr for marker in _NETWORK):
         return "needs_network", error

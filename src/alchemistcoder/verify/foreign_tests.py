@@ -1,4 +1,4 @@
-"""Model-written tests for C++, Java, JavaScript, Go, Rust, C, C# and Ruby responses.
+"""Model-written tests for C++, Java, JavaScript, Go, Rust, C, C#, Ruby and PHP responses.
 
 The model writes the tests as Python asserts over literal values (``assert gcd(12, 18) == 6``), from the
 instruction and the function's signature in its own language, and its independent solutions in Python, so the
@@ -22,7 +22,7 @@ from typing import Any
 
 from alchemistcoder.verify.testing import NO_ANSWER, CandidateRun
 
-LANGUAGES = ("cpp", "java", "javascript", "go", "rust", "c", "csharp", "ruby")
+LANGUAGES = ("cpp", "java", "javascript", "go", "rust", "c", "csharp", "ruby", "php")
 
 
 @dataclass(slots=True)

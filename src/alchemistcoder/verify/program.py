@@ -241,13 +241,22 @@ def response_program(response: str, languages: list[str]) -> Program:
 
     When the joined Python blocks do not parse (one block is console output in a python fence), the
     largest block that parses alone is the program."""
-    blocks = [b for b in extract_code_blocks(response) if b.language not in ("text", "shell", "bash", "console")]
+    from alchemistcoder.decontam.signals.php import php_file, php_like
+
+    blocks = [b for b in extract_code_blocks(response) if b.language not in ("text", "console")]
+    # CodeAlpaca's bare PHP functions (no ``<?php``) are read as JavaScript or shell by language detection
+    blocks = [("php" if php_like(b.language, b.code) else b.language, b.code) for b in blocks]
+    blocks = [(language, code) for language, code in blocks if language not in ("shell", "bash")]
     if not blocks:
         return Program(None, "", "no_code")
-    language = max(blocks, key=lambda b: len(b.code)).language
-    same = [b.code for b in blocks if b.language == language]
+    language = max(blocks, key=lambda b: len(b[1]))[0]
+    same = [code for lang, code in blocks if lang == language]
     if language not in languages:
         return Program(language, "\n\n".join(same), "not_runnable", f"{language} is not run")
+    if language == "php":
+        # a later block's own ``<?php`` inside the code of the one before would be a syntax error when joined
+        same = [same[0], *(re.sub(r"\A\s*<\?php\b", "", code) if not same[k].rstrip().endswith("?>") else code
+                           for k, code in enumerate(same[1:]))]
     starts = _block_starts(same)
     if language != "python":
         source = "\n\n".join(same)
@@ -257,6 +266,10 @@ def response_program(response: str, languages: list[str]) -> Program:
         notes = 0
         if language == "javascript":
             source, notes = script_notes_as_comments(source)
+        elif language == "php" and (opened := php_file(source)) != source:
+            # without its ``<?php`` the interpreter would print the code as text; the tag is a line of its own
+            starts = [k + opened.count("\n") - source.count("\n") for k in starts]
+            source = opened
         return Program(language, source, starts=starts, notes=notes)
     source = "\n\n".join(same)
     tree = parse_python(source)

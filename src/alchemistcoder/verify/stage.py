@@ -8,7 +8,7 @@ from the error or rejected; every step is in the trace.
    them is rejected (``failing_own_examples``); no model is needed for either. With a model whose tests may
    reject, the contradiction is first offered for repair (``repair.py``): a fix that passes the examples is
    kept only when the model's tests then verify it.
-2. **Tests.** A Python response that defines functions or classes (or a C++/Java/JavaScript/Go/Rust/C/C#/Ruby one that
+2. **Tests.** A Python response that defines functions or classes (or a C++/Java/JavaScript/Go/Rust/C/C#/Ruby/PHP one that
    defines a function with a simple signature, ``foreign_tests.py``; its tests only mark) is tested: with the tests it came with
    (MBPP-style ``meta["tests"]``), else with ``n_tests`` asserts the model writes from the instruction and
    the interface (``testing.py``). Tests are checked statically, then in the sandbox (deterministic, in
