@@ -42,7 +42,7 @@ def test_a_javascript_script_is_lifted_as_a_function_of_the_literals_it_binds():
     assert "console.log" not in code.source and "[1, 2, 3" not in code.source
     summed = lift_main("javascript", "let sum = 0;\nconst xs = [1, 2];\nfor (const x of xs) {\n  sum += x;\n}\n"
                                      "console.log('Sum:', sum);")
-    assert summed[0].startswith(f"function {LIFTED_MAIN}(xs) {{\nlet sum = 0;") and "return sum;" in summed[0]
+    assert summed[1].startswith(f"function {LIFTED_MAIN}(xs) {{\nlet sum = 0;") and "return sum;" in summed[1]
     assert lift_main("javascript", "const xs = [1, 2];\nfor (const x of xs) {\n  console.log(x * 2);\n}") is None
     assert lift_main("javascript", "let n = 0;\nn++;\nconsole.log(n);") is None  # nothing but an accumulator
     assert lift_main("javascript", "const xs = [1, 2];\nconst f = (x) => {\n  return x;\n};\nconsole.log(xs.map(f));") is None

@@ -47,7 +47,8 @@ _CUES: dict[str, list[tuple[GatedPattern, float]]] = {
         (gated(r"^\s*#include", ("#include",), flags=_M), 1.0),
     ],
     "java": [
-        (gated(r"\bpublic\s+(static\s+)?(final\s+)?(class|void|int|String|boolean|interface)\b", ("public",)), 3.0),
+        (gated(r"\bpublic\s+(static\s+)?(final\s+)?(class|void|int|long|float|double|char|String|boolean|interface)\b",
+               ("public",)), 3.0),
         (gated(r"\bSystem\.out\.print", ("System.out.print",)), 4.0),
         (gated(r"^\s*import java\.", ("import java.",), flags=_M), 4.0),
         (gated(r"\b(private|protected)\s+\w+", ("private", "protected")), 1.0),

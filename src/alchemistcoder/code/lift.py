@@ -19,6 +19,34 @@ _FROM_IMPORTS = {"itemgetter": "operator", "attrgetter": "operator", "methodcall
                  "deque": "collections", "reduce": "functools", "permutations": "itertools",
                  "combinations": "itertools", "chain": "itertools", "groupby": "itertools", "product": "itertools",
                  "sqrt": "math", "pi": "math", "floor": "math", "ceil": "math", "factorial": "math", "gcd": "math"}
+
+
+def missing_imports(tree: ast.Module) -> list[str]:
+    """The import lines a module needs and lacks: a standard module whose attribute it reads (``math.sqrt``) and a
+    name it calls as if imported from one (``Counter(...)``), neither bound anywhere in it."""
+    bound = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and not isinstance(n.ctx, ast.Load)}
+    bound |= {n.arg for n in ast.walk(tree) if isinstance(n, ast.arg)}
+    for n in ast.walk(tree):
+        if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            bound.add(n.name)
+        elif isinstance(n, (ast.Import, ast.ImportFrom)):
+            bound |= {(a.asname or a.name).split(".")[0] for a in n.names}
+    if any(isinstance(n, ast.ImportFrom) and any(a.name == "*" for a in n.names) for n in ast.walk(tree)):
+        return []
+    out = []
+    for n in ast.walk(tree):
+        if isinstance(n, ast.Attribute) and isinstance(n.value, ast.Name) and isinstance(n.value.ctx, ast.Load) \
+                and n.value.id in sys.stdlib_module_names and n.value.id not in bound:
+            out.append(f"import {n.value.id}")
+        elif isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id in _FROM_IMPORTS \
+                and n.func.id not in bound:
+            out.append(f"from {_FROM_IMPORTS[n.func.id]} import {n.func.id}")
+    return list(dict.fromkeys(out))
+
+
+# Built-ins a bare ``f()`` names as the answer: those of one argument that compute something from it.
+_ONE_ARGUMENT_BUILTINS = frozenset({"ord", "chr", "len", "abs", "sum", "max", "min", "sorted", "reversed", "set", "bin",
+                                    "hex", "oct", "int", "float", "str", "list", "tuple", "bool", "round", "any", "all"})
 # Methods that change their object in place and return None: a snippet ending in ``L.sort(key=...)`` answers L.
 _IN_PLACE = frozenset({"sort", "reverse", "append", "extend", "insert", "remove", "update", "clear"})
 def _names(nodes: list[ast.stmt], ctx: type) -> list[str]:
@@ -146,6 +174,11 @@ def lift_snippet(tree: ast.Module, max_params: int = 3) -> list[tuple[str, int]]
     defined = {n.name for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
     if not body or any(isinstance(n, ast.ClassDef) for n in body):
         return []
+    if len(body) == 1 and isinstance(call := getattr(body[0], "value", None), ast.Call) and not call.args \
+            and not call.keywords and isinstance(call.func, ast.Name) and call.func.id in _ONE_ARGUMENT_BUILTINS:
+        # CoNaLa's ``ord()`` for "get the ASCII value of a character as an int": the function named, its argument
+        # left out
+        return [(f"(x):\n    return {call.func.id}(x)", 1)]
     imported = {(a.asname or a.name).split(".")[0] for n in tree.body if isinstance(n, (ast.Import, ast.ImportFrom))
                 for a in n.names} | defined
     examples: dict[str, ast.stmt] = {}
@@ -240,6 +273,11 @@ def _call_numbers(nodes: list[ast.stmt]) -> list[int | str]:
         for n in ast.walk(node):
             if isinstance(n, ast.While) and (bound := _while_bound(n)) is not None and bound.value not in (0, 1):
                 found.append(bound)  # ``while num <= 100``: the input of "the primes up to 100"
+            if isinstance(n, ast.Lambda):
+                # ``key=lambda x: x[2]``: the index of "sort `l` by index 2 of the item" (MBPP/381's index argument)
+                found += [k.slice for k in ast.walk(n.body) if isinstance(k, ast.Subscript)
+                          and isinstance(k.slice, ast.Constant) and type(k.slice.value) is int
+                          and k.slice.value not in (0, 1)]
             if isinstance(n, ast.Call):
                 found += [n.args[1] for stop in [_range_stop(n)] if stop is not None and stop not in (0, 1)]
                 for kind in (int, str):
@@ -315,8 +353,8 @@ def _collect_prints(loop: ast.For | ast.While) -> ast.stmt | None:
 
 
 class _NumberInput(ast.NodeTransformer):
-    """Replaces one integer or string given as a call's argument by a parameter (plus ``offset``: ``range(1, n + 1)``
-    for the numbers from 1 to n)."""
+    """Replaces one integer or string given as a call's argument (or a lambda's index) by a parameter (plus
+    ``offset``: ``range(1, n + 1)`` for the numbers from 1 to n)."""
 
     def __init__(self, number: int | str, name: str, offset: int = 0) -> None:
         self.number, self.name, self.offset = number, name, offset
@@ -330,6 +368,14 @@ class _NumberInput(ast.NodeTransformer):
         node.args = [ast.copy_location(self._value(), a)
                      if isinstance(a, ast.Constant) and type(a.value) is type(self.number) and a.value == self.number
                      else a for a in node.args]
+        return node
+
+    def visit_Lambda(self, node: ast.Lambda) -> ast.expr:
+        self.generic_visit(node)
+        for k in ast.walk(node.body):
+            if isinstance(k, ast.Subscript) and isinstance(k.slice, ast.Constant) and type(k.slice.value) is int \
+                    and k.slice.value == self.number:
+                k.slice = ast.copy_location(self._value(), k.slice)
         return node
 
     def visit_While(self, node: ast.While) -> ast.stmt:

@@ -27,15 +27,17 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from alchemistcoder.decontam.signals._lift_main import LIFTED_NAMES
 from alchemistcoder.decontam.signals.facts import (
     KeyFacts,
     facts_agree,
     key_facts,
     names_agree,
     names_order,
+    same_name,
     statement_veto,
 )
-from alchemistcoder.decontam.signals.python import fitting, is_adapter
+from alchemistcoder.decontam.signals.python import adapted_function, fitting, is_adapter
 
 if TYPE_CHECKING:
     from alchemistcoder.decontam.config import DecontamConfig
@@ -65,14 +67,17 @@ def tries(cfg: DecontamConfig, c: Candidate, p: BenchProblem, code: SampleCode, 
     many tests, at ``exec_strong_threshold``, tried only on the functions named like its entry point. The answer
     adapters (``signals/python.py``, ``_adapt_*``) only on the ``exec_adapter_top_k`` nearest at
     ``exec_adapter_threshold`` (:func:`~alchemistcoder.decontam.signals.python.is_adapter`: the in-place one goes
-    with its function). A problem its words retrieve too (``Candidate.lexical``, also one among the nearest): with
+    with its function), and among the ``top_k`` at ``exec_threshold`` for a function with the entry point's name. A problem its words retrieve too (``Candidate.lexical``, also one among the nearest): with
     many tests, whatever its cosine and rank. ``strong_top_k``: ``exec_strong_top_k`` by default (:func:`foreign_tries` passes its own).
     """
     strong = c.cosine >= cfg.exec_strong_threshold and p.tests >= cfg.exec_strong_tests
     near = c.rank < cfg.exec_adapter_top_k and c.cosine >= cfg.exec_adapter_threshold
     deep = cfg.exec_strong_top_k if strong_top_k is None else strong_top_k
     if (c.rank < cfg.top_k and (strong or c.cosine >= cfg.exec_threshold)) or (c.rank < deep and strong):
-        return [name for name in fitting(code, p) if near or not is_adapter(name)]
+        # further from the nearest, an adapter is tried for a function named as the entry point is (a
+        # ``binary_search`` that answers the index, MBPP/492's found-flag at cosine 0.60)
+        return [name for name in fitting(code, p) if near or not is_adapter(name)
+                or (c.rank < cfg.top_k and c.cosine >= cfg.exec_threshold and same_name(adapted_function(name), p.entry_point))]
     if c.lexical:  # retrieved by its words: many tests, all of them passed, are the evidence
         return [name for name in fitting(code, p) if not is_adapter(name)] if p.tests >= cfg.exec_strong_tests else []
     if c.rank < cfg.exec_top_k and strong:
@@ -98,10 +103,12 @@ def foreign_tries(cfg: DecontamConfig, c: Candidate, p: BenchProblem, code: Samp
     The rule a deep candidate already had (rank ``exec_top_k``, named like it, many tests), now at every rank: a
     near candidate below the foreign threshold was held to a stricter bar than a far one (a C ``power`` had
     MBPP/93's ``power`` at rank 4, cosine 0.552, and was not tried; at rank 5 it would have been). The name is
-    the evidence that stands in for the cosine, as it does for Python's deep candidates; the tests decide."""
+    the evidence that stands in for the cosine, as it does for Python's deep candidates; the tests decide. A lifted
+    ``main`` (``signals/_lift_main.py``), which has no name, is tried as a Python function would be."""
     names = tries(cfg, c, p, code, strong_top_k=cfg.exec_foreign_top_k)
     if c.cosine < cfg.exec_foreign_threshold:
-        names = [name for name in names if names_agree(name, p.entry_point)]
+        # a program's ``main`` lifted as a function has no name of its own to agree or not: as Python's functions
+        names = [name for name in names if names_agree(name, p.entry_point) or name in LIFTED_NAMES]
     return names
 
 

@@ -57,12 +57,38 @@ def _loop_spans(source: str, start: int, end: int) -> list[tuple[int, int]]:
     return spans
 
 
+# A statement that prints (C, C++, Java, JavaScript, Go, Rust, C#).
+_PRINT = re.compile(r"(?:System\.out\.print(?:ln|f)?|printf|puts|console\.log|fmt\.Print(?:ln|f)?|Console\.Write(?:Line)?)\b|"
+                    r"println!|print!|(?:std::)?cout\s*<<")
+
+
+def _shows_each(loop: str) -> bool:
+    """Whether a ``for``/``while`` loop's body is one statement that prints (``for (String s : inputs)
+    System.out.println(s + ": " + isPalindrome(s));``): it shows a function on each input, as Python's
+    ``code.facts._shows_each`` reads a loop; it computes nothing with it."""
+    open_paren = loop.find("(")
+    if not re.match(r"(?:for|while)\s*\(", loop) or open_paren < 0:
+        return False
+    depth, i = 0, open_paren
+    while i < len(loop):
+        depth += {"(": 1, ")": -1}.get(loop[i], 0)
+        i += 1
+        if depth == 0:
+            break
+    body = loop[i:].strip()
+    if body.startswith("{"):
+        body = body[1:].rstrip().removesuffix("}")
+    statements = [t.strip() for t in body.split(";") if t.strip()]
+    return len(statements) == 1 and _PRINT.match(statements[0]) is not None
+
+
 def _main_loops(source: str) -> str:
-    """The text of the loops of a program's ``main`` (empty without one)."""
+    """The text of the loops of a program's ``main`` (empty without one) that do more than print each value."""
     main = re.search(r"\bmain\s*\([^)]*\)[^{;]*\{", source)
     if not main:
         return ""
-    return "\n".join(source[a:b] for a, b in _loop_spans(source, main.end() - 1, _body_end(source, main.end() - 1)))
+    spans = _loop_spans(source, main.end() - 1, _body_end(source, main.end() - 1))
+    return "\n".join(source[a:b] for a, b in spans if not _shows_each(source[a:b]))
 
 
 def _drop_helpers(source: str, functions: list[F], bodies: dict[str, tuple[int, int]], loops: str = "") -> list[F]:

@@ -1,5 +1,6 @@
 """A C++ or Java program that defines no function but ``main``, or a JavaScript script that defines none, as one
-function (``lift_main``)."""
+function (``lift_main``); a C, C++ or Java program or function that prints its answer one value at a time in a loop,
+as one returning the values (``lift_print_loop``, ``returning_prints``)."""
 
 from __future__ import annotations
 
@@ -53,7 +54,10 @@ def _declared(body: str, name: str) -> tuple[str, re.Match[str]] | None:
     return None
 
 
-def lift_main(language: str, code: str) -> tuple[str, list[str], str, str] | None:
+Lifted = tuple[str, str, list[tuple[str, list[str | None], str | None, str]]]  # language, source, (name, params, returns, owner)
+
+
+def lift_main(language: str, code: str) -> Lifted | None:
     """A C++ or Java program that defines no function but ``main``, or a JavaScript script (:func:`_lift_js`), as
     one: the values it reads (``cin``, ``Scanner``), in order, become its parameters (or, reading none, the one
     array it declares as a literal), and the variable its last top-level print shows, its answer
@@ -62,8 +66,10 @@ def lift_main(language: str, code: str) -> tuple[str, list[str], str, str] | Non
     if language == "javascript":
         return _lift_js(code)
     main = re.search(r"^[ \t]*(?:public\s+)?(?:static\s+)?(?:int|void)\s+main\s*\([^)]*\)[^{;]*\{", code, re.M)
-    if main is None or language not in ("cpp", "java"):
+    if main is None or language not in ("cpp", "java", "c"):
         return None
+    if language == "c" or not (_CIN.search(code) or _SCANNED.search(code) or _literal_array(language, code)):
+        return lift_print_loop(language, code, main)
     end = _body_end(code, main.end() - 1)
     body = code[main.end() : end - 1]
     params: list[tuple[str, str]] = []
@@ -113,7 +119,7 @@ def lift_main(language: str, code: str) -> tuple[str, list[str], str, str] | Non
     owner = ""
     if language == "java":
         owner = next((c.group(1) for c in reversed(list(_JAVA_CLASS.finditer(code))) if c.start() < main.start()), "")
-    return source, [t for t, _n in params], kind, owner
+    return language, source, [(LIFTED_MAIN, [t for t, _n in params], kind, owner)]
 
 
 # A JavaScript script's input: a name bound once, at the top level, to a literal (an array, a string, a number).
@@ -121,7 +127,7 @@ _JS_LITERAL = re.compile(r"^(?:const|let|var)\s+(\w+)\s*=\s*(\[[^;]*\]|'[^'\\\n]
 _JS_LOG = re.compile(r"^console\.log\s*\((.*)\)\s*;?\s*$")
 
 
-def _lift_js(code: str) -> tuple[str, list[str], str, str] | None:
+def _lift_js(code: str) -> Lifted | None:
     """A JavaScript script that defines no function (``const xs = [1, 2, 3]; const evens = xs.filter(...);
     console.log(evens);``), as ``lifted_main``: the names bound to a literal at the top level and never assigned
     again become its parameters, in order, and the value its last print shows (at the top level, the last argument
@@ -162,4 +168,100 @@ def _lift_js(code: str) -> tuple[str, list[str], str, str] | None:
     if not shown:
         return None
     lifted = f"function {LIFTED_MAIN}({', '.join(params)}) {{\n{body}\n    return {shown[-1]};\n}}"
-    return lifted, [None] * len(params), None, ""
+    return "javascript", lifted, [(LIFTED_MAIN, [None] * len(params), None, "")]
+
+
+# -- a loop that prints its answer one value at a time ------------------------------------------------------------------
+_PRINT_LINE = re.compile(r"^[ \t]*(?:printf\s*\((?P<printf>.*)\)|(?:std::)?cout\s*<<(?P<cout>.*)|"
+                         r"System\.out\.print(?:ln)?\s*\((?P<java>.*)\))\s*;[ \t]*$")
+_INT_CONVERSION = re.compile(r"%[-+ #0]*\d*(?:l{0,2}|h{0,2}|z)[diu]")
+_BOUND = re.compile(r"(\bfor\s*\([^;]*;\s*\w+\s*)(<=?)\s*(\d+)(\s*;)|(\bwhile\s*\(\s*\w+\s*)(<=?)\s*(\d+)(\s*\))")
+LIFTED_SHIFTED = f"{LIFTED_MAIN}_shifted"
+LIFTED_NAMES = frozenset({LIFTED_MAIN, LIFTED_SHIFTED})
+
+
+def _shown(line: str) -> str | None:
+    """What a print statement shows: its one value's expression, "" for a label (literals only), None for a line
+    that is no print or shows several values."""
+    m = _PRINT_LINE.match(line)
+    if m is None:
+        return None
+    if m["printf"] is not None:
+        fmt = re.match(r'\s*"((?:[^"\\]|\\.)*)"\s*(?:,(.*))?$', m["printf"])
+        if fmt is None or "%" in _INT_CONVERSION.sub("", fmt.group(1)).replace("%%", ""):
+            return None
+        values = _split_params(fmt.group(2) or "")
+        return (values[0].strip() if values else "") if len(values) == len(_INT_CONVERSION.findall(fmt.group(1))) <= 1 else None
+    terms = m["cout"].split("<<") if m["cout"] is not None else _split_params(m["java"].replace("+", ","))
+    values = [t.strip() for t in terms if t.strip() and not t.strip().startswith(("\"", "'"))
+              and t.strip() not in ("endl", "std::endl")]
+    return values[0] if len(values) == 1 else "" if not values else None
+
+
+def _collected(language: str, body: str) -> str | None:
+    """``body`` with its one value print, inside a loop, replaced by adding the value to ``__out`` (declared first,
+    returned last and at each ``return``), its label prints dropped; None unless it prints one value that way."""
+    lines, pushes, depth = [], 0, 0
+    for line in body.splitlines():
+        shown = _shown(line)
+        if shown == "":
+            continue  # a label: "Prime numbers between 1 and 100:"
+        if shown is not None:
+            if depth == 0 or not re.fullmatch(r"[\w\[\]().+\-*/% ]+", shown):
+                return None  # printed once, not in a loop, or not a number's expression
+            add = f"__out.push_back((long long)({shown}));" if language == "cpp" else f"__out.add((long)({shown}));"
+            line, pushes = re.sub(r"\S.*$", add, line), pushes + 1
+        depth += line.count("{") - line.count("}")
+        lines.append(line)
+    if pushes != 1:
+        return None
+    out = "__out" if language == "cpp" else "__out.stream().mapToLong(Long::longValue).toArray()"
+    text = re.sub(r"\breturn(?:\s+0)?\s*;", f"return {out};", "\n".join(lines))
+    head = "std::vector<long long> __out;" if language == "cpp" else "java.util.ArrayList<Long> __out = new java.util.ArrayList<>();"
+    return f"\n    {head}\n{text}\n    return {out};\n"
+
+
+_VOID = re.compile(r"^([ \t]*(?:(?:public|private|protected|static|final|inline)\s+)*)void(\s+(?!main\b)\w+\s*\([^()]*\)\s*\{)",
+                   re.M)
+
+
+def returning_prints(language: str, code: str) -> str:
+    """``code`` (C++ or Java) with each ``void`` function that prints its answer one number at a time in a loop
+    ("a C++ program to find all prime numbers up to n": ``void sieve(int n)`` printing each prime) returning the
+    numbers instead, as Python's ``code.interfaces.printing_functions`` reads one through what it prints."""
+    returns = "std::vector<long long>" if language == "cpp" else "long[]"
+    for m in reversed(list(_VOID.finditer(code))):
+        end = _body_end(code, m.end() - 1)
+        collected = _collected(language, code[m.end() : end - 1])
+        if collected is not None:
+            code = f"{code[: m.start()]}{m[1]}{returns}{m[2]}{collected}}}{code[end:]}"
+    return code
+
+
+def lift_print_loop(language: str, code: str, main: re.Match[str]) -> Lifted | None:
+    """A ``main`` that reads nothing and prints its answer one number at a time in a loop whose bound is a literal
+    ("all the prime numbers between 1 and 100": ``for (i = 2; i <= 100; i++) ... printf("%d ", i)``), as a function
+    of the bound returning the numbers; C is read as C++. Twice: the bound as written, and shifted by one ("up to
+    100" or "below 101": ``<=`` for ``<``, as Python's ``range(1, 11)`` is tried both ways)."""
+    end = _body_end(code, main.end() - 1)
+    body = code[main.end() : end - 1]
+    bounds = list(_BOUND.finditer(body))
+    if re.search(r"\b(?:scanf|getchar|fgets|cin|Scanner|readLine)\b", body) or not bounds or int(bounds[0][3] or bounds[0][7]) < 2:
+        return None
+    target = "cpp" if language in ("c", "cpp") else "java"
+    functions, lifted = [], []
+    owner = next((c.group(1) for c in reversed(list(_JAVA_CLASS.finditer(code))) if c.start() < main.start()), "") \
+        if target == "java" else ""
+    for name, shift in ((LIFTED_MAIN, False), (LIFTED_SHIFTED, True)):
+        def bound(m: re.Match[str], shift: bool = shift) -> str:
+            head, op, tail = (m[1], m[2], m[4]) if m[1] is not None else (m[5], m[6], m[8])
+            return f"{head}{({'<': '<=', '<=': '<'}[op] if shift else op)} n{tail}"
+        collected = _collected(target, body[: bounds[0].start()] + bound(bounds[0]) + body[bounds[0].end() :])
+        if collected is None:
+            return None
+        returns = "std::vector<long long>" if target == "cpp" else "long[]"
+        prefix = "public static " if target == "java" else ""
+        lifted.append(f"{prefix}{returns} {name}(int n) {{{collected}}}")
+        functions.append((name, ["int"], returns, owner))
+    return target, code[: main.start()] + "\n\n".join(lifted) + code[end:], functions
+

@@ -132,6 +132,13 @@ def name_words(name: str) -> list[str]:
     return [_stem(w) for w in words if w and not w.isdigit() and w not in _NAME_STOPWORDS]
 
 
+def same_name(function: str, entry_point: str) -> bool:
+    """Whether a sample's function has the entry point's name, up to its case and word separators
+    (``binarySearch`` and ``binary_search``)."""
+    words = name_words(function)
+    return bool(words) and words == name_words(entry_point)
+
+
 def names_agree(function: str, entry_point: str) -> bool:
     """Whether a sample's function is named like a benchmark's entry point: a shared word, one word the
     start of the other ("max" and "maximum"), or synonyms of an exclusive choice ("largest" and "max")."""

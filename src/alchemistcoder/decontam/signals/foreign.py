@@ -39,7 +39,7 @@ from alchemistcoder.decontam.signals._foreign_source import (
     _main_loops,
     _strip_cpp_main,
 )
-from alchemistcoder.decontam.signals._lift_main import _JAVA_CLASS, LIFTED_MAIN, lift_main
+from alchemistcoder.decontam.signals._lift_main import _JAVA_CLASS, lift_main, returning_prints
 from alchemistcoder.decontam.signals._same import odd_spacing, same, spacing_only
 from alchemistcoder.decontam.signals.batches import BATCH, run_calls
 from alchemistcoder.decontam.signals.csharp_ruby import (
@@ -301,7 +301,7 @@ def _first_code(blocks: list[tuple[str, str]], languages: tuple[str, ...]) -> Fo
         loops, original = _main_loops(code), code
         functions: list[ForeignFunction] = []
         if language == "cpp":
-            code = _strip_cpp_main(code)
+            code = returning_prints("cpp", _strip_cpp_main(code))
             for m in _CPP_SIGNATURE.finditer(code):
                 returns, name = m.group(1).strip(), m.group(2)
                 if name not in _KEYWORDS and returns not in ("return", "else", "new") \
@@ -334,6 +334,7 @@ def _first_code(blocks: list[tuple[str, str]], languages: tuple[str, ...]) -> Fo
             code = _strip_cpp_main(code)
             functions = _c_functions(code)
         elif language == "java":
+            code = returning_prints("java", code)
             classes = [(c.start(), c.group(1)) for c in _JAVA_CLASS.finditer(code)]
             for m in _JAVA_SIGNATURE.finditer(code):
                 modifiers, returns, name = m.group(1), m.group(2).strip(), m.group(3)
@@ -367,7 +368,7 @@ def _first_code(blocks: list[tuple[str, str]], languages: tuple[str, ...]) -> Fo
             return ForeignCode(language, code, functions)
         lifted = lift_main(language, original)
         if lifted is not None:
-            return ForeignCode(language, lifted[0], [ForeignFunction(LIFTED_MAIN, lifted[1], lifted[2], lifted[3], True)])
+            return ForeignCode(lifted[0], lifted[1], [ForeignFunction(*f, static=True) for f in lifted[2]])
     return None
 
 

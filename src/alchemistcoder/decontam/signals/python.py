@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 from alchemistcoder.code import extract_code_blocks
 from alchemistcoder.code.facts import DEFINING_STATEMENTS, helper_calls
 from alchemistcoder.code.interfaces import call_shapes, printing_functions
-from alchemistcoder.code.lift import class_methods, lift_snippet
+from alchemistcoder.code.lift import class_methods, lift_snippet, missing_imports
 from alchemistcoder.code.parse import parse_python
 
 if TYPE_CHECKING:
@@ -58,7 +58,7 @@ class SampleCode:
     functions: list[Function] = field(default_factory=list)
 
 
-def _signature(node: ast.FunctionDef | ast.AsyncFunctionDef) -> tuple[int, float]:
+def _signature(node: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda) -> tuple[int, float]:
     a = node.args
     positional = len(a.posonlyargs) + len(a.args)
     required = positional - len(a.defaults)
@@ -106,6 +106,13 @@ def is_adapter(name: str) -> bool:
     return name.startswith(ADAPTER_PREFIX) and not name.startswith(INPLACE_PREFIX)
 
 
+def adapted_function(name: str) -> str:
+    """The sample function an adapter named ``name`` reads (``_adapt_found_at_binary_search``: binary_search)."""
+    rest = name[len(ADAPTER_PREFIX):]
+    kind = max((k for k in (*_ADAPTERS, "printed", "lengths") if rest.startswith(k + "_")), key=len, default="")
+    return rest[len(kind) + 1:] if kind else rest
+
+
 def _parsed(code: str) -> tuple[ast.Module, str] | None:
     """A Python block's module and text; for a block that does not parse, those of its lines before the first
     that breaks it, when they define a function or class (a CodeAlpaca answer that ends in ``// Output: [...]``)."""
@@ -143,12 +150,20 @@ def sample_code(response: str) -> SampleCode | None:
             name = f"{SNIPPET_PREFIX}{len(functions)}"
             statements.append(f"def {name}{signature}")
             functions[name] = Function(name, arity, arity, helper=False)
+        # a module the code reads and never imports (``math.sqrt`` with no ``import math``): the response forgot
+        # the line, and without it every call fails the same way
+        statements += missing_imports(tree)
         for node in tree.body:
             if isinstance(node, _KEPT):
                 statements.append(ast.get_source_segment(code, node) or "")
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 low, high = _signature(node)
                 functions[node.name] = Function(node.name, low, high, helper=False)
+            elif isinstance(node, ast.Assign) and isinstance(node.value, ast.Lambda) and len(node.targets) == 1 \
+                    and isinstance(node.targets[0], ast.Name):
+                # ``add = lambda x, y: x + y``: "implement a lambda function to ..." answers with one
+                low, high = _signature(node.value)
+                functions[node.targets[0].id] = Function(node.targets[0].id, low, high, helper=False)
         printing = printing_functions(tree, PRINTED_PREFIX)
         for name, source, low, high in [*class_methods(tree), *printing]:
             statements.append(source)
