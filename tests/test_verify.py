@@ -150,12 +150,17 @@ CS_RUBY = {
 }
 
 
+def _executed(cases: dict[str, tuple[str, str]]) -> dict:
+    """Each case's response (``language``, code) run as written with the default languages, by case name."""
+    programs = [response_program(_fenced(code, lang), VerifyConfig().languages) for lang, code in cases.values()]
+    return dict(zip(cases, execute_programs(programs, VerifyConfig(timeout_s=10.0)), strict=True))
+
+
 def test_csharp_and_ruby_responses_run_as_written() -> None:
     """Real mcs/mono and ruby: a C# program needs its Main (a bare method is not runnable), an uncaught exception
     or a syntax error is a crash with its class, reading a stdin the run does not give is needs_input, a missing
     gem is needs_package, and a Ruby snippet over a name it never defines is a fragment."""
-    programs = [response_program(_fenced(code, lang), VerifyConfig().languages) for lang, code in CS_RUBY.values()]
-    got = dict(zip(CS_RUBY, execute_programs(programs, VerifyConfig(timeout_s=10.0)), strict=True))
+    got = _executed(CS_RUBY)
     assert got["cs_crash"].klass == "crashes" and got["cs_crash"].error["type"] == "IndexOutOfRangeException"
     assert got["cs_input"].klass == "needs_input"
     assert got["cs_method"].klass == "not_runnable"
@@ -188,8 +193,7 @@ def test_php_responses_run_as_written() -> None:
     sandbox lacks is needs_package, a missing file needs_files, a call of a function nothing declares is a
     fragment, and Perl that language detection took for PHP is not run as PHP's crash. Blocks that each open
     ``<?php`` are joined into one program."""
-    programs = [response_program(_fenced(code, lang), VerifyConfig().languages) for lang, code in PHP.values()]
-    got = dict(zip(PHP, execute_programs(programs, VerifyConfig(timeout_s=10.0)), strict=True))
+    got = _executed(PHP)
     assert got["php_runs"].klass == "runs" and got["php_runs"].stdout == "6"
     assert got["php_crash"].klass == "crashes"
     assert got["php_crash"].error == {"type": "DivisionByZeroError", "message": "Division by zero", "line": 3}

@@ -84,11 +84,16 @@ SECOND_DRAW = {"high": 80, "mid": 35, "name": 25, "rest": 10}
 def tune_records() -> set[tuple[str, int]]:
     """(file, index) of every record the first tune set used: the rows and multi-part members of
     ``fresh_tune.jsonl`` and every candidate of the seed-2024 draw (also those left out as undecidable)."""
+    return _records("fresh_tune.jsonl", draw(SEED))
+
+
+def _records(name: str, drawn: list[dict]) -> set[tuple[str, int]]:
+    """(file, index) of the rows and multi-part members of the reviewed file ``name`` and of its ``drawn`` candidates."""
     used = set()
-    with open(HERE / "fresh_tune.jsonl", encoding="utf-8") as fh:
+    with open(HERE / name, encoding="utf-8") as fh:
         for line in map(json.loads, fh):
             used |= {(p["file"], p["index"]) for p in line.get("parts", [line])}
-    return used | {(c["file"], c["index"]) for c in draw(SEED)}
+    return used | {(c["file"], c["index"]) for c in drawn}
 
 
 def draw_second(seed: int = SECOND_SEED) -> list[dict]:
@@ -103,11 +108,7 @@ THIRD_SEED = 2026
 def second_records() -> set[tuple[str, int]]:
     """(file, index) of every record the second tune set used: its rows and multi-part members, and every
     candidate of the seed-2025 draw."""
-    used = set()
-    with open(HERE / "fresh_tune2.jsonl", encoding="utf-8") as fh:
-        for line in map(json.loads, fh):
-            used |= {(p["file"], p["index"]) for p in line.get("parts", [line])}
-    return used | {(c["file"], c["index"]) for c in draw_second()}
+    return _records("fresh_tune2.jsonl", draw_second())
 
 
 def draw_third(seed: int = THIRD_SEED) -> list[dict]:
@@ -123,11 +124,7 @@ FOURTH_SEED = 2027
 def third_records() -> set[tuple[str, int]]:
     """(file, index) of every record the third tune set used: its rows and multi-part members, and every
     candidate of the seed-2026 draw."""
-    used = set()
-    with open(HERE / "fresh_tune3.jsonl", encoding="utf-8") as fh:
-        for line in map(json.loads, fh):
-            used |= {(p["file"], p["index"]) for p in line.get("parts", [line])}
-    return used | {(c["file"], c["index"]) for c in draw_third()}
+    return _records("fresh_tune3.jsonl", draw_third())
 
 
 def draw_fourth(seed: int = FOURTH_SEED) -> list[dict]:
