@@ -18,11 +18,12 @@ def split_params(text: str) -> list[str]:
     return [*out, last] if last and last != "void" else out
 
 
-def body_end(source: str, open_brace: int) -> int:
-    """The index just past the brace that closes the one at ``open_brace`` (the text's end when none does)."""
-    depth = 0
+def body_end(source: str, open_brace: int, pair: str = "{}") -> int:
+    """The index just past the brace that closes the one at ``open_brace`` (the text's end when none does);
+    ``pair`` = ``"()"`` for a parenthesis."""
+    depth, step = 0, {pair[0]: 1, pair[1]: -1}
     for i in range(open_brace, len(source)):
-        depth += {"{": 1, "}": -1}.get(source[i], 0)
+        depth += step.get(source[i], 0)
         if depth == 0:
             return i + 1
     return len(source)

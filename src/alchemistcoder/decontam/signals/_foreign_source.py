@@ -66,16 +66,9 @@ def _shows_each(loop: str) -> bool:
     """Whether a ``for``/``while`` loop's body is one statement that prints (``for (String s : inputs)
     System.out.println(s + ": " + isPalindrome(s));``): it shows a function on each input, as Python's
     ``code.facts._shows_each`` reads a loop; it computes nothing with it."""
-    open_paren = loop.find("(")
-    if not re.match(r"(?:for|while)\s*\(", loop) or open_paren < 0:
+    if not re.match(r"(?:for|while)\s*\(", loop):
         return False
-    depth, i = 0, open_paren
-    while i < len(loop):
-        depth += {"(": 1, ")": -1}.get(loop[i], 0)
-        i += 1
-        if depth == 0:
-            break
-    body = loop[i:].strip()
+    body = loop[_body_end(loop, loop.find("("), "()") :].strip()
     if body.startswith("{"):
         body = body[1:].rstrip().removesuffix("}")
     statements = [t.strip() for t in body.split(";") if t.strip()]

@@ -178,6 +178,7 @@ _INT_CONVERSION = re.compile(r"%[-+ #0]*\d*(?:l{0,2}|h{0,2}|z)[diu]")
 _BOUND = re.compile(r"(\bfor\s*\([^;]*;\s*\w+\s*)(<=?)\s*(\d+)(\s*;)|(\bwhile\s*\(\s*\w+\s*)(<=?)\s*(\d+)(\s*\))")
 LIFTED_SHIFTED = f"{LIFTED_MAIN}_shifted"
 LIFTED_NAMES = frozenset({LIFTED_MAIN, LIFTED_SHIFTED})
+_RETURNS = {"cpp": "std::vector<long long>", "java": "long[]"}  # what a function returns the printed numbers as
 
 
 def _shown(line: str) -> str | None:
@@ -229,12 +230,11 @@ def returning_prints(language: str, code: str) -> str:
     """``code`` (C++ or Java) with each ``void`` function that prints its answer one number at a time in a loop
     ("a C++ program to find all prime numbers up to n": ``void sieve(int n)`` printing each prime) returning the
     numbers instead, as Python's ``code.interfaces.printing_functions`` reads one through what it prints."""
-    returns = "std::vector<long long>" if language == "cpp" else "long[]"
     for m in reversed(list(_VOID.finditer(code))):
         end = _body_end(code, m.end() - 1)
         collected = _collected(language, code[m.end() : end - 1])
         if collected is not None:
-            code = f"{code[: m.start()]}{m[1]}{returns}{m[2]}{collected}}}{code[end:]}"
+            code = f"{code[: m.start()]}{m[1]}{_RETURNS[language]}{m[2]}{collected}}}{code[end:]}"
     return code
 
 
@@ -245,23 +245,20 @@ def lift_print_loop(language: str, code: str, main: re.Match[str]) -> Lifted | N
     100" or "below 101": ``<=`` for ``<``, as Python's ``range(1, 11)`` is tried both ways)."""
     end = _body_end(code, main.end() - 1)
     body = code[main.end() : end - 1]
-    bounds = list(_BOUND.finditer(body))
-    if re.search(r"\b(?:scanf|getchar|fgets|cin|Scanner|readLine)\b", body) or not bounds or int(bounds[0][3] or bounds[0][7]) < 2:
+    first = _BOUND.search(body)
+    if re.search(r"\b(?:scanf|getchar|fgets|cin|Scanner|readLine)\b", body) or not first or int(first[3] or first[7]) < 2:
         return None
     target = "cpp" if language in ("c", "cpp") else "java"
-    functions, lifted = [], []
     owner = next((c.group(1) for c in reversed(list(_JAVA_CLASS.finditer(code))) if c.start() < main.start()), "") \
         if target == "java" else ""
-    for name, shift in ((LIFTED_MAIN, False), (LIFTED_SHIFTED, True)):
-        def bound(m: re.Match[str], shift: bool = shift) -> str:
-            head, op, tail = (m[1], m[2], m[4]) if m[1] is not None else (m[5], m[6], m[8])
-            return f"{head}{({'<': '<=', '<=': '<'}[op] if shift else op)} n{tail}"
-        collected = _collected(target, body[: bounds[0].start()] + bound(bounds[0]) + body[bounds[0].end() :])
+    head, op, tail = (first[1], first[2], first[4]) if first[1] is not None else (first[5], first[6], first[8])
+    prefix = "public static " if target == "java" else ""
+    functions, lifted = [], []
+    for name, compare in ((LIFTED_MAIN, op), (LIFTED_SHIFTED, {"<": "<=", "<=": "<"}[op])):
+        collected = _collected(target, f"{body[: first.start()]}{head}{compare} n{tail}{body[first.end() :]}")
         if collected is None:
             return None
-        returns = "std::vector<long long>" if target == "cpp" else "long[]"
-        prefix = "public static " if target == "java" else ""
-        lifted.append(f"{prefix}{returns} {name}(int n) {{{collected}}}")
-        functions.append((name, ["int"], returns, owner))
+        lifted.append(f"{prefix}{_RETURNS[target]} {name}(int n) {{{collected}}}")
+        functions.append((name, ["int"], _RETURNS[target], owner))
     return target, code[: main.start()] + "\n\n".join(lifted) + code[end:], functions
 
