@@ -858,8 +858,8 @@ def test_problems_with_many_tests_are_tried_deeper_than_those_with_three_asserti
     assert tries(cfg, Candidate(0, 0.70, rank=2), few, code) == ["f", "_adapt_inplace_f"]
     assert tries(cfg, Candidate(0, 0.55, rank=4), many, code) == ["g", "_adapt_inplace_g"]
     assert tries(cfg, Candidate(0, 0.55, rank=5), many, code) == []  # deeper: only functions named like it
-    # foreign code: every candidate at exec_strong_threshold to exec_top_k (foreign_tries chooses the functions)
-    cands = [Candidate(k, 0.45 if k == 2 else 0.55, rank=k) for k in range(32)]
+    # foreign code: every candidate at exec_named_threshold to exec_top_k (foreign_tries chooses the functions)
+    cands = [Candidate(k, 0.44 if k == 2 else 0.55, rank=k) for k in range(32)]
     assert [c.rank for c in foreign_candidates(cfg, cands)] == [0, 1, *range(3, cfg.exec_top_k)]
 
 

@@ -100,6 +100,13 @@ class DecontamConfig(StrictModel):
         "cosine, while MBPP's three assertions are passed by neighbouring problems (kept at ``exec_threshold``).",
     )
     exec_strong_tests: int = Field(20, ge=1, description="Tests a problem needs for ``exec_strong_threshold`` to apply.")
+    exec_named_threshold: float = Field(
+        0.45, gt=0, le=1,
+        description="``exec_strong_threshold`` for a Python function named like the problem's entry point, tried to "
+        "``exec_top_k`` on a problem with many tests: the name and the tests are the evidence. MiniLM puts "
+        "\"How would you implement a bubble sort algorithm\" at 0.46-0.52 from a dozen sorting problems alike, "
+        "MBPP/635's ``heap_sort`` among them at 0.48 (issue 24's tenth recall round; 0.5 before).",
+    )
     exec_strong_top_k: int = Field(
         5, ge=1,
         description="Nearest problems a sample's code is tried on, all its functions, when they have many tests "

@@ -48,39 +48,42 @@ if TYPE_CHECKING:
 
 def exec_floor(cfg: DecontamConfig) -> float:
     """The lowest cosine at which a sample's code is run at all."""
-    return min(cfg.exec_threshold, cfg.exec_strong_threshold)
+    return min(cfg.exec_threshold, cfg.exec_strong_threshold, cfg.exec_named_threshold)
 
 
 def retrieval_floor(cfg: DecontamConfig) -> float:
     """The lowest cosine at which a problem is a candidate for any signal."""
-    return min(cfg.exec_threshold, cfg.exec_strong_threshold, cfg.statement_threshold, cfg.statement_unrun_threshold,
+    return min(exec_floor(cfg), cfg.statement_threshold, cfg.statement_unrun_threshold,
                cfg.judge_threshold if cfg.judge_model else 1.0)
 
 
-def tries(cfg: DecontamConfig, c: Candidate, p: BenchProblem, code: SampleCode, strong_top_k: int | None = None) -> list[str]:
+def tries(cfg: DecontamConfig, c: Candidate, p: BenchProblem, code: SampleCode, strong_top_k: int | None = None,
+          unfit_nearer: int = 0) -> list[str]:
     """The sample's functions to run on a candidate's tests (none: not near enough).
 
     Among the ``top_k`` nearest: at ``exec_threshold``, or the lower ``exec_strong_threshold`` for a problem
     with many tests ("accepts a string and reverses the words in it" reads 0.51 against MBPP/604's
     statement; passing its 53 tests is the evidence); a problem with many tests also to ``exec_strong_top_k``
     (MBPP's three assertions are passed by near misses there). Further down, to ``exec_top_k``: a problem with
-    many tests, at ``exec_strong_threshold``, tried only on the functions named like its entry point. The answer
+    many tests, at ``exec_named_threshold``, tried only on the functions named like its entry point. The answer
     adapters (``signals/python.py``, ``_adapt_*``) only on the ``exec_adapter_top_k`` nearest at
     ``exec_adapter_threshold`` (:func:`~alchemistcoder.decontam.signals.python.is_adapter`: the in-place one goes
     with its function), and among the ``top_k`` at ``exec_threshold`` for a function with the entry point's name. A problem its words retrieve too (``Candidate.lexical``, also one among the nearest): with
     many tests, whatever its cosine and rank. ``strong_top_k``: ``exec_strong_top_k`` by default (:func:`foreign_tries` passes its own).
+    ``unfit_nearer``: nearer candidates none of the sample's functions can be called on; they do not count against
+    ``strong_top_k``.
     """
     strong = c.cosine >= cfg.exec_strong_threshold and p.tests >= cfg.exec_strong_tests
     near = c.rank < cfg.exec_adapter_top_k and c.cosine >= cfg.exec_adapter_threshold
     deep = cfg.exec_strong_top_k if strong_top_k is None else strong_top_k
-    if (c.rank < cfg.top_k and (strong or c.cosine >= cfg.exec_threshold)) or (c.rank < deep and strong):
+    if (c.rank < cfg.top_k and (strong or c.cosine >= cfg.exec_threshold)) or (c.rank - unfit_nearer < deep and strong):
         # further from the nearest, an adapter is tried for a function named as the entry point is (a
         # ``binary_search`` that answers the index, MBPP/492's found-flag at cosine 0.60)
         return [name for name in fitting(code, p) if near or not is_adapter(name)
                 or (c.rank < cfg.top_k and c.cosine >= cfg.exec_threshold and same_name(adapted_function(name), p.entry_point))]
     if c.lexical:  # retrieved by its words: many tests, all of them passed, are the evidence
         return [name for name in fitting(code, p) if not is_adapter(name)] if p.tests >= cfg.exec_strong_tests else []
-    if c.rank < cfg.exec_top_k and strong:
+    if c.rank < cfg.exec_top_k and c.cosine >= cfg.exec_named_threshold and p.tests >= cfg.exec_strong_tests:
         return [name for name in fitting(code, p) if names_agree(name, p.entry_point) and not is_adapter(name)]
     return []
 
@@ -88,14 +91,14 @@ def tries(cfg: DecontamConfig, c: Candidate, p: BenchProblem, code: SampleCode, 
 def foreign_candidates(cfg: DecontamConfig, cands: list[Candidate]) -> list[Candidate]:
     """The candidates a C++, Java, JavaScript, Go, Rust or C sample is run on (whose Python proved nothing): the
     ``top_k`` (or ``exec_strong_top_k``) nearest at ``exec_foreign_threshold``, and, as for Python further down to
-    ``exec_top_k``, any candidate at ``exec_strong_threshold``, where :func:`foreign_tries` keeps a problem with
+    ``exec_top_k``, any candidate at ``exec_named_threshold``, where :func:`foreign_tries` keeps a problem with
     many tests and the functions named like it (a JavaScript ``findLargestNumber`` has three "largest of ..."
     problems nearer than HumanEval/35's ``max_element``)."""
-    return [c for c in cands[: cfg.exec_top_k]
-            if c.cosine >= min(cfg.exec_foreign_threshold, cfg.exec_strong_threshold)]
+    return [c for c in cands[: cfg.exec_top_k] if c.cosine >= min(cfg.exec_foreign_threshold, exec_floor(cfg))]
 
 
-def foreign_tries(cfg: DecontamConfig, c: Candidate, p: BenchProblem, code: SampleCode) -> list[str]:
+def foreign_tries(cfg: DecontamConfig, c: Candidate, p: BenchProblem, code: SampleCode,
+                  unfit_nearer: int = 0) -> list[str]:
     """The foreign sample's functions to run on a candidate's tests: :func:`tries` (with many tests down to
     ``exec_foreign_top_k``), and below
     ``exec_foreign_threshold`` only the functions named like the problem's entry point.
@@ -104,8 +107,13 @@ def foreign_tries(cfg: DecontamConfig, c: Candidate, p: BenchProblem, code: Samp
     near candidate below the foreign threshold was held to a stricter bar than a far one (a C ``power`` had
     MBPP/93's ``power`` at rank 4, cosine 0.552, and was not tried; at rank 5 it would have been). The name is
     the evidence that stands in for the cosine, as it does for Python's deep candidates; the tests decide. A lifted
-    ``main`` (``signals/_lift_main.py``), which has no name, is tried as a Python function would be."""
-    names = tries(cfg, c, p, code, strong_top_k=cfg.exec_foreign_top_k)
+    ``main`` (``signals/_lift_main.py``), which has no name, is tried as a Python function would be.
+
+    ``exec_foreign_top_k`` counts the nearer problems the sample's functions can be called on (``unfit_nearer``:
+    those they cannot): it bounds the programs' work, which a problem no function fits adds nothing to. A Java
+    ``sumOfTwo(int, int)`` had HumanEval/53's ``add(x, y)`` at rank 7, and at rank 8 once HumanEval/60's one-argument
+    ``sum_to_n`` came nearer."""
+    names = tries(cfg, c, p, code, strong_top_k=cfg.exec_foreign_top_k, unfit_nearer=unfit_nearer)
     if c.cosine < cfg.exec_foreign_threshold:
         # a program's ``main`` lifted as a function has no name of its own to agree or not: as Python's functions
         names = [name for name in names if names_agree(name, p.entry_point) or name in LIFTED_NAMES]
@@ -174,10 +182,12 @@ def decide(cfg: DecontamConfig, problems: list[BenchProblem], facts: list[list[K
     for c in cands:
         v = verdicts.get(problems[c.problem].key)
         # a near pass is weaker evidence than a pass: only among the ``top_k`` nearest (a palindrome check nearly
-        # passes MBPP/285's mostly-False tests at rank 4)
-        # and so is a pass in any order: only among the ``top_k``, and only for an instruction that names no order
-        # itself ("all permutations of a string without duplicates, sorted" passes MBPP/374's tests in any order)
-        if v is not None and v.leak and (not (v.near or v.unordered) or c.rank < cfg.top_k) \
+        # passes MBPP/285's mostly-False tests at rank 4), unless every answer it differs on differs only in the
+        # whitespace of an oddly spaced input (``split(' ')`` for ``split()``: a JavaScript ``reverseWords`` has
+        # MBPP/604 at rank 9); and so is a pass in any order: only among the ``top_k``, and only for an instruction
+        # that names no order itself ("all permutations of a string without duplicates, sorted" passes MBPP/374's
+        # tests in any order)
+        if v is not None and v.leak and (not (v.near > v.spacing or v.unordered) or c.rank < cfg.top_k) \
                 and not (v.unordered and names_order(instruction)):
             veto = _veto(cfg, problems, c, "execution", v, instruction)
             if veto is None:

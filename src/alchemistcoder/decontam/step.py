@@ -47,6 +47,7 @@ from alchemistcoder.decontam.signals.judge import ask_judge
 from alchemistcoder.decontam.signals.python import (
     ExecVerdict,
     SampleCode,
+    fitting,
     reference_cases,
     sample_code,
     verify,
@@ -167,9 +168,12 @@ class SemanticIndex:
             if code is None:
                 continue
             shape = code.as_sample_code()
-            todo = [(self.problems[c.problem], names) for c in near
-                    if self.problems[c.problem].mode in ("inputs", "asserts")
-                    and (names := foreign_tries(cfg, c, self.problems[c.problem], shape))]
+            todo, unfit = [], 0
+            for c in near:
+                p = self.problems[c.problem]
+                if p.mode in ("inputs", "asserts") and (names := foreign_tries(cfg, c, p, shape, unfit)):
+                    todo.append((p, names))
+                unfit += not fitting(shape, p)
             if todo:
                 runs.append((k, code, todo))
 

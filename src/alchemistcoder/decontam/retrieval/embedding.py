@@ -63,6 +63,12 @@ _VEHICLE = re.compile(r"^\s*(?:please\s+)?(?:write|create|implement|generate|con
                       r"(?:a|an)\s+(?:\w+\s+)?(?:(?:for|while)\s+loop|loop|(?:code\s+)?snippet|one-liner)\s+"
                       r"(?:that|which|to)\s+(?:(?:output|print|display|show)s?\s+)?", re.IGNORECASE)
 _VERB = re.compile(r"^\s*(?:please\s+)?\w+\s+(?:a|an)\s+", re.IGNORECASE)
+# A HumanEval docstring whose subject is the function's own identifier ("sum_to_n is a function that sums numbers
+# from 1 to n.", "prime_fib returns n-th number that ...", "SumToN is a function that ..."): to MiniLM the identifier
+# is a run of unknown word pieces, and "is a function that" is the preamble an instruction loses. "the sum of the
+# first 10 natural numbers" reads 0.46 against HumanEval/60's statement as written, 0.61 without its subject.
+_SUBJECT = re.compile(r"^\s*(?:[A-Za-z][A-Za-z0-9]*_\w+|[A-Za-z][a-z0-9]*[A-Z]\w*)\s+"
+                      r"(?:is\s+a\s+function\s+(?:that|which)\s+|(?=[a-z]+s\b))")
 
 
 def intent(text: str) -> str:
@@ -189,8 +195,12 @@ class EmbeddingIndex:
                  store: EmbeddingStore | None = None, backend: str = "torch") -> None:
         """``statements``: per problem, its statements (a problem is its position in this list); ``backend``:
         the one asked for (``DecontamConfig.embedding_backend``) when ``embedder`` is not given."""
-        self.statements = [s for group in statements for s in group]
-        self.owner = np.array([k for k, group in enumerate(statements) for _ in group], dtype=np.int64)
+        # each statement as written and, where its subject is the function's identifier, also without it (the
+        # identifier helps "remove all vowels" against ``remove_vowels``: a problem keeps its better statement)
+        forms = [[*group, *dict.fromkeys(t for s in group if (t := _SUBJECT.sub("", s, count=1)) != s)]
+                 for group in statements]
+        self.statements = [s for group in forms for s in group]
+        self.owner = np.array([k for k, group in enumerate(forms) for _ in group], dtype=np.int64)
         self.n_problems = len(statements)
         self.model_dir = model_dir
         self._embedder = embedder

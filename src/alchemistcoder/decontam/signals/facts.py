@@ -336,6 +336,29 @@ def _ignores(text: str) -> bool:
     return False
 
 
+# Geometric figures: one formula answers several ("half the product" is a triangle's area from base and height and a
+# rhombus's from its diagonals), so a figure the benchmark does not name is another problem whatever its tests say.
+# Not "square" or "cube": the square and the cube of a number.
+_FIGURES = {
+    "triangle": {"triangle", "triangles", "triangular"}, "rhombus": {"rhombus", "rombus", "rhombi"},
+    "rectangle": {"rectangle", "rectangles", "rectangular"}, "circle": {"circle", "circles", "circular"},
+    "ellipse": {"ellipse", "ellipses"}, "trapezium": {"trapezium", "trapezoid", "trapezoids", "trapeziums"},
+    "parallelogram": {"parallelogram", "parallelograms"}, "pentagon": {"pentagon", "pentagons"},
+    "hexagon": {"hexagon", "hexagons"}, "sphere": {"sphere", "spheres"}, "cylinder": {"cylinder", "cylinders"},
+    "cone": {"cone", "cones"}, "pyramid": {"pyramid", "pyramids"}, "prism": {"prism", "prisms"},
+    "cuboid": {"cuboid", "cuboids"},
+}
+
+
+_CUBOID = re.compile(r"\brectangular\s+(?:prism|box|solid|parallelepiped)s?\b")
+
+
+def figures(text: str) -> frozenset[str]:
+    """The geometric figures a text names (:data:`_FIGURES`; a rectangular prism is a cuboid)."""
+    words = set(re.findall(r"[a-z]+", _CUBOID.sub("cuboid", text.lower())))
+    return frozenset(f for f, names in _FIGURES.items() if names & words)
+
+
 # A sequence or series asked for as a whole, and the words that name one element of it (an n-th, an index).
 _SERIES = re.compile(r"\b(?:sequence|series)\b", re.IGNORECASE)
 _ELEMENT = re.compile(r"\b(?:n-?th|\d*(?:1st|2nd|3rd|[04-9]th)|index|position|term|element)\b", re.IGNORECASE)
@@ -383,6 +406,11 @@ def statement_veto(statements: list[str], instruction: str, nested_input: bool =
     if _SERIES.search(task_sentence(instruction)) and not _ELEMENT.search(instruction) \
             and all(_NTH.search(text) for text in statements if text.strip()):
         objects.append("a sequence where the benchmark names its n-th element")
+    mine_figures = figures(task_sentence(instruction))
+    if mine_figures and all(figures(text) and not figures(text) & mine_figures for text in statements if text.strip()):
+        # "the area of a rombus" (``p * q / 2``) passes HumanEval/45's triangle area from a side and its height
+        objects.append(f"a {'/'.join(sorted(mine_figures))} where the benchmark says "
+                       f"a {'/'.join(sorted(figures(' '.join(statements))))}")
     if whole.case != any(t.case for t in theirs):
         weak.append("case-insensitive" if whole.case else "the benchmark is case-insensitive")
     # the input's shape: nested where every statement's is flat, or said to be flat ("a list of strings")
