@@ -102,8 +102,8 @@ class DecontamConfig(StrictModel):
     exec_strong_tests: int = Field(20, ge=1, description="Tests a problem needs for ``exec_strong_threshold`` to apply.")
     exec_named_threshold: float = Field(
         0.45, gt=0, le=1,
-        description="``exec_strong_threshold`` for a Python function named like the problem's entry point, tried to "
-        "``exec_top_k`` on a problem with many tests: the name and the tests are the evidence. MiniLM puts "
+        description="``exec_strong_threshold`` for a function named like the problem's entry point (in any language), "
+        "tried to ``exec_top_k`` on a problem with many tests: the name and the tests are the evidence. MiniLM puts "
         "\"How would you implement a bubble sort algorithm\" at 0.46-0.52 from a dozen sorting problems alike, "
         "MBPP/635's ``heap_sort`` among them at 0.48 (issue 24's tenth recall round; 0.5 before).",
     )

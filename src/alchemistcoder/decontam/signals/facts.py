@@ -348,8 +348,6 @@ _FIGURES = {
     "cone": {"cone", "cones"}, "pyramid": {"pyramid", "pyramids"}, "prism": {"prism", "prisms"},
     "cuboid": {"cuboid", "cuboids"},
 }
-
-
 _CUBOID = re.compile(r"\brectangular\s+(?:prism|box|solid|parallelepiped)s?\b")
 
 
@@ -406,11 +404,11 @@ def statement_veto(statements: list[str], instruction: str, nested_input: bool =
     if _SERIES.search(task_sentence(instruction)) and not _ELEMENT.search(instruction) \
             and all(_NTH.search(text) for text in statements if text.strip()):
         objects.append("a sequence where the benchmark names its n-th element")
-    mine_figures = figures(task_sentence(instruction))
-    if mine_figures and all(figures(text) and not figures(text) & mine_figures for text in statements if text.strip()):
+    mine_figures, their_figures = figures(task_sentence(instruction)), [figures(t) for t in statements if t.strip()]
+    if mine_figures and all(f and not f & mine_figures for f in their_figures):
         # "the area of a rombus" (``p * q / 2``) passes HumanEval/45's triangle area from a side and its height
         objects.append(f"a {'/'.join(sorted(mine_figures))} where the benchmark says "
-                       f"a {'/'.join(sorted(figures(' '.join(statements))))}")
+                       f"a {'/'.join(sorted(frozenset().union(*their_figures)))}")
     if whole.case != any(t.case for t in theirs):
         weak.append("case-insensitive" if whole.case else "the benchmark is case-insensitive")
     # the input's shape: nested where every statement's is flat, or said to be flat ("a list of strings")
