@@ -9,7 +9,7 @@ real benchmark problems and the real sandbox.
   jobs computing them again give.
 
 (The file's name follows the issue's first suggestion, a static-embedding pre-filter; measured, it could skip
-almost nothing safely, see docs/curate.md, "Cost of a cold run".)
+almost nothing safely, see docs/decontam_cost.md.)
 """
 
 from __future__ import annotations

@@ -84,7 +84,7 @@ class DecontamConfig(StrictModel):
         description="What runs the embedding model: torch (sentence-transformers) or onnx (the same weights exported "
         "once to ONNX into the user cache and run by onnxruntime, with vectors within ~2e-7 of torch's; needs the "
         "onnx extra). On two cores onnx ran at 0.85-1.18x torch's speed at equal batches (bench/embedding_cost.py, "
-        "docs/curate.md): no clear gain, so it is not the default. torch is used anyway when onnxruntime is not installed, when "
+        "docs/decontam_cost.md): no clear gain, so it is not the default. torch is used anyway when onnxruntime is not installed, when "
         "there is a GPU, or when the model directory is not a transformer with mean pooling.",
     )
     top_k: int = Field(3, ge=1, description="Benchmark problems kept per sample as candidates (nearest first).")
@@ -113,7 +113,7 @@ class DecontamConfig(StrictModel):
         "(``exec_strong_tests``; at ``exec_strong_threshold``, for foreign code ``exec_foreign_threshold``): a CoNaLa "
         "one-liner's problem often sits at rank 3 or 4 behind others on the same topic. A problem with MBPP's three "
         "assertions stays within ``top_k``: at ranks 3 and 4 near misses pass them (\"count a substring without "
-        "overlaps\" passes MBPP/204's, issue 24's recall round, docs/curate.md).",
+        "overlaps\" passes MBPP/204's, issue 24's recall round, docs/decontam_rounds.md).",
     )
     exec_foreign_top_k: int = Field(
         8, ge=1,
@@ -156,7 +156,7 @@ class DecontamConfig(StrictModel):
         "below it, only its functions named like the problem's entry point (``policy.foreign_tries``). A batch of such "
         "samples costs a compile. 0.8 until issue 24's item 5 (0.65 found 0.41 of the fresh tune half's paraphrases "
         "instead of 0.17), 0.65 until its third recall round (0.6: two more tune rows, a C++ ``main`` summing a "
-        "literal array and a lifted JavaScript script, no false positive; docs/curate.md).",
+        "literal array and a lifted JavaScript script, no false positive; docs/decontam_rounds.md, \"Third recall round\").",
     )
     statement_threshold: float = Field(
         0.88, gt=0, le=1,
@@ -171,7 +171,7 @@ class DecontamConfig(StrictModel):
         description="``statement_threshold`` for a sample with no code the sandbox can run (a prose answer, pseudo-code, "
         "C#, Ruby, a program that defines no function): its statement is the only evidence, judged by its key facts "
         "(issue 24, item 5). The lower of the two applies. Lower costs false positives on the tune data "
-        "(docs/curate.md, \"Prose answers\").",
+        "(docs/curate.md, \"More of the non-Python third\").",
     )
     statement_veto: bool = Field(
         True,

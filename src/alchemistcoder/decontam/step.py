@@ -108,7 +108,7 @@ class SemanticIndex:
         Exact, not an estimate: without Python functions to run and without C++/Java/JavaScript/Go/Rust/C code,
         only the statement signal can convict (the judge when one is set: then every pair is retrieved), and it
         needs the instruction to keep the key facts of some statement (``FactsGate``). On the shared samples
-        this leaves 5,424 of 15,148 instructions unembedded (docs/curate.md, "Cost of a cold run")."""
+        this leaves 5,424 of 15,148 instructions unembedded (docs/decontam_cost.md)."""
         live: list[int] = []
         codes: dict[int, SampleCode | None] = {}
         for k, (instruction, response) in enumerate(pairs):
@@ -245,7 +245,7 @@ class SemanticIndex:
                                                                                     list[dict[str, Any] | None]]:
         """:meth:`decide_with_vetoes` through the stored decisions of past runs: a warm run over the same samples
         decides nothing again (the gate, reading code, retrieval and the policy took 12 s of a warm curate run over
-        the shared samples, twice the n-gram signals' time; docs/curate.md). A decision's key holds the pair,
+        the shared samples, twice the n-gram signals' time; docs/decontam_cost.md). A decision's key holds the pair,
         the package's source, the config and the problems' statements and tests; decisions are kept beside the
         verdict store (a fresh one means fresh decisions). With a judge every pair is decided (the LLM layer caches
         its answers). Stored or not, a decision is what its JSON text reads, so a cold and a warm run agree."""

@@ -40,7 +40,7 @@ MAX_INTENT_TOKENS = 64
 TASK_LINE_BELOW = 0.6
 # Padded word pieces per batch: texts go longest first, so a batch pads little. Batches of 512 took 1.4x less
 # CPU than 16384 in bench/embedding_cost.py, but the embedding of a whole cold curate run took 2.8x longer with
-# them (811.6 s against 292.7 s, two runs side by side on a loaded machine; docs/curate.md): kept at 16384.
+# them (811.6 s against 292.7 s, two runs side by side on a loaded machine; docs/decontam_cost.md): kept at 16384.
 BATCH_TOKENS = 16384
 
 

@@ -3,7 +3,7 @@
 Embedding the instructions is the floor of a cold decontamination run's cost on a CPU. The same
 all-MiniLM-L6-v2 weights, exported once to ONNX and run by onnxruntime with the pooling done in numpy, give
 unit vectors within about 2e-7 of torch's (no top-3 candidate and no cosine threshold moves), but on two cores
-they ran at 0.85-1.18x torch's speed at the same batches (``bench/embedding_cost.py``, docs/curate.md), so it
+they ran at 0.85-1.18x torch's speed at the same batches (``bench/embedding_cost.py``, docs/decontam_cost.md), so it
 is an option (``decontam.embedding_backend: onnx``), not the default.
 
 The export happens once per model directory, into the user cache (``cache_dir("models")``), under a file
