@@ -67,3 +67,23 @@ def test_a_javascript_call_is_limited_by_its_cpu_time_not_the_wall_clock(sandbox
           "```javascript\nfunction twice(x) { return 2 * x; }\n```"]
     cases = {"late": [([1], 2)], "spin": [([1], 1), ([2], 2)], "twice": [([3], 6)]}
     assert _passed(js, cases, 5.0) == [1, 0, 1]
+
+
+def test_a_javascript_functions_calls_run_on_past_a_chunk_and_a_cpp_call_has_a_second_of_its_own(sandbox_languages):
+    """A JavaScript function's consecutive calls run in one ``runInContext`` that starts no new call after
+    ``JS_CHUNK_MS`` of wall time: the calls after it run in the next, and each answers. A C++ call that computes
+    past its own second of CPU time is marked out of time there (not at the sample's five seconds), and the sample's
+    later calls run again without it."""
+    from alchemistcoder.decontam.signals.foreign import harness_answers
+    from alchemistcoder.decontam.signals.programs import JS_CHUNK_MS
+
+    slow = foreign_code("```javascript\nfunction slow(x) { const t = Date.now(); while (Date.now() - t < "
+                        f"{JS_CHUNK_MS // 2}) {{}} return 3 * x; }}\n```")
+    assert _passed([f"```javascript\n{slow.source}\n```"], {"slow": [([i], 3 * i) for i in range(6)]}, 5.0) == [6]
+    # spin(2) computes for 2 s of CPU time, then answers: within the sample's five seconds, past the call's one
+    cpp = foreign_code("```cpp\n#include <ctime>\nint spin(int x) { std::clock_t t = std::clock(); "
+                       "while (x == 2 && std::clock() - t < 2 * CLOCKS_PER_SEC) {} return x + 1; }\n```")
+    (fn,) = cpp.functions
+    late: set[int] = set()
+    answers = harness_answers({0: cpp}, {0: [(0, 0, fn, [1]), (1, 0, fn, [2]), (2, 0, fn, [3])]}, 5.0, late=late)
+    assert answers == {0: 2, 2: 4} and late == {1}

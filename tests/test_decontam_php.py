@@ -105,6 +105,22 @@ def test_top_level_output_exit_and_a_throwing_call_do_not_break_the_others():
     assert harness_answers({0: ops}, {0: [(0, 0, lcm, [4, 6]), (1, 0, lcm, [21, 6])]}, 10.0) == {0: 12, 1: 42}
 
 
+def test_a_functions_calls_share_a_process_that_tells_which_call_ended_it():
+    """A function's consecutive calls run in one child process: a call that ends it with ``exit`` answers nothing
+    and the calls after it still answer (in a new child); a call that runs out of its CPU time is the one marked late,
+    its function's later calls skipped, the calls before it answered."""
+    code = foreign_code("```php\n<?php\nfunction stop($n) { if ($n == 2) exit(0); return $n * 10; }\n"
+                        "function spin($n) { if ($n == 3) { while (true) {} } return $n + 1; }\n```")
+    fn = {f.name: f for f in code.functions}
+    calls = [(i, 0, fn["stop"], [n]) for i, n in enumerate([1, 2, 3, 4])]
+    calls += [(4 + i, 0, fn["spin"], [n]) for i, n in enumerate([1, 2, 3, 4])]
+    late: set[int] = set()
+    # spin's calls share a fate (one problem's tests), so batches.run_calls does not run spin(4) again
+    answers = harness_answers({0: code}, {0: calls}, 10.0, group=lambda n: "spin" if n >= 4 else n, late=late)
+    assert answers == {0: 10, 2: 30, 3: 40, 4: 2, 5: 3}
+    assert late == {6}
+
+
 def test_a_php_fibonacci_passes_humaneval_55_and_an_endless_call_is_marked_late(codealpaca_rows):
     """HumanEval/55 (the n-th Fibonacci number): an iterative PHP ``fib`` passes on HumanEval+'s inputs; #221's
     recursive one answers the benchmark's own inputs and runs out of time on a large one (its call's ``late``

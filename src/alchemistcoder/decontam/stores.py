@@ -23,7 +23,7 @@ from alchemistcoder.cache import cache_dir
 
 # Part of a verdict's key in the VerdictStore (``step.SemanticIndex``): bump it when how a sample's code is run or
 # judged changes (the probe, the harnesses, ``lift_snippet``, the adapters); the history says what each bump changed.
-EXEC_VERSION = "exec-25"  # 6: MBPP+'s set-equality oracle, a rebound literal input, class methods, bare answers;
+EXEC_VERSION = "exec-26"  # 6: MBPP+'s set-equality oracle, a rebound literal input, class methods, bare answers;
 # 7: the joined adapter, a call's number as a snippet's only input, prose concluding with a list
 # (issue 24's second recall round); 8: a Java run no longer dies of glibc's malloc arenas (a sample that crashed
 # the JVM alone answers now) and a Java sample compiles with its own imports only (issue 24, item 6); 9: a Java
@@ -53,7 +53,8 @@ EXEC_VERSION = "exec-25"  # 6: MBPP+'s set-equality oracle, a rebound literal in
 # eighth round); 25: a lambda bound to a name is a function, a standard module used and never imported is imported,
 # a bare built-in call and a lambda key's index lifted, adapters for a function named as the entry point, a C/C++/Java
 # program or function printing numbers in a loop read as returning them, a loop printing a function on each input no
-# longer makes it a helper in C-family code (issue 24's ninth round)
+# longer makes it a helper in C-family code (issue 24's ninth round); 26: a C++ or C call is limited to its own second of CPU
+# time (ITIMER_PROF), not the sample's five (issue 24's cost work)
 
 
 class _Store:

@@ -14,10 +14,11 @@ parameters are ``$``-named (:func:`php_like`).
 A program holds one sample (as Ruby's: a function one sample declares would be redeclared by the next, a fatal
 error). Its code is a file of its own, included under output buffering that drops what it prints (the example
 of use), and the calls run in a shutdown function, so that a sample that ends with ``exit`` still has its calls
-made. Each call runs in a process of its own (``pcntl_fork``): limited by its CPU time (``set_time_limit``, whole
-seconds, counts the process's CPU time on Linux and is fatal to it alone) and by ten times that of wall time
-(``pcntl_alarm``); a call that throws, dies of a fatal error (memory, a recursion that overflows the stack) or runs
-out of time answers nothing, and its function's later calls are skipped. A call out of time writes its
+made. A function's consecutive calls run in a process of their own (``pcntl_fork``), each limited by its CPU time
+(``set_time_limit``, whole seconds, counts the process's CPU time on Linux, restarts at each call and is fatal to
+that process alone) and by ten times that of wall time (``pcntl_alarm``); a call that throws, dies of a fatal error
+(memory, a recursion that overflows the stack) or runs out of time answers nothing, and its function's later calls
+are skipped; one that ends its process with ``exit`` answers nothing, and the calls after it run in a new process. A call out of time writes its
 ``late`` line: the child's fatal error (logged to a file, the only errors it reports) was PHP's timeout, or the
 alarm killed it. Where ``pcntl`` is missing the calls run in the harness's process, limited only by the job's time.
 Each answer is printed as JSON in the sandbox's tagged protocol; an array whose keys are all integers is a list
@@ -190,6 +191,10 @@ def php_file(source: str) -> str:
 
 
 # -- harness ---------------------------------------------------------------------------------------------------------
+# A child process runs up to _CHUNK consecutive calls of one function: a process a call was most of PHP's time over
+# the shared samples. A byte a call written to a file tells the harness which call its child ended on (a socket pair
+# blocked the child after ~270 one-byte writes: each holds most of a kilobyte of the socket's buffer).
+_CHUNK = 500
 # The harness: calls is a JSON list of [tag, late line, callable, arguments as JSON, in place]; LIMIT_S a call's CPU
 # time, WALL_S its wall time, LOAD_S the CPU time for the sample's top-level code.
 _PHP_MAIN = r"""<?php
@@ -222,31 +227,49 @@ function decontam_run(): void {
   while (ob_get_level() > 0 && @ob_end_clean()) {}
   ob_start(function ($b) { return ''; }, 4096);
   $failed = [];
-  foreach (json_decode(DECONTAM_CALLS, true) as [$tag, $late, $fn, $args, $inplace]) {
-    if (isset($failed[$fn])) continue;
-    $pid = function_exists('pcntl_fork') ? pcntl_fork() : -1;
-    $log = sys_get_temp_dir() . '/decontam_call.log';
+  $calls = json_decode(DECONTAM_CALLS, true);
+  $fork = function_exists('pcntl_fork');
+  $log = sys_get_temp_dir() . '/decontam_call.log';
+  $marks = sys_get_temp_dir() . '/decontam_started';
+  for ($i = 0; $i < count($calls);) {
+    [$tag, $late, $fn, $args, $inplace] = $calls[$i];
+    if (isset($failed[$fn])) { $i++; continue; }
+    // a child runs the function's consecutive calls (CHUNK at most) and marks, before each, that it starts it
+    for ($end = $i + 1; $end < count($calls) && $end - $i < CHUNK && $calls[$end][2] === $fn; $end++) {}
     @unlink($log);
+    @unlink($marks);
+    $pid = $fork ? pcntl_fork() : -1;
     if ($pid === 0) {
+      $mark = fopen($marks, 'w');
       error_reporting(E_ERROR);
       ini_set('log_errors', '1');
       ini_set('error_log', $log);
-      set_time_limit(LIMIT_S);
-      pcntl_alarm(WALL_S);
-      $line = decontam_line($tag, $fn, $args, $inplace);
-      if ($line !== null) fwrite(STDOUT, $line);
-      exit($line === null ? 1 : 0);
+      for ($j = $i; $j < $end; $j++) {
+        fwrite($mark, '.');
+        fflush($mark);
+        set_time_limit(LIMIT_S);  // restarts the call's CPU time from zero
+        pcntl_alarm(WALL_S);
+        $line = decontam_line($calls[$j][0], $fn, $calls[$j][3], $calls[$j][4]);
+        if ($line === null) exit(1);
+        fwrite(STDOUT, $line);
+      }
+      exit(0);
     }
     if ($pid < 0) {
       $line = decontam_line($tag, $fn, $args, $inplace);
       if ($line === null) $failed[$fn] = true; else fwrite(STDOUT, $line);
+      $i++;
       continue;
     }
     pcntl_waitpid($pid, $status, 0);
+    clearstatcache();
+    $at = min($end, $i + max(1, (int) @filesize($marks))) - 1;  // the last call it started
+    $i = $at + 1;
+    // a call that ended its process with exit(0) answered nothing, and the calls after it run in a new child
     if (pcntl_wifexited($status) && pcntl_wexitstatus($status) === 0) continue;
     $failed[$fn] = true;
     if (str_contains((string) @file_get_contents($log), 'Maximum execution time')
-        || (pcntl_wifsignaled($status) && pcntl_wtermsig($status) === SIGALRM)) fwrite(STDOUT, $late);
+        || (pcntl_wifsignaled($status) && pcntl_wtermsig($status) === SIGALRM)) fwrite(STDOUT, $calls[$at][1]);
   }
   exit(0);
 }
@@ -275,6 +298,6 @@ def php_program(codes: dict[int, Any], calls: list[Call], tags: dict[int, str], 
     # the arguments as JSON of their own: one that PHP cannot read (a NaN) fails its call alone
     table = [[tags[n], lates[n], php_callable(fn.owner, fn.name), json.dumps(args), fn.inplace] for n, _k, fn, args in calls]
     limit_s = max(1, math.ceil(limit_ms / 1000))
-    program = (_PHP_MAIN.replace("LIMIT_S", str(limit_s)).replace("WALL_S", str(10 * limit_s))
+    program = (_PHP_MAIN.replace("LIMIT_S", str(limit_s)).replace("WALL_S", str(10 * limit_s)).replace("CHUNK", str(_CHUNK))
                .replace("LOAD_S", str(max(1, seconds))).replace("__CALLS__", _quoted(json.dumps(table)), 1))
     return program, {"sample.php": php_file(code.source)}

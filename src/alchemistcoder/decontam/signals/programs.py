@@ -17,8 +17,8 @@ import math
 import re
 from typing import Any
 
-# Milliseconds of CPU time a Java (its thread's), JavaScript, Go or Rust call may take (a C++ sample: its whole CPU
-# time); node stops a computing loop only by the wall clock, at JS_WALL_FACTOR limits: each call that never ends costs
+# Milliseconds of CPU time a call may take (a Java call: its thread's; a C++ sample's calls also share the sample's
+# limit); node stops a computing loop only by the wall clock, at JS_WALL_FACTOR limits: each call that never ends costs
 # that much.
 CALL_LIMIT_MS, JS_WALL_FACTOR = 1000, 2
 # A program holds several samples (one compile for a batch): each call is (number, sample, function, arguments),
@@ -200,15 +200,20 @@ template <class T> static void decontam_put_(const char* tag, const T& r) { std:
 """
 # A C++ sample's child or a C call is limited by its CPU time, the wall clock a backstop for one that waits (an alarm
 # alone turned answers into timeouts on a loaded machine); C and C++ both. ``decontam_at_`` names the marker of the
-# call about to run: the handler may only write what is already there (async-signal-safe).
+# call about to run (the handler may only write what is already there: async-signal-safe) and gives the call
+# CALL_LIMIT_MS of the process's CPU time (ITIMER_PROF), as a Java, JavaScript, Go or Rust call has: under the sample's
+# limit alone, each C++ sample that computed forever cost the whole of it (5 s), 137 of the 138 s its programs ran
+# over the shared samples.
 _CPU_LIMIT = r"""
 static const char* volatile decontam_late_ = ""; static volatile size_t decontam_late_n_ = 0;
-static void decontam_at_(const char* late, size_t n) { decontam_late_ = late; decontam_late_n_ = n; }
+static void decontam_at_(const char* late, size_t n) { decontam_late_ = late; decontam_late_n_ = n;
+  struct itimerval t = {{0, 0}, {CALL_S, CALL_US}}; setitimer(ITIMER_PROF, &t, NULL); }
 static void decontam_out_(int sig) { (void) sig; ssize_t w = write(1, decontam_late_, decontam_late_n_); (void) w; _exit(3); }
 static void decontam_limit_(unsigned s) { struct rlimit l; signal(SIGXCPU, decontam_out_); signal(SIGALRM, decontam_out_);
+  signal(SIGPROF, decontam_out_);
   if (getrlimit(RLIMIT_CPU, &l) == 0) { if (l.rlim_max == RLIM_INFINITY || l.rlim_max > s) l.rlim_cur = s; setrlimit(RLIMIT_CPU, &l); }
   alarm(4 * s); }
-"""
+""".replace("CALL_S", str(CALL_LIMIT_MS // 1000)).replace("CALL_US", str(CALL_LIMIT_MS % 1000 * 1000))
 # The line after the samples' parts in a C++ program (batches.py: the lines below it are the calls' and the harness's).
 CPP_CALLS = "// decontam: the calls"
 # Calls a C++ function of the harness makes: g++'s time grows faster than a function's length (one ``main``: twice the CPU).
@@ -301,7 +306,7 @@ def _cpp_program(codes: dict[int, Any], calls: list[Call], nonce: str, seconds: 
     # each sample in a child of its own, ended by its CPU limit: an exponential recursion or a crash stops only it
     main = [f"  if (pid_t p = fork(); p == 0) {{\n    decontam_limit_({seconds});\n" + "".join(f"    {name}();\n" for name in names) +
             "    std::cout.flush(); _exit(0);\n  } else if (p > 0) { waitpid(p, nullptr, 0); }" for names in runs.values()]
-    return ("#include <bits/stdc++.h>\n#include <unistd.h>\n#include <signal.h>\n#include <sys/wait.h>\n#include <sys/resource.h>\n"
+    return ("#include <bits/stdc++.h>\n#include <unistd.h>\n#include <signal.h>\n#include <sys/wait.h>\n#include <sys/resource.h>\n#include <sys/time.h>\n"
             + "\n".join(includes) + "\n" + _CPP_EMIT + _CPU_LIMIT + "\n".join(spaces) + f"\n{CPP_CALLS}\n" + "\n".join(functions) + "\nint main() {\n"
             + "\n".join(main) + "\n  return 0;\n}\n")
 
@@ -374,30 +379,65 @@ def _java_program(codes: dict[int, Any], calls: list[Call], nonce: str, seconds:
             + "    System.exit(0);\n  }\n}\n", files)
 
 
+# A JavaScript call's wall-clock backstop is node's vm timeout, and each timeout starts a watchdog thread: 0.3-0.4 ms
+# a call, most of the harness's time over the shared samples' 240,000 calls. So a function's consecutive calls run
+# inside its context in one ``runInContext``, which starts no new call after JS_CHUNK_MS of wall time: every call
+# still has at least JS_WALL_FACTOR limits of wall clock, and its CPU time is checked after it as before.
+JS_CHUNK_MS = 250
+_JS_HEAD = """const vm = require('vm');
+const quiet = {log() {}, error() {}, warn() {}, info() {}};
+// node's own timeout error (its ``code`` read as a plain property: a sample's getter never runs here)
+function outOfTime(e) { try { const d = e !== null && typeof e === 'object' && Object.getOwnPropertyDescriptor(e, 'code');
+  return !!d && d.value === 'ERR_SCRIPT_EXECUTION_TIMEOUT'; } catch (x) { return false; } }
+const now = () => Number(process.hrtime.bigint()) / 1e6;
+// run chunk RUNNER's calls (their answer and timeout lines: TAGS, LATES) in CTX; FAILED: the functions that threw or ran
+// out of time, whose other calls are skipped. The runner (in the context) answers into h.out, JSON as written;
+// h.late: the call after the last answered ran past its CPU time.
+function runChunk(ctx, hkey, runner, tags, lates, failed, name) {
+  let i = 0;
+  while (i < tags.length && !failed.has(name)) {
+    const h = {start: i, out: [], late: false, t0: now(), now, cpu: process.cpuUsage, str: JSON.stringify};
+    ctx[hkey] = h;
+    let threw = false, err;
+    try { vm.runInContext(runner, ctx, {timeout: TIMEOUT_MS}); } catch (e) { threw = true; err = e; }
+    for (const s of h.out) { process.stdout.write(tags[i] + s + '}\\n'); i++; }
+    if (h.late || threw) { failed.add(name); if (h.late || outOfTime(err)) process.stdout.write(lates[i]); }
+  }
+}
+"""
+
+
 def _js_program(codes: dict[int, Any], calls: list[Call], nonce: str, seconds: int) -> str:
     # each sample in a context of its own (node's vm), its top-level code and every call under a time limit:
     # a synchronous exponential recursion cannot be interrupted otherwise
-    lines = ["const vm = require('vm');", "const quiet = {log() {}, error() {}, warn() {}, info() {}};",
-             "const late = Symbol();  // thrown by a call past its CPU time: no sample's context can throw it",
-             # node's own timeout error (its ``code`` read as a plain property: a sample's getter never runs here)
-             "function outOfTime(e) { if (e === late) return true; try { const d = e !== null && typeof e === 'object' && "
-             "Object.getOwnPropertyDescriptor(e, 'code'); return !!d && d.value === 'ERR_SCRIPT_EXECUTION_TIMEOUT'; } "
-             "catch (x) { return false; } }"]
+    hkey = f"__decontam_{nonce}"
+    lines = [_JS_HEAD.replace("TIMEOUT_MS", str(JS_CHUNK_MS + JS_WALL_FACTOR * CALL_LIMIT_MS))]
     for k, code in codes.items():
         lines.append(f"{{ const ctx = vm.createContext({{console: quiet}}); const failed = new Set();\n"
                      f"  try {{ vm.runInContext({json.dumps(code.source)}, ctx, {{timeout: {seconds * 1000}}}); }} catch (e) {{}}")
-        for n, j, fn, args in calls:
-            if j == k:  # a function that threw or ran out of CPU time (wall: a backstop) failed: its other calls are skipped;
-                # the one out of time (node's own timeout error, or ``late``) writes its marker
-                # a function that returns nothing answers with its first argument when that is an array it changed
-                # in place ("sort an array by bubble sort"), as a C++ or Java procedure does
-                run = f"(() => {{ const a = {json.dumps(args)}; const r = {fn.name}(...a); return r === undefined && Array.isArray(a[0]) ? a[0] : r; }})()"
-                lines.append(f"  if (!failed.has({json.dumps(fn.name)})) try {{ const c0 = process.cpuUsage(); const r = vm.runInContext("
-                             f"{json.dumps(run)}, ctx, {{timeout: {JS_WALL_FACTOR * CALL_LIMIT_MS}}}); const c = "
-                             f"process.cpuUsage(c0); if (c.user + c.system > {CALL_LIMIT_MS * 1000}) throw late; process.stdout.write({json.dumps(_tag(nonce, n))} + "
-                             "JSON.stringify(r === undefined ? null : r) + '}\\n'); } catch (e) { failed.add("
-                             f"{json.dumps(fn.name)}); if (outOfTime(e)) "
-                             f"process.stdout.write({json.dumps(_late(nonce, n))}); }}")
+        mine = [(n, fn, args) for n, j, fn, args in calls if j == k]
+        # a chunk: consecutive calls of one function (a function that threw or ran out of CPU time failed: its
+        # other calls are skipped; the one out of time writes its marker)
+        chunks: list[list[tuple[int, Any, list[Any]]]] = []
+        for call in mine:
+            if chunks and chunks[-1][-1][1].name == call[1].name:
+                chunks[-1].append(call)
+            else:
+                chunks.append([call])
+        for chunk in chunks:
+            name = chunk[0][1].name
+            # a function that returns nothing answers with its first argument when that is an array it changed
+            # in place ("sort an array by bubble sort"), as a C++ or Java procedure does; the arguments are
+            # literals of the context, made before its calls
+            runner = (f"(() => {{ const h = globalThis[{json.dumps(hkey)}]; const calls = "
+                      f"[{', '.join(json.dumps(args) for _n, _f, args in chunk)}];\n"
+                      f"for (let i = h.start; i < calls.length; i++) {{ if (i > h.start && h.now() - h.t0 > {JS_CHUNK_MS}) return;\n"
+                      f"  const a = calls[i]; const c0 = h.cpu(); const r0 = {name}(...a); const c = h.cpu(c0);\n"
+                      f"  if (c.user + c.system > {CALL_LIMIT_MS * 1000}) {{ h.late = true; return; }}\n"
+                      f"  const r = r0 === undefined && Array.isArray(a[0]) ? a[0] : r0; h.out.push(h.str(r === undefined ? null : r)); }} }})()")
+            lines.append(f"  runChunk(ctx, {json.dumps(hkey)}, {json.dumps(runner)}, "
+                         f"{json.dumps([_tag(nonce, n) for n, _f, _a in chunk])}, "
+                         f"{json.dumps([_late(nonce, n) for n, _f, _a in chunk] + [''])}, failed, {json.dumps(name)});")
         lines.append("}")
     return "\n".join(lines) + "\nprocess.exit(0);\n"
 
@@ -479,12 +519,12 @@ def _c_program(codes: dict[int, Any], calls: list[Call], nonce: str, seconds: in
                     f"for (int i = 0; i < {len(args[0])}; i++) {{ if (i) printf(\",\"); DECONTAM_EMIT(a0[i]); }} printf(\"]\");")
         else:
             emit = f"DECONTAM_EMIT({fn.name}({', '.join(literals)}));"
-        body.append(f"  fflush(stdout); if (fork() == 0) {{ decontam_at_(\"{_c_string(late)}\", {len(late)}); decontam_limit_({seconds}); "
+        body.append(f"  fflush(stdout); if (fork() == 0) {{ decontam_limit_({seconds}); decontam_at_(\"{_c_string(late)}\", {len(late)}); "
                     f"printf(\"%s\", \"{_c_string(_tag(nonce, n))}\"); "
                     f"{emit} printf(\"}}\\n\"); fflush(stdout); _exit(0); }} "
                     "else wait(NULL);")
     return ("#include <stdio.h>\n#include <stdlib.h>\n#include <string.h>\n#include <stdbool.h>\n#include <math.h>\n"
-            "#include <unistd.h>\n#include <signal.h>\n#include <sys/wait.h>\n#include <sys/resource.h>\n" + source + "\n" + _C_EMIT + _CPU_LIMIT +
+            "#include <unistd.h>\n#include <signal.h>\n#include <sys/wait.h>\n#include <sys/resource.h>\n#include <sys/time.h>\n" + source + "\n" + _C_EMIT + _CPU_LIMIT +
             "int main(void) {\n" + "\n".join(body) + "\n  return 0;\n}\n")
 
 
