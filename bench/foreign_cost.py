@@ -11,7 +11,8 @@ sandbox around them.
 Given a capture, runs ``verify_foreign`` on its inputs, one language at a time, and prints per language the
 samples, the programs run (sandboxes), those that did not compile, the seconds spent compiling and running
 (summed over the sandboxes, which run side by side), the wall-clock seconds and the CPU seconds of the
-sandboxes; last one line:
+sandboxes; then the ``--slowest`` programs (the C++ programs that ran 5, 10 or 20 s were samples computing until
+the sample's limit, docs/decontam_cost.md item 8); last one line:
 
     foreign_cost samples=<n> programs=<p> compile_errors=<e> wall_s=<s> cpu_s=<s> same=<bool|nan>
 
@@ -100,6 +101,7 @@ class _Sandboxes:
                     "run_s": sum(o.duration_s for o in outcomes if o.name != "compile"),
                     "compile_error": any(o.exit_code != 0 for o in compiled),
                     "solo": len(_PART.findall(source)) == 1 or language in ("go", "c", "ruby"),
+                    "samples": max(1, len(_PART.findall(source))),
                 })
             return outcomes, error
 
@@ -175,6 +177,10 @@ def measure(args: argparse.Namespace) -> None:
     for n, k in differ[: args.show]:
         code = calls[n]["pairs"][k][0]
         print(f"differs: call {n} sample {k} ({code.language}): {reference[n][k]} -> {results[n][k]}")
+    # where the time goes: a program that ran for whole multiples of a limit is a sample computing forever
+    for j in sorted(boxes.jobs, key=lambda j: -(j["compile_s"] + j["run_s"]))[: args.slowest]:
+        print(f"slow program: {j['language']} samples={j['samples']} compile_s={j['compile_s']:.1f} run_s={j['run_s']:.1f}"
+              f"{' (did not compile)' if j['compile_error'] else ''}")
     if args.out:
         Path(args.out).write_bytes(pickle.dumps(results))
     print(f"foreign_cost samples={int(totals['samples'])} programs={int(totals['programs'])} "
@@ -192,6 +198,7 @@ def main() -> None:
     ap.add_argument("--out", help="write the verdicts here (a list per captured call)")
     ap.add_argument("--compare", help="compare with these verdicts (an --out file) instead of the capture's")
     ap.add_argument("--show", type=int, default=20, help="differing verdicts to print")
+    ap.add_argument("--slowest", type=int, default=10, help="programs to print, the slowest first")
     args = ap.parse_args()
     if args.capture:
         capture(args)
