@@ -75,7 +75,7 @@ def test_a_javascript_functions_calls_run_on_past_a_chunk_and_a_cpp_call_has_a_s
     past its own second of CPU time is marked out of time there (not at the sample's five seconds), and the sample's
     later calls run again without it."""
     from alchemistcoder.decontam.signals.foreign import harness_answers
-    from alchemistcoder.decontam.signals.programs import JS_CHUNK_MS
+    from alchemistcoder.decontam.signals.javascript import JS_CHUNK_MS
 
     slow = foreign_code("```javascript\nfunction slow(x) { const t = Date.now(); while (Date.now() - t < "
                         f"{JS_CHUNK_MS // 2}) {{}} return 3 * x; }}\n```")

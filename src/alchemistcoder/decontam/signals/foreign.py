@@ -53,6 +53,7 @@ from alchemistcoder.decontam.signals.csharp_ruby import (
     rb_program,
 )
 from alchemistcoder.decontam.signals.harness_parts import go_runtime, rust_runtime
+from alchemistcoder.decontam.signals.javascript import js_program
 from alchemistcoder.decontam.signals.php import php_functions, php_like, php_program
 from alchemistcoder.decontam.signals.programs import (
     CALL_LIMIT_MS,
@@ -94,17 +95,16 @@ _JS_SIGNATURE = re.compile(
 
 
 # The harness programs by language: programs.py's (a Go or Rust one followed by harness_parts.py's runtime), C#'s
-# and Ruby's (csharp_ruby.py) and PHP's (php.py), given each call's tag and the call limit; a Ruby or PHP program
-# holds one sample (no compile to share; a class one sample defines would be reopened, a PHP function redeclared).
+# and Ruby's (csharp_ruby.py), PHP's (php.py) and JavaScript's (javascript.py), given each call's tag and the call
+# limit; a Ruby or PHP program holds one sample (no compile to share; a class one sample defines would be reopened,
+# a PHP function redeclared).
 _PROGRAMS = {**PROGRAMS,
              "go": lambda codes, calls, nonce, seconds: PROGRAMS["go"](codes, calls, nonce, seconds) + go_runtime(CALL_LIMIT_MS),
-             "rust": lambda codes, calls, nonce, seconds: PROGRAMS["rust"](codes, calls, nonce, seconds)
-             + rust_runtime(CALL_LIMIT_MS),
+             "rust": lambda codes, calls, nonce, seconds: PROGRAMS["rust"](codes, calls, nonce, seconds) + rust_runtime(CALL_LIMIT_MS),
              "csharp": lambda codes, calls, nonce, seconds: cs_program(codes, calls, *_tags(nonce, calls), CALL_LIMIT_MS),
-             "ruby": lambda codes, calls, nonce, seconds: rb_program(codes, calls, *_tags(nonce, calls), seconds,
-                                                                     CALL_LIMIT_MS),
-             "php": lambda codes, calls, nonce, seconds: php_program(codes, calls, *_tags(nonce, calls), seconds,
-                                                                     CALL_LIMIT_MS)}
+             "ruby": lambda codes, calls, nonce, seconds: rb_program(codes, calls, *_tags(nonce, calls), seconds, CALL_LIMIT_MS),
+             "php": lambda codes, calls, nonce, seconds: php_program(codes, calls, *_tags(nonce, calls), seconds, CALL_LIMIT_MS),
+             "javascript": lambda codes, calls, nonce, seconds: js_program(codes, calls, *_tags(nonce, calls), seconds, CALL_LIMIT_MS, nonce)}
 _ONE_PER_PROGRAM = ONE_PER_PROGRAM | {"ruby", "php"}
 
 

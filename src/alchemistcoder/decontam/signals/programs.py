@@ -3,9 +3,9 @@
 language that prints each answer as a line of the sandbox harness's tagged protocol (``<nonce> {"call": n,
 "answer": ...}``, read by ``alchemistcoder.sandbox.harness.parse_tagged``).
 
-C++, Java, JavaScript and Rust programs hold a batch of samples (a namespace, a file, a context or a module
-each: a Java program is its main file and the files beside it, ``(source, files)``); Go and C have no such
-scope in one file, so their programs hold one sample (``ONE_PER_PROGRAM``). A call that runs out of its time
+C++, Java and Rust programs hold a batch of samples (a namespace, a file or a module each: a Java program is its
+main file and the files beside it, ``(source, files)``); Go and C have no such scope in one file, so their programs
+hold one sample (``ONE_PER_PROGRAM``). JavaScript's harness is ``javascript.py``'s. A call that runs out of its time
 writes ``<nonce> {"call": n, "timeout": true}`` instead (``batches.py`` collects those). A Go or Rust program
 written here calls a runtime it does not hold: ``harness_parts.py``'s, which ``foreign.py`` appends.
 """
@@ -18,9 +18,8 @@ import re
 from typing import Any
 
 # Milliseconds of CPU time a call may take (a Java call: its thread's; a C++ sample's calls also share the sample's
-# limit); node stops a computing loop only by the wall clock, at JS_WALL_FACTOR limits: each call that never ends costs
-# that much.
-CALL_LIMIT_MS, JS_WALL_FACTOR = 1000, 2
+# limit).
+CALL_LIMIT_MS = 1000
 # A program holds several samples (one compile for a batch): each call is (number, sample, function, arguments),
 # the number tagging its answer line.
 Call = tuple[int, int, Any, list[Any]]  # the function: a foreign.ForeignFunction
@@ -379,69 +378,6 @@ def _java_program(codes: dict[int, Any], calls: list[Call], nonce: str, seconds:
             + "    System.exit(0);\n  }\n}\n", files)
 
 
-# A JavaScript call's wall-clock backstop is node's vm timeout, and each timeout starts a watchdog thread: 0.3-0.4 ms
-# a call, most of the harness's time over the shared samples' 240,000 calls. So a function's consecutive calls run
-# inside its context in one ``runInContext``, which starts no new call after JS_CHUNK_MS of wall time: every call
-# still has at least JS_WALL_FACTOR limits of wall clock, and its CPU time is checked after it as before.
-JS_CHUNK_MS = 250
-_JS_HEAD = """const vm = require('vm');
-const quiet = {log() {}, error() {}, warn() {}, info() {}};
-// node's own timeout error (its ``code`` read as a plain property: a sample's getter never runs here)
-function outOfTime(e) { try { const d = e !== null && typeof e === 'object' && Object.getOwnPropertyDescriptor(e, 'code');
-  return !!d && d.value === 'ERR_SCRIPT_EXECUTION_TIMEOUT'; } catch (x) { return false; } }
-const now = () => Number(process.hrtime.bigint()) / 1e6;
-// run chunk RUNNER's calls (their answer and timeout lines: TAGS, LATES) in CTX; FAILED: the functions that threw or ran
-// out of time, whose other calls are skipped. The runner (in the context) answers into h.out, JSON as written;
-// h.late: the call after the last answered ran past its CPU time.
-function runChunk(ctx, hkey, runner, tags, lates, failed, name) {
-  let i = 0;
-  while (i < tags.length && !failed.has(name)) {
-    const h = {start: i, out: [], late: false, t0: now(), now, cpu: process.cpuUsage, str: JSON.stringify};
-    ctx[hkey] = h;
-    let threw = false, err;
-    try { vm.runInContext(runner, ctx, {timeout: TIMEOUT_MS}); } catch (e) { threw = true; err = e; }
-    for (const s of h.out) { process.stdout.write(tags[i] + s + '}\\n'); i++; }
-    if (h.late || threw) { failed.add(name); if (h.late || outOfTime(err)) process.stdout.write(lates[i]); }
-  }
-}
-"""
-
-
-def _js_program(codes: dict[int, Any], calls: list[Call], nonce: str, seconds: int) -> str:
-    # each sample in a context of its own (node's vm), its top-level code and every call under a time limit:
-    # a synchronous exponential recursion cannot be interrupted otherwise
-    hkey = f"__decontam_{nonce}"
-    lines = [_JS_HEAD.replace("TIMEOUT_MS", str(JS_CHUNK_MS + JS_WALL_FACTOR * CALL_LIMIT_MS))]
-    for k, code in codes.items():
-        lines.append(f"{{ const ctx = vm.createContext({{console: quiet}}); const failed = new Set();\n"
-                     f"  try {{ vm.runInContext({json.dumps(code.source)}, ctx, {{timeout: {seconds * 1000}}}); }} catch (e) {{}}")
-        mine = [(n, fn, args) for n, j, fn, args in calls if j == k]
-        # a chunk: consecutive calls of one function (a function that threw or ran out of CPU time failed: its
-        # other calls are skipped; the one out of time writes its marker)
-        chunks: list[list[tuple[int, Any, list[Any]]]] = []
-        for call in mine:
-            if chunks and chunks[-1][-1][1].name == call[1].name:
-                chunks[-1].append(call)
-            else:
-                chunks.append([call])
-        for chunk in chunks:
-            name = chunk[0][1].name
-            # a function that returns nothing answers with its first argument when that is an array it changed
-            # in place ("sort an array by bubble sort"), as a C++ or Java procedure does; the arguments are
-            # literals of the context, made before its calls
-            runner = (f"(() => {{ const h = globalThis[{json.dumps(hkey)}]; const calls = "
-                      f"[{', '.join(json.dumps(args) for _n, _f, args in chunk)}];\n"
-                      f"for (let i = h.start; i < calls.length; i++) {{ if (i > h.start && h.now() - h.t0 > {JS_CHUNK_MS}) return;\n"
-                      f"  const a = calls[i]; const c0 = h.cpu(); const r0 = {name}(...a); const c = h.cpu(c0);\n"
-                      f"  if (c.user + c.system > {CALL_LIMIT_MS * 1000}) {{ h.late = true; return; }}\n"
-                      f"  const r = r0 === undefined && Array.isArray(a[0]) ? a[0] : r0; h.out.push(h.str(r === undefined ? null : r)); }} }})()")
-            lines.append(f"  runChunk(ctx, {json.dumps(hkey)}, {json.dumps(runner)}, "
-                         f"{json.dumps([_tag(nonce, n) for n, _f, _a in chunk])}, "
-                         f"{json.dumps([_late(nonce, n) for n, _f, _a in chunk] + [''])}, failed, {json.dumps(name)});")
-        lines.append("}")
-    return "\n".join(lines) + "\nprocess.exit(0);\n"
-
-
 def _go_program(codes: dict[int, Any], calls: list[Call], nonce: str, seconds: int) -> str:
     (code,) = codes.values()  # one sample (ONE_PER_PROGRAM)
     source = re.sub(r"^\s*package\s+\w+\s*$", "", code.source, flags=re.M)
@@ -528,5 +464,5 @@ def _c_program(codes: dict[int, Any], calls: list[Call], nonce: str, seconds: in
             "int main(void) {\n" + "\n".join(body) + "\n  return 0;\n}\n")
 
 
-PROGRAMS = {"cpp": _cpp_program, "java": _java_program, "javascript": _js_program, "go": _go_program,
+PROGRAMS = {"cpp": _cpp_program, "java": _java_program, "go": _go_program,
             "rust": _rust_program, "c": _c_program}
