@@ -15,6 +15,7 @@ written as soon as its call returns.
 
 from __future__ import annotations
 
+import itertools
 import json
 from typing import Any
 
@@ -56,16 +57,9 @@ def js_program(codes: dict[int, Any], calls: list[Any], tags: dict[int, str], la
     for k, code in codes.items():
         lines.append(f"{{ const ctx = vm.createContext({{console: quiet}}); const failed = new Set();\n"
                      f"  try {{ vm.runInContext({json.dumps(code.source)}, ctx, {{timeout: {seconds * 1000}}}); }} catch (e) {{}}")
-        chunks: list[list[tuple[int, Any, list[Any]]]] = []  # consecutive calls of one function
-        for n, j, fn, args in calls:
-            if j != k:
-                continue
-            if chunks and chunks[-1][-1][1].name == fn.name:
-                chunks[-1].append((n, fn, args))
-            else:
-                chunks.append([(n, fn, args)])
-        for chunk in chunks:
-            name = chunk[0][1].name
+        mine = [(n, fn, args) for n, j, fn, args in calls if j == k]
+        for name, group in itertools.groupby(mine, key=lambda call: call[1].name):  # a function's consecutive calls
+            chunk = list(group)
             # a function that returns nothing answers with its first argument when that is an array it changed
             # in place ("sort an array by bubble sort"), as a C++ or Java procedure does; the arguments are
             # literals of the context, made before its calls
